@@ -1,0 +1,35 @@
+package dev.llmproxy.proxy.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code general_settings} section. {@link #toString()} masks the master key.
+ *
+ * @param masterKey {@code master_key} (else the {@code LITELLM_MASTER_KEY} environment variable); starts with
+ *     {@code sk-}; {@code null} when neither is set (LiteLLM then runs without authentication)
+ * @param maxRequestBodyBytes {@code max_request_size_mb} in bytes (MiB, as LiteLLM computes it). LiteLLM has no limit
+ *     by default; llmproxy buffers request bodies, so it defaults to {@link #DEFAULT_MAX_REQUEST_BODY_BYTES} (32 MiB)
+ * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
+ */
+public record GeneralSettings(
+        @Nullable String masterKey, long maxRequestBodyBytes, Map<String, @Nullable Object> other) {
+
+    /** The request body limit when {@code max_request_size_mb} is not set: 32 MiB. */
+    public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
+
+    public GeneralSettings {
+        requireNonNull(other, "other");
+        if (maxRequestBodyBytes <= 0) {
+            throw new IllegalArgumentException("maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: > 0)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GeneralSettings[masterKey=" + (masterKey == null ? "null" : "****") + ", maxRequestBodyBytes="
+                + maxRequestBodyBytes + ", other=" + other.keySet() + ']';
+    }
+}

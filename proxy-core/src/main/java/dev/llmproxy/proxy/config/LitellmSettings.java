@@ -1,0 +1,35 @@
+package dev.llmproxy.proxy.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code litellm_settings} section.
+ *
+ * @param requestTimeout {@code request_timeout}, the last-resort upstream timeout (LiteLLM's default: 6000 s)
+ * @param sslVerify {@code ssl_verify}, or {@code null} for the default (verify with the system trust store)
+ * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
+ */
+public record LitellmSettings(
+        Duration requestTimeout, @Nullable SslVerify sslVerify, Map<String, @Nullable Object> other) {
+
+    /** LiteLLM's {@code request_timeout} default ({@code litellm.request_timeout = 6000}). */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(6000);
+
+    /** An absent section. */
+    public static final LitellmSettings DEFAULTS = new LitellmSettings(DEFAULT_REQUEST_TIMEOUT, null, Map.of());
+
+    public LitellmSettings {
+        requireNonNull(requestTimeout, "requestTimeout");
+        requireNonNull(other, "other");
+    }
+
+    /** Leaves out the values of {@link #other()}, which may hold secrets (passwords, URLs with credentials). */
+    @Override
+    public String toString() {
+        return "LitellmSettings[requestTimeout=" + requestTimeout + ", sslVerify=" + sslVerify + ", other=" + other.keySet() + ']';
+    }
+}

@@ -1,0 +1,57 @@
+package dev.llmproxy.proxy.route;
+
+import static java.util.Objects.requireNonNull;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A picked deployment together with the upstream model name to put in the request body. For ordinary deployments
+ * there is one precomputed {@code Target} per deployment; for wildcard deployments one is made per resolution, since
+ * the upstream model comes from the request. Thread-safety: immutable.
+ */
+public final class Target {
+
+    private final Deployment deployment;
+    private final String upstreamModel;
+    private final byte[] upstreamModelJson;
+    private final @Nullable String[] requestPaths;
+
+    Target(Deployment deployment, String upstreamModel, byte[] upstreamModelJson, @Nullable String[] requestPaths) {
+        this.deployment = requireNonNull(deployment, "deployment");
+        this.upstreamModel = requireNonNull(upstreamModel, "upstreamModel");
+        this.upstreamModelJson = requireNonNull(upstreamModelJson, "upstreamModelJson");
+        this.requestPaths = requireNonNull(requestPaths, "requestPaths");
+    }
+
+    /** The deployment to call. */
+    public Deployment deployment() {
+        return deployment;
+    }
+
+    /** The model name the provider expects, e.g. {@code gpt-4o} for {@code openai/gpt-4o}. */
+    public String upstreamModel() {
+        return upstreamModel;
+    }
+
+    /**
+     * {@link #upstreamModel()} encoded as a JSON string literal in UTF-8, quotes included ({@code "gpt-4o"}), ready to
+     * be written into the request body. The array is shared: callers must not modify it.
+     */
+    public byte[] upstreamModelJson() {
+        return upstreamModelJson;
+    }
+
+    /**
+     * The path and query to request on {@link Deployment#host()} for {@code endpoint}, e.g.
+     * {@code /v1/chat/completions} or {@code /openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21}.
+     *
+     * @throws IllegalStateException when the provider is not supported yet (it has no origin)
+     */
+    public String requestPath(Endpoint endpoint) {
+        String path = requestPaths[endpoint.ordinal()];
+        if (path == null) {
+            throw new IllegalStateException("provider " + deployment.provider().name() + " is not supported yet");
+        }
+        return path;
+    }
+}
