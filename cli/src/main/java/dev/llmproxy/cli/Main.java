@@ -1,0 +1,202 @@
+package dev.llmproxy.cli;
+
+import ch.qos.logback.classic.Level;
+import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
+import dev.llmproxy.proxy.config.ConfigException;
+import dev.llmproxy.proxy.config.ConfigLoader;
+import dev.llmproxy.proxy.config.ProxyConfig;
+import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.server.CallListener;
+import dev.llmproxy.proxy.server.ProxyServer;
+import dev.llmproxy.proxy.server.ServerSettings;
+import dev.llmproxy.proxy.server.Transport;
+import dev.llmproxy.proxy.server.Version;
+import dev.llmproxy.proxy.upstream.ProxySettings;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code llmproxy --config config.yaml --port 4000}: the LiteLLM-compatible proxy server. */
+@Command(
+        name = "llmproxy",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
+        description = "An OpenAI-compatible LLM gateway that reads the LiteLLM proxy's config.yaml.")
+public final class Main implements Callable<Integer> {
+    static final int EXIT_CONFIG = 1;
+    static final int EXIT_UNSAFE = 2;
+    static final int EXIT_BIND = 3;
+
+    @Option(names = "--config", description = "LiteLLM config.yaml (env CONFIG_FILE_PATH)")
+    @Nullable Path config;
+
+    @Option(names = "--port", description = "port to listen on (env PORT; default 4000)")
+    @Nullable Integer port;
+
+    @Option(names = "--host", description = "address to bind (default 0.0.0.0 with a master key, else 127.0.0.1)")
+    @Nullable String host;
+
+    @Option(names = "--num_workers", description = "event loop threads (default: one per core)")
+    @Nullable Integer numWorkers;
+
+    @Option(names = "--drain_seconds", description = "on SIGTERM, how long in-flight requests may finish (default 30)")
+    int drainSeconds = 30;
+
+    @Option(names = "--debug", description = "log each request")
+    boolean debug;
+
+    @Option(names = "--detailed_debug", description = "log everything llmproxy does")
+    boolean detailedDebug;
+
+    private final Map<String, String> env;
+    private final PrintWriter err;
+
+    Main(Map<String, String> env, PrintWriter err) {
+        this.env = env;
+        this.err = err;
+    }
+
+    /** Runs the command; exits the JVM with its status unless the server keeps running. */
+    public static void main(String[] args) {
+        PrintWriter err = new PrintWriter(System.err, true);
+        CommandLine command = new CommandLine(new Main(System.getenv(), err)).setErr(err);
+        int status = command.execute(args);
+        if (status != 0 || command.isUsageHelpRequested() || command.isVersionHelpRequested()) {
+            System.exit(status);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        configureLogging();
+        Path configPath = config != null ? config : pathFromEnv();
+        if (configPath == null) {
+            err.println("llmproxy: no config file: pass --config config.yaml (or set CONFIG_FILE_PATH)");
+            return EXIT_CONFIG;
+        }
+        ProxyConfig loaded;
+        RouteTable routes;
+        ProxySettings proxies;
+        try {
+            loaded = ConfigLoader.load(configPath, env);
+            routes = RouteTable.build(loaded);
+            proxies = ProxySettings.fromEnvironment(loaded.environment());
+        } catch (ConfigException | IllegalArgumentException e) {
+            err.println("llmproxy: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        Logger log = LoggerFactory.getLogger("llmproxy");
+        if (!loaded.ignoredKeys().isEmpty()) {
+            log.warn("Ignoring config keys llmproxy does not implement yet: {}", String.join(", ", loaded.ignoredKeys()));
+        }
+        String masterKey = loaded.generalSettings().masterKey();
+        String bindHost = chooseHost(masterKey);
+        if (bindHost == null) {
+            return EXIT_UNSAFE;
+        }
+        ServerSettings settings = new ServerSettings(
+                bindHost,
+                choosePort(),
+                numWorkers != null ? numWorkers : Runtime.getRuntime().availableProcessors(),
+                (int) Math.min(Integer.MAX_VALUE - 8, loaded.generalSettings().maxRequestBodyBytes()),
+                32 * 1024,
+                Duration.ofSeconds(drainSeconds));
+        ProxyServer server;
+        try {
+            server = ProxyServer.start(settings, routes, new MasterKeyAuthenticator(masterKey),
+                    debug || detailedDebug ? new LoggingCallListener() : CallListener.NONE, proxies, Transport.best());
+        } catch (IllegalStateException e) {
+            err.println("llmproxy: " + e.getMessage());
+            return EXIT_BIND;
+        }
+        log.info("llmproxy {} serving {} model group(s) from {}", Version.current(), routes.publicModels().size(),
+                configPath);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("Stopping: draining in-flight requests for up to {} s", drainSeconds);
+            server.stop();
+            log.info("Stopped");
+        }, "llmproxy-shutdown"));
+        return 0;
+    }
+
+    private @Nullable Path pathFromEnv() {
+        String fromEnv = env.get("CONFIG_FILE_PATH");
+        return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+    }
+
+    private int choosePort() {
+        if (port != null) {
+            return port;
+        }
+        String fromEnv = env.get("PORT");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            try {
+                return Integer.parseInt(fromEnv.trim());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "PORT is not a number: " + fromEnv);
+            }
+        }
+        return 4000;
+    }
+
+    /**
+     * Secure by default: without a master key anyone who can reach the port can spend the provider keys, so llmproxy
+     * then listens on loopback only, and refuses an explicit non-loopback address.
+     */
+    private @Nullable String chooseHost(@Nullable String masterKey) {
+        Logger log = LoggerFactory.getLogger("llmproxy");
+        if (host == null) {
+            if (masterKey != null) {
+                return "0.0.0.0";
+            }
+            log.warn("No master key is set: listening on 127.0.0.1 only and accepting requests without a key. "
+                    + "Set general_settings.master_key (or LITELLM_MASTER_KEY) to listen on other addresses.");
+            return "127.0.0.1";
+        }
+        if (masterKey == null && !isLoopback(host)) {
+            err.println("llmproxy: refusing to listen on " + host + " without a master key: anyone who can reach it "
+                    + "could use your provider keys. Set general_settings.master_key in the config (it must start "
+                    + "with sk-) or the LITELLM_MASTER_KEY environment variable, or listen on 127.0.0.1.");
+            return null;
+        }
+        return host;
+    }
+
+    static boolean isLoopback(String host) {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private void configureLogging() {
+        String level = env.getOrDefault("LITELLM_LOG", "");
+        Level appLevel = detailedDebug || level.equalsIgnoreCase("DEBUG")
+                ? Level.DEBUG
+                : level.equalsIgnoreCase("ERROR") ? Level.ERROR : Level.INFO;
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.llmproxy")).setLevel(appLevel);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("llmproxy")).setLevel(appLevel);
+    }
+
+    /** Prints the version from the jar manifest. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"llmproxy " + Version.current()};
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.llmproxy.proxy.server;
+
+import dev.llmproxy.codec.openai.OpenAiJson;
+import dev.llmproxy.proxy.route.RouteTable;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The answers the proxy gives without a provider: health probes and the model list. Their bodies depend only on the
+ * configuration, so they are encoded once and every response shares the bytes.
+ *
+ * <p>Thread-safety: immutable; the shared buffers are unreleasable and each response takes a duplicate.
+ */
+final class BuiltInResponses {
+    /** LiteLLM answers its liveness probes with this JSON string. */
+    private static final ByteBuf ALIVE = constant("\"I'm alive!\"");
+    /** Models are listed with a fixed creation time, as LiteLLM does. */
+    private static final long MODEL_CREATED = 1677610602L;
+    private static final String OWNED_BY = "openai";
+
+    private final ByteBuf readiness;
+    private final ByteBuf modelList;
+    private final Set<String> modelIds;
+
+    BuiltInResponses(RouteTable routes) {
+        List<String> models = routes.publicModels();
+        this.modelIds = Set.copyOf(new HashSet<>(models));
+        this.modelList = Unpooled.unreleasableBuffer(
+                OpenAiJson.modelList(UnpooledByteBufAllocator.DEFAULT, models, MODEL_CREATED, OWNED_BY).asReadOnly());
+        this.readiness = constant("{\"status\":\"healthy\",\"db\":\"Not connected\",\"cache\":null,"
+                + "\"litellm_version\":\"" + Version.current() + "\",\"success_callbacks\":[]}");
+    }
+
+    FullHttpResponse alive(String callId) {
+        return json(HttpResponseStatus.OK, ALIVE, callId);
+    }
+
+    FullHttpResponse readiness(String callId) {
+        return json(HttpResponseStatus.OK, readiness, callId);
+    }
+
+    FullHttpResponse modelList(String callId) {
+        return json(HttpResponseStatus.OK, modelList, callId);
+    }
+
+    /** The model object for {@code id}, or null when no public model has that name. */
+    @Nullable FullHttpResponse model(ByteBufAllocator alloc, String id, String callId) {
+        if (!modelIds.contains(id)) {
+            return null;
+        }
+        ByteBuf body = OpenAiJson.model(alloc, id, MODEL_CREATED, OWNED_BY);
+        return Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, callId);
+    }
+
+    private static FullHttpResponse json(HttpResponseStatus status, ByteBuf shared, String callId) {
+        return Responses.full(status, HttpHeaderValues.APPLICATION_JSON, shared.duplicate(), callId);
+    }
+
+    private static ByteBuf constant(String json) {
+        return Unpooled.unreleasableBuffer(
+                Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)).asReadOnly());
+    }
+}

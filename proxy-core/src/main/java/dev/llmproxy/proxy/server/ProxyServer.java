@@ -1,0 +1,141 @@
+package dev.llmproxy.proxy.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.upstream.ProxySettings;
+import dev.llmproxy.proxy.upstream.UpstreamClient;
+import dev.llmproxy.proxy.upstream.UpstreamConnector;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running proxy: one event loop group serving client connections and the upstream connections they use.
+ *
+ * <p>Thread-safety: {@link #start} and {@link #stop} may be called from any thread (the stop usually comes from the
+ * JVM's shutdown hook on SIGTERM).
+ */
+public final class ProxyServer {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    private static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_IDLE_PER_ORIGIN = 256;
+
+    private final ServerContext context;
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+
+    private ProxyServer(ServerContext context, EventLoopGroup group, Channel serverChannel) {
+        this.context = context;
+        this.group = group;
+        this.serverChannel = serverChannel;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param settings where to listen and what to accept
+     * @param routes the model routing table
+     * @param authenticator who may call
+     * @param listener receives a record of every model call, on the event loops
+     * @param proxies forward proxy settings for upstream connections
+     * @param transport epoll or NIO
+     * @throws IllegalStateException if the address cannot be bound
+     */
+    public static ProxyServer start(
+            ServerSettings settings,
+            RouteTable routes,
+            Authenticator authenticator,
+            CallListener listener,
+            ProxySettings proxies,
+            Transport transport) {
+        requireNonNull(settings, "settings");
+        LongSupplier ticker = System::nanoTime;
+        EventLoopGroup group = transport.newGroup(settings.eventLoops(), new DefaultThreadFactory("llmproxy-io"));
+        try {
+            UpstreamClient upstream = new UpstreamClient(
+                    new UpstreamConnector(transport.socketChannelType(), transport.datagramChannelType(), proxies),
+                    MAX_IDLE_PER_ORIGIN,
+                    UPSTREAM_IDLE_TIMEOUT,
+                    ticker);
+            ServerContext context = new ServerContext(settings, routes, upstream, authenticator, listener, ticker,
+                    Clock.systemUTC(),
+                    new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE));
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannelType())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                    .childHandler(new ServerInitializer(context))
+                    .bind(settings.host(), settings.port())
+                    .syncUninterruptibly()
+                    .channel();
+            log.info("llmproxy listening on {} ({} transport, {} event loop(s), upstream TLS: {})",
+                    channel.localAddress(), transport.name(), settings.eventLoops(),
+                    upstream.connector().tlsImplementation());
+            return new ProxyServer(context, group, channel);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The bound address (useful with port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Model calls in progress right now. */
+    public int activeCalls() {
+        return context.activeCalls.get();
+    }
+
+    /**
+     * Stops gracefully: stops accepting, closes idle keep-alive connections, lets in-flight requests and streams
+     * finish for up to the drain grace period, then closes everything. Blocks the calling thread (never call it on
+     * an event loop).
+     *
+     * @return true if every in-flight call finished within the grace period
+     */
+    public boolean stop() {
+        context.startDraining();
+        serverChannel.close().syncUninterruptibly();
+        for (Channel channel : context.channels) {
+            channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        }
+        long deadline = System.nanoTime() + context.settings.drainGrace().toNanos();
+        while (context.activeCalls.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = context.activeCalls.get();
+        if (left > 0) {
+            log.warn("drain grace period of {} ended with {} call(s) still in progress; closing them",
+                    context.settings.drainGrace(), left);
+        }
+        context.channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        return left == 0;
+    }
+}

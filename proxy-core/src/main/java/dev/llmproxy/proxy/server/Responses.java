@@ -1,0 +1,61 @@
+package dev.llmproxy.proxy.server;
+
+import dev.llmproxy.codec.openai.OpenAiJson;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import org.jspecify.annotations.Nullable;
+
+/** Building blocks of the responses the proxy writes itself. */
+final class Responses {
+    static final AsciiString CALL_ID = AsciiString.cached("x-litellm-call-id");
+    static final AsciiString MODEL_ID = AsciiString.cached("x-litellm-model-id");
+    static final AsciiString MODEL_GROUP = AsciiString.cached("x-litellm-model-group");
+    static final AsciiString MODEL_API_BASE = AsciiString.cached("x-litellm-model-api-base");
+    static final AsciiString RESPONSE_DURATION_MS = AsciiString.cached("x-litellm-response-duration-ms");
+    static final AsciiString OVERHEAD_DURATION_MS = AsciiString.cached("x-litellm-overhead-duration-ms");
+    static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
+
+    /**
+     * Header validation is off: every name is one of our constants and every value is either ours or copied from
+     * a response Netty's decoder already validated, so checking each again would only cost time.
+     */
+    static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+    private Responses() {}
+
+    /** A complete response with {@code body} (ownership passes to the response) and its length set. */
+    static FullHttpResponse full(HttpResponseStatus status, AsciiString contentType, ByteBuf body, String callId) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, body, HEADERS, DefaultHttpHeadersFactory.trailersFactory());
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set(CALL_ID, callId);
+        return response;
+    }
+
+    /** An OpenAI-style error response for {@code error}. */
+    static FullHttpResponse error(
+            ByteBufAllocator alloc, ProxyError error, String message, @Nullable String param, String callId) {
+        ByteBuf body = OpenAiJson.error(alloc, message, error.type(), param, error.status().code());
+        return full(error.status(), HttpHeaderValues.APPLICATION_JSON, body, callId);
+    }
+
+    /** Marks {@code response} for the connection's fate: {@code Connection: close}, or keep-alive for HTTP/1.0. */
+    static void setConnection(io.netty.handler.codec.http.HttpResponse response, boolean keepAlive, boolean http10) {
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+}

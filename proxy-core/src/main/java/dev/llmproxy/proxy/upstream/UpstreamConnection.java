@@ -1,0 +1,135 @@
+package dev.llmproxy.proxy.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One keep-alive connection to an upstream origin, and the last handler of its pipeline
+ * ({@code [proxy] [tls] codec relay}). In: {@link HttpObject} response parts, passed to the leasing
+ * {@link UpstreamExchange}. Reads are explicit ({@code AUTO_READ} is off): the exchange calls {@link #read()} when its
+ * client can take more, which is how backpressure reaches the upstream socket.
+ *
+ * <p>Thread-safety: confined to the connection's event loop, which is also the event loop of every client
+ * connection that leases it, so no field needs synchronization.
+ */
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+    private final UpstreamPool pool;
+    private final Origin origin;
+    private @Nullable ChannelHandlerContext ctx;
+    private @Nullable UpstreamExchange exchange;
+    private boolean reused;
+    private long idleSinceNanos;
+
+    UpstreamConnection(UpstreamPool pool, Origin origin) {
+        this.pool = pool;
+        this.origin = origin;
+    }
+
+    /** The origin this connection goes to. */
+    public Origin origin() {
+        return origin;
+    }
+
+    /** Whether this connection served an earlier request (so a failure before any response may be a stale socket). */
+    public boolean isReused() {
+        return reused;
+    }
+
+    /** Sends the request; ownership of {@code request} passes to Netty. */
+    public void send(HttpRequest request) {
+        channel().writeAndFlush(request, channel().voidPromise());
+    }
+
+    /** Asks for the next read from the upstream socket. */
+    public void read() {
+        channel().read();
+    }
+
+    /** Ends the lease and returns the connection to its pool for the next request to this origin. */
+    public void release() {
+        exchange = null;
+        reused = true;
+        pool.offer(this);
+    }
+
+    /** Ends the lease and closes the connection (the response was cut short, or the client went away). */
+    public void discard() {
+        exchange = null;
+        channel().close();
+    }
+
+    void lease(UpstreamExchange newExchange) {
+        exchange = newExchange;
+    }
+
+    Channel channel() {
+        ChannelHandlerContext context = ctx;
+        if (context == null) {
+            throw new IllegalStateException("not in a pipeline");
+        }
+        return context.channel();
+    }
+
+    boolean isUsable() {
+        return ctx != null && ctx.channel().isActive();
+    }
+
+    long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    void markIdle(long nowNanos) {
+        idleSinceNanos = nowNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        UpstreamExchange current = exchange;
+        if (current != null && msg instanceof HttpObject part) {
+            current.onResponsePart(part);
+            return;
+        }
+        // Bytes on an idle connection belong to no request: the connection can no longer be trusted.
+        ReferenceCountUtil.release(msg);
+        ctx.close();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamExchange current = exchange;
+        if (current != null) {
+            current.onReadComplete();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        UpstreamExchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.onConnectionLost(null);
+        } else {
+            pool.remove(this);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        UpstreamExchange current = exchange;
+        exchange = null;
+        ctx.close();
+        if (current != null) {
+            current.onConnectionLost(cause);
+        }
+    }
+}

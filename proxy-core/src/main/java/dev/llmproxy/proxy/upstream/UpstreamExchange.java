@@ -1,0 +1,26 @@
+package dev.llmproxy.proxy.upstream;
+
+import io.netty.handler.codec.http.HttpObject;
+
+/**
+ * The party using an upstream connection for one request: it receives the connection, then the response. Every
+ * method is called on the event loop the exchange was started on (the client connection's), so implementations need
+ * no synchronization.
+ */
+public interface UpstreamExchange {
+
+    /** The connection is ready; the exchange now leases it until it calls release or discard. */
+    void onConnected(UpstreamConnection connection);
+
+    /** No connection could be made (DNS, TCP, proxy tunnel or TLS failure). */
+    void onConnectFailed(Throwable cause);
+
+    /** A part of the response; ownership of {@code message} passes to the exchange, which must release it. */
+    void onResponsePart(HttpObject message);
+
+    /** The current read cycle ended: a good moment to flush what was written downstream. */
+    void onReadComplete();
+
+    /** The connection closed or failed while leased; {@code cause} is null for a plain close. */
+    void onConnectionLost(Throwable cause);
+}
