@@ -10,9 +10,9 @@ public final class ConfigException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** A problem with the value at {@code location}, under the dotted {@code keyPath}. */
+    /** A problem with the value at {@code location}, under the dotted {@code keyPath} (empty for the top level). */
     public ConfigException(ConfigLocation location, String keyPath, String problem) {
-        super(location + ": " + keyPath + ": " + problem);
+        super(keyPath.isEmpty() ? location + ": " + problem : location + ": " + keyPath + ": " + problem);
     }
 
     /** A problem with the file as a whole (missing, unreadable, not YAML). */

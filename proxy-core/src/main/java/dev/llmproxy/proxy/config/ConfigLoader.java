@@ -1,19 +1,52 @@
 package dev.llmproxy.proxy.config;
 
+import dev.llmproxy.proxy.config.Nodes.Entry;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads a LiteLLM {@code config.yaml} (YAML 1.1, as PyYAML reads it) into a {@link ProxyConfig}. Thread-safety:
  * stateless; each call reads the file anew.
+ *
+ * <p>The file is composed into SnakeYAML nodes rather than constructed into maps so that every value keeps its line
+ * for error messages, and duplicate keys (which PyYAML silently overwrites) are caught.
  */
 public final class ConfigLoader {
+
+    /** Environment variable LiteLLM reads for the master key when {@code general_settings.master_key} is absent. */
+    public static final String MASTER_KEY_ENV = "LITELLM_MASTER_KEY";
+
+    private static final Set<String> SECTIONS = Set.of("model_list", "litellm_settings", "router_settings",
+            "general_settings", "environment_variables");
 
     private ConfigLoader() {}
 
     /**
      * Loads {@code file}. {@code environment_variables} is overlaid on {@code processEnv} first; then every scalar of
-     * the form {@code os.environ/NAME} is replaced by that variable.
+     * the form {@code os.environ/NAME}, anywhere in the file, is replaced by that variable.
      *
      * @param file the config file; its name as given appears in error messages
      * @param processEnv the process environment ({@code System.getenv()})
@@ -21,6 +54,193 @@ public final class ConfigLoader {
      *     variable, or holds a value of the wrong type or range
      */
     public static ProxyConfig load(Path file, Map<String, String> processEnv) {
-        throw new UnsupportedOperationException("not built yet");
+        String name = file.toString();
+        Node root = compose(file, name);
+        Nodes bootstrap = new Nodes(name, processEnv);
+        Map<String, Entry> top = root == null ? Map.of() : bootstrap.mapping(root, "");
+        Map<String, String> environment = environment(bootstrap, top.get("environment_variables"), processEnv);
+        Nodes nodes = new Nodes(name, environment);
+        Set<String> ignored = new TreeSet<>();
+        for (Entry entry : top.values()) {
+            if (!SECTIONS.contains(entry.key())) {
+                nodes.toJava(entry.value(), entry.path());
+                ignored.add(entry.key());
+            }
+        }
+        List<DeploymentConfig> models = new ModelListReader(nodes, ignored).read(top.get("model_list"));
+        LitellmSettings litellm = litellmSettings(nodes, top.get("litellm_settings"), ignored);
+        RouterSettings router = routerSettings(nodes, top.get("router_settings"), ignored);
+        GeneralSettings general = generalSettings(nodes, top.get("general_settings"), environment, name, ignored);
+        return new ProxyConfig(file, models, litellm, router, general, environment, new ArrayList<>(ignored));
+    }
+
+    private static @Nullable Node compose(Path file, String name) {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            return new Yaml(options).compose(reader);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(name + ": config file not found", e);
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(name + ": config file is not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new ConfigException(name + ": cannot read the config file (" + e.getMessage() + ')', e);
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String where = mark == null ? name : name + ':' + (mark.getLine() + 1);
+            String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+            throw new ConfigException(where + ": invalid YAML: " + problem, e);
+        } catch (YAMLException e) {
+            throw new ConfigException(name + ": invalid YAML: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The process environment overlaid with {@code environment_variables}, whose values are set as Python's
+     * {@code str()} would write them (LiteLLM: {@code os.environ[key] = str(value)}). Their own
+     * {@code os.environ/NAME} references read the process environment.
+     */
+    private static Map<String, String> environment(Nodes nodes, @Nullable Entry section, Map<String, String> env) {
+        Map<String, String> merged = new HashMap<>(env);
+        if (section == null) {
+            return merged;
+        }
+        for (Entry entry : nodes.mapping(section.value(), section.path()).values()) {
+            Nodes.Scalar scalar = nodes.scalar(entry.value(), entry.path());
+            if (scalar.value() == null) {
+                throw nodes.error(entry.value(), entry.path(), "expected a value for the variable, got nothing");
+            }
+            merged.put(entry.key(), pythonStr(scalar));
+        }
+        return merged;
+    }
+
+    private static String pythonStr(Nodes.Scalar scalar) {
+        if (scalar.value() instanceof Boolean b) {
+            return b ? "True" : "False";
+        }
+        if (scalar.value() instanceof Number n) {
+            return n.toString();
+        }
+        return scalar.text();
+    }
+
+    private static LitellmSettings litellmSettings(Nodes nodes, @Nullable Entry section, Set<String> ignored) {
+        if (section == null) {
+            return LitellmSettings.DEFAULTS;
+        }
+        Map<String, Entry> settings = nodes.mapping(section.value(), section.path());
+        Map<String, @Nullable Object> other = others(nodes, settings, Set.of("request_timeout", "ssl_verify"),
+                "litellm_settings.", ignored);
+        Duration timeout = nodes.seconds(settings.get("request_timeout"));
+        return new LitellmSettings(timeout == null ? LitellmSettings.DEFAULT_REQUEST_TIMEOUT : timeout,
+                ModelListReader.sslVerify(nodes, settings.get("ssl_verify")), other);
+    }
+
+    private static RouterSettings routerSettings(Nodes nodes, @Nullable Entry section, Set<String> ignored) {
+        if (section == null) {
+            return RouterSettings.DEFAULTS;
+        }
+        Map<String, Entry> settings = nodes.mapping(section.value(), section.path());
+        Map<String, @Nullable Object> other = others(nodes, settings,
+                Set.of("routing_strategy", "model_group_alias", "timeout", "stream_timeout"), "router_settings.",
+                ignored);
+        RoutingStrategy strategy = routingStrategy(nodes, settings.get("routing_strategy"));
+        if (strategy != RoutingStrategy.SIMPLE_SHUFFLE) {
+            ignored.add("router_settings.routing_strategy");
+        }
+        return new RouterSettings(strategy, aliases(nodes, settings.get("model_group_alias")),
+                nodes.seconds(settings.get("timeout")), nodes.seconds(settings.get("stream_timeout")), other);
+    }
+
+    private static RoutingStrategy routingStrategy(Nodes nodes, @Nullable Entry entry) {
+        String name = nodes.string(entry);
+        if (entry == null || name == null) {
+            return RoutingStrategy.SIMPLE_SHUFFLE;
+        }
+        RoutingStrategy strategy = RoutingStrategy.fromConfigName(name);
+        if (strategy == null) {
+            String valid = Arrays.stream(RoutingStrategy.values())
+                    .map(RoutingStrategy::configName)
+                    .collect(Collectors.joining(", "));
+            throw nodes.error(entry.value(), entry.path(),
+                    "unknown routing strategy '" + Nodes.abbreviate(name) + "' (expected one of: " + valid + ')');
+        }
+        return strategy;
+    }
+
+    /** {@code alias: group} or {@code alias: {model: group, hidden: true}}. */
+    private static Map<String, ModelGroupAlias> aliases(Nodes nodes, @Nullable Entry entry) {
+        if (entry == null) {
+            return Map.of();
+        }
+        Map<String, ModelGroupAlias> aliases = new LinkedHashMap<>();
+        for (Entry alias : nodes.mapping(entry.value(), entry.path()).values()) {
+            if (alias.value() instanceof org.yaml.snakeyaml.nodes.MappingNode) {
+                Map<String, Entry> fields = nodes.mapping(alias.value(), alias.path());
+                for (Entry field : fields.values()) {
+                    if (!field.key().equals("model") && !field.key().equals("hidden")) {
+                        throw nodes.error(field.keyNode(), field.path(), "unknown key (expected 'model' or 'hidden')");
+                    }
+                }
+                String group = nodes.requiredString(fields, alias.value(), alias.path(), "model",
+                        "the model_name the alias stands for");
+                Boolean hidden = nodes.bool(fields.get("hidden"));
+                aliases.put(alias.key(), new ModelGroupAlias(group, hidden != null && hidden));
+            } else {
+                String group = nodes.string(alias);
+                if (group == null || group.isBlank()) {
+                    throw nodes.error(alias.value(), alias.path(),
+                            "expected the model_name the alias stands for, or {model: ..., hidden: ...}");
+                }
+                aliases.put(alias.key(), new ModelGroupAlias(group, false));
+            }
+        }
+        return Collections.unmodifiableMap(aliases);
+    }
+
+    private static GeneralSettings generalSettings(Nodes nodes, @Nullable Entry section,
+            Map<String, String> environment, String file, Set<String> ignored) {
+        Map<String, Entry> settings = section == null ? Map.of() : nodes.mapping(section.value(), section.path());
+        Map<String, @Nullable Object> other = others(nodes, settings, Set.of("master_key", "max_request_size_mb"),
+                "general_settings.", ignored);
+        Entry masterKeyEntry = settings.get("master_key");
+        String masterKey = nodes.string(masterKeyEntry);
+        if (masterKey != null && !masterKey.startsWith("sk-")) {
+            throw nodes.error(masterKeyEntry.value(), masterKeyEntry.path(),
+                    "the master key must start with 'sk-' (value not shown)");
+        }
+        if (masterKey == null) {
+            masterKey = environment.get(MASTER_KEY_ENV);
+            if (masterKey != null && !masterKey.startsWith("sk-")) {
+                throw new ConfigException(file + ": environment variable " + MASTER_KEY_ENV
+                        + ": the master key must start with 'sk-' (value not shown)");
+            }
+        }
+        Entry sizeEntry = settings.get("max_request_size_mb");
+        Double megabytes = nodes.nonNegativeNumber(sizeEntry);
+        long maxBytes = GeneralSettings.DEFAULT_MAX_REQUEST_BODY_BYTES;
+        if (megabytes != null) {
+            double bytes = megabytes * 1024 * 1024;
+            if (!(bytes >= 1) || bytes > Long.MAX_VALUE / 2) {
+                throw nodes.error(sizeEntry.value(), sizeEntry.path(),
+                        "expected a size in megabytes > 0, got " + megabytes);
+            }
+            maxBytes = (long) bytes;
+        }
+        return new GeneralSettings(masterKey, maxBytes, other);
+    }
+
+    /** The resolved values of the keys a section does not model; each is recorded as ignored. */
+    private static Map<String, @Nullable Object> others(Nodes nodes, Map<String, Entry> settings, Set<String> modelled,
+            String prefix, Set<String> ignored) {
+        Map<String, @Nullable Object> other = new LinkedHashMap<>();
+        for (Entry entry : settings.values()) {
+            if (!modelled.contains(entry.key())) {
+                other.put(entry.key(), nodes.toJava(entry.value(), entry.path()));
+                ignored.add(prefix + entry.key());
+            }
+        }
+        return Collections.unmodifiableMap(other);
     }
 }

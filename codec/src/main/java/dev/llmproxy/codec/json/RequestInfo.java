@@ -1,0 +1,51 @@
+package dev.llmproxy.codec.json;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@link RequestScanner} learned about an OpenAI-style request body. Offsets are relative to the body's
+ * {@code readerIndex} at scan time.
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param error a short message for the client if the body is unusable (invalid JSON, not an object, non-string
+ *     {@code model}); {@code null} when the body is valid. All other components are meaningless when set.
+ * @param model the decoded top-level {@code model} string, or {@code null} when absent
+ * @param modelStart offset of the opening quote of the {@code model} value, or -1 when absent
+ * @param modelEnd offset one past the closing quote of the {@code model} value, or -1 when absent
+ * @param stream whether top-level {@code stream} is the JSON literal {@code true}
+ * @param hasStreamOptions whether a top-level {@code stream_options} member exists (with any value)
+ * @param includeUsage whether {@code stream_options.include_usage} is the literal {@code true}
+ * @param hasMessages whether a top-level {@code messages} member exists
+ * @param hasPrompt whether a top-level {@code prompt} member exists
+ * @param hasInput whether a top-level {@code input} member exists
+ * @param closingBrace offset of the closing brace of the top-level object, or -1 when {@code error} is set
+ */
+public record RequestInfo(
+        @Nullable String error,
+        @Nullable String model,
+        int modelStart,
+        int modelEnd,
+        boolean stream,
+        boolean hasStreamOptions,
+        boolean includeUsage,
+        boolean hasMessages,
+        boolean hasPrompt,
+        boolean hasInput,
+        int closingBrace) {
+
+    /** Returns a result that carries only {@code message} as its error. */
+    public static RequestInfo invalid(String message) {
+        return new RequestInfo(message, null, -1, -1, false, false, false, false, false, false, -1);
+    }
+
+    /** Returns whether the body is a valid JSON object with a usable {@code model} (if any). */
+    public boolean isValid() {
+        return error == null;
+    }
+
+    /** Returns whether the body has a top-level {@code model} string. */
+    public boolean hasModel() {
+        return modelStart >= 0;
+    }
+}

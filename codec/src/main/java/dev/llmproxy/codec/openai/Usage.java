@@ -1,0 +1,18 @@
+package dev.llmproxy.codec.openai;
+
+/**
+ * Token counts of one completion as reported by the upstream.
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param promptTokens {@code prompt_tokens} (or {@code input_tokens})
+ * @param completionTokens {@code completion_tokens} (or {@code output_tokens})
+ * @param totalTokens {@code total_tokens}, or prompt plus completion when the upstream omits it
+ */
+public record Usage(long promptTokens, long completionTokens, long totalTokens) {
+
+    /** Returns a usage whose total is {@code promptTokens + completionTokens}. */
+    public static Usage of(long promptTokens, long completionTokens) {
+        return new Usage(promptTokens, completionTokens, promptTokens + completionTokens);
+    }
+}
