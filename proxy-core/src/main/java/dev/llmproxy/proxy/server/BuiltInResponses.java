@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.codec.openai.ModelCard;
 import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.proxy.route.RouteTable;
 import io.netty.buffer.ByteBuf;
@@ -10,7 +11,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -33,10 +33,12 @@ final class BuiltInResponses {
     private final Set<String> modelIds;
 
     BuiltInResponses(RouteTable routes) {
-        List<String> models = routes.publicModels();
-        this.modelIds = Set.copyOf(new HashSet<>(models));
+        List<ModelCard> models = routes.publicModels().stream()
+                .map(id -> new ModelCard(id, MODEL_CREATED, OWNED_BY))
+                .toList();
+        this.modelIds = Set.copyOf(routes.publicModels());
         this.modelList = Unpooled.unreleasableBuffer(
-                OpenAiJson.modelList(UnpooledByteBufAllocator.DEFAULT, models, MODEL_CREATED, OWNED_BY).asReadOnly());
+                OpenAiJson.modelList(UnpooledByteBufAllocator.DEFAULT, models).asReadOnly());
         this.readiness = constant("{\"status\":\"healthy\",\"db\":\"Not connected\",\"cache\":null,"
                 + "\"litellm_version\":\"" + Version.current() + "\",\"success_callbacks\":[]}");
     }
@@ -58,7 +60,7 @@ final class BuiltInResponses {
         if (!modelIds.contains(id)) {
             return null;
         }
-        ByteBuf body = OpenAiJson.model(alloc, id, MODEL_CREATED, OWNED_BY);
+        ByteBuf body = OpenAiJson.model(alloc, new ModelCard(id, MODEL_CREATED, OWNED_BY));
         return Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, callId);
     }
 

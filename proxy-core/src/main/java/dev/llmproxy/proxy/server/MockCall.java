@@ -75,7 +75,8 @@ final class MockCall implements ModelCall {
         ByteBuf body = switch (call.endpoint()) {
             case CHAT_COMPLETIONS -> OpenAiJson.chatCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
             case COMPLETIONS -> OpenAiJson.textCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
-            case EMBEDDINGS -> OpenAiJson.embeddings(ctx.alloc(), model, 1, EMBEDDING_DIMENSIONS, MOCK_USAGE);
+            case EMBEDDINGS -> OpenAiJson.embeddings(
+                    ctx.alloc(), model, 1, EMBEDDING_DIMENSIONS, MOCK_USAGE.promptTokens());
         };
         FullHttpResponse response =
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, call.callId());
@@ -97,22 +98,22 @@ final class MockCall implements ModelCall {
         String id = idPrefix() + call.callId();
         boolean chat = call.endpoint() == Endpoint.CHAT_COMPLETIONS;
         if (chat) {
-            event(OpenAiJson.chatCompletionChunk(ctx.alloc(), id, created, model, "assistant", "", null));
+            event(OpenAiJson.chatRoleChunk(ctx.alloc(), id, created, model));
         }
         for (String piece : pieces(content)) {
             event(chat
-                    ? OpenAiJson.chatCompletionChunk(ctx.alloc(), id, created, model, null, piece, null)
+                    ? OpenAiJson.chatContentChunk(ctx.alloc(), id, created, model, piece)
                     : OpenAiJson.textCompletionChunk(ctx.alloc(), id, created, model, piece, null));
         }
         event(chat
-                ? OpenAiJson.chatCompletionChunk(ctx.alloc(), id, created, model, null, null, "stop")
+                ? OpenAiJson.chatFinishChunk(ctx.alloc(), id, created, model, "stop")
                 : OpenAiJson.textCompletionChunk(ctx.alloc(), id, created, model, "", "stop"));
         if (call.request().includeUsage()) {
             event(chat
                     ? OpenAiJson.chatUsageChunk(ctx.alloc(), id, created, model, MOCK_USAGE)
                     : OpenAiJson.textUsageChunk(ctx.alloc(), id, created, model, MOCK_USAGE));
         }
-        event(OpenAiJson.doneEvent(ctx.alloc()));
+        event(OpenAiJson.done(ctx.alloc()));
         write(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 

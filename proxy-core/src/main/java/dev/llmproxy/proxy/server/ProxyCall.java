@@ -2,7 +2,6 @@ package dev.llmproxy.proxy.server;
 
 import dev.llmproxy.codec.json.RequestRewriter;
 import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
-import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.codec.openai.StreamChunk;
 import dev.llmproxy.codec.openai.StreamChunkInspector;
 import dev.llmproxy.codec.openai.Usage;
@@ -410,8 +409,7 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
     private void abort(String message) {
         log.info("[{}] {}", call.callId(), message);
         if (framer != null) {
-            ByteBuf event = OpenAiJson.errorEvent(ctx.alloc(), message, ProxyError.UPSTREAM_CLOSED.type(),
-                    ProxyError.UPSTREAM_CLOSED.status().code());
+            ByteBuf event = Responses.errorEvent(ctx.alloc(), ProxyError.UPSTREAM_CLOSED, message);
             ctx.write(new DefaultHttpContent(event), ctx.voidPromise());
             boolean keepAlive = call.keepAlive();
             if (keepAlive) {

@@ -23,6 +23,8 @@ final class Responses {
     static final AsciiString RESPONSE_DURATION_MS = AsciiString.cached("x-litellm-response-duration-ms");
     static final AsciiString OVERHEAD_DURATION_MS = AsciiString.cached("x-litellm-overhead-duration-ms");
     static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
+    private static final byte[] DATA_PREFIX = {'d', 'a', 't', 'a', ':', ' '};
+    private static final byte[] EVENT_END = {'\n', '\n'};
 
     /**
      * Header validation is off: every name is one of our constants and every value is either ours or copied from
@@ -46,8 +48,21 @@ final class Responses {
     /** An OpenAI-style error response for {@code error}. */
     static FullHttpResponse error(
             ByteBufAllocator alloc, ProxyError error, String message, @Nullable String param, String callId) {
-        ByteBuf body = OpenAiJson.error(alloc, message, error.type(), param, error.status().code());
+        ByteBuf body = OpenAiJson.error(alloc, error.status().code(), message, error.type(), param);
         return full(error.status(), HttpHeaderValues.APPLICATION_JSON, body, callId);
+    }
+
+    /** An SSE event carrying an OpenAI-style error, to end a stream that cannot complete. */
+    static ByteBuf errorEvent(ByteBufAllocator alloc, ProxyError error, String message) {
+        ByteBuf json = OpenAiJson.error(alloc, error.status().code(), message, error.type(), null);
+        try {
+            return alloc.buffer(json.readableBytes() + 8)
+                    .writeBytes(DATA_PREFIX)
+                    .writeBytes(json)
+                    .writeBytes(EVENT_END);
+        } finally {
+            json.release();
+        }
     }
 
     /** Marks {@code response} for the connection's fate: {@code Connection: close}, or keep-alive for HTTP/1.0. */

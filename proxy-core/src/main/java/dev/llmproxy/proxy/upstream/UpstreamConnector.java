@@ -153,7 +153,7 @@ public final class UpstreamConnector {
             pipeline.addLast("tls", ssl);
         }
         pipeline.addLast(CODEC, new HttpClientCodec(4096, 16 * 1024, 64 * 1024, false, false));
-        pipeline.addLast(RELAY, new UpstreamHandler(pool, origin));
+        pipeline.addLast(RELAY, new UpstreamConnection(pool, origin));
     }
 
     private static @Nullable Future<?> readiness(Channel channel) {
