@@ -12,6 +12,7 @@ import dev.llmproxy.proxy.upstream.UpstreamExchange;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -163,8 +164,10 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
             fail(ProxyError.UPSTREAM_TLS_FAILED, "TLS handshake with the provider failed: " + cause.getMessage());
         } else if (cause instanceof UnknownHostException) {
             fail(ProxyError.UPSTREAM_CONNECT_FAILED, "Cannot resolve the provider's host name");
+        } else if (cause instanceof ConnectTimeoutException) {
+            fail(ProxyError.UPSTREAM_CONNECT_FAILED, "Timed out connecting to the provider");
         } else if (cause instanceof ConnectException) {
-            fail(ProxyError.UPSTREAM_CONNECT_FAILED, "Cannot connect to the provider: " + cause.getMessage());
+            fail(ProxyError.UPSTREAM_CONNECT_FAILED, "Cannot connect to the provider (connection refused)");
         } else {
             fail(ProxyError.UPSTREAM_CONNECT_FAILED, "Cannot connect to the provider");
         }
