@@ -16,7 +16,8 @@ class MockRequestParserTest {
 
     @Test
     void shouldReadStandardFieldsAndSkipNestedValuesWhenNoControls() {
-        MockRequest request = parseDirect("{\"messages\":[{\"role\":\"user\",\"content\":\"\\\"model\\\": \\\"x\\\"\"}],"
+        MockRequest request = parseDirect(
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"\\\"model\\\": \\\"x\\\"\"}],"
                 + "\"model\":\"gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"n\":1}");
 
         assertThat(request.model).isEqualTo("gpt-4o");
