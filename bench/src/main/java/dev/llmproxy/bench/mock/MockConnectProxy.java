@@ -2,6 +2,7 @@ package dev.llmproxy.bench.mock;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -51,28 +52,26 @@ public final class MockConnectProxy implements AutoCloseable {
         EventLoopGroup group = transport.newGroup(1, "mock-connect-proxy");
         AtomicInteger connectCount = new AtomicInteger();
         Queue<String> connectTargets = new ConcurrentLinkedQueue<>();
-        try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(transport.serverChannelClass())
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline()
-                                    .addLast(HTTP, new HttpServerCodec())
-                                    .addLast(AGGREGATOR, new HttpObjectAggregator(8192))
-                                    .addLast(CONNECT, new ConnectHandler(transport, connectCount, connectTargets));
-                        }
-                    })
-                    .bind("127.0.0.1", 0)
-                    .syncUninterruptibly()
-                    .channel();
-            return new MockConnectProxy(group, channel, connectCount, connectTargets);
-        } catch (RuntimeException e) {
+        ChannelFuture bind = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(HTTP, new HttpServerCodec())
+                                .addLast(AGGREGATOR, new HttpObjectAggregator(8192))
+                                .addLast(CONNECT, new ConnectHandler(transport, connectCount, connectTargets));
+                    }
+                })
+                .bind("127.0.0.1", 0)
+                .awaitUninterruptibly();
+        if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IllegalStateException("cannot start the mock CONNECT proxy", e);
+            throw new IllegalStateException("cannot start the mock CONNECT proxy", bind.cause());
         }
+        return new MockConnectProxy(group, bind.channel(), connectCount, connectTargets);
     }
 
     /** Returns the bound port on {@code 127.0.0.1}. */

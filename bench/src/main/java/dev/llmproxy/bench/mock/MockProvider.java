@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -77,26 +78,24 @@ public final class MockProvider implements AutoCloseable {
         SslContext sslContext = certificate == null ? null : certificate.newServerContext();
         MockTransport transport = MockTransport.select(config.preferNativeTransport());
         EventLoopGroup group = transport.newGroup(config.eventLoopThreads(), "mock-provider");
-        try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(transport.serverChannelClass())
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new MockServerInitializer(state, sslContext))
-                    .bind(config.host(), config.port())
-                    .syncUninterruptibly()
-                    .channel();
-            return new MockProvider(config, state, group, channel, certificate);
-        } catch (RuntimeException e) {
+        ChannelFuture bind = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new MockServerInitializer(state, sslContext))
+                .bind(config.host(), config.port())
+                .awaitUninterruptibly();
+        if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             if (certificate != null) {
                 certificate.deleteFile();
             }
-            throw new IllegalStateException("cannot start the mock provider on " + config.host() + ":"
-                    + config.port(), e);
+            throw new IllegalStateException(
+                    "cannot start the mock provider on " + config.host() + ":" + config.port(), bind.cause());
         }
+        return new MockProvider(config, state, group, bind.channel(), certificate);
     }
 
     /** Returns the settings this provider runs with. */

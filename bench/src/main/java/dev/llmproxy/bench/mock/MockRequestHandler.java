@@ -177,7 +177,9 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return copy(ctx, chat ? answers.chatJson : answers.textJson);
         }
         String content = request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
-        int prompt = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS : request.promptTokens;
+        int prompt = request.promptTokens == MockRequest.UNSET
+                ? ModelAnswers.DEFAULT_PROMPT_TOKENS
+                : request.promptTokens;
         int completion = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
         return OpenAiBodies.toBuffer(ctx.alloc(), chat
                 ? state.bodies.chatCompletion(model, content, prompt, completion)
@@ -202,8 +204,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private void sendError(ChannelHandlerContext ctx, Exchange exchange, HttpResponseStatus status, String message) {
-        ByteBuf body = OpenAiBodies.toBuffer(ctx.alloc(), OpenAiBodies.error(message, errorType(status.code()),
-                errorCode(status.code())));
+        ByteBuf body = OpenAiBodies.toBuffer(ctx.alloc(), OpenAiBodies.error(status.code(), message));
         sendJson(ctx, exchange, status, body);
     }
 
@@ -269,31 +270,6 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static String pathOf(String uri) {
         int query = uri.indexOf('?');
         return query < 0 ? uri : uri.substring(0, query);
-    }
-
-    /** OpenAI's {@code error.type} for a status, as its API sends it. */
-    static String errorType(int status) {
-        switch (status) {
-            case 401:
-                return "invalid_request_error";
-            case 403:
-                return "permission_denied";
-            case 429:
-                return "requests";
-            default:
-                return status >= 500 ? "server_error" : "invalid_request_error";
-        }
-    }
-
-    private static @Nullable String errorCode(int status) {
-        switch (status) {
-            case 401:
-                return "invalid_api_key";
-            case 429:
-                return "rate_limit_exceeded";
-            default:
-                return null;
-        }
     }
 
     /** A parsed request waiting for its answer; holds no buffers. */

@@ -53,8 +53,8 @@ final class MockRequestParser {
 
     private static JsonParser open(ByteBuf body) {
         if (body.hasArray()) {
-            return JSON.createParser(
-                    ObjectReadContext.empty(), body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
+            int offset = body.arrayOffset() + body.readerIndex();
+            return JSON.createParser(ObjectReadContext.empty(), body.array(), offset, body.readableBytes());
         }
         InputStream in = new ByteBufInputStream(body.duplicate());
         return JSON.createParser(ObjectReadContext.empty(), in);

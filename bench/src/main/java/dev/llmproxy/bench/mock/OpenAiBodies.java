@@ -223,8 +223,13 @@ final class OpenAiBodies {
         return g -> modelObject(g, id);
     }
 
-    /** OpenAI's error envelope: {@code {"error": {"message", "type", "param", "code"}}}. */
-    static Consumer<JsonGenerator> error(String message, String type, @Nullable String code) {
+    /**
+     * OpenAI's error envelope, {@code {"error": {"message", "type", "param", "code"}}}, with the type and code its API
+     * sends for {@code status}.
+     */
+    static Consumer<JsonGenerator> error(int status, String message) {
+        String type = errorType(status);
+        String code = errorCode(status);
         return g -> {
             g.writeStartObject();
             g.writeObjectPropertyStart("error");
@@ -239,6 +244,29 @@ final class OpenAiBodies {
             g.writeEndObject();
             g.writeEndObject();
         };
+    }
+
+    /** OpenAI's {@code error.type} for a status, as its API sends it. */
+    private static String errorType(int status) {
+        switch (status) {
+            case 401:
+                return "invalid_request_error";
+            case 429:
+                return "requests";
+            default:
+                return status >= 500 ? "server_error" : "invalid_request_error";
+        }
+    }
+
+    private static @Nullable String errorCode(int status) {
+        switch (status) {
+            case 401:
+                return "invalid_api_key";
+            case 429:
+                return "rate_limit_exceeded";
+            default:
+                return null;
+        }
     }
 
     private void header(JsonGenerator g, String id, String object, String model) {

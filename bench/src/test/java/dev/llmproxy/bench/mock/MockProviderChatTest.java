@@ -139,7 +139,8 @@ class MockProviderChatTest {
         HttpResponse<String> list = get(mock.baseUrl() + "/models");
         HttpResponse<String> one = get(mock.origin() + "/models/gpt-4o");
 
-        assertThat(list.body()).startsWith("{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\"");
+        assertThat(list.body())
+                .startsWith("{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":\"model\"");
         assertThat(one.body()).startsWith("{\"id\":\"gpt-4o\",\"object\":\"model\",\"created\":");
     }
 
@@ -208,7 +209,9 @@ class MockProviderChatTest {
 
             String both = raw.readToEnd();
 
-            assertThat(both.indexOf("\"model\":\"first\"")).isPositive().isLessThan(both.indexOf("\"model\":\"second\""));
+            assertThat(both.indexOf("\"model\":\"first\""))
+                    .isPositive()
+                    .isLessThan(both.indexOf("\"model\":\"second\""));
         }
     }
 
