@@ -9,6 +9,7 @@ import dev.llmproxy.proxy.upstream.UpstreamClient;
 import dev.llmproxy.proxy.upstream.UpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -74,7 +75,7 @@ public final class ProxyServer {
             ServerContext context = new ServerContext(settings, routes, upstream, authenticator, listener, ticker,
                     Clock.systemUTC(),
                     new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE));
-            Channel channel = new ServerBootstrap()
+            ChannelFuture bind = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannelType())
                     .option(ChannelOption.SO_BACKLOG, 1024)
@@ -84,8 +85,12 @@ public final class ProxyServer {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .childHandler(new ServerInitializer(context))
                     .bind(settings.host(), settings.port())
-                    .syncUninterruptibly()
-                    .channel();
+                    .awaitUninterruptibly();
+            // Not syncUninterruptibly(): it rethrows the checked BindException undeclared, past the catch below.
+            if (!bind.isSuccess()) {
+                throw new IllegalStateException(String.valueOf(bind.cause().getMessage()), bind.cause());
+            }
+            Channel channel = bind.channel();
             log.info("llmproxy listening on {} ({} transport, {} event loop(s), upstream TLS: {})",
                     channel.localAddress(), transport.name(), settings.eventLoops(),
                     upstream.connector().tlsImplementation());
