@@ -30,7 +30,8 @@ public final class Providers {
      */
     private static final List<String> NOT_YET_SUPPORTED = List.of(
             "anthropic", "anthropic_text", "gemini", "vertex_ai", "vertex_ai_beta", "bedrock", "sagemaker",
-            "sagemaker_chat", "github_copilot", "cohere", "cohere_chat", "azure_ai", "azure_text", "text-completion-openai",
+            "sagemaker_chat", "github_copilot", "cohere", "cohere_chat", "azure_ai", "azure_text",
+            "text-completion-openai",
             "custom_openai", "openai_like", "litellm_proxy", "huggingface", "replicate", "ai21", "ai21_chat", "baseten",
             "vllm", "nlp_cloud", "petals", "oobabooga", "deepinfra", "cerebras", "volcengine", "codestral",
             "text-completion-codestral", "sambanova", "maritalk", "voyage", "cloudflare", "xinference", "friendliai",

@@ -70,7 +70,8 @@ class ConfigLoaderTest {
                 .containsEntry("extra_headers", Map.of("editor-version", "vscode/1.95.0",
                         "Copilot-Integration-Id", "vscode-chat"));
         assertThat(config.modelList().get(15).id()).isEqualTo("local-embed-1");
-        assertThat(config.modelList().get(15).litellmParams().apiBase()).isEqualTo("http://host.docker.internal:1234/v1");
+        assertThat(config.modelList().get(15).litellmParams().apiBase())
+                .isEqualTo("http://host.docker.internal:1234/v1");
 
         assertThat(config.litellmSettings().requestTimeout()).isEqualTo(Duration.ofSeconds(600));
         assertThat(config.litellmSettings().other()).containsEntry("success_callback", List.of("mlflow"));
