@@ -25,6 +25,7 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -176,7 +177,7 @@ public final class ConfigLoader {
         }
         Map<String, ModelGroupAlias> aliases = new LinkedHashMap<>();
         for (Entry alias : nodes.mapping(entry.value(), entry.path()).values()) {
-            if (alias.value() instanceof org.yaml.snakeyaml.nodes.MappingNode) {
+            if (alias.value() instanceof MappingNode) {
                 Map<String, Entry> fields = nodes.mapping(alias.value(), alias.path());
                 for (Entry field : fields.values()) {
                     if (!field.key().equals("model") && !field.key().equals("hidden")) {

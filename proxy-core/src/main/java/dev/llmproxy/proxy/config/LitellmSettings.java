@@ -30,6 +30,7 @@ public record LitellmSettings(
     /** Leaves out the values of {@link #other()}, which may hold secrets (passwords, URLs with credentials). */
     @Override
     public String toString() {
-        return "LitellmSettings[requestTimeout=" + requestTimeout + ", sslVerify=" + sslVerify + ", other=" + other.keySet() + ']';
+        return "LitellmSettings[requestTimeout=" + requestTimeout + ", sslVerify=" + sslVerify + ", other="
+                + other.keySet() + ']';
     }
 }

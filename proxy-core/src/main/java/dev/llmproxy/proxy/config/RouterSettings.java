@@ -35,7 +35,8 @@ public record RouterSettings(
     /** Leaves out the values of {@link #other()}, which may hold secrets (passwords, URLs with credentials). */
     @Override
     public String toString() {
-        return "RouterSettings[routingStrategy=" + routingStrategy + ", modelGroupAlias=" + modelGroupAlias + ", timeout=" + timeout
+        return "RouterSettings[routingStrategy=" + routingStrategy + ", modelGroupAlias=" + modelGroupAlias
+                + ", timeout=" + timeout
                 + ", streamTimeout=" + streamTimeout + ", other=" + other.keySet() + ']';
     }
 }

@@ -61,7 +61,7 @@ public final class Deployment {
         return provider;
     }
 
-    /** The model after the provider prefix, e.g. {@code gpt-4o}; for wildcard deployments a pattern such as {@code *}. */
+    /** The model after the provider prefix, e.g. {@code gpt-4o}; for a wildcard deployment a pattern ({@code *}). */
     public String upstreamModel() {
         return upstreamModel;
     }

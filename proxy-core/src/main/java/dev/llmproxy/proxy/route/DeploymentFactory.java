@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -54,7 +55,8 @@ final class DeploymentFactory {
                 provider.defaultApiBase());
         String path = entry.keyPath() + ".litellm_params.api_base";
         if (apiBase == null) {
-            String variables = provider.apiBaseEnv().isEmpty() ? "" : " or " + String.join(" / ", provider.apiBaseEnv());
+            String variables =
+                    provider.apiBaseEnv().isEmpty() ? "" : " or " + String.join(" / ", provider.apiBaseEnv());
             throw new ConfigException(entry.location(), path,
                     "provider " + provider.name() + " has no default URL; set api_base" + variables);
         }
@@ -64,7 +66,7 @@ final class DeploymentFactory {
         } catch (URISyntaxException e) {
             throw new ConfigException(entry.location(), path, "not a valid URL: " + e.getReason());
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
             throw new ConfigException(entry.location(), path,
                     "expected an http:// or https:// URL with a host, got '" + apiBase + "'");

@@ -53,7 +53,12 @@ public final class ModelRoute {
                 return targets[i];
             }
         }
-        return targets[targets.length - 1];
+        // Rounding can put the point on the total: take the last target that has weight.
+        int last = cumulativeWeights.length - 1;
+        while (last > 0 && cumulativeWeights[last - 1] == cumulativeWeights[last]) {
+            last--;
+        }
+        return targets[last];
     }
 
     /** Running sums of the weights, or an empty array when they sum to 0 (uniform pick). */

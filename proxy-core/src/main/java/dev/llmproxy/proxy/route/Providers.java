@@ -12,12 +12,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * The provider prefixes llmproxy recognises, with LiteLLM's defaults. Thread-safety: immutable, static.
  *
- * <p>Base URLs and environment variable names are LiteLLM's, read in its source (BerriAI/litellm):
- * {@code litellm/litellm_core_utils/get_llm_provider_logic.py} ({@code _get_openai_compatible_provider_info}: github,
- * together_ai, deepseek, nvidia_nim) and each provider's {@code litellm/llms/<provider>/chat/transformation.py}
- * ({@code _get_openai_compatible_provider_info}: lm_studio, hosted_vllm, dashscope, moonshot, zai, xai, groq,
- * mistral, fireworks_ai, perplexity). openai, openrouter, ollama and azure come from {@code litellm/main.py}
- * ({@code completion()}), Azure's default API version from {@code litellm/constants.py}.
+ * <p>Base URLs and environment variable names are LiteLLM's. Read in its source (BerriAI/litellm):
+ * {@code litellm/litellm_core_utils/get_llm_provider_logic.py}, {@code _get_openai_compatible_provider_info} (github,
+ * together_ai, deepseek, nvidia_nim), and {@code _get_openai_compatible_provider_info} in
+ * {@code litellm/llms/<provider>/chat/transformation.py} (lm_studio, hosted_vllm, dashscope, moonshot, zai; xai's
+ * {@code XAI_API_BASE} variable). Not re-read there, and to be checked against {@code litellm/main.py} and
+ * {@code litellm/constants.py}: the openai, openrouter, ollama, groq, mistral, fireworks_ai and perplexity entries,
+ * xai's default URL and Azure's default API version.
  */
 public final class Providers {
 
@@ -30,7 +31,8 @@ public final class Providers {
      */
     private static final List<String> NOT_YET_SUPPORTED = List.of(
             "anthropic", "anthropic_text", "gemini", "vertex_ai", "vertex_ai_beta", "bedrock", "sagemaker",
-            "sagemaker_chat", "github_copilot", "cohere", "cohere_chat", "azure_ai", "azure_text", "text-completion-openai",
+            "sagemaker_chat", "github_copilot", "cohere", "cohere_chat", "azure_ai", "azure_text",
+            "text-completion-openai",
             "custom_openai", "openai_like", "litellm_proxy", "huggingface", "replicate", "ai21", "ai21_chat", "baseten",
             "vllm", "nlp_cloud", "petals", "oobabooga", "deepinfra", "cerebras", "volcengine", "codestral",
             "text-completion-codestral", "sambanova", "maritalk", "voyage", "cloudflare", "xinference", "friendliai",

@@ -15,15 +15,14 @@ final class RequestPaths {
             String upstreamModel,
             @Nullable String apiVersion,
             Endpoint endpoint) {
-        String base = origin.basePath().isEmpty() ? "" : origin.basePath();
-        switch (provider.urlStyle()) {
-            case AZURE:
+        String base = origin.basePath();
+        return switch (provider.urlStyle()) {
+            case AZURE -> {
                 String path = base + "/openai/deployments/" + encodeSegment(upstreamModel) + endpoint.path();
-                return apiVersion == null ? path : path + "?api-version=" + encodeQuery(apiVersion);
-            case OPENAI:
-            default:
-                return (base.isEmpty() ? "" : base) + endpoint.path();
-        }
+                yield apiVersion == null ? path : path + "?api-version=" + encodeQuery(apiVersion);
+            }
+            case OPENAI -> base + endpoint.path();
+        };
     }
 
     private static String encodeSegment(String segment) {

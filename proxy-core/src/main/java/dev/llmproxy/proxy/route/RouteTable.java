@@ -161,7 +161,8 @@ public final class RouteTable {
             throw new ConfigException(entry.location(), location, "unknown provider '" + parsed.prefix()
                     + "' (supported: " + String.join(", ", Providers.supportedNames()) + ')');
         }
-        if (stars(parsed.upstreamModel()) > stars(entry.modelName())) {
+        boolean wildcardName = entry.modelName().indexOf('*') >= 0;
+        if (wildcardName && stars(parsed.upstreamModel()) > stars(entry.modelName())) {
             throw new ConfigException(entry.location(), location, "has more '*' than model_name '"
                     + entry.modelName() + "' (each '*' of the model is filled from one '*' of the model_name)");
         }
