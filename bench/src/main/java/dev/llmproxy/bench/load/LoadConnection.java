@@ -67,9 +67,9 @@ final class LoadConnection extends ChannelInboundHandlerAdapter implements HttpR
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Not channelActive: the lane learns of the connection from the connect future, which completes first.
         channel = ctx.channel();
-        ctx.fireChannelActive();
     }
 
     @Override
