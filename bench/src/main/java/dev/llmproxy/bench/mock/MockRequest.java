@@ -1,0 +1,48 @@
+package dev.llmproxy.bench.mock;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The parts of a request body the mock acts on, with the {@code mock_*} controls resolved against the provider's
+ * defaults. Filled in by {@link MockRequestParser}.
+ *
+ * <p>Thread-safety: not thread-safe; created, filled and read on one connection's event loop.
+ */
+final class MockRequest {
+    static final int UNSET = -1;
+
+    String model = "";
+    boolean stream;
+    boolean includeUsage;
+    int embeddingInputs = 1;
+    int dimensions = UNSET;
+    boolean base64;
+
+    int chunks;
+    long chunkIntervalMillis;
+    long firstChunkDelayMillis;
+    long delayMillis;
+    int status = UNSET;
+    @Nullable String errorMessage;
+    boolean hang;
+    int cutAfterChunks = UNSET;
+    int holdAfterChunks = UNSET;
+    long holdMillis;
+    @Nullable String content;
+    int promptTokens = UNSET;
+    int completionTokens = UNSET;
+
+    MockRequest(MockProviderConfig config) {
+        chunks = config.streamChunks();
+        chunkIntervalMillis = config.streamChunkIntervalMillis();
+        firstChunkDelayMillis = config.streamFirstChunkDelayMillis();
+    }
+
+    /** Whether the answer can come from the precomputed bytes for the request's model. */
+    boolean isDefaultAnswer(MockProviderConfig config) {
+        return content == null
+                && promptTokens == UNSET
+                && completionTokens == UNSET
+                && chunks == config.streamChunks();
+    }
+}

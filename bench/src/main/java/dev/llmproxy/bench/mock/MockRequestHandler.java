@@ -1,0 +1,315 @@
+package dev.llmproxy.bench.mock;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+
+/**
+ * Answers OpenAI requests on one connection. Inbound: {@link FullHttpRequest} (from {@code HttpObjectAggregator});
+ * outbound: HTTP response objects for {@code HttpServerCodec}. Last handler of the pipeline built by
+ * {@link MockServerInitializer}; one instance per connection.
+ *
+ * <p>A request is parsed and released as soon as it arrives; what is left is an {@link Exchange} holding no buffers.
+ * Responses go out one at a time in request order: requests that arrive while one is being answered (pipelining,
+ * or a delayed, streaming or hanging answer) wait in {@link #pending}.
+ *
+ * <p>Thread-safety: confined to the connection's event loop, so no field needs synchronisation.
+ */
+final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final String DEFAULT_MODEL = "mock-model";
+    private static final int MAX_DIMENSIONS = 8192;
+
+    private final MockState state;
+    private final ArrayDeque<Exchange> pending = new ArrayDeque<>();
+    private boolean busy;
+    private boolean draining;
+    private @Nullable ScheduledFuture<?> delayed;
+    private @Nullable SseStream stream;
+
+    MockRequestHandler(MockState state) {
+        this.state = state;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        state.counters.openConnections.incrementAndGet();
+        state.counters.connectionsAccepted.incrementAndGet();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        state.counters.openConnections.decrementAndGet();
+        if (delayed != null) {
+            delayed.cancel(false);
+            delayed = null;
+        }
+        if (stream != null) {
+            stream.cancel();
+            stream = null;
+        }
+        pending.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        state.counters.requestsReceived.incrementAndGet();
+        if (state.config.recordRequests()) {
+            state.counters.requests.add(new RecordedRequest(
+                    request.method().name(),
+                    request.uri(),
+                    request.headers().copy(),
+                    request.content().toString(StandardCharsets.UTF_8)));
+        }
+        Exchange exchange = toExchange(request);
+        if (busy) {
+            pending.add(exchange);
+        } else {
+            start(ctx, exchange);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A mock has no one to report to: resets and TLS failures from clients under test are expected.
+        ctx.close();
+    }
+
+    private Exchange toExchange(FullHttpRequest request) {
+        MockRoute route = MockRoute.of(request.method(), request.uri());
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        MockRequest parsed = new MockRequest(state.config);
+        String label = request.method().name() + " " + pathOf(request.uri());
+        if (request.decoderResult().isFailure()) {
+            return new Exchange(route, parsed, false, label, "Could not parse the HTTP request.");
+        }
+        if (route.endpoint() == MockRoute.Endpoint.CHAT
+                || route.endpoint() == MockRoute.Endpoint.COMPLETIONS
+                || route.endpoint() == MockRoute.Endpoint.EMBEDDINGS) {
+            try {
+                MockRequestParser.parse(request.content(), parsed);
+            } catch (JacksonException | IllegalArgumentException e) {
+                return new Exchange(route, parsed, keepAlive, label, "We could not parse the JSON body of your "
+                        + "request. (HINT: This likely means you aren't using your HTTP library correctly.)");
+            }
+        }
+        return new Exchange(route, parsed, keepAlive, label, null);
+    }
+
+    private void start(ChannelHandlerContext ctx, Exchange exchange) {
+        busy = true;
+        if (exchange.request.hang) {
+            return;
+        }
+        if (exchange.request.delayMillis > 0) {
+            delayed = ctx.executor()
+                    .schedule(() -> respond(ctx, exchange), exchange.request.delayMillis, TimeUnit.MILLISECONDS);
+        } else {
+            respond(ctx, exchange);
+        }
+    }
+
+    private void respond(ChannelHandlerContext ctx, Exchange exchange) {
+        delayed = null;
+        MockRequest request = exchange.request;
+        if (exchange.badRequest != null) {
+            sendError(ctx, exchange, HttpResponseStatus.BAD_REQUEST, exchange.badRequest);
+            return;
+        }
+        if (request.status != MockRequest.UNSET) {
+            HttpResponseStatus status = HttpResponseStatus.valueOf(request.status);
+            String message = request.errorMessage != null ? request.errorMessage : "Mock error " + request.status;
+            sendError(ctx, exchange, status, message);
+            return;
+        }
+        String model = modelOf(exchange);
+        switch (exchange.route.endpoint()) {
+            case CHAT:
+            case COMPLETIONS:
+                boolean chat = exchange.route.endpoint() == MockRoute.Endpoint.CHAT;
+                if (request.stream) {
+                    stream = new SseStream(ctx, state, request, chat, model, exchange.keepAlive,
+                            done -> finish(ctx, exchange, done));
+                    stream.start();
+                } else {
+                    sendJson(ctx, exchange, HttpResponseStatus.OK, completion(ctx, request, chat, model));
+                }
+                return;
+            case EMBEDDINGS:
+                sendJson(ctx, exchange, HttpResponseStatus.OK, embeddings(ctx, request, model));
+                return;
+            case MODELS:
+                sendJson(ctx, exchange, HttpResponseStatus.OK,
+                        OpenAiBodies.toBuffer(ctx.alloc(), state.bodies.models(state.config.models())));
+                return;
+            case MODEL:
+                sendJson(ctx, exchange, HttpResponseStatus.OK,
+                        OpenAiBodies.toBuffer(ctx.alloc(), state.bodies.model(exchange.route.name())));
+                return;
+            default:
+                sendError(ctx, exchange, HttpResponseStatus.NOT_FOUND, "Invalid URL (" + exchange.label + ")");
+        }
+    }
+
+    private ByteBuf completion(ChannelHandlerContext ctx, MockRequest request, boolean chat, String model) {
+        if (request.isDefaultAnswer(state.config)) {
+            ModelAnswers answers = state.answers(model);
+            return copy(ctx, chat ? answers.chatJson : answers.textJson);
+        }
+        String content = request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
+        int prompt = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS : request.promptTokens;
+        int completion = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
+        return OpenAiBodies.toBuffer(ctx.alloc(), chat
+                ? state.bodies.chatCompletion(model, content, prompt, completion)
+                : state.bodies.textCompletion(model, content, prompt, completion));
+    }
+
+    private ByteBuf embeddings(ChannelHandlerContext ctx, MockRequest request, String model) {
+        if (request.embeddingInputs == 1
+                && request.dimensions == MockRequest.UNSET
+                && !request.base64
+                && request.promptTokens == MockRequest.UNSET) {
+            return copy(ctx, state.answers(model).embeddingJson);
+        }
+        int dimensions = request.dimensions == MockRequest.UNSET
+                ? ModelAnswers.DEFAULT_DIMENSIONS
+                : Math.max(1, Math.min(request.dimensions, MAX_DIMENSIONS));
+        int prompt = request.promptTokens == MockRequest.UNSET
+                ? ModelAnswers.DEFAULT_PROMPT_TOKENS * request.embeddingInputs
+                : request.promptTokens;
+        return OpenAiBodies.toBuffer(ctx.alloc(),
+                state.bodies.embeddings(model, request.embeddingInputs, dimensions, request.base64, prompt));
+    }
+
+    private void sendError(ChannelHandlerContext ctx, Exchange exchange, HttpResponseStatus status, String message) {
+        ByteBuf body = OpenAiBodies.toBuffer(ctx.alloc(), OpenAiBodies.error(message, errorType(status.code()),
+                errorCode(status.code())));
+        sendJson(ctx, exchange, status, body);
+    }
+
+    /** Sends {@code body} (ownership passes to the channel) as the whole answer to {@code exchange}. */
+    private void sendJson(ChannelHandlerContext ctx, Exchange exchange, HttpResponseStatus status, ByteBuf body) {
+        if (exchange.request.cutAfterChunks != MockRequest.UNSET) {
+            sendTruncated(ctx, status, body);
+            return;
+        }
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        if (!exchange.keepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        finish(ctx, exchange, ctx.writeAndFlush(response));
+    }
+
+    /** {@code mock_cut_after_chunks} on a non-streamed answer: announce the full length, send half, then close. */
+    private void sendTruncated(ChannelHandlerContext ctx, HttpResponseStatus status, ByteBuf body) {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        ctx.write(response);
+        body.writerIndex(body.readerIndex() + body.readableBytes() / 2);
+        ctx.writeAndFlush(new DefaultHttpContent(body)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void finish(ChannelHandlerContext ctx, Exchange exchange, ChannelFuture written) {
+        stream = null;
+        if (!exchange.keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        busy = false;
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            Exchange next;
+            while (!busy && (next = pending.poll()) != null) {
+                start(ctx, next);
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    private String modelOf(Exchange exchange) {
+        if (!exchange.request.model.isEmpty()) {
+            return exchange.request.model;
+        }
+        return exchange.route.name().isEmpty() ? DEFAULT_MODEL : exchange.route.name();
+    }
+
+    private static ByteBuf copy(ChannelHandlerContext ctx, byte[] bytes) {
+        return ctx.alloc().buffer(bytes.length).writeBytes(bytes);
+    }
+
+    private static String pathOf(String uri) {
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+
+    /** OpenAI's {@code error.type} for a status, as its API sends it. */
+    static String errorType(int status) {
+        switch (status) {
+            case 401:
+                return "invalid_request_error";
+            case 403:
+                return "permission_denied";
+            case 429:
+                return "requests";
+            default:
+                return status >= 500 ? "server_error" : "invalid_request_error";
+        }
+    }
+
+    private static @Nullable String errorCode(int status) {
+        switch (status) {
+            case 401:
+                return "invalid_api_key";
+            case 429:
+                return "rate_limit_exceeded";
+            default:
+                return null;
+        }
+    }
+
+    /** A parsed request waiting for its answer; holds no buffers. */
+    private static final class Exchange {
+        final MockRoute route;
+        final MockRequest request;
+        final boolean keepAlive;
+        final String label;
+        final @Nullable String badRequest;
+
+        Exchange(MockRoute route, MockRequest request, boolean keepAlive, String label, @Nullable String badRequest) {
+            this.route = route;
+            this.request = request;
+            this.keepAlive = keepAlive;
+            this.label = label;
+            this.badRequest = badRequest;
+        }
+    }
+}

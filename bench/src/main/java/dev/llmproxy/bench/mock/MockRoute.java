@@ -1,0 +1,78 @@
+package dev.llmproxy.bench.mock;
+
+import io.netty.handler.codec.http.HttpMethod;
+
+/**
+ * Where a request goes: the endpoint and, for Azure-style paths or {@code models/{id}}, the name found in the path.
+ * Accepted paths: {@code [/v1]/chat/completions}, {@code [/v1]/completions}, {@code [/v1]/embeddings},
+ * {@code [/v1]/models[/{id}]} and {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
+ * the query string (Azure's {@code api-version}) is ignored.
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param endpoint what to answer
+ * @param name the deployment or model id from the path, {@code ""} when the path has none
+ */
+record MockRoute(Endpoint endpoint, String name) {
+    private static final String V1 = "/v1";
+    private static final String AZURE = "/openai/deployments/";
+    private static final String MODELS = "/models";
+
+    enum Endpoint {
+        CHAT,
+        COMPLETIONS,
+        EMBEDDINGS,
+        MODELS,
+        MODEL,
+        NOT_FOUND
+    }
+
+    static MockRoute of(HttpMethod method, String uri) {
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (path.startsWith(AZURE)) {
+            int slash = path.indexOf('/', AZURE.length());
+            if (slash < 0 || !HttpMethod.POST.equals(method)) {
+                return notFound();
+            }
+            return post(path.substring(slash), path.substring(AZURE.length(), slash));
+        }
+        if (path.startsWith(V1 + "/")) {
+            path = path.substring(V1.length());
+        }
+        if (HttpMethod.GET.equals(method)) {
+            return get(path);
+        }
+        return HttpMethod.POST.equals(method) ? post(path, "") : notFound();
+    }
+
+    private static MockRoute post(String path, String name) {
+        switch (path) {
+            case "/chat/completions":
+                return new MockRoute(Endpoint.CHAT, name);
+            case "/completions":
+                return new MockRoute(Endpoint.COMPLETIONS, name);
+            case "/embeddings":
+                return new MockRoute(Endpoint.EMBEDDINGS, name);
+            default:
+                return notFound();
+        }
+    }
+
+    private static MockRoute get(String path) {
+        if (path.equals(MODELS)) {
+            return new MockRoute(Endpoint.MODELS, "");
+        }
+        if (path.startsWith(MODELS + "/") && path.length() > MODELS.length() + 1) {
+            return new MockRoute(Endpoint.MODEL, path.substring(MODELS.length() + 1));
+        }
+        return notFound();
+    }
+
+    private static MockRoute notFound() {
+        return new MockRoute(Endpoint.NOT_FOUND, "");
+    }
+}

@@ -1,0 +1,39 @@
+package dev.llmproxy.bench.mock;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * What all connections of one {@link MockProvider} share: settings, counters, body writers and the per-model cache
+ * of precomputed answers.
+ *
+ * <p>Thread-safety: thread-safe. The cache is a concurrent map bounded to {@link #MAX_CACHED_MODELS} entries; past
+ * that, answers for new models are built per request and not kept, so a client sending random model names cannot
+ * grow it without bound.
+ */
+final class MockState {
+    private static final int MAX_CACHED_MODELS = 256;
+
+    final MockProviderConfig config;
+    final MockCounters counters = new MockCounters();
+    final OpenAiBodies bodies;
+    private final ConcurrentMap<String, ModelAnswers> answers = new ConcurrentHashMap<>();
+
+    MockState(MockProviderConfig config) {
+        this.config = config;
+        this.bodies = new OpenAiBodies(config.clock().instant().getEpochSecond());
+    }
+
+    ModelAnswers answers(String model) {
+        ModelAnswers cached = answers.get(model);
+        if (cached != null) {
+            return cached;
+        }
+        ModelAnswers built = new ModelAnswers(bodies, model, config.streamChunks());
+        if (answers.size() >= MAX_CACHED_MODELS) {
+            return built;
+        }
+        ModelAnswers raced = answers.putIfAbsent(model, built);
+        return raced == null ? built : raced;
+    }
+}
