@@ -100,8 +100,9 @@ public final class ScenarioRunner {
 
     private ThroughputPoint throughput(int connections) {
         ClosedLoopResult directResult = closedLoop(direct, connections);
+        warmUpClosedLoop(proxy, connections);
         Double cpuBefore = proxyCpu();
-        ClosedLoopResult proxyResult = closedLoop(proxy, connections);
+        ClosedLoopResult proxyResult = measureClosedLoop(proxy, connections);
         Double cpuAfter = proxyCpu();
         Double cpu = cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore;
         ThroughputPoint point = new ThroughputPoint(connections, directResult, proxyResult, cpu);
@@ -113,7 +114,16 @@ public final class ScenarioRunner {
     }
 
     private ClosedLoopResult closedLoop(Target target, int connections) {
+        warmUpClosedLoop(target, connections);
+        return measureClosedLoop(target, connections);
+    }
+
+    private void warmUpClosedLoop(Target target, int connections) {
         generator.run(new ClosedLoopPlan(target.chatRequest(), connections, Duration.ZERO, options.warmup()));
+    }
+
+    /** CPU is sampled around this call only: it covers connecting, the window and the drain, not the warm-up. */
+    private ClosedLoopResult measureClosedLoop(Target target, int connections) {
         ClosedLoopResult result = generator.run(
                 new ClosedLoopPlan(target.chatRequest(), connections, Duration.ZERO, options.throughputDuration()));
         progress.printf(Locale.ROOT, "[throughput] %s, %d connections: %.0f req/s, %d errors%n", target.name(),
