@@ -9,6 +9,7 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.json.JsonFactory;
 
 /** Renders a {@link BenchReport} as Markdown and as JSON. Thread-safety: stateless. */
@@ -47,7 +48,7 @@ public final class ReportWriter {
     /** The report as a JSON document; percentiles in milliseconds, NaN (nothing recorded) as null. */
     public static String json(BenchReport report) {
         StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
             g.writeStartObject();
             g.writeName("startedAt");
             g.writeString(report.startedAt());

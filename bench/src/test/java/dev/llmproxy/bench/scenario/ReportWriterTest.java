@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
 
 class ReportWriterTest {
@@ -27,7 +28,7 @@ class ReportWriterTest {
         String json = ReportWriter.json(report);
 
         List<String> names = new ArrayList<>();
-        try (JsonParser parser = new JsonFactory().createParser(json)) {
+        try (JsonParser parser = new JsonFactory().createParser(ObjectReadContext.empty(), json)) {
             for (JsonToken t = parser.nextToken(); t != null; t = parser.nextToken()) {
                 if (t == JsonToken.PROPERTY_NAME) {
                     names.add(parser.currentName());
