@@ -1,0 +1,253 @@
+package dev.llmproxy.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.llmproxy.bench.load.LoadGenerator;
+import dev.llmproxy.bench.load.LoadGeneratorConfig;
+import dev.llmproxy.bench.load.ProcessStats;
+import dev.llmproxy.bench.load.Ticker;
+import dev.llmproxy.bench.mock.MockProvider;
+import dev.llmproxy.bench.mock.MockProviderConfig;
+import dev.llmproxy.bench.scenario.BenchReport;
+import dev.llmproxy.bench.scenario.CpuPinning;
+import dev.llmproxy.bench.scenario.MachineInfo;
+import dev.llmproxy.bench.scenario.ProxyProcess;
+import dev.llmproxy.bench.scenario.ReportWriter;
+import dev.llmproxy.bench.scenario.Scenario;
+import dev.llmproxy.bench.scenario.ScenarioOptions;
+import dev.llmproxy.bench.scenario.ScenarioResults;
+import dev.llmproxy.bench.scenario.ScenarioRunner;
+import dev.llmproxy.bench.scenario.Target;
+import dev.llmproxy.bench.scenario.Targets;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark command: starts the mock provider in-process and the proxy as a separate (pinned) process, runs the
+ * scenarios direct-to-mock and through the proxy, and writes {@code <output>/<timestamp>/report.md} and
+ * {@code report.json}.
+ *
+ * <p>Thread-safety: a command object, used once from the main thread.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Benchmarks llmproxy against a direct connection to an in-process mock OpenAI provider.")
+public final class BenchMain implements Callable<Integer> {
+
+    /** Used when neither --proxy-java-opts nor LLMPROXY_BENCH_PROXY_JAVA_OPTS is given. */
+    public static final String DEFAULT_PROXY_JAVA_OPTS = "-XX:+UseSerialGC -Xms64m -Xmx256m -XX:+AlwaysPreTouch";
+
+    @Option(names = "--quick", description = "Smoke run of about a minute (short windows).")
+    boolean quick;
+
+    @Option(names = "--scenarios", split = ",", description = "Scenarios to run: ${COMPLETION-CANDIDATES} "
+            + "(default: all).")
+    @Nullable List<Scenario> scenarios;
+
+    @Option(names = "--connections", split = ",", description = "Closed-loop connection counts (default 32,128).")
+    @Nullable List<Integer> connections;
+
+    @Option(names = "--rates", split = ",", description = "Open-loop rates in req/s (default 200,2000).")
+    @Nullable List<Integer> rates;
+
+    @Option(names = "--streams", split = ",", description = "Concurrent stream counts (default 1,300).")
+    @Nullable List<Integer> streams;
+
+    @Option(names = "--latency-connections", description = "Most concurrent requests in an open-loop run "
+            + "(default 64).")
+    @Nullable Integer latencyConnections;
+
+    @Option(names = "--throughput-seconds", description = "Window per throughput run (default 10, quick 2).")
+    @Nullable Double throughputSeconds;
+
+    @Option(names = "--latency-seconds", description = "Window per latency run (default 15, quick 3).")
+    @Nullable Double latencySeconds;
+
+    @Option(names = "--streaming-seconds", description = "Window per streaming run (default 10, quick 3).")
+    @Nullable Double streamingSeconds;
+
+    @Option(names = "--warmup-seconds", description = "Warm-up before each run (default 3, quick 1).")
+    @Nullable Double warmupSeconds;
+
+    @Option(names = "--initial-warmup-seconds", description = "Warm-up of both targets before the first scenario "
+            + "(default 10, quick 2).")
+    @Nullable Double initialWarmupSeconds;
+
+    @Option(names = "--proxy-jar", defaultValue = "cli/target/llmproxy.jar",
+            description = "The llmproxy jar (default: ${DEFAULT-VALUE}).")
+    Path proxyJar = Path.of("cli/target/llmproxy.jar");
+
+    @Option(names = "--proxy-java-opts",
+            defaultValue = "${env:LLMPROXY_BENCH_PROXY_JAVA_OPTS:-" + DEFAULT_PROXY_JAVA_OPTS + "}",
+            description = "JVM options of the proxy process (default: env LLMPROXY_BENCH_PROXY_JAVA_OPTS, else "
+                    + DEFAULT_PROXY_JAVA_OPTS + ").")
+    String proxyJavaOpts = DEFAULT_PROXY_JAVA_OPTS;
+
+    @Option(names = "--proxy-url", hidden = true,
+            description = "Benchmark an already running OpenAI-compatible proxy on loopback (e.g. http://127.0.0.1:4000)"
+                    + " instead of launching llmproxy; it must route --proxy-model to this run's mock.")
+    @Nullable URI proxyUrl;
+
+    @Option(names = "--proxy-pid", description = "With --proxy-url: the proxy's pid, for CPU and memory figures.")
+    @Nullable Long proxyPid;
+
+    @Option(names = "--proxy-model", defaultValue = ProxyProcess.MODEL,
+            description = "Model name sent to the proxy (default: ${DEFAULT-VALUE}).")
+    String proxyModel = ProxyProcess.MODEL;
+
+    @Option(names = "--mock-port", defaultValue = "0",
+            description = "Port of the in-process mock (default 0: ephemeral; fix it for an external proxy).")
+    int mockPort;
+
+    @Option(names = "--no-pin", description = "Do not pin the proxy and the bench JVM to separate CPUs.")
+    boolean noPin;
+
+    @Option(names = "--load-threads", defaultValue = "1", description = "Load generator event loop threads "
+            + "(default 1).")
+    int loadThreads = 1;
+
+    @Option(names = "--mock-threads", defaultValue = "1", description = "Mock provider event loop threads "
+            + "(default 1).")
+    int mockThreads = 1;
+
+    @Option(names = "--output-dir", defaultValue = "bench-results",
+            description = "Where the timestamped report directory goes (default: ${DEFAULT-VALUE}).")
+    Path outputDir = Path.of("bench-results");
+
+    /** Runs the command and exits with its status. */
+    public static void main(String[] args) {
+        CommandLine commandLine = new CommandLine(new BenchMain());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        System.exit(commandLine.execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Map<String, String> machine = MachineInfo.collect();
+        CpuPinning pinning = CpuPinning.pinSelf(!noPin);
+        ScenarioOptions options = options();
+        ZonedDateTime started = ZonedDateTime.now(Clock.systemDefaultZone());
+        Path dir = Files.createDirectories(outputDir.resolve(
+                started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        MockProviderConfig mockConfig = MockProviderConfig.builder().port(mockPort).eventLoopThreads(mockThreads)
+                .streamChunks(options.streamChunks())
+                .streamChunkIntervalMillis(options.streamInterval().toMillis()).build();
+        try (MockProvider mock = MockProvider.start(mockConfig);
+                LoadGenerator generator = LoadGenerator.start(
+                        new LoadGeneratorConfig(loadThreads, Duration.ofSeconds(5), Ticker.system()))) {
+            Target direct = new Target("direct", loopback(mock.port()), "mock-model");
+            ProxyProcess process = proxyUrl == null
+                    ? ProxyProcess.start(proxyJar, proxyJavaOpts, mock.baseUrl(), dir, pinning) : null;
+            Thread hook = new Thread(() -> {
+                if (process != null) {
+                    process.close();
+                }
+            }, "bench-proxy-stopper");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                long pid = process != null ? process.pid() : proxyPid == null ? -1 : proxyPid;
+                ProcessStats stats = pid > 0 ? ProcessStats.of(pid) : null;
+                Target proxy = new Target("proxy", process != null ? process.address() : external(), proxyModel);
+                Map<String, String> setup = setup(options, pinning, pid, mock, generator, proxy, process);
+                System.err.println("pinning: " + setup.get("pinning"));
+                ScenarioResults results = new ScenarioRunner(generator, direct, proxy, stats, options, System.err)
+                        .run();
+                Long peakRss = stats == null ? null : stats.peakRssBytes();
+                BenchReport report = new BenchReport(started.toOffsetDateTime().toString(), machine, setup, results,
+                        peakRss, Targets.evaluate(results, peakRss));
+                String markdown = ReportWriter.markdown(report);
+                Files.writeString(dir.resolve("report.md"), markdown, UTF_8);
+                Files.writeString(dir.resolve("report.json"), ReportWriter.json(report), UTF_8);
+                System.out.print(markdown);
+                System.err.println("wrote " + dir.resolve("report.md") + " and report.json");
+                return 0;
+            } finally {
+                if (process != null) {
+                    process.close();
+                }
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+        }
+    }
+
+    private ScenarioOptions options() {
+        ScenarioOptions base = quick ? ScenarioOptions.quick() : ScenarioOptions.full();
+        return new ScenarioOptions(
+                scenarios == null ? base.scenarios() : EnumSet.copyOf(scenarios),
+                connections == null ? base.connections() : connections,
+                rates == null ? base.rates() : rates,
+                latencyConnections == null ? base.latencyConnections() : latencyConnections,
+                streams == null ? base.streams() : streams,
+                base.streamChunks(),
+                base.streamInterval(),
+                seconds(initialWarmupSeconds, base.initialWarmup()),
+                seconds(warmupSeconds, base.warmup()),
+                seconds(throughputSeconds, base.throughputDuration()),
+                seconds(latencySeconds, base.latencyDuration()),
+                seconds(streamingSeconds, base.streamingDuration()));
+    }
+
+    private Map<String, String> setup(ScenarioOptions options, CpuPinning pinning, long pid, MockProvider mock,
+            LoadGenerator generator, Target proxy, @Nullable ProxyProcess process) {
+        Map<String, String> setup = new LinkedHashMap<>();
+        setup.put("mode", quick ? "quick" : "full");
+        setup.put("direct target", "mock " + mock.baseUrl() + ", model mock-model, " + mockThreads
+                + " event loop thread(s), in the bench JVM");
+        if (process != null) {
+            setup.put("proxy target", "llmproxy " + proxy.address() + ", model " + proxy.model() + ", pid " + pid);
+            setup.put("proxy command", String.join(" ", process.command()));
+            setup.put("proxy JVM options", proxyJavaOpts + " (from --proxy-java-opts, env "
+                    + "LLMPROXY_BENCH_PROXY_JAVA_OPTS, or the built-in default)");
+            setup.put("proxy JVM", MachineInfo.jvm() + ", the bench's own java binary");
+        } else {
+            setup.put("proxy target", "external " + proxyUrl + ", model " + proxy.model()
+                    + (pid > 0 ? ", pid " + pid : ", pid unknown (no CPU/RSS figures)"));
+        }
+        setup.put("pinning", pinning.describe(pid));
+        setup.put("load generator", generator.transport() + ", " + loadThreads + " event loop thread(s), "
+                + "HTTP/1.1 keep-alive, in the bench JVM");
+        setup.put("scenarios", options.scenarios().toString());
+        setup.put("windows", "initial warm-up " + options.initialWarmup().toMillis() + " ms; per run warm-up "
+                + options.warmup().toMillis() + " ms; throughput " + options.throughputDuration().toMillis()
+                + " ms, latency " + options.latencyDuration().toMillis() + " ms, streaming "
+                + options.streamingDuration().toMillis() + " ms per run");
+        setup.put("streams", options.streamChunks() + " chunks " + options.streamInterval().toMillis()
+                + " ms apart (mock first-chunk delay " + mock.config().streamFirstChunkDelayMillis() + " ms)");
+        setup.put("open loop", "up to " + options.latencyConnections() + " connections; latency from intended "
+                + "send time");
+        return setup;
+    }
+
+    private InetSocketAddress external() {
+        URI url = proxyUrl;
+        if (url == null || url.getHost() == null || url.getPort() < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--proxy-url: " + url + " (expected: http://127.0.0.1:PORT)");
+        }
+        return new InetSocketAddress(url.getHost(), url.getPort());
+    }
+
+    private static InetSocketAddress loopback(int port) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    private static Duration seconds(@Nullable Double value, Duration fallback) {
+        return value == null ? fallback : Duration.ofMillis(Math.round(value * 1000));
+    }
+}

@@ -1,0 +1,23 @@
+package dev.llmproxy.bench.load;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The outcome of an {@link OpenLoopPlan}. Of the {@code scheduled} requests intended within the measurement window,
+ * {@code completed} got a 2xx response, {@code errors} got another status or lost their connection, and
+ * {@code incomplete} were unanswered at the drain deadline. {@code latencyMicros} is completion minus intended send
+ * time (incomplete requests are included with deadline minus intended time, a lower bound); {@code
+ * serviceTimeMicros} is completion minus actual send time, for comparison. {@code maxBacklog} is the most requests
+ * ever waiting for a free connection. The histograms belong to the caller.
+ */
+public record OpenLoopResult(
+        int ratePerSecond,
+        int connections,
+        long scheduled,
+        long completed,
+        long errors,
+        long incomplete,
+        int maxBacklog,
+        Histogram latencyMicros,
+        Histogram serviceTimeMicros) {
+}

@@ -1,0 +1,28 @@
+package dev.llmproxy.bench.load;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The outcome of a {@link StreamPlan} (see there for the definitions). Of the streams started in the measurement
+ * window, {@code completed} ended with a 2xx response, {@code unbuffered} of those were delivered unbuffered, {@code
+ * shortStreams} had fewer content events than expected, {@code errors} got another status or lost their connection
+ * and {@code incomplete} had not ended at the drain deadline. Histograms (microseconds, one value per completed
+ * stream with at least one event) belong to the caller.
+ */
+public record StreamResult(
+        int streams,
+        long completed,
+        long unbuffered,
+        long shortStreams,
+        long errors,
+        long incomplete,
+        int maxEventsPerRead,
+        Histogram firstEventMicros,
+        Histogram largestGapMicros) {
+
+    /** Unbuffered streams over all streams started in the window (completed, failed or incomplete); 0 if none. */
+    public double unbufferedShare() {
+        long all = completed + errors + incomplete;
+        return all == 0 ? 0 : (double) unbuffered / all;
+    }
+}

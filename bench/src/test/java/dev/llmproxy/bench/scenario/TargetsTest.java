@@ -1,0 +1,88 @@
+package dev.llmproxy.bench.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmproxy.bench.load.ClosedLoopResult;
+import dev.llmproxy.bench.load.OpenLoopResult;
+import dev.llmproxy.bench.load.StreamResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class TargetsTest {
+
+    @Test
+    void shouldPassEveryTargetWhenProxyAddsLittle() {
+        ScenarioResults results = new ScenarioResults(
+                List.of(new ThroughputPoint(32, closed(50_000), closed(40_000), 0.8)),
+                List.of(new LatencyPoint(2_000, open(200), open(250))),
+                List.of(new StreamingPoint(300, stream(100, 1_100, 22_000), stream(100, 1_300, 23_500))));
+
+        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, 150L << 20));
+
+        assertThat(checks.get("proxy CPU-s per 10k requests, 32 connections").measured()).isEqualTo("0.020");
+        assertThat(checks.get("added latency p50 at 2,000 req/s").measured()).isEqualTo("0.050 ms");
+        assertThat(checks.get("first chunk added p50, 300 streams").measured()).isEqualTo("0.200 ms");
+        assertThat(checks.values()).extracting(TargetCheck::verdict).containsOnly("PASS");
+    }
+
+    @Test
+    void shouldFailTargetsWhenProxyIsSlowBufferedOrLarge() {
+        StreamResult buffered = new StreamResult(300, 100, 90, 0, 0, 0, 20, micros(21_500, 100),
+                micros(30_000, 100));
+        ScenarioResults results = new ScenarioResults(
+                List.of(new ThroughputPoint(128, closed(50_000), closed(10_000), 5.0)),
+                List.of(new LatencyPoint(2_000, open(200), open(600))),
+                List.of(new StreamingPoint(300, stream(100, 20_100, 22_000), buffered)));
+
+        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, 300L << 20));
+
+        assertThat(checks.get("proxy CPU-s per 10k requests, 128 connections").verdict()).isEqualTo("FAIL");
+        assertThat(checks.get("added latency p50 at 2,000 req/s").verdict()).isEqualTo("FAIL");
+        assertThat(checks.get("added latency p99 at 2,000 req/s").verdict()).isEqualTo("FAIL");
+        assertThat(checks.get("first chunk added p50, 300 streams").verdict()).isEqualTo("FAIL");
+        assertThat(checks.get("streams delivered unbuffered, 300 streams").verdict()).isEqualTo("FAIL");
+        assertThat(checks.get("largest inter-chunk gap, 300 streams").verdict()).isEqualTo("FAIL");
+        assertThat(checks.get("proxy peak RSS (VmHWM)").verdict()).isEqualTo("FAIL");
+    }
+
+    @Test
+    void shouldReportNotApplicableWhenProxyProcessIsUnknown() {
+        ScenarioResults results = new ScenarioResults(
+                List.of(new ThroughputPoint(32, closed(50_000), closed(40_000), null)), List.of(), List.of());
+
+        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, null));
+
+        assertThat(checks.get("proxy CPU-s per 10k requests, 32 connections").verdict()).isEqualTo("n/a");
+        assertThat(checks.get("proxy peak RSS (VmHWM)").verdict()).isEqualTo("n/a");
+        assertThat(checks.get("proxy errors + unanswered requests, all scenarios").verdict()).isEqualTo("PASS");
+    }
+
+    static ClosedLoopResult closed(long completedPerSecond) {
+        return new ClosedLoopResult(32, completedPerSecond * 10, 0, Duration.ofSeconds(10), micros(300, 1));
+    }
+
+    static OpenLoopResult open(long latencyMicros) {
+        return new OpenLoopResult(2_000, 64, 1_000, 1_000, 0, 0, 0, micros(latencyMicros, 1_000),
+                micros(latencyMicros, 1_000));
+    }
+
+    static StreamResult stream(long count, long firstEventMicros, long gapMicros) {
+        return new StreamResult(300, count, count, 0, 0, 0, 1, micros(firstEventMicros, count),
+                micros(gapMicros, count));
+    }
+
+    static Histogram micros(long value, long count) {
+        Histogram histogram = new Histogram(600_000_000L, 3);
+        histogram.recordValueWithCount(value, count);
+        return histogram;
+    }
+
+    private static Map<String, TargetCheck> byName(List<TargetCheck> checks) {
+        return checks.stream().collect(Collectors.toMap(TargetCheck::name, Function.identity()));
+    }
+}
