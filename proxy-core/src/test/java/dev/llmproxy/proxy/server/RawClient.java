@@ -111,6 +111,11 @@ final class RawClient implements AutoCloseable {
         return chunks;
     }
 
+    /** Reads until the server closes the connection. */
+    byte[] readToEnd() throws IOException {
+        return in.readAllBytes();
+    }
+
     /** Whether the server closed the connection (end of stream or reset) within the read timeout. */
     boolean isClosedByServer() throws IOException {
         try {
