@@ -37,7 +37,8 @@ class MasterKeyAuthenticatorTest {
 
     @Test
     void shouldRefuseAsInvalidWhenKeyDiffers() {
-        for (String wrong : new String[] {"sk-master-123", "sk-master-12345", "SK-MASTER-1234", "x", "sk-master-1235"}) {
+        String[] wrongKeys = {"sk-master-123", "sk-master-12345", "SK-MASTER-1234", "x", "sk-master-1235"};
+        for (String wrong : wrongKeys) {
             AuthResult result = authenticator.authenticate(headers("Authorization", "Bearer " + wrong));
 
             assertThat(result.isAccepted()).as(wrong).isFalse();

@@ -123,6 +123,20 @@ class ProxyServerBadRequestTest {
     }
 
     @Test
+    void shouldAnswer414AndCloseWhenRequestLineIsTooLong() throws IOException {
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send("GET /v1/models?q=" + "a".repeat(ServerSettings.MAX_INITIAL_LINE_BYTES) + " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1\r\n\r\n");
+
+            RawClient.Response response = client.readResponse();
+
+            assertThat(response.status()).isEqualTo(414);
+            assertThat(client.isClosedByServer()).isTrue();
+        }
+        assertStillServing();
+    }
+
+    @Test
     void shouldAnswer400AndCloseWhenRequestLineIsMalformed() throws IOException {
         try (RawClient client = new RawClient(proxy.port())) {
             client.send("THIS IS NOT HTTP\r\n\r\n");

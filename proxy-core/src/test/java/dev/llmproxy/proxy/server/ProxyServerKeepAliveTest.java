@@ -101,4 +101,36 @@ class ProxyServerKeepAliveTest {
             assertThat(client.isClosedByServer()).isTrue();
         }
     }
+
+    @Test
+    void shouldCloseAfterResponseWhenClientSpeaksHttp10WithoutKeepAlive() throws IOException {
+        String body = ProxyFixture.CHAT_BODY.formatted("gpt-a");
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send("POST /v1/chat/completions HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body);
+
+            RawClient.Response response = client.readResponse();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).contains("\"object\":\"chat.completion\"");
+            assertThat(client.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldKeepConnectionOpenWhenHttp10ClientAsksForKeepAlive() throws IOException {
+        String body = ProxyFixture.CHAT_BODY.formatted("gpt-a");
+        String request = "POST /v1/chat/completions HTTP/1.0\r\nConnection: keep-alive\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+        try (RawClient client = new RawClient(proxy.port())) {
+            for (int i = 0; i < 2; i++) {
+                client.send(request);
+                RawClient.Response response = client.readResponse();
+
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.headers().get("connection")).isEqualToIgnoringCase("keep-alive");
+                assertThat(response.headers()).containsKey("content-length");
+            }
+        }
+    }
 }

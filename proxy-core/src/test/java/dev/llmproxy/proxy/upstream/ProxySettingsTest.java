@@ -45,7 +45,8 @@ class ProxySettingsTest {
     void shouldDefaultToPort80AndHttpWhenUrlHasNeitherSchemeNorPort() {
         ProxySettings settings = ProxySettings.fromEnvironment(Map.of("HTTPS_PROXY", "proxy.corp"));
 
-        assertThat(settings.proxyFor(https("x"))).isEqualTo(new ProxySettings.ProxyAddress("proxy.corp", 80, null, null));
+        assertThat(settings.proxyFor(https("x")))
+                .isEqualTo(new ProxySettings.ProxyAddress("proxy.corp", 80, null, null));
     }
 
     @Test
