@@ -12,7 +12,7 @@ public final class ApiKeys {
     private static final AsciiString X_GOOG_API_KEY = AsciiString.cached("x-goog-api-key");
     private static final AsciiString X_LITELLM_API_KEY = AsciiString.cached("x-litellm-api-key");
     private static final AsciiString[] OTHER_HEADERS = {X_LITELLM_API_KEY, X_API_KEY, API_KEY, X_GOOG_API_KEY};
-    private static final String BEARER = "bearer ";
+    private static final String BEARER = "bearer";
 
     private ApiKeys() {}
 
@@ -23,10 +23,12 @@ public final class ApiKeys {
     public static @Nullable String find(HttpHeaders headers) {
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null) {
-            String key = authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                    ? authorization.substring(BEARER.length())
-                    : authorization;
-            key = key.trim();
+            // The decoder trims header values, so "Bearer " with an empty token arrives as "Bearer": that is the
+            // scheme without a key, not a key named "Bearer".
+            boolean bearer = authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                    && (authorization.length() == BEARER.length()
+                            || Character.isWhitespace(authorization.charAt(BEARER.length())));
+            String key = (bearer ? authorization.substring(BEARER.length()) : authorization).trim();
             if (!key.isEmpty()) {
                 return key;
             }

@@ -5,6 +5,7 @@ import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.proxy.route.RouteTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -37,8 +38,14 @@ final class BuiltInResponses {
                 .map(id -> new ModelCard(id, MODEL_CREATED, OWNED_BY))
                 .toList();
         this.modelIds = Set.copyOf(routes.publicModels());
-        this.modelList = Unpooled.unreleasableBuffer(
-                OpenAiJson.modelList(UnpooledByteBufAllocator.DEFAULT, models).asReadOnly());
+        // Copied out of the allocator's buffer: a buffer from an allocator is leak-tracked, and this one is never
+        // released (it lives as long as the server), so each stopped server would be reported as a leak.
+        ByteBuf encoded = OpenAiJson.modelList(UnpooledByteBufAllocator.DEFAULT, models);
+        try {
+            this.modelList = constant(ByteBufUtil.getBytes(encoded));
+        } finally {
+            encoded.release();
+        }
         this.readiness = constant("{\"status\":\"healthy\",\"db\":\"Not connected\",\"cache\":null,"
                 + "\"litellm_version\":\"" + Version.current() + "\",\"success_callbacks\":[]}");
     }
@@ -69,7 +76,10 @@ final class BuiltInResponses {
     }
 
     private static ByteBuf constant(String json) {
-        return Unpooled.unreleasableBuffer(
-                Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)).asReadOnly());
+        return constant(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ByteBuf constant(byte[] json) {
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(json).asReadOnly());
     }
 }

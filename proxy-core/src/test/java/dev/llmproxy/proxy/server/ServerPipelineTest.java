@@ -1,0 +1,195 @@
+package dev.llmproxy.proxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
+import dev.llmproxy.proxy.config.ConfigLoader;
+import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.upstream.ProxySettings;
+import dev.llmproxy.proxy.upstream.UpstreamClient;
+import dev.llmproxy.proxy.upstream.UpstreamConnector;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client pipeline ({@link ServerInitializer}'s codec, aggregator and handler) on an {@link EmbeddedChannel}, with
+ * a {@code mock_response} deployment so that no upstream is involved. The ticker and clock are fixed, so a response
+ * differs from another only by its call id.
+ */
+class ServerPipelineTest {
+    private static final Pattern CALL_ID = Pattern.compile("x-litellm-call-id: ([0-9a-f-]{36})");
+    private static final int MAX_REQUEST_BYTES = 64 * 1024;
+    private static final int MAX_HEADER_BYTES = 8 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private ServerContext context;
+    private final List<CallRecord> calls = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Path file = dir.resolve("config.yaml");
+        Files.writeString(file, """
+                model_list:
+                  - model_name: mock-gpt
+                    litellm_params:
+                      model: openai/gpt-4o-mini
+                      mock_response: "Hello from the pipeline"
+                """);
+        RouteTable routes = RouteTable.build(ConfigLoader.load(file, Map.of()));
+        UpstreamClient upstream = new UpstreamClient(
+                new UpstreamConnector(NioSocketChannel.class, NioDatagramChannel.class, ProxySettings.NONE),
+                1, Duration.ofSeconds(60), () -> 0L);
+        context = new ServerContext(
+                new ServerSettings("127.0.0.1", 0, 1, MAX_REQUEST_BYTES, MAX_HEADER_BYTES, Duration.ofSeconds(1)),
+                routes,
+                upstream,
+                new MasterKeyAuthenticator(null),
+                calls::add,
+                () -> 0L,
+                Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC),
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    }
+
+    @Test
+    void shouldAnswerIdenticallyWhenChatRequestIsSplitAtEveryByte() {
+        assertSameResponseForEverySplit(request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")));
+    }
+
+    @Test
+    void shouldAnswerIdenticallyWhenStreamRequestIsSplitAtEveryByte() {
+        assertSameResponseForEverySplit(request("/v1/chat/completions",
+                "{\"model\":\"mock-gpt\",\"messages\":[],\"stream\":true}"));
+    }
+
+    @Test
+    void shouldAnswer400AndCloseWhenRequestLineIsMalformed() {
+        EmbeddedChannel channel = newChannel();
+
+        channel.writeInbound(Unpooled.copiedBuffer("THIS IS NOT HTTP\r\n\r\n", StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        String response = readAll(channel);
+
+        assertThat(response).startsWith("HTTP/1.1 400 Bad Request\r\n");
+        assertThat(response).containsIgnoringCase("connection: close");
+        assertThat(response).contains("\"type\":\"bad_request_error\"");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerBothInOrderWhenTwoRequestsArriveInOneRead() {
+        EmbeddedChannel channel = newChannel();
+        String both = request("/v1/models", null) + request("/health/liveliness", null);
+
+        channel.writeInbound(Unpooled.copiedBuffer(both, StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        String responses = readAll(channel);
+
+        assertThat(responses.indexOf("\"object\":\"list\"")).isPositive();
+        assertThat(responses.indexOf("\"I'm alive!\"")).isGreaterThan(responses.indexOf("\"object\":\"list\""));
+        assertThat(responses.split("HTTP/1.1 200 OK", -1)).hasSize(3);
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void shouldAnswer413AndCloseWhenBodyExceedsLimit() {
+        EmbeddedChannel channel = newChannel();
+        String body = "{\"model\":\"mock-gpt\",\"messages\":[],\"x\":\"" + "y".repeat(MAX_REQUEST_BYTES) + "\"}";
+
+        channel.writeInbound(Unpooled.copiedBuffer(request("/v1/chat/completions", body), StandardCharsets.UTF_8));
+        channel.runPendingTasks();
+        String response = readAll(channel);
+
+        assertThat(response).startsWith("HTTP/1.1 413 ");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    private void assertSameResponseForEverySplit(String request) {
+        byte[] bytes = request.getBytes(StandardCharsets.UTF_8);
+        String whole = normalize(exchange(bytes, bytes.length));
+        assertThat(whole).startsWith("HTTP/1.1 200 OK\r\n").contains("Hello");
+        for (int split = 1; split < bytes.length; split++) {
+            assertThat(normalize(exchange(bytes, split))).as("split at byte %d", split).isEqualTo(whole);
+        }
+        assertThat(calls).hasSize(bytes.length);
+    }
+
+    /** Feeds {@code bytes} in two writes, the first ending before index {@code split}, and returns the output. */
+    private String exchange(byte[] bytes, int split) {
+        EmbeddedChannel channel = newChannel();
+        channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(bytes, 0, split)));
+        if (split < bytes.length) {
+            channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(bytes, split, bytes.length)));
+        }
+        channel.runPendingTasks();
+        String response = readAll(channel);
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+        return response;
+    }
+
+    private EmbeddedChannel newChannel() {
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(ServerSettings.MAX_INITIAL_LINE_BYTES)
+                .setMaxHeaderSize(MAX_HEADER_BYTES)
+                .setMaxChunkSize(64 * 1024);
+        return new EmbeddedChannel(
+                new HttpServerCodec(decoder), new RequestAggregator(MAX_REQUEST_BYTES), new ClientHandler(context));
+    }
+
+    private static String readAll(EmbeddedChannel channel) {
+        StringBuilder out = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = channel.readOutbound()) != null) {
+            try {
+                out.append(buf.toString(StandardCharsets.UTF_8));
+            } finally {
+                buf.release();
+            }
+        }
+        return out.toString();
+    }
+
+    /** Replaces the call id, the only part of a response that differs between two identical requests. */
+    private static String normalize(String response) {
+        Matcher matcher = CALL_ID.matcher(response);
+        assertThat(matcher.find()).as("x-litellm-call-id in %s", response).isTrue();
+        return response.replace(matcher.group(1), "CALL-ID");
+    }
+
+    private static String request(String path, String body) {
+        if (body == null) {
+            return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        }
+        return RawClient.post(path, body, "");
+    }
+}
