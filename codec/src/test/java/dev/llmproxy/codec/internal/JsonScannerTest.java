@@ -21,7 +21,7 @@ class JsonScannerTest {
         return Stream.of(
                 "{}", "[]", "0", "-0", "1.5e+3", "-12.25E-2", "true", "false", "null", "\"\"", " {\"a\" : [1, 2, {}]} ",
                 "{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\"}", "{\"k\":\"h\u00e9llo w\u00f6rld \u20ac \uD83D\uDE00\"}",
-                "[[[[[[]]]]]]", "{\"a\":{\"b\":{\"c\":[true,false,null]}}}", "[1,2,3]", "123456789012345678901234567890",
+                "[[[[[[]]]]]]", " [ 1 ,  -2.50e+10 ,\n\t true , 0.000 , 12345678901 , 1E5 ]  ", "{ \"a\" :\n null }", "{\"a\":{\"b\":{\"c\":[true,false,null]}}}", "[1,2,3]", "123456789012345678901234567890",
                 // invalid from here on
                 "", "   ", "{", "}", "[", "]", "{]", "[}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "[1,]", "[,1]", "{,}",
                 "01", "-", "1.", "1e", "1e+", ".5", "+1", "tru", "truex", "nul", "True", "\"abc", "\"a\\x\"",
@@ -40,6 +40,20 @@ class JsonScannerTest {
             scanner.feed(bytes, 0, at);
             scanner.feed(bytes, at, bytes.length);
             assertThat(scanner.finish()).as("split at %d: %s", at, document).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void shouldAgreeWithJacksonWhenSpecialByteSitsAnywhereInWordSkippedString() {
+        String[] specials = {"\\\"", "\\n", "\u00e9", "\u20ac", "\uD83D\uDE00", "\u0001", "\u007f", "\"", "\\u0041"};
+        for (String special : specials) {
+            for (int before = 0; before < 20; before++) {
+                for (int after = 0; after < 10; after++) {
+                    String document = "{\"k\":\"" + "x".repeat(before) + special + "y".repeat(after) + "\"}";
+                    byte[] bytes = document.getBytes(StandardCharsets.UTF_8);
+                    assertThat(scanWhole(bytes)).as(document).isEqualTo(jacksonAccepts(bytes));
+                }
+            }
         }
     }
 

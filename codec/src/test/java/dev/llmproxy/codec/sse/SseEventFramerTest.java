@@ -117,7 +117,8 @@ class SseEventFramerTest {
         check(stream, new int[0], bytes, expectedOut, expectedData, expectedLeftover);
         for (int at = 1; at < bytes.length; at++) {
             check(stream, new int[] {at}, bytes, expectedOut, expectedData, expectedLeftover);
-            for (int second = at + 1; second < bytes.length; second++) {
+            // Three-way splits with the cuts close together cover CR, LF and field names cut twice.
+            for (int second = at + 1; second < Math.min(bytes.length, at + 6); second++) {
                 check(stream, new int[] {at, second}, bytes, expectedOut, expectedData, expectedLeftover);
             }
         }
