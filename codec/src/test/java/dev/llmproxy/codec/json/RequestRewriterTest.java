@@ -69,18 +69,37 @@ class RequestRewriterTest {
     }
 
     @Test
-    void shouldNotCopyBodyWhenRewriting() {
-        ByteBuf body = TestBuffers.of(TestBuffers.Kind.DIRECT, "{\"model\":\"a\",\"messages\":[]}");
+    void shouldSliceLongRangesAndCopyOnlyShortGapsWhenRewriting() {
+        String head = "{\"messages\":[{\"content\":\"" + "a".repeat(100) + "\"}],\"model\":";
+        String tail = ",\"stream\":true,\"user\":\"" + "u".repeat(80) + "\"}";
+        ByteBuf body = TestBuffers.of(TestBuffers.Kind.DIRECT, head + "\"a\"" + tail);
         try {
             ByteBuf out = RequestRewriter.rewrite(TestBuffers.ALLOC, body, RequestScanner.scan(body),
-                    JsonStrings.quote("bb"), false);
-            body.setByte(body.writerIndex() - 2, 'X');
-            assertThat(TestBuffers.drain(out)).isEqualTo("{\"model\":\"bb\",\"messages\":[X}");
-            assertThat(body.readerIndex()).isZero();
+                    JsonStrings.quote("bb"), true);
+            assertThat(((CompositeByteBuf) out).numComponents()).isEqualTo(4);
+            body.setByte(30, 'X');
+            body.setByte(body.writerIndex() - 10, 'Y');
+            String expected = head.substring(0, 30) + "X" + head.substring(31) + "\"bb\"" + tail;
+            expected = expected.substring(0, expected.length() - 1 - 9) + "Y" + expected.substring(expected.length() - 9);
+            expected = expected.substring(0, expected.length() - 1) + INJECTED + "}";
+            assertThat(TestBuffers.drain(out)).isEqualTo(expected);
         } finally {
             body.release();
         }
         assertThat(body.refCnt()).isZero();
+    }
+
+    @Test
+    void shouldCopyEverythingButLongRangesWhenBodyIsSmall() {
+        ByteBuf body = TestBuffers.of(TestBuffers.Kind.HEAP, "{\"model\":\"a\",\"stream\":true}");
+        try {
+            ByteBuf out = RequestRewriter.rewrite(TestBuffers.ALLOC, body, RequestScanner.scan(body),
+                    JsonStrings.quote("b"), true);
+            assertThat(((CompositeByteBuf) out).numComponents()).isEqualTo(1);
+            assertThat(TestBuffers.drain(out)).isEqualTo("{\"model\":\"b\",\"stream\":true" + INJECTED + "}");
+        } finally {
+            body.release();
+        }
     }
 
     @Test
