@@ -2,6 +2,9 @@ package dev.llmproxy.codec.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * An incremental, allocation-free JSON (RFC 8259) syntax checker that reports the keys and values near the top of the
@@ -22,8 +25,8 @@ public abstract class JsonScanner {
      *
      * Depth is the number of containers enclosing a token: the top-level value is at depth 0, the members of a
      * top-level object at depth 1. Hooks fire only for tokens at depth <= hookDepth, and key bytes are collected only
-     * there, so the deep bulk of a document (message contents) costs validation alone. Inside strings a tight loop
-     * skips plain ASCII, which is most of a request body.
+     * there, so the deep bulk of a document (message contents) costs validation alone. Inside strings plain ASCII,
+     * which is most of a request body, is skipped eight bytes at a time (hasSpecialByte), then byte by byte.
      *
      * Strings are validated as UTF-8 (no overlongs, no encoded surrogates, nothing above U+10FFFF), control
      * characters must be escaped, and nesting is limited to MAX_DEPTH (Jackson's default limit is 500 as well).
@@ -41,6 +44,7 @@ public abstract class JsonScanner {
     public static final int MAX_KEY_BYTES = 32;
 
     private static final byte[][] LITERALS = {{'t', 'r', 'u', 'e'}, {'f', 'a', 'l', 's', 'e'}, {'n', 'u', 'l', 'l'}};
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int SCRATCH_BYTES = 2048;
     private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
         @Override
@@ -210,6 +214,8 @@ public abstract class JsonScanner {
     protected void onEndContainer(int depth, boolean array, long position, boolean empty) {
     }
 
+    // Each case consumes as many bytes as it can before returning to the switch, so that runs of whitespace, digits,
+    // literal letters, UTF-8 continuations and key letters cost one dispatch rather than one per byte.
     @SuppressWarnings("fallthrough")
     final void feed(byte[] a, int from, int to) {
         int st = state;
@@ -224,7 +230,22 @@ public abstract class JsonScanner {
             switch (st) {
                 case S_STRING:
                     if (!capturing) {
+                        while (i + 8 <= to && !hasSpecialByte((long) LONGS.get(a, i))) {
+                            i += 8;
+                        }
+                        if (i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
                         while (c != '"' && c != '\\' && c >= 0x20 && c < 0x80) {
+                            if (++i == to) {
+                                break loop;
+                            }
+                            c = a[i] & 0xFF;
+                        }
+                    } else {
+                        while (c != '"' && c != '\\' && c >= 0x20 && c < 0x80) {
+                            appendKey(c);
                             if (++i == to) {
                                 break loop;
                             }
@@ -238,22 +259,27 @@ public abstract class JsonScanner {
                         st = S_ESCAPE;
                     } else if (c < 0x20) {
                         st = fail(base + i);
-                    } else if (c < 0x80) {
-                        appendKey(c);
                     } else {
                         keyLength = -1;
                         st = startUtf8(c, base + i);
                     }
                     break;
                 case S_UTF8:
-                    if (c < utf8Low || c > utf8High) {
-                        st = fail(base + i);
-                        break;
-                    }
-                    utf8Low = 0x80;
-                    utf8High = 0xBF;
-                    if (--utf8Left == 0) {
-                        st = S_STRING;
+                    while (true) {
+                        if (c < utf8Low || c > utf8High) {
+                            st = fail(base + i);
+                            break;
+                        }
+                        utf8Low = 0x80;
+                        utf8High = 0xBF;
+                        if (--utf8Left == 0) {
+                            st = S_STRING;
+                            break;
+                        }
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
                     }
                     break;
                 case S_ESCAPE:
@@ -263,8 +289,11 @@ public abstract class JsonScanner {
                     st = unicodeDigit(c, base + i);
                     break;
                 case S_AFTER_VALUE:
-                    if (isWhitespace(c)) {
-                        break;
+                    while (isWhitespace(c)) {
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
                     }
                     if (c == ',') {
                         st = isArray(depth) ? S_VALUE : S_KEY;
@@ -276,8 +305,11 @@ public abstract class JsonScanner {
                     break;
                 case S_KEY:
                 case S_OBJECT_FIRST:
-                    if (isWhitespace(c)) {
-                        break;
+                    while (isWhitespace(c)) {
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
                     }
                     if (c == '"') {
                         startKey(base + i);
@@ -289,25 +321,40 @@ public abstract class JsonScanner {
                     }
                     break;
                 case S_COLON:
-                    if (c == ':') {
-                        st = S_VALUE;
-                    } else if (!isWhitespace(c)) {
-                        st = fail(base + i);
+                    while (isWhitespace(c)) {
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
                     }
+                    st = c == ':' ? S_VALUE : fail(base + i);
                     break;
                 case S_ARRAY_FIRST:
-                    if (c == ']') {
-                        st = close(true, base + i, true);
-                        break;
-                    }
-                    // fall through: anything else starts the first element
                 case S_VALUE:
-                    if (!isWhitespace(c)) {
-                        st = startValue(c, base + i);
+                    while (isWhitespace(c)) {
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
                     }
+                    st = c == ']' && st == S_ARRAY_FIRST ? close(true, base + i, true) : startValue(c, base + i);
                     break;
                 case S_LITERAL:
-                    st = literal(c, base + i);
+                    byte[] expected = LITERALS[literalKind];
+                    while (true) {
+                        if (c != expected[literalIndex]) {
+                            st = fail(base + i);
+                            break;
+                        }
+                        if (++literalIndex == expected.length) {
+                            st = endLiteral();
+                            break;
+                        }
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
+                    }
                     break;
                 case S_NUM_MINUS:
                     if (c == '0') {
@@ -320,9 +367,12 @@ public abstract class JsonScanner {
                     }
                     break;
                 case S_NUM_INT:
-                    if (c >= '0' && c <= '9') {
+                    while (c >= '0' && c <= '9') {
                         numberValue = numberValue >= Long.MAX_VALUE / 10 - 1 ? Long.MAX_VALUE : numberValue * 10 + (c - '0');
-                        break;
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
                     }
                     // fall through: the same continuations as after a leading zero
                 case S_NUM_ZERO:
@@ -339,13 +389,18 @@ public abstract class JsonScanner {
                     st = c >= '0' && c <= '9' ? S_NUM_FRAC : fail(base + i);
                     break;
                 case S_NUM_FRAC:
+                    while (c >= '0' && c <= '9') {
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
+                    }
                     if (c == 'e' || c == 'E') {
                         st = S_NUM_EXP;
-                    } else if (c < '0' || c > '9') {
-                        st = endNumber();
-                        continue;
+                        break;
                     }
-                    break;
+                    st = endNumber();
+                    continue;
                 case S_NUM_EXP:
                     if (c == '+' || c == '-') {
                         st = S_NUM_EXP_SIGN;
@@ -356,15 +411,22 @@ public abstract class JsonScanner {
                     st = c >= '0' && c <= '9' ? S_NUM_EXP_DIGITS : fail(base + i);
                     break;
                 case S_NUM_EXP_DIGITS:
-                    if (c < '0' || c > '9') {
-                        st = endNumber();
-                        continue;
+                    while (c >= '0' && c <= '9') {
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
                     }
-                    break;
+                    st = endNumber();
+                    continue;
                 case S_DONE:
-                    if (!isWhitespace(c)) {
-                        st = fail(base + i);
+                    while (isWhitespace(c)) {
+                        if (++i == to) {
+                            break loop;
+                        }
+                        c = a[i] & 0xFF;
                     }
+                    st = fail(base + i);
                     break;
                 default:
                     break loop;
@@ -419,14 +481,7 @@ public abstract class JsonScanner {
         return S_LITERAL;
     }
 
-    private int literal(int c, long position) {
-        byte[] expected = LITERALS[literalKind];
-        if (c != expected[literalIndex]) {
-            return fail(position);
-        }
-        if (++literalIndex < expected.length) {
-            return S_LITERAL;
-        }
+    private int endLiteral() {
         if (depth <= hookDepth) {
             onLiteral(depth, literalKind);
         }
@@ -586,6 +641,21 @@ public abstract class JsonScanner {
     private int fail(long position) {
         errorPosition = position;
         return S_ERROR;
+    }
+
+    /*
+     * Whether any of the eight bytes is a quote, a backslash, a control character or not ASCII. Each term is the
+     * "determine if a word has a zero byte" trick (Anderson, Bit Twiddling Hacks): it may flag extra bytes above a
+     * real match, but is zero exactly when there is no match, which is all the skip loop needs.
+     */
+    private static boolean hasSpecialByte(long w) {
+        long quote = w ^ 0x2222222222222222L;
+        long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
+        long found = (quote - 0x0101010101010101L) & ~quote
+                | (backslash - 0x0101010101010101L) & ~backslash
+                | (w - 0x2020202020202020L) & ~w
+                | w;
+        return (found & 0x8080808080808080L) != 0;
     }
 
     private static boolean isWhitespace(int c) {

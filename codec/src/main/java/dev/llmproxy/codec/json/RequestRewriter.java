@@ -17,6 +17,10 @@ public final class RequestRewriter {
     private static final byte[] INCLUDE_USAGE =
             ",\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
 
+    // Gaps of the original up to this size are copied next to the inserted bytes instead of sliced: a slice and its
+    // composite component cost more (allocation and indirection on write) than copying a few dozen bytes.
+    private static final int COPY_MAX_BYTES = 64;
+
     private RequestRewriter() {
     }
 
@@ -24,7 +28,8 @@ public final class RequestRewriter {
      * Returns the body to forward.
      *
      * <p>The result is a {@link CompositeByteBuf} of retained slices of {@code body} and one small buffer from
-     * {@code alloc} holding the inserted bytes, or {@code body.retainedDuplicate()} when nothing changes (no new
+     * {@code alloc} holding the inserted bytes (and copies of the original's gaps of at most 64 bytes between them,
+     * typically the tail after the model value), or {@code body.retainedDuplicate()} when nothing changes (no new
      * model or the same bytes, and no injection needed). A body without a {@code model} member (Azure-style path
      * routing) keeps it that way; the injection still applies.
      *
@@ -49,38 +54,26 @@ public final class RequestRewriter {
         if (!replace && !inject) {
             return body.retainedDuplicate();
         }
-        int modelLength = replace ? modelJson.length : 0;
-        int injectLength = inject ? INCLUDE_USAGE.length : 0;
-        ByteBuf inserted = alloc.buffer(modelLength + injectLength);
-        CompositeByteBuf out = alloc.compositeBuffer(5);
+        Builder builder = new Builder(alloc, body,
+                (replace ? modelJson.length : 0) + (inject ? INCLUDE_USAGE.length : 0) + 3 * COPY_MAX_BYTES);
         try {
             int cursor = start;
             if (replace) {
-                inserted.writeBytes(modelJson);
-                addSlice(out, body, cursor, start + info.modelStart());
-                out.addComponent(true, inserted.retainedSlice(0, modelLength));
+                builder.body(cursor, start + info.modelStart());
+                builder.bytes(modelJson);
                 cursor = start + info.modelEnd();
             }
             if (inject) {
-                inserted.writeBytes(INCLUDE_USAGE);
                 int brace = start + info.closingBrace();
-                addSlice(out, body, cursor, brace);
-                out.addComponent(true, inserted.retainedSlice(modelLength, injectLength));
+                builder.body(cursor, brace);
+                builder.bytes(INCLUDE_USAGE);
                 cursor = brace;
             }
-            addSlice(out, body, cursor, body.writerIndex());
-            return out;
+            builder.body(cursor, body.writerIndex());
+            return builder.build();
         } catch (RuntimeException e) {
-            out.release();
+            builder.discard();
             throw e;
-        } finally {
-            inserted.release();
-        }
-    }
-
-    private static void addSlice(CompositeByteBuf out, ByteBuf body, int from, int to) {
-        if (to > from) {
-            out.addComponent(true, body.retainedSlice(from, to - from));
         }
     }
 
@@ -96,5 +89,61 @@ public final class RequestRewriter {
             }
         }
         return true;
+    }
+
+    /**
+     * Appends original ranges and new bytes in order. Long original ranges become retained slices; new bytes and
+     * short original ranges are written into one small buffer whose contiguous runs become components.
+     */
+    private static final class Builder {
+        private final ByteBuf body;
+        private final CompositeByteBuf out;
+        private final ByteBuf small;
+        private int runStart;
+        private boolean smallSliced;
+
+        Builder(ByteBufAllocator alloc, ByteBuf body, int smallCapacity) {
+            this.body = body;
+            this.out = alloc.compositeBuffer(5);
+            this.small = alloc.buffer(smallCapacity);
+        }
+
+        void body(int from, int to) {
+            if (to - from <= COPY_MAX_BYTES) {
+                small.writeBytes(body, from, to - from);
+            } else {
+                flushRun();
+                out.addComponent(true, body.retainedSlice(from, to - from));
+            }
+        }
+
+        void bytes(byte[] bytes) {
+            small.writeBytes(bytes);
+        }
+
+        ByteBuf build() {
+            if (!smallSliced && small.isReadable()) {
+                // The only run: hand the small buffer itself to the composite rather than a slice of it.
+                out.addComponent(true, small);
+            } else {
+                flushRun();
+                small.release();
+            }
+            return out;
+        }
+
+        void discard() {
+            out.release();
+            small.release();
+        }
+
+        private void flushRun() {
+            int end = small.writerIndex();
+            if (end > runStart) {
+                out.addComponent(true, small.retainedSlice(runStart, end - runStart));
+                runStart = end;
+                smallSliced = true;
+            }
+        }
     }
 }

@@ -11,8 +11,9 @@ import java.util.Arrays;
  * Validates an OpenAI-style request body in one pass and records the top-level fields the proxy routes on.
  *
  * <p>A hand-written byte scanner is used rather than Jackson's non-blocking parser: it never decodes the message
- * contents it skips, and {@code RequestScanBenchmark} (bench module) measures it several times cheaper on a typical
- * chat request.
+ * contents it skips (plain ASCII is skipped eight bytes at a time). On a typical 600-byte chat request
+ * {@code RequestRewriteBenchmark} (bench module) measured about 1.4 times less time than the same work done with
+ * Jackson's non-blocking parser and a tenth of its allocation (96 rather than 1008 bytes per scan).
  *
  * <p>Thread-safety: safe from any thread; each thread reuses its own scanner state, so a scan allocates only the
  * {@link RequestInfo} and the model string.

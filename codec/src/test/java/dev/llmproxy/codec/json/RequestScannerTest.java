@@ -1,0 +1,160 @@
+package dev.llmproxy.codec.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmproxy.codec.testing.TestBuffers;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class RequestScannerTest {
+    static final String CHAT = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi \\\"model\\\": "
+            + "\u00e9\u20ac\"}],\"stream\":true,\"temperature\":0.5}";
+
+    @ParameterizedTest
+    @EnumSource(TestBuffers.Kind.class)
+    void shouldFindTopLevelFieldsWhenBodyIsChatRequest(TestBuffers.Kind kind) {
+        RequestInfo info = scan(kind, CHAT);
+        assertThat(info.error()).isNull();
+        assertThat(info.model()).isEqualTo("gpt-4o");
+        assertThat(info.modelStart()).isEqualTo(9);
+        assertThat(info.modelEnd()).isEqualTo(17);
+        assertThat(info.stream()).isTrue();
+        assertThat(info.hasMessages()).isTrue();
+        assertThat(info.hasPrompt()).isFalse();
+        assertThat(info.hasInput()).isFalse();
+        assertThat(info.hasStreamOptions()).isFalse();
+        assertThat(info.closingBrace()).isEqualTo(CHAT.getBytes(StandardCharsets.UTF_8).length - 1);
+    }
+
+    @Test
+    void shouldGiveSameAnswerWhenCompositeIsSplitAtEveryByte() {
+        byte[] bytes = CHAT.getBytes(StandardCharsets.UTF_8);
+        RequestInfo expected = scan(TestBuffers.Kind.HEAP, CHAT);
+        for (int at = 0; at <= bytes.length; at++) {
+            ByteBuf buf = TestBuffers.split(bytes, at);
+            try {
+                assertThat(RequestScanner.scan(buf)).as("split at %d", at).isEqualTo(expected);
+                assertThat(buf.readerIndex()).isZero();
+                assertThat(buf.writerIndex()).isEqualTo(bytes.length);
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
+    @Test
+    void shouldNotTakeEscapedOrNestedKeysAsModelWhenScanning() {
+        RequestInfo info = scan("{\"mo\\\"del\":\"a\",\"x\":{\"model\":\"b\"},\"input\":[\"model\"],\"prompt\":\"p\"}");
+        assertThat(info.error()).isNull();
+        assertThat(info.model()).isNull();
+        assertThat(info.modelStart()).isEqualTo(-1);
+        assertThat(info.modelEnd()).isEqualTo(-1);
+        assertThat(info.hasInput()).isTrue();
+        assertThat(info.hasPrompt()).isTrue();
+    }
+
+    @Test
+    void shouldDecodeModelWhenValueHasEscapesAndUnicode() {
+        RequestInfo info = scan("{\"m\\u006fdel\" : \"a\\/b\\u00e9\\uD83D\\uDE00\u00fc\\n\"}");
+        assertThat(info.model()).isEqualTo("a/b\u00e9\uD83D\uDE00\u00fc\n");
+        assertThat(info.modelStart()).isEqualTo(16);
+    }
+
+    @Test
+    void shouldReadStreamOptionsWhenPresent() {
+        RequestInfo on = scan("{\"stream\":true,\"stream_options\":{\"x\":{\"include_usage\":false},\"include_usage\":true}}");
+        assertThat(on.hasStreamOptions()).isTrue();
+        assertThat(on.includeUsage()).isTrue();
+        RequestInfo off = scan("{\"stream_options\":{\"include_usage\":false},\"stream\":false}");
+        assertThat(off.hasStreamOptions()).isTrue();
+        assertThat(off.includeUsage()).isFalse();
+        assertThat(off.stream()).isFalse();
+        RequestInfo nested = scan("{\"a\":{\"stream_options\":{\"include_usage\":true}},\"stream\":\"true\"}");
+        assertThat(nested.hasStreamOptions()).isFalse();
+        assertThat(nested.includeUsage()).isFalse();
+        assertThat(nested.stream()).isFalse();
+    }
+
+    @Test
+    void shouldTakeLastValueWhenKeysRepeat() {
+        RequestInfo info = scan("{\"model\":1,\"stream\":true,\"model\":\"b\",\"stream\":null}");
+        assertThat(info.error()).isNull();
+        assertThat(info.model()).isEqualTo("b");
+        assertThat(info.stream()).isFalse();
+    }
+
+    @Test
+    void shouldReportErrorWhenModelIsNotString() {
+        assertThat(scan("{\"model\":42}").error()).isEqualTo("model must be a string");
+        assertThat(scan("{\"model\":null}").error()).isEqualTo("model must be a string");
+        assertThat(scan("{\"model\":[\"a\"]}").error()).isEqualTo("model must be a string");
+        assertThat(scan("{\"model\":{\"a\":1}}").error()).isEqualTo("model must be a string");
+    }
+
+    @Test
+    void shouldReportErrorWhenTopLevelIsNotObject() {
+        assertThat(scan("[{\"model\":\"a\"}]").error()).isEqualTo("Request body must be a JSON object");
+        assertThat(scan("\"model\"").error()).isEqualTo("Request body must be a JSON object");
+        assertThat(scan("  ").error()).isEqualTo("Request body is empty");
+        assertThat(scan("").error()).isEqualTo("Request body is empty");
+    }
+
+    @Test
+    void shouldReportBytePositionWhenJsonIsMalformed() {
+        assertThat(scan("{\"model\":\"gpt\",\"x\":tru}").error()).isEqualTo("Invalid JSON in request body at byte 22");
+        assertThat(scan("{\"model\":\"gpt\"").error()).isEqualTo("Invalid JSON in request body at byte 14");
+        assertThat(scan("{\"model\":\"gpt\"} x").error()).isEqualTo("Invalid JSON in request body at byte 16");
+        assertThat(scan("{\"a\":\"\u0001\"}").error()).isEqualTo("Invalid JSON in request body at byte 6");
+        RequestInfo invalid = scan("{\"model\":\"gpt\",}");
+        assertThat(invalid.isValid()).isFalse();
+        assertThat(invalid.model()).isNull();
+        assertThat(invalid.closingBrace()).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldReportErrorWhenUtf8IsInvalid() {
+        byte[] bytes = {'{', '"', 'm', '"', ':', '"', (byte) 0xC3, '"', '}'};
+        ByteBuf buf = TestBuffers.of(TestBuffers.Kind.DIRECT, bytes);
+        try {
+            assertThat(RequestScanner.scan(buf).error()).isEqualTo("Invalid JSON in request body at byte 7");
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void shouldReportOffsetsRelativeToReaderIndexWhenBufferHasPrefix() {
+        RequestInfo info = scan(TestBuffers.Kind.OFFSET, "{\"model\":\"m\"}");
+        assertThat(info.modelStart()).isEqualTo(9);
+        assertThat(info.modelEnd()).isEqualTo(12);
+        assertThat(info.closingBrace()).isEqualTo(12);
+    }
+
+    @Test
+    void shouldScanLargeDirectBodyWhenItSpansManyScratchWindows() {
+        String big = "{\"messages\":[{\"content\":\"" + "x\u00e9".repeat(5000) + "\"}],\"model\":\"m\"}";
+        RequestInfo info = scan(TestBuffers.Kind.DIRECT, big);
+        assertThat(info.model()).isEqualTo("m");
+        assertThat(info.closingBrace()).isEqualTo(big.getBytes(StandardCharsets.UTF_8).length - 1);
+    }
+
+    static RequestInfo scan(String body) {
+        return scan(TestBuffers.Kind.HEAP, body);
+    }
+
+    static RequestInfo scan(TestBuffers.Kind kind, String body) {
+        ByteBuf buf = TestBuffers.of(kind, body);
+        int readerIndex = buf.readerIndex();
+        try {
+            RequestInfo info = RequestScanner.scan(buf);
+            assertThat(buf.readerIndex()).isEqualTo(readerIndex);
+            assertThat(buf.refCnt()).isEqualTo(1);
+            return info;
+        } finally {
+            buf.release();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.llmproxy.codec.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmproxy.codec.testing.TestBuffers;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+class JsonBodyUsageScannerTest {
+    private static final String BODY = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,"
+            + "\"model\":\"gpt\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+            + "\"h\u00e9llo \\\"usage\\\":{}\",\"usage\":{\"prompt_tokens\":99}},\"finish_reason\":\"stop\"}],"
+            + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":12,\"total_tokens\":21,"
+            + "\"completion_tokens_details\":{\"reasoning_tokens\":0}},\"system_fingerprint\":\"fp\"}";
+
+    @Test
+    void shouldFindTopLevelUsageWhenBodyIsSplitAtEveryByte() {
+        byte[] bytes = BODY.getBytes(StandardCharsets.UTF_8);
+        for (int at = 0; at <= bytes.length; at++) {
+            assertThat(scan(bytes, at)).as("split at %d", at).isEqualTo(new Usage(9, 12, 21));
+        }
+    }
+
+    @Test
+    void shouldComputeTotalWhenAbsent() {
+        byte[] bytes = "{\"usage\":{\"input_tokens\":5,\"output_tokens\":6}}".getBytes(StandardCharsets.UTF_8);
+        assertThat(scan(bytes, 3)).isEqualTo(new Usage(5, 6, 11));
+    }
+
+    @Test
+    void shouldReturnNullWhenBodyIsErrorOrNotJson() {
+        assertThat(scan("{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}".getBytes(
+                StandardCharsets.UTF_8), 5)).isNull();
+        assertThat(scan("<html>\"usage\":{\"prompt_tokens\":1}</html>".getBytes(StandardCharsets.UTF_8), 5)).isNull();
+        assertThat(scan(new byte[0], 0)).isNull();
+        assertThat(scan("{\"usage\":null}".getBytes(StandardCharsets.UTF_8), 2)).isNull();
+    }
+
+    @Test
+    void shouldKeepUsageWhenBodyIsTruncatedAfterIt() {
+        byte[] bytes = "{\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2},\"x\":[".getBytes(StandardCharsets.UTF_8);
+        assertThat(scan(bytes, 10)).isEqualTo(new Usage(1, 2, 3));
+    }
+
+    private static @Nullable Usage scan(byte[] bytes, int at) {
+        JsonBodyUsageScanner scanner = new JsonBodyUsageScanner();
+        ByteBuf first = TestBuffers.of(TestBuffers.Kind.DIRECT, java.util.Arrays.copyOfRange(bytes, 0, at));
+        ByteBuf second = TestBuffers.of(TestBuffers.Kind.OFFSET, java.util.Arrays.copyOfRange(bytes, at, bytes.length));
+        try {
+            scanner.feed(first);
+            scanner.feed(second);
+            assertThat(first.readerIndex()).isZero();
+            assertThat(second.readerIndex()).isEqualTo(7);
+        } finally {
+            first.release();
+            second.release();
+        }
+        assertThat(first.refCnt()).isZero();
+        return scanner.usage();
+    }
+}
