@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -187,6 +188,11 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
                 return;
             }
             startResponse(head);
+            if (part instanceof FullHttpResponse full) {
+                // Not written as content as it is: the encoder would send its head a second time.
+                relay(new DefaultLastHttpContent(full.content()));
+                return;
+            }
         }
         if (part instanceof HttpContent content) {
             relay(content);

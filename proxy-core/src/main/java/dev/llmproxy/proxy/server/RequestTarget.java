@@ -48,6 +48,7 @@ record RequestTarget(Kind kind, @Nullable Endpoint endpoint, @Nullable String pa
     private static final RequestTarget LIVENESS = new RequestTarget(Kind.LIVENESS, null, null);
     private static final RequestTarget READINESS = new RequestTarget(Kind.READINESS, null, null);
     private static final RequestTarget NOT_FOUND = new RequestTarget(Kind.NOT_FOUND, null, null);
+    private static final String[] MODEL_INFO_PREFIXES = {"/v1/models/", "/models/"};
     private static final String[] MODEL_IN_PATH_PREFIXES = {"/openai/deployments/", "/v1/openai/deployments/",
         "/engines/", "/v1/engines/"};
 
@@ -77,7 +78,7 @@ record RequestTarget(Kind kind, @Nullable Endpoint endpoint, @Nullable String pa
     }
 
     private static RequestTarget withModelInPath(String path) {
-        for (String prefix : new String[] {"/v1/models/", "/models/"}) {
+        for (String prefix : MODEL_INFO_PREFIXES) {
             if (path.startsWith(prefix) && path.length() > prefix.length()) {
                 return new RequestTarget(Kind.MODEL_INFO, null, decode(path.substring(prefix.length())));
             }

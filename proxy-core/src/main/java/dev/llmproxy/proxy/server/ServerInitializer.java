@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.server;
 
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -29,12 +30,16 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         server.channels.add(ch);
+        addHandlers(ch.pipeline(), server);
+    }
+
+    /** Adds the handlers of a client connection to {@code pipeline} (also used by tests on embedded channels). */
+    static void addHandlers(ChannelPipeline pipeline, ServerContext server) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(ServerSettings.MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(server.settings.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
-        ch.pipeline()
-                .addLast(CODEC, new HttpServerCodec(decoder))
+        pipeline.addLast(CODEC, new HttpServerCodec(decoder))
                 .addLast(AGGREGATOR, new RequestAggregator(server.settings.maxRequestBytes()))
                 .addLast(HANDLER, new ClientHandler(server));
     }

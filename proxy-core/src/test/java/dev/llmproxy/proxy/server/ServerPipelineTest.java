@@ -14,8 +14,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -158,12 +156,9 @@ class ServerPipelineTest {
     }
 
     private EmbeddedChannel newChannel() {
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(ServerSettings.MAX_INITIAL_LINE_BYTES)
-                .setMaxHeaderSize(MAX_HEADER_BYTES)
-                .setMaxChunkSize(64 * 1024);
-        return new EmbeddedChannel(
-                new HttpServerCodec(decoder), new RequestAggregator(MAX_REQUEST_BYTES), new ClientHandler(context));
+        EmbeddedChannel channel = new EmbeddedChannel();
+        ServerInitializer.addHandlers(channel.pipeline(), context);
+        return channel;
     }
 
     private static String readAll(EmbeddedChannel channel) {
