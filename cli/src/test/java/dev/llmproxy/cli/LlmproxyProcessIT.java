@@ -1,0 +1,144 @@
+package dev.llmproxy.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.llmproxy.bench.mock.MockProvider;
+import dev.llmproxy.bench.mock.MockProviderConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged {@code llmproxy} jar as a user runs it: a separate JVM started with {@code --config}, answering over a
+ * real socket, and stopped with SIGTERM.
+ */
+class LlmproxyProcessIT {
+    private static final Path JAR = Path.of("target", "llmproxy.jar");
+    private static final Path EXAMPLE_CONFIG = Path.of("..", "conf", "config.example.yaml");
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        for (Process process : processes) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldAnswerFromTheExampleConfigWithoutAnyProviderKey() throws Exception {
+        int port = freePort();
+        start(EXAMPLE_CONFIG, port);
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"model\":\"mock-gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"object\":\"chat.completion\"").contains("mock_response");
+    }
+
+    @Test
+    void shouldFinishInFlightStreamThenExitWhenSentSigterm() throws Exception {
+        try (MockProvider mock = MockProvider.start(MockProviderConfig.defaults())) {
+            Path config = Files.writeString(dir.resolve("config.yaml"), """
+                    model_list:
+                      - model_name: slow
+                        litellm_params:
+                          model: openai/slow
+                          api_base: %s
+                          api_key: sk-test
+                    """.formatted(mock.baseUrl()));
+            int port = freePort();
+            Process proxy = start(config, port);
+
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(10_000);
+                String body = "{\"model\":\"slow\",\"stream\":true,\"mock_chunks\":10,\"mock_chunk_interval_ms\":150,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/chat/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n"
+                        + "content-length: " + body.getBytes(UTF_8).length + "\r\n\r\n" + body).getBytes(UTF_8));
+                out.flush();
+                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8));
+                String line;
+                while ((line = in.readLine()) != null && !line.startsWith("data: ")) {
+                    // Skip the response head and chunk sizes until the first event.
+                }
+                assertThat(line).as("first event").startsWith("data: ");
+
+                proxy.destroy();
+
+                StringBuilder rest = new StringBuilder();
+                while ((line = in.readLine()) != null && !line.equals("0")) {
+                    rest.append(line).append('\n');
+                }
+                assertThat(rest.toString()).contains("data: [DONE]");
+            }
+            assertThat(proxy.waitFor(15, TimeUnit.SECONDS)).as("exited after draining").isTrue();
+            assertThat(Files.readString(dir.resolve("proxy-" + port + ".log"))).contains("Stopped");
+            assertThat(mock.streamsCompleted()).isEqualTo(1);
+        }
+    }
+
+    private Process start(Path config, int port) throws IOException {
+        Path log = dir.resolve("proxy-" + port + ".log");
+        Process process = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx128m",
+                        "-jar",
+                        JAR.toString(),
+                        "--config",
+                        config.toString(),
+                        "--port",
+                        Integer.toString(port),
+                        "--drain_seconds",
+                        "10")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        processes.add(process);
+        await().atMost(Duration.ofSeconds(30)).until(() -> isListening(port) || !process.isAlive());
+        assertThat(process.isAlive()).as("llmproxy started; log:%n%s", Files.readString(log)).isTrue();
+        return process;
+    }
+
+    private static boolean isListening(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
