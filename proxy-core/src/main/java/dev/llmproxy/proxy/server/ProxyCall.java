@@ -72,7 +72,11 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
     private static final int MAX_SSE_EVENT_BYTES = 4 * 1024 * 1024;
     private static final int CLIENT_CLOSED_STATUS = 499;
     private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
-    private static final AsciiString[] HOP_BY_HOP = {
+    /**
+     * Upstream headers not passed on: the hop-by-hop ones (RFC 9110 section 7.6.1), the framing the proxy sets
+     * itself, and cookies, which belong to the proxy's session with the provider and not to the client.
+     */
+    private static final AsciiString[] NOT_RELAYED = {
             HttpHeaderNames.CONNECTION,
             HttpHeaderNames.KEEP_ALIVE,
             HttpHeaderNames.PROXY_CONNECTION,
@@ -81,7 +85,8 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
             HttpHeaderNames.TRAILER,
             HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHENTICATE,
-            HttpHeaderNames.CONTENT_LENGTH};
+            HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.SET_COOKIE};
 
     private final ChannelHandlerContext ctx;
     private final ClientHandler client;
@@ -283,7 +288,7 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
         boolean eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, head.status(), Responses.HEADERS);
         HttpHeaders headers = response.headers().set(head.headers());
-        for (AsciiString name : HOP_BY_HOP) {
+        for (AsciiString name : NOT_RELAYED) {
             headers.remove(name);
         }
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
