@@ -7,9 +7,10 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds the request body forwarded upstream from the client's body without copying it: the original bytes with the
- * {@code model} value replaced and, optionally, {@code "stream_options":{"include_usage":true}} added so that the
- * upstream reports usage at the end of a stream.
+ * Builds the request body forwarded upstream from the client's body: the original bytes with the {@code model}
+ * value replaced and, optionally, {@code "stream_options":{"include_usage":true}} added so that the upstream reports
+ * usage at the end of a stream. Nothing is parsed or re-serialized; large bodies are not even copied (the result
+ * shares their bytes through retained slices), small ones are copied once into a single buffer.
  *
  * <p>Thread-safety: stateless.
  */
@@ -20,6 +21,12 @@ public final class RequestRewriter {
     // Gaps of the original up to this size are copied next to the inserted bytes instead of sliced: a slice and its
     // composite component cost more (allocation and indirection on write) than copying a few dozen bytes.
     private static final int COPY_MAX_BYTES = 64;
+
+    // Bodies up to this size are copied whole into one pooled buffer: for a typical chat request one copy of a few
+    // hundred bytes is cheaper than a composite of slices (measured with RequestRewriteBenchmark and a JFR profile of
+    // the proxy, where composite bookkeeping was ~7 % of CPU). Larger bodies (long contexts, images) keep the
+    // zero-copy slices.
+    private static final int COPY_WHOLE_MAX_BYTES = 4096;
 
     private RequestRewriter() {
     }
@@ -54,8 +61,10 @@ public final class RequestRewriter {
         if (!replace && !inject) {
             return body.retainedDuplicate();
         }
-        Builder builder = new Builder(alloc, body,
-                (replace ? modelJson.length : 0) + (inject ? INCLUDE_USAGE.length : 0) + 3 * COPY_MAX_BYTES);
+        int added = (replace ? modelJson.length : 0) + (inject ? INCLUDE_USAGE.length : 0);
+        Builder builder = body.readableBytes() <= COPY_WHOLE_MAX_BYTES
+                ? new Builder(alloc, body, body.readableBytes() + added, true)
+                : new Builder(alloc, body, added + 3 * COPY_MAX_BYTES, false);
         try {
             int cursor = start;
             if (replace) {
@@ -97,19 +106,20 @@ public final class RequestRewriter {
      */
     private static final class Builder {
         private final ByteBuf body;
-        private final CompositeByteBuf out;
+        private final @Nullable CompositeByteBuf out;
         private final ByteBuf small;
         private int runStart;
         private boolean smallSliced;
 
-        Builder(ByteBufAllocator alloc, ByteBuf body, int smallCapacity) {
+        /** @param copyAll copy every original range into the one buffer, which is then the whole result */
+        Builder(ByteBufAllocator alloc, ByteBuf body, int smallCapacity, boolean copyAll) {
             this.body = body;
-            this.out = alloc.compositeBuffer(5);
+            this.out = copyAll ? null : alloc.compositeBuffer(5);
             this.small = alloc.buffer(smallCapacity);
         }
 
         void body(int from, int to) {
-            if (to - from <= COPY_MAX_BYTES) {
+            if (out == null || to - from <= COPY_MAX_BYTES) {
                 small.writeBytes(body, from, to - from);
             } else {
                 flushRun();
@@ -122,6 +132,10 @@ public final class RequestRewriter {
         }
 
         ByteBuf build() {
+            CompositeByteBuf out = this.out;
+            if (out == null) {
+                return small;
+            }
             if (!smallSliced && small.isReadable()) {
                 // The only run: hand the small buffer itself to the composite rather than a slice of it.
                 out.addComponent(true, small);
@@ -133,13 +147,15 @@ public final class RequestRewriter {
         }
 
         void discard() {
-            out.release();
+            if (out != null) {
+                out.release();
+            }
             small.release();
         }
 
         private void flushRun() {
             int end = small.writerIndex();
-            if (end > runStart) {
+            if (out != null && end > runStart) {
                 out.addComponent(true, small.retainedSlice(runStart, end - runStart));
                 runStart = end;
                 smallSliced = true;

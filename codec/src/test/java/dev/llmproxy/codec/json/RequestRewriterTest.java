@@ -69,8 +69,8 @@ class RequestRewriterTest {
     }
 
     @Test
-    void shouldSliceLongRangesAndCopyOnlyShortGapsWhenRewriting() {
-        String head = "{\"messages\":[{\"content\":\"" + "a".repeat(100) + "\"}],\"model\":";
+    void shouldSliceLongRangesAndCopyOnlyShortGapsWhenRewritingLargeBody() {
+        String head = "{\"messages\":[{\"content\":\"" + "a".repeat(5000) + "\"}],\"model\":";
         String tail = ",\"stream\":true,\"user\":\"" + "u".repeat(80) + "\"}";
         ByteBuf body = TestBuffers.of(TestBuffers.Kind.DIRECT, head + "\"a\"" + tail);
         try {
@@ -90,12 +90,12 @@ class RequestRewriterTest {
     }
 
     @Test
-    void shouldCopyEverythingButLongRangesWhenBodyIsSmall() {
+    void shouldCopyIntoOneBufferWhenBodyIsSmall() {
         ByteBuf body = TestBuffers.of(TestBuffers.Kind.HEAP, "{\"model\":\"a\",\"stream\":true}");
         try {
             ByteBuf out = RequestRewriter.rewrite(TestBuffers.ALLOC, body, RequestScanner.scan(body),
                     JsonStrings.quote("b"), true);
-            assertThat(((CompositeByteBuf) out).numComponents()).isEqualTo(1);
+            assertThat(out).isNotInstanceOf(CompositeByteBuf.class);
             assertThat(TestBuffers.drain(out)).isEqualTo("{\"model\":\"b\",\"stream\":true" + INJECTED + "}");
         } finally {
             body.release();
