@@ -152,7 +152,9 @@ public final class UpstreamConnector {
             SslHandler ssl = sslContext(origin.tls()).newHandler(pipeline.channel().alloc(), origin.host(), origin.port());
             pipeline.addLast("tls", ssl);
         }
-        pipeline.addLast(CODEC, new HttpClientCodec(4096, 16 * 1024, 64 * 1024, false, false));
+        // Response headers are validated: they are relayed to clients, so a provider (or anything between it and
+        // us) must not be able to smuggle control characters into the client's response.
+        pipeline.addLast(CODEC, new HttpClientCodec(4096, 16 * 1024, 64 * 1024, false, true));
         pipeline.addLast(RELAY, new UpstreamConnection(pool, origin));
     }
 
