@@ -10,7 +10,9 @@ import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.scenario.BenchReport;
 import dev.llmproxy.bench.scenario.CpuPinning;
+import dev.llmproxy.bench.scenario.Lineup;
 import dev.llmproxy.bench.scenario.MachineInfo;
+import dev.llmproxy.bench.scenario.NginxProcess;
 import dev.llmproxy.bench.scenario.ProxyProcess;
 import dev.llmproxy.bench.scenario.ReportWriter;
 import dev.llmproxy.bench.scenario.Scenario;
@@ -33,25 +35,28 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The benchmark command: starts the mock provider in-process and the proxy as a separate (pinned) process, runs the
- * scenarios direct-to-mock and through the proxy, and writes {@code <output>/<timestamp>/report.md} and
+ * The benchmark command: starts the mock provider in-process, the proxy as a separate (pinned) process and, when
+ * installed, nginx {@code proxy_pass} as a baseline; runs the scenarios direct-to-mock, through the proxy and through
+ * nginx, and writes {@code <output>/<timestamp>/report.md} and
  * {@code report.json}.
  *
  * <p>Thread-safety: a command object, used once from the main thread.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Benchmarks llmproxy against a direct connection to an in-process mock OpenAI provider.")
+        description = "Benchmarks llmproxy (and nginx as a baseline) against a direct connection to an in-process "
+                + "mock OpenAI provider.")
 public final class BenchMain implements Callable<Integer> {
 
-    /** Used when neither --proxy-java-opts nor LLMPROXY_BENCH_PROXY_JAVA_OPTS is given. */
-    public static final String DEFAULT_PROXY_JAVA_OPTS = "-XX:+UseSerialGC -Xms64m -Xmx256m -XX:+AlwaysPreTouch";
+    private static final String PROXY_JAVA_OPTS_ENV = "LLMPROXY_BENCH_PROXY_JAVA_OPTS";
 
     @Option(names = "--quick", description = "Smoke run of about a minute (short windows).")
     boolean quick;
@@ -93,11 +98,17 @@ public final class BenchMain implements Callable<Integer> {
             description = "The llmproxy jar (default: ${DEFAULT-VALUE}).")
     Path proxyJar = Path.of("cli/target/llmproxy.jar");
 
-    @Option(names = "--proxy-java-opts",
-            defaultValue = "${env:LLMPROXY_BENCH_PROXY_JAVA_OPTS:-" + DEFAULT_PROXY_JAVA_OPTS + "}",
-            description = "JVM options of the proxy process (default: env LLMPROXY_BENCH_PROXY_JAVA_OPTS, else "
-                    + DEFAULT_PROXY_JAVA_OPTS + ").")
-    String proxyJavaOpts = DEFAULT_PROXY_JAVA_OPTS;
+    @Option(names = "--proxy-java-opts", description = "JVM options of the proxy process, space-separated "
+            + "(default: env " + PROXY_JAVA_OPTS_ENV + ", else the lines of conf/jvm.options).")
+    @Nullable String proxyJavaOpts;
+
+    @Option(names = "--nginx", negatable = true, description = "Also measure nginx proxy_pass to the mock as a "
+            + "baseline (default: on when nginx is on PATH; --no-nginx skips it).")
+    @Nullable Boolean nginx;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "Measure every point this many times per target, "
+            + "alternating the target order; the report shows medians and ranges (default 1).")
+    int repeat = 1;
 
     @Option(names = "--proxy-url", hidden = true,
             description = "Benchmark an already running OpenAI-compatible proxy on loopback (e.g. http://127.0.0.1:4000)"
@@ -148,42 +159,97 @@ public final class BenchMain implements Callable<Integer> {
         MockProviderConfig mockConfig = MockProviderConfig.builder().port(mockPort).eventLoopThreads(mockThreads)
                 .streamChunks(options.streamChunks())
                 .streamChunkIntervalMillis(options.streamInterval().toMillis()).build();
+        Path nginxBinary = nginxBinary();
+        List<AutoCloseable> children = new CopyOnWriteArrayList<>();
+        Thread hook = new Thread(() -> closeAll(children), "bench-children-stopper");
+        Runtime.getRuntime().addShutdownHook(hook);
         try (MockProvider mock = MockProvider.start(mockConfig);
                 LoadGenerator generator = LoadGenerator.start(
                         new LoadGeneratorConfig(loadThreads, Duration.ofSeconds(5), Ticker.system()))) {
-            Target direct = new Target("direct", loopback(mock.port()), "mock-model");
-            ProxyProcess process = proxyUrl == null
-                    ? ProxyProcess.start(proxyJar, proxyJavaOpts, mock.baseUrl(), dir, pinning) : null;
-            Thread hook = new Thread(() -> {
-                if (process != null) {
-                    process.close();
-                }
-            }, "bench-proxy-stopper");
-            Runtime.getRuntime().addShutdownHook(hook);
+            Target direct = new Target("direct", loopback(mock.port()), "mock-model", null);
+            JavaOptions javaOptions = proxyUrl == null ? javaOptions() : null;
+            ProxyProcess process = javaOptions == null ? null
+                    : started(children, ProxyProcess.start(proxyJar, javaOptions.options(), mock.baseUrl(), dir,
+                            pinning));
+            NginxProcess nginxProcess = nginxBinary == null ? null : started(children, NginxProcess.start(nginxBinary,
+                    direct.address(), pinning.isEnabled() ? CpuPinning.PROXY_CPU : null, dir));
+            long pid = process != null ? process.pid() : proxyPid == null ? -1 : proxyPid;
+            ProcessStats stats = pid > 0 ? ProcessStats.of(pid) : null;
+            ProcessStats nginxStats = nginxProcess == null ? null : ProcessStats.of(nginxProcess.workerPid());
+            Target proxy = new Target(process != null ? "llmproxy" : "proxy",
+                    process != null ? process.address() : external(), proxyModel, stats);
+            Lineup lineup = new Lineup(direct, proxy,
+                    nginxProcess == null ? null
+                            : new Target("nginx", nginxProcess.address(), "mock-model", nginxStats));
+            Map<String, String> setup = setup(options, pinning, pid, mock, generator, proxy, process, javaOptions);
+            nginxSetup(setup, nginxBinary, nginxProcess, nginxStats);
+            System.err.println("pinning: " + setup.get("pinning"));
+            ScenarioResults results = new ScenarioRunner(generator, lineup, options, System.err).run();
+            Long peakRss = stats == null ? null : stats.peakRssBytes();
+            Long nginxRss = nginxStats == null ? null : nginxStats.peakRssBytes();
+            BenchReport report = new BenchReport(started.toOffsetDateTime().toString(), machine, setup, results,
+                    proxy.name(), peakRss, nginxRss, Targets.evaluate(results, peakRss, nginxRss));
+            write(dir, report);
+            return 0;
+        } finally {
+            closeAll(children);
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    private static void write(Path dir, BenchReport report) throws IOException {
+        String markdown = ReportWriter.markdown(report);
+        Files.writeString(dir.resolve("report.md"), markdown, UTF_8);
+        Files.writeString(dir.resolve("report.json"), ReportWriter.json(report), UTF_8);
+        System.out.print(markdown);
+        System.err.println("wrote " + dir.resolve("report.md") + " and report.json");
+    }
+
+    /** Registers a started child process for stopping (at the end, or by the shutdown hook) and returns it. */
+    private static <C extends AutoCloseable> C started(List<AutoCloseable> children, C child) {
+        children.add(child);
+        return child;
+    }
+
+    /** Stops the child processes, newest first; each close is idempotent and stops its process within 15 s. */
+    private static void closeAll(List<AutoCloseable> children) {
+        for (int i = children.size() - 1; i >= 0; i--) {
             try {
-                long pid = process != null ? process.pid() : proxyPid == null ? -1 : proxyPid;
-                ProcessStats stats = pid > 0 ? ProcessStats.of(pid) : null;
-                Target proxy = new Target("proxy", process != null ? process.address() : external(), proxyModel);
-                Map<String, String> setup = setup(options, pinning, pid, mock, generator, proxy, process);
-                System.err.println("pinning: " + setup.get("pinning"));
-                ScenarioResults results = new ScenarioRunner(generator, direct, proxy, stats, options, System.err)
-                        .run();
-                Long peakRss = stats == null ? null : stats.peakRssBytes();
-                BenchReport report = new BenchReport(started.toOffsetDateTime().toString(), machine, setup, results,
-                        peakRss, Targets.evaluate(results, peakRss));
-                String markdown = ReportWriter.markdown(report);
-                Files.writeString(dir.resolve("report.md"), markdown, UTF_8);
-                Files.writeString(dir.resolve("report.json"), ReportWriter.json(report), UTF_8);
-                System.out.print(markdown);
-                System.err.println("wrote " + dir.resolve("report.md") + " and report.json");
-                return 0;
-            } finally {
-                if (process != null) {
-                    process.close();
-                }
-                Runtime.getRuntime().removeShutdownHook(hook);
+                children.get(i).close();
+            } catch (Exception e) {
+                System.err.println("bench: cannot stop a child process: " + e);
             }
         }
+    }
+
+    /** The nginx binary to use, or null (saying why) when nginx is off or not installed. */
+    private @Nullable Path nginxBinary() {
+        if (Boolean.FALSE.equals(nginx)) {
+            return null;
+        }
+        Optional<Path> binary = NginxProcess.find();
+        if (binary.isEmpty()) {
+            if (Boolean.TRUE.equals(nginx)) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--nginx: no nginx on PATH (install it: apt-get install nginx-light)");
+            }
+            System.err.println("bench: nginx not on PATH, running without the nginx baseline "
+                    + "(apt-get install nginx-light to add it)");
+        }
+        return binary.orElse(null);
+    }
+
+    /** The proxy's JVM options: --proxy-java-opts, else env LLMPROXY_BENCH_PROXY_JAVA_OPTS, else conf/jvm.options. */
+    private JavaOptions javaOptions() {
+        if (proxyJavaOpts != null) {
+            return new JavaOptions(JvmOptionsFile.split(proxyJavaOpts), "--proxy-java-opts");
+        }
+        String env = System.getenv(PROXY_JAVA_OPTS_ENV);
+        if (env != null) {
+            return new JavaOptions(JvmOptionsFile.split(env), "env " + PROXY_JAVA_OPTS_ENV);
+        }
+        return new JavaOptions(JvmOptionsFile.read(JvmOptionsFile.DEFAULT),
+                JvmOptionsFile.DEFAULT + ", the options bin/llmproxy uses");
     }
 
     private ScenarioOptions options() {
@@ -200,20 +266,22 @@ public final class BenchMain implements Callable<Integer> {
                 seconds(warmupSeconds, base.warmup()),
                 seconds(throughputSeconds, base.throughputDuration()),
                 seconds(latencySeconds, base.latencyDuration()),
-                seconds(streamingSeconds, base.streamingDuration()));
+                seconds(streamingSeconds, base.streamingDuration()),
+                repeat);
     }
 
     private Map<String, String> setup(ScenarioOptions options, CpuPinning pinning, long pid, MockProvider mock,
-            LoadGenerator generator, Target proxy, @Nullable ProxyProcess process) {
+            LoadGenerator generator, Target proxy, @Nullable ProxyProcess process,
+            @Nullable JavaOptions javaOptions) {
         Map<String, String> setup = new LinkedHashMap<>();
         setup.put("mode", quick ? "quick" : "full");
         setup.put("direct target", "mock " + mock.baseUrl() + ", model mock-model, " + mockThreads
                 + " event loop thread(s), in the bench JVM");
-        if (process != null) {
+        if (process != null && javaOptions != null) {
             setup.put("proxy target", "llmproxy " + proxy.address() + ", model " + proxy.model() + ", pid " + pid);
             setup.put("proxy command", String.join(" ", process.command()));
-            setup.put("proxy JVM options", proxyJavaOpts + " (from --proxy-java-opts, env "
-                    + "LLMPROXY_BENCH_PROXY_JAVA_OPTS, or the built-in default)");
+            setup.put("proxy JVM options", String.join(" ", javaOptions.options()) + " (from "
+                    + javaOptions.source() + ")");
             setup.put("proxy JVM", MachineInfo.jvm() + ", the bench's own java binary");
         } else {
             setup.put("proxy target", "external " + proxyUrl + ", model " + proxy.model()
@@ -222,7 +290,7 @@ public final class BenchMain implements Callable<Integer> {
         setup.put("pinning", pinning.describe(pid));
         setup.put("load generator", generator.transport() + ", " + loadThreads + " event loop thread(s), "
                 + "HTTP/1.1 keep-alive, in the bench JVM");
-        setup.put("scenarios", options.scenarios().toString());
+        setup.put("scenarios", options.scenarios() + ", each point " + options.repeat() + " time(s) per target");
         setup.put("windows", "initial warm-up " + options.initialWarmup().toMillis() + " ms; per run warm-up "
                 + options.warmup().toMillis() + " ms; throughput " + options.throughputDuration().toMillis()
                 + " ms, latency " + options.latencyDuration().toMillis() + " ms, streaming "
@@ -232,6 +300,18 @@ public final class BenchMain implements Callable<Integer> {
         setup.put("open loop", "up to " + options.latencyConnections() + " connections; latency from intended "
                 + "send time");
         return setup;
+    }
+
+    private static void nginxSetup(Map<String, String> setup, @Nullable Path binary, @Nullable NginxProcess nginx,
+            @Nullable ProcessStats worker) {
+        if (binary == null || nginx == null || worker == null) {
+            setup.put("nginx target", "not run");
+            return;
+        }
+        setup.put("nginx target", NginxProcess.version(binary) + " " + nginx.address() + ", proxy_pass to the mock "
+                + "(model mock-model), 1 worker, pid " + nginx.workerPid() + ", allowed CPUs "
+                + worker.allowedCpus());
+        setup.put("nginx command", String.join(" ", nginx.command()));
     }
 
     private InetSocketAddress external() {
@@ -245,6 +325,10 @@ public final class BenchMain implements Callable<Integer> {
 
     private static InetSocketAddress loopback(int port) {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** JVM options and where they came from, for the report. */
+    private record JavaOptions(List<String> options, String source) {
     }
 
     private static Duration seconds(@Nullable Double value, Duration fallback) {

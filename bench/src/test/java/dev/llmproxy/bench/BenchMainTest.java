@@ -25,7 +25,7 @@ class BenchMainTest {
         CommandLine commandLine = new CommandLine(new BenchMain());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
 
-        int status = commandLine.execute("--no-pin", "--mock-port", Integer.toString(port),
+        int status = commandLine.execute("--no-pin", "--no-nginx", "--repeat", "2", "--mock-port", Integer.toString(port),
                 "--proxy-url", "http://127.0.0.1:" + port, "--proxy-model", "mock-model",
                 "--connections", "4", "--rates", "500", "--streams", "3",
                 "--initial-warmup-seconds", "0.2", "--warmup-seconds", "0.1", "--throughput-seconds", "0.3",
@@ -40,8 +40,10 @@ class BenchMainTest {
         String markdown = Files.readString(runs.get(0).resolve("report.md"), UTF_8);
         String json = Files.readString(runs.get(0).resolve("report.json"), UTF_8);
         assertThat(markdown).contains("## a) Throughput", "| 4 |", "500 req/s", "not pinned (disabled by --no-pin)",
-                "| proxy errors + unanswered requests, all scenarios | 0 | 0 | PASS |");
-        assertThat(json).contains("\"streams\":3", "\"ratePerSecond\":500", "\"connections\":4");
+                "| proxy errors + unanswered requests, all scenarios | 0 | 0 | n/a | PASS |",
+                "| nginx target | not run |", "Every point ran 2 times per target");
+        assertThat(json).contains("\"streams\":3", "\"ratePerSecond\":500", "\"connections\":4", "\"repeat\":2",
+                "\"nginx\":null");
     }
 
     private static int freePort() throws IOException {

@@ -1,13 +1,32 @@
 package dev.llmproxy.bench.scenario;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.llmproxy.bench.load.OpenLoopResult;
+import org.jspecify.annotations.Nullable;
 
-/** Open-loop latency at one rate, direct and through the proxy. */
-public record LatencyPoint(int ratePerSecond, OpenLoopResult direct, OpenLoopResult proxy) {
+/** Open-loop latency at one rate: direct, through the proxy and, if it ran, through nginx. */
+public record LatencyPoint(int ratePerSecond, Repeats<OpenLoopResult> direct, Repeats<OpenLoopResult> proxy,
+        @Nullable Repeats<OpenLoopResult> nginx) {
 
-    /** Proxy minus direct latency at {@code percentile}, in milliseconds. */
+    /** Validates the point. */
+    public LatencyPoint {
+        requireNonNull(direct, "direct");
+        requireNonNull(proxy, "proxy");
+    }
+
+    /** Latency at {@code percentile} in milliseconds. */
+    static double millis(OpenLoopResult result, double percentile) {
+        return Percentiles.millis(result.latencyMicros(), percentile);
+    }
+
+    /** Proxy minus direct latency at {@code percentile}, in milliseconds (median of the paired repeats). */
     public double addedMillis(double percentile) {
-        return Percentiles.millis(proxy.latencyMicros(), percentile)
-                - Percentiles.millis(direct.latencyMicros(), percentile);
+        return proxy.minus(direct, r -> millis(r, percentile)).median();
+    }
+
+    /** Nginx minus direct latency at {@code percentile}, in milliseconds; NaN without nginx. */
+    public double nginxAddedMillis(double percentile) {
+        return nginx == null ? Double.NaN : nginx.minus(direct, r -> millis(r, percentile)).median();
     }
 }

@@ -4,45 +4,156 @@ import dev.llmproxy.bench.load.ClosedLoopResult;
 import dev.llmproxy.bench.load.OpenLoopResult;
 import dev.llmproxy.bench.load.StreamResult;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.json.JsonFactory;
 
-/** Renders a {@link BenchReport} as Markdown and as JSON. Thread-safety: stateless. */
+/**
+ * Renders a {@link BenchReport} as Markdown and as JSON. Tables show one row per target (direct, the proxy, nginx)
+ * and difference rows: <em>added</em> is a target minus direct, and the proxy minus nginx. With repeats, a cell is
+ * the median across repeats followed by the range {@code [min–max]}; difference rows are medians of the per-repeat
+ * differences.
+ *
+ * <p>Thread-safety: stateless.
+ */
 public final class ReportWriter {
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final String NGINX = "nginx";
 
     private ReportWriter() {
     }
 
     /** The report as a Markdown document. */
     public static String markdown(BenchReport report) {
-        StringBuilder md = new StringBuilder(4096);
+        StringBuilder md = new StringBuilder(8192);
         md.append("# llmproxy benchmark\n\nStarted ").append(report.startedAt()).append(".\n\n");
-        md.append("## Targets\n\n| target | goal | measured | result |\n|---|---|---|---|\n");
+        md.append("## Targets\n\n| target | goal | measured | nginx | result |\n|---|---|---|---|---|\n");
         report.checks().forEach(c -> md.append("| ").append(c.name()).append(" | ").append(c.target()).append(" | ")
-                .append(c.measured()).append(" | ").append(c.verdict()).append(" |\n"));
+                .append(c.measured()).append(" | ").append(c.nginx()).append(" | ").append(c.verdict())
+                .append(" |\n"));
         keyValues(md, "Machine", report.machine());
         keyValues(md, "Setup", report.setup());
         ScenarioResults results = report.results();
+        if (results.repeat() > 1) {
+            md.append("\nEvery point ran ").append(results.repeat()).append(" times per target, the target order ")
+                    .append("reversed on every other repeat. Cells: median [min–max] across repeats; difference ")
+                    .append("rows: median [min–max] of the per-repeat differences; counts: sums over repeats.\n");
+        }
+        Table table = new Table(md, report.proxyName());
         if (!results.throughput().isEmpty()) {
-            throughput(md, results);
+            throughput(table, results.throughput());
         }
         if (!results.latency().isEmpty()) {
-            latency(md, results);
+            latency(table, results.latency());
         }
         if (!results.streaming().isEmpty()) {
-            streaming(md, results);
+            streaming(table, results.streaming());
         }
         md.append("\n## Memory\n\nProxy peak RSS (VmHWM over the whole run): ")
                 .append(report.proxyPeakRssBytes() == null ? "n/a (proxy pid unknown)"
-                        : f("%.1f MiB", report.proxyPeakRssBytes() / 1048576.0)).append("\n");
+                        : f("%.1f MiB", report.proxyPeakRssBytes() / 1048576.0));
+        if (report.nginxPeakRssBytes() != null) {
+            md.append("; nginx worker: ").append(f("%.1f MiB", report.nginxPeakRssBytes() / 1048576.0));
+        }
+        md.append(".\n");
         return md.toString();
+    }
+
+    private static void throughput(Table t, List<ThroughputPoint> points) {
+        t.md.append("\n## a) Throughput, closed loop\n\n")
+                .append("| connections | | req/s | vs direct | p50 ms | p99 ms | CPU-s | CPU-s per 10k | errors |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
+        ToDoubleFunction<ThroughputRun> p50 = r -> Percentiles.millis(r.result().latencyMicros(), 50);
+        ToDoubleFunction<ThroughputRun> p99 = r -> Percentiles.millis(r.result().latencyMicros(), 99);
+        for (ThroughputPoint p : points) {
+            String first = Integer.toString(p.connections());
+            for (Side<ThroughputRun> side : t.sides(p.direct(), p.proxy(), p.nginx())) {
+                Repeats<ThroughputRun> runs = side.runs();
+                t.row(first, side.name(), cell(runs.stat(r -> r.result().requestsPerSecond()), "%.0f"),
+                        side.name().equals("direct") ? ""
+                                : cell(runs.ratio(p.direct(), r -> r.result().requestsPerSecond()), "%.2f"),
+                        cell(runs.stat(p50), "%.3f"), cell(runs.stat(p99), "%.3f"),
+                        cell(runs.stat(ThroughputRun::cpuSecondsOrNaN), "%.2f"),
+                        cell(runs.stat(ThroughputRun::cpuSecondsPer10k), "%.3f"),
+                        Long.toString(runs.sum(r -> r.result().errors())));
+                first = "";
+            }
+            for (Difference<ThroughputRun> d : t.differences(p.direct(), p.proxy(), p.nginx())) {
+                t.row("", "**" + d.name() + "**", "", "", cell(d.spread(p50), "%.3f"), cell(d.spread(p99), "%.3f"),
+                        "", d.subtrahendIsDirect() ? "" : cell(d.spread(ThroughputRun::cpuSecondsPer10k), "%.3f"),
+                        "");
+            }
+        }
+        t.md.append("\nCPU: the proxy process and the nginx worker, over the measured window (not the warm-up); ")
+                .append("direct is the in-process mock, whose CPU is not separated from the load generator's.\n");
+    }
+
+    private static void latency(Table t, List<LatencyPoint> points) {
+        t.md.append("\n## b) Latency, open loop at a constant rate (ms, from intended send time)\n\n")
+                .append("| rate | | p50 | p90 | p99 | p99.9 | max | completed / scheduled | errors | unanswered |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (LatencyPoint p : points) {
+            String first = p.ratePerSecond() + " req/s";
+            for (Side<OpenLoopResult> side : t.sides(p.direct(), p.proxy(), p.nginx())) {
+                Repeats<OpenLoopResult> runs = side.runs();
+                t.row(first, side.name(), cell(runs.stat(r -> LatencyPoint.millis(r, 50)), "%.3f"),
+                        cell(runs.stat(r -> LatencyPoint.millis(r, 90)), "%.3f"),
+                        cell(runs.stat(r -> LatencyPoint.millis(r, 99)), "%.3f"),
+                        cell(runs.stat(r -> LatencyPoint.millis(r, 99.9)), "%.3f"),
+                        cell(runs.stat(r -> Percentiles.maxMillis(r.latencyMicros())), "%.3f"),
+                        runs.sum(OpenLoopResult::completed) + " / " + runs.sum(OpenLoopResult::scheduled),
+                        Long.toString(runs.sum(OpenLoopResult::errors)),
+                        Long.toString(runs.sum(OpenLoopResult::incomplete)));
+                first = "";
+            }
+            for (Difference<OpenLoopResult> d : t.differences(p.direct(), p.proxy(), p.nginx())) {
+                t.row("", "**" + d.name() + "**", cell(d.spread(r -> LatencyPoint.millis(r, 50)), "%.3f"),
+                        cell(d.spread(r -> LatencyPoint.millis(r, 90)), "%.3f"),
+                        cell(d.spread(r -> LatencyPoint.millis(r, 99)), "%.3f"),
+                        cell(d.spread(r -> LatencyPoint.millis(r, 99.9)), "%.3f"), "", "", "", "");
+            }
+        }
+    }
+
+    private static void streaming(Table t, List<StreamingPoint> points) {
+        t.md.append("\n## c) Streaming (ms)\n\n")
+                .append("| streams | | first chunk p50 | first chunk p99 | largest gap p99 | largest gap max | ")
+                .append("unbuffered | completed | short / errors / unfinished | max events per read |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+        ToDoubleFunction<StreamResult> gap99 = r -> Percentiles.millis(r.largestGapMicros(), 99);
+        ToDoubleFunction<StreamResult> gapMax = r -> Percentiles.maxMillis(r.largestGapMicros());
+        for (StreamingPoint p : points) {
+            String first = Integer.toString(p.streams());
+            for (Side<StreamResult> side : t.sides(p.direct(), p.proxy(), p.nginx())) {
+                Repeats<StreamResult> runs = side.runs();
+                t.row(first, side.name(), cell(runs.stat(r -> StreamingPoint.firstChunkMillis(r, 50)), "%.3f"),
+                        cell(runs.stat(r -> StreamingPoint.firstChunkMillis(r, 99)), "%.3f"),
+                        cell(runs.stat(gap99), "%.3f"), cell(runs.stat(gapMax), "%.3f"),
+                        cell(runs.stat(r -> r.unbufferedShare() * 100), "%.1f %%"),
+                        Long.toString(runs.sum(StreamResult::completed)),
+                        runs.sum(StreamResult::shortStreams) + " / " + runs.sum(StreamResult::errors) + " / "
+                                + runs.sum(StreamResult::incomplete),
+                        Long.toString(runs.runs().stream().mapToInt(StreamResult::maxEventsPerRead).max()
+                                .orElse(0)));
+                first = "";
+            }
+            for (Difference<StreamResult> d : t.differences(p.direct(), p.proxy(), p.nginx())) {
+                t.row("", "**" + d.name() + "**", cell(d.spread(r -> StreamingPoint.firstChunkMillis(r, 50)), "%.3f"),
+                        cell(d.spread(r -> StreamingPoint.firstChunkMillis(r, 99)), "%.3f"),
+                        cell(d.spread(gap99), "%.3f"), cell(d.spread(gapMax), "%.3f"), "", "", "", "");
+            }
+        }
+        t.md.append("\nA stream is *unbuffered* when all its content chunks arrived and no chunk k arrived earlier ")
+                .append("than t0 + k·interval − interval/2 after the first chunk's arrival t0 (chunks held back and ")
+                .append("released together arrive early against that pacing; late chunks count in the gap instead). ")
+                .append("Times are those of the socket read that completed each event.\n");
     }
 
     /** The report as a JSON document; percentiles in milliseconds, NaN (nothing recorded) as null. */
@@ -52,6 +163,9 @@ public final class ReportWriter {
             g.writeStartObject();
             g.writeName("startedAt");
             g.writeString(report.startedAt());
+            g.writeName("proxyName");
+            g.writeString(report.proxyName());
+            number(g, "repeat", report.results().repeat());
             stringMap(g, "machine", report.machine());
             stringMap(g, "setup", report.setup());
             g.writeName("throughput");
@@ -59,10 +173,10 @@ public final class ReportWriter {
             for (ThroughputPoint p : report.results().throughput()) {
                 g.writeStartObject();
                 number(g, "connections", p.connections());
-                closedLoop(g, "direct", p.direct());
-                closedLoop(g, "proxy", p.proxy());
-                nullableNumber(g, "proxyCpuSeconds", p.proxyCpuSeconds());
-                nullableNumber(g, "proxyCpuSecondsPer10k", p.proxyCpuSecondsPer10k());
+                throughputRuns(g, "direct", p.direct());
+                throughputRuns(g, "proxy", p.proxy());
+                throughputRuns(g, NGINX, p.nginx());
+                number(g, "proxyCpuSecondsPer10k", p.proxyCpuSecondsPer10k());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -71,14 +185,13 @@ public final class ReportWriter {
             for (LatencyPoint p : report.results().latency()) {
                 g.writeStartObject();
                 number(g, "ratePerSecond", p.ratePerSecond());
-                openLoop(g, "direct", p.direct());
-                openLoop(g, "proxy", p.proxy());
-                g.writeName("addedMs");
-                g.writeStartObject();
-                for (double q : Percentiles.REPORTED) {
-                    number(g, label(q), p.addedMillis(q));
-                }
-                g.writeEndObject();
+                openLoopRuns(g, "direct", p.direct());
+                openLoopRuns(g, "proxy", p.proxy());
+                openLoopRuns(g, NGINX, p.nginx());
+                differences(g, "addedMs", p.proxy(), p.direct(), LatencyPoint::millis);
+                differences(g, "nginxAddedMs", p.nginx(), p.direct(), LatencyPoint::millis);
+                differences(g, "proxyMinusNginxMs", p.nginx() == null ? null : p.proxy(), p.nginx(),
+                        LatencyPoint::millis);
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -87,35 +200,124 @@ public final class ReportWriter {
             for (StreamingPoint p : report.results().streaming()) {
                 g.writeStartObject();
                 number(g, "streams", p.streams());
-                stream(g, "direct", p.direct());
-                stream(g, "proxy", p.proxy());
-                g.writeName("firstChunkAddedMs");
-                g.writeStartObject();
-                number(g, "p50", p.firstChunkAddedMillis(50));
-                number(g, "p99", p.firstChunkAddedMillis(99));
-                g.writeEndObject();
+                streamRuns(g, "direct", p.direct());
+                streamRuns(g, "proxy", p.proxy());
+                streamRuns(g, NGINX, p.nginx());
+                differences(g, "firstChunkAddedMs", p.proxy(), p.direct(), StreamingPoint::firstChunkMillis);
+                differences(g, "nginxFirstChunkAddedMs", p.nginx(), p.direct(), StreamingPoint::firstChunkMillis);
+                differences(g, "proxyMinusNginxFirstChunkMs", p.nginx() == null ? null : p.proxy(), p.nginx(),
+                        StreamingPoint::firstChunkMillis);
                 g.writeEndObject();
             }
             g.writeEndArray();
             nullableNumber(g, "proxyPeakRssBytes", report.proxyPeakRssBytes());
-            g.writeName("targets");
-            g.writeStartArray();
-            for (TargetCheck c : report.checks()) {
-                g.writeStartObject();
-                g.writeName("name");
-                g.writeString(c.name());
-                g.writeName("target");
-                g.writeString(c.target());
-                g.writeName("measured");
-                g.writeString(c.measured());
-                g.writeName("result");
-                g.writeString(c.verdict());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            nullableNumber(g, "nginxPeakRssBytes", report.nginxPeakRssBytes());
+            targets(g, report.checks());
             g.writeEndObject();
         }
         return out.toString();
+    }
+
+    private static void targets(JsonGenerator g, List<TargetCheck> checks) {
+        g.writeName("targets");
+        g.writeStartArray();
+        for (TargetCheck c : checks) {
+            g.writeStartObject();
+            g.writeName("name");
+            g.writeString(c.name());
+            g.writeName("target");
+            g.writeString(c.target());
+            g.writeName("measured");
+            g.writeString(c.measured());
+            g.writeName(NGINX);
+            g.writeString(c.nginx());
+            g.writeName("result");
+            g.writeString(c.verdict());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** Median of the per-repeat differences at each reported percentile; null when a side is missing. */
+    private static <R> void differences(JsonGenerator g, String name, @Nullable Repeats<R> minuend,
+            @Nullable Repeats<R> subtrahend, PercentileMetric<R> metric) {
+        g.writeName(name);
+        if (minuend == null || subtrahend == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        for (double q : Percentiles.REPORTED) {
+            number(g, label(q), minuend.minus(subtrahend, r -> metric.millis(r, q)).median());
+        }
+        g.writeEndObject();
+    }
+
+    private static void throughputRuns(JsonGenerator g, String name, @Nullable Repeats<ThroughputRun> runs) {
+        g.writeName(name);
+        if (runs == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartArray();
+        for (ThroughputRun run : runs.runs()) {
+            ClosedLoopResult r = run.result();
+            g.writeStartObject();
+            number(g, "requestsPerSecond", r.requestsPerSecond());
+            number(g, "completed", r.completed());
+            number(g, "errors", r.errors());
+            number(g, "measuredSeconds", r.measured().toMillis() / 1000.0);
+            nullableNumber(g, "cpuSeconds", run.cpuSeconds());
+            number(g, "cpuSecondsPer10k", run.cpuSecondsPer10k());
+            percentiles(g, "latencyMs", r.latencyMicros());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void openLoopRuns(JsonGenerator g, String name, @Nullable Repeats<OpenLoopResult> runs) {
+        g.writeName(name);
+        if (runs == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartArray();
+        for (OpenLoopResult r : runs.runs()) {
+            g.writeStartObject();
+            number(g, "connections", r.connections());
+            number(g, "scheduled", r.scheduled());
+            number(g, "completed", r.completed());
+            number(g, "errors", r.errors());
+            number(g, "unanswered", r.incomplete());
+            number(g, "maxBacklog", r.maxBacklog());
+            percentiles(g, "latencyMs", r.latencyMicros());
+            percentiles(g, "serviceTimeMs", r.serviceTimeMicros());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void streamRuns(JsonGenerator g, String name, @Nullable Repeats<StreamResult> runs) {
+        g.writeName(name);
+        if (runs == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartArray();
+        for (StreamResult r : runs.runs()) {
+            g.writeStartObject();
+            number(g, "completed", r.completed());
+            number(g, "unbuffered", r.unbuffered());
+            number(g, "unbufferedShare", r.unbufferedShare());
+            number(g, "short", r.shortStreams());
+            number(g, "errors", r.errors());
+            number(g, "unfinished", r.incomplete());
+            number(g, "maxEventsPerRead", r.maxEventsPerRead());
+            percentiles(g, "firstChunkMs", r.firstEventMicros());
+            percentiles(g, "largestGapMs", r.largestGapMicros());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     private static void keyValues(StringBuilder md, String title, Map<String, String> values) {
@@ -123,105 +325,14 @@ public final class ReportWriter {
         values.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v.replace("|", "\\|")).append(" |\n"));
     }
 
-    private static void throughput(StringBuilder md, ScenarioResults results) {
-        md.append("\n## a) Throughput, closed loop\n\n")
-                .append("| connections | direct req/s | proxy req/s | proxy/direct | proxy p50 / p99 ms | ")
-                .append("proxy CPU-s | proxy CPU-s per 10k | errors direct / proxy |\n")
-                .append("|---|---|---|---|---|---|---|---|\n");
-        for (ThroughputPoint p : results.throughput()) {
-            md.append(f("| %d | %.0f | %.0f | %.2f | %.3f / %.3f | %s | %s | %d / %d |\n", p.connections(),
-                    p.direct().requestsPerSecond(), p.proxy().requestsPerSecond(),
-                    p.proxy().requestsPerSecond() / p.direct().requestsPerSecond(),
-                    Percentiles.millis(p.proxy().latencyMicros(), 50), Percentiles.millis(p.proxy().latencyMicros(), 99),
-                    p.proxyCpuSeconds() == null ? "n/a" : f("%.2f", p.proxyCpuSeconds()),
-                    p.proxyCpuSecondsPer10k() == null ? "n/a" : f("%.3f", p.proxyCpuSecondsPer10k()),
-                    p.direct().errors(), p.proxy().errors()));
+    /** {@code pattern} applied to the median, then the range when more than one repeat measured the metric. */
+    static String cell(Spread spread, String pattern) {
+        if (!spread.isMeasured()) {
+            return "n/a";
         }
-    }
-
-    private static void latency(StringBuilder md, ScenarioResults results) {
-        md.append("\n## b) Latency, open loop at a constant rate (ms, from intended send time)\n\n")
-                .append("| rate | | p50 | p90 | p99 | p99.9 | max | completed / scheduled | errors | unanswered |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|\n");
-        for (LatencyPoint p : results.latency()) {
-            openLoopRow(md, p.ratePerSecond() + " req/s", "direct", p.direct());
-            openLoopRow(md, "", "proxy", p.proxy());
-            md.append(f("| | **added** | %.3f | %.3f | %.3f | %.3f | | | | |\n", p.addedMillis(50), p.addedMillis(90),
-                    p.addedMillis(99), p.addedMillis(99.9)));
-        }
-    }
-
-    private static void openLoopRow(StringBuilder md, String rate, String side, OpenLoopResult r) {
-        Histogram h = r.latencyMicros();
-        md.append(f("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %d / %d | %d | %d |\n", rate, side,
-                Percentiles.millis(h, 50), Percentiles.millis(h, 90), Percentiles.millis(h, 99),
-                Percentiles.millis(h, 99.9), Percentiles.maxMillis(h), r.completed(), r.scheduled(), r.errors(),
-                r.incomplete()));
-    }
-
-    private static void streaming(StringBuilder md, ScenarioResults results) {
-        md.append("\n## c) Streaming (ms)\n\n")
-                .append("| streams | | first chunk p50 | first chunk p99 | largest gap p99 | largest gap max | ")
-                .append("unbuffered | completed | short / errors / unfinished | max events per read |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|\n");
-        for (StreamingPoint p : results.streaming()) {
-            streamRow(md, Integer.toString(p.streams()), "direct", p.direct());
-            streamRow(md, "", "proxy", p.proxy());
-            md.append(f("| | **added** | %.3f | %.3f | | | | | | |\n", p.firstChunkAddedMillis(50),
-                    p.firstChunkAddedMillis(99)));
-        }
-        md.append("\nA stream is *unbuffered* when all its content chunks arrived and no chunk k arrived earlier than ")
-                .append("t0 + k·interval − interval/2 after the first chunk's arrival t0 (chunks held back and ")
-                .append("released together arrive early against that pacing; late chunks count in the gap instead). ")
-                .append("Times are those of the socket read that completed each event.\n");
-    }
-
-    private static void streamRow(StringBuilder md, String streams, String side, StreamResult r) {
-        md.append(f("| %s | %s | %.3f | %.3f | %.3f | %.3f | %.1f %% | %d | %d / %d / %d | %d |\n", streams, side,
-                Percentiles.millis(r.firstEventMicros(), 50), Percentiles.millis(r.firstEventMicros(), 99),
-                Percentiles.millis(r.largestGapMicros(), 99), Percentiles.maxMillis(r.largestGapMicros()),
-                r.unbufferedShare() * 100, r.completed(), r.shortStreams(), r.errors(), r.incomplete(),
-                r.maxEventsPerRead()));
-    }
-
-    private static void closedLoop(JsonGenerator g, String name, ClosedLoopResult r) {
-        g.writeName(name);
-        g.writeStartObject();
-        number(g, "requestsPerSecond", r.requestsPerSecond());
-        number(g, "completed", r.completed());
-        number(g, "errors", r.errors());
-        number(g, "measuredSeconds", r.measured().toMillis() / 1000.0);
-        percentiles(g, "latencyMs", r.latencyMicros());
-        g.writeEndObject();
-    }
-
-    private static void openLoop(JsonGenerator g, String name, OpenLoopResult r) {
-        g.writeName(name);
-        g.writeStartObject();
-        number(g, "connections", r.connections());
-        number(g, "scheduled", r.scheduled());
-        number(g, "completed", r.completed());
-        number(g, "errors", r.errors());
-        number(g, "unanswered", r.incomplete());
-        number(g, "maxBacklog", r.maxBacklog());
-        percentiles(g, "latencyMs", r.latencyMicros());
-        percentiles(g, "serviceTimeMs", r.serviceTimeMicros());
-        g.writeEndObject();
-    }
-
-    private static void stream(JsonGenerator g, String name, StreamResult r) {
-        g.writeName(name);
-        g.writeStartObject();
-        number(g, "completed", r.completed());
-        number(g, "unbuffered", r.unbuffered());
-        number(g, "unbufferedShare", r.unbufferedShare());
-        number(g, "short", r.shortStreams());
-        number(g, "errors", r.errors());
-        number(g, "unfinished", r.incomplete());
-        number(g, "maxEventsPerRead", r.maxEventsPerRead());
-        percentiles(g, "firstChunkMs", r.firstEventMicros());
-        percentiles(g, "largestGapMs", r.largestGapMicros());
-        g.writeEndObject();
+        String median = f(pattern, spread.median());
+        return spread.count() == 1 ? median
+                : median + " [" + f(pattern, spread.min()) + "–" + f(pattern, spread.max()) + "]";
     }
 
     private static void percentiles(JsonGenerator g, String name, Histogram h) {
@@ -276,5 +387,43 @@ public final class ReportWriter {
 
     private static String f(String pattern, Object... args) {
         return String.format(Locale.ROOT, pattern, args);
+    }
+
+    /** A metric read at a percentile, in milliseconds. */
+    private interface PercentileMetric<R> {
+        double millis(R result, double percentile);
+    }
+
+    /** One target's row: its label and its runs. */
+    private record Side<R>(String name, Repeats<R> runs) {
+    }
+
+    /** A difference row: {@code minuend} minus {@code subtrahend}, per repeat. */
+    private record Difference<R>(String name, Repeats<R> minuend, Repeats<R> subtrahend, boolean subtrahendIsDirect) {
+
+        Spread spread(ToDoubleFunction<R> metric) {
+            return minuend.minus(subtrahend, metric);
+        }
+    }
+
+    /** A Markdown table being written, and the proxy's label. */
+    private record Table(StringBuilder md, String proxyName) {
+
+        <R> List<Side<R>> sides(Repeats<R> direct, Repeats<R> proxy, @Nullable Repeats<R> nginx) {
+            return nginx == null ? List.of(new Side<>("direct", direct), new Side<>(proxyName, proxy))
+                    : List.of(new Side<>("direct", direct), new Side<>(proxyName, proxy), new Side<>(NGINX, nginx));
+        }
+
+        <R> List<Difference<R>> differences(Repeats<R> direct, Repeats<R> proxy, @Nullable Repeats<R> nginx) {
+            Difference<R> added = new Difference<>(nginx == null ? "added" : proxyName + " added", proxy, direct,
+                    true);
+            return nginx == null ? List.of(added) : List.of(added,
+                    new Difference<>("nginx added", nginx, direct, true),
+                    new Difference<>(proxyName + " − nginx", proxy, nginx, false));
+        }
+
+        void row(String... cells) {
+            md.append("| ").append(String.join(" | ", cells)).append(" |\n");
+        }
     }
 }

@@ -22,6 +22,7 @@ import java.util.Set;
  * @param throughputDuration measurement window of one throughput run
  * @param latencyDuration measurement window of one latency run
  * @param streamingDuration measurement window of one streaming run
+ * @param repeat how many times each point is measured (per target), alternating the target order
  */
 public record ScenarioOptions(
         Set<Scenario> scenarios,
@@ -35,7 +36,8 @@ public record ScenarioOptions(
         Duration warmup,
         Duration throughputDuration,
         Duration latencyDuration,
-        Duration streamingDuration) {
+        Duration streamingDuration,
+        int repeat) {
 
     /** Copies the collections; throws {@link NullPointerException} on a missing value. */
     public ScenarioOptions {
@@ -49,19 +51,24 @@ public record ScenarioOptions(
         requireNonNull(throughputDuration, "throughputDuration");
         requireNonNull(latencyDuration, "latencyDuration");
         requireNonNull(streamingDuration, "streamingDuration");
+        if (repeat < 1) {
+            throw new IllegalArgumentException("repeat: " + repeat + " (expected: >= 1)");
+        }
     }
 
-    /** The full run (about 4 minutes): 32/128 connections 10 s, 200/2,000 req/s 15 s, 1/300 streams 10 s. */
+    /**
+     * The full run (about 5 minutes with nginx): 32/128 connections 10 s, 200/2,000 req/s 12 s, 1/300 streams 10 s.
+     */
     public static ScenarioOptions full() {
         return new ScenarioOptions(EnumSet.allOf(Scenario.class), List.of(32, 128), List.of(200, 2_000), 64,
                 List.of(1, 300), 20, Duration.ofMillis(20), Duration.ofSeconds(10), Duration.ofSeconds(3),
-                Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(10));
+                Duration.ofSeconds(10), Duration.ofSeconds(12), Duration.ofSeconds(10), 1);
     }
 
-    /** The smoke run (about 1 minute): the same points with short windows. */
+    /** The smoke run (about 1.5 minutes with nginx): the same points with short windows. */
     public static ScenarioOptions quick() {
         return new ScenarioOptions(EnumSet.allOf(Scenario.class), List.of(32, 128), List.of(200, 2_000), 64,
                 List.of(1, 300), 20, Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofSeconds(1),
-                Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(3));
+                Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(3), 1);
     }
 }

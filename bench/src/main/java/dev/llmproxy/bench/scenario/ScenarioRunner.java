@@ -13,13 +13,17 @@ import dev.llmproxy.bench.load.StreamResult;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs the selected scenarios against the direct target and the proxy target, one right after the other for every
- * point (direct first), each after its own warm-up, so both see the same machine state.
+ * Runs the selected scenarios against every target of a {@link Lineup}, one right after the other for every point,
+ * each after its own warm-up, so that all see the same machine state. With {@code repeat > 1} each point is measured
+ * that many times per target, the target order reversed on every other repeat.
  *
  * <p>Thread-safety: not thread-safe; {@link #run()} blocks the calling thread for the whole benchmark.
  */
@@ -28,24 +32,18 @@ public final class ScenarioRunner {
     private static final int WARMUP_STREAMS = 32;
 
     private final LoadGenerator generator;
-    private final Target direct;
-    private final Target proxy;
-    private final @Nullable ProcessStats proxyStats;
+    private final Lineup lineup;
     private final ScenarioOptions options;
     private final PrintStream progress;
 
     /**
      * Creates a runner.
      *
-     * @param proxyStats the proxy process, for CPU time; null when it is not known (an external proxy)
      * @param progress where one line per run is printed
      */
-    public ScenarioRunner(LoadGenerator generator, Target direct, Target proxy, @Nullable ProcessStats proxyStats,
-            ScenarioOptions options, PrintStream progress) {
+    public ScenarioRunner(LoadGenerator generator, Lineup lineup, ScenarioOptions options, PrintStream progress) {
         this.generator = requireNonNull(generator, "generator");
-        this.direct = requireNonNull(direct, "direct");
-        this.proxy = requireNonNull(proxy, "proxy");
-        this.proxyStats = proxyStats;
+        this.lineup = requireNonNull(lineup, "lineup");
         this.options = requireNonNull(options, "options");
         this.progress = requireNonNull(progress, "progress");
     }
@@ -62,27 +60,53 @@ public final class ScenarioRunner {
         List<StreamingPoint> streaming = new ArrayList<>();
         if (options.scenarios().contains(Scenario.THROUGHPUT)) {
             for (int connections : options.connections()) {
-                throughput.add(throughput(connections));
+                Map<Target, Repeats<ThroughputRun>> runs = repeat(t -> throughput(t, connections));
+                throughput.add(new ThroughputPoint(connections, runs.get(lineup.direct()), runs.get(lineup.proxy()),
+                        nginx(runs)));
             }
         }
         if (options.scenarios().contains(Scenario.LATENCY)) {
             for (int rate : options.rates()) {
-                latency.add(new LatencyPoint(rate, latency(direct, rate), latency(proxy, rate)));
+                Map<Target, Repeats<OpenLoopResult>> runs = repeat(t -> latency(t, rate));
+                latency.add(new LatencyPoint(rate, runs.get(lineup.direct()), runs.get(lineup.proxy()), nginx(runs)));
             }
         }
         if (options.scenarios().contains(Scenario.STREAMING)) {
             for (int streams : options.streams()) {
-                streaming.add(new StreamingPoint(streams, streaming(direct, streams), streaming(proxy, streams)));
+                Map<Target, Repeats<StreamResult>> runs = repeat(t -> streaming(t, streams));
+                streaming.add(new StreamingPoint(streams, runs.get(lineup.direct()), runs.get(lineup.proxy()),
+                        nginx(runs)));
             }
         }
         return new ScenarioResults(throughput, latency, streaming);
+    }
+
+    /** Measures one point {@code repeat} times per target, in {@link Lineup#order} order. */
+    private <R> Map<Target, Repeats<R>> repeat(Function<Target, R> measure) {
+        Map<Target, List<R>> runs = new HashMap<>();
+        for (int i = 0; i < options.repeat(); i++) {
+            if (options.repeat() > 1) {
+                progress.printf("[repeat %d/%d]%n", i + 1, options.repeat());
+            }
+            for (Target target : lineup.order(i)) {
+                runs.computeIfAbsent(target, t -> new ArrayList<>()).add(measure.apply(target));
+            }
+        }
+        Map<Target, Repeats<R>> repeats = new HashMap<>();
+        runs.forEach((target, list) -> repeats.put(target, new Repeats<>(list)));
+        return repeats;
+    }
+
+    private <R> @Nullable Repeats<R> nginx(Map<Target, Repeats<R>> runs) {
+        Target nginx = lineup.nginx();
+        return nginx == null ? null : runs.get(nginx);
     }
 
     private void warmUp() {
         if (options.initialWarmup().isZero()) {
             return;
         }
-        for (Target target : List.of(direct, proxy)) {
+        for (Target target : lineup.order(0)) {
             progress.printf("[warm-up] %s: closed loop %s, then open loop and streams%n", target.name(),
                     seconds(options.initialWarmup()));
             generator.run(new ClosedLoopPlan(target.chatRequest(), 32, Duration.ZERO, options.initialWarmup()));
@@ -98,37 +122,19 @@ public final class ScenarioRunner {
         }
     }
 
-    private ThroughputPoint throughput(int connections) {
-        ClosedLoopResult directResult = closedLoop(direct, connections);
-        warmUpClosedLoop(proxy, connections);
-        Double cpuBefore = proxyCpu();
-        ClosedLoopResult proxyResult = measureClosedLoop(proxy, connections);
-        Double cpuAfter = proxyCpu();
-        Double cpu = cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore;
-        ThroughputPoint point = new ThroughputPoint(connections, directResult, proxyResult, cpu);
-        if (point.proxyCpuSecondsPer10k() != null) {
-            progress.printf(Locale.ROOT, "[throughput] proxy CPU: %.3f s per 10k requests%n",
-                    point.proxyCpuSecondsPer10k());
-        }
-        return point;
-    }
-
-    private ClosedLoopResult closedLoop(Target target, int connections) {
-        warmUpClosedLoop(target, connections);
-        return measureClosedLoop(target, connections);
-    }
-
-    private void warmUpClosedLoop(Target target, int connections) {
+    /** CPU is sampled around the measured run only: it covers connecting, the window and the drain, not the warm-up. */
+    private ThroughputRun throughput(Target target, int connections) {
         generator.run(new ClosedLoopPlan(target.chatRequest(), connections, Duration.ZERO, options.warmup()));
-    }
-
-    /** CPU is sampled around this call only: it covers connecting, the window and the drain, not the warm-up. */
-    private ClosedLoopResult measureClosedLoop(Target target, int connections) {
+        Double cpuBefore = cpu(target.process());
         ClosedLoopResult result = generator.run(
                 new ClosedLoopPlan(target.chatRequest(), connections, Duration.ZERO, options.throughputDuration()));
-        progress.printf(Locale.ROOT, "[throughput] %s, %d connections: %.0f req/s, %d errors%n", target.name(),
-                connections, result.requestsPerSecond(), result.errors());
-        return result;
+        Double cpuAfter = cpu(target.process());
+        ThroughputRun run = new ThroughputRun(result,
+                cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore);
+        progress.printf(Locale.ROOT, "[throughput] %s, %d connections: %.0f req/s, %d errors%s%n", target.name(),
+                connections, result.requestsPerSecond(), result.errors(), run.cpuSeconds() == null ? ""
+                        : String.format(Locale.ROOT, ", %.3f CPU-s per 10k requests", run.cpuSecondsPer10k()));
+        return run;
     }
 
     private OpenLoopResult latency(Target target, int rate) {
@@ -151,8 +157,8 @@ public final class ScenarioRunner {
         return result;
     }
 
-    private @Nullable Double proxyCpu() {
-        return proxyStats == null ? null : proxyStats.cpuSeconds();
+    private static @Nullable Double cpu(@Nullable ProcessStats process) {
+        return process == null ? null : process.cpuSeconds();
     }
 
     private static Duration half(Duration duration) {

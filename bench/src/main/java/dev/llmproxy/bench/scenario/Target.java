@@ -2,17 +2,21 @@ package dev.llmproxy.bench.scenario;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.bench.load.ProcessStats;
 import dev.llmproxy.bench.load.RequestTemplate;
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One side of a comparison: where chat completion requests go and which model name they carry.
  *
- * @param name label in the report, e.g. {@code direct} or {@code proxy}
+ * @param name label in the report, e.g. {@code direct}, {@code llmproxy} or {@code nginx}
  * @param address loopback address of the OpenAI-compatible server
  * @param model the {@code model} field of every request
+ * @param process the process whose CPU time a throughput run is charged; null for the in-process mock or an
+ *     external proxy of unknown pid
  */
-public record Target(String name, InetSocketAddress address, String model) {
+public record Target(String name, InetSocketAddress address, String model, @Nullable ProcessStats process) {
 
     static final String PATH = "/v1/chat/completions";
 

@@ -1,12 +1,17 @@
 package dev.llmproxy.bench.scenario;
 
+import dev.llmproxy.bench.load.OpenLoopResult;
+import dev.llmproxy.bench.load.StreamResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/** The performance targets of the benchmark issue, evaluated against one run's results. */
+/**
+ * The performance targets of the benchmark issue, evaluated against one run's results (medians across repeats), with
+ * nginx's value for the same metric next to each.
+ */
 public final class Targets {
 
     static final double CPU_SECONDS_PER_10K = 0.30;
@@ -17,68 +22,100 @@ public final class Targets {
     static final int STREAMS = 300;
     static final double GAP_SLACK_MILLIS = 2.0;
     static final long PEAK_RSS_BYTES = 200L << 20;
+    private static final String NA = "n/a";
 
     private Targets() {
     }
 
-    /** Evaluates every target that the results allow; a missing measurement gives an {@code n/a} row. */
-    public static List<TargetCheck> evaluate(ScenarioResults results, @Nullable Long proxyPeakRssBytes) {
+    /**
+     * Evaluates every target that the results allow; a missing measurement gives an {@code n/a} row.
+     *
+     * @param proxyPeakRssBytes the proxy's VmHWM; null if unknown
+     * @param nginxPeakRssBytes the nginx worker's VmHWM; null if unknown or nginx did not run
+     */
+    public static List<TargetCheck> evaluate(ScenarioResults results, @Nullable Long proxyPeakRssBytes,
+            @Nullable Long nginxPeakRssBytes) {
         List<TargetCheck> checks = new ArrayList<>();
         for (ThroughputPoint point : results.throughput()) {
-            Double cpu = point.proxyCpuSecondsPer10k();
+            double cpu = point.proxyCpuSecondsPer10k();
+            Repeats<ThroughputRun> nginx = point.nginx();
             checks.add(new TargetCheck("proxy CPU-s per 10k requests, " + point.connections() + " connections",
-                    "<= 0.30", cpu == null ? "n/a" : format("%.3f", cpu),
-                    cpu == null ? null : cpu <= CPU_SECONDS_PER_10K));
+                    "<= 0.30", number("%.3f", cpu),
+                    nginx == null ? NA : number("%.3f", nginx.stat(ThroughputRun::cpuSecondsPer10k).median()),
+                    Double.isNaN(cpu) ? null : cpu <= CPU_SECONDS_PER_10K));
         }
         results.latency().stream().filter(p -> p.ratePerSecond() == LATENCY_RATE).findFirst().ifPresent(p -> {
-            checks.add(millis("added latency p50 at 2,000 req/s", "<= 0.10 ms", p.addedMillis(50), ADDED_P50_MILLIS));
-            checks.add(millis("added latency p99 at 2,000 req/s", "<= 0.30 ms", p.addedMillis(99), ADDED_P99_MILLIS));
+            checks.add(millis("added latency p50 at 2,000 req/s", "<= 0.10 ms", p.addedMillis(50),
+                    p.nginxAddedMillis(50), ADDED_P50_MILLIS));
+            checks.add(millis("added latency p99 at 2,000 req/s", "<= 0.30 ms", p.addedMillis(99),
+                    p.nginxAddedMillis(99), ADDED_P99_MILLIS));
         });
         for (StreamingPoint point : results.streaming()) {
             checks.add(millis("first chunk added p50, " + point.streams() + " streams", "<= 0.5 ms",
-                    point.firstChunkAddedMillis(50), FIRST_CHUNK_ADDED_P50_MILLIS));
+                    point.firstChunkAddedMillis(50), point.nginxFirstChunkAddedMillis(50),
+                    FIRST_CHUNK_ADDED_P50_MILLIS));
         }
         results.streaming().stream().max(Comparator.comparingInt(StreamingPoint::streams))
                 .filter(p -> p.streams() >= STREAMS).ifPresent(p -> streamingChecks(checks, p));
-        checks.add(new TargetCheck("proxy peak RSS (VmHWM)", "<= 200 MiB",
-                proxyPeakRssBytes == null ? "n/a" : format("%.1f MiB", proxyPeakRssBytes / 1048576.0),
+        checks.add(new TargetCheck("proxy peak RSS (VmHWM)", "<= 200 MiB", mebibytes(proxyPeakRssBytes),
+                mebibytes(nginxPeakRssBytes) + (nginxPeakRssBytes == null ? "" : " (worker)"),
                 proxyPeakRssBytes == null ? null : proxyPeakRssBytes <= PEAK_RSS_BYTES));
-        long failures = failures(results);
+        long failures = failures(results, false);
         checks.add(new TargetCheck("proxy errors + unanswered requests, all scenarios", "0",
-                Long.toString(failures), failures == 0));
+                Long.toString(failures), results.hasNginx() ? Long.toString(failures(results, true)) : NA, failures == 0));
         return checks;
     }
 
     private static void streamingChecks(List<TargetCheck> checks, StreamingPoint point) {
-        double share = point.proxy().unbufferedShare();
+        double share = point.proxy().stat(StreamResult::unbufferedShare).median();
+        double directShare = point.direct().stat(StreamResult::unbufferedShare).median();
+        Repeats<StreamResult> nginx = point.nginx();
         checks.add(new TargetCheck("streams delivered unbuffered, " + point.streams() + " streams", "100 %",
-                format("%.1f %% (direct %.1f %%)", share * 100, point.direct().unbufferedShare() * 100),
+                format("%.1f %% (direct %.1f %%)", share * 100, directShare * 100),
+                nginx == null ? NA : format("%.1f %%", nginx.stat(StreamResult::unbufferedShare).median() * 100),
                 share == 1.0));
-        double proxyGap = Percentiles.maxMillis(point.proxy().largestGapMicros());
-        double directGap = Percentiles.maxMillis(point.direct().largestGapMicros());
+        double proxyGap = largestGap(point.proxy());
+        double directGap = largestGap(point.direct());
         boolean measured = !Double.isNaN(proxyGap) && !Double.isNaN(directGap);
         checks.add(new TargetCheck("largest inter-chunk gap, " + point.streams() + " streams",
                 "<= direct + 2 ms", format("%.2f ms (direct %.2f ms)", proxyGap, directGap),
+                nginx == null ? NA : number("%.2f ms", largestGap(nginx)),
                 measured ? proxyGap <= directGap + GAP_SLACK_MILLIS : null));
     }
 
-    private static long failures(ScenarioResults results) {
+    private static double largestGap(Repeats<StreamResult> repeats) {
+        return repeats.stat(r -> Percentiles.maxMillis(r.largestGapMicros())).median();
+    }
+
+    /** Errors and unanswered requests summed over every repeat of every point, of the proxy or of nginx. */
+    private static long failures(ScenarioResults results, boolean ofNginx) {
         long n = 0;
         for (ThroughputPoint p : results.throughput()) {
-            n += p.proxy().errors();
+            Repeats<ThroughputRun> runs = ofNginx ? p.nginx() : p.proxy();
+            n += runs == null ? 0 : runs.sum(r -> r.result().errors());
         }
         for (LatencyPoint p : results.latency()) {
-            n += p.proxy().errors() + p.proxy().incomplete();
+            Repeats<OpenLoopResult> runs = ofNginx ? p.nginx() : p.proxy();
+            n += runs == null ? 0 : runs.sum(r -> r.errors() + r.incomplete());
         }
         for (StreamingPoint p : results.streaming()) {
-            n += p.proxy().errors() + p.proxy().incomplete() + p.proxy().shortStreams();
+            Repeats<StreamResult> runs = ofNginx ? p.nginx() : p.proxy();
+            n += runs == null ? 0 : runs.sum(r -> r.errors() + r.incomplete() + r.shortStreams());
         }
         return n;
     }
 
-    private static TargetCheck millis(String name, String target, double value, double limit) {
-        return new TargetCheck(name, target, Double.isNaN(value) ? "n/a" : format("%.3f ms", value),
+    private static TargetCheck millis(String name, String target, double value, double nginx, double limit) {
+        return new TargetCheck(name, target, number("%.3f ms", value), number("%.3f ms", nginx),
                 Double.isNaN(value) ? null : value <= limit);
+    }
+
+    private static String mebibytes(@Nullable Long bytes) {
+        return bytes == null ? NA : format("%.1f MiB", bytes / 1048576.0);
+    }
+
+    private static String number(String pattern, double value) {
+        return Double.isNaN(value) ? NA : format(pattern, value);
     }
 
     private static String format(String pattern, Object... args) {

@@ -1,20 +1,24 @@
 package dev.llmproxy.bench.scenario;
 
-import dev.llmproxy.bench.load.ClosedLoopResult;
+import static java.util.Objects.requireNonNull;
+
 import org.jspecify.annotations.Nullable;
 
 /**
- * Closed-loop throughput at one connection count, direct and through the proxy. {@code proxyCpuSeconds} is the proxy
- * process's CPU time over the proxy run (null when the proxy's pid is unknown).
+ * Closed-loop throughput at one connection count: direct, through the proxy and, if it ran, through nginx. The CPU
+ * figures are those of the proxy process and of the nginx worker.
  */
-public record ThroughputPoint(
-        int connections, ClosedLoopResult direct, ClosedLoopResult proxy, @Nullable Double proxyCpuSeconds) {
+public record ThroughputPoint(int connections, Repeats<ThroughputRun> direct, Repeats<ThroughputRun> proxy,
+        @Nullable Repeats<ThroughputRun> nginx) {
 
-    /** Proxy CPU seconds per 10,000 completed proxy requests, or null if unknown or nothing completed. */
-    public @Nullable Double proxyCpuSecondsPer10k() {
-        if (proxyCpuSeconds == null || proxy.completed() == 0) {
-            return null;
-        }
-        return proxyCpuSeconds / proxy.completed() * 10_000;
+    /** Validates the point. */
+    public ThroughputPoint {
+        requireNonNull(direct, "direct");
+        requireNonNull(proxy, "proxy");
+    }
+
+    /** Median proxy CPU seconds per 10,000 completed proxy requests; NaN if unknown. */
+    public double proxyCpuSecondsPer10k() {
+        return proxy.stat(ThroughputRun::cpuSecondsPer10k).median();
     }
 }

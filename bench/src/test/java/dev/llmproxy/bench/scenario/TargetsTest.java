@@ -18,15 +18,23 @@ class TargetsTest {
     @Test
     void shouldPassEveryTargetWhenProxyAddsLittle() {
         ScenarioResults results = new ScenarioResults(
-                List.of(new ThroughputPoint(32, closed(50_000), closed(40_000), 0.8)),
-                List.of(new LatencyPoint(2_000, open(200), open(250))),
-                List.of(new StreamingPoint(300, stream(100, 1_100, 22_000), stream(100, 1_300, 23_500))));
+                List.of(new ThroughputPoint(32, run(closed(50_000), null), run(closed(40_000), 0.8),
+                        run(closed(45_000), 0.6))),
+                List.of(new LatencyPoint(2_000, Repeats.of(open(200)), Repeats.of(open(250)),
+                        Repeats.of(open(330)))),
+                List.of(new StreamingPoint(300, Repeats.of(stream(100, 1_100, 22_000)),
+                        Repeats.of(stream(100, 1_300, 23_500)), Repeats.of(stream(100, 1_400, 23_000)))));
 
-        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, 150L << 20));
+        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, 150L << 20, 5L << 20));
 
         assertThat(checks.get("proxy CPU-s per 10k requests, 32 connections").measured()).isEqualTo("0.020");
         assertThat(checks.get("added latency p50 at 2,000 req/s").measured()).isEqualTo("0.050 ms");
         assertThat(checks.get("first chunk added p50, 300 streams").measured()).isEqualTo("0.200 ms");
+        assertThat(checks.get("proxy CPU-s per 10k requests, 32 connections").nginx()).isEqualTo("0.013");
+        assertThat(checks.get("added latency p50 at 2,000 req/s").nginx()).isEqualTo("0.130 ms");
+        assertThat(checks.get("first chunk added p50, 300 streams").nginx()).isEqualTo("0.300 ms");
+        assertThat(checks.get("proxy peak RSS (VmHWM)").nginx()).isEqualTo("5.0 MiB (worker)");
+        assertThat(checks.get("proxy errors + unanswered requests, all scenarios").nginx()).isEqualTo("0");
         assertThat(checks.values()).extracting(TargetCheck::verdict).containsOnly("PASS");
     }
 
@@ -35,11 +43,12 @@ class TargetsTest {
         StreamResult buffered = new StreamResult(300, 100, 90, 0, 0, 0, 20, micros(21_500, 100),
                 micros(30_000, 100));
         ScenarioResults results = new ScenarioResults(
-                List.of(new ThroughputPoint(128, closed(50_000), closed(10_000), 5.0)),
-                List.of(new LatencyPoint(2_000, open(200), open(600))),
-                List.of(new StreamingPoint(300, stream(100, 20_100, 22_000), buffered)));
+                List.of(new ThroughputPoint(128, run(closed(50_000), null), run(closed(10_000), 5.0), null)),
+                List.of(new LatencyPoint(2_000, Repeats.of(open(200)), Repeats.of(open(600)), null)),
+                List.of(new StreamingPoint(300, Repeats.of(stream(100, 20_100, 22_000)), Repeats.of(buffered),
+                        null)));
 
-        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, 300L << 20));
+        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, 300L << 20, null));
 
         assertThat(checks.get("proxy CPU-s per 10k requests, 128 connections").verdict()).isEqualTo("FAIL");
         assertThat(checks.get("added latency p50 at 2,000 req/s").verdict()).isEqualTo("FAIL");
@@ -48,18 +57,37 @@ class TargetsTest {
         assertThat(checks.get("streams delivered unbuffered, 300 streams").verdict()).isEqualTo("FAIL");
         assertThat(checks.get("largest inter-chunk gap, 300 streams").verdict()).isEqualTo("FAIL");
         assertThat(checks.get("proxy peak RSS (VmHWM)").verdict()).isEqualTo("FAIL");
+        assertThat(checks.values()).extracting(TargetCheck::nginx).containsOnly("n/a");
+    }
+
+    @Test
+    void shouldJudgeMedianWhenPointWasRepeated() {
+        Repeats<OpenLoopResult> direct = new Repeats<>(List.of(open(200), open(200), open(200)));
+        Repeats<OpenLoopResult> proxy = new Repeats<>(List.of(open(240), open(5_000), open(260)));
+        ScenarioResults results = new ScenarioResults(List.of(),
+                List.of(new LatencyPoint(2_000, direct, proxy, null)), List.of());
+
+        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, null, null));
+
+        assertThat(checks.get("added latency p50 at 2,000 req/s").measured()).isEqualTo("0.060 ms");
+        assertThat(checks.get("added latency p50 at 2,000 req/s").verdict()).isEqualTo("PASS");
     }
 
     @Test
     void shouldReportNotApplicableWhenProxyProcessIsUnknown() {
         ScenarioResults results = new ScenarioResults(
-                List.of(new ThroughputPoint(32, closed(50_000), closed(40_000), null)), List.of(), List.of());
+                List.of(new ThroughputPoint(32, run(closed(50_000), null), run(closed(40_000), null), null)),
+                List.of(), List.of());
 
-        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, null));
+        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, null, null));
 
         assertThat(checks.get("proxy CPU-s per 10k requests, 32 connections").verdict()).isEqualTo("n/a");
         assertThat(checks.get("proxy peak RSS (VmHWM)").verdict()).isEqualTo("n/a");
         assertThat(checks.get("proxy errors + unanswered requests, all scenarios").verdict()).isEqualTo("PASS");
+    }
+
+    static Repeats<ThroughputRun> run(ClosedLoopResult result, Double cpuSeconds) {
+        return Repeats.of(new ThroughputRun(result, cpuSeconds));
     }
 
     static ClosedLoopResult closed(long completedPerSecond) {
