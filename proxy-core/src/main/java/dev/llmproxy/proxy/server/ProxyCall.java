@@ -50,9 +50,9 @@ import org.slf4j.LoggerFactory;
  *
  * Flow: start() -> pool lease -> onConnected() sends the rewritten body -> onResponsePart() receives the head, then
  * content parts; each part is written to the client as it arrives and the read cycle's writes are flushed in
- * onReadComplete(), so a streamed token leaves in the read cycle it arrived in. The next upstream read is requested
- * only while the client connection is writable (AUTO_READ is off upstream): a slow client slows the provider's
- * socket instead of filling our memory.
+ * onReadComplete(), so a streamed token leaves in the read cycle it arrived in. When the client connection stops
+ * being writable, reading from the provider pauses until it drains: a slow client slows the provider's socket
+ * instead of filling our memory.
  *
  * Streams are framed into whole SSE events so that usage can be read from them and, when the proxy itself asked
  * for usage (stream_options.include_usage), the extra usage-only event can be hidden from a client that did not.
@@ -157,7 +157,6 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
         connection = upstreamConnection;
         sentNanos = server.ticker.getAsLong();
         upstreamConnection.send(newUpstreamRequest());
-        upstreamConnection.read();
     }
 
     @Override
@@ -210,7 +209,11 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
             return;
         }
         ctx.flush();
-        requestMore();
+        UpstreamConnection upstreamConnection = connection;
+        if (upstreamConnection != null && !ctx.channel().isWritable()) {
+            upstreamConnection.pauseReading();
+            awaitingWritability = true;
+        }
     }
 
     @Override
@@ -219,7 +222,7 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
             awaitingWritability = false;
             UpstreamConnection upstreamConnection = connection;
             if (upstreamConnection != null) {
-                upstreamConnection.read();
+                upstreamConnection.resumeReading();
             }
         }
     }
@@ -371,18 +374,6 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
             ctx.write(new DefaultHttpContent(bytes), ctx.voidPromise());
         } else {
             bytes.release();
-        }
-    }
-
-    private void requestMore() {
-        UpstreamConnection upstreamConnection = connection;
-        if (upstreamConnection == null) {
-            return;
-        }
-        if (ctx.channel().isWritable()) {
-            upstreamConnection.read();
-        } else {
-            awaitingWritability = true;
         }
     }
 

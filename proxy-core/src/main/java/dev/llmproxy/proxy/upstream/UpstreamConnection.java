@@ -11,8 +11,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * One keep-alive connection to an upstream origin, and the last handler of its pipeline
  * ({@code [proxy] [tls] codec relay}). In: {@link HttpObject} response parts, passed to the leasing
- * {@link UpstreamExchange}. Reads are explicit ({@code AUTO_READ} is off): the exchange calls {@link #read()} when its
- * client can take more, which is how backpressure reaches the upstream socket.
+ * {@link UpstreamExchange}. The connection reads on its own while the exchange's client keeps up; when the client
+ * connection stops being writable the exchange pauses reading ({@link #pauseReading()}) until it drains, which is
+ * how backpressure reaches the upstream socket. Reading is switched only at those transitions rather than requested
+ * read by read, which would cost two {@code epoll_ctl} calls per streamed event.
  *
  * <p>Thread-safety: confined to the connection's event loop, which is also the event loop of every client
  * connection that leases it, so no field needs synchronization.
@@ -45,15 +47,26 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         channel().writeAndFlush(request, channel().voidPromise());
     }
 
-    /** Asks for the next read from the upstream socket. */
-    public void read() {
-        channel().read();
+    /** Stops reading from the upstream socket until {@link #resumeReading()}: the client cannot take more now. */
+    public void pauseReading() {
+        channel().config().setAutoRead(false);
     }
 
-    /** Ends the lease and returns the connection to its pool for the next request to this origin. */
+    /** Reads from the upstream socket again. */
+    public void resumeReading() {
+        channel().config().setAutoRead(true);
+    }
+
+    /**
+     * Ends the lease and returns the connection to its pool for the next request to this origin. An idle pooled
+     * connection keeps reading, so a close by the provider is noticed at once and the connection leaves the pool.
+     */
     public void release() {
         exchange = null;
         reused = true;
+        if (isUsable() && !channel().config().isAutoRead()) {
+            resumeReading();
+        }
         pool.offer(this);
     }
 

@@ -104,7 +104,6 @@ public final class UpstreamConnector {
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelType)
-                .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
