@@ -166,7 +166,9 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
         }
         log.info("[{}] cannot connect to {}: {}", call.callId(), call.upstream().origin(), cause.toString());
         if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
-            fail(ProxyError.UPSTREAM_TLS_FAILED, "TLS handshake with the provider failed: " + cause.getMessage());
+            // The detail (certificate path, protocol) is in the log line above; clients get no JSSE internals.
+            fail(ProxyError.UPSTREAM_TLS_FAILED,
+                    "TLS handshake with the provider failed (untrusted certificate or no common protocol)");
         } else if (cause instanceof UnknownHostException) {
             fail(ProxyError.UPSTREAM_CONNECT_FAILED, "Cannot resolve the provider's host name");
         } else if (cause instanceof ConnectTimeoutException) {
