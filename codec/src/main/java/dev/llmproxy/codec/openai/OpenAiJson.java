@@ -3,7 +3,10 @@ package dev.llmproxy.codec.openai;
 import dev.llmproxy.codec.internal.JsonText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -42,6 +45,7 @@ public final class OpenAiJson {
     private static final byte[] EMBEDDINGS = ascii("{\"object\":\"list\",\"data\":[");
     private static final byte[] EMBEDDING = ascii("{\"object\":\"embedding\",\"index\":");
     private static final byte[] EMBEDDING_VECTOR = ascii(",\"embedding\":[");
+    private static final byte[] EMBEDDING_BASE64 = ascii(",\"embedding\":\"");
     private static final byte[] EMBEDDING_USAGE = ascii(",\"usage\":{\"prompt_tokens\":");
     private static final byte[] MODELS = ascii("{\"object\":\"list\",\"data\":[");
     private static final byte[] MODEL_ID = ascii("{\"id\":");
@@ -174,9 +178,11 @@ public final class OpenAiJson {
      * deterministic function of (input index, dimension), in (-1, 1), six decimals.
      *
      * @param promptTokens reported as both {@code prompt_tokens} and {@code total_tokens}
+     * @param base64 write each vector as a base64 string of little-endian float32s ({@code encoding_format: base64},
+     *     which the OpenAI SDKs ask for by default) instead of an array of numbers
      */
     public static ByteBuf embeddings(ByteBufAllocator alloc, String model, int inputs, int dimensions,
-            long promptTokens) {
+            long promptTokens, boolean base64) {
         if (inputs < 0 || dimensions < 0) {
             throw new IllegalArgumentException(
                     "inputs, dimensions: " + inputs + ", " + dimensions + " (expected: >= 0)");
@@ -189,6 +195,12 @@ public final class OpenAiJson {
             }
             out.writeBytes(EMBEDDING);
             JsonText.writeLong(out, i);
+            if (base64) {
+                out.writeBytes(EMBEDDING_BASE64);
+                writeBase64Vector(out, i, dimensions);
+                out.writeByte('"').writeByte('}');
+                continue;
+            }
             out.writeBytes(EMBEDDING_VECTOR);
             for (int d = 0; d < dimensions; d++) {
                 if (d > 0) {
@@ -280,12 +292,17 @@ public final class OpenAiJson {
     }
 
     // A fixed hash of (input, dimension) mapped to a six-decimal fraction, so that mock embeddings are reproducible.
+    /** The vector as OpenAI sends it for {@code encoding_format: base64}: little-endian float32s, base64-encoded. */
+    private static void writeBase64Vector(ByteBuf out, int input, int dimensions) {
+        ByteBuffer floats = ByteBuffer.allocate(dimensions * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int d = 0; d < dimensions; d++) {
+            floats.putFloat(componentMicros(input, d) / 1_000_000f);
+        }
+        out.writeBytes(Base64.getEncoder().encode(floats.array()));
+    }
+
     private static void writeComponent(ByteBuf out, int input, int dimension) {
-        int h = input * 0x9E3779B1 + dimension * 0x85EBCA77;
-        h ^= h >>> 15;
-        h *= 0x2C1B3C6D;
-        h ^= h >>> 13;
-        int micros = Math.floorMod(h, 1_999_999) - 999_999;
+        int micros = componentMicros(input, dimension);
         if (micros < 0) {
             out.writeByte('-');
             micros = -micros;
@@ -294,6 +311,15 @@ public final class OpenAiJson {
         for (int div = 100_000; div > 0; div /= 10) {
             out.writeByte('0' + micros / div % 10);
         }
+    }
+
+    /** A deterministic component in millionths, in (-1, 1), so that answers are reproducible. */
+    private static int componentMicros(int input, int dimension) {
+        int h = input * 0x9E3779B1 + dimension * 0x85EBCA77;
+        h ^= h >>> 15;
+        h *= 0x2C1B3C6D;
+        h ^= h >>> 13;
+        return Math.floorMod(h, 1_999_999) - 999_999;
     }
 
     private static byte[] ascii(String s) {

@@ -78,16 +78,31 @@ class OpenAiJsonTest {
 
     @Test
     void shouldWriteDeterministicEmbeddingsWhenAskedForInputsAndDimensions() {
-        String first = json(OpenAiJson.embeddings(TestBuffers.ALLOC, "text-embedding-3-small", 2, 3, 8));
-        String second = json(OpenAiJson.embeddings(TestBuffers.ALLOC, "text-embedding-3-small", 2, 3, 8));
+        String first = json(OpenAiJson.embeddings(TestBuffers.ALLOC, "text-embedding-3-small", 2, 3, 8, false));
+        String second = json(OpenAiJson.embeddings(TestBuffers.ALLOC, "text-embedding-3-small", 2, 3, 8, false));
         assertThat(first).isEqualTo(second)
                 .matches("\\{\"object\":\"list\",\"data\":\\[\\{\"object\":\"embedding\",\"index\":0,\"embedding\":"
                         + "\\[-?0\\.\\d{6},-?0\\.\\d{6},-?0\\.\\d{6}]},\\{\"object\":\"embedding\",\"index\":1,"
                         + "\"embedding\":\\[-?0\\.\\d{6},-?0\\.\\d{6},-?0\\.\\d{6}]}],\"model\":\"text-embedding-3-small\","
                         + "\"usage\":\\{\"prompt_tokens\":8,\"total_tokens\":8}}");
-        assertThat(json(OpenAiJson.embeddings(TestBuffers.ALLOC, "e", 0, 3, 0)))
+        assertThat(json(OpenAiJson.embeddings(TestBuffers.ALLOC, "e", 0, 3, 0, false)))
                 .isEqualTo("{\"object\":\"list\",\"data\":[],\"model\":\"e\",\"usage\":{\"prompt_tokens\":0,"
                         + "\"total_tokens\":0}}");
+    }
+
+    @Test
+    void shouldWriteSameVectorsAsBase64Float32WhenBase64IsAsked() {
+        String floats = json(OpenAiJson.embeddings(TestBuffers.ALLOC, "e", 1, 3, 2, false));
+        String base64 = json(OpenAiJson.embeddings(TestBuffers.ALLOC, "e", 1, 3, 2, true));
+
+        String encoded = base64.replaceAll(".*\"embedding\":\"([^\"]+)\".*", "$1");
+        java.nio.ByteBuffer decoded = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(encoded))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        String[] expected = floats.replaceAll(".*\"embedding\":\\[([^\\]]+)].*", "$1").split(",");
+        assertThat(decoded.remaining()).isEqualTo(3 * Float.BYTES);
+        for (String component : expected) {
+            assertThat(decoded.getFloat()).isEqualTo(Float.parseFloat(component));
+        }
     }
 
     @Test

@@ -233,7 +233,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 startNanos, keepAlive, http10);
         server.activeCalls.incrementAndGet();
         ModelCall modelCall = upstream.deployment().mockResponse() != null
-                ? new MockCall(ctx, this, server, call)
+                ? new MockCall(ctx, this, server, call, request.content())
                 : new ProxyCall(ctx, this, server, call, request.content());
         current = modelCall;
         modelCall.start();

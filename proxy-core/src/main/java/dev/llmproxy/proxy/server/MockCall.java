@@ -4,6 +4,8 @@ import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.route.Endpoint;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,17 +32,23 @@ import java.util.List;
 final class MockCall implements ModelCall {
     static final Usage MOCK_USAGE = Usage.of(10, 20);
     private static final int EMBEDDING_DIMENSIONS = 8;
+    private static final ByteBuf ENCODING_FORMAT = constant("\"encoding_format\"");
+    private static final ByteBuf BASE64 = constant("\"base64\"");
 
     private final ChannelHandlerContext ctx;
     private final ClientHandler client;
     private final ServerContext server;
     private final CallContext call;
+    private final boolean base64Embeddings;
 
-    MockCall(ChannelHandlerContext ctx, ClientHandler client, ServerContext server, CallContext call) {
+    /** @param requestBody the client's body; read here only, not retained */
+    MockCall(ChannelHandlerContext ctx, ClientHandler client, ServerContext server, CallContext call,
+            ByteBuf requestBody) {
         this.ctx = ctx;
         this.client = client;
         this.server = server;
         this.call = call;
+        this.base64Embeddings = call.endpoint() == Endpoint.EMBEDDINGS && asksForBase64(requestBody);
     }
 
     @Override
@@ -76,7 +85,7 @@ final class MockCall implements ModelCall {
             case CHAT_COMPLETIONS -> OpenAiJson.chatCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
             case COMPLETIONS -> OpenAiJson.textCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
             case EMBEDDINGS -> OpenAiJson.embeddings(
-                    ctx.alloc(), model, 1, EMBEDDING_DIMENSIONS, MOCK_USAGE.promptTokens());
+                    ctx.alloc(), model, 1, EMBEDDING_DIMENSIONS, MOCK_USAGE.promptTokens(), base64Embeddings);
         };
         FullHttpResponse response =
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, call.callId());
@@ -145,6 +154,42 @@ final class MockCall implements ModelCall {
             case COMPLETIONS -> "cmpl-";
             case EMBEDDINGS -> "embd-";
         };
+    }
+
+    /**
+     * Whether the body says {@code "encoding_format": "base64"}, as the OpenAI SDKs send by default. In valid JSON the
+     * key's bytes with unescaped quotes can only be a key (quotes inside strings are escaped), so a byte search is
+     * enough for the one flag the mock answer needs.
+     */
+    static boolean asksForBase64(ByteBuf body) {
+        int end = body.writerIndex();
+        int key = ByteBufUtil.indexOf(ENCODING_FORMAT, body);
+        if (key < 0) {
+            return false;
+        }
+        int i = skipWhitespace(body, key + ENCODING_FORMAT.readableBytes(), end);
+        if (i >= end || body.getByte(i) != ':') {
+            return false;
+        }
+        i = skipWhitespace(body, i + 1, end);
+        int length = BASE64.readableBytes();
+        return i + length <= end && ByteBufUtil.equals(body, i, BASE64, 0, length);
+    }
+
+    private static int skipWhitespace(ByteBuf body, int i, int end) {
+        while (i < end) {
+            byte b = body.getByte(i);
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                break;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    private static ByteBuf constant(String ascii) {
+        return Unpooled.unreleasableBuffer(
+                Unpooled.wrappedBuffer(ascii.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
     }
 
     /** Splits the answer into word-sized pieces (each keeps its leading space), like a model's token stream. */

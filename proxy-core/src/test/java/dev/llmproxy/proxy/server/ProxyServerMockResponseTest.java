@@ -120,6 +120,25 @@ class ProxyServerMockResponseTest {
         assertThat(response.body()).contains("\"object\":\"list\"").contains("\"embedding\"");
     }
 
+    @Test
+    void shouldAnswerBase64VectorsWhenEncodingFormatIsBase64() {
+        HttpResponse<String> response = proxy.post("/v1/embeddings",
+                "{\"input\":[\"hi\"], \"model\":\"mock-gpt\", \"encoding_format\" :  \"base64\"}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        String vector = response.body().replaceAll(".*\"embedding\":\"([A-Za-z0-9+/=]+)\".*", "$1");
+        assertThat(java.util.Base64.getDecoder().decode(vector)).hasSize(8 * Float.BYTES);
+    }
+
+    @Test
+    void shouldAnswerFloatVectorsWhenEncodingFormatIsFloat() {
+        HttpResponse<String> response = proxy.post("/v1/embeddings",
+                "{\"model\":\"mock-gpt\",\"input\":\"base64\",\"encoding_format\":\"float\"}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"embedding\":[");
+    }
+
     private static List<String> events(String body) {
         return Arrays.stream(body.split("\n\n")).map(String::strip).filter(event -> !event.isEmpty()).toList();
     }
