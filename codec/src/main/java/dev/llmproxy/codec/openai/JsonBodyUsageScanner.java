@@ -1,6 +1,7 @@
 package dev.llmproxy.codec.openai;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,7 +11,27 @@ import org.jspecify.annotations.Nullable;
  * <p>One instance per response. Thread-safety: none; confine it to the response's event loop.
  */
 public final class JsonBodyUsageScanner {
+    private static final FastThreadLocal<UsageFields> WHOLE_BODY = new FastThreadLocal<>() {
+        @Override
+        protected UsageFields initialValue() {
+            return new UsageFields();
+        }
+    };
+
     private final UsageFields fields = new UsageFields();
+
+    /**
+     * Returns the top-level {@code usage} of a body that arrived whole (the common case for small responses), or
+     * {@code null}, without creating a scanner: the parser state is reused per thread.
+     *
+     * @param body not retained, indexes unchanged; the caller keeps ownership
+     */
+    public static @Nullable Usage usageOf(ByteBuf body) {
+        UsageFields whole = WHOLE_BODY.get();
+        whole.reset();
+        whole.feed(body, body.readerIndex(), body.readableBytes());
+        return whole.usage();
+    }
 
     /** Creates a scanner for one response body. */
     public JsonBodyUsageScanner() {

@@ -24,6 +24,23 @@ class JsonBodyUsageScannerTest {
     }
 
     @Test
+    void shouldFindSameUsageWhenWholeBodyIsScannedAtOnce() {
+        ByteBuf body = TestBuffers.of(TestBuffers.Kind.DIRECT, BODY);
+        try {
+            assertThat(JsonBodyUsageScanner.usageOf(body)).isEqualTo(new Usage(9, 12, 21));
+            assertThat(body.readerIndex()).isZero();
+        } finally {
+            body.release();
+        }
+        ByteBuf error = TestBuffers.of(TestBuffers.Kind.HEAP, "{\"error\":{\"message\":\"bad\"}}");
+        try {
+            assertThat(JsonBodyUsageScanner.usageOf(error)).isNull();
+        } finally {
+            error.release();
+        }
+    }
+
+    @Test
     void shouldComputeTotalWhenAbsent() {
         byte[] bytes = "{\"usage\":{\"input_tokens\":5,\"output_tokens\":6}}".getBytes(StandardCharsets.UTF_8);
         assertThat(scan(bytes, 3)).isEqualTo(new Usage(5, 6, 11));

@@ -15,7 +15,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -104,6 +104,7 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
     private @Nullable ScheduledFuture<?> timer;
     private @Nullable SseEventFramer framer;
     private @Nullable JsonBodyUsageScanner bodyUsage;
+    private boolean scanBodyUsage;
     private @Nullable Usage usage;
     private long lastActivityNanos;
     private long sentNanos;
@@ -270,8 +271,8 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
                 HttpMethod.POST,
                 call.target().requestPath(call.endpoint()),
                 content,
-                Responses.HEADERS,
-                DefaultHttpHeadersFactory.trailersFactory());
+                Responses.HEADERS.newHeaders(),
+                EmptyHttpHeaders.INSTANCE);
         UpstreamRoute upstream = call.upstream();
         HttpHeaders headers = request.headers()
                 .set(HttpHeaderNames.HOST, upstream.hostHeader())
@@ -308,9 +309,7 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
             } else {
                 HttpUtil.setTransferEncodingChunked(response, true);
             }
-            if (head.status().codeClass() == HttpStatusClass.SUCCESS) {
-                bodyUsage = new JsonBodyUsageScanner();
-            }
+            scanBodyUsage = head.status().codeClass() == HttpStatusClass.SUCCESS;
         }
         addProxyHeaders(headers);
         Responses.setConnection(response, call.keepAlive(), call.http10());
@@ -345,15 +344,28 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
             }
             return;
         }
-        JsonBodyUsageScanner scanner = bodyUsage;
-        if (scanner != null) {
-            scanner.feed(bytes);
+        if (scanBodyUsage) {
+            scanBodyUsage(bytes, last);
         }
         if (last) {
             complete((LastHttpContent) content);
         } else {
             ctx.write(content, ctx.voidPromise());
         }
+    }
+
+    /** Reads usage from a plain body: at once when it arrived whole, else incrementally part by part. */
+    private void scanBodyUsage(ByteBuf bytes, boolean last) {
+        JsonBodyUsageScanner scanner = bodyUsage;
+        if (scanner == null && last) {
+            usage = JsonBodyUsageScanner.usageOf(bytes);
+            return;
+        }
+        if (scanner == null) {
+            scanner = new JsonBodyUsageScanner();
+            bodyUsage = scanner;
+        }
+        scanner.feed(bytes);
     }
 
     /** Looks at one complete SSE event's data, keeping its usage; drops the usage event the proxy asked for. */

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -27,7 +28,10 @@ final class Responses {
     private static final byte[] EVENT_END = {'\n', '\n'};
 
     /**
-     * Header validation is off: every name is one of our constants and every value is either ours or copied from
+     * Headers of the messages the proxy builds. Their trailers are the shared empty instance: these messages never
+     * carry trailers, and a trailer map per message would be allocated for nothing.
+     *
+     * <p>Header validation is off: every name is one of our constants and every value is either ours or copied from
      * a response Netty's decoder already validated, so checking each again would only cost time.
      */
     static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
@@ -37,7 +41,7 @@ final class Responses {
     /** A complete response with {@code body} (ownership passes to the response) and its length set. */
     static FullHttpResponse full(HttpResponseStatus status, AsciiString contentType, ByteBuf body, String callId) {
         FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, status, body, HEADERS, DefaultHttpHeadersFactory.trailersFactory());
+                HttpVersion.HTTP_1_1, status, body, HEADERS.newHeaders(), EmptyHttpHeaders.INSTANCE);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
