@@ -6,7 +6,6 @@ import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.proxy.route.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
 import dev.llmproxy.proxy.route.Target;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -288,11 +287,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, boolean http10) {
         Responses.setConnection(response, keepAlive, http10);
-        if (keepAlive) {
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        Responses.writeLast(ctx, response, keepAlive);
         responseDone(keepAlive);
     }
 

@@ -6,7 +6,6 @@ import dev.llmproxy.proxy.route.Endpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -91,7 +90,7 @@ final class MockCall implements ModelCall {
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, call.callId());
         addHeaders(response);
         Responses.setConnection(response, call.keepAlive(), call.http10());
-        write(response);
+        Responses.writeLast(ctx, response, call.keepAlive());
     }
 
     private void writeStream(String content, String model, long created) {
@@ -123,19 +122,11 @@ final class MockCall implements ModelCall {
                     : OpenAiJson.textUsageChunk(ctx.alloc(), id, created, model, MOCK_USAGE));
         }
         event(OpenAiJson.done(ctx.alloc()));
-        write(LastHttpContent.EMPTY_LAST_CONTENT);
+        Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, call.keepAlive());
     }
 
     private void event(ByteBuf bytes) {
         ctx.write(new DefaultHttpContent(bytes), ctx.voidPromise());
-    }
-
-    private void write(Object last) {
-        if (call.keepAlive()) {
-            ctx.writeAndFlush(last, ctx.voidPromise());
-        } else {
-            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-        }
     }
 
     private void addHeaders(HttpResponse response) {

@@ -10,7 +10,6 @@ import dev.llmproxy.proxy.route.Endpoint;
 import dev.llmproxy.proxy.upstream.UpstreamConnection;
 import dev.llmproxy.proxy.upstream.UpstreamExchange;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -261,7 +260,7 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
             return;
         }
         log.debug("[{}] client went away; cancelling the upstream request", call.callId());
-        end(responseStarted ? status : CLIENT_CLOSED_STATUS, CLIENT_CLOSED_STATUS, false, false);
+        end(CLIENT_CLOSED_STATUS, false, false);
     }
 
     private FullHttpRequest newUpstreamRequest() {
@@ -396,29 +395,16 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
         if (scanner != null) {
             usage = scanner.usage();
         }
-        if (call.keepAlive()) {
-            ctx.writeAndFlush(last, ctx.voidPromise());
-        } else {
-            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-        }
-        end(status, status, upstreamKeepAlive && !bodyEndsAtClose, call.keepAlive());
+        Responses.writeLast(ctx, last, call.keepAlive());
+        end(status, upstreamKeepAlive && !bodyEndsAtClose, call.keepAlive());
     }
 
     /** Fails the call before any response byte was sent: the client gets an OpenAI-style error. */
     private void fail(ProxyError error, String message) {
-        writeError(error, message);
-        end(error.status().code(), error.status().code(), false, call.keepAlive());
-    }
-
-    private void writeError(ProxyError error, String message) {
-        FullHttpResponse response =
-                Responses.error(ctx.alloc(), error, message, null, call.callId());
+        FullHttpResponse response = Responses.error(ctx.alloc(), error, message, null, call.callId());
         Responses.setConnection(response, call.keepAlive(), call.http10());
-        if (call.keepAlive()) {
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        Responses.writeLast(ctx, response, call.keepAlive());
+        end(error.status().code(), false, call.keepAlive());
     }
 
     /**
@@ -430,18 +416,13 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
         if (framer != null) {
             ByteBuf event = Responses.errorEvent(ctx.alloc(), ProxyError.UPSTREAM_CLOSED, message);
             ctx.write(new DefaultHttpContent(event), ctx.voidPromise());
-            boolean keepAlive = call.keepAlive();
-            if (keepAlive) {
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
-            } else {
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
-            }
-            end(status, status, false, keepAlive);
+            Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, call.keepAlive());
+            end(status, false, call.keepAlive());
             return;
         }
         ctx.flush();
         ctx.close();
-        end(status, status, false, false);
+        end(status, false, false);
     }
 
     private void checkTimeout() {
@@ -471,10 +452,11 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
      * The single exit: releases the body, stops the timer, returns or closes the upstream connection, reports the
      * call and hands the client connection back.
      *
-     * @param clientStatus the status the client got (or 499 when it left first)
-     * @param recordedStatus the status recorded for metrics and spend
+     * @param recordedStatus the status recorded for metrics and spend (499 when the client left first)
+     * @param reuseConnection whether the upstream connection goes back to its pool
+     * @param keepAlive whether the client connection takes the next request
      */
-    private void end(int clientStatus, int recordedStatus, boolean reuseConnection, boolean keepAlive) {
+    private void end(int recordedStatus, boolean reuseConnection, boolean keepAlive) {
         done = true;
         ByteBuf requestBody = body;
         body = null;
@@ -512,6 +494,6 @@ final class ProxyCall implements ModelCall, UpstreamExchange {
                 firstByteNanos,
                 endNanos,
                 headersNanos == 0 ? 0 : headersNanos - sentNanos));
-        client.onCallEnded(keepAlive && clientStatus != CLIENT_CLOSED_STATUS);
+        client.onCallEnded(keepAlive);
     }
 }

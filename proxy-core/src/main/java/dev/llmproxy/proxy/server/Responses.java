@@ -3,6 +3,8 @@ package dev.llmproxy.proxy.server;
 import dev.llmproxy.codec.openai.OpenAiJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -66,6 +68,18 @@ final class Responses {
                     .writeBytes(EVENT_END);
         } finally {
             json.release();
+        }
+    }
+
+    /**
+     * Writes and flushes the last message of a response, then closes the connection unless it stays open. Ownership
+     * of {@code last} passes to Netty.
+     */
+    static void writeLast(ChannelHandlerContext ctx, Object last, boolean keepAlive) {
+        if (keepAlive) {
+            ctx.writeAndFlush(last, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
