@@ -3,6 +3,8 @@ package dev.llmproxy.proxy.server;
 import dev.llmproxy.proxy.route.Endpoint;
 
 import io.netty.handler.codec.http.HttpMethod;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -102,6 +104,6 @@ record RequestTarget(Kind kind, @Nullable Endpoint endpoint, @Nullable String pa
     private static String decode(String segment) {
         return segment.indexOf('%') < 0
                 ? segment
-                : java.net.URLDecoder.decode(segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+                : URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 }
