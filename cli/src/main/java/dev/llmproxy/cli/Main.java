@@ -2,16 +2,15 @@ package dev.llmproxy.cli;
 
 import ch.qos.logback.classic.Level;
 import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
+import dev.llmproxy.proxy.call.Version;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.ConfigLoader;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.route.RouteTable;
-import dev.llmproxy.proxy.server.CallListener;
 import dev.llmproxy.proxy.server.ProxyServer;
 import dev.llmproxy.proxy.server.ServerSettings;
-import dev.llmproxy.proxy.server.Transport;
-import dev.llmproxy.proxy.server.Version;
-import dev.llmproxy.proxy.upstream.ProxySettings;
+import dev.llmproxy.proxy.server.ServerComponents;
+import dev.llmproxy.proxy.upstream.ForwardProxy;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -86,11 +85,11 @@ public final class Main implements Callable<Integer> {
         }
         ProxyConfig loaded;
         RouteTable routes;
-        ProxySettings proxies;
+        ForwardProxy proxies;
         try {
             loaded = ConfigLoader.load(configPath, env);
             routes = RouteTable.build(loaded);
-            proxies = ProxySettings.fromEnvironment(loaded.environment());
+            proxies = ForwardProxy.fromEnvironment(loaded.environment());
         } catch (ConfigException | IllegalArgumentException e) {
             err.println("llmproxy: " + e.getMessage());
             return EXIT_CONFIG;
@@ -113,8 +112,13 @@ public final class Main implements Callable<Integer> {
                 Duration.ofSeconds(drainSeconds));
         ProxyServer server;
         try {
-            server = ProxyServer.start(settings, routes, new MasterKeyAuthenticator(masterKey),
-                    debug || detailedDebug ? new LoggingCallListener() : CallListener.NONE, proxies, Transport.best());
+            ServerComponents.Builder components = ServerComponents.builder(
+                            settings, routes, new MasterKeyAuthenticator(masterKey))
+                    .forwardProxy(proxies);
+            if (debug || detailedDebug) {
+                components.listener(new LoggingCallListener());
+            }
+            server = ProxyServer.start(components.build());
         } catch (IllegalStateException e) {
             err.println("llmproxy: " + e.getMessage());
             return EXIT_BIND;

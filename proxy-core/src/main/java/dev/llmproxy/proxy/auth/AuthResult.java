@@ -1,14 +1,23 @@
 package dev.llmproxy.proxy.auth;
 
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The outcome of authentication: a principal, or the reason there is none.
+ * The outcome of authentication: a principal, the reason there is none, or a lookup still under way.
  *
- * @param principal who the caller is, or null when refused
- * @param failure why the caller was refused, or null when accepted
+ * <p>Results known at once (the master key, a key-cache hit) are shared constants and cost no allocation; a pending
+ * result carries the stage that completes, on any thread, with the final result.
+ *
+ * @param principal who the caller is, or null when refused or pending
+ * @param failure why the caller was refused, or null when accepted or pending
+ * @param pending completes with the final result when the answer needs a lookup (a key-cache miss goes to the store),
+ *     else null
  */
-public record AuthResult(@Nullable Principal principal, @Nullable Failure failure) {
+public record AuthResult(
+        @Nullable Principal principal, @Nullable Failure failure, @Nullable CompletionStage<AuthResult> pending) {
 
     /** Why a request was refused. Each maps to a 401 with LiteLLM's wording (the key itself is never echoed). */
     public enum Failure {
@@ -16,15 +25,36 @@ public record AuthResult(@Nullable Principal principal, @Nullable Failure failur
         INVALID_KEY
     }
 
-    static final AuthResult MISSING = new AuthResult(null, Failure.MISSING_KEY);
-    static final AuthResult INVALID = new AuthResult(null, Failure.INVALID_KEY);
+    /** No key was presented. */
+    public static final AuthResult MISSING = new AuthResult(null, Failure.MISSING_KEY, null);
+
+    /** The key presented is not valid. */
+    public static final AuthResult INVALID = new AuthResult(null, Failure.INVALID_KEY, null);
+
+    public AuthResult {
+        int set = (principal != null ? 1 : 0) + (failure != null ? 1 : 0) + (pending != null ? 1 : 0);
+        if (set != 1) {
+            throw new IllegalArgumentException("exactly one of principal, failure and pending must be set");
+        }
+    }
+
+    /** The caller is {@code principal}. */
+    public static AuthResult accepted(Principal principal) {
+        return new AuthResult(requireNonNull(principal, "principal"), null, null);
+    }
+
+    /** The answer comes later, from {@code lookup}; it must not complete with another pending result. */
+    public static AuthResult pending(CompletionStage<AuthResult> lookup) {
+        return new AuthResult(null, null, requireNonNull(lookup, "lookup"));
+    }
 
     /** Whether the request may proceed. */
     public boolean isAccepted() {
         return principal != null;
     }
 
-    static AuthResult accepted(Principal principal) {
-        return new AuthResult(principal, null);
+    /** Whether the answer is still being looked up (see {@link #pending()}). */
+    public boolean isPending() {
+        return pending != null;
     }
 }

@@ -3,10 +3,12 @@ package dev.llmproxy.proxy.auth;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * Decides who a request comes from. Called on the event loop for every authenticated endpoint, so an implementation
- * must answer from memory without blocking (the virtual-key implementation reads the store's off-heap key cache).
+ * Decides who a request comes from. Called on the event loop for every authenticated endpoint, with the request's
+ * headers (its body may still be arriving), so an implementation answers from memory when it can (the master key;
+ * the store's off-heap key cache) and otherwise returns {@link AuthResult#pending} and looks the key up elsewhere:
+ * the server keeps the request, hops back to the connection's event loop when the lookup completes, and answers.
  *
- * <p>Thread-safety: implementations are shared by all event loops and must be thread-safe.
+ * <p>Thread-safety: implementations are shared by all event loops and must be thread-safe; they never block.
  */
 public interface Authenticator {
 

@@ -2,42 +2,62 @@ package dev.llmproxy.proxy.route;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.codec.json.JsonStrings;
 import dev.llmproxy.proxy.config.DeploymentConfig;
-import dev.llmproxy.proxy.config.SslVerify;
+import dev.llmproxy.proxy.provider.BaseUrl;
+import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.provider.ProviderAdapter;
+import dev.llmproxy.proxy.provider.ProviderSpec;
+import dev.llmproxy.proxy.upstream.Origin;
+import io.netty.util.AsciiString;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One {@code model_list} entry made ready to call: provider, origin, auth header, effective timeouts and TLS
- * settings, resolved once at start. Thread-safety: immutable, shared by every event loop.
+ * One {@code model_list} entry made ready to call: provider adapter, base URL, effective timeouts, limits and the
+ * values of the response headers that name it, all resolved once at start, so that a request only copies references.
+ * Thread-safety: immutable, shared by every event loop.
  */
 public final class Deployment {
 
+    /** Connects give up after this long even when the request timeout is longer: a dead host should fail fast. */
+    private static final int MAX_CONNECT_TIMEOUT_MILLIS = 10_000;
+
     private final DeploymentConfig config;
     private final ProviderSpec provider;
+    private final @Nullable ProviderAdapter adapter;
+    private final @Nullable BaseUrl baseUrl;
     private final String upstreamModel;
     private final boolean wildcard;
-    private final @Nullable UpstreamOrigin origin;
-    private final @Nullable String apiVersion;
-    private final @Nullable String authHeaderName;
-    private final @Nullable String authHeaderValue;
-    private final Duration timeout;
-    private final Duration streamTimeout;
-    private final SslVerify sslVerify;
+    private final long timeoutNanos;
+    private final long streamTimeoutNanos;
+    private final int connectTimeoutMillis;
+    private final DeploymentLimits limits;
+    private final double weight;
+    private final int order;
+    private final AsciiString idHeader;
+    private final AsciiString modelGroupHeader;
+    private final AsciiString apiBaseHeader;
+    private final AsciiString hostHeader;
     private final @Nullable Target target;
 
     Deployment(DeploymentSettings settings) {
         this.config = settings.config();
         this.provider = settings.provider();
+        this.adapter = settings.adapter();
+        this.baseUrl = settings.baseUrl();
         this.upstreamModel = settings.upstreamModel();
         this.wildcard = upstreamModel.indexOf('*') >= 0;
-        this.origin = settings.origin();
-        this.apiVersion = settings.apiVersion();
-        this.authHeaderName = settings.authHeaderName();
-        this.authHeaderValue = settings.authHeaderValue();
-        this.timeout = settings.timeout();
-        this.streamTimeout = settings.streamTimeout();
-        this.sslVerify = settings.sslVerify();
+        this.timeoutNanos = settings.timeout().toNanos();
+        this.streamTimeoutNanos = settings.streamTimeout().toNanos();
+        this.connectTimeoutMillis = (int) Math.min(MAX_CONNECT_TIMEOUT_MILLIS, Math.max(1, timeoutNanos / 1_000_000));
+        this.limits = settings.limits();
+        this.weight = settings.weight();
+        this.order = settings.order();
+        this.idHeader = AsciiString.of(config.id());
+        this.modelGroupHeader = AsciiString.of(config.modelName());
+        this.apiBaseHeader = AsciiString.of(baseUrl == null || isMock() ? "" : baseUrl.toString());
+        this.hostHeader = AsciiString.of(baseUrl == null ? "" : baseUrl.origin().hostHeader());
         this.target = wildcard ? null : newTarget(upstreamModel);
     }
 
@@ -61,6 +81,21 @@ public final class Deployment {
         return provider;
     }
 
+    /** How requests to this deployment are encoded and answered; {@code null} only for an unsupported provider. */
+    public @Nullable ProviderAdapter adapter() {
+        return adapter;
+    }
+
+    /** Where the provider listens; {@code null} only for an unsupported provider. */
+    public @Nullable BaseUrl baseUrl() {
+        return baseUrl;
+    }
+
+    /** The connection pool key; {@code null} only for an unsupported provider. */
+    public @Nullable Origin origin() {
+        return baseUrl == null ? null : baseUrl.origin();
+    }
+
     /** The model after the provider prefix, e.g. {@code gpt-4o}; for a wildcard deployment a pattern ({@code *}). */
     public String upstreamModel() {
         return upstreamModel;
@@ -71,50 +106,70 @@ public final class Deployment {
         return wildcard;
     }
 
-    /** Where to connect; {@code null} only for a provider that is not supported yet. */
-    public @Nullable UpstreamOrigin origin() {
-        return origin;
-    }
-
-    /** The API version sent as {@code api-version} (Azure), or {@code null}. */
-    public @Nullable String apiVersion() {
-        return apiVersion;
-    }
-
     /**
-     * The header carrying the provider key, lower case ({@code authorization}, {@code api-key}), or {@code null} when
-     * no key is configured (local servers need none; a provider that needs one answers 401, as with LiteLLM).
+     * Silence allowed from the provider of a non-streamed request before it is abandoned: {@code timeout}, else
+     * router_settings, else {@code request_timeout}.
      */
-    public @Nullable String authHeaderName() {
-        return authHeaderName;
-    }
-
-    /** The value of {@link #authHeaderName()} ({@code Bearer sk-...}); a secret: never log it. */
-    public @Nullable String authHeaderValue() {
-        return authHeaderValue;
-    }
-
-    /** Timeout of a non-streamed request: {@code timeout}, else router_settings, else {@code request_timeout}. */
-    public Duration timeout() {
-        return timeout;
+    public long timeoutNanos() {
+        return timeoutNanos;
     }
 
     /**
-     * Timeout of a streamed request: {@code stream_timeout}, else {@code timeout}, else router_settings
+     * The same for streamed requests: {@code stream_timeout}, else {@code timeout}, else router_settings
      * {@code stream_timeout}, else router_settings {@code timeout}, else {@code request_timeout} (LiteLLM's order).
      */
-    public Duration streamTimeout() {
-        return streamTimeout;
+    public long streamTimeoutNanos() {
+        return streamTimeoutNanos;
     }
 
-    /** Upstream TLS verification: the deployment's {@code ssl_verify}, else litellm_settings', else verify. */
-    public SslVerify sslVerify() {
-        return sslVerify;
+    /** The TCP (and tunnel) connect timeout: the request timeout, at most 10 s. */
+    public int connectTimeoutMillis() {
+        return connectTimeoutMillis;
+    }
+
+    /** The deployment's quotas. */
+    public DeploymentLimits limits() {
+        return limits;
+    }
+
+    /** {@code weight}, or -1 when absent (the group's simple-shuffle weights are decided in {@link RouteTable}). */
+    public double weight() {
+        return weight;
+    }
+
+    /** {@code order}: lower values are tried first by routers that honour it; 0 when absent. */
+    public int order() {
+        return order;
     }
 
     /** The canned answer ({@code mock_response}) to return instead of calling the provider, or {@code null}. */
     public @Nullable String mockResponse() {
         return config.litellmParams().mockResponse();
+    }
+
+    /** Whether the deployment answers with {@link #mockResponse()} instead of calling a provider. */
+    public boolean isMock() {
+        return config.litellmParams().mockResponse() != null;
+    }
+
+    /** {@code x-litellm-model-id}. */
+    public AsciiString idHeader() {
+        return idHeader;
+    }
+
+    /** {@code x-litellm-model-group}. */
+    public AsciiString modelGroupHeader() {
+        return modelGroupHeader;
+    }
+
+    /** {@code x-litellm-model-api-base}: the base URL, empty for mock and unsupported deployments. */
+    public AsciiString apiBaseHeader() {
+        return apiBaseHeader;
+    }
+
+    /** The {@code Host} header of upstream requests. */
+    public AsciiString hostHeader() {
+        return hostHeader;
     }
 
     /**
@@ -131,33 +186,34 @@ public final class Deployment {
 
     /** A target calling {@code model} on this deployment (wildcard resolution; allocates). */
     Target newTarget(String model) {
-        String[] paths = new String[Endpoint.values().length];
-        if (origin != null) {
+        String[] paths = new String[Endpoint.values().length * 2];
+        if (adapter != null) {
             for (Endpoint endpoint : Endpoint.values()) {
-                paths[endpoint.ordinal()] = RequestPaths.build(provider, origin, model, apiVersion, endpoint);
+                paths[Target.pathIndex(endpoint, false)] = adapter.requestPath(model, endpoint, false);
+                paths[Target.pathIndex(endpoint, true)] = adapter.requestPath(model, endpoint, true);
             }
         }
-        return new Target(this, model, JsonStrings.encode(model), paths);
+        return new Target(this, model, JsonStrings.quote(model), paths);
     }
 
     @Override
     public String toString() {
         return "Deployment[id=" + id() + ", group=" + modelGroup() + ", provider=" + provider.name() + ", model="
-                + upstreamModel + ", base=" + (origin == null ? "none" : origin.baseUrl()) + ']';
+                + upstreamModel + ", base=" + (baseUrl == null ? "none" : baseUrl) + ']';
     }
 
-    /** Everything a deployment is made of, resolved by {@link RouteTable}. */
+    /** Everything a deployment is made of, resolved by {@link DeploymentFactory}. */
     record DeploymentSettings(
             DeploymentConfig config,
             ProviderSpec provider,
+            @Nullable ProviderAdapter adapter,
+            @Nullable BaseUrl baseUrl,
             String upstreamModel,
-            @Nullable UpstreamOrigin origin,
-            @Nullable String apiVersion,
-            @Nullable String authHeaderName,
-            @Nullable String authHeaderValue,
             Duration timeout,
             Duration streamTimeout,
-            SslVerify sslVerify) {
+            DeploymentLimits limits,
+            double weight,
+            int order) {
 
         DeploymentSettings {
             requireNonNull(config, "config");
@@ -165,7 +221,10 @@ public final class Deployment {
             requireNonNull(upstreamModel, "upstreamModel");
             requireNonNull(timeout, "timeout");
             requireNonNull(streamTimeout, "streamTimeout");
-            requireNonNull(sslVerify, "sslVerify");
+            requireNonNull(limits, "limits");
+            if ((adapter == null) != (baseUrl == null)) {
+                throw new IllegalArgumentException("adapter and baseUrl: both set or both null");
+            }
         }
     }
 }

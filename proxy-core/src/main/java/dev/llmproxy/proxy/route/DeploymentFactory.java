@@ -6,7 +6,17 @@ import dev.llmproxy.proxy.config.LitellmParams;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.config.RouterSettings;
 import dev.llmproxy.proxy.config.SslVerify;
+import dev.llmproxy.proxy.provider.BaseUrl;
+import dev.llmproxy.proxy.provider.OpenAiAdapter;
+import dev.llmproxy.proxy.provider.ProviderAdapter;
+import dev.llmproxy.proxy.provider.ProviderSpec;
+import dev.llmproxy.proxy.provider.UpstreamAuth;
+import dev.llmproxy.proxy.provider.UrlStyle;
+import dev.llmproxy.proxy.upstream.Origin;
+import dev.llmproxy.proxy.upstream.TlsPolicy;
+import io.netty.util.AsciiString;
 import java.net.URI;
+import java.nio.file.Path;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +41,6 @@ final class DeploymentFactory {
      */
     Deployment create(DeploymentConfig entry, ProviderSpec provider, String upstreamModel) {
         LitellmParams params = entry.litellmParams();
-        UpstreamOrigin origin = provider.supported() ? origin(entry, provider) : null;
         String key = firstNonEmpty(params.apiKey(), provider.apiKeyEnv());
         String apiVersion = provider.urlStyle() == UrlStyle.AZURE
                 ? orDefault(firstNonEmpty(params.apiVersion(), provider.apiVersionEnv()), provider.defaultApiVersion())
@@ -44,13 +53,56 @@ final class DeploymentFactory {
         SslVerify sslVerify = params.sslVerify() != null ? params.sslVerify()
                 : config.litellmSettings().sslVerify() != null ? config.litellmSettings().sslVerify()
                 : SslVerify.ENABLED;
-        return new Deployment(new Deployment.DeploymentSettings(entry, provider, upstreamModel, origin, apiVersion,
-                key == null ? null : provider.authHeaderName(),
-                key == null ? null : provider.authValuePrefix() + key,
-                timeout, streamTimeout, sslVerify));
+        BaseUrl baseUrl = null;
+        ProviderAdapter adapter = null;
+        if (provider.supported()) {
+            baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify));
+            UpstreamAuth auth = key == null ? UpstreamAuth.NONE : UpstreamAuth.header(
+                    AsciiString.cached(provider.authHeaderName()), AsciiString.of(provider.authValuePrefix() + key));
+            adapter = new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, auth);
+        }
+        return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
+                timeout, streamTimeout, limits(entry), params.weight() == null ? -1 : params.weight(),
+                (int) count(entry, "order", 0)));
     }
 
-    private UpstreamOrigin origin(DeploymentConfig entry, ProviderSpec provider) {
+    /** rpm, tpm and rpd from litellm_params, else model_info (LiteLLM reads both); max_parallel_requests likewise. */
+    private static DeploymentLimits limits(DeploymentConfig entry) {
+        LitellmParams params = entry.litellmParams();
+        return new DeploymentLimits(
+                params.rpm() != null ? params.rpm() : count(entry, "rpm", DeploymentLimits.NONE),
+                params.tpm() != null ? params.tpm() : count(entry, "tpm", DeploymentLimits.NONE),
+                params.rpd() != null ? params.rpd() : count(entry, "rpd", DeploymentLimits.NONE),
+                count(entry, "max_parallel_requests", DeploymentLimits.NONE));
+    }
+
+    /** A whole non-negative number from litellm_params' other keys, else model_info's, else {@code absent}. */
+    private static long count(DeploymentConfig entry, String key, long absent) {
+        Object value = entry.litellmParams().extraParams().get(key);
+        String where = ".litellm_params.";
+        if (value == null) {
+            value = entry.modelInfo().other().get(key);
+            where = ".model_info.";
+        }
+        if (value == null) {
+            return absent;
+        }
+        if (value instanceof Number number && number.doubleValue() >= 0 && number.doubleValue() <= Long.MAX_VALUE
+                && number.doubleValue() == Math.rint(number.doubleValue())) {
+            return number.longValue();
+        }
+        throw new ConfigException(entry.location(), entry.keyPath() + where + key,
+                "expected a whole number >= 0, got '" + value + "'");
+    }
+
+    private static TlsPolicy tlsPolicy(SslVerify ssl) {
+        if (!ssl.verify()) {
+            return TlsPolicy.INSECURE;
+        }
+        return ssl.caBundle() == null ? TlsPolicy.VERIFY : TlsPolicy.trusting(Path.of(ssl.caBundle()));
+    }
+
+    private BaseUrl baseUrl(DeploymentConfig entry, ProviderSpec provider, TlsPolicy tls) {
         String apiBase = orDefault(firstNonEmpty(entry.litellmParams().apiBase(), provider.apiBaseEnv()),
                 provider.defaultApiBase());
         String path = entry.keyPath() + ".litellm_params.api_base";
@@ -84,8 +136,9 @@ final class DeploymentFactory {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        int port = uri.getPort() == -1 ? UpstreamOrigin.defaultPort(scheme) : uri.getPort();
-        return new UpstreamOrigin(scheme, host, port, basePath);
+        boolean secure = scheme.equals("https");
+        int port = uri.getPort() == -1 ? (secure ? 443 : 80) : uri.getPort();
+        return new BaseUrl(new Origin(secure, host, port, tls), basePath);
     }
 
     private @Nullable String firstNonEmpty(@Nullable String configured, List<String> variables) {

@@ -1,5 +1,7 @@
 package dev.llmproxy.proxy.route;
 
+import dev.llmproxy.proxy.provider.ProviderSpec;
+import dev.llmproxy.proxy.provider.Providers;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -4,6 +4,8 @@ import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.DeploymentConfig;
 import dev.llmproxy.proxy.config.ModelGroupAlias;
 import dev.llmproxy.proxy.config.ProxyConfig;
+import dev.llmproxy.proxy.provider.ProviderSpec;
+import dev.llmproxy.proxy.provider.Providers;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -200,15 +202,15 @@ public final class RouteTable {
     /** LiteLLM's simple-shuffle weights; see {@link ModelRoute}. */
     static double[] weights(List<Deployment> members) {
         double[] weights = new double[members.size()];
-        var first = members.get(0).config().litellmParams();
+        Deployment first = members.get(0);
         for (int i = 0; i < weights.length; i++) {
-            var params = members.get(i).config().litellmParams();
-            if (first.weight() != null) {
-                weights[i] = params.weight() == null ? 0 : params.weight();
-            } else if (first.rpm() != null) {
-                weights[i] = params.rpm() == null ? 0 : params.rpm();
-            } else if (first.tpm() != null) {
-                weights[i] = params.tpm() == null ? 0 : params.tpm();
+            Deployment member = members.get(i);
+            if (first.weight() >= 0) {
+                weights[i] = Math.max(0, member.weight());
+            } else if (first.limits().rpm() != DeploymentLimits.NONE) {
+                weights[i] = Math.max(0, member.limits().rpm());
+            } else if (first.limits().tpm() != DeploymentLimits.NONE) {
+                weights[i] = Math.max(0, member.limits().tpm());
             } else {
                 weights[i] = 1;
             }

@@ -2,12 +2,14 @@ package dev.llmproxy.proxy.route;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.provider.Endpoint;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A picked deployment together with the upstream model name to put in the request body. For ordinary deployments
- * there is one precomputed {@code Target} per deployment; for wildcard deployments one is made per resolution, since
- * the upstream model comes from the request. Thread-safety: immutable.
+ * A deployment together with the upstream model name to put in the request body. For ordinary deployments there is
+ * one precomputed {@code Target} per deployment; for wildcard deployments one is made per resolution, since the
+ * upstream model comes from the request. Thread-safety: immutable.
  */
 public final class Target {
 
@@ -15,6 +17,17 @@ public final class Target {
     private final String upstreamModel;
     private final byte[] upstreamModelJson;
     private final @Nullable String[] requestPaths;
+    private final Lease unlimitedLease = new Lease() {
+        @Override
+        public Target target() {
+            return Target.this;
+        }
+
+        @Override
+        public void release(int status, @Nullable Usage usage) {
+            // Nothing was taken.
+        }
+    };
 
     Target(Deployment deployment, String upstreamModel, byte[] upstreamModelJson, @Nullable String[] requestPaths) {
         this.deployment = requireNonNull(deployment, "deployment");
@@ -42,16 +55,25 @@ public final class Target {
     }
 
     /**
-     * The path and query to request on {@link Deployment#host()} for {@code endpoint}, e.g.
-     * {@code /v1/chat/completions} or {@code /openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21}.
+     * The path and query to request for {@code endpoint}, e.g. {@code /v1/chat/completions} or
+     * {@code /openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21}; precomputed by the adapter.
      *
-     * @throws IllegalStateException when the provider is not supported yet (it has no origin)
+     * @throws IllegalStateException when the provider is not supported yet (it has no adapter)
      */
-    public String requestPath(Endpoint endpoint) {
-        String path = requestPaths[endpoint.ordinal()];
+    public String requestPath(Endpoint endpoint, boolean stream) {
+        String path = requestPaths[pathIndex(endpoint, stream)];
         if (path == null) {
             throw new IllegalStateException("provider " + deployment.provider().name() + " is not supported yet");
         }
         return path;
+    }
+
+    /** A lease on this target that holds nothing, for deployments admitted without limits (allocates nothing). */
+    public Lease unlimitedLease() {
+        return unlimitedLease;
+    }
+
+    static int pathIndex(Endpoint endpoint, boolean stream) {
+        return endpoint.ordinal() * 2 + (stream ? 1 : 0);
     }
 }

@@ -2,6 +2,8 @@ package dev.llmproxy.proxy.server;
 
 import dev.llmproxy.codec.openai.ModelCard;
 import dev.llmproxy.codec.openai.OpenAiJson;
+import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.call.Version;
 import dev.llmproxy.proxy.route.RouteTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -3,9 +3,16 @@ package dev.llmproxy.proxy.server;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestScanner;
 import dev.llmproxy.proxy.auth.AuthResult;
-import dev.llmproxy.proxy.route.Endpoint;
+import dev.llmproxy.proxy.auth.Principal;
+import dev.llmproxy.proxy.call.CallIds;
+import dev.llmproxy.proxy.call.CallOwner;
+import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.CallRequest;
+import dev.llmproxy.proxy.call.ModelCall;
+import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
-import dev.llmproxy.proxy.route.Target;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -20,28 +27,39 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of a client connection: dispatches each complete request to a built-in answer or to a model
- * call, one request at a time. In: {@link FullHttpRequest} (from the aggregator). Out: {@link FullHttpResponse}, or a
- * response head followed by content parts written by a {@link ModelCall}.
+ * The last handler of a client connection: authenticates each complete request, then answers it with a built-in
+ * response or starts a {@link ModelCall}, one request at a time. In: {@link FullHttpRequest} (from the aggregator).
+ * Out: {@link FullHttpResponse}, or a response head followed by content parts written by a model call.
  *
  * <p>Pipelined requests wait in a queue (and reading stops) until the response before them is complete, because
- * HTTP/1.1 responses must leave in request order.
+ * HTTP/1.1 responses must leave in request order. A request whose key must be looked up elsewhere (an authenticator
+ * answering {@link AuthResult#isPending()}) is kept, retained, until the answer hops back to this event loop; it is
+ * released on every path: answered, timed out, or the client gone.
+ *
+ * <p>Every request ends with exactly one {@link CallRecord} to the listeners: model calls report theirs, and this
+ * handler reports the others (built-in answers and requests refused before routing).
  *
  * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter {
+final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOwner {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+    /** How long a key lookup may take before the request is answered 503. */
+    static final long AUTH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerContext server;
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable ModelCall current;
     private @Nullable ArrayDeque<FullHttpRequest> pipelined;
+    /** A request waiting for its key lookup; owned here until it is dispatched or released. */
+    private @Nullable AwaitingAuth awaitingAuth;
     private boolean inFlight;
 
     ClientHandler(ServerContext server) {
@@ -97,6 +115,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (call != null) {
             call.onClientGone();
         }
+        AwaitingAuth waiting = awaitingAuth;
+        awaitingAuth = null;
+        if (waiting != null) {
+            waiting.release();
+            record(waiting.facts, null, null, null, ProxyError.CLIENT_CLOSED);
+        }
         releasePipelined();
         ctx.fireChannelInactive();
     }
@@ -112,7 +136,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the current call when its response is complete (or abandoned). */
-    void onCallEnded(boolean keepAlive) {
+    @Override
+    public void onCallEnded(boolean keepAlive) {
         current = null;
         server.activeCalls.decrementAndGet();
         responseDone(keepAlive);
@@ -120,122 +145,184 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
         inFlight = true;
-        long startNanos = server.ticker.getAsLong();
-        String callId = CallIds.next();
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && !server.isDraining();
-        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        try {
-            DecoderResult decoded = request.decoderResult();
-            if (decoded.isFailure()) {
-                rejectUndecodable(ctx, decoded.cause(), callId);
-                return;
-            }
-            RequestTarget target = RequestTarget.of(request.uri());
-            if (target.kind() == RequestTarget.Kind.NOT_FOUND) {
-                sendError(ctx, ProxyError.NOT_FOUND, "Not Found: " + pathOf(request.uri()), null, callId,
-                        keepAlive, http10);
-                return;
-            }
-            if (!request.method().equals(target.kind().method())) {
-                FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.METHOD_NOT_ALLOWED,
-                        "Method " + request.method() + " not allowed for " + pathOf(request.uri()), null, callId);
-                response.headers().set(HttpHeaderNames.ALLOW, target.kind().method().name());
-                send(ctx, response, keepAlive, http10);
-                return;
-            }
-            if (target.kind().isAuthenticated() && !authenticate(ctx, request, callId, keepAlive, http10)) {
-                return;
-            }
-            switch (target.kind()) {
-                case LIVENESS -> send(ctx, server.builtIns.alive(callId), keepAlive, http10);
-                case READINESS -> send(ctx, server.builtIns.readiness(callId), keepAlive, http10);
-                case MODELS -> send(ctx, server.builtIns.modelList(callId), keepAlive, http10);
-                case MODEL_INFO -> sendModel(ctx, target, callId, keepAlive, http10);
-                case MODEL_CALL -> startModelCall(ctx, request, target, callId, startNanos, keepAlive, http10);
-                default -> throw new IllegalStateException("unhandled target " + target.kind());
-            }
-        } finally {
+        RequestFacts facts = new RequestFacts(CallIds.next(), server.ticker.getAsLong(),
+                HttpUtil.isKeepAlive(request) && !server.isDraining(),
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0));
+        DecoderResult decoded = request.decoderResult();
+        if (decoded.isFailure()) {
             request.release();
+            rejectUndecodable(ctx, decoded.cause(), facts);
+            return;
+        }
+        ApiPath path = ApiPath.of(request.uri());
+        if (path.kind() == ApiPath.Kind.NOT_FOUND) {
+            request.release();
+            reject(ctx, facts, ProxyError.NOT_FOUND, "Not Found: " + pathOf(request.uri()), null, null, null);
+            return;
+        }
+        if (!request.method().equals(path.kind().method())) {
+            FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.METHOD_NOT_ALLOWED,
+                    "Method " + request.method() + " not allowed for " + pathOf(request.uri()), null, facts.callId);
+            response.headers().set(HttpHeaderNames.ALLOW, path.kind().method().name());
+            request.release();
+            send(ctx, response, facts);
+            record(facts, null, null, null, ProxyError.METHOD_NOT_ALLOWED);
+            return;
+        }
+        if (!path.kind().isAuthenticated()) {
+            dispatch(ctx, request, path, facts, Principal.ANONYMOUS);
+            return;
+        }
+        AuthResult auth = server.authenticator.authenticate(request.headers());
+        if (auth.isPending()) {
+            awaitAuth(ctx, request, path, facts, auth);
+            return;
+        }
+        authenticated(ctx, request, path, facts, auth);
+    }
+
+    private void authenticated(
+            ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, AuthResult auth) {
+        Principal principal = auth.principal();
+        if (principal == null) {
+            request.release();
+            if (auth.failure() == AuthResult.Failure.MISSING_KEY) {
+                reject(ctx, facts, ProxyError.MISSING_KEY, "Authentication Error, No api key passed in.", null,
+                        path.endpoint(), null);
+            } else {
+                reject(ctx, facts, ProxyError.INVALID_KEY, "Authentication Error, Invalid proxy server token passed.",
+                        null, path.endpoint(), null);
+            }
+            return;
+        }
+        dispatch(ctx, request, path, facts, principal);
+    }
+
+    /**
+     * Keeps the request until the lookup completes, then continues on this event loop. Reading stays as it is: the
+     * request is in flight, so later pipelined requests queue as usual.
+     */
+    private void awaitAuth(
+            ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, AuthResult auth) {
+        AwaitingAuth waiting = new AwaitingAuth(request, path, facts);
+        awaitingAuth = waiting;
+        waiting.timeout = ctx.executor().schedule(() -> authTimedOut(waiting), AUTH_TIMEOUT_NANOS,
+                TimeUnit.NANOSECONDS);
+        auth.pending().whenComplete((result, failure) -> ctx.executor().execute(
+                () -> authCompleted(waiting, result, failure)));
+    }
+
+    private void authCompleted(AwaitingAuth waiting, @Nullable AuthResult result, @Nullable Throwable failure) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingAuth != waiting || context == null) {
+            return;
+        }
+        awaitingAuth = null;
+        ScheduledFuture<?> timeout = waiting.timeout;
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        if (failure != null || result == null || result.isPending()) {
+            log.warn("[{}] key lookup failed: {}", waiting.facts.callId,
+                    failure != null ? failure.toString() : "no result");
+            waiting.release();
+            reject(context, waiting.facts, ProxyError.AUTH_UNAVAILABLE,
+                    "Authentication is unavailable right now; try again", null, waiting.path.endpoint(), null);
+            return;
+        }
+        authenticated(context, waiting.request, waiting.path, waiting.facts, result);
+    }
+
+    private void authTimedOut(AwaitingAuth waiting) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingAuth != waiting || context == null) {
+            return;
+        }
+        awaitingAuth = null;
+        log.warn("[{}] key lookup took longer than {} s", waiting.facts.callId,
+                TimeUnit.NANOSECONDS.toSeconds(AUTH_TIMEOUT_NANOS));
+        waiting.release();
+        reject(context, waiting.facts, ProxyError.AUTH_UNAVAILABLE,
+                "Authentication is unavailable right now; try again", null, waiting.path.endpoint(), null);
+    }
+
+    /** Answers an authenticated request; takes {@code request}. */
+    private void dispatch(
+            ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, Principal principal) {
+        switch (path.kind()) {
+            case LIVENESS -> builtIn(ctx, request, facts, principal, server.builtIns.alive(facts.callId));
+            case READINESS -> builtIn(ctx, request, facts, principal, server.builtIns.readiness(facts.callId));
+            case MODELS -> builtIn(ctx, request, facts, principal, server.builtIns.modelList(facts.callId));
+            case MODEL_INFO -> sendModel(ctx, request, path, facts, principal);
+            case MODEL_CALL -> startModelCall(ctx, request, path, facts, principal);
+            default -> throw new IllegalStateException("unhandled path " + path.kind());
         }
     }
 
-    private boolean authenticate(
-            ChannelHandlerContext ctx, FullHttpRequest request, String callId, boolean keepAlive, boolean http10) {
-        AuthResult result = server.authenticator.authenticate(request.headers());
-        if (result.isAccepted()) {
-            return true;
-        }
-        if (result.failure() == AuthResult.Failure.MISSING_KEY) {
-            sendError(ctx, ProxyError.MISSING_KEY,
-                    "Authentication Error, No api key passed in.", null, callId, keepAlive, http10);
-        } else {
-            sendError(ctx, ProxyError.INVALID_KEY,
-                    "Authentication Error, Invalid proxy server token passed.", null, callId, keepAlive, http10);
-        }
-        return false;
+    private void builtIn(ChannelHandlerContext ctx, FullHttpRequest request, RequestFacts facts, Principal principal,
+            FullHttpResponse response) {
+        request.release();
+        send(ctx, response, facts);
+        record(facts, null, null, principal, null, response.status().code());
     }
 
     private void sendModel(
-            ChannelHandlerContext ctx, RequestTarget target, String callId, boolean keepAlive, boolean http10) {
-        String id = target.pathModel();
-        FullHttpResponse response = id == null ? null : server.builtIns.model(ctx.alloc(), id, callId);
+            ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, Principal principal) {
+        request.release();
+        String id = path.pathModel();
+        FullHttpResponse response = id == null ? null : server.builtIns.model(ctx.alloc(), id, facts.callId);
         if (response == null) {
-            sendError(ctx, ProxyError.NOT_FOUND, "The model `" + id + "` does not exist", "model", callId,
-                    keepAlive, http10);
+            reject(ctx, facts, ProxyError.NOT_FOUND, "The model `" + id + "` does not exist", "model", null,
+                    principal);
             return;
         }
-        send(ctx, response, keepAlive, http10);
+        send(ctx, response, facts);
+        record(facts, null, id, principal, null, response.status().code());
     }
 
     private void startModelCall(
-            ChannelHandlerContext ctx,
-            FullHttpRequest request,
-            RequestTarget target,
-            String callId,
-            long startNanos,
-            boolean keepAlive,
-            boolean http10) {
-        Endpoint endpoint = target.endpoint();
+            ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, Principal principal) {
+        Endpoint endpoint = path.endpoint();
+        if (endpoint == null) {
+            request.release();
+            throw new IllegalStateException("a model call path has an endpoint");
+        }
         RequestInfo info = RequestScanner.scan(request.content());
-        if (info.error() != null) {
-            sendError(ctx, ProxyError.INVALID_JSON, info.error(), null, callId, keepAlive, http10);
+        String error = info.error();
+        if (error != null) {
+            request.release();
+            reject(ctx, facts, ProxyError.INVALID_JSON, error, null, endpoint, principal);
             return;
         }
-        String model = info.model() != null ? info.model() : target.pathModel();
+        String model = info.model() != null ? info.model() : path.pathModel();
         if (model == null || model.isEmpty()) {
-            sendError(ctx, ProxyError.MISSING_FIELD, "Missing required field: model", "model", callId,
-                    keepAlive, http10);
+            request.release();
+            reject(ctx, facts, ProxyError.MISSING_FIELD, "Missing required field: model", "model", endpoint,
+                    principal);
             return;
         }
-        String required = requiredField(endpoint);
         if (!hasField(info, endpoint)) {
-            sendError(ctx, ProxyError.MISSING_FIELD, "Missing required field: " + required, required, callId,
-                    keepAlive, http10);
+            request.release();
+            String required = requiredField(endpoint);
+            rejectModel(ctx, facts, ProxyError.MISSING_FIELD, "Missing required field: " + required, required,
+                    endpoint, model, principal);
             return;
         }
         ModelRoute route = server.routes.resolve(model);
         if (route == null) {
-            sendError(ctx, ProxyError.UNKNOWN_MODEL, "Invalid model name passed in model=" + model
-                    + ". Call `/v1/models` to view available models for your key.", "model", callId,
-                    keepAlive, http10);
+            request.release();
+            rejectModel(ctx, facts, ProxyError.UNKNOWN_MODEL, "Invalid model name passed in model=" + model
+                    + ". Call `/v1/models` to view available models for your key.", "model", endpoint, model,
+                    principal);
             return;
         }
-        Target picked = route.pick(ThreadLocalRandom.current());
-        UpstreamRoute upstream = server.upstreamRoute(picked.deployment());
-        if (!picked.deployment().provider().supported()) {
-            sendError(ctx, ProxyError.PROVIDER_NOT_SUPPORTED, "Provider '" + picked.deployment().provider().name()
-                    + "' (model group " + route.modelGroup() + ") is not supported by this llmproxy version yet",
-                    "model", callId, keepAlive, http10);
-            return;
-        }
-        CallContext call = new CallContext(callId, endpoint, model, route.modelGroup(), picked, upstream, info,
-                startNanos, keepAlive, http10);
+        CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, info, principal,
+                facts.startNanos, facts.keepAlive, facts.http10);
         server.activeCalls.incrementAndGet();
-        ModelCall modelCall = upstream.deployment().mockResponse() != null
-                ? new MockCall(ctx, this, server, call, request.content())
-                : new ProxyCall(ctx, this, server, call, request.content());
-        current = modelCall;
-        modelCall.start();
+        ModelCall call = new ModelCall(ctx, this, server.calls, callRequest, request.content().retain());
+        request.release();
+        current = call;
+        call.start();
     }
 
     private static String requiredField(Endpoint endpoint) {
@@ -254,7 +341,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         };
     }
 
-    private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause, String callId) {
+    private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause, RequestFacts facts) {
         ProxyError error;
         String message;
         if (cause instanceof TooLongHttpLineException) {
@@ -271,24 +358,38 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             message = "Malformed HTTP request";
         }
         // The decoder has lost its place in the byte stream, so the connection cannot carry another request.
-        sendError(ctx, error, message, null, callId, false, false);
+        RequestFacts closing = new RequestFacts(facts.callId, facts.startNanos, false, false);
+        reject(ctx, closing, error, message, null, null, null);
     }
 
-    private void sendError(
-            ChannelHandlerContext ctx,
-            ProxyError error,
-            String message,
-            @Nullable String param,
-            String callId,
-            boolean keepAlive,
-            boolean http10) {
-        send(ctx, Responses.error(ctx.alloc(), error, message, param, callId), keepAlive, http10);
+    private void reject(ChannelHandlerContext ctx, RequestFacts facts, ProxyError error, String message,
+            @Nullable String param, @Nullable Endpoint endpoint, @Nullable Principal principal) {
+        rejectModel(ctx, facts, error, message, param, endpoint, null, principal);
     }
 
-    private void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, boolean http10) {
-        Responses.setConnection(response, keepAlive, http10);
-        Responses.writeLast(ctx, response, keepAlive);
-        responseDone(keepAlive);
+    private void rejectModel(ChannelHandlerContext ctx, RequestFacts facts, ProxyError error, String message,
+            @Nullable String param, @Nullable Endpoint endpoint, @Nullable String model,
+            @Nullable Principal principal) {
+        send(ctx, Responses.error(ctx.alloc(), error, message, param, facts.callId), facts);
+        record(facts, endpoint, model, principal, error);
+    }
+
+    private void record(RequestFacts facts, @Nullable Endpoint endpoint, @Nullable String model,
+            @Nullable Principal principal, ProxyError error) {
+        record(facts, endpoint, model, principal, error, error.status().code());
+    }
+
+    private void record(RequestFacts facts, @Nullable Endpoint endpoint, @Nullable String model,
+            @Nullable Principal principal, @Nullable ProxyError error, int status) {
+        long now = server.ticker.getAsLong();
+        server.listener.onCallEnded(new CallRecord(facts.callId, endpoint, model, null, null, principal, status,
+                error, false, null, facts.startNanos, 0, now, 0, List.of()));
+    }
+
+    private void send(ChannelHandlerContext ctx, FullHttpResponse response, RequestFacts facts) {
+        Responses.setConnection(response, facts.keepAlive, facts.http10);
+        Responses.writeLast(ctx, response, facts.keepAlive);
+        responseDone(facts.keepAlive);
     }
 
     private void responseDone(boolean keepAlive) {
@@ -327,5 +428,30 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static String pathOf(String uri) {
         int query = uri.indexOf('?');
         return query < 0 ? uri : uri.substring(0, query);
+    }
+
+    /** The facts of a request settled when it arrives. */
+    private record RequestFacts(String callId, long startNanos, boolean keepAlive, boolean http10) {}
+
+    /** A request kept while its key is looked up; the request is owned until {@link #release()} or dispatch. */
+    private static final class AwaitingAuth {
+        final FullHttpRequest request;
+        final ApiPath path;
+        final RequestFacts facts;
+        @Nullable ScheduledFuture<?> timeout;
+
+        AwaitingAuth(FullHttpRequest request, ApiPath path, RequestFacts facts) {
+            this.request = request;
+            this.path = path;
+            this.facts = facts;
+        }
+
+        void release() {
+            ScheduledFuture<?> pending = timeout;
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            request.release();
+        }
     }
 }

@@ -2,9 +2,10 @@ package dev.llmproxy.proxy.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.RouteTable;
-import dev.llmproxy.proxy.upstream.ProxySettings;
+import dev.llmproxy.proxy.upstream.Origin;
+import dev.llmproxy.proxy.upstream.Upstream;
 import dev.llmproxy.proxy.upstream.UpstreamClient;
 import dev.llmproxy.proxy.upstream.UpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
@@ -17,10 +18,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,32 +47,28 @@ public final class ProxyServer {
     /**
      * Binds and starts serving.
      *
-     * @param settings where to listen and what to accept
-     * @param routes the model routing table
-     * @param authenticator who may call
-     * @param listener receives a record of every model call, on the event loops
-     * @param proxies forward proxy settings for upstream connections
-     * @param transport epoll or NIO
      * @throws IllegalStateException if the address cannot be bound
      */
-    public static ProxyServer start(
-            ServerSettings settings,
-            RouteTable routes,
-            Authenticator authenticator,
-            CallListener listener,
-            ProxySettings proxies,
-            Transport transport) {
-        requireNonNull(settings, "settings");
-        LongSupplier ticker = System::nanoTime;
+    public static ProxyServer start(ServerComponents components) {
+        requireNonNull(components, "components");
+        ServerSettings settings = components.settings();
+        Transport transport = components.transport();
         EventLoopGroup group = transport.newGroup(settings.eventLoops(), new DefaultThreadFactory("llmproxy-io"));
         try {
-            UpstreamClient upstream = new UpstreamClient(
-                    new UpstreamConnector(transport.socketChannelType(), transport.datagramChannelType(), proxies),
-                    MAX_IDLE_PER_ORIGIN,
-                    UPSTREAM_IDLE_TIMEOUT,
-                    ticker);
-            ServerContext context = new ServerContext(settings, routes, upstream, authenticator, listener, ticker,
-                    Clock.systemUTC(),
+            Upstream upstream = components.upstream();
+            String tls = "n/a";
+            if (upstream == null) {
+                UpstreamClient client = new UpstreamClient(
+                        new UpstreamConnector(transport.socketChannelType(), transport.datagramChannelType(),
+                                components.forwardProxy()),
+                        MAX_IDLE_PER_ORIGIN,
+                        UPSTREAM_IDLE_TIMEOUT,
+                        components.ticker());
+                prepareTls(client, components.routes());
+                tls = client.connector().tlsImplementation();
+                upstream = client;
+            }
+            ServerContext context = new ServerContext(components, upstream,
                     new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE));
             ChannelFuture bind = new ServerBootstrap()
                     .group(group)
@@ -92,13 +87,22 @@ public final class ProxyServer {
             }
             Channel channel = bind.channel();
             log.info("llmproxy listening on {} ({} transport, {} event loop(s), upstream TLS: {})",
-                    channel.localAddress(), transport.name(), settings.eventLoops(),
-                    upstream.connector().tlsImplementation());
+                    channel.localAddress(), transport.name(), settings.eventLoops(), tls);
             return new ProxyServer(context, group, channel);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Builds the TLS contexts of every provider origin now, so that a bad CA bundle fails the start, not a call. */
+    private static void prepareTls(UpstreamClient client, RouteTable routes) {
+        for (Deployment deployment : routes.deployments()) {
+            Origin origin = deployment.origin();
+            if (origin != null && origin.secure() && !deployment.isMock()) {
+                client.connector().prepare(origin.tls());
+            }
         }
     }
 

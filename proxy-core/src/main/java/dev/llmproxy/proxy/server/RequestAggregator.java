@@ -1,5 +1,8 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.proxy.call.CallIds;
+import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.call.Responses;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;

@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safety: thread-safe; each pool is used only from its own event loop.
  */
-public final class UpstreamClient {
+public final class UpstreamClient implements Upstream {
     private final UpstreamConnector connector;
     private final int maxIdlePerOrigin;
     private final long idleTimeoutNanos;
@@ -43,21 +43,9 @@ public final class UpstreamClient {
         return connector;
     }
 
-    /**
-     * Leases a connection to {@code origin}; {@code exchange} is called back on {@code loop}.
-     *
-     * @param loop the caller's event loop; must be the current thread
-     */
+    @Override
     public void acquire(EventLoop loop, Origin origin, int connectTimeoutMillis, UpstreamExchange exchange) {
         pool(loop).acquire(origin, connectTimeoutMillis, exchange);
-    }
-
-    /** Closes the idle connections of {@code loop}'s pool; call on that loop. */
-    public void closeIdle(EventLoop loop) {
-        UpstreamPool pool = pools.get(loop);
-        if (pool != null) {
-            pool.closeAll();
-        }
     }
 
     private UpstreamPool pool(EventLoop loop) {

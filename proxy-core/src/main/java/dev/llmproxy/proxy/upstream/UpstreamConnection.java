@@ -20,14 +20,14 @@ import org.jspecify.annotations.Nullable;
  * connection that leases it, so no field needs synchronization.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
-    private final UpstreamPool pool;
+    private final ConnectionOwner pool;
     private final Origin origin;
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable UpstreamExchange exchange;
     private boolean reused;
     private long idleSinceNanos;
 
-    UpstreamConnection(UpstreamPool pool, Origin origin) {
+    UpstreamConnection(ConnectionOwner pool, Origin origin) {
         this.pool = pool;
         this.origin = origin;
     }

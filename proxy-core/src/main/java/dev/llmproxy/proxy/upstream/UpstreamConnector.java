@@ -56,7 +56,7 @@ public final class UpstreamConnector {
 
     private final Class<? extends SocketChannel> channelType;
     private final AddressResolverGroup<InetSocketAddress> resolver;
-    private final ProxySettings proxies;
+    private final ForwardProxy proxies;
     private final SslProvider sslProvider;
     private final ConcurrentMap<TlsPolicy, SslContext> sslContexts = new ConcurrentHashMap<>();
 
@@ -68,7 +68,7 @@ public final class UpstreamConnector {
     public UpstreamConnector(
             Class<? extends SocketChannel> channelType,
             Class<? extends DatagramChannel> datagramChannelType,
-            ProxySettings proxies) {
+            ForwardProxy proxies) {
         this.channelType = requireNonNull(channelType, "channelType");
         this.proxies = requireNonNull(proxies, "proxies");
         this.resolver = new DnsAddressResolverGroup(
@@ -100,7 +100,7 @@ public final class UpstreamConnector {
 
     /** Opens a connection to {@code origin} on {@code loop}, handing it to {@code pool} for its whole life. */
     void connect(EventLoop loop, Origin origin, int connectTimeoutMillis, UpstreamPool pool, ConnectListener listener) {
-        ProxySettings.ProxyAddress proxy = proxies.proxyFor(origin);
+        ForwardProxy.ProxyAddress proxy = proxies.proxyFor(origin);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelType)
@@ -139,7 +139,7 @@ public final class UpstreamConnector {
     }
 
     private void initPipeline(
-            ChannelPipeline pipeline, Origin origin, ProxySettings.@Nullable ProxyAddress proxy, UpstreamPool pool) {
+            ChannelPipeline pipeline, Origin origin, ForwardProxy.@Nullable ProxyAddress proxy, UpstreamPool pool) {
         if (proxy != null) {
             InetSocketAddress proxyAddress = new InetSocketAddress(proxy.host(), proxy.port());
             ProxyHandler tunnel = proxy.user() == null

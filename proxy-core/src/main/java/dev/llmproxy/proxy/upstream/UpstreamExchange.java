@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.upstream;
 
 import io.netty.handler.codec.http.HttpObject;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The party using an upstream connection for one request: it receives the connection, then the response. Every
@@ -22,5 +23,5 @@ public interface UpstreamExchange {
     void onReadComplete();
 
     /** The connection closed or failed while leased; {@code cause} is null for a plain close. */
-    void onConnectionLost(Throwable cause);
+    void onConnectionLost(@Nullable Throwable cause);
 }

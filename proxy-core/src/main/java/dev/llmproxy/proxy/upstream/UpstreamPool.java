@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safety: confined to its event loop.
  */
-final class UpstreamPool {
+final class UpstreamPool implements ConnectionOwner {
     private final EventLoop loop;
     private final UpstreamConnector connector;
     private final int maxIdlePerOrigin;
@@ -69,7 +69,8 @@ final class UpstreamPool {
         });
     }
 
-    void offer(UpstreamConnection connection) {
+    @Override
+    public void offer(UpstreamConnection connection) {
         if (!connection.isUsable()) {
             return;
         }
@@ -83,7 +84,8 @@ final class UpstreamPool {
         connections.addLast(connection);
     }
 
-    void remove(UpstreamConnection connection) {
+    @Override
+    public void remove(UpstreamConnection connection) {
         ArrayDeque<UpstreamConnection> connections = idle.get(connection.origin());
         if (connections != null) {
             connections.remove(connection);

@@ -2,11 +2,13 @@ package dev.llmproxy.proxy.server;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.config.ConfigLoader;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.route.RouteTable;
-import dev.llmproxy.proxy.upstream.ProxySettings;
+import dev.llmproxy.proxy.upstream.ForwardProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * A running {@link ProxyServer} built from a LiteLLM YAML config, the calls it reported, and an HTTP/1.1 client
@@ -143,6 +146,7 @@ public final class ProxyFixture implements AutoCloseable {
         private Map<String, String> env = Map.of();
         private int maxHeaderBytes = 32 * 1024;
         private Duration drainGrace = Duration.ofSeconds(5);
+        private Consumer<ServerComponents.Builder> customizer = components -> {};
 
         private Builder(Path dir, String yaml) {
             this.dir = dir;
@@ -167,6 +171,12 @@ public final class ProxyFixture implements AutoCloseable {
             return this;
         }
 
+        /** Changes the server's components before it starts (another router, an extra listener, ...). */
+        public Builder components(Consumer<ServerComponents.Builder> customizer) {
+            this.customizer = customizer;
+            return this;
+        }
+
         /** Writes the config, loads it as the CLI does, and starts the server on an ephemeral port. */
         public ProxyFixture start() {
             Path file = dir.resolve("config.yaml");
@@ -184,13 +194,12 @@ public final class ProxyFixture implements AutoCloseable {
                     maxHeaderBytes,
                     drainGrace);
             List<CallRecord> calls = new CopyOnWriteArrayList<>();
-            ProxyServer server = ProxyServer.start(
-                    settings,
-                    RouteTable.build(config),
-                    new MasterKeyAuthenticator(config.generalSettings().masterKey()),
-                    calls::add,
-                    ProxySettings.fromEnvironment(config.environment()),
-                    Transport.best());
+            ServerComponents.Builder components = ServerComponents.builder(settings, RouteTable.build(config),
+                            new MasterKeyAuthenticator(config.generalSettings().masterKey()))
+                    .listener(calls::add)
+                    .forwardProxy(ForwardProxy.fromEnvironment(config.environment()));
+            customizer.accept(components);
+            ProxyServer server = ProxyServer.start(components.build());
             return new ProxyFixture(server, calls);
         }
     }

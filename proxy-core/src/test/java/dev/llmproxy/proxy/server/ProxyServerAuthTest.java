@@ -2,6 +2,9 @@ package dev.llmproxy.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.provider.Endpoint;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +48,12 @@ class ProxyServerAuthTest {
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.body()).contains("\"type\":\"auth_error\"").contains("No api key passed in");
-        assertThat(proxy.calls()).isEmpty();
+        CallRecord record = proxy.awaitCalls(1);
+        assertThat(record.status()).isEqualTo(401);
+        assertThat(record.error()).isEqualTo(ProxyError.MISSING_KEY);
+        assertThat(record.endpoint()).isEqualTo(Endpoint.CHAT_COMPLETIONS);
+        assertThat(record.principal()).isNull();
+        assertThat(record.attempts()).isEmpty();
     }
 
     @ParameterizedTest

@@ -2,10 +2,12 @@ package dev.llmproxy.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.config.ConfigLoader;
 import dev.llmproxy.proxy.route.RouteTable;
-import dev.llmproxy.proxy.upstream.ProxySettings;
+import dev.llmproxy.proxy.upstream.ForwardProxy;
 import dev.llmproxy.proxy.upstream.UpstreamClient;
 import dev.llmproxy.proxy.upstream.UpstreamConnector;
 import io.netty.buffer.ByteBuf;
@@ -61,17 +63,17 @@ class ServerPipelineTest {
                 """);
         RouteTable routes = RouteTable.build(ConfigLoader.load(file, Map.of()));
         UpstreamClient upstream = new UpstreamClient(
-                new UpstreamConnector(NioSocketChannel.class, NioDatagramChannel.class, ProxySettings.NONE),
+                new UpstreamConnector(NioSocketChannel.class, NioDatagramChannel.class, ForwardProxy.NONE),
                 1, Duration.ofSeconds(60), () -> 0L);
-        context = new ServerContext(
-                new ServerSettings("127.0.0.1", 0, 1, MAX_REQUEST_BYTES, MAX_HEADER_BYTES, Duration.ofSeconds(1)),
-                routes,
-                upstream,
-                new MasterKeyAuthenticator(null),
-                calls::add,
-                () -> 0L,
-                Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC),
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        ServerComponents components = ServerComponents.builder(
+                        new ServerSettings("127.0.0.1", 0, 1, MAX_REQUEST_BYTES, MAX_HEADER_BYTES, Duration.ofSeconds(1)),
+                        routes,
+                        new MasterKeyAuthenticator(null))
+                .listener(calls::add)
+                .ticker(() -> 0L)
+                .clock(Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC))
+                .build();
+        context = new ServerContext(components, upstream, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
     }
 
     @Test
@@ -98,7 +100,11 @@ class ServerPipelineTest {
         assertThat(response).contains("\"type\":\"bad_request_error\"");
         assertThat(channel.isOpen()).isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
-        assertThat(calls).isEmpty();
+        assertThat(calls).singleElement().satisfies(record -> {
+            assertThat(record.status()).isEqualTo(400);
+            assertThat(record.error()).isEqualTo(ProxyError.BAD_REQUEST);
+            assertThat(record.endpoint()).isNull();
+        });
     }
 
     @Test

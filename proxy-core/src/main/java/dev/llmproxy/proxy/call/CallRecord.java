@@ -1,0 +1,53 @@
+package dev.llmproxy.proxy.call;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.auth.Principal;
+import dev.llmproxy.proxy.provider.Endpoint;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one request did, handed to {@link CallListener}s when it ends: every request gets exactly one, model calls and
+ * requests refused before routing alike (spend tracking and metrics consume it).
+ *
+ * @param callId the {@code x-litellm-call-id} of the request
+ * @param endpoint which model API was called, or null for other paths (health, model list, 404, 405, malformed)
+ * @param requestedModel the {@code model} the client asked for, or null when none was read
+ * @param modelGroup the model group that served it, or null when routing did not happen
+ * @param deploymentId the deployment of the last attempt, or null when none was made
+ * @param principal who made the request, or null when it was refused before authentication succeeded
+ * @param status the HTTP status sent to the client (499 when the client went away first)
+ * @param error what went wrong on the gateway's side, or null when the response came from a provider (whatever its
+ *     status) or from the gateway successfully
+ * @param stream whether the response was streamed
+ * @param usage the token usage reported by the provider, or null when unknown
+ * @param startNanos ticker time the request was received
+ * @param firstByteNanos ticker time of the first response byte from upstream, or 0
+ * @param endNanos ticker time the call ended
+ * @param upstreamNanos time the answering attempt waited for the provider (request sent to response headers), or 0
+ * @param attempts the deployments tried, in order; empty when none was
+ */
+public record CallRecord(
+        String callId,
+        @Nullable Endpoint endpoint,
+        @Nullable String requestedModel,
+        @Nullable String modelGroup,
+        @Nullable String deploymentId,
+        @Nullable Principal principal,
+        int status,
+        @Nullable ProxyError error,
+        boolean stream,
+        @Nullable Usage usage,
+        long startNanos,
+        long firstByteNanos,
+        long endNanos,
+        long upstreamNanos,
+        List<AttemptRecord> attempts) {
+
+    public CallRecord {
+        requireNonNull(callId, "callId");
+        requireNonNull(attempts, "attempts");
+    }
+}

@@ -1,0 +1,47 @@
+package dev.llmproxy.proxy.call;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.codec.json.RequestInfo;
+import dev.llmproxy.proxy.auth.Principal;
+import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.route.ModelRoute;
+
+/**
+ * The facts of one model request, settled before it is answered.
+ *
+ * @param callId the request id ({@code x-litellm-call-id})
+ * @param endpoint the API called
+ * @param requestedModel the model the client named
+ * @param route the model group that matched, with its deployments
+ * @param info what the scan of the request body found
+ * @param principal who is calling
+ * @param startNanos ticker time the request was received
+ * @param keepAlive whether the client connection stays open after the response
+ * @param http10 whether the client spoke HTTP/1.0
+ */
+public record CallRequest(
+        String callId,
+        Endpoint endpoint,
+        String requestedModel,
+        ModelRoute route,
+        RequestInfo info,
+        Principal principal,
+        long startNanos,
+        boolean keepAlive,
+        boolean http10) {
+
+    public CallRequest {
+        requireNonNull(callId, "callId");
+        requireNonNull(endpoint, "endpoint");
+        requireNonNull(requestedModel, "requestedModel");
+        requireNonNull(route, "route");
+        requireNonNull(info, "info");
+        requireNonNull(principal, "principal");
+    }
+
+    /** Whether the client asked for a stream (embeddings are never streamed). */
+    public boolean stream() {
+        return info.stream() && endpoint != Endpoint.EMBEDDINGS;
+    }
+}

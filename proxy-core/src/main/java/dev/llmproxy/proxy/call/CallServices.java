@@ -1,0 +1,39 @@
+package dev.llmproxy.proxy.call;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.proxy.route.Router;
+import dev.llmproxy.proxy.upstream.Upstream;
+import java.time.Clock;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * What every call shares: time, randomness, the router, upstream connections and the listeners. Built once by the
+ * server's composition root; tests build one with fake time and an in-memory upstream.
+ *
+ * @param ticker monotonic time in nanoseconds (timeouts, durations)
+ * @param clock wall time (the {@code created} field of answers the proxy writes)
+ * @param random the random source of the calling thread (routing picks); must be safe to call from any event loop
+ * @param router picks each attempt's deployment
+ * @param upstream leases upstream connections
+ * @param listener receives one record per request; must not throw (use {@link CallListeners})
+ */
+public record CallServices(
+        LongSupplier ticker,
+        Clock clock,
+        Supplier<RandomGenerator> random,
+        Router router,
+        Upstream upstream,
+        CallListener listener) {
+
+    public CallServices {
+        requireNonNull(ticker, "ticker");
+        requireNonNull(clock, "clock");
+        requireNonNull(random, "random");
+        requireNonNull(router, "router");
+        requireNonNull(upstream, "upstream");
+        requireNonNull(listener, "listener");
+    }
+}

@@ -1,0 +1,51 @@
+package dev.llmproxy.proxy.call;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * Every failure the gateway itself reports, with the HTTP status and OpenAI {@code error.type} the client sees; also the
+ * error kind of a {@link CallRecord}. Upstream error responses are relayed as they are and do not pass through here. Messages given with a constant are written
+ * for the client: they never contain keys, hashes, SQL or stack traces.
+ */
+public enum ProxyError {
+    MISSING_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
+    INVALID_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
+    INVALID_JSON(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
+    MISSING_FIELD(HttpResponseStatus.BAD_REQUEST, "validation_error"),
+    UNKNOWN_MODEL(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
+    PROVIDER_NOT_SUPPORTED(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
+    BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
+    NOT_FOUND(HttpResponseStatus.NOT_FOUND, "not_found_error"),
+    METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "invalid_request_error"),
+    BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "bad_request_error"),
+    URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "bad_request_error"),
+    HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "bad_request_error"),
+    UPSTREAM_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
+    UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
+    UPSTREAM_TLS_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
+    UPSTREAM_CLOSED(HttpResponseStatus.SERVICE_UNAVAILABLE, "api_connection_error"),
+    /** Every deployment of the group is tried, cooling down or at its limits. */
+    NO_DEPLOYMENT_AVAILABLE(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
+    /** The key could not be looked up in time (the store is slow or down). */
+    AUTH_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
+    /** The client closed its connection before the response was complete; recorded, never sent. */
+    CLIENT_CLOSED(HttpResponseStatus.valueOf(499, "Client Closed Request"), "client_closed_request");
+
+    private final HttpResponseStatus status;
+    private final String type;
+
+    ProxyError(HttpResponseStatus status, String type) {
+        this.status = status;
+        this.type = type;
+    }
+
+    /** The HTTP status sent to the client. */
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    /** The OpenAI-style {@code error.type}. */
+    public String type() {
+        return type;
+    }
+}

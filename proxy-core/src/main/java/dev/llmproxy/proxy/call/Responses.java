@@ -1,0 +1,95 @@
+package dev.llmproxy.proxy.call;
+
+import dev.llmproxy.codec.openai.OpenAiJson;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import org.jspecify.annotations.Nullable;
+
+/** Building blocks of the responses the proxy writes itself. Thread-safety: stateless. */
+public final class Responses {
+    public static final AsciiString CALL_ID = AsciiString.cached("x-litellm-call-id");
+    public static final AsciiString MODEL_ID = AsciiString.cached("x-litellm-model-id");
+    public static final AsciiString MODEL_GROUP = AsciiString.cached("x-litellm-model-group");
+    public static final AsciiString MODEL_API_BASE = AsciiString.cached("x-litellm-model-api-base");
+    public static final AsciiString RESPONSE_DURATION_MS = AsciiString.cached("x-litellm-response-duration-ms");
+    public static final AsciiString OVERHEAD_DURATION_MS = AsciiString.cached("x-litellm-overhead-duration-ms");
+    public static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
+    private static final byte[] DATA_PREFIX = {'d', 'a', 't', 'a', ':', ' '};
+    private static final byte[] EVENT_END = {'\n', '\n'};
+
+    /**
+     * Headers of the messages the proxy builds. Their trailers are the shared empty instance: these messages never
+     * carry trailers, and a trailer map per message would be allocated for nothing.
+     *
+     * <p>Header validation is off: every name is one of our constants and every value is either ours or copied from
+     * a response Netty's decoder already validated, so checking each again would only cost time.
+     */
+    public static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+    private Responses() {}
+
+    /** A complete response with {@code body} (ownership passes to the response) and its length set. */
+    public static FullHttpResponse full(HttpResponseStatus status, AsciiString contentType, ByteBuf body, String callId) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, body, HEADERS.newHeaders(), EmptyHttpHeaders.INSTANCE);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set(CALL_ID, callId);
+        return response;
+    }
+
+    /** An OpenAI-style error response for {@code error}. */
+    public static FullHttpResponse error(
+            ByteBufAllocator alloc, ProxyError error, String message, @Nullable String param, String callId) {
+        ByteBuf body = OpenAiJson.error(alloc, error.status().code(), message, error.type(), param);
+        return full(error.status(), HttpHeaderValues.APPLICATION_JSON, body, callId);
+    }
+
+    /** An SSE event carrying an OpenAI-style error, to end a stream that cannot complete. */
+    public static ByteBuf errorEvent(ByteBufAllocator alloc, ProxyError error, String message) {
+        ByteBuf json = OpenAiJson.error(alloc, error.status().code(), message, error.type(), null);
+        try {
+            return alloc.buffer(json.readableBytes() + 8)
+                    .writeBytes(DATA_PREFIX)
+                    .writeBytes(json)
+                    .writeBytes(EVENT_END);
+        } finally {
+            json.release();
+        }
+    }
+
+    /**
+     * Writes and flushes the last message of a response, then closes the connection unless it stays open. Ownership
+     * of {@code last} passes to Netty.
+     */
+    public static void writeLast(ChannelHandlerContext ctx, Object last, boolean keepAlive) {
+        if (keepAlive) {
+            ctx.writeAndFlush(last, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Marks {@code response} for the connection's fate: {@code Connection: close}, or keep-alive for HTTP/1.0. */
+    public static void setConnection(HttpResponse response, boolean keepAlive, boolean http10) {
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+}

@@ -1,0 +1,586 @@
+package dev.llmproxy.proxy.call;
+
+import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
+import dev.llmproxy.codec.openai.StreamChunk;
+import dev.llmproxy.codec.openai.StreamChunkInspector;
+import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.proxy.provider.ProviderAdapter;
+import dev.llmproxy.proxy.provider.ResponseTranslator;
+import dev.llmproxy.proxy.provider.UpstreamAuth;
+import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.Lease;
+import dev.llmproxy.proxy.route.Target;
+import dev.llmproxy.proxy.upstream.Origin;
+import dev.llmproxy.proxy.upstream.UpstreamConnection;
+import dev.llmproxy.proxy.upstream.UpstreamExchange;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Implementation notes.
+ *
+ * Flow: start() encodes the body through the deployment's adapter and leases a connection -> onConnected() applies
+ * the adapter's authentication and sends -> onResponsePart() receives the head, which the call judges before anything
+ * reaches the client (commit, or give the connection back and let the call retry elsewhere), then content parts; each
+ * part is written to the client as it arrives and the read cycle's writes are flushed in onReadComplete(), so a
+ * streamed token leaves in the read cycle it arrived in. When the client connection stops being writable, reading
+ * from the provider pauses until it drains: a slow client slows the provider's socket instead of filling memory.
+ *
+ * OpenAI-format responses (the adapter has no translator) are relayed as they are. Streams are framed into whole SSE
+ * events so that usage can be read from them and, when the proxy itself asked for usage, the usage-only event hidden
+ * from a client that did not; only the incomplete tail of an event ever waits. Responses of translated providers go
+ * through the adapter's ResponseTranslator: stream events one by one (forwarded, dropped or replaced), other bodies
+ * whole (collected, bounded).
+ *
+ * End states (exactly one, guarded by `done`): failed before commit (the call decides: retry or an OpenAI error);
+ * complete; aborted mid-response (an SSE error event ends a stream, a plain body is cut by closing the connection);
+ * cancelled by the call (the client went away: the upstream connection is closed at once, so the provider stops
+ * generating). Each releases the encoded body, cancels the timer, and returns or closes the upstream connection.
+ *
+ * A pooled connection can have been closed by the provider just as it is reused. When such a connection fails before
+ * any response byte, the request is sent once more on a fresh connection, as HTTP clients generally do.
+ */
+/**
+ * An attempt that calls a provider. Thread-safety: confined to the client connection's event loop, which is also the
+ * event loop of the upstream connection it leases.
+ */
+final class UpstreamAttempt extends Attempt implements UpstreamExchange {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamAttempt.class);
+
+    private static final int MAX_SSE_EVENT_BYTES = 4 * 1024 * 1024;
+    /** The most a translated non-streamed body may weigh; translation needs it whole. */
+    private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
+    private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
+    /**
+     * Upstream headers not passed on: the hop-by-hop ones (RFC 9110 section 7.6.1), the framing the proxy sets
+     * itself, and cookies, which belong to the proxy's session with the provider and not to the client.
+     */
+    private static final AsciiString[] NOT_RELAYED = {
+            HttpHeaderNames.CONNECTION,
+            HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER,
+            HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.PROXY_AUTHENTICATE,
+            HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.SET_COOKIE};
+
+    private final ChannelHandlerContext ctx;
+    private final CallRequest request;
+    private final Target target;
+    private final Deployment deployment;
+    private final ProviderAdapter adapter;
+    private final boolean stream;
+    private final boolean hideUsage;
+    private final long silenceNanos;
+    private final Runnable timeoutCheck = this::checkTimeout;
+
+    /** The encoded body; owned here until the attempt ends (kept for the one resend on a stale connection). */
+    private @Nullable ByteBuf body;
+
+    private @Nullable UpstreamConnection connection;
+    private @Nullable ScheduledFuture<?> timer;
+    private long timeoutNanos;
+    private @Nullable ResponseTranslator translator;
+    private @Nullable SseEventFramer framer;
+    private @Nullable JsonBodyUsageScanner bodyUsage;
+    /** A translated plain body being collected; owned here until translated or the attempt ends. */
+    private @Nullable CompositeByteBuf collected;
+    private @Nullable HttpResponse heldHead;
+    private boolean scanBodyUsage;
+    private @Nullable Usage usage;
+    private long lastActivityNanos;
+    private long sentNanos;
+    private long firstByteNanos;
+    private int status;
+    private boolean responseStarted;
+    private boolean upstreamKeepAlive;
+    private boolean bodyEndsAtClose;
+    private boolean receivedAny;
+    private boolean retried;
+    private boolean awaitingWritability;
+    private boolean done;
+
+    UpstreamAttempt(ModelCall call, Lease lease, long startNanos) {
+        super(call, lease, startNanos);
+        this.ctx = call.ctx;
+        this.request = call.request;
+        this.target = lease.target();
+        this.deployment = target.deployment();
+        ProviderAdapter providerAdapter = deployment.adapter();
+        if (providerAdapter == null) {
+            throw new IllegalStateException("deployment " + deployment.id() + " has no adapter");
+        }
+        this.adapter = providerAdapter;
+        this.stream = request.stream();
+        this.hideUsage = adapter.asksForStreamUsage(request.endpoint(), request.info());
+        this.silenceNanos = stream ? deployment.streamTimeoutNanos() : deployment.timeoutNanos();
+    }
+
+    @Override
+    void start() {
+        body = adapter.encodeRequest(
+                ctx.alloc(), call.body(), request.info(), target.upstreamModelJson(), hideUsage);
+        lastActivityNanos = startNanos;
+        timeoutNanos = call.headTimeoutNanos(silenceNanos);
+        timer = ctx.executor().schedule(timeoutCheck, timeoutNanos, TimeUnit.NANOSECONDS);
+        acquireConnection();
+    }
+
+    private void acquireConnection() {
+        Origin origin = deployment.origin();
+        if (origin == null) {
+            throw new IllegalStateException("deployment " + deployment.id() + " has no origin");
+        }
+        call.services.upstream().acquire(ctx.channel().eventLoop(), origin, deployment.connectTimeoutMillis(), this);
+    }
+
+    @Override
+    public void onConnected(UpstreamConnection upstreamConnection) {
+        if (done) {
+            upstreamConnection.release();
+            return;
+        }
+        connection = upstreamConnection;
+        send(upstreamConnection);
+    }
+
+    private void send(UpstreamConnection upstreamConnection) {
+        FullHttpRequest upstreamRequest = newUpstreamRequest();
+        UpstreamAuth auth = adapter.auth();
+        if (auth.apply(upstreamRequest, upstreamRequest.content())) {
+            sentNanos = call.services.ticker().getAsLong();
+            upstreamConnection.send(upstreamRequest);
+            return;
+        }
+        upstreamRequest.release();
+        auth.ready().whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
+            if (done || connection != upstreamConnection) {
+                return;
+            }
+            if (failure != null) {
+                log.info("[{}] no credentials for {}: {}", request.callId(), deployment.id(), failure.toString());
+                failBeforeCommit(ProxyError.UPSTREAM_CONNECT_FAILED,
+                        "Cannot authenticate with the provider (no credentials available)");
+                return;
+            }
+            send(upstreamConnection);
+        }));
+    }
+
+    @Override
+    public void onConnectFailed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        log.info("[{}] cannot connect to {}: {}", request.callId(), deployment.origin(), cause.toString());
+        if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+            // The detail (certificate path, protocol) is in the log line above; clients get no JSSE internals.
+            failBeforeCommit(ProxyError.UPSTREAM_TLS_FAILED,
+                    "TLS handshake with the provider failed (untrusted certificate or no common protocol)");
+        } else if (cause instanceof UnknownHostException) {
+            failBeforeCommit(ProxyError.UPSTREAM_CONNECT_FAILED, "Cannot resolve the provider's host name");
+        } else if (cause instanceof ConnectTimeoutException) {
+            failBeforeCommit(ProxyError.UPSTREAM_CONNECT_FAILED, "Timed out connecting to the provider");
+        } else if (cause instanceof ConnectException) {
+            failBeforeCommit(ProxyError.UPSTREAM_CONNECT_FAILED,
+                    "Cannot connect to the provider (connection refused)");
+        } else {
+            failBeforeCommit(ProxyError.UPSTREAM_CONNECT_FAILED, "Cannot connect to the provider");
+        }
+    }
+
+    @Override
+    public void onResponsePart(HttpObject part) {
+        if (done) {
+            ReferenceCountUtil.release(part);
+            return;
+        }
+        lastActivityNanos = call.services.ticker().getAsLong();
+        receivedAny = true;
+        if (part instanceof HttpResponse head) {
+            if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                ReferenceCountUtil.release(part);
+                return;
+            }
+            headersNanos = lastActivityNanos;
+            status = head.status().code();
+            if (!call.shouldCommit(this, status)) {
+                ReferenceCountUtil.release(part);
+                log.debug("[{}] {} answered {}; retrying elsewhere", request.callId(), deployment.id(), status);
+                cleanUp(false);
+                call.attemptFailed(this, status, null, null);
+                return;
+            }
+            startResponse(head);
+            if (part instanceof FullHttpResponse full) {
+                // Not written as content as it is: the encoder would send its head a second time.
+                relay(new DefaultLastHttpContent(full.content()));
+                return;
+            }
+        }
+        if (part instanceof HttpContent content) {
+            relay(content);
+        }
+    }
+
+    @Override
+    public void onReadComplete() {
+        if (done) {
+            return;
+        }
+        ctx.flush();
+        UpstreamConnection upstreamConnection = connection;
+        if (upstreamConnection != null && !ctx.channel().isWritable()) {
+            upstreamConnection.pauseReading();
+            awaitingWritability = true;
+        }
+    }
+
+    @Override
+    void onClientWritable() {
+        if (awaitingWritability && !done) {
+            awaitingWritability = false;
+            UpstreamConnection upstreamConnection = connection;
+            if (upstreamConnection != null) {
+                upstreamConnection.resumeReading();
+            }
+        }
+    }
+
+    @Override
+    public void onConnectionLost(@Nullable Throwable cause) {
+        if (done) {
+            return;
+        }
+        UpstreamConnection lost = connection;
+        connection = null;
+        if (!receivedAny && !retried && lost != null && lost.isReused()) {
+            retried = true;
+            acquireConnection();
+            return;
+        }
+        if (responseStarted && bodyEndsAtClose) {
+            complete(LastHttpContent.EMPTY_LAST_CONTENT);
+            return;
+        }
+        if (!responseStarted) {
+            boolean tls = cause instanceof SSLException || (cause != null && cause.getCause() instanceof SSLException);
+            failBeforeCommit(tls ? ProxyError.UPSTREAM_TLS_FAILED : ProxyError.UPSTREAM_CLOSED,
+                    tls ? "TLS failure talking to the provider" : "The provider closed the connection without answering");
+            return;
+        }
+        abort(ProxyError.UPSTREAM_CLOSED, "The provider closed the connection before the response was complete");
+    }
+
+    @Override
+    void cancel() {
+        if (!done) {
+            cleanUp(false);
+        }
+    }
+
+    private FullHttpRequest newUpstreamRequest() {
+        ByteBuf encoded = body;
+        if (encoded == null) {
+            throw new IllegalStateException("the attempt has ended");
+        }
+        ByteBuf content = encoded.retainedDuplicate();
+        FullHttpRequest upstreamRequest = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1,
+                HttpMethod.POST,
+                target.requestPath(request.endpoint(), stream),
+                content,
+                Responses.HEADERS.newHeaders(),
+                EmptyHttpHeaders.INSTANCE);
+        upstreamRequest.headers()
+                .set(HttpHeaderNames.HOST, deployment.hostHeader())
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+                .set(HttpHeaderNames.ACCEPT, stream ? Responses.EVENT_STREAM : HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+        return upstreamRequest;
+    }
+
+    private void startResponse(HttpResponse head) {
+        // Committed: from here on the provider's silence is measured against the full timeout, not the deadline.
+        timeoutNanos = silenceNanos;
+        upstreamKeepAlive = HttpUtil.isKeepAlive(head);
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        boolean eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, head.status(), Responses.HEADERS);
+        HttpHeaders headers = response.headers().set(head.headers());
+        for (AsciiString name : NOT_RELAYED) {
+            headers.remove(name);
+        }
+        boolean chunked = HttpUtil.isTransferEncodingChunked(head);
+        long contentLength = HttpUtil.getContentLength(head, -1L);
+        bodyEndsAtClose = !chunked && contentLength < 0;
+        boolean success = head.status().codeClass() == HttpStatusClass.SUCCESS;
+        ResponseTranslator responseTranslator = adapter.newTranslator(request.endpoint(), stream);
+        translator = responseTranslator;
+        call.addProxyHeaders(headers, deployment, sentNanos, headersNanos);
+        Responses.setConnection(response, request.keepAlive(), request.http10());
+        responseStarted = true;
+        if (eventStream && success) {
+            framer = new SseEventFramer(ctx.alloc(), MAX_SSE_EVENT_BYTES,
+                    responseTranslator != null ? responseTranslator : this::inspectEvent);
+            HttpUtil.setTransferEncodingChunked(response, true);
+        } else if (responseTranslator != null) {
+            // Translated plain bodies are written whole, with their new length, once they are complete.
+            headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            heldHead = response;
+            collected = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            return;
+        } else if (contentLength >= 0) {
+            HttpUtil.setContentLength(response, contentLength);
+        } else {
+            HttpUtil.setTransferEncodingChunked(response, true);
+        }
+        scanBodyUsage = success && !eventStream;
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    private void relay(HttpContent content) {
+        ByteBuf bytes = content.content();
+        if (firstByteNanos == 0 && bytes.isReadable()) {
+            firstByteNanos = call.services.ticker().getAsLong();
+        }
+        boolean last = content instanceof LastHttpContent;
+        CompositeByteBuf whole = collected;
+        if (whole != null) {
+            collect(whole, content, last);
+            return;
+        }
+        SseEventFramer sse = framer;
+        if (sse != null) {
+            ByteBuf events = sse.frame(bytes);
+            content.release();
+            writeContent(events);
+            if (last) {
+                writeContent(sse.finish());
+                ResponseTranslator responseTranslator = translator;
+                if (responseTranslator != null) {
+                    writeContent(responseTranslator.finishStream(ctx.alloc()));
+                }
+                complete(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            return;
+        }
+        if (scanBodyUsage) {
+            scanBodyUsage(bytes, last);
+        }
+        if (last) {
+            complete((LastHttpContent) content);
+        } else {
+            ctx.write(content, ctx.voidPromise());
+        }
+    }
+
+    /** Collects a body that is translated whole, then writes the held head and the translation. */
+    private void collect(CompositeByteBuf whole, HttpContent content, boolean last) {
+        ByteBuf bytes = content.content();
+        if (whole.readableBytes() + bytes.readableBytes() > MAX_TRANSLATED_BODY_BYTES) {
+            content.release();
+            abort(ProxyError.UPSTREAM_CLOSED, "The provider's response is larger than "
+                    + MAX_TRANSLATED_BODY_BYTES + " bytes");
+            return;
+        }
+        whole.addComponent(true, bytes.retain());
+        content.release();
+        if (!last) {
+            return;
+        }
+        collected = null;
+        ResponseTranslator responseTranslator = translator;
+        HttpResponse head = heldHead;
+        heldHead = null;
+        if (responseTranslator == null || head == null) {
+            whole.release();
+            throw new IllegalStateException("collecting without a translator");
+        }
+        ByteBuf translated = status >= 400
+                ? responseTranslator.translateError(ctx.alloc(), status, whole)
+                : responseTranslator.translateBody(ctx.alloc(), whole);
+        HttpUtil.setContentLength(head, translated.readableBytes());
+        ctx.write(head, ctx.voidPromise());
+        complete(new DefaultLastHttpContent(translated));
+    }
+
+    /** Reads usage from a plain body: at once when it arrived whole, else incrementally part by part. */
+    private void scanBodyUsage(ByteBuf bytes, boolean last) {
+        JsonBodyUsageScanner scanner = bodyUsage;
+        if (scanner == null && last) {
+            usage = JsonBodyUsageScanner.usageOf(bytes);
+            return;
+        }
+        if (scanner == null) {
+            scanner = new JsonBodyUsageScanner();
+            bodyUsage = scanner;
+        }
+        scanner.feed(bytes);
+    }
+
+    /** Looks at one complete SSE event's data, keeping its usage; drops the usage event the proxy asked for. */
+    private SseEventFramer.Decision inspectEvent(ByteBuf data, int index, int length) {
+        StreamChunk chunk = StreamChunkInspector.inspect(data, index, length);
+        if (chunk.usage() != null) {
+            usage = chunk.usage();
+            if (hideUsage && chunk.usageOnly()) {
+                return SseEventFramer.Decision.DROP;
+            }
+        }
+        return SseEventFramer.Decision.FORWARD;
+    }
+
+    private void writeContent(@Nullable ByteBuf bytes) {
+        if (bytes == null) {
+            return;
+        }
+        if (bytes.isReadable()) {
+            ctx.write(new DefaultHttpContent(bytes), ctx.voidPromise());
+        } else {
+            bytes.release();
+        }
+    }
+
+    private void complete(LastHttpContent last) {
+        JsonBodyUsageScanner scanner = bodyUsage;
+        if (scanner != null) {
+            usage = scanner.usage();
+        }
+        ResponseTranslator responseTranslator = translator;
+        if (responseTranslator != null && responseTranslator.usage() != null) {
+            usage = responseTranslator.usage();
+        }
+        Responses.writeLast(ctx, last, request.keepAlive());
+        cleanUp(upstreamKeepAlive && !bodyEndsAtClose);
+        call.attemptFinished(this, status, null, usage, framer != null, firstByteNanos,
+                headersNanos - sentNanos, request.keepAlive());
+    }
+
+    /** Fails the attempt before anything reached the client: the call retries elsewhere or answers with an error. */
+    private void failBeforeCommit(ProxyError error, String message) {
+        cleanUp(false);
+        call.attemptFailed(this, error.status().code(), error, message);
+    }
+
+    /**
+     * Ends a response that already started: a stream gets an error event and a proper end, so the client sees why;
+     * a plain body cannot be marked, so the connection is closed and the client sees a truncated response.
+     */
+    private void abort(ProxyError error, String message) {
+        log.info("[{}] {}", request.callId(), message);
+        boolean wasStream = framer != null;
+        boolean bodyStarted = heldHead == null;
+        cleanUp(false);
+        if (wasStream) {
+            ByteBuf event = Responses.errorEvent(ctx.alloc(), error, message);
+            ctx.write(new DefaultHttpContent(event), ctx.voidPromise());
+            Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, request.keepAlive());
+            call.attemptFinished(this, status, error, usage, true, firstByteNanos, headersNanos - sentNanos,
+                    request.keepAlive());
+            return;
+        }
+        if (!bodyStarted) {
+            // A translated body was being collected: nothing was written yet, so the client can get a clean error.
+            FullHttpResponse response = Responses.error(ctx.alloc(), error, message, null, request.callId());
+            Responses.setConnection(response, request.keepAlive(), request.http10());
+            Responses.writeLast(ctx, response, request.keepAlive());
+            call.attemptFinished(this, error.status().code(), error, usage, false, firstByteNanos,
+                    headersNanos - sentNanos, request.keepAlive());
+            return;
+        }
+        ctx.flush();
+        ctx.close();
+        call.attemptFinished(this, status, error, usage, false, firstByteNanos, headersNanos - sentNanos, false);
+    }
+
+    private void checkTimeout() {
+        if (done) {
+            return;
+        }
+        long idleNanos = call.services.ticker().getAsLong() - lastActivityNanos;
+        if (idleNanos < timeoutNanos) {
+            timer = ctx.executor().schedule(timeoutCheck, timeoutNanos - idleNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        String message = "Request timed out: no data from the provider for "
+                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 1000.0 + " s";
+        if (responseStarted) {
+            abort(ProxyError.UPSTREAM_TIMEOUT, message);
+        } else {
+            failBeforeCommit(ProxyError.UPSTREAM_TIMEOUT, message);
+        }
+    }
+
+    /**
+     * Releases what the attempt holds: the encoded body, the timer, the framer, a collected body, and the upstream
+     * connection (back to its pool when {@code reuseConnection}, else closed).
+     */
+    private void cleanUp(boolean reuseConnection) {
+        done = true;
+        ByteBuf encoded = body;
+        body = null;
+        if (encoded != null) {
+            encoded.release();
+        }
+        ScheduledFuture<?> pending = timer;
+        timer = null;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        UpstreamConnection upstreamConnection = connection;
+        connection = null;
+        if (upstreamConnection != null) {
+            if (reuseConnection) {
+                upstreamConnection.release();
+            } else {
+                upstreamConnection.discard();
+            }
+        }
+        SseEventFramer sse = framer;
+        if (sse != null) {
+            sse.release();
+        }
+        CompositeByteBuf whole = collected;
+        collected = null;
+        if (whole != null) {
+            whole.release();
+        }
+        heldHead = null;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.llmproxy.proxy.provider;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.codec.json.RequestInfo;
+import dev.llmproxy.codec.json.RequestRewriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The OpenAI wire format, spoken by OpenAI and every OpenAI-compatible provider, and by Azure OpenAI with its own URL
+ * layout ({@code /openai/deployments/<model>/...?api-version=}). Requests are forwarded byte for byte except the
+ * {@code model} value (and {@code stream_options.include_usage}, asked for so that streamed usage can be tracked);
+ * responses are relayed untouched. Thread-safety: immutable.
+ */
+public final class OpenAiAdapter implements ProviderAdapter {
+
+    private final BaseUrl baseUrl;
+    private final UrlStyle urlStyle;
+    private final @Nullable String apiVersion;
+    private final UpstreamAuth auth;
+
+    /**
+     * @param baseUrl where the provider's endpoints hang
+     * @param urlStyle plain OpenAI paths, or Azure's deployment paths
+     * @param apiVersion Azure's {@code api-version} query value, or {@code null}
+     * @param auth the provider key's header, or {@link UpstreamAuth#NONE}
+     */
+    public OpenAiAdapter(BaseUrl baseUrl, UrlStyle urlStyle, @Nullable String apiVersion, UpstreamAuth auth) {
+        this.baseUrl = requireNonNull(baseUrl, "baseUrl");
+        this.urlStyle = requireNonNull(urlStyle, "urlStyle");
+        this.apiVersion = apiVersion;
+        this.auth = requireNonNull(auth, "auth");
+    }
+
+    @Override
+    public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
+        String base = baseUrl.basePath();
+        return switch (urlStyle) {
+            case AZURE -> {
+                String path = base + "/openai/deployments/" + encodeSegment(upstreamModel) + endpoint.path();
+                yield apiVersion == null ? path : path + "?api-version=" + encodeQuery(apiVersion);
+            }
+            case OPENAI -> base + endpoint.path();
+        };
+    }
+
+    @Override
+    public boolean asksForStreamUsage(Endpoint endpoint, RequestInfo info) {
+        return info.stream() && endpoint != Endpoint.EMBEDDINGS && !info.hasStreamOptions();
+    }
+
+    @Override
+    public ByteBuf encodeRequest(
+            ByteBufAllocator alloc, ByteBuf body, RequestInfo info, byte[] upstreamModelJson, boolean askForUsage) {
+        return RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, askForUsage);
+    }
+
+    @Override
+    public UpstreamAuth auth() {
+        return auth;
+    }
+
+    @Override
+    public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream) {
+        return null;
+    }
+
+    private static String encodeSegment(String segment) {
+        // URLEncoder writes the form encoding, where a space is '+'; in a path segment it must be %20.
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String encodeQuery(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

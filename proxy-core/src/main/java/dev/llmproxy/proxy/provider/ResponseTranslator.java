@@ -1,0 +1,44 @@
+package dev.llmproxy.proxy.provider;
+
+import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.codec.sse.SseEventFramer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns one response of a provider that does not speak the OpenAI format into the OpenAI shape. One instance per
+ * attempt; it may keep state across a stream's events (a content block's index, the usage seen so far).
+ *
+ * <p>Non-streamed bodies and error bodies arrive whole (the attempt collects them, bounded); streamed responses are
+ * framed into SSE events and each event is shown to {@link #onEvent}, which forwards, drops or replaces it.
+ *
+ * <p>Thread-safety: confined to the attempt's event loop.
+ */
+public interface ResponseTranslator extends SseEventFramer.Visitor {
+
+    /**
+     * Translates a complete successful body.
+     *
+     * @param body taken: the translator releases it
+     * @return the OpenAI-shaped body, owned by the caller
+     */
+    ByteBuf translateBody(ByteBufAllocator alloc, ByteBuf body);
+
+    /**
+     * Translates a complete error body (status 4xx or 5xx) into an OpenAI error object.
+     *
+     * @param body taken: the translator releases it
+     * @return the OpenAI error body, owned by the caller
+     */
+    ByteBuf translateError(ByteBufAllocator alloc, int status, ByteBuf body);
+
+    /**
+     * Events to send after the provider's stream ended (an OpenAI {@code data: [DONE]}, a final usage chunk), or
+     * {@code null} for none. Owned by the caller.
+     */
+    @Nullable ByteBuf finishStream(ByteBufAllocator alloc);
+
+    /** The usage the response reported, once known, or {@code null}. */
+    @Nullable Usage usage();
+}

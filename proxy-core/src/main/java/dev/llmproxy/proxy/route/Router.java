@@ -1,0 +1,31 @@
+package dev.llmproxy.proxy.route;
+
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Chooses the deployment of each attempt of a call. A call asks for a lease before each attempt, passing the
+ * deployments it already tried; the router skips those (and any it is cooling down), admits the pick against its
+ * limits, and answers {@code null} when no deployment can take the call. After an attempt fails before the response
+ * reached the client, {@link #mayRetry} says whether the call tries again.
+ *
+ * <p>Thread-safety: shared by every event loop; implementations must be thread-safe and must not block.
+ */
+public interface Router {
+
+    /**
+     * A lease on a deployment of {@code route} for the next attempt, or {@code null} when none is left, every
+     * remaining one is cooling down, or none is admitted by its limits.
+     *
+     * @param tried deployments this call already tried, or {@code null} before the first attempt
+     */
+    @Nullable Lease acquire(ModelRoute route, @Nullable TriedDeployments tried, RandomGenerator random);
+
+    /**
+     * Whether a call may try another deployment after its attempt number {@code attempts} (1 for the first) failed
+     * before anything reached the client.
+     *
+     * @param status the failed attempt's status (see {@link Lease#release})
+     */
+    boolean mayRetry(int status, int attempts);
+}

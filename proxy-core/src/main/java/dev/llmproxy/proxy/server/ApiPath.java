@@ -1,0 +1,109 @@
+package dev.llmproxy.proxy.server;
+
+import dev.llmproxy.proxy.provider.Endpoint;
+
+import io.netty.handler.codec.http.HttpMethod;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a request path asks for, as LiteLLM maps it: each API with and without the {@code /v1} prefix, plus the
+ * Azure-style {@code /openai/deployments/{model}/...} and {@code /engines/{model}/...} forms that name the model in
+ * the path.
+ *
+ * @param kind which handler serves the path
+ * @param endpoint the forwarded API, for {@link Kind#MODEL_CALL}
+ * @param pathModel the model named in the path (Azure-style paths and {@code /v1/models/{id}}), or null
+ */
+record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathModel) {
+
+    enum Kind {
+        MODEL_CALL(HttpMethod.POST, true),
+        MODELS(HttpMethod.GET, true),
+        MODEL_INFO(HttpMethod.GET, true),
+        LIVENESS(HttpMethod.GET, false),
+        READINESS(HttpMethod.GET, false),
+        NOT_FOUND(null, false);
+
+        private final @Nullable HttpMethod method;
+        private final boolean authenticated;
+
+        Kind(@Nullable HttpMethod method, boolean authenticated) {
+            this.method = method;
+            this.authenticated = authenticated;
+        }
+
+        @Nullable HttpMethod method() {
+            return method;
+        }
+
+        boolean isAuthenticated() {
+            return authenticated;
+        }
+    }
+
+    private static final ApiPath CHAT = new ApiPath(Kind.MODEL_CALL, Endpoint.CHAT_COMPLETIONS, null);
+    private static final ApiPath COMPLETIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.COMPLETIONS, null);
+    private static final ApiPath EMBEDDINGS = new ApiPath(Kind.MODEL_CALL, Endpoint.EMBEDDINGS, null);
+    private static final ApiPath MODELS = new ApiPath(Kind.MODELS, null, null);
+    private static final ApiPath LIVENESS = new ApiPath(Kind.LIVENESS, null, null);
+    private static final ApiPath READINESS = new ApiPath(Kind.READINESS, null, null);
+    private static final ApiPath NOT_FOUND = new ApiPath(Kind.NOT_FOUND, null, null);
+    private static final String[] MODEL_INFO_PREFIXES = {"/v1/models/", "/models/"};
+    private static final String[] MODEL_IN_PATH_PREFIXES = {"/openai/deployments/", "/v1/openai/deployments/",
+        "/engines/", "/v1/engines/"};
+
+    /** Maps a request URI (path and optional query) to its target; unknown paths map to {@link Kind#NOT_FOUND}. */
+    static ApiPath of(String uri) {
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        switch (path) {
+            case "/v1/chat/completions", "/chat/completions":
+                return CHAT;
+            case "/v1/completions", "/completions":
+                return COMPLETIONS;
+            case "/v1/embeddings", "/embeddings":
+                return EMBEDDINGS;
+            case "/v1/models", "/models":
+                return MODELS;
+            case "/health/liveliness", "/health/liveness":
+                return LIVENESS;
+            case "/health/readiness":
+                return READINESS;
+            default:
+                return withModelInPath(path);
+        }
+    }
+
+    private static ApiPath withModelInPath(String path) {
+        for (String prefix : MODEL_INFO_PREFIXES) {
+            if (path.startsWith(prefix) && path.length() > prefix.length()) {
+                return new ApiPath(Kind.MODEL_INFO, null, decode(path.substring(prefix.length())));
+            }
+        }
+        for (String prefix : MODEL_IN_PATH_PREFIXES) {
+            if (!path.startsWith(prefix)) {
+                continue;
+            }
+            for (Endpoint endpoint : Endpoint.values()) {
+                String suffix = endpoint.path();
+                int modelEnd = path.length() - suffix.length();
+                if (path.endsWith(suffix) && modelEnd > prefix.length()) {
+                    return new ApiPath(
+                            Kind.MODEL_CALL, endpoint, decode(path.substring(prefix.length(), modelEnd)));
+                }
+            }
+        }
+        return NOT_FOUND;
+    }
+
+    private static String decode(String segment) {
+        return segment.indexOf('%') < 0
+                ? segment
+                : URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+}

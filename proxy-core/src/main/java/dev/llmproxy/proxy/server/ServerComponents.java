@@ -1,0 +1,188 @@
+package dev.llmproxy.proxy.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.route.Router;
+import dev.llmproxy.proxy.route.SimpleShuffleRouter;
+import dev.llmproxy.proxy.upstream.ForwardProxy;
+import dev.llmproxy.proxy.upstream.Upstream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything a {@link ProxyServer} is assembled from: the composition root. The CLI builds one from the config; tests
+ * build one with fake time, a seeded random source, an in-memory upstream or a test router. Features plug in here
+ * (the limiter through the router, the store through the authenticator and a listener).
+ *
+ * <p>Thread-safety: the builder is for one thread; the built object is immutable.
+ */
+public final class ServerComponents {
+    private final ServerSettings settings;
+    private final RouteTable routes;
+    private final Authenticator authenticator;
+    private final List<CallListener> listeners;
+    private final Router router;
+    private final LongSupplier ticker;
+    private final Clock clock;
+    private final Supplier<RandomGenerator> random;
+    private final ForwardProxy forwardProxy;
+    private final Transport transport;
+    private final @Nullable Upstream upstream;
+
+    private ServerComponents(Builder builder) {
+        this.settings = requireNonNull(builder.settings, "settings");
+        this.routes = requireNonNull(builder.routes, "routes");
+        this.authenticator = requireNonNull(builder.authenticator, "authenticator");
+        this.listeners = List.copyOf(builder.listeners);
+        this.router = builder.router;
+        this.ticker = builder.ticker;
+        this.clock = builder.clock;
+        this.random = builder.random;
+        this.forwardProxy = builder.forwardProxy;
+        this.transport = builder.transport != null ? builder.transport : Transport.best();
+        this.upstream = builder.upstream;
+    }
+
+    /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
+    public static Builder builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
+        return new Builder(settings, routes, authenticator);
+    }
+
+    /** Where to listen and what to accept. */
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    /** The model routing table. */
+    public RouteTable routes() {
+        return routes;
+    }
+
+    /** Who may call. */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** Receive one record per request, in order. */
+    public List<CallListener> listeners() {
+        return listeners;
+    }
+
+    /** Picks each attempt's deployment. */
+    public Router router() {
+        return router;
+    }
+
+    /** Monotonic time in nanoseconds. */
+    public LongSupplier ticker() {
+        return ticker;
+    }
+
+    /** Wall time. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The random source of the calling event loop. */
+    public Supplier<RandomGenerator> random() {
+        return random;
+    }
+
+    /** The forward proxy for upstream connections. */
+    public ForwardProxy forwardProxy() {
+        return forwardProxy;
+    }
+
+    /** Epoll or NIO. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The upstream connections to use instead of the server's own pools (tests), or {@code null}. */
+    public @Nullable Upstream upstream() {
+        return upstream;
+    }
+
+    /** Builds {@link ServerComponents}; defaults: no listeners, simple shuffle, system time, thread-local random. */
+    public static final class Builder {
+        private final ServerSettings settings;
+        private final RouteTable routes;
+        private final Authenticator authenticator;
+        private final List<CallListener> listeners = new ArrayList<>();
+        private Router router = SimpleShuffleRouter.INSTANCE;
+        private LongSupplier ticker = System::nanoTime;
+        private Clock clock = Clock.systemUTC();
+        private Supplier<RandomGenerator> random = ThreadLocalRandom::current;
+        private ForwardProxy forwardProxy = ForwardProxy.NONE;
+        private @Nullable Transport transport;
+        private @Nullable Upstream upstream;
+
+        private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
+            this.settings = requireNonNull(settings, "settings");
+            this.routes = requireNonNull(routes, "routes");
+            this.authenticator = requireNonNull(authenticator, "authenticator");
+        }
+
+        /** Adds a listener; each request's record goes to every listener, in the order added. */
+        public Builder listener(CallListener listener) {
+            listeners.add(requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The router (default {@link SimpleShuffleRouter}). */
+        public Builder router(Router router) {
+            this.router = requireNonNull(router, "router");
+            return this;
+        }
+
+        /** Monotonic time in nanoseconds (default {@link System#nanoTime()}). */
+        public Builder ticker(LongSupplier ticker) {
+            this.ticker = requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Wall time (default UTC system clock). */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The random source (default the calling thread's {@link ThreadLocalRandom}). */
+        public Builder random(Supplier<RandomGenerator> random) {
+            this.random = requireNonNull(random, "random");
+            return this;
+        }
+
+        /** The forward proxy for upstream connections (default none). */
+        public Builder forwardProxy(ForwardProxy forwardProxy) {
+            this.forwardProxy = requireNonNull(forwardProxy, "forwardProxy");
+            return this;
+        }
+
+        /** The transport (default {@link Transport#best()}). */
+        public Builder transport(Transport transport) {
+            this.transport = requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /** Upstream connections from elsewhere than the server's own pools (tests). */
+        public Builder upstream(Upstream upstream) {
+            this.upstream = requireNonNull(upstream, "upstream");
+            return this;
+        }
+
+        /** The components. */
+        public ServerComponents build() {
+            return new ServerComponents(this);
+        }
+    }
+}
