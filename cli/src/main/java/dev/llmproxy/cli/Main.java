@@ -8,8 +8,8 @@ import dev.llmproxy.proxy.config.ConfigLoader;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.server.ProxyServer;
-import dev.llmproxy.proxy.server.ServerSettings;
 import dev.llmproxy.proxy.server.ServerComponents;
+import dev.llmproxy.proxy.server.ServerSettings;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -21,9 +21,9 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code llmproxy --config config.yaml --port 4000}: the LiteLLM-compatible proxy server. */
 @Command(

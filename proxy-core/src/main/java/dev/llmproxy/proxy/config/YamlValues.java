@@ -1,9 +1,9 @@
 package dev.llmproxy.proxy.config;
 
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a composed scalar into the Java value PyYAML's {@code safe_load} would give (YAML 1.1 resolution: yes/no/on/off

@@ -2,9 +2,9 @@ package dev.llmproxy.proxy.server;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallRecord;
-import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.config.ConfigLoader;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.route.RouteTable;

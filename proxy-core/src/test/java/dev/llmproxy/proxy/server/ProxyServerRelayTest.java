@@ -2,10 +2,10 @@ package dev.llmproxy.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.mock.RecordedRequest;
+import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.provider.Endpoint;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

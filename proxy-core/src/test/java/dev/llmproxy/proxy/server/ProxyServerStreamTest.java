@@ -3,9 +3,9 @@ package dev.llmproxy.proxy.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
+import dev.llmproxy.proxy.call.CallRecord;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

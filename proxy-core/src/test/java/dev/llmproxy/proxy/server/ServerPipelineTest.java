@@ -1,11 +1,17 @@
 package dev.llmproxy.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.llmproxy.proxy.auth.AuthResult;
+import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
+import dev.llmproxy.proxy.auth.Principal;
+import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.ProxyError;
-import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.config.ConfigLoader;
+import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import dev.llmproxy.proxy.upstream.UpstreamClient;
@@ -16,7 +22,10 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +37,9 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +59,9 @@ class ServerPipelineTest {
     @TempDir
     Path dir;
 
+    private RouteTable routes;
     private ServerContext context;
+    private final MockTicker ticker = Ticker.newMockTicker();
     private final List<CallRecord> calls = new CopyOnWriteArrayList<>();
 
     @BeforeEach
@@ -61,19 +74,8 @@ class ServerPipelineTest {
                       model: openai/gpt-4o-mini
                       mock_response: "Hello from the pipeline"
                 """);
-        RouteTable routes = RouteTable.build(ConfigLoader.load(file, Map.of()));
-        UpstreamClient upstream = new UpstreamClient(
-                new UpstreamConnector(NioSocketChannel.class, NioDatagramChannel.class, ForwardProxy.NONE),
-                1, Duration.ofSeconds(60), () -> 0L);
-        ServerComponents components = ServerComponents.builder(
-                        new ServerSettings("127.0.0.1", 0, 1, MAX_REQUEST_BYTES, MAX_HEADER_BYTES, Duration.ofSeconds(1)),
-                        routes,
-                        new MasterKeyAuthenticator(null))
-                .listener(calls::add)
-                .ticker(() -> 0L)
-                .clock(Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC))
-                .build();
-        context = new ServerContext(components, upstream, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        routes = RouteTable.build(ConfigLoader.load(file, Map.of()));
+        context = newContext(new MasterKeyAuthenticator(null), calls::add);
     }
 
     @Test
@@ -161,8 +163,152 @@ class ServerPipelineTest {
         return response;
     }
 
+    @Test
+    void shouldAnswerOnceKeyLookupCompletesWhenAuthenticatorAnswersLater() {
+        CompletableFuture<AuthResult> lookup = new CompletableFuture<>();
+        context = newContext(pendingAuthenticator(lookup), calls::add);
+        EmbeddedChannel channel = newChannel();
+
+        channel.writeInbound(Unpooled.copiedBuffer(
+                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+        assertThat(readAll(channel)).isEmpty();
+        lookup.complete(AuthResult.accepted(Principal.MASTER));
+        channel.runPendingTasks();
+
+        assertThat(readAll(channel)).startsWith("HTTP/1.1 200 OK\r\n").contains("Hello from the pipeline");
+        assertThat(calls).singleElement().satisfies(record -> assertThat(record.principal()).isEqualTo(Principal.MASTER));
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void shouldAnswer401WhenKeyLookupRefusesTheKey() {
+        CompletableFuture<AuthResult> lookup = new CompletableFuture<>();
+        context = newContext(pendingAuthenticator(lookup), calls::add);
+        EmbeddedChannel channel = newChannel();
+        channel.writeInbound(Unpooled.copiedBuffer(
+                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+
+        lookup.complete(AuthResult.INVALID);
+        channel.runPendingTasks();
+
+        assertThat(readAll(channel)).startsWith("HTTP/1.1 401 Unauthorized\r\n");
+        assertThat(calls).singleElement().satisfies(record -> assertThat(record.error()).isEqualTo(ProxyError.INVALID_KEY));
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void shouldReleaseRequestAndRecordItWhenClientLeavesDuringKeyLookup() {
+        CompletableFuture<AuthResult> lookup = new CompletableFuture<>();
+        context = newContext(pendingAuthenticator(lookup), calls::add);
+        EmbeddedChannel channel = newChannel();
+        channel.writeInbound(Unpooled.copiedBuffer(
+                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+
+        channel.close();
+        lookup.complete(AuthResult.accepted(Principal.MASTER));
+        channel.runPendingTasks();
+
+        assertThat(calls).singleElement().satisfies(record -> {
+            assertThat(record.status()).isEqualTo(499);
+            assertThat(record.error()).isEqualTo(ProxyError.CLIENT_CLOSED);
+        });
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void shouldAnswer503WhenKeyLookupTakesTooLong() {
+        context = newContext(pendingAuthenticator(new CompletableFuture<>()), calls::add);
+        EmbeddedChannel channel = newChannel();
+        channel.writeInbound(Unpooled.copiedBuffer(
+                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+
+        ticker.advance(ClientHandler.AUTH_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+
+        assertThat(readAll(channel)).startsWith("HTTP/1.1 503 Service Unavailable\r\n")
+                .contains("\"type\":\"service_unavailable\"");
+        assertThat(calls).singleElement()
+                .satisfies(record -> assertThat(record.error()).isEqualTo(ProxyError.AUTH_UNAVAILABLE));
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void shouldKeepServingAndCallOtherListenersWhenOneListenerThrows() {
+        List<CallRecord> seen = new CopyOnWriteArrayList<>();
+        context = newContext(new MasterKeyAuthenticator(null), record -> {
+            throw new IllegalStateException("listener bug");
+        }, seen::add);
+        EmbeddedChannel channel = newChannel();
+        String chat = request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt"));
+
+        channel.writeInbound(Unpooled.copiedBuffer(chat + chat, StandardCharsets.UTF_8));
+        channel.runPendingTasks();
+
+        assertThat(readAll(channel).split("HTTP/1.1 200 OK", -1)).hasSize(3);
+        assertThat(seen).hasSize(2);
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void shouldRecordEveryRequestRefusedBeforeRouting() {
+        EmbeddedChannel channel = newChannel();
+        String requests = request("/nope", "{}")
+                + "DELETE /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                + request("/v1/chat/completions", "{not json")
+                + request("/v1/chat/completions", "{\"messages\":[]}")
+                + request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("unknown-model"))
+                + request("/v1/models", null);
+
+        channel.writeInbound(Unpooled.copiedBuffer(requests, StandardCharsets.UTF_8));
+        channel.runPendingTasks();
+
+        readAll(channel);
+        assertThat(calls).extracting(CallRecord::status, CallRecord::error).containsExactly(
+                tuple(404, ProxyError.NOT_FOUND),
+                tuple(405, ProxyError.METHOD_NOT_ALLOWED),
+                tuple(400, ProxyError.INVALID_JSON),
+                tuple(400, ProxyError.MISSING_FIELD),
+                tuple(400, ProxyError.UNKNOWN_MODEL),
+                tuple(200, null));
+        assertThat(calls.get(4).requestedModel()).isEqualTo("unknown-model");
+        assertThat(calls.get(4).endpoint()).isEqualTo(Endpoint.CHAT_COMPLETIONS);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    private ServerContext newContext(Authenticator authenticator, CallListener... listeners) {
+        UpstreamClient upstream = new UpstreamClient(
+                new UpstreamConnector(NioSocketChannel.class, NioDatagramChannel.class, ForwardProxy.NONE),
+                1, Duration.ofSeconds(60), () -> 0L);
+        ServerComponents.Builder components = ServerComponents.builder(
+                        new ServerSettings("127.0.0.1", 0, 1, MAX_REQUEST_BYTES, MAX_HEADER_BYTES, Duration.ofSeconds(1)),
+                        routes,
+                        authenticator)
+                .ticker(() -> 0L)
+                .clock(Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC));
+        for (CallListener listener : listeners) {
+            components.listener(listener);
+        }
+        return new ServerContext(components.build(), upstream, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    }
+
+    private static Authenticator pendingAuthenticator(CompletableFuture<AuthResult> lookup) {
+        return new Authenticator() {
+            @Override
+            public AuthResult authenticate(HttpHeaders headers) {
+                return AuthResult.pending(lookup);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return false;
+            }
+        };
+    }
+
     private EmbeddedChannel newChannel() {
-        EmbeddedChannel channel = new EmbeddedChannel();
+        EmbeddedChannel channel = EmbeddedChannel.builder().ticker(ticker).build();
         ServerInitializer.addHandlers(channel.pipeline(), context);
         return channel;
     }
