@@ -199,9 +199,8 @@ public final class ModelCall {
     private void startAttempt(Lease lease) {
         Deployment deployment = lease.target().deployment();
         if (!deployment.provider().supported()) {
-            Attempt refused = new MockAttempt(this, lease, services.ticker().getAsLong());
-            attemptEnded(refused, ProxyError.PROVIDER_NOT_SUPPORTED.status().code(),
-                    ProxyError.PROVIDER_NOT_SUPPORTED, null);
+            // Refused before anything was tried: the lease is given back, and no attempt is recorded.
+            lease.release(ProxyError.PROVIDER_NOT_SUPPORTED.status().code(), null);
             fail(ProxyError.PROVIDER_NOT_SUPPORTED, "Provider '" + deployment.provider().name() + "' (model group "
                     + request.route().modelGroup() + ") is not supported by this llmproxy version yet", "model");
             return;

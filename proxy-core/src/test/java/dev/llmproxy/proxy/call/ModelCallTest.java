@@ -43,6 +43,9 @@ class ModelCallTest {
               - model_name: mock
                 litellm_params: {model: openai/m, mock_response: "Hi there"}
                 model_info: {id: dep-m}
+              - model_name: gem
+                litellm_params: {model: gemini/gemini-2.5-pro}
+                model_info: {id: dep-g}
             """;
     private static final String CHAT = "{\"model\":\"gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String STREAM =
@@ -318,6 +321,20 @@ class ModelCallTest {
         assertThat(harness.router.released).containsExactly("dep-m:200:30");
         assertThat(harness.upstream.connections()).isEmpty();
         assertThat(harness.lastBody().refCnt()).isZero();
+    }
+
+    @Test
+    void shouldAnswer400WithoutAnyAttemptWhenProviderIsNotSupported() {
+        harness.start("gem", "{\"model\":\"gem\",\"messages\":[]}");
+
+        List<HttpObject> parts = harness.received();
+        assertThat(head(parts).status().code()).isEqualTo(400);
+        assertThat(text(parts)).contains("Provider 'gemini' (model group gem) is not supported");
+        CallRecord record = harness.record();
+        assertThat(record.error()).isEqualTo(ProxyError.PROVIDER_NOT_SUPPORTED);
+        assertThat(record.attempts()).isEmpty();
+        assertThat(harness.router.released).containsExactly("dep-g:400");
+        assertThat(harness.upstream.connections()).isEmpty();
     }
 
     static FullHttpResponse json(HttpResponseStatus status, String body) {
