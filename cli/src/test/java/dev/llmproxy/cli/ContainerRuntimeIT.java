@@ -107,8 +107,8 @@ class ContainerRuntimeIT {
                             .timeout(Duration.ofSeconds(10))
                             .header("authorization", "Bearer " + MASTER_KEY)
                             .header("content-type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(
-                                    "{\"model\":\"tls-provider\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tls-provider\","
+                                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as("over TLS to the provider: %s", response.body()).isEqualTo(200);
@@ -173,7 +173,9 @@ class ContainerRuntimeIT {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
         String text = Files.readString(output, UTF_8);
-        return ended ? new Result(process.exitValue(), text) : new Result(-1, text + "\n(timed out after " + timeout + ")");
+        return ended
+                ? new Result(process.exitValue(), text)
+                : new Result(-1, text + "\n(timed out after " + timeout + ")");
     }
 
     private static long bytes(Path tree) throws IOException {
