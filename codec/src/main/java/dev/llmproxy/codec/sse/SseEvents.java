@@ -25,7 +25,8 @@ public final class SseEvents {
      * stream"); a CR or CRLF in the payload therefore comes back as LF.
      *
      * @param payload not taken: its reference count and indexes are unchanged, and the caller still releases it
-     * @return a new buffer from {@code alloc}, owned by the caller, who must release it (or write or emit it)
+     * @return a new buffer from {@code alloc}, owned by the caller, who must release it (or write it, or pass it to
+     *     {@link SseEventFramer.Emitter#emit})
      */
     public static ByteBuf data(ByteBufAllocator alloc, ByteBuf payload) {
         int start = payload.readerIndex();
