@@ -73,7 +73,7 @@ public class SseScanBenchmark {
         return forwarded + tokens;
     }
 
-    private Decision onEvent(ByteBuf data, int index, int length) {
+    private Decision onEvent(ByteBuf data, int index, int length, SseEventFramer.Emitter out) {
         StreamChunk chunk = StreamChunkInspector.inspect(data, index, length);
         if (chunk.usage() != null) {
             tokens += chunk.usage().totalTokens();

@@ -10,16 +10,23 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Cuts a {@code text/event-stream} body arriving in arbitrary chunks into complete events, shows each event's data to
- * a {@link Visitor}, and returns the bytes that may be forwarded now: exactly the complete events the visitor kept.
+ * a visitor, and returns the bytes that may be forwarded now: the complete events the visitor kept, with the events it
+ * rewrote in place of their originals.
  *
  * <p>Events that arrive whole inside a chunk are returned as retained slices of that chunk; only an event split
  * across chunks is copied (into a buffer from the allocator) until it completes. Event boundaries are blank lines
  * with any mix of CRLF, LF and CR line ends (HTML Living Standard, "Parsing an event stream"). Comments and fields
  * other than {@code data} pass through untouched. A leading byte-order mark is not stripped.
  *
+ * <p>A {@link Visitor} answers {@link Decision#FORWARD} or {@link Decision#DROP}. A {@link RewritingVisitor} may also
+ * emit events of its own through the {@link Emitter} it is given and answer {@link Decision#REPLACE}: the original
+ * event is left out and the emitted events take its place, in emission order. Untouched events stay zero-copy.
+ *
  * <p>Ownership: {@link #frame} does not take the chunk (the caller still releases it); everything this class
  * returns is owned by the caller. The framer owns at most two buffers between calls (the split event and a scratch
  * buffer for multi-line data); {@link #finish()} or {@link #release()} frees them, and one of the two must be called.
+ * Emitted events are owned by the framer until {@link #frame} returns them inside its output; if {@code frame} throws,
+ * or the visitor calls {@link #release()} or {@link #finish()}, the framer releases them.
  *
  * <p>Thread-safety: none; one instance per streamed response, confined to its event loop.
  */
@@ -34,6 +41,14 @@ public final class SseEventFramer {
      *
      * Output is assembled as ranges: consecutive kept events in the same buffer extend one range, and only a second
      * range (a dropped event in between, or a split event followed by whole ones) creates a CompositeByteBuf.
+     * An emitted event ends the current range and is appended as a component of its own, so output order is stream
+     * order. A replaced event counts as dropped for the LF that may follow its final CR in the next chunk: the
+     * emitted events carry their own line ends.
+     *
+     * The visitor may end the stream from inside its call (a proxy that fails the call on a bad event releases the
+     * framer there). frame() sees `closed` when the visitor returns, discards the output under assembly, emitted
+     * events included, and returns an empty buffer, so nothing is left unreleased. The visitor may not call frame()
+     * itself: the line state and the output under assembly belong to the outer call.
      */
 
     /** What to do with an event. */
@@ -41,21 +56,71 @@ public final class SseEventFramer {
         /** Forward the event's bytes. */
         FORWARD,
         /** Leave the event's bytes out of the forwarded output. */
-        DROP
+        DROP,
+        /**
+         * Leave the event's bytes out and forward, in their place, the events emitted during this visitor call: none
+         * (the same as {@link #DROP}), one (a rewrite) or several (a split).
+         */
+        REPLACE
     }
 
-    /** Receives the data of each complete event that has at least one {@code data} field. */
+    /**
+     * Receives the data of each complete event that has at least one {@code data} field, and may rewrite the event.
+     */
     @FunctionalInterface
-    public interface Visitor {
+    public interface RewritingVisitor {
+        /**
+         * Called once per complete event, in stream order, from {@link SseEventFramer#frame}.
+         *
+         * <p>Events emitted through {@code out} take the original's place only if this call answers
+         * {@link Decision#REPLACE}. Emitting and then answering {@link Decision#FORWARD} or {@link Decision#DROP} is a
+         * bug: {@code frame} throws {@link IllegalStateException} and releases everything it had assembled, emitted
+         * events included.
+         *
+         * @param data holds the event's data at {@code [index, index + length)}: the value of its single
+         *     {@code data} field, or all of them joined with LF. Not owned by the visitor, valid only during the
+         *     call; do not change its indexes
+         * @param out takes the events that replace this one; valid only during the call
+         * @return whether to forward, drop or replace the event
+         */
+        Decision onEvent(ByteBuf data, int index, int length, Emitter out);
+    }
+
+    /** Receives the data of each complete event that has at least one {@code data} field; forwards or drops it. */
+    @FunctionalInterface
+    public interface Visitor extends RewritingVisitor {
         /**
          * Called once per complete event, in stream order, from {@link SseEventFramer#frame}.
          *
          * @param data holds the event's data at {@code [index, index + length)}: the value of its single
          *     {@code data} field, or all of them joined with LF. Not owned by the visitor, valid only during the
          *     call; do not change its indexes
-         * @return whether to forward or drop the event
+         * @return whether to forward or drop the event ({@link Decision#REPLACE} drops it too: nothing was emitted)
          */
         Decision onEvent(ByteBuf data, int index, int length);
+
+        /** Calls {@link #onEvent(ByteBuf, int, int)}; a plain visitor never emits. */
+        @Override
+        default Decision onEvent(ByteBuf data, int index, int length, Emitter out) {
+            return onEvent(data, index, length);
+        }
+    }
+
+    /**
+     * Takes the events that replace the one a {@link RewritingVisitor} is looking at. Implemented by the framer; valid
+     * only during the visitor call it was passed to.
+     */
+    public interface Emitter {
+        /**
+         * Appends {@code events} to the replacement of the current event. See {@link SseEvents#data} to build one.
+         *
+         * @param events one or more complete events, already framed: its readable bytes end with a blank line
+         *     ({@code data: ...\n\n}). Taken, also when this throws: the framer returns it inside the output of
+         *     {@link SseEventFramer#frame} or releases it
+         * @throws IllegalArgumentException if the readable bytes do not end with a blank line
+         * @throws IllegalStateException if called after the visitor call returned, or after the framer was released
+         */
+        void emit(ByteBuf events);
     }
 
     private static final int LINE_START = 0;
@@ -68,7 +133,8 @@ public final class SseEventFramer {
 
     private final ByteBufAllocator alloc;
     private final int maxEventBytes;
-    private final Visitor visitor;
+    private final RewritingVisitor visitor;
+    private final Emitter emitter = new FramerEmitter();
 
     // Owned: the start of an event split across chunks; released when the event completes, by finish() or release().
     private @Nullable ByteBuf partial;
@@ -76,9 +142,11 @@ public final class SseEventFramer {
     private @Nullable ByteBuf joined;
     private int lineState = LINE_START;
     private int trailingLf = LF_NONE;
-    private boolean lastForwarded;
     private boolean overflowed;
     private boolean closed;
+    // True only while the visitor runs; counts what it emitted in that call.
+    private boolean visiting;
+    private int emitted;
 
     // Output under assembly during one frame() call.
     private @Nullable ByteBuf rangeBuf;
@@ -88,13 +156,24 @@ public final class SseEventFramer {
     private @Nullable CompositeByteBuf composite;
 
     /**
-     * Creates a framer for one streamed response.
+     * Creates a framer for one streamed response whose visitor forwards or drops events.
      *
      * @param alloc allocates the split-event buffer and composite outputs
      * @param maxEventBytes the most bytes one incomplete event may occupy while waiting for its end
      * @param visitor sees each complete event's data
      */
     public SseEventFramer(ByteBufAllocator alloc, int maxEventBytes, Visitor visitor) {
+        this(alloc, maxEventBytes, (RewritingVisitor) visitor);
+    }
+
+    /**
+     * Creates a framer for one streamed response whose visitor may also rewrite, split or drop events.
+     *
+     * @param alloc allocates the split-event buffer and composite outputs
+     * @param maxEventBytes the most bytes one incomplete event may occupy while waiting for its end
+     * @param visitor sees each complete event's data
+     */
+    public SseEventFramer(ByteBufAllocator alloc, int maxEventBytes, RewritingVisitor visitor) {
         this.alloc = requireNonNull(alloc, "alloc");
         this.visitor = requireNonNull(visitor, "visitor");
         if (maxEventBytes <= 0) {
@@ -110,13 +189,20 @@ public final class SseEventFramer {
      * buffered bytes and this chunk as they are, {@link #isOverflowed()} turns true, and from then on every chunk is
      * passed through unframed without calling the visitor.
      *
+     * <p>If the visitor calls {@link #release()} or {@link #finish()}, framing stops when it returns and this returns
+     * an empty buffer. If the visitor throws, everything assembled so far is released and the exception propagates.
+     *
      * @param chunk not taken: its reference count and indexes are unchanged, and the caller still releases it
      * @return the bytes to forward, possibly empty; owned by the caller, who must release (or write) it
-     * @throws IllegalStateException after {@link #finish()} or {@link #release()}
+     * @throws IllegalStateException after {@link #finish()} or {@link #release()}, from inside the visitor, or when a
+     *     visitor emitted events but did not answer {@link Decision#REPLACE}
      */
     public ByteBuf frame(ByteBuf chunk) {
         if (closed) {
             throw new IllegalStateException("framer already finished");
+        }
+        if (visiting) {
+            throw new IllegalStateException("frame() called from its own visitor");
         }
         int i = chunk.readerIndex();
         int end = chunk.writerIndex();
@@ -137,7 +223,7 @@ public final class SseEventFramer {
             if (partial != null && i < end) {
                 i = continuePartial(chunk, i, end, hasCr);
             }
-            while (i < end && !overflowed) {
+            while (i < end && !overflowed && !closed) {
                 lineState = LINE_START;
                 int eventEnd = findEventEnd(chunk, i, end, hasCr);
                 if (eventEnd < 0) {
@@ -146,6 +232,10 @@ public final class SseEventFramer {
                 }
                 handleEvent(chunk, i, eventEnd, hasCr, eventEnd == end);
                 i = eventEnd;
+            }
+            if (closed) {
+                discardOutput();
+                return Unpooled.EMPTY_BUFFER;
             }
             return takeOutput();
         } catch (RuntimeException e) {
@@ -172,7 +262,10 @@ public final class SseEventFramer {
         return leftover != null ? leftover : Unpooled.EMPTY_BUFFER;
     }
 
-    /** Abandons the stream (client gone, upstream failed) and frees the framer's buffers. Idempotent. */
+    /**
+     * Abandons the stream (client gone, upstream failed) and frees the framer's buffers. Idempotent. Called from inside
+     * the visitor, it also makes the running {@link #frame} release what it assembled and return an empty buffer.
+     */
     public void release() {
         closed = true;
         if (partial != null) {
@@ -200,6 +293,7 @@ public final class SseEventFramer {
         partial = null;
         try {
             handleEvent(buf, buf.readerIndex(), buf.writerIndex(), true, eventEnd == end);
+            // The output may still point into buf, which is released next.
             flushRange();
         } finally {
             buf.release();
@@ -283,12 +377,15 @@ public final class SseEventFramer {
 
     private void handleEvent(ByteBuf buf, int start, int end, boolean mayHaveCr, boolean atChunkEnd) {
         Decision decision = visitData(buf, start, end, mayHaveCr);
-        lastForwarded = decision == Decision.FORWARD;
-        if (lastForwarded) {
+        if (closed) {
+            return;
+        }
+        boolean forward = decision == Decision.FORWARD;
+        if (forward) {
             addOutput(buf, start, end);
         }
         if (atChunkEnd && buf.getByte(end - 1) == '\r') {
-            trailingLf = lastForwarded ? LF_FORWARD : LF_DROP;
+            trailingLf = forward ? LF_FORWARD : LF_DROP;
         }
     }
 
@@ -326,9 +423,26 @@ public final class SseEventFramer {
         if (dataLines == 0) {
             return Decision.FORWARD;
         }
-        Decision decision = dataLines == 1
-                ? visitor.onEvent(buf, dataStart, dataEnd - dataStart)
-                : visitor.onEvent(joined, joined.readerIndex(), joined.readableBytes());
+        return dataLines == 1 ? visit(buf, dataStart, dataEnd - dataStart)
+                : visit(joined, joined.readerIndex(), joined.readableBytes());
+    }
+
+    private Decision visit(ByteBuf data, int index, int length) {
+        visiting = true;
+        emitted = 0;
+        Decision decision;
+        try {
+            decision = visitor.onEvent(data, index, length, emitter);
+        } finally {
+            visiting = false;
+        }
+        if (decision == Decision.REPLACE) {
+            return decision;
+        }
+        if (emitted > 0 && !closed) {
+            throw new IllegalStateException(
+                    "visitor emitted " + emitted + " event(s) and answered " + decision + " (expected: REPLACE)");
+        }
         return decision == Decision.DROP ? Decision.DROP : Decision.FORWARD;
     }
 
@@ -369,16 +483,20 @@ public final class SseEventFramer {
             return;
         }
         rangeBuf = null;
-        ByteBuf slice = buf.retainedSlice(rangeStart, rangeEnd - rangeStart);
+        addPart(buf.retainedSlice(rangeStart, rangeEnd - rangeStart));
+    }
+
+    /** Appends {@code part} to the output, taking it. */
+    private void addPart(ByteBuf part) {
         if (firstSlice == null) {
-            firstSlice = slice;
+            firstSlice = part;
             return;
         }
         if (composite == null) {
             composite = alloc.compositeBuffer();
             composite.addComponent(true, firstSlice);
         }
-        composite.addComponent(true, slice);
+        composite.addComponent(true, part);
     }
 
     private ByteBuf takeOutput() {
@@ -398,5 +516,45 @@ public final class SseEventFramer {
         }
         composite = null;
         firstSlice = null;
+    }
+
+    /** Returns whether the readable bytes of {@code buf} end with a blank line (two line ends, or one at the start). */
+    private static boolean endsWithBlankLine(ByteBuf buf) {
+        int start = buf.readerIndex();
+        int last = buf.writerIndex() - 1;
+        byte b = buf.getByte(last);
+        if (b != '\n' && b != '\r') {
+            return false;
+        }
+        int before = b == '\n' && last > start && buf.getByte(last - 1) == '\r' ? last - 2 : last - 1;
+        if (before < start) {
+            return true;
+        }
+        byte c = buf.getByte(before);
+        return c == '\n' || c == '\r';
+    }
+
+    /** The framer's side of {@link Emitter}: one instance per framer, so that emitting allocates nothing. */
+    private final class FramerEmitter implements Emitter {
+        @Override
+        public void emit(ByteBuf events) {
+            requireNonNull(events, "events");
+            if (!visiting || closed) {
+                events.release();
+                throw new IllegalStateException(closed ? "framer already finished" : "emit() outside onEvent()");
+            }
+            if (!events.isReadable()) {
+                events.release();
+                emitted++;
+                return;
+            }
+            if (!endsWithBlankLine(events)) {
+                events.release();
+                throw new IllegalArgumentException("events: no blank line at the end (expected: data: ...\\n\\n)");
+            }
+            emitted++;
+            flushRange();
+            addPart(events);
+        }
     }
 }

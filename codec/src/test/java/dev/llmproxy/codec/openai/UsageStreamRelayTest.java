@@ -27,7 +27,7 @@ class UsageStreamRelayTest {
         for (int at = 0; at <= stream.length; at++) {
             List<Usage> usages = new ArrayList<>();
             boolean[] doneSeen = {false};
-            SseEventFramer framer = new SseEventFramer(TestBuffers.ALLOC, 4096, (data, index, length) -> {
+            SseEventFramer framer = new SseEventFramer(TestBuffers.ALLOC, 4096, (data, index, length, emitter) -> {
                 StreamChunk chunk = StreamChunkInspector.inspect(data, index, length);
                 doneSeen[0] |= chunk.done();
                 if (chunk.usage() != null) {

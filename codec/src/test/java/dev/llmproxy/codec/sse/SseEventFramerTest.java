@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmproxy.codec.sse.SseEventFramer.Decision;
+import dev.llmproxy.codec.sse.SseEventFramer.RewritingVisitor;
 import dev.llmproxy.codec.testing.TestBuffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class SseEventFramerTest {
@@ -113,17 +116,23 @@ class SseEventFramerTest {
 
     private static void assertAllSplits(String stream, String expectedOut, List<String> expectedData,
             String expectedLeftover) {
+        assertAllSplits(SseEventFramerTest::dropper, stream, expectedOut, expectedData, expectedLeftover);
+    }
+
+    /** Feeds {@code stream} whole, split once at every byte, twice at nearby bytes, and byte by byte. */
+    static void assertAllSplits(Function<List<String>, RewritingVisitor> visitor, String stream, String expectedOut,
+            List<String> expectedData, String expectedLeftover) {
         byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
-        check(stream, new int[0], bytes, expectedOut, expectedData, expectedLeftover);
+        check(visitor, new int[0], bytes, expectedOut, expectedData, expectedLeftover);
         for (int at = 1; at < bytes.length; at++) {
-            check(stream, new int[] {at}, bytes, expectedOut, expectedData, expectedLeftover);
+            check(visitor, new int[] {at}, bytes, expectedOut, expectedData, expectedLeftover);
             // Three-way splits with the cuts close together cover CR, LF and field names cut twice.
             for (int second = at + 1; second < Math.min(bytes.length, at + 6); second++) {
-                check(stream, new int[] {at, second}, bytes, expectedOut, expectedData, expectedLeftover);
+                check(visitor, new int[] {at, second}, bytes, expectedOut, expectedData, expectedLeftover);
             }
         }
         List<String> seen = new ArrayList<>();
-        SseEventFramer framer = new SseEventFramer(TestBuffers.ALLOC, MAX, dropper(seen));
+        SseEventFramer framer = new SseEventFramer(TestBuffers.ALLOC, MAX, visitor.apply(seen));
         StringBuilder out = new StringBuilder();
         for (byte b : bytes) {
             out.append(frame(framer, new byte[] {b}));
@@ -133,10 +142,10 @@ class SseEventFramerTest {
         assertThat(seen).as("byte by byte").isEqualTo(expectedData);
     }
 
-    private static void check(String stream, int[] splits, byte[] bytes, String expectedOut, List<String> expectedData,
-            String expectedLeftover) {
+    private static void check(Function<List<String>, RewritingVisitor> visitor, int[] splits, byte[] bytes,
+            String expectedOut, List<String> expectedData, String expectedLeftover) {
         List<String> seen = new ArrayList<>();
-        SseEventFramer framer = new SseEventFramer(TestBuffers.ALLOC, MAX, dropper(seen));
+        SseEventFramer framer = new SseEventFramer(TestBuffers.ALLOC, MAX, visitor.apply(seen));
         StringBuilder out = new StringBuilder();
         int from = 0;
         for (int i = 0; i <= splits.length; i++) {
@@ -147,13 +156,13 @@ class SseEventFramerTest {
             from = to;
         }
         String leftover = TestBuffers.drain(framer.finish());
-        String desc = java.util.Arrays.toString(splits);
+        String desc = Arrays.toString(splits);
         assertThat(out.toString() + leftover).as("splits %s", desc).isEqualTo(expectedOut + expectedLeftover);
         assertThat(leftover).as("leftover, splits %s", desc).isEqualTo(expectedLeftover);
         assertThat(seen).as("data, splits %s", desc).isEqualTo(expectedData);
     }
 
-    private static String frame(SseEventFramer framer, String text) {
+    static String frame(SseEventFramer framer, String text) {
         return frame(framer, text.getBytes(StandardCharsets.UTF_8));
     }
 

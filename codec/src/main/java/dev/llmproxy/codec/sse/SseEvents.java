@@ -1,0 +1,61 @@
+package dev.llmproxy.codec.sse;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ByteProcessor;
+
+/**
+ * Writes server-sent events: the events a proxy adds to or rewrites in a relayed stream, or the error event that ends
+ * a failed one.
+ *
+ * <p>Thread-safety: stateless.
+ */
+public final class SseEvents {
+    private static final byte[] DATA = {'d', 'a', 't', 'a', ':', ' '};
+
+    private SseEvents() {
+    }
+
+    /**
+     * Writes one event whose data is the readable bytes of {@code payload}: {@code data: <payload>\n\n}, the shape of
+     * every event in an OpenAI stream.
+     *
+     * <p>Compact JSON has no line ends, so it takes one {@code data} line. A payload with line ends is written as one
+     * {@code data} line per line, which a client joins back with LF (HTML Living Standard, "Interpreting an event
+     * stream"); a CR or CRLF in the payload therefore comes back as LF.
+     *
+     * @param payload not taken: its reference count and indexes are unchanged, and the caller still releases it
+     * @return a new buffer from {@code alloc}, owned by the caller, who must release it (or write it, or pass it to
+     *     {@link SseEventFramer.Emitter#emit})
+     */
+    public static ByteBuf data(ByteBufAllocator alloc, ByteBuf payload) {
+        int start = payload.readerIndex();
+        int end = payload.writerIndex();
+        int eol = lineEnd(payload, start, end);
+        if (eol < 0) {
+            return alloc.buffer(DATA.length + end - start + 2)
+                    .writeBytes(DATA)
+                    .writeBytes(payload, start, end - start)
+                    .writeByte('\n')
+                    .writeByte('\n');
+        }
+        ByteBuf out = alloc.buffer(DATA.length * 2 + end - start + 3);
+        int p = start;
+        while (true) {
+            int lineEnd = eol < 0 ? end : eol;
+            out.writeBytes(DATA).writeBytes(payload, p, lineEnd - p).writeByte('\n');
+            if (eol < 0) {
+                return out.writeByte('\n');
+            }
+            p = eol + 1;
+            if (payload.getByte(eol) == '\r' && p < end && payload.getByte(p) == '\n') {
+                p++;
+            }
+            eol = lineEnd(payload, p, end);
+        }
+    }
+
+    private static int lineEnd(ByteBuf buf, int from, int end) {
+        return from < end ? buf.forEachByte(from, end - from, ByteProcessor.FIND_CRLF) : -1;
+    }
+}
