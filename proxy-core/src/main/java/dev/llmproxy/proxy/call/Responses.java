@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.call;
 
 import dev.llmproxy.codec.openai.OpenAiJson;
+import dev.llmproxy.codec.sse.SseEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -27,8 +28,6 @@ public final class Responses {
     public static final AsciiString RESPONSE_DURATION_MS = AsciiString.cached("x-litellm-response-duration-ms");
     public static final AsciiString OVERHEAD_DURATION_MS = AsciiString.cached("x-litellm-overhead-duration-ms");
     public static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
-    private static final byte[] DATA_PREFIX = {'d', 'a', 't', 'a', ':', ' '};
-    private static final byte[] EVENT_END = {'\n', '\n'};
 
     /**
      * Headers of the messages the proxy builds. Their trailers are the shared empty instance: these messages never
@@ -63,10 +62,7 @@ public final class Responses {
     public static ByteBuf errorEvent(ByteBufAllocator alloc, ProxyError error, String message) {
         ByteBuf json = OpenAiJson.error(alloc, error.status().code(), message, error.type(), null);
         try {
-            return alloc.buffer(json.readableBytes() + 8)
-                    .writeBytes(DATA_PREFIX)
-                    .writeBytes(json)
-                    .writeBytes(EVENT_END);
+            return SseEvents.data(alloc, json);
         } finally {
             json.release();
         }

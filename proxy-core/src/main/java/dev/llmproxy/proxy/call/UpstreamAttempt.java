@@ -455,7 +455,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     }
 
     /** Looks at one complete SSE event's data, keeping its usage; drops the usage event the proxy asked for. */
-    private SseEventFramer.Decision inspectEvent(ByteBuf data, int index, int length) {
+    private SseEventFramer.Decision inspectEvent(ByteBuf data, int index, int length, SseEventFramer.Emitter out) {
         StreamChunk chunk = StreamChunkInspector.inspect(data, index, length);
         if (chunk.usage() != null) {
             usage = chunk.usage();

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safety: confined to the attempt's event loop.
  */
-public interface ResponseTranslator extends SseEventFramer.Visitor {
+public interface ResponseTranslator extends SseEventFramer.RewritingVisitor {
 
     /**
      * Translates a complete successful body.

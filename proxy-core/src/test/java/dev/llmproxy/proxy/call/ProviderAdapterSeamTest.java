@@ -23,6 +23,7 @@ import dev.llmproxy.proxy.upstream.TlsPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
@@ -129,6 +130,19 @@ class ProviderAdapterSeamTest {
     }
 
     @Test
+    void shouldSplitOneProviderEventIntoSeveralWhenTranslatorReplacesIt() {
+        harness.start(route, STREAM);
+        EmbeddedUpstream.Connection connection = harness.upstream.last();
+        connection.request().release();
+
+        connection.respond(eventStreamHead(), event("{\"n\":0}"), event("pair:7"), event("{\"n\":2}"),
+                LastHttpContent.EMPTY_LAST_CONTENT);
+
+        assertThat(text(harness.received())).isEqualTo("data: {\"n\":0}\n\ndata: {\"first\":7}\n\n"
+                + "data: {\"second\":7}\n\ndata: {\"n\":2}\n\ndata: [DONE]\n\n");
+    }
+
+    @Test
     void shouldWaitForCredentialsThenSendWhenTokenIsNotAtHand() {
         auth.token = null;
         harness.start(route, CHAT);
@@ -179,6 +193,10 @@ class ProviderAdapterSeamTest {
         public CompletionStage<?> ready() {
             return refreshed;
         }
+    }
+
+    private static ByteBufAllocator alloc() {
+        return UnpooledByteBufAllocator.DEFAULT;
     }
 
     /** A provider that wraps requests and answers in a shape of its own. */
@@ -238,10 +256,20 @@ class ProviderAdapterSeamTest {
                 }
 
                 @Override
-                public SseEventFramer.Decision onEvent(ByteBuf data, int index, int length) {
-                    return data.toString(index, length, StandardCharsets.UTF_8).equals("ping")
-                            ? SseEventFramer.Decision.DROP
-                            : SseEventFramer.Decision.FORWARD;
+                public SseEventFramer.Decision onEvent(ByteBuf data, int index, int length,
+                        SseEventFramer.Emitter out) {
+                    String event = data.toString(index, length, StandardCharsets.UTF_8);
+                    if (event.equals("ping")) {
+                        return SseEventFramer.Decision.DROP;
+                    }
+                    if (event.startsWith("pair:")) {
+                        // One provider event becomes two client events.
+                        String value = event.substring(5);
+                        out.emit(ByteBufUtil.writeUtf8(alloc(), "data: {\"first\":" + value + "}\n\n"));
+                        out.emit(ByteBufUtil.writeUtf8(alloc(), "data: {\"second\":" + value + "}\n\n"));
+                        return SseEventFramer.Decision.REPLACE;
+                    }
+                    return SseEventFramer.Decision.FORWARD;
                 }
 
                 @Override
