@@ -166,11 +166,8 @@ class ServerPipelineTest {
     @Test
     void shouldAnswerOnceKeyLookupCompletesWhenAuthenticatorAnswersLater() {
         CompletableFuture<AuthResult> lookup = new CompletableFuture<>();
-        context = newContext(pendingAuthenticator(lookup), calls::add);
-        EmbeddedChannel channel = newChannel();
+        EmbeddedChannel channel = chatAwaitingAuth(lookup);
 
-        channel.writeInbound(Unpooled.copiedBuffer(
-                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
         assertThat(readAll(channel)).isEmpty();
         lookup.complete(AuthResult.accepted(Principal.MASTER));
         channel.runPendingTasks();
@@ -183,10 +180,7 @@ class ServerPipelineTest {
     @Test
     void shouldAnswer401WhenKeyLookupRefusesTheKey() {
         CompletableFuture<AuthResult> lookup = new CompletableFuture<>();
-        context = newContext(pendingAuthenticator(lookup), calls::add);
-        EmbeddedChannel channel = newChannel();
-        channel.writeInbound(Unpooled.copiedBuffer(
-                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+        EmbeddedChannel channel = chatAwaitingAuth(lookup);
 
         lookup.complete(AuthResult.INVALID);
         channel.runPendingTasks();
@@ -199,10 +193,7 @@ class ServerPipelineTest {
     @Test
     void shouldReleaseRequestAndRecordItWhenClientLeavesDuringKeyLookup() {
         CompletableFuture<AuthResult> lookup = new CompletableFuture<>();
-        context = newContext(pendingAuthenticator(lookup), calls::add);
-        EmbeddedChannel channel = newChannel();
-        channel.writeInbound(Unpooled.copiedBuffer(
-                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+        EmbeddedChannel channel = chatAwaitingAuth(lookup);
 
         channel.close();
         lookup.complete(AuthResult.accepted(Principal.MASTER));
@@ -217,10 +208,7 @@ class ServerPipelineTest {
 
     @Test
     void shouldAnswer503WhenKeyLookupTakesTooLong() {
-        context = newContext(pendingAuthenticator(new CompletableFuture<>()), calls::add);
-        EmbeddedChannel channel = newChannel();
-        channel.writeInbound(Unpooled.copiedBuffer(
-                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+        EmbeddedChannel channel = chatAwaitingAuth(new CompletableFuture<>());
 
         ticker.advance(ClientHandler.AUTH_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
         channel.runScheduledPendingTasks();
@@ -291,6 +279,15 @@ class ServerPipelineTest {
             components.listener(listener);
         }
         return new ServerContext(components.build(), upstream, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    }
+
+    /** A channel whose authenticator answers with {@code lookup}, after a chat request was written to it. */
+    private EmbeddedChannel chatAwaitingAuth(CompletableFuture<AuthResult> lookup) {
+        context = newContext(pendingAuthenticator(lookup), calls::add);
+        EmbeddedChannel channel = newChannel();
+        channel.writeInbound(Unpooled.copiedBuffer(
+                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+        return channel;
     }
 
     private static Authenticator pendingAuthenticator(CompletableFuture<AuthResult> lookup) {
