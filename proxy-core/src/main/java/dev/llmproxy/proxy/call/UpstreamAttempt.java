@@ -123,6 +123,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     private boolean scanBodyUsage;
     private @Nullable Usage usage;
     private long lastActivityNanos;
+    private long pausedSinceNanos;
     private long sentNanos;
     private long firstByteNanos;
     private int status;
@@ -229,6 +230,13 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             ReferenceCountUtil.release(part);
             return;
         }
+        if (part.decoderResult().isFailure()) {
+            // The connection closed before the response was complete: the decoder marks the part it had.
+            Throwable cause = part.decoderResult().cause();
+            ReferenceCountUtil.release(part);
+            onConnectionLost(cause);
+            return;
+        }
         lastActivityNanos = call.services.ticker().getAsLong();
         receivedAny = true;
         if (part instanceof HttpResponse head) {
@@ -267,6 +275,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (upstreamConnection != null && !ctx.channel().isWritable()) {
             upstreamConnection.pauseReading();
             awaitingWritability = true;
+            pausedSinceNanos = call.services.ticker().getAsLong();
+            // From now on the client is the slow side: its own timeout governs, not the provider's silence.
+            rescheduleTimer(call.services.clientWriteTimeoutNanos());
         }
     }
 
@@ -274,10 +285,28 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     void onClientWritable() {
         if (awaitingWritability && !done) {
             awaitingWritability = false;
+            // The provider's silence is measured again from now: the pause was the client's doing.
+            lastActivityNanos = call.services.ticker().getAsLong();
             UpstreamConnection upstreamConnection = connection;
             if (upstreamConnection != null) {
                 upstreamConnection.resumeReading();
             }
+        }
+    }
+
+    @Override
+    public void onMalformedResponse(Throwable cause) {
+        if (done) {
+            return;
+        }
+        // The connection closed itself and never goes back to the pool.
+        connection = null;
+        log.warn("[{}] malformed response from {}: {}", request.callId(), deployment.origin(), cause.toString());
+        String message = "The provider sent a malformed response";
+        if (responseStarted) {
+            abort(ProxyError.UPSTREAM_PROTOCOL_ERROR, message);
+        } else {
+            failBeforeCommit(ProxyError.UPSTREAM_PROTOCOL_ERROR, message);
         }
     }
 
@@ -533,6 +562,16 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (done) {
             return;
         }
+        if (awaitingWritability) {
+            long stalledNanos = call.services.ticker().getAsLong() - pausedSinceNanos;
+            long limitNanos = call.services.clientWriteTimeoutNanos();
+            if (stalledNanos < limitNanos) {
+                timer = ctx.executor().schedule(timeoutCheck, limitNanos - stalledNanos, TimeUnit.NANOSECONDS);
+            } else {
+                clientTooSlow(stalledNanos);
+            }
+            return;
+        }
         long idleNanos = call.services.ticker().getAsLong() - lastActivityNanos;
         if (idleNanos < timeoutNanos) {
             timer = ctx.executor().schedule(timeoutCheck, timeoutNanos - idleNanos, TimeUnit.NANOSECONDS);
@@ -545,6 +584,25 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         } else {
             failBeforeCommit(ProxyError.UPSTREAM_TIMEOUT, message);
         }
+    }
+
+    private void rescheduleTimer(long delayNanos) {
+        ScheduledFuture<?> pending = timer;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        timer = ctx.executor().schedule(timeoutCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The client read nothing for its whole write timeout: it, not the provider, is the slow side. */
+    private void clientTooSlow(long stalledNanos) {
+        log.info("[{}] the client read nothing for {} s; closing its connection and the provider's",
+                request.callId(), TimeUnit.NANOSECONDS.toMillis(stalledNanos) / 1000.0);
+        boolean wasStream = framer != null;
+        cleanUp(false);
+        ctx.close();
+        call.attemptFinished(this, status, ProxyError.CLIENT_TOO_SLOW, usage, wasStream, firstByteNanos,
+                headersNanos - sentNanos, false);
     }
 
     /**
