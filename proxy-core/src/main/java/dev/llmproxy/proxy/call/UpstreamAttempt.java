@@ -82,22 +82,6 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     /** The most a translated non-streamed body may weigh; translation needs it whole. */
     private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
     private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
-    /**
-     * Upstream headers not passed on: the hop-by-hop ones (RFC 9110 section 7.6.1), the framing the proxy sets
-     * itself, and cookies, which belong to the proxy's session with the provider and not to the client.
-     */
-    private static final AsciiString[] NOT_RELAYED = {
-            HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE,
-            HttpHeaderNames.PROXY_CONNECTION,
-            HttpHeaderNames.TRANSFER_ENCODING,
-            HttpHeaderNames.TE,
-            HttpHeaderNames.TRAILER,
-            HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.PROXY_AUTHENTICATE,
-            HttpHeaderNames.CONTENT_LENGTH,
-            HttpHeaderNames.SET_COOKIE};
-
     private final ChannelHandlerContext ctx;
     private final CallRequest request;
     private final Target target;
@@ -371,10 +355,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         boolean eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, head.status(), Responses.HEADERS);
-        HttpHeaders headers = response.headers().set(head.headers());
-        for (AsciiString name : NOT_RELAYED) {
-            headers.remove(name);
-        }
+        HttpHeaders headers = response.headers();
+        ProviderHeaders.copy(head.headers(), headers);
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
         long contentLength = HttpUtil.getContentLength(head, -1L);
         bodyEndsAtClose = !chunked && contentLength < 0;
