@@ -12,9 +12,11 @@ import dev.llmproxy.proxy.server.ServerSettings;
 import dev.llmproxy.proxy.server.Transport;
 import dev.llmproxy.proxy.server.Version;
 import dev.llmproxy.proxy.upstream.ProxySettings;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -68,7 +70,8 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command; exits the JVM with its status unless the server keeps running. */
     public static void main(String[] args) {
-        PrintWriter err = new PrintWriter(System.err, true);
+        // The charset System.err itself encodes with on JDK 17 (the locale's): messages echo the user's input.
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
         CommandLine command = new CommandLine(new Main(System.getenv(), err)).setErr(err);
         int status = command.execute(args);
         if (status != 0 || command.isUsageHelpRequested() || command.isVersionHelpRequested()) {

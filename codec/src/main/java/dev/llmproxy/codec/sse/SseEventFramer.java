@@ -135,7 +135,7 @@ public final class SseEventFramer {
             }
             boolean hasCr = chunk.indexOf(i, end, (byte) '\r') >= 0;
             if (partial != null && i < end) {
-                i = continuePartial(chunk, i, end, hasCr);
+                i = continuePartial(partial, chunk, i, end, hasCr);
             }
             while (i < end && !overflowed) {
                 lineState = LINE_START;
@@ -185,8 +185,7 @@ public final class SseEventFramer {
         }
     }
 
-    private int continuePartial(ByteBuf chunk, int i, int end, boolean hasCr) {
-        ByteBuf buf = partial;
+    private int continuePartial(ByteBuf buf, ByteBuf chunk, int i, int end, boolean hasCr) {
         int eventEnd = findEventEnd(chunk, i, end, hasCr);
         int copyEnd = eventEnd < 0 ? end : eventEnd;
         if (buf.readableBytes() + (copyEnd - i) > maxEventBytes && eventEnd < 0) {
@@ -296,6 +295,7 @@ public final class SseEventFramer {
         int dataLines = 0;
         int dataStart = 0;
         int dataEnd = 0;
+        @Nullable ByteBuf scratch = null;
         int p = start;
         while (p < end) {
             int eol = lineEnd(buf, p, end, mayHaveCr);
@@ -313,7 +313,7 @@ public final class SseEventFramer {
                     dataStart = valueStart;
                     dataEnd = eol;
                 } else {
-                    ByteBuf scratch = joinedBuffer(dataLines, buf, dataStart, dataEnd);
+                    scratch = joinedBuffer(dataLines, buf, dataStart, dataEnd);
                     scratch.writeByte('\n');
                     scratch.writeBytes(buf, valueStart, eol - valueStart);
                 }
@@ -326,9 +326,10 @@ public final class SseEventFramer {
         if (dataLines == 0) {
             return Decision.FORWARD;
         }
-        Decision decision = dataLines == 1
+        // A second data line moved the data into the joined buffer (scratch); a single one is read in place.
+        Decision decision = scratch == null
                 ? visitor.onEvent(buf, dataStart, dataEnd - dataStart)
-                : visitor.onEvent(joined, joined.readerIndex(), joined.readableBytes());
+                : visitor.onEvent(scratch, scratch.readerIndex(), scratch.readableBytes());
         return decision == Decision.DROP ? Decision.DROP : Decision.FORWARD;
     }
 
