@@ -11,9 +11,11 @@ import dev.llmproxy.proxy.server.ProxyServer;
 import dev.llmproxy.proxy.server.ServerComponents;
 import dev.llmproxy.proxy.server.ServerSettings;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -21,9 +23,9 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code llmproxy --config config.yaml --port 4000}: the LiteLLM-compatible proxy server. */
 @Command(
@@ -67,7 +69,8 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command; exits the JVM with its status unless the server keeps running. */
     public static void main(String[] args) {
-        PrintWriter err = new PrintWriter(System.err, true);
+        // The charset System.err itself encodes with on JDK 17 (the locale's): messages echo the user's input.
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
         CommandLine command = new CommandLine(new Main(System.getenv(), err)).setErr(err);
         int status = command.execute(args);
         if (status != 0 || command.isUsageHelpRequested() || command.isVersionHelpRequested()) {
