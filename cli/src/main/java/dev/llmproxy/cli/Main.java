@@ -5,8 +5,10 @@ import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.call.Version;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.ConfigLoader;
+import dev.llmproxy.proxy.config.GeneralSettings;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.server.ClientTimeouts;
 import dev.llmproxy.proxy.server.ProxyServer;
 import dev.llmproxy.proxy.server.ServerComponents;
 import dev.llmproxy.proxy.server.ServerSettings;
@@ -52,6 +54,10 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--drain_seconds", description = "on SIGTERM, how long in-flight requests may finish (default 30)")
     int drainSeconds = 30;
+
+    @Option(names = "--keepalive_timeout",
+            description = "seconds an idle client connection stays open (env KEEPALIVE_TIMEOUT; default 75)")
+    @Nullable Integer keepaliveTimeout;
 
     @Option(names = "--debug", description = "log each request")
     boolean debug;
@@ -101,6 +107,13 @@ public final class Main implements Callable<Integer> {
         if (!loaded.ignoredKeys().isEmpty()) {
             log.warn("Ignoring config keys llmproxy does not implement yet: {}", String.join(", ", loaded.ignoredKeys()));
         }
+        ClientTimeouts timeouts;
+        try {
+            timeouts = clientTimeouts(loaded.generalSettings());
+        } catch (IllegalArgumentException e) {
+            err.println("llmproxy: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
         String masterKey = loaded.generalSettings().masterKey();
         String bindHost = chooseHost(masterKey);
         if (bindHost == null) {
@@ -112,7 +125,8 @@ public final class Main implements Callable<Integer> {
                 numWorkers != null ? numWorkers : Runtime.getRuntime().availableProcessors(),
                 (int) Math.min(Integer.MAX_VALUE - 8, loaded.generalSettings().maxRequestBodyBytes()),
                 32 * 1024,
-                Duration.ofSeconds(drainSeconds));
+                Duration.ofSeconds(drainSeconds),
+                timeouts);
         ProxyServer server;
         try {
             ServerComponents.Builder components = ServerComponents.builder(
@@ -139,6 +153,33 @@ public final class Main implements Callable<Integer> {
     private @Nullable Path pathFromEnv() {
         String fromEnv = env.get("CONFIG_FILE_PATH");
         return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+    }
+
+    /**
+     * The client timeouts of {@code general_settings}; the keep-alive one can also come from LiteLLM's
+     * {@code --keepalive_timeout} option or its {@code KEEPALIVE_TIMEOUT} variable, which win over the file.
+     */
+    private ClientTimeouts clientTimeouts(GeneralSettings general) {
+        Duration keepAlive = general.keepaliveTimeout();
+        String fromEnv = env.get("KEEPALIVE_TIMEOUT");
+        if (keepaliveTimeout != null) {
+            keepAlive = positiveSeconds(keepaliveTimeout, "--keepalive_timeout");
+        } else if (fromEnv != null && !fromEnv.isBlank()) {
+            try {
+                keepAlive = positiveSeconds(Integer.parseInt(fromEnv.trim()), "KEEPALIVE_TIMEOUT");
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("KEEPALIVE_TIMEOUT: expected a number of seconds, got '"
+                        + fromEnv + "'", e);
+            }
+        }
+        return ClientTimeouts.of(keepAlive, general.clientHeaderTimeout(), general.clientBodyTimeout());
+    }
+
+    private static Duration positiveSeconds(int seconds, String name) {
+        if (seconds <= 0) {
+            throw new IllegalArgumentException(name + ": expected a number of seconds > 0, got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     private int choosePort() {

@@ -203,8 +203,8 @@ public final class ConfigLoader {
     private static GeneralSettings generalSettings(Nodes nodes, @Nullable Entry section,
             Map<String, String> environment, String file, Set<String> ignored) {
         Map<String, Entry> settings = section == null ? Map.of() : nodes.mapping(section.value(), section.path());
-        Map<String, @Nullable Object> other = others(nodes, settings, Set.of("master_key", "max_request_size_mb"),
-                "general_settings.", ignored);
+        Map<String, @Nullable Object> other = others(nodes, settings, Set.of("master_key", "max_request_size_mb",
+                "keepalive_timeout", "client_header_timeout", "client_body_timeout"), "general_settings.", ignored);
         Entry masterKeyEntry = settings.get("master_key");
         String masterKey = nodes.string(masterKeyEntry);
         if (masterKey != null && !masterKey.startsWith("sk-")) {
@@ -229,7 +229,9 @@ public final class ConfigLoader {
             }
             maxBytes = (long) bytes;
         }
-        return new GeneralSettings(masterKey, maxBytes, other);
+        return new GeneralSettings(masterKey, maxBytes, nodes.seconds(settings.get("keepalive_timeout")),
+                nodes.seconds(settings.get("client_header_timeout")), nodes.seconds(settings.get("client_body_timeout")),
+                other);
     }
 
     /** The resolved values of the keys a section does not model; each is recorded as ignored. */
