@@ -105,6 +105,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             }
             return;
         }
+        if (event instanceof RequestRefused refused) {
+            record(new RequestFacts(refused.callId(), refused.startNanos(), false, false), null, null, null,
+                    refused.error());
+            return;
+        }
         ctx.fireUserEventTriggered(event);
     }
 

@@ -251,10 +251,11 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
                         + " s (general_settings.client_body_timeout)";
         log.debug("[{}] {}", context.channel().id(), message);
         stop();
-        FullHttpResponse response =
-                Responses.error(context.alloc(), ProxyError.CLIENT_TIMEOUT, message, null, CallIds.next());
+        String callId = CallIds.next();
+        FullHttpResponse response = Responses.error(context.alloc(), ProxyError.CLIENT_TIMEOUT, message, null, callId);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         context.writeAndFlush(response, context.voidPromise());
+        context.fireUserEventTriggered(new RequestRefused(callId, ProxyError.CLIENT_TIMEOUT, ticker.getAsLong()));
         LingeringCloseHandler.start(context.pipeline(), ticker, LingeringCloseHandler.MAX_DISCARD_BYTES);
     }
 

@@ -84,11 +84,13 @@ final class RequestAggregator extends HttpObjectAggregator {
             super.handleOversizedMessage(ctx, oversized);
             return;
         }
+        String callId = CallIds.next();
         FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.BODY_TOO_LARGE,
                 "Request body is larger than the limit of " + maxRequestBytes
-                        + " bytes (general_settings.max_request_size_mb)", null, CallIds.next());
+                        + " bytes (general_settings.max_request_size_mb)", null, callId);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response, ctx.voidPromise());
+        ctx.fireUserEventTriggered(new RequestRefused(callId, ProxyError.BODY_TOO_LARGE, ticker.getAsLong()));
         long declared = HttpUtil.getContentLength(oversized, -1L);
         long maxDiscard = LingeringCloseHandler.MAX_DISCARD_BYTES;
         LingeringCloseHandler.start(ctx.pipeline(), ticker, declared < 0 ? maxDiscard : Math.min(declared, maxDiscard));

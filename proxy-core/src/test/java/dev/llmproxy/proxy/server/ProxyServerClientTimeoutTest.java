@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
+import dev.llmproxy.proxy.call.ProxyError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -64,6 +65,7 @@ class ProxyServerClientTimeoutTest {
             assertThat(response.body()).contains("\"type\":\"timeout\"").contains("client_header_timeout");
             assertThat(client.isClosedByServer()).isTrue();
         }
+        assertThat(proxy.awaitCalls(1).error()).isEqualTo(ProxyError.CLIENT_TIMEOUT);
     }
 
     @Test

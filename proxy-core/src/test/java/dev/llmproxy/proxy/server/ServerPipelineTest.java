@@ -140,7 +140,11 @@ class ServerPipelineTest {
         assertThat(readAll(channel)).isEmpty();
         assertThat(channel.isOpen()).as("closed once the declared length has been discarded").isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
-        assertThat(calls).isEmpty();
+        assertThat(calls).singleElement().satisfies(record -> {
+            assertThat(record.status()).isEqualTo(413);
+            assertThat(record.error()).isEqualTo(ProxyError.BODY_TOO_LARGE);
+            assertThat(response).contains(record.callId());
+        });
     }
 
     private void assertSameResponseForEverySplit(String request) {
