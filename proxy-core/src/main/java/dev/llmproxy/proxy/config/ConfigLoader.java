@@ -207,7 +207,7 @@ public final class ConfigLoader {
                 "keepalive_timeout", "client_header_timeout", "client_body_timeout"), "general_settings.", ignored);
         Entry masterKeyEntry = settings.get("master_key");
         String masterKey = nodes.string(masterKeyEntry);
-        if (masterKey != null && !masterKey.startsWith("sk-")) {
+        if (masterKeyEntry != null && masterKey != null && !masterKey.startsWith("sk-")) {
             throw nodes.error(masterKeyEntry.value(), masterKeyEntry.path(),
                     "the master key must start with 'sk-' (value not shown)");
         }
@@ -221,7 +221,7 @@ public final class ConfigLoader {
         Entry sizeEntry = settings.get("max_request_size_mb");
         Double megabytes = nodes.nonNegativeNumber(sizeEntry);
         long maxBytes = GeneralSettings.DEFAULT_MAX_REQUEST_BODY_BYTES;
-        if (megabytes != null) {
+        if (sizeEntry != null && megabytes != null) {
             double bytes = megabytes * 1024 * 1024;
             if (!(bytes >= 1) || bytes > Long.MAX_VALUE / 2) {
                 throw nodes.error(sizeEntry.value(), sizeEntry.path(),
