@@ -14,9 +14,9 @@ import dev.llmproxy.codec.testing.ModuleRules;
 /**
  * Package rules of proxy-core (STYLE.md section 1), checked on the main classes its test classpath sees.
  *
- * <p>The rules are generic on purpose: they hold for any split of proxy-core into feature packages. The intended
- * arrows (server → call → {provider, route, upstream, auth, config}, route → {provider, upstream, config},
- * provider → {config, codec}, upstream → config) are for specific rules to add once the packages settle.
+ * <p>The arrows (ARCHITECTURE.md): server → call → route → provider → upstream, with auth, config and upstream
+ * depending on no other package. They are written as "must not" rules so that packages added later (metrics, key
+ * management) may sit above call without changing them.
  */
 @AnalyzeClasses(packages = "dev.llmproxy", importOptions = ImportOption.DoNotIncludeTests.class)
 final class ArchitectureTest {
@@ -33,10 +33,32 @@ final class ArchitectureTest {
             .resideInAnyPackage("dev.llmproxy.cli..", "dev.llmproxy.bench..", "dev.llmproxy.store.jdbi..");
 
     @ArchTest
-    static final ArchRule configShouldDependOnNoOtherProxyPackage = noClasses()
-            .that().resideInAPackage("dev.llmproxy.proxy.config..")
-            .should().dependOnClassesThat(resideInAPackage("dev.llmproxy.proxy..")
-                    .and(not(resideInAPackage("dev.llmproxy.proxy.config.."))));
+    static final ArchRule configShouldDependOnNoOtherProxyPackage = dependsOnNoOtherProxyPackage("config");
+
+    @ArchTest
+    static final ArchRule authShouldDependOnNoOtherProxyPackage = dependsOnNoOtherProxyPackage("auth");
+
+    @ArchTest
+    static final ArchRule upstreamShouldDependOnNoOtherProxyPackage = dependsOnNoOtherProxyPackage("upstream");
+
+    @ArchTest
+    static final ArchRule providersShouldOnlyUseUpstream = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy.provider..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.llmproxy.proxy.server..",
+                    "dev.llmproxy.proxy.call..", "dev.llmproxy.proxy.route..", "dev.llmproxy.proxy.auth..",
+                    "dev.llmproxy.proxy.config..");
+
+    @ArchTest
+    static final ArchRule routingShouldNotKnowCallsOrTheServer = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy.route..")
+            .should().dependOnClassesThat()
+            .resideInAnyPackage("dev.llmproxy.proxy.server..", "dev.llmproxy.proxy.call..", "dev.llmproxy.proxy.auth..");
+
+    @ArchTest
+    static final ArchRule nothingButTheServerShouldUseTheServer = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy..")
+            .and().resideOutsideOfPackage("dev.llmproxy.proxy.server..")
+            .should().dependOnClassesThat().resideInAPackage("dev.llmproxy.proxy.server..");
 
     /**
      * Limiter and store are leaf modules that proxy-core will depend on, so this classpath is where their classes
@@ -50,4 +72,12 @@ final class ArchitectureTest {
 
     @ArchTest
     static final ArchRule noModuleShouldUseAnotherModulesInternals = ModuleRules.noModuleUsesAnotherModulesInternals();
+
+    private static ArchRule dependsOnNoOtherProxyPackage(String name) {
+        String own = "dev.llmproxy.proxy." + name + "..";
+        return noClasses()
+                .that().resideInAPackage(own)
+                .should().dependOnClassesThat(resideInAPackage("dev.llmproxy.proxy..").and(not(resideInAPackage(own))))
+                .as(name + " depends on no other proxy package");
+    }
 }
