@@ -5,15 +5,19 @@ import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.call.Version;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.ConfigLoader;
+import dev.llmproxy.proxy.config.GeneralSettings;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.server.ClientTimeouts;
 import dev.llmproxy.proxy.server.ProxyServer;
 import dev.llmproxy.proxy.server.ServerComponents;
 import dev.llmproxy.proxy.server.ServerSettings;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -21,9 +25,9 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code llmproxy --config config.yaml --port 4000}: the LiteLLM-compatible proxy server. */
 @Command(
@@ -51,6 +55,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--drain_seconds", description = "on SIGTERM, how long in-flight requests may finish (default 30)")
     int drainSeconds = 30;
 
+    @Option(names = "--keepalive_timeout",
+            description = "seconds an idle client connection stays open (env KEEPALIVE_TIMEOUT; default 75)")
+    @Nullable Integer keepaliveTimeout;
+
     @Option(names = "--debug", description = "log each request")
     boolean debug;
 
@@ -70,7 +78,8 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command; exits the JVM with its status unless the server keeps running. */
     public static void main(String[] args) {
-        PrintWriter err = new PrintWriter(System.err, true);
+        // The charset System.err itself encodes with on JDK 17 (the locale's): messages echo the user's input.
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
         CommandLine command = new CommandLine(new Main(System.getenv(), err)).setErr(err);
         int status = command.execute(args);
         if (status != 0 || command.isUsageHelpRequested() || command.isVersionHelpRequested()) {
@@ -101,6 +110,13 @@ public final class Main implements Callable<Integer> {
         if (!loaded.ignoredKeys().isEmpty()) {
             log.warn("Ignoring config keys llmproxy does not implement yet: {}", String.join(", ", loaded.ignoredKeys()));
         }
+        ClientTimeouts timeouts;
+        try {
+            timeouts = clientTimeouts(loaded.generalSettings());
+        } catch (IllegalArgumentException e) {
+            err.println("llmproxy: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
         String masterKey = loaded.generalSettings().masterKey();
         String bindHost = chooseHost(masterKey);
         if (bindHost == null) {
@@ -112,7 +128,8 @@ public final class Main implements Callable<Integer> {
                 numWorkers != null ? numWorkers : Runtime.getRuntime().availableProcessors(),
                 (int) Math.min(Integer.MAX_VALUE - 8, loaded.generalSettings().maxRequestBodyBytes()),
                 32 * 1024,
-                Duration.ofSeconds(drainSeconds));
+                Duration.ofSeconds(drainSeconds),
+                timeouts);
         ProxyServer server;
         try {
             ServerComponents.Builder components = ServerComponents.builder(
@@ -139,6 +156,33 @@ public final class Main implements Callable<Integer> {
     private @Nullable Path pathFromEnv() {
         String fromEnv = env.get("CONFIG_FILE_PATH");
         return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+    }
+
+    /**
+     * The client timeouts of {@code general_settings}; the keep-alive one can also come from LiteLLM's
+     * {@code --keepalive_timeout} option or its {@code KEEPALIVE_TIMEOUT} variable, which win over the file.
+     */
+    private ClientTimeouts clientTimeouts(GeneralSettings general) {
+        Duration keepAlive = general.keepaliveTimeout();
+        String fromEnv = env.get("KEEPALIVE_TIMEOUT");
+        if (keepaliveTimeout != null) {
+            keepAlive = positiveSeconds(keepaliveTimeout, "--keepalive_timeout");
+        } else if (fromEnv != null && !fromEnv.isBlank()) {
+            try {
+                keepAlive = positiveSeconds(Integer.parseInt(fromEnv.trim()), "KEEPALIVE_TIMEOUT");
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("KEEPALIVE_TIMEOUT: expected a number of seconds, got '"
+                        + fromEnv + "'", e);
+            }
+        }
+        return ClientTimeouts.of(keepAlive, general.clientHeaderTimeout(), general.clientBodyTimeout());
+    }
+
+    private static Duration positiveSeconds(int seconds, String name) {
+        if (seconds <= 0) {
+            throw new IllegalArgumentException(name + ": expected a number of seconds > 0, got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     private int choosePort() {

@@ -66,6 +66,26 @@ class MainTest {
     }
 
     @Test
+    void shouldExitWithConfigErrorWhenKeepaliveTimeoutIsNotPositive() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL);
+
+        int status = run(Map.of(), "--config", config.toString(), "--port", "0", "--keepalive_timeout", "0");
+
+        assertThat(status).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(err.toString()).contains("--keepalive_timeout: expected a number of seconds > 0, got 0");
+    }
+
+    @Test
+    void shouldExitWithConfigErrorWhenKeepaliveTimeoutVariableIsNotANumber() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL);
+
+        int status = run(Map.of("KEEPALIVE_TIMEOUT", "later"), "--config", config.toString(), "--port", "0");
+
+        assertThat(status).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(err.toString()).contains("KEEPALIVE_TIMEOUT: expected a number of seconds, got 'later'");
+    }
+
+    @Test
     void shouldExitWithConfigErrorWhenEnvironmentVariableIsMissing() throws IOException {
         Path config = Files.writeString(dir.resolve("config.yaml"), """
                 model_list:

@@ -20,6 +20,8 @@ public enum ProxyError {
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "bad_request_error"),
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "bad_request_error"),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "bad_request_error"),
+    /** The client took too long to send a request head, or went silent within its body. */
+    CLIENT_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
     UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
     UPSTREAM_TLS_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),

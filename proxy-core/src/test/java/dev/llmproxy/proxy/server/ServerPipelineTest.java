@@ -126,7 +126,7 @@ class ServerPipelineTest {
     }
 
     @Test
-    void shouldAnswer413AndCloseWhenBodyExceedsLimit() {
+    void shouldAnswer413AndCloseAfterDiscardingTheBodyWhenBodyExceedsLimit() {
         EmbeddedChannel channel = newChannel();
         String body = "{\"model\":\"mock-gpt\",\"messages\":[],\"x\":\"" + "y".repeat(MAX_REQUEST_BYTES) + "\"}";
 
@@ -134,9 +134,17 @@ class ServerPipelineTest {
         channel.runPendingTasks();
         String response = readAll(channel);
 
-        assertThat(response).startsWith("HTTP/1.1 413 ");
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(response).startsWith("HTTP/1.1 413 ").containsIgnoringCase("connection: close");
+        assertThat(channel.isOpen()).as("lingering for the rest of the body").isTrue();
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[body.length()]));
+        assertThat(readAll(channel)).isEmpty();
+        assertThat(channel.isOpen()).as("closed once the declared length has been discarded").isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
+        assertThat(calls).singleElement().satisfies(record -> {
+            assertThat(record.status()).isEqualTo(413);
+            assertThat(record.error()).isEqualTo(ProxyError.BODY_TOO_LARGE);
+            assertThat(response).contains(record.callId());
+        });
     }
 
     private void assertSameResponseForEverySplit(String request) {
@@ -270,7 +278,8 @@ class ServerPipelineTest {
                 new UpstreamConnector(NioSocketChannel.class, NioDatagramChannel.class, ForwardProxy.NONE),
                 1, Duration.ofSeconds(60), () -> 0L);
         ServerComponents.Builder components = ServerComponents.builder(
-                        new ServerSettings("127.0.0.1", 0, 1, MAX_REQUEST_BYTES, MAX_HEADER_BYTES, Duration.ofSeconds(1)),
+                        new ServerSettings("127.0.0.1", 0, 1, MAX_REQUEST_BYTES, MAX_HEADER_BYTES, Duration.ofSeconds(1),
+                                ClientTimeouts.DEFAULTS),
                         routes,
                         authenticator)
                 .ticker(() -> 0L)
