@@ -7,7 +7,6 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Copies a provider's response headers to the client's response as LiteLLM does: the headers an OpenAI client reads
@@ -24,7 +23,7 @@ final class ProviderHeaders {
     static final String PREFIX = "llm_provider-";
     private static final int MAX_CACHED_NAMES = 512;
 
-    private static final Set<AsciiString> DROPPED = Set.of(
+    private static final AsciiString[] DROPPED = {
             HttpHeaderNames.CONNECTION,
             HttpHeaderNames.KEEP_ALIVE,
             HttpHeaderNames.PROXY_CONNECTION,
@@ -34,38 +33,39 @@ final class ProviderHeaders {
             HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHENTICATE,
             HttpHeaderNames.CONTENT_LENGTH,
-            HttpHeaderNames.SET_COOKIE);
+            HttpHeaderNames.SET_COOKIE};
 
-    private static final Set<AsciiString> KEPT = Set.of(
+    private static final AsciiString[] KEPT = {
             HttpHeaderNames.CONTENT_TYPE,
             HttpHeaderNames.CONTENT_ENCODING,
             HttpHeaderNames.CACHE_CONTROL,
             HttpHeaderNames.RETRY_AFTER,
             AsciiString.cached("retry-after-ms"),
-            AsciiString.cached("x-request-id"));
+            AsciiString.cached("x-request-id")};
 
-    private static final AsciiString RATE_LIMIT_PREFIX = AsciiString.cached("x-ratelimit-");
+    private static final String RATE_LIMIT_PREFIX = "x-ratelimit-";
 
-    private static final FastThreadLocal<Map<AsciiString, AsciiString>> PREFIXED = new FastThreadLocal<>() {
+    private static final FastThreadLocal<Map<CharSequence, AsciiString>> PREFIXED = new FastThreadLocal<>() {
         @Override
-        protected Map<AsciiString, AsciiString> initialValue() {
+        protected Map<CharSequence, AsciiString> initialValue() {
             return new HashMap<>();
         }
     };
 
     private ProviderHeaders() {}
 
-    /** Adds {@code from}'s headers to {@code to} under the rules above. */
+    /** Adds {@code from}'s headers to {@code to} under the rules above; allocates nothing once names are cached. */
     static void copy(HttpHeaders from, HttpHeaders to) {
         String connection = from.get(HttpHeaderNames.CONNECTION);
         Iterator<Map.Entry<CharSequence, CharSequence>> headers = from.iteratorCharSequence();
         while (headers.hasNext()) {
             Map.Entry<CharSequence, CharSequence> header = headers.next();
-            AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
-            if (DROPPED.contains(name) || connection != null && namedIn(connection, name)) {
+            CharSequence name = header.getKey();
+            if (isOneOf(name, DROPPED) || connection != null && isListedIn(connection, name)) {
                 continue;
             }
-            if (KEPT.contains(name) || name.startsWith(RATE_LIMIT_PREFIX)) {
+            if (isOneOf(name, KEPT) || AsciiString.regionMatches(name, true, 0, RATE_LIMIT_PREFIX, 0,
+                    RATE_LIMIT_PREFIX.length())) {
                 to.add(name, header.getValue());
             } else {
                 to.add(prefixed(name), header.getValue());
@@ -73,14 +73,31 @@ final class ProviderHeaders {
         }
     }
 
+    private static boolean isOneOf(CharSequence name, AsciiString[] names) {
+        for (AsciiString candidate : names) {
+            if (candidate.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the comma-separated {@code connection} header value lists {@code name} (case-insensitive). */
-    private static boolean namedIn(String connection, AsciiString name) {
+    private static boolean isListedIn(String connection, CharSequence name) {
         int start = 0;
-        while (start <= connection.length()) {
+        int length = connection.length();
+        while (start <= length) {
             int comma = connection.indexOf(',', start);
-            int end = comma < 0 ? connection.length() : comma;
-            String token = connection.substring(start, end).trim();
-            if (name.contentEqualsIgnoreCase(token)) {
+            int end = comma < 0 ? length : comma;
+            while (start < end && connection.charAt(start) == ' ') {
+                start++;
+            }
+            int tokenEnd = end;
+            while (tokenEnd > start && connection.charAt(tokenEnd - 1) == ' ') {
+                tokenEnd--;
+            }
+            if (tokenEnd - start == name.length()
+                    && AsciiString.regionMatches(connection, true, start, name, 0, name.length())) {
                 return true;
             }
             if (comma < 0) {
@@ -91,13 +108,14 @@ final class ProviderHeaders {
         return false;
     }
 
-    private static AsciiString prefixed(AsciiString name) {
-        Map<AsciiString, AsciiString> cache = PREFIXED.get();
+    /** {@code llm_provider-<name>}, lower case as LiteLLM writes it, cached per thread by the provider's spelling. */
+    private static AsciiString prefixed(CharSequence name) {
+        Map<CharSequence, AsciiString> cache = PREFIXED.get();
         AsciiString prefixed = cache.get(name);
         if (prefixed == null) {
-            prefixed = AsciiString.of(PREFIX + name);
+            prefixed = AsciiString.of(PREFIX + AsciiString.of(name).toLowerCase());
             if (cache.size() < MAX_CACHED_NAMES) {
-                cache.put(name, prefixed);
+                cache.put(AsciiString.of(name), prefixed);
             }
         }
         return prefixed;
