@@ -30,10 +30,13 @@ final class ModelListReader {
     /** litellm_params keys that are read into {@link LitellmParams} and acted on. */
     private static final Set<String> USED_PARAMS = Set.of(
             "model", "api_key", "api_base", "api_version", "timeout", "stream_timeout", "mock_response", "ssl_verify",
-            "weight", "rpm", "tpm");
+            "weight", "rpm", "tpm", "rpd");
 
     /** litellm_params keys that are read and validated but not acted on yet. */
-    private static final Set<String> VALIDATED_UNUSED_PARAMS = Set.of("rpd", "max_retries", "organization");
+    private static final Set<String> VALIDATED_UNUSED_PARAMS = Set.of("max_retries", "organization");
+
+    /** litellm_params keys kept among the extra parameters and acted on where they are read (routing, limits). */
+    private static final Set<String> USED_EXTRA_PARAMS = Set.of("max_parallel_requests", "order", "rpd_reset_timezone");
 
     private final Nodes nodes;
     private final Set<String> ignored;
@@ -97,7 +100,9 @@ final class ModelListReader {
             if (USED_PARAMS.contains(e.key())) {
                 continue;
             }
-            ignored.add("model_list[].litellm_params." + e.key());
+            if (!USED_EXTRA_PARAMS.contains(e.key())) {
+                ignored.add("model_list[].litellm_params." + e.key());
+            }
             if (!VALIDATED_UNUSED_PARAMS.contains(e.key())) {
                 extra.put(e.key(), nodes.toJava(e.value(), e.path()));
             }
