@@ -38,6 +38,9 @@ final class ModelListReader {
     /** litellm_params keys kept among the extra parameters and acted on where they are read (routing, limits). */
     private static final Set<String> USED_EXTRA_PARAMS = Set.of("max_parallel_requests", "order", "rpd_reset_timezone");
 
+    /** model_info keys acted on where they are read (LiteLLM reads limits and order there too). */
+    private static final Set<String> USED_MODEL_INFO = Set.of("rpm", "tpm", "rpd", "max_parallel_requests", "order");
+
     private final Nodes nodes;
     private final Set<String> ignored;
 
@@ -135,7 +138,9 @@ final class ModelListReader {
         for (Entry e : info.values()) {
             if (!e.key().equals("id")) {
                 other.put(e.key(), nodes.toJava(e.value(), e.path()));
-                ignored.add("model_list[].model_info." + e.key());
+                if (!USED_MODEL_INFO.contains(e.key())) {
+                    ignored.add("model_list[].model_info." + e.key());
+                }
             }
         }
         String id = nodes.string(info.get("id"));

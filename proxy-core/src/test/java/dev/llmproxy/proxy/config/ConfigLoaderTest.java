@@ -234,6 +234,7 @@ class ConfigLoaderTest {
                   - model_name: g
                     litellm_params: {model: openai/a, rpd: 5, max_parallel_requests: 2, order: 1,
                                      rpd_reset_timezone: UTC}
+                    model_info: {tpm: 100, rpm: 3}
                 router_settings:
                   rpd_reset_timezone: Europe/Berlin
                 """, Map.of());
