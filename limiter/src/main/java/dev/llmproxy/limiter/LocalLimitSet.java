@@ -51,9 +51,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * rule as LiteLLM's, which counts tokens after the response). A later estimate (from max_tokens, say) would be
  * charged at admission in the same CAS and reconciled at release; the word layout leaves room for it.
  *
- * Memory. One set is a LocalLimitSet (about 80 bytes), its AtomicReference (16) and the current Window with its two
- * AtomicLongs (about 90): under 200 bytes, whatever its limits. Rolling allocates one Window (about 90 bytes) per
- * window per set, i.e. at most once a minute; admission, release and refusal allocate nothing.
+ * Memory (64-bit JVM, compressed references). One set is the LocalLimitSet with its two bound method references
+ * (about 120 bytes), its AtomicReference (16) and the current Window with its two AtomicLongs (96): about 230
+ * bytes, whatever its limits, plus the LimitSpec it shares with its creator. Rolling allocates one Window (96 bytes)
+ * per window per set, i.e. at most once a minute when a minute limit is set, once a day for rpd alone, never for
+ * max_parallel_requests alone; admission, release and refusal allocate nothing.
  *
  * A shared backend (Redis, for several instances) replaces this class behind LimitSet and LimitStore; the router does
  * not change. Keeping limits exact across instances without a network round trip on the admit path: the counters of

@@ -46,9 +46,12 @@ public final class ModelRoute {
         }
         this.longestTimeoutNanos = timeout;
         this.longestStreamTimeoutNanos = streamTimeout;
-        this.orders = Arrays.stream(this.targets).mapToInt(t -> t.deployment().order()).distinct().sorted().toArray();
-        this.plain = orders.length == 1
-                && Arrays.stream(this.targets).noneMatch(t -> t.deployment().limits().isLimited());
+        this.orders = distinctOrders(this.targets);
+        boolean limited = false;
+        for (Target target : this.targets) {
+            limited |= target.deployment().limits().isLimited();
+        }
+        this.plain = orders.length == 1 && !limited;
     }
 
     /** The model group name reported in {@code x-litellm-model-group} and metrics (the matched {@code model_name}). */
@@ -166,7 +169,22 @@ public final class ModelRoute {
                 && (excluded == null || !excluded.contains(targets[i].deployment()));
     }
 
-    private static double[] checked(double[] weights) {
+    private static int[] distinctOrders(Target[] targets) {
+        int[] orders = new int[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            orders[i] = targets[i].deployment().order();
+        }
+        Arrays.sort(orders);
+        int distinct = 0;
+        for (int i = 0; i < orders.length; i++) {
+            if (i == 0 || orders[i] != orders[i - 1]) {
+                orders[distinct++] = orders[i];
+            }
+        }
+        return Arrays.copyOf(orders, distinct);
+    }
+
+        private static double[] checked(double[] weights) {
         for (int i = 0; i < weights.length; i++) {
             if (weights[i] < 0 || Double.isNaN(weights[i])) {
                 throw new IllegalArgumentException("weights[" + i + "]: " + weights[i] + " (expected: >= 0)");
