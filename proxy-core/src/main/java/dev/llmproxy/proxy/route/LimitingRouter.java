@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.limiter.LimitSet;
 import dev.llmproxy.limiter.LimitStore;
+import dev.llmproxy.proxy.config.DeploymentConfig;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -131,7 +132,7 @@ public final class LimitingRouter implements Router {
 
     /** One limited entry: its limit set, and the lease of its fixed target. Thread-safety: immutable. */
     private static final class Admission {
-        final Object config;
+        final DeploymentConfig config;
         final LimitSet limits;
         final LongSupplier clockMillis;
         final @Nullable LimitedLease fixedLease;

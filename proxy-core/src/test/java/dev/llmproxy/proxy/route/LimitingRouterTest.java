@@ -148,6 +148,28 @@ class LimitingRouterTest {
     }
 
     @Test
+    void shouldLimitAWildcardDeploymentAcrossTheModelsItServes() throws IOException {
+        RouteTable table = table("""
+                model_list:
+                  - {model_name: "openai/*", litellm_params: {model: "openai/*", rpm: 2}}
+                  - {model_name: "*", litellm_params: {model: "*", rpm: 3}}
+                """);
+        LimitingRouter router = router(table);
+
+        assertThat(router.acquire(table.resolve("openai/x"), null, random).target().upstreamModel()).isEqualTo("x");
+        assertThat(router.acquire(table.resolve("openai/y"), null, random)).isNotNull();
+        assertThat(router.acquire(table.resolve("openai/z"), null, random)).isNull();
+        assertThat(router.retryAfterMillis(table.resolve("openai/z"))).isEqualTo(45_000);
+
+        // One "*" entry is one deployment, whichever provider a request names: its rpm is shared.
+        assertThat(router.acquire(table.resolve("groq/llama"), null, random).target().upstreamModel())
+                .isEqualTo("llama");
+        assertThat(router.acquire(table.resolve("mistral/small"), null, random)).isNotNull();
+        assertThat(router.acquire(table.resolve("deepseek/chat"), null, random)).isNotNull();
+        assertThat(router.acquire(table.resolve("groq/other"), null, random)).isNull();
+    }
+
+    @Test
     void shouldAdmitWithoutLimitsADeploymentItWasNotBuiltFor() throws IOException {
         RouteTable table = table("""
                 model_list:
