@@ -202,14 +202,18 @@ class LimitingRouterTest {
         Usage usage = Usage.of(10, 5);
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        cycle(router, plain, limited, usage, 1_000);
         long id = Thread.currentThread().getId();
 
-        long before = threads.getThreadAllocatedBytes(id);
-        cycle(router, plain, limited, usage, 100_000);
-        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        // The least of a few rounds: the JIT may allocate while it compiles or deoptimizes during one of them, but a
+        // single byte per acquisition would show as 200 000 bytes in every round.
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < 8; round++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            cycle(router, plain, limited, usage, 100_000);
+            least = Math.min(least, threads.getThreadAllocatedBytes(id) - before);
+        }
 
-        assertThat(allocated).as("bytes allocated by 100 000 acquire/release pairs on each route").isLessThan(256);
+        assertThat(least).as("bytes allocated by 100 000 acquire/release pairs on each route").isLessThan(256);
     }
 
     private void cycle(LimitingRouter router, ModelRoute plain, ModelRoute limited, Usage usage, int times) {
