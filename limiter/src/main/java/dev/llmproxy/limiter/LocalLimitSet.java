@@ -57,6 +57,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * per window per set, i.e. at most once a minute when a minute limit is set, once a day for rpd alone, never for
  * max_parallel_requests alone; admission, release and refusal allocate nothing.
  *
+ * Measured (LocalLimitSetBenchmark, `java -cp bench/target/llmproxy-bench.jar org.openjdk.jmh.Main
+ * LocalLimitSetBenchmark -prof gc -f 1 -wi 3 -w 2s -i 5 -r 2s`, JDK 17, 2 cores under a load average of 9 from other
+ * builds, so only the orders of magnitude hold): admit + release 30 ns with rpm alone (one CAS; an uncontended
+ * AtomicLong.incrementAndGet took 20 ns in the same run), 92 ns with all four limits (three CASes), a refusal 16 ns;
+ * two threads on one set 81 ns and 278 ns; gc.alloc.rate.norm at most 0.001 B/op (the one window roll per iteration).
+ *
  * A shared backend (Redis, for several instances) replaces this class behind LimitSet and LimitStore; the router does
  * not change. Keeping limits exact across instances without a network round trip on the admit path: the counters of
  * each window live in Redis, keyed by set and window start, and are changed only by Lua scripts (atomic in Redis),
