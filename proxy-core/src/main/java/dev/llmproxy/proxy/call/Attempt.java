@@ -12,6 +12,8 @@ abstract class Attempt {
     final Lease lease;
     final long startNanos;
     long headersNanos;
+    /** Whether the call recorded this attempt and released its lease (exactly once). */
+    boolean recorded;
 
     Attempt(ModelCall call, Lease lease, long startNanos) {
         this.call = call;

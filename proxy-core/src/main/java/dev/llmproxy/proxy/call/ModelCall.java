@@ -7,6 +7,7 @@ import dev.llmproxy.proxy.route.TriedDeployments;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -83,8 +84,10 @@ public final class ModelCall {
     public void start() {
         Lease lease = services.router().acquire(request.route(), null, services.random().get());
         if (lease == null) {
-            fail(ProxyError.NO_DEPLOYMENT_AVAILABLE, "No deployments available for model group "
-                    + request.route().modelGroup() + ": every deployment is at its limits or cooling down", null);
+            // LiteLLM's wording (clients match on it); the wait is until the earliest deployment frees up.
+            long seconds = ceilSeconds(services.router().retryAfterMillis(request.route()));
+            fail(ProxyError.NO_DEPLOYMENT_AVAILABLE, "No deployments available for selected model, Try again in "
+                    + seconds + " seconds. Passed model=" + request.route().modelGroup(), null, seconds);
             return;
         }
         startAttempt(lease);
@@ -239,8 +242,16 @@ public final class ModelCall {
         return set;
     }
 
-    /** Records an attempt's end and releases its lease; exactly once per attempt. */
-    private void attemptEnded(Attempt attempt, int status, @Nullable ProxyError error, @Nullable Usage usage) {
+    /**
+     * Records an attempt's end and releases its lease; later calls for the same attempt do nothing. A completing
+     * attempt calls this before it writes its last bytes, so that a client sending its next request at once finds
+     * the deployment's slot free and its tokens charged.
+     */
+    void attemptEnded(Attempt attempt, int status, @Nullable ProxyError error, @Nullable Usage usage) {
+        if (attempt.recorded) {
+            return;
+        }
+        attempt.recorded = true;
         if (current == attempt) {
             current = null;
         }
@@ -262,10 +273,23 @@ public final class ModelCall {
 
     /** Answers the client with an OpenAI error; nothing of the response has been written yet. */
     private void fail(ProxyError error, String message, @Nullable String param) {
+        fail(error, message, param, 0);
+    }
+
+    /** The same, with a {@code retry-after} header when {@code retryAfterSeconds > 0}. */
+    private void fail(ProxyError error, String message, @Nullable String param, long retryAfterSeconds) {
         FullHttpResponse response = Responses.error(ctx.alloc(), error, message, param, request.callId());
+        if (retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
         Responses.setConnection(response, request.keepAlive(), request.http10());
         Responses.writeLast(ctx, response, request.keepAlive());
         end(error.status().code(), error, request.stream(), null, 0, 0, request.keepAlive());
+    }
+
+    /** Whole seconds for a {@code retry-after} header: rounded up, at least 1. */
+    private static long ceilSeconds(long millis) {
+        return Math.max(1, millis / 1000 + (millis % 1000 > 0 ? 1 : 0));
     }
 
     private void end(int status, @Nullable ProxyError error, boolean stream, @Nullable Usage usage,

@@ -497,8 +497,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (responseTranslator != null && responseTranslator.usage() != null) {
             usage = responseTranslator.usage();
         }
-        Responses.writeLast(ctx, last, request.keepAlive());
         cleanUp(upstreamKeepAlive && !bodyEndsAtClose);
+        call.attemptEnded(this, status, null, usage);
+        Responses.writeLast(ctx, last, request.keepAlive());
         call.attemptFinished(this, status, null, usage, framer != null, firstByteNanos,
                 headersNanos - sentNanos, request.keepAlive());
     }

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -144,14 +146,29 @@ public final class ConfigLoader {
         }
         Map<String, Entry> settings = nodes.mapping(section.value(), section.path());
         Map<String, @Nullable Object> other = others(nodes, settings,
-                Set.of("routing_strategy", "model_group_alias", "timeout", "stream_timeout"), "router_settings.",
-                ignored);
+                Set.of("routing_strategy", "model_group_alias", "timeout", "stream_timeout", "rpd_reset_timezone"),
+                "router_settings.", ignored);
         RoutingStrategy strategy = routingStrategy(nodes, settings.get("routing_strategy"));
         if (strategy != RoutingStrategy.SIMPLE_SHUFFLE) {
             ignored.add("router_settings.routing_strategy");
         }
         return new RouterSettings(strategy, aliases(nodes, settings.get("model_group_alias")),
-                nodes.seconds(settings.get("timeout")), nodes.seconds(settings.get("stream_timeout")), other);
+                nodes.seconds(settings.get("timeout")), nodes.seconds(settings.get("stream_timeout")),
+                zone(nodes, settings.get("rpd_reset_timezone")), other);
+    }
+
+    /** An IANA zone such as {@code America/Los_Angeles} or {@code UTC}; absent → the default rpd zone. */
+    private static ZoneId zone(Nodes nodes, @Nullable Entry entry) {
+        String name = nodes.string(entry);
+        if (entry == null || name == null) {
+            return RouterSettings.DEFAULT_RPD_RESET_ZONE;
+        }
+        try {
+            return ZoneId.of(name.trim());
+        } catch (DateTimeException e) {
+            throw nodes.error(entry.value(), entry.path(), "unknown time zone '" + Nodes.abbreviate(name)
+                    + "' (expected an IANA zone such as America/Los_Angeles or UTC)");
+        }
     }
 
     private static RoutingStrategy routingStrategy(Nodes nodes, @Nullable Entry entry) {

@@ -31,10 +31,16 @@ final class ModelListReader {
     /** litellm_params keys that are read into {@link LitellmParams} and acted on. */
     private static final Set<String> USED_PARAMS = Set.of(
             "model", "api_key", "api_base", "api_version", "timeout", "stream_timeout", "mock_response", "ssl_verify",
-            "weight", "rpm", "tpm");
+            "weight", "rpm", "tpm", "rpd");
 
     /** litellm_params keys that are read and validated but not acted on yet. */
-    private static final Set<String> VALIDATED_UNUSED_PARAMS = Set.of("rpd", "max_retries", "organization");
+    private static final Set<String> VALIDATED_UNUSED_PARAMS = Set.of("max_retries", "organization");
+
+    /** litellm_params keys kept among the extra parameters and acted on where they are read (routing, limits). */
+    private static final Set<String> USED_EXTRA_PARAMS = Set.of("max_parallel_requests", "order", "rpd_reset_timezone");
+
+    /** model_info keys acted on where they are read (LiteLLM reads limits and order there too). */
+    private static final Set<String> USED_MODEL_INFO = Set.of("rpm", "tpm", "rpd", "max_parallel_requests", "order");
 
     private final Nodes nodes;
     private final Set<String> ignored;
@@ -99,7 +105,9 @@ final class ModelListReader {
             if (USED_PARAMS.contains(e.key())) {
                 continue;
             }
-            ignored.add("model_list[].litellm_params." + e.key());
+            if (!USED_EXTRA_PARAMS.contains(e.key())) {
+                ignored.add("model_list[].litellm_params." + e.key());
+            }
             if (!VALIDATED_UNUSED_PARAMS.contains(e.key())) {
                 extra.put(e.key(), nodes.toJava(e.value(), e.path()));
             }
@@ -132,7 +140,9 @@ final class ModelListReader {
         for (Entry e : info.values()) {
             if (!e.key().equals("id")) {
                 other.put(e.key(), nodes.toJava(e.value(), e.path()));
-                ignored.add("model_list[].model_info." + e.key());
+                if (!USED_MODEL_INFO.contains(e.key())) {
+                    ignored.add("model_list[].model_info." + e.key());
+                }
             }
         }
         Entry idEntry = info.get("id");

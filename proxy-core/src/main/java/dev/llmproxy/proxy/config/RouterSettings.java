@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.config;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -13,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param modelGroupAlias {@code model_group_alias}: alias → target group, in file order
  * @param timeout {@code timeout} for every deployment without its own, or {@code null}
  * @param streamTimeout {@code stream_timeout} for streamed requests to deployments without their own, or {@code null}
+ * @param rpdResetZone {@code rpd_reset_timezone} (llmproxy's own key): the zone whose midnight starts a new day for
+ *     {@code rpd} limits, for deployments without their own (default {@code America/Los_Angeles}, as Google resets)
  * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
  */
 public record RouterSettings(
@@ -20,15 +23,20 @@ public record RouterSettings(
         Map<String, ModelGroupAlias> modelGroupAlias,
         @Nullable Duration timeout,
         @Nullable Duration streamTimeout,
+        ZoneId rpdResetZone,
         Map<String, @Nullable Object> other) {
+
+    /** Where a day starts for {@code rpd} unless configured: Google resets daily quotas at midnight Pacific time. */
+    public static final ZoneId DEFAULT_RPD_RESET_ZONE = ZoneId.of("America/Los_Angeles");
 
     /** An absent section. */
     public static final RouterSettings DEFAULTS =
-            new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE, Map.of(), null, null, Map.of());
+            new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE, Map.of(), null, null, DEFAULT_RPD_RESET_ZONE, Map.of());
 
     public RouterSettings {
         requireNonNull(routingStrategy, "routingStrategy");
         requireNonNull(modelGroupAlias, "modelGroupAlias");
+        requireNonNull(rpdResetZone, "rpdResetZone");
         requireNonNull(other, "other");
     }
 
@@ -37,6 +45,7 @@ public record RouterSettings(
     public String toString() {
         return "RouterSettings[routingStrategy=" + routingStrategy + ", modelGroupAlias=" + modelGroupAlias
                 + ", timeout=" + timeout
-                + ", streamTimeout=" + streamTimeout + ", other=" + other.keySet() + ']';
+                + ", streamTimeout=" + streamTimeout + ", rpdResetZone=" + rpdResetZone + ", other=" + other.keySet()
+                + ']';
     }
 }

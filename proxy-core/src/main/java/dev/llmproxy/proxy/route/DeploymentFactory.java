@@ -18,7 +18,9 @@ import io.netty.util.AsciiString;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,14 +68,31 @@ final class DeploymentFactory {
                 (int) count(entry, "order", 0)));
     }
 
-    /** rpm, tpm and rpd from litellm_params, else model_info (LiteLLM reads both); max_parallel_requests likewise. */
-    private static DeploymentLimits limits(DeploymentConfig entry) {
+    /**
+     * rpm, tpm and rpd from litellm_params, else model_info (LiteLLM reads both); max_parallel_requests likewise; the
+     * day's zone from litellm_params' {@code rpd_reset_timezone}, else router_settings'.
+     */
+    private DeploymentLimits limits(DeploymentConfig entry) {
         LitellmParams params = entry.litellmParams();
         return new DeploymentLimits(
                 params.rpm() != null ? params.rpm() : count(entry, "rpm", DeploymentLimits.NONE),
                 params.tpm() != null ? params.tpm() : count(entry, "tpm", DeploymentLimits.NONE),
                 params.rpd() != null ? params.rpd() : count(entry, "rpd", DeploymentLimits.NONE),
-                count(entry, "max_parallel_requests", DeploymentLimits.NONE));
+                count(entry, "max_parallel_requests", DeploymentLimits.NONE),
+                rpdResetZone(entry));
+    }
+
+    private ZoneId rpdResetZone(DeploymentConfig entry) {
+        Object value = entry.litellmParams().extraParams().get("rpd_reset_timezone");
+        if (value == null) {
+            return config.routerSettings().rpdResetZone();
+        }
+        try {
+            return ZoneId.of(value.toString().trim());
+        } catch (DateTimeException e) {
+            throw new ConfigException(entry.location(), entry.keyPath() + ".litellm_params.rpd_reset_timezone",
+                    "unknown time zone '" + value + "' (expected an IANA zone such as America/Los_Angeles or UTC)");
+        }
     }
 
     /** A whole non-negative number from litellm_params' other keys, else model_info's, else {@code absent}. */

@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.route;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -16,9 +17,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ModelRoute {
 
+    /** The {@code order} argument of {@link #pickIndex} that matches every target. */
+    static final int ANY_ORDER = Integer.MIN_VALUE;
+
     private final String modelGroup;
     private final Target[] targets;
     private final double[] weights;
+    /** The distinct {@code order} values of the targets, ascending. */
+    private final int[] orders;
+    /** No deployment has limits and all share one order: a router may pick with {@link #pick} alone. */
+    private final boolean plain;
     private final long longestTimeoutNanos;
     private final long longestStreamTimeoutNanos;
 
@@ -38,6 +46,12 @@ public final class ModelRoute {
         }
         this.longestTimeoutNanos = timeout;
         this.longestStreamTimeoutNanos = streamTimeout;
+        this.orders = distinctOrders(this.targets);
+        boolean limited = false;
+        for (Target target : this.targets) {
+            limited |= target.deployment().limits().isLimited();
+        }
+        this.plain = orders.length == 1 && !limited;
     }
 
     /** The model group name reported in {@code x-litellm-model-group} and metrics (the matched {@code model_name}). */
@@ -72,54 +86,105 @@ public final class ModelRoute {
      * when every one is; allocates nothing.
      */
     public @Nullable Target pick(RandomGenerator random, @Nullable TriedDeployments excluded) {
-        if (excluded == null || excluded.size() == 0) {
-            return targets.length == 1 ? targets[0] : pickAmong(random, null);
+        if (targets.length == 1 && (excluded == null || excluded.size() == 0)) {
+            return targets[0];
         }
-        return pickAmong(random, excluded);
+        int index = pickIndex(random, excluded, 0, null, ANY_ORDER);
+        return index < 0 ? null : targets[index];
     }
 
-    private @Nullable Target pickAmong(RandomGenerator random, @Nullable TriedDeployments excluded) {
+    /** Whether no deployment has limits and all share one {@code order}, so {@link #pick} is all there is to do. */
+    boolean isPlain() {
+        return plain;
+    }
+
+    /** The number of targets. */
+    int size() {
+        return targets.length;
+    }
+
+    /** Target {@code index}, in config order. */
+    Target target(int index) {
+        return targets[index];
+    }
+
+    /** The distinct {@code order} values of the group, ascending; shared, callers must not modify it. */
+    int[] orders() {
+        return orders;
+    }
+
+    /**
+     * Picks by weight among the targets of {@code order} (any, for {@link #ANY_ORDER}) that are neither in
+     * {@code excluded} nor marked in {@code skipped} (bit {@code i} for target {@code i < 64}) or
+     * {@code skippedAbove64} (index {@code i - 64}); answers the target's index, or -1 when none is left. Allocates
+     * nothing.
+     */
+    int pickIndex(RandomGenerator random, @Nullable TriedDeployments excluded, long skipped,
+            boolean @Nullable [] skippedAbove64, int order) {
         double total = 0;
         int lastWeighted = -1;
         int eligible = 0;
         for (int i = 0; i < targets.length; i++) {
-            if (excluded != null && excluded.contains(targets[i].deployment())) {
+            if (!eligible(i, excluded, skipped, skippedAbove64, order)) {
                 continue;
             }
             eligible++;
-            double weight = weights[i];
-            if (weight > 0) {
-                total += weight;
+            if (weights[i] > 0) {
+                total += weights[i];
                 lastWeighted = i;
             }
         }
         if (eligible == 0) {
-            return null;
+            return -1;
         }
         if (total <= 0) {
             // No weight left: pick uniformly (LiteLLM raises an error for a group whose weights sum to 0).
             int n = random.nextInt(eligible);
-            for (Target target : targets) {
-                if ((excluded == null || !excluded.contains(target.deployment())) && n-- == 0) {
-                    return target;
+            for (int i = 0; i < targets.length; i++) {
+                if (eligible(i, excluded, skipped, skippedAbove64, order) && n-- == 0) {
+                    return i;
                 }
             }
         }
         double point = random.nextDouble() * total;
         for (int i = 0; i < targets.length; i++) {
-            if (weights[i] <= 0 || excluded != null && excluded.contains(targets[i].deployment())) {
+            if (weights[i] <= 0 || !eligible(i, excluded, skipped, skippedAbove64, order)) {
                 continue;
             }
             point -= weights[i];
             if (point < 0) {
-                return targets[i];
+                return i;
             }
         }
         // Rounding can leave the point on the total: take the last eligible target that has weight.
-        return targets[lastWeighted];
+        return lastWeighted;
     }
 
-    private static double[] checked(double[] weights) {
+    private boolean eligible(int i, @Nullable TriedDeployments excluded, long skipped,
+            boolean @Nullable [] skippedAbove64, int order) {
+        if (i < 64 ? (skipped & (1L << i)) != 0 : skippedAbove64 != null && skippedAbove64[i - 64]) {
+            return false;
+        }
+        return (order == ANY_ORDER || targets[i].deployment().order() == order)
+                && (excluded == null || !excluded.contains(targets[i].deployment()));
+    }
+
+    private static int[] distinctOrders(Target[] targets) {
+        int[] orders = new int[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            orders[i] = targets[i].deployment().order();
+        }
+        Arrays.sort(orders);
+        int distinct = 0;
+        for (int i = 0; i < orders.length; i++) {
+            if (i == 0 || orders[i] != orders[i - 1]) {
+                orders[distinct++] = orders[i];
+            }
+        }
+        return Arrays.copyOf(orders, distinct);
+    }
+
+        private static double[] checked(double[] weights) {
         for (int i = 0; i < weights.length; i++) {
             if (weights[i] < 0 || Double.isNaN(weights[i])) {
                 throw new IllegalArgumentException("weights[" + i + "]: " + weights[i] + " (expected: >= 0)");

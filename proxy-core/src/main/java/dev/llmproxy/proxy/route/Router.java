@@ -28,4 +28,12 @@ public interface Router {
      * @param status the failed attempt's status (see {@link Lease#release})
      */
     boolean mayRetry(int status, int attempts);
+
+    /**
+     * The milliseconds until some deployment of {@code route} could take a call, for the {@code retry-after} of the
+     * 429 a call answers when {@link #acquire} found none; 0 when one could now or the router cannot tell.
+     */
+    default long retryAfterMillis(ModelRoute route) {
+        return 0;
+    }
 }

@@ -5,9 +5,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * LiteLLM's default {@code simple-shuffle}: a random deployment of the group, weighted as {@link ModelRoute}
- * describes, never one the call already tried. Admits every pick (no limits yet) and does not retry, which is what
- * llmproxy did before routing was configurable; the routing issue adds limits, retries and cooldowns behind
- * {@link Router}. Thread-safety: stateless.
+ * describes, never one the call already tried. Admits every pick, ignoring limits and {@code order}, and does not
+ * retry; the server routes with {@link LimitingRouter}, which picks the same way when a group has neither. Kept for
+ * tests that want routing without limits. Thread-safety: stateless.
  */
 public final class SimpleShuffleRouter implements Router {
 

@@ -2,11 +2,12 @@ package dev.llmproxy.proxy.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.limiter.LocalLimitStore;
 import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.route.LimitingRouter;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.route.Router;
-import dev.llmproxy.proxy.route.SimpleShuffleRouter;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import dev.llmproxy.proxy.upstream.Upstream;
 import java.time.Clock;
@@ -48,9 +49,10 @@ public final class ServerComponents {
         this.routes = requireNonNull(builder.routes, "routes");
         this.authenticator = requireNonNull(builder.authenticator, "authenticator");
         this.listeners = List.copyOf(builder.listeners);
-        this.router = builder.router;
         this.ticker = builder.ticker;
         this.clock = builder.clock;
+        this.router = builder.router != null ? builder.router
+                : new LimitingRouter(routes, LocalLimitStore.INSTANCE, builder.clock::millis);
         this.random = builder.random;
         this.forwardProxy = builder.forwardProxy;
         this.transport = builder.transport != null ? builder.transport : Transport.best();
@@ -123,13 +125,16 @@ public final class ServerComponents {
         return clientWriteTimeout;
     }
 
-    /** Builds {@link ServerComponents}; defaults: no listeners, simple shuffle, system time, thread-local random. */
+    /**
+     * Builds {@link ServerComponents}; defaults: no listeners, a {@link LimitingRouter} over the routes' limits (on
+     * the components' clock, limits kept in this process), system time, thread-local random.
+     */
     public static final class Builder {
         private final ServerSettings settings;
         private final RouteTable routes;
         private final Authenticator authenticator;
         private final List<CallListener> listeners = new ArrayList<>();
-        private Router router = SimpleShuffleRouter.INSTANCE;
+        private @Nullable Router router;
         private LongSupplier ticker = System::nanoTime;
         private Clock clock = Clock.systemUTC();
         private Supplier<RandomGenerator> random = ThreadLocalRandom::current;
@@ -150,7 +155,7 @@ public final class ServerComponents {
             return this;
         }
 
-        /** The router (default {@link SimpleShuffleRouter}). */
+        /** The router (default a {@link LimitingRouter} built from the routes and the clock). */
         public Builder router(Router router) {
             this.router = requireNonNull(router, "router");
             return this;

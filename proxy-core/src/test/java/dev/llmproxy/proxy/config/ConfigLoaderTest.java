@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -94,7 +95,6 @@ class ConfigLoaderTest {
                 "litellm_settings.num_retries",
                 "litellm_settings.success_callback",
                 "model_list[].litellm_params.extra_headers",
-                "model_list[].litellm_params.rpd",
                 "model_list[].model_info.mode",
                 "router_settings.allowed_fails",
                 "router_settings.cooldown_time",
@@ -256,6 +256,28 @@ class ConfigLoaderTest {
         assertThat(message).isEqualTo("x.yaml:2: router_settings.routing_strategy: unknown routing strategy 'fastest' "
                 + "(expected one of: simple-shuffle, least-busy, usage-based-routing, usage-based-routing-v2, "
                 + "latency-based-routing, cost-based-routing)");
+    }
+
+    @Test
+    void shouldReadTheZoneOfDailyLimitsWhenRouterSettingsNameOne() throws IOException {
+        assertThat(load("router_settings:\n  timeout: 5\n", Map.of()).routerSettings().rpdResetZone())
+                .isEqualTo(ZoneId.of("America/Los_Angeles"));
+        ProxyConfig config = load("""
+                model_list:
+                  - model_name: g
+                    litellm_params: {model: openai/a, rpd: 5, max_parallel_requests: 2, order: 1,
+                                     rpd_reset_timezone: UTC}
+                    model_info: {tpm: 100, rpm: 3}
+                router_settings:
+                  rpd_reset_timezone: Europe/Berlin
+                """, Map.of());
+
+        assertThat(config.routerSettings().rpdResetZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(config.modelList().get(0).litellmParams().rpd()).isEqualTo(5L);
+        assertThat(config.ignoredKeys()).isEmpty();
+        assertThat(loadError("router_settings:\n  rpd_reset_timezone: Mars/Olympus\n", Map.of()))
+                .isEqualTo("x.yaml:2: router_settings.rpd_reset_timezone: unknown time zone 'Mars/Olympus' "
+                        + "(expected an IANA zone such as America/Los_Angeles or UTC)");
     }
 
     @Test
