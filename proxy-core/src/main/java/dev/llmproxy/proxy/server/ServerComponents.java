@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.metrics.LitellmMetrics;
+import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.route.Router;
 import dev.llmproxy.proxy.route.SimpleShuffleRouter;
@@ -42,12 +44,18 @@ public final class ServerComponents {
     private final Transport transport;
     private final @Nullable Upstream upstream;
     private final Duration clientWriteTimeout;
+    private final @Nullable LitellmMetrics metrics;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
         this.routes = requireNonNull(builder.routes, "routes");
         this.authenticator = requireNonNull(builder.authenticator, "authenticator");
-        this.listeners = List.copyOf(builder.listeners);
+        this.metrics = builder.metrics == null ? null : new LitellmMetrics(routes, builder.metrics);
+        List<CallListener> all = new ArrayList<>(builder.listeners);
+        if (metrics != null) {
+            all.add(0, metrics.listener());
+        }
+        this.listeners = List.copyOf(all);
         this.router = builder.router;
         this.ticker = builder.ticker;
         this.clock = builder.clock;
@@ -78,7 +86,7 @@ public final class ServerComponents {
         return authenticator;
     }
 
-    /** Receive one record per request, in order. */
+    /** Receive one record per request, in order (the metrics' listener first, when metrics are on). */
     public List<CallListener> listeners() {
         return listeners;
     }
@@ -123,6 +131,11 @@ public final class ServerComponents {
         return clientWriteTimeout;
     }
 
+    /** The Prometheus metrics served on {@code /metrics}, or {@code null} when they are off. */
+    public @Nullable LitellmMetrics metrics() {
+        return metrics;
+    }
+
     /** Builds {@link ServerComponents}; defaults: no listeners, simple shuffle, system time, thread-local random. */
     public static final class Builder {
         private final ServerSettings settings;
@@ -137,6 +150,7 @@ public final class ServerComponents {
         private @Nullable Transport transport;
         private @Nullable Upstream upstream;
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
+        private @Nullable MetricsSettings metrics;
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -198,6 +212,12 @@ public final class ServerComponents {
                 throw new IllegalArgumentException("clientWriteTimeout: " + timeout + " (expected: > 0)");
             }
             this.clientWriteTimeout = timeout;
+            return this;
+        }
+
+        /** Turns on the Prometheus metrics and {@code /metrics} (default off), for the routes of this builder. */
+        public Builder metrics(MetricsSettings settings) {
+            this.metrics = requireNonNull(settings, "settings");
             return this;
         }
 
