@@ -15,6 +15,7 @@ import dev.llmproxy.proxy.metrics.ExpositionFormat;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -34,6 +35,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -66,6 +68,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private @Nullable ArrayDeque<FullHttpRequest> pipelined;
     /** A request waiting for its key lookup; owned here until it is dispatched or released. */
     private @Nullable AwaitingAuth awaitingAuth;
+    /** A scrape being written on the metrics' thread; its answer is dropped if the client goes first. */
+    private @Nullable AwaitingScrape awaitingScrape;
     private boolean inFlight;
 
     ClientHandler(ServerContext server) {
@@ -131,6 +135,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (waiting != null) {
             waiting.release();
             record(waiting.facts, null, null, null, ProxyError.CLIENT_CLOSED);
+        }
+        AwaitingScrape scrape = awaitingScrape;
+        awaitingScrape = null;
+        if (scrape != null) {
+            record(scrape.facts, null, null, scrape.principal, ProxyError.CLIENT_CLOSED);
         }
         releasePipelined();
         ctx.fireChannelInactive();
@@ -308,7 +317,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return path.kind() == ApiPath.Kind.METRICS && metrics != null && metrics.requiresAuth();
     }
 
-    /** The Prometheus scrape, written here on the event loop (about a millisecond for 100 deployments). */
+    /**
+     * The Prometheus scrape: written on the metrics' own thread (it takes milliseconds on a large proxy), answered
+     * when it hops back here. The request stays in flight meanwhile, so pipelined requests wait behind it.
+     */
     private void sendMetrics(ChannelHandlerContext ctx, FullHttpRequest request, RequestFacts facts,
             Principal principal) {
         String accept = request.headers().get(HttpHeaderNames.ACCEPT);
@@ -319,10 +331,41 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         ExpositionFormat format = ExpositionFormat.forAccept(accept);
-        FullHttpResponse response = Responses.full(HttpResponseStatus.OK, format.contentType(),
-                metrics.scrape(ctx.alloc(), format), facts.callId);
-        send(ctx, response, facts);
-        record(facts, null, null, principal, null, HttpResponseStatus.OK.code());
+        AwaitingScrape waiting = new AwaitingScrape(facts, principal, format);
+        awaitingScrape = waiting;
+        metrics.scrapeAsync(ctx.alloc(), format).whenComplete((body, failure) -> {
+            try {
+                ctx.executor().execute(() -> scraped(waiting, body, failure));
+            } catch (RejectedExecutionException e) {
+                // The event loop is shutting down: the connection is gone with it, and so is the answer.
+                if (body != null) {
+                    body.release();
+                }
+            }
+        });
+    }
+
+    /** Answers a scrape on this event loop; takes {@code body}. */
+    private void scraped(AwaitingScrape waiting, @Nullable ByteBuf body, @Nullable Throwable failure) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingScrape != waiting || context == null) {
+            if (body != null) {
+                body.release();
+            }
+            return;
+        }
+        awaitingScrape = null;
+        if (body == null) {
+            log.warn("[{}] metrics scrape failed: {}", waiting.facts.callId,
+                    failure != null ? failure.toString() : "no result");
+            reject(context, waiting.facts, ProxyError.METRICS_UNAVAILABLE,
+                    "Metrics are unavailable right now; try again", null, null, waiting.principal);
+            return;
+        }
+        FullHttpResponse response = Responses.full(HttpResponseStatus.OK, waiting.format.contentType(), body,
+                waiting.facts.callId);
+        send(context, response, waiting.facts);
+        record(waiting.facts, null, null, waiting.principal, null, HttpResponseStatus.OK.code());
     }
 
     private void startModelCall(
@@ -477,6 +520,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     /** The facts of a request settled when it arrives. */
     private record RequestFacts(String callId, long startNanos, boolean keepAlive, boolean http10) {}
+
+    /** A scrape under way on the metrics' thread. */
+    private record AwaitingScrape(RequestFacts facts, Principal principal, ExpositionFormat format) {}
 
     /** A request kept while its key is looked up; the request is owned until {@link #release()} or dispatch. */
     private static final class AwaitingAuth {

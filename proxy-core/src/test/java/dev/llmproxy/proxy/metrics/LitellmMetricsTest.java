@@ -21,12 +21,19 @@ import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.metrics.Exposition.Family;
 import dev.llmproxy.proxy.metrics.LiteLlmCatalog.Spec;
 import dev.llmproxy.proxy.provider.Endpoint;
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -337,6 +344,39 @@ class LitellmMetricsTest {
 
         assertThat(text).endsWith("# EOF\n").contains("# TYPE litellm_proxy_total_requests_metric counter\n");
         assertThat(Exposition.parse(text).sum("litellm_proxy_total_requests_metric_total", Map.of())).isEqualTo(1);
+    }
+
+    @Test
+    void shouldScrapeOffTheCallingThreadWhenAskedAsynchronously() throws Exception {
+        listener.onCallEnded(chat("dep-a", 200, null, false, Usage.of(1, 1)));
+        Set<String> allocatingThreads = ConcurrentHashMap.newKeySet();
+        ByteBufAllocator recording = new AbstractByteBufAllocator(false) {
+            @Override
+            protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+                allocatingThreads.add(Thread.currentThread().getName());
+                return Unpooled.buffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+                allocatingThreads.add(Thread.currentThread().getName());
+                return Unpooled.directBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() {
+                return false;
+            }
+        };
+
+        ByteBuf body = metrics.scrapeAsync(recording, ExpositionFormat.PROMETHEUS_TEXT).get(5, TimeUnit.SECONDS);
+        try {
+            assertThat(Exposition.parse(body.toString(StandardCharsets.UTF_8))
+                    .sum("litellm_proxy_total_requests_metric_total", Map.of())).isEqualTo(1);
+        } finally {
+            body.release();
+        }
+        assertThat(allocatingThreads).singleElement().asString().startsWith("llmproxy-metrics-scrape");
     }
 
     @Test
