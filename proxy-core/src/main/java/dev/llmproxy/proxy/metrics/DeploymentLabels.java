@@ -17,6 +17,15 @@ final class DeploymentLabels {
     static final DeploymentLabels UNKNOWN = new DeploymentLabels(Labels.NONE, Labels.NONE, Labels.NONE, Labels.NONE,
             Labels.NONE, Labels.NONE, false);
 
+    /** The labels of {@code deployment}, computed once when the metrics are built. */
+    static DeploymentLabels of(Deployment deployment) {
+        BaseUrl base = deployment.baseUrl();
+        String apiBase = base == null || deployment.isMock() ? Labels.NONE : base.toString();
+        return new DeploymentLabels(deployment.id(), deployment.config().litellmParams().model(),
+                deployment.upstreamModel(), deployment.modelGroup(), apiBase, deployment.provider().name(),
+                deployment.isWildcard());
+    }
+
     final String modelId;
     final String litellmModelName;
     final String model;
@@ -38,14 +47,6 @@ final class DeploymentLabels {
         this.apiProvider = apiProvider;
         this.wildcard = wildcard;
         this.exceptionPrefix = capitalize(apiProvider);
-    }
-
-    static DeploymentLabels of(Deployment deployment) {
-        BaseUrl base = deployment.baseUrl();
-        String apiBase = base == null || deployment.isMock() ? Labels.NONE : base.toString();
-        return new DeploymentLabels(deployment.id(), deployment.config().litellmParams().model(),
-                deployment.upstreamModel(), deployment.modelGroup(), apiBase, deployment.provider().name(),
-                deployment.isWildcard());
     }
 
     /** Python's {@code str.capitalize()}: first character upper case, the rest lower case. */
