@@ -380,6 +380,32 @@ class LitellmMetricsTest {
     }
 
     @Test
+    void shouldCapitalizeProviderAsPythonWhenNamingExceptionClasses() {
+        assertThat(DeploymentLabels.capitalize("openai")).isEqualTo("Openai");
+        assertThat(DeploymentLabels.capitalize("lm_studio")).isEqualTo("Lm_studio");
+        assertThat(DeploymentLabels.capitalize("xAI")).isEqualTo("Xai");
+        assertThat(ExceptionClasses.openAiClass(503)).isEqualTo("ServiceUnavailableError");
+        assertThat(ExceptionClasses.openAiClass(418)).isEqualTo("BadRequestError");
+        assertThat(ExceptionClasses.openAiClass(599)).isEqualTo("APIError");
+    }
+
+    @Test
+    void shouldWriteNoneApiBaseWhenDeploymentAnswersWithMockResponse() {
+        LitellmMetrics mocked = new LitellmMetrics(routes(dir, """
+                model_list:
+                  - model_name: mock-gpt
+                    litellm_params: {model: openai/gpt-4o, mock_response: "hello"}
+                    model_info: {id: dep-m}
+                """), MetricsSettings.DEFAULTS);
+        AttemptRecord attempt = new AttemptRecord("dep-m", 200, null, MS, MS, 2 * MS);
+        mocked.listener().onCallEnded(new CallRecord("c", Endpoint.CHAT_COMPLETIONS, "mock-gpt", "mock-gpt", "dep-m",
+                Principal.ANONYMOUS, 200, null, false, Usage.of(1, 1), 0, 2 * MS, 2 * MS, 0, List.of(attempt)));
+
+        assertThat(scrape(mocked).sum("litellm_deployment_success_responses_total", Map.of("model_id", "dep-m",
+                "api_base", "None", "api_provider", "openai", "hashed_api_key", "None"))).isEqualTo(1);
+    }
+
+    @Test
     void shouldChooseFormatFromAcceptHeader() {
         assertThat(ExpositionFormat.forAccept(null)).isEqualTo(ExpositionFormat.PROMETHEUS_TEXT);
         assertThat(ExpositionFormat.forAccept("text/plain")).isEqualTo(ExpositionFormat.PROMETHEUS_TEXT);
