@@ -14,11 +14,13 @@ import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.RouteTable;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +52,7 @@ final class CallRecorder implements CallListener {
     private final MetricFamilies families;
     private final ModelLabels models;
     private final Map<String, DeploymentLabels> deployments;
-    private final CounterDataPoint failures;
+    private final @Nullable CounterDataPoint failures;
     private final ConcurrentHashMap<RequestKey, RequestData> requestSeries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AttemptKey, AttemptData> attemptSeries = new ConcurrentHashMap<>();
     private final AtomicBoolean failureLogged = new AtomicBoolean();
@@ -64,7 +66,7 @@ final class CallRecorder implements CallListener {
             byId.putIfAbsent(listed.id(), DeploymentLabels.of(deployment != null ? deployment : listed));
         }
         this.deployments = Map.copyOf(byId);
-        this.failures = families.callbackFailures.labelValues("prometheus");
+        this.failures = families.callbackFailures.point(label -> "prometheus");
     }
 
     @Override
@@ -72,7 +74,7 @@ final class CallRecorder implements CallListener {
         try {
             record(record);
         } catch (RuntimeException | AssertionError e) {
-            failures.inc();
+            inc(failures);
             if (failureLogged.compareAndSet(false, true)) {
                 log.warn("[{}] metrics could not count a request; further failures are only counted in "
                         + "litellm_callback_logging_failures_metric", record.callId(), e);
@@ -97,12 +99,10 @@ final class CallRecorder implements CallListener {
         if (data == null) {
             data = putIfAbsent(requestSeries, key, new RequestData(families, key, outcome));
         }
-        data.total.inc();
-        if (data.failed != null) {
-            data.failed.inc();
-        }
+        inc(data.total);
+        inc(data.failed);
         List<AttemptRecord> attempts = record.attempts();
-        if (data.requests != null && !attempts.isEmpty()) {
+        if (data.success && !attempts.isEmpty()) {
             success(record, data, attempts.get(attempts.size() - 1));
         }
         for (int i = 0; i < attempts.size(); i++) {
@@ -110,32 +110,32 @@ final class CallRecorder implements CallListener {
         }
     }
 
-    /** The success-only families (non-null in {@code data} for a success); {@code last} answered. */
+    /** The latency and token families of a success; {@code last} is the attempt that answered. */
     private static void success(CallRecord record, RequestData data, AttemptRecord last) {
-        data.requests.inc();
-        data.totalLatency.observe(seconds(record.endNanos() - record.startNanos()));
+        inc(data.requests);
+        observe(data.totalLatency, seconds(record.endNanos() - record.startNanos()));
         long apiNanos = last.endNanos() - last.startNanos();
-        data.apiLatency.observe(seconds(apiNanos));
+        observe(data.apiLatency, seconds(apiNanos));
         long firstTokenNanos = record.firstByteNanos() == 0 ? -1 : record.firstByteNanos() - last.startNanos();
         if (record.stream() && firstTokenNanos >= 0) {
-            data.timeToFirstToken.observe(seconds(firstTokenNanos));
+            observe(data.timeToFirstToken, seconds(firstTokenNanos));
         }
         if (last.headersNanos() != 0) {
             // As x-litellm-overhead-duration-ms: arrival until the answering request was sent to the provider.
             long sentNanos = last.headersNanos() - record.upstreamNanos();
-            data.overhead.observe(seconds(sentNanos - record.startNanos()));
+            observe(data.overhead, seconds(sentNanos - record.startNanos()));
         }
         Usage usage = record.usage();
         if (usage == null) {
             return;
         }
-        data.totalTokens.inc(Math.max(0, usage.totalTokens()));
-        data.legacyTotalTokens.inc(Math.max(0, usage.totalTokens()));
-        data.inputTokens.inc(Math.max(0, usage.promptTokens()));
-        data.outputTokens.inc(Math.max(0, usage.completionTokens()));
+        inc(data.totalTokens, usage.totalTokens());
+        inc(data.legacyTotalTokens, usage.totalTokens());
+        inc(data.inputTokens, usage.promptTokens());
+        inc(data.outputTokens, usage.completionTokens());
         if (usage.completionTokens() > 0) {
             long perTokenBase = record.stream() && firstTokenNanos >= 0 ? firstTokenNanos : apiNanos;
-            data.perOutputToken.observe(seconds(perTokenBase) / usage.completionTokens());
+            observe(data.perOutputToken, seconds(perTokenBase) / usage.completionTokens());
         }
     }
 
@@ -150,16 +150,10 @@ final class CallRecorder implements CallListener {
         if (data == null) {
             data = putIfAbsent(attemptSeries, key, new AttemptData(families, key, Outcome.of(status, error)));
         }
-        data.total.inc();
-        if (data.success != null) {
-            data.success.inc();
-        }
-        if (data.failure != null) {
-            data.failure.inc();
-        }
-        if (data.llmApiFailed != null) {
-            data.llmApiFailed.inc();
-        }
+        inc(data.total);
+        inc(data.success);
+        inc(data.failure);
+        inc(data.llmApiFailed);
     }
 
     private DeploymentLabels deployment(String id) {
@@ -170,6 +164,24 @@ final class CallRecorder implements CallListener {
     private static <K, V> V putIfAbsent(ConcurrentHashMap<K, V> map, K key, V value) {
         V previous = map.putIfAbsent(key, value);
         return previous != null ? previous : value;
+    }
+
+    private static void inc(@Nullable CounterDataPoint point) {
+        if (point != null) {
+            point.inc();
+        }
+    }
+
+    private static void inc(@Nullable CounterDataPoint point, long amount) {
+        if (point != null && amount > 0) {
+            point.inc(amount);
+        }
+    }
+
+    private static void observe(@Nullable DistributionDataPoint point, double value) {
+        if (point != null) {
+            point.observe(value);
+        }
     }
 
     private static double seconds(long nanos) {

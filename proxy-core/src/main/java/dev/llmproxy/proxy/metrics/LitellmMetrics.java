@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Prometheus metrics of one server, with the LiteLLM proxy's metric names, types, label names, {@code "None"}
@@ -28,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  * thread, concurrently with recording.
  */
 public final class LitellmMetrics {
+    private static final Logger log = LoggerFactory.getLogger(LitellmMetrics.class);
     /** Scrapes waiting for the scrape thread beyond which a scrape is refused (a scraper should not queue more). */
     static final int MAX_QUEUED_SCRAPES = 4;
     private static final long SCRAPE_THREAD_IDLE_SECONDS = 30;
@@ -51,7 +54,11 @@ public final class LitellmMetrics {
     public LitellmMetrics(RouteTable routes, MetricsSettings settings) {
         requireNonNull(routes, "routes");
         this.settings = requireNonNull(settings, "settings");
-        this.families = new MetricFamilies(settings.latencyBounds(), routes.deployments());
+        this.families = new MetricFamilies(settings.latencyBounds(), settings.filter(), routes.deployments());
+        if (!families.unmatchedFilterNames.isEmpty()) {
+            log.warn("Prometheus metric filters name metrics llmproxy does not expose (yet): {}",
+                    families.unmatchedFilterNames);
+        }
         this.recorder = new CallRecorder(families, routes);
     }
 

@@ -25,16 +25,27 @@ import static dev.llmproxy.proxy.metrics.Labels.USER_EMAIL;
 
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.DeploymentLimits;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The metric families LiteLLM's {@code PrometheusLogger} exposes that a {@link dev.llmproxy.proxy.call.CallRecord}
  * can fill, with LiteLLM's names, types, label names (in LiteLLM's order) and buckets, registered in one registry.
  * Counters are declared without {@code _total}, which the exposition appends, as LiteLLM's Python client does.
+ *
+ * <p>A {@link MetricFilter} may turn families off or drop labels; a family that is off is not registered and its
+ * data points are null.
  *
  * <p>Families whose data lives elsewhere (spend and budgets in the store, remaining requests and tokens, deployment
  * state and cooldowns in the router, cache hits in the cache) are not registered until that data exists.
@@ -71,25 +82,30 @@ final class MetricFamilies {
     static final String[] DEPLOYMENT_LIMIT_LABELS = {LITELLM_MODEL_NAME, MODEL_ID, API_BASE, API_PROVIDER};
 
     final PrometheusRegistry registry = new PrometheusRegistry();
-    final Counter totalRequests;
-    final Counter failedRequests;
-    final Counter requests;
-    final Counter llmApiFailedRequests;
-    final Histogram requestTotalLatency;
-    final Histogram llmApiLatency;
-    final Histogram timeToFirstToken;
-    final Histogram overheadLatency;
-    final Histogram latencyPerOutputToken;
-    final Counter totalTokens;
-    final Counter inputTokens;
-    final Counter outputTokens;
-    final Counter legacyTotalTokens;
-    final Counter deploymentSuccess;
-    final Counter deploymentFailure;
-    final Counter deploymentTotal;
-    final Counter callbackFailures;
+    final Family<CounterDataPoint> totalRequests;
+    final Family<CounterDataPoint> failedRequests;
+    final Family<CounterDataPoint> requests;
+    final Family<CounterDataPoint> llmApiFailedRequests;
+    final Family<DistributionDataPoint> requestTotalLatency;
+    final Family<DistributionDataPoint> llmApiLatency;
+    final Family<DistributionDataPoint> timeToFirstToken;
+    final Family<DistributionDataPoint> overheadLatency;
+    final Family<DistributionDataPoint> latencyPerOutputToken;
+    final Family<CounterDataPoint> totalTokens;
+    final Family<CounterDataPoint> inputTokens;
+    final Family<CounterDataPoint> outputTokens;
+    final Family<CounterDataPoint> legacyTotalTokens;
+    final Family<CounterDataPoint> deploymentSuccess;
+    final Family<CounterDataPoint> deploymentFailure;
+    final Family<CounterDataPoint> deploymentTotal;
+    final Family<CounterDataPoint> callbackFailures;
+    /** The names of the filter that name no family here (LiteLLM families llmproxy does not expose yet, or typos). */
+    final Set<String> unmatchedFilterNames;
+    private final MetricFilter filter;
+    private final Set<String> declared = new HashSet<>();
 
-    MetricFamilies(double[] latencyBounds, List<Deployment> deployments) {
+    MetricFamilies(double[] latencyBounds, MetricFilter filter, List<Deployment> deployments) {
+        this.filter = filter;
         totalRequests = counter("litellm_proxy_total_requests_metric",
                 "Requests made to the proxy, by the status the client got", TOTAL_REQUESTS_LABELS);
         failedRequests = counter("litellm_proxy_failed_requests_metric",
@@ -125,45 +141,72 @@ final class MetricFamilies {
         callbackFailures = counter("litellm_callback_logging_failures_metric",
                 "Records a metrics callback failed to count", new String[] {CALLBACK_NAME});
         registerLimits(deployments);
+        declared.add("litellm_deployment_tpm_limit");
+        declared.add("litellm_deployment_rpm_limit");
+        Set<String> named = new TreeSet<>(filter.excludeMetrics());
+        if (filter.include() != null) {
+            named.addAll(filter.include().keySet());
+        }
+        named.removeAll(declared);
+        this.unmatchedFilterNames = Collections.unmodifiableSet(named);
     }
 
-    private Counter counter(String name, String help, String[] labels) {
-        return Counter.builder().name(name).help(help).labelNames(labels).withoutExemplars().register(registry);
+    private Family<CounterDataPoint> counter(String name, String help, String[] labels) {
+        declared.add(name);
+        String[] kept = filter.labels(name, labels);
+        if (kept == null) {
+            return Family.off();
+        }
+        Counter counter = Counter.builder().name(name).help(help).labelNames(kept).withoutExemplars()
+                .register(registry);
+        return Family.of(counter, kept);
     }
 
-    private Histogram histogram(String name, String help, String[] labels, double[] bounds) {
-        return Histogram.builder().name(name).help(help).labelNames(labels).classicOnly().classicUpperBounds(bounds)
-                .withoutExemplars().register(registry);
+    private Family<DistributionDataPoint> histogram(String name, String help, String[] labels, double[] bounds) {
+        declared.add(name);
+        String[] kept = filter.labels(name, labels);
+        if (kept == null) {
+            return Family.off();
+        }
+        Histogram histogram = Histogram.builder().name(name).help(help).labelNames(kept).classicOnly()
+                .classicUpperBounds(bounds).withoutExemplars().register(registry);
+        return Family.of(histogram, kept);
     }
 
     /** The configured tpm and rpm of each deployment, registered only when a deployment has one (as LiteLLM). */
     private void registerLimits(List<Deployment> deployments) {
-        Gauge tpm = null;
-        Gauge rpm = null;
+        Family<GaugeDataPoint> tpm = null;
+        Family<GaugeDataPoint> rpm = null;
         for (Deployment deployment : deployments) {
             DeploymentLimits limits = deployment.limits();
-            DeploymentLabels labels = DeploymentLabels.of(deployment);
+            SeriesLabels labels = SeriesLabels.of(DeploymentLabels.of(deployment));
             if (limits.tpm() != DeploymentLimits.NONE) {
                 if (tpm == null) {
                     tpm = gauge("litellm_deployment_tpm_limit", "The deployment's configured tpm");
                 }
-                tpm.labelValues(limitLabels(labels)).set(limits.tpm());
+                set(tpm.point(labels), limits.tpm());
             }
             if (limits.rpm() != DeploymentLimits.NONE) {
                 if (rpm == null) {
                     rpm = gauge("litellm_deployment_rpm_limit", "The deployment's configured rpm");
                 }
-                rpm.labelValues(limitLabels(labels)).set(limits.rpm());
+                set(rpm.point(labels), limits.rpm());
             }
         }
     }
 
-    private Gauge gauge(String name, String help) {
-        return Gauge.builder().name(name).help(help).labelNames(DEPLOYMENT_LIMIT_LABELS).withoutExemplars()
-                .register(registry);
+    private Family<GaugeDataPoint> gauge(String name, String help) {
+        String[] kept = filter.labels(name, DEPLOYMENT_LIMIT_LABELS);
+        if (kept == null) {
+            return Family.off();
+        }
+        Gauge gauge = Gauge.builder().name(name).help(help).labelNames(kept).withoutExemplars().register(registry);
+        return Family.of(gauge, kept);
     }
 
-    private static String[] limitLabels(DeploymentLabels d) {
-        return new String[] {d.litellmModelName, d.modelId, d.apiBase, d.apiProvider};
+    private static void set(@Nullable GaugeDataPoint point, long value) {
+        if (point != null) {
+            point.set(value);
+        }
     }
 }

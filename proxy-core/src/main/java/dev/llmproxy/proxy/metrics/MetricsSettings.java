@@ -11,8 +11,9 @@ import java.util.List;
  *     ({@code litellm_settings.require_auth_for_metrics_endpoint}); otherwise {@code /metrics} is public
  * @param latencyBucketsSeconds the upper bounds of the latency histograms in seconds, strictly increasing, without
  *     {@code +Inf} (always added) ({@code litellm_settings.prometheus_latency_buckets})
+ * @param filter which families and labels are exposed
  */
-public record MetricsSettings(boolean requireAuth, List<Double> latencyBucketsSeconds) {
+public record MetricsSettings(boolean requireAuth, List<Double> latencyBucketsSeconds, MetricFilter filter) {
 
     /** LiteLLM's {@code LATENCY_BUCKETS} since April 2026 (PR #25071), the default. */
     public static final List<Double> LATENCY_BUCKETS = List.of(
@@ -29,7 +30,7 @@ public record MetricsSettings(boolean requireAuth, List<Double> latencyBucketsSe
             15.0, 20.0, 25.0, 30.0, 60.0, 120.0, 180.0, 240.0, 300.0);
 
     /** Public {@code /metrics}, LiteLLM's current latency buckets. */
-    public static final MetricsSettings DEFAULTS = new MetricsSettings(false, LATENCY_BUCKETS);
+    public static final MetricsSettings DEFAULTS = new MetricsSettings(false, LATENCY_BUCKETS, MetricFilter.ALL);
 
     /**
      * @throws IllegalArgumentException when the buckets are empty, not finite, not positive or not increasing
@@ -37,6 +38,12 @@ public record MetricsSettings(boolean requireAuth, List<Double> latencyBucketsSe
     public MetricsSettings {
         latencyBucketsSeconds = List.copyOf(requireNonNull(latencyBucketsSeconds, "latencyBucketsSeconds"));
         checkBuckets(latencyBucketsSeconds);
+        requireNonNull(filter, "filter");
+    }
+
+    /** Every family, every label. */
+    public MetricsSettings(boolean requireAuth, List<Double> latencyBucketsSeconds) {
+        this(requireAuth, latencyBucketsSeconds, MetricFilter.ALL);
     }
 
     /** The latency bounds as an array (a copy). */

@@ -380,6 +380,49 @@ class LitellmMetricsTest {
     }
 
     @Test
+    void shouldDropExcludedMetricsAndLabelsWhenConfigured() {
+        MetricFilter filter = new MetricFilter(null, Set.of("litellm_requests_metric", "litellm_total_tokens"),
+                Set.of("hashed_api_key", "user", "le"));
+        LitellmMetrics filtered = new LitellmMetrics(routes(dir, CONFIG),
+                new MetricsSettings(false, MetricsSettings.LATENCY_BUCKETS, filter));
+        filtered.listener().onCallEnded(chat("dep-a", 200, null, false, Usage.of(1, 1)));
+
+        Exposition e = scrape(filtered);
+
+        assertThat(e.families()).doesNotContainKeys("litellm_requests_metric", "litellm_total_tokens")
+                .containsKey("litellm_total_tokens_metric");
+        assertThat(e.family("litellm_proxy_total_requests_metric").labelNames())
+                .doesNotContain("hashed_api_key", "user").contains("requested_model", "status_code");
+        assertThat(e.family("litellm_llm_api_latency_metric").bucketBounds())
+                .isEqualTo(LiteLlmCatalog.LATENCY_BUCKETS);
+    }
+
+    @Test
+    void shouldExposeOnlyIncludedMetricsWithIncludedLabelsWhenIncludeListIsSet() {
+        Map<String, List<String>> include = new java.util.HashMap<>();
+        include.put("litellm_proxy_total_requests_metric", List.of("requested_model", "status_code", "model_id"));
+        include.put("litellm_llm_api_latency_metric", null);
+        MetricFilter filter = new MetricFilter(include, Set.of(), Set.of("model_id"));
+        LitellmMetrics filtered = new LitellmMetrics(routes(dir, CONFIG),
+                new MetricsSettings(false, MetricsSettings.LATENCY_BUCKETS, filter));
+        filtered.listener().onCallEnded(chat("dep-a", 200, null, false, Usage.of(1, 1)));
+        filtered.listener().onCallEnded(chat("dep-b", 200, null, false, Usage.of(1, 1)));
+        filtered.listener().onCallEnded(chat("dep-b", 429, null, false, null));
+
+        Exposition e = scrape(filtered);
+
+        assertThat(e.families().keySet()).containsExactlyInAnyOrder("litellm_proxy_total_requests_metric",
+                "litellm_llm_api_latency_metric");
+        assertThat(e.family("litellm_proxy_total_requests_metric").labelNames())
+                .containsExactly("requested_model", "status_code");
+        assertThat(e.family("litellm_proxy_total_requests_metric").samples()).hasSize(2);
+        assertThat(e.sum("litellm_proxy_total_requests_metric_total", Map.of("status_code", "200"))).isEqualTo(2);
+        assertThat(e.family("litellm_llm_api_latency_metric").labelNames())
+                .isEqualTo(LiteLlmCatalog.REQUEST_FAMILIES.get("litellm_llm_api_latency_metric").sortedLabels()
+                        .stream().filter(l -> !l.equals("model_id")).toList());
+    }
+
+    @Test
     void shouldCapitalizeProviderAsPythonWhenNamingExceptionClasses() {
         assertThat(DeploymentLabels.capitalize("openai")).isEqualTo("Openai");
         assertThat(DeploymentLabels.capitalize("lm_studio")).isEqualTo("Lm_studio");
