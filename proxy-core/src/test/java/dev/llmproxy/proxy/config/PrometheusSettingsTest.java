@@ -49,6 +49,50 @@ class PrometheusSettingsTest {
     }
 
     @Test
+    void shouldMergeMetricGroupsWhenIncludeListIsSet() throws IOException {
+        ProxyConfig config = load(MODELS + """
+                litellm_settings:
+                  prometheus_metrics_config:
+                    - group: requests
+                      metrics: [litellm_proxy_total_requests_metric, litellm_llm_api_latency_metric]
+                      include_labels: [requested_model, status_code]
+                    - group: more
+                      metrics: [litellm_proxy_total_requests_metric]
+                      include_labels: [model_id]
+                    - group: all labels
+                      metrics: [litellm_total_tokens_metric]
+                  prometheus_exclude_metrics: [litellm_requests_metric]
+                  prometheus_exclude_labels: [end_user, client_ip]
+                """);
+
+        PrometheusSettings prometheus = config.litellmSettings().prometheus();
+        assertThat(prometheus.includeMetrics()).containsOnlyKeys("litellm_proxy_total_requests_metric",
+                "litellm_llm_api_latency_metric", "litellm_total_tokens_metric");
+        assertThat(prometheus.includeMetrics().get("litellm_proxy_total_requests_metric"))
+                .containsExactly("requested_model", "status_code", "model_id");
+        assertThat(prometheus.includeMetrics().get("litellm_llm_api_latency_metric"))
+                .containsExactly("requested_model", "status_code");
+        assertThat(prometheus.includeMetrics().get("litellm_total_tokens_metric")).isNull();
+        assertThat(prometheus.excludeMetrics()).containsExactly("litellm_requests_metric");
+        assertThat(prometheus.excludeLabels()).containsExactly("end_user", "client_ip");
+        assertThat(config.ignoredKeys()).noneMatch(key -> key.startsWith("litellm_settings.prometheus_"));
+    }
+
+    @Test
+    void shouldRefuseGroupWhenItHasNoMetrics() throws IOException {
+        Path file = write(MODELS + """
+                litellm_settings:
+                  prometheus_metrics_config:
+                    - group: empty
+                      include_labels: [model]
+                """);
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("prometheus_metrics_config[0].metrics");
+    }
+
+    @Test
     void shouldReadBucketsWrittenAsTextWhenFromEnvironment() throws IOException {
         Path file = write(MODELS + """
                 litellm_settings:
