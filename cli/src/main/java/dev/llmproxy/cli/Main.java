@@ -8,6 +8,7 @@ import dev.llmproxy.proxy.config.ConfigLoader;
 import dev.llmproxy.proxy.config.GeneralSettings;
 import dev.llmproxy.proxy.config.PrometheusSettings;
 import dev.llmproxy.proxy.config.ProxyConfig;
+import dev.llmproxy.proxy.metrics.MetricFilter;
 import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.server.ClientTimeouts;
@@ -23,6 +24,7 @@ import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -158,7 +160,9 @@ public final class Main implements Callable<Integer> {
 
     private static MetricsSettings metricsSettings(PrometheusSettings prometheus) {
         return new MetricsSettings(prometheus.requireAuthForMetrics(),
-                prometheus.latencyBuckets() != null ? prometheus.latencyBuckets() : MetricsSettings.LATENCY_BUCKETS);
+                prometheus.latencyBuckets() != null ? prometheus.latencyBuckets() : MetricsSettings.LATENCY_BUCKETS,
+                new MetricFilter(prometheus.includeMetrics(), Set.copyOf(prometheus.excludeMetrics()),
+                        Set.copyOf(prometheus.excludeLabels())));
     }
 
     private @Nullable Path pathFromEnv() {
