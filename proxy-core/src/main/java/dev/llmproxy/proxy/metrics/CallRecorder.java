@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * A holder built twice by two event loops at once is harmless: the client returns the same data points for the same
  * label values, and putIfAbsent keeps one holder.
+ *
+ * The client's counters are striped adders. Its histograms (1.x) count observations in striped atomics and only while
+ * a scrape is reading a histogram do its observers take a short lock, so that the scrape sees consistent buckets,
+ * sum and count; that happens on the scrape thread's schedule, a few times a minute.
  */
 /**
  * Counts every {@link CallRecord} of a model API request into {@link MetricFamilies}; records of other paths (health,
@@ -43,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * never see them. Never throws: a failure is counted in {@code litellm_callback_logging_failures_metric} and logged
  * once.
  *
- * <p>Thread-safety: called concurrently from every event loop; lock-free.
+ * <p>Thread-safety: called concurrently from every event loop; lock-free outside the moments a scrape reads a
+ * histogram (see the notes above).
  */
 final class CallRecorder implements CallListener {
     private static final Logger log = LoggerFactory.getLogger(CallRecorder.class);
