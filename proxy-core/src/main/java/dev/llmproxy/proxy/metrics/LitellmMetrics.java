@@ -9,12 +9,16 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +38,14 @@ public final class LitellmMetrics {
     /** Scrapes waiting for the scrape thread beyond which a scrape is refused (a scraper should not queue more). */
     static final int MAX_QUEUED_SCRAPES = 4;
     private static final long SCRAPE_THREAD_IDLE_SECONDS = 30;
+    private static final int GZIP_BUFFER_BYTES = 8192;
 
     private final MetricsSettings settings;
     private final MetricFamilies families;
     private final CallRecorder recorder;
     /** The size of the previous scrape, so that the next one starts with a buffer that fits (racy, a hint only). */
     private volatile int lastScrapeBytes = 16 * 1024;
+    private volatile int lastGzipBytes = 4 * 1024;
     /**
      * One thread, started on the first scrape and ended after 30 s without one, so that no lifecycle is needed; its
      * queue is bounded.
@@ -73,16 +79,40 @@ public final class LitellmMetrics {
     }
 
     /**
+     * Whether an {@code Accept-Encoding} header allows a gzip-compressed answer (Prometheus sends
+     * {@code gzip}); {@code gzip;q=0} refuses it.
+     */
+    public static boolean acceptsGzip(@Nullable String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.trim().split(";");
+            if (!parts[0].trim().equalsIgnoreCase("gzip")) {
+                continue;
+            }
+            for (int i = 1; i < parts.length; i++) {
+                String parameter = parts[i].trim().toLowerCase(Locale.ROOT);
+                if (parameter.startsWith("q=") && isZero(parameter.substring(2))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * {@link #scrape} on the scrape thread. The future fails with {@link RejectedExecutionException} when too many
      * scrapes are waiting, or with what the scrape threw. Whoever completes it with a buffer hands over that buffer:
      * the future's consumer must release it, also when it no longer needs it.
      */
-    public CompletableFuture<ByteBuf> scrapeAsync(ByteBufAllocator alloc, ExpositionFormat format) {
+    public CompletableFuture<ByteBuf> scrapeAsync(ByteBufAllocator alloc, ExpositionFormat format, boolean gzip) {
         CompletableFuture<ByteBuf> result = new CompletableFuture<>();
         try {
             scrapes.execute(() -> {
                 try {
-                    result.complete(scrape(alloc, format));
+                    result.complete(scrape(alloc, format, gzip));
                 } catch (RuntimeException | Error e) {
                     result.completeExceptionally(e);
                 }
@@ -96,12 +126,16 @@ public final class LitellmMetrics {
     /**
      * Writes the current value of every family in {@code format}, on the calling thread.
      *
+     * @param gzip whether to compress the exposition with gzip ({@code Content-Encoding: gzip})
      * @return a buffer from {@code alloc} holding the exposition; the caller owns it and must release it (writing it
      *     to a channel does)
      */
-    public ByteBuf scrape(ByteBufAllocator alloc, ExpositionFormat format) {
-        ByteBuf body = alloc.buffer(lastScrapeBytes + lastScrapeBytes / 8);
-        try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
+    public ByteBuf scrape(ByteBufAllocator alloc, ExpositionFormat format, boolean gzip) {
+        int hint = gzip ? lastGzipBytes : lastScrapeBytes;
+        ByteBuf body = alloc.buffer(hint + hint / 8);
+        try (OutputStream out = gzip
+                ? new GZIPOutputStream(new ByteBufOutputStream(body), GZIP_BUFFER_BYTES)
+                : new ByteBufOutputStream(body)) {
             format.writer().write(out, families.registry.scrape());
         } catch (IOException e) {
             body.release();
@@ -110,7 +144,19 @@ public final class LitellmMetrics {
             body.release();
             throw e;
         }
-        lastScrapeBytes = body.readableBytes();
+        if (gzip) {
+            lastGzipBytes = body.readableBytes();
+        } else {
+            lastScrapeBytes = body.readableBytes();
+        }
         return body;
+    }
+
+    private static boolean isZero(String quality) {
+        try {
+            return Double.parseDouble(quality.trim()) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }

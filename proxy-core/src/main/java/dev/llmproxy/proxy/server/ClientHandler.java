@@ -24,6 +24,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -324,6 +325,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private void sendMetrics(ChannelHandlerContext ctx, FullHttpRequest request, RequestFacts facts,
             Principal principal) {
         String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+        boolean gzip = LitellmMetrics.acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
         request.release();
         LitellmMetrics metrics = server.metrics;
         if (metrics == null) {
@@ -331,9 +333,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         ExpositionFormat format = ExpositionFormat.forAccept(accept);
-        AwaitingScrape waiting = new AwaitingScrape(facts, principal, format);
+        AwaitingScrape waiting = new AwaitingScrape(facts, principal, format, gzip);
         awaitingScrape = waiting;
-        metrics.scrapeAsync(ctx.alloc(), format).whenComplete((body, failure) -> {
+        metrics.scrapeAsync(ctx.alloc(), format, gzip).whenComplete((body, failure) -> {
             try {
                 ctx.executor().execute(() -> scraped(waiting, body, failure));
             } catch (RejectedExecutionException e) {
@@ -364,6 +366,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         FullHttpResponse response = Responses.full(HttpResponseStatus.OK, waiting.format.contentType(), body,
                 waiting.facts.callId);
+        if (waiting.gzip) {
+            response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        }
         send(context, response, waiting.facts);
         record(waiting.facts, null, null, waiting.principal, null, HttpResponseStatus.OK.code());
     }
@@ -522,7 +527,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private record RequestFacts(String callId, long startNanos, boolean keepAlive, boolean http10) {}
 
     /** A scrape under way on the metrics' thread. */
-    private record AwaitingScrape(RequestFacts facts, Principal principal, ExpositionFormat format) {}
+    private record AwaitingScrape(RequestFacts facts, Principal principal, ExpositionFormat format, boolean gzip) {}
 
     /** A request kept while its key is looked up; the request is owned until {@link #release()} or dispatch. */
     private static final class AwaitingAuth {

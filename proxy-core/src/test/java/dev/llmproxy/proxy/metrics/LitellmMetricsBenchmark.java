@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What metrics cost: recording one request's record on the event loop (a non-streamed success with usage, a streamed
  * success, a provider error), and writing the scrape of a proxy with {@code deployments} deployments whose series
- * have all been seen (two callers, a success and two kinds of failure per deployment).
+ * have all been seen (two callers, a success and two kinds of failure per deployment), plain and gzip-compressed.
  *
  * <p>Lives in proxy-core's tests because bench cannot depend on proxy-core. Run after {@code mvn -pl proxy-core -am
  * test-compile} with the test class path:
@@ -101,7 +101,16 @@ public class LitellmMetricsBenchmark {
     @Benchmark
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public int scrape() {
-        ByteBuf body = metrics.scrape(PooledByteBufAllocator.DEFAULT, ExpositionFormat.PROMETHEUS_TEXT);
+        ByteBuf body = metrics.scrape(PooledByteBufAllocator.DEFAULT, ExpositionFormat.PROMETHEUS_TEXT, false);
+        int bytes = body.readableBytes();
+        body.release();
+        return bytes;
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int scrapeGzip() {
+        ByteBuf body = metrics.scrape(PooledByteBufAllocator.DEFAULT, ExpositionFormat.PROMETHEUS_TEXT, true);
         int bytes = body.readableBytes();
         body.release();
         return bytes;

@@ -24,7 +24,10 @@ import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -369,7 +373,7 @@ class LitellmMetricsTest {
             }
         };
 
-        ByteBuf body = metrics.scrapeAsync(recording, ExpositionFormat.PROMETHEUS_TEXT).get(5, TimeUnit.SECONDS);
+        ByteBuf body = metrics.scrapeAsync(recording, ExpositionFormat.PROMETHEUS_TEXT, false).get(5, TimeUnit.SECONDS);
         try {
             assertThat(Exposition.parse(body.toString(StandardCharsets.UTF_8))
                     .sum("litellm_proxy_total_requests_metric_total", Map.of())).isEqualTo(1);
@@ -446,6 +450,38 @@ class LitellmMetricsTest {
 
         assertThat(scrape(mocked).sum("litellm_deployment_success_responses_total", Map.of("model_id", "dep-m",
                 "api_base", "None", "api_provider", "openai", "hashed_api_key", "None"))).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCompressScrapeWhenAskedForGzip() throws Exception {
+        listener.onCallEnded(chat("dep-a", 200, null, false, Usage.of(1, 1)));
+        String plain = scrapeText(metrics, ExpositionFormat.PROMETHEUS_TEXT);
+
+        ByteBuf compressed = metrics.scrape(PooledByteBufAllocator.DEFAULT, ExpositionFormat.PROMETHEUS_TEXT, true);
+        byte[] bytes;
+        try {
+            bytes = ByteBufUtil.getBytes(compressed);
+        } finally {
+            compressed.release();
+        }
+        String unzipped;
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+            unzipped = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(unzipped).isEqualTo(plain);
+        assertThat(bytes.length).isLessThan(plain.length() / 4);
+    }
+
+    @Test
+    void shouldAcceptGzipWhenScraperListsIt() {
+        assertThat(LitellmMetrics.acceptsGzip("gzip")).isTrue();
+        assertThat(LitellmMetrics.acceptsGzip("identity, GZIP;q=0.5")).isTrue();
+        assertThat(LitellmMetrics.acceptsGzip(null)).isFalse();
+        assertThat(LitellmMetrics.acceptsGzip("br, deflate")).isFalse();
+        assertThat(LitellmMetrics.acceptsGzip("gzip;q=0")).isFalse();
+        assertThat(LitellmMetrics.acceptsGzip("gzip; q=0.0")).isFalse();
+        assertThat(LitellmMetrics.acceptsGzip("x-gzip")).isFalse();
     }
 
     @Test

@@ -64,7 +64,7 @@ final class MetricsTestSupport {
 
     /** Scrapes in {@code format} and releases the buffer. */
     static String scrapeText(LitellmMetrics metrics, ExpositionFormat format) {
-        ByteBuf body = metrics.scrape(PooledByteBufAllocator.DEFAULT, format);
+        ByteBuf body = metrics.scrape(PooledByteBufAllocator.DEFAULT, format, false);
         try {
             return body.toString(StandardCharsets.UTF_8);
         } finally {

@@ -144,6 +144,19 @@ class ProxyServerMetricsTest {
     }
 
     @Test
+    void shouldCompressScrapeWhenScraperAcceptsGzip() {
+        proxy = start(MetricsSettings.DEFAULTS, false);
+
+        HttpResponse<String> compressed = proxy.get("/metrics", "Accept-Encoding", "gzip");
+        HttpResponse<String> plain = proxy.get("/metrics");
+
+        assertThat(compressed.statusCode()).isEqualTo(200);
+        assertThat(compressed.headers().firstValue("content-encoding")).hasValue("gzip");
+        assertThat(plain.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(plain.body()).contains("# TYPE litellm_proxy_total_requests_metric_total counter");
+    }
+
+    @Test
     void shouldAnswer404WhenMetricsAreOff() {
         proxy = ProxyFixture.start(dir, config(false));
 
