@@ -78,6 +78,12 @@ public final class Exposition {
         return family;
     }
 
+    /** The samples of family {@code name}; empty when absent (the exposition leaves out families without samples). */
+    public List<Sample> samples(String name) {
+        Family family = families.get(name);
+        return family == null ? List.of() : family.samples();
+    }
+
     /** The sum of the values of the samples named {@code sampleName} whose labels match all of {@code labels}. */
     public double sum(String sampleName, Map<String, String> labels) {
         String family = sampleName.replaceAll("_(total|bucket|count|sum)$", "");

@@ -135,7 +135,7 @@ class LitellmMetricsTest {
         assertThat(e.sum("litellm_proxy_total_requests_metric_total",
                 with(request, "status_code", "200", "route", "/chat/completions", "client_ip", "None",
                         "user_agent", "None", "user_email", "None"))).isEqualTo(1);
-        assertThat(e.family("litellm_proxy_failed_requests_metric").samples()).isEmpty();
+        assertThat(e.samples("litellm_proxy_failed_requests_metric")).isEmpty();
         Map<String, String> latency = with(request, "model", "gpt-4o-mini", "service_tier", "None");
         assertThat(e.sum("litellm_request_total_latency_metric_sum", latency)).isCloseTo(0.400, within(1e-9));
         assertThat(e.sum("litellm_llm_api_latency_metric_sum", latency)).isCloseTo(0.398, within(1e-9));
@@ -156,7 +156,7 @@ class LitellmMetricsTest {
                 "api_base", "http://127.0.0.1:9/v1", "litellm_model_name", "openai/gpt-4o-mini");
         assertThat(e.sum("litellm_deployment_success_responses_total", deployment)).isEqualTo(1);
         assertThat(e.sum("litellm_deployment_total_requests_total", deployment)).isEqualTo(1);
-        assertThat(e.family("litellm_deployment_failure_responses").samples()).isEmpty();
+        assertThat(e.samples("litellm_deployment_failure_responses")).isEmpty();
     }
 
     @Test
@@ -187,8 +187,8 @@ class LitellmMetricsTest {
         assertThat(e.sum("litellm_deployment_total_requests_total", Map.of("model_id", "dep-a"))).isEqualTo(1);
         assertThat(e.sum("litellm_llm_api_failed_requests_metric_total", Map.of("model_id", "dep-a",
                 "model", "gpt-4o-mini"))).isEqualTo(1);
-        assertThat(e.family("litellm_request_total_latency_metric").samples()).isEmpty();
-        assertThat(e.family("litellm_total_tokens_metric").samples()).isEmpty();
+        assertThat(e.samples("litellm_request_total_latency_metric")).isEmpty();
+        assertThat(e.samples("litellm_total_tokens_metric")).isEmpty();
     }
 
     @Test
@@ -223,7 +223,7 @@ class LitellmMetricsTest {
         assertThat(e.sum("litellm_proxy_failed_requests_metric_total", Map.of("exception_status", "400",
                 "requested_model", "gpt-a", "hashed_api_key", "litellm_proxy_master_key"))).isEqualTo(1);
         assertThat(e.sum("litellm_proxy_total_requests_metric_total", Map.of())).isEqualTo(2);
-        assertThat(e.family("litellm_deployment_total_requests").samples()).isEmpty();
+        assertThat(e.samples("litellm_deployment_total_requests")).isEmpty();
     }
 
     @Test
@@ -279,8 +279,8 @@ class LitellmMetricsTest {
         Exposition e = scrape(metrics);
 
         assertThat(e.sum("litellm_proxy_total_requests_metric_total", Map.of("status_code", "499"))).isEqualTo(1);
-        assertThat(e.family("litellm_proxy_failed_requests_metric").samples()).isEmpty();
-        assertThat(e.family("litellm_deployment_total_requests").samples()).isEmpty();
+        assertThat(e.samples("litellm_proxy_failed_requests_metric")).isEmpty();
+        assertThat(e.samples("litellm_deployment_total_requests")).isEmpty();
     }
 
     @Test
@@ -290,7 +290,7 @@ class LitellmMetricsTest {
         listener.onCallEnded(new CallRecord("c", null, null, null, null, null, 404, ProxyError.NOT_FOUND, false,
                 null, 0, 0, MS, 0, List.of()));
 
-        assertThat(scrape(metrics).family("litellm_proxy_total_requests_metric").samples()).isEmpty();
+        assertThat(scrape(metrics).samples("litellm_proxy_total_requests_metric")).isEmpty();
     }
 
     @Test

@@ -128,7 +128,7 @@ class ProxyServerMetricsTest {
         assertThat(refused.body()).contains("\"error\"");
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(allowed.statusCode()).isEqualTo(200);
-        assertThat(allowed.body()).contains("# TYPE litellm_proxy_total_requests_metric_total counter");
+        assertThat(allowed.body()).contains("# TYPE litellm_callback_logging_failures_metric_total counter");
     }
 
     @Test
@@ -153,7 +153,7 @@ class ProxyServerMetricsTest {
         assertThat(compressed.statusCode()).isEqualTo(200);
         assertThat(compressed.headers().firstValue("content-encoding")).hasValue("gzip");
         assertThat(plain.headers().firstValue("content-encoding")).isEmpty();
-        assertThat(plain.body()).contains("# TYPE litellm_proxy_total_requests_metric_total counter");
+        assertThat(plain.body()).contains("# TYPE litellm_callback_logging_failures_metric_total counter");
     }
 
     @Test
