@@ -99,7 +99,7 @@ final class CallRecorder implements CallListener {
         ProxyError error = record.error();
         int status = error != null ? error.status().code() : record.status();
         Outcome outcome = Outcome.of(status, error);
-        RequestKey key = new RequestKey(caller, requestedModel, deployment, endpoint, status, error);
+        RequestKey key = new RequestKey(caller, requestedModel, deployment, endpoint, status, error, record.stream());
         RequestData data = requestSeries.get(key);
         if (data == null) {
             data = putIfAbsent(requestSeries, key, new RequestData(families, key, outcome));

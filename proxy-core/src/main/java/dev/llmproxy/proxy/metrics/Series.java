@@ -19,9 +19,12 @@ import org.jspecify.annotations.Nullable;
 final class Series {
     private Series() {}
 
-    /** What identifies a request's series: who, which model and deployment, which route, and how it ended. */
+    /**
+     * What identifies a request's series: who, which model and deployment, which route, how it ended, and whether it
+     * was streamed (only streams have a time to first token, so other requests create no such series, as in LiteLLM).
+     */
     record RequestKey(CallerLabels caller, String requestedModel, @Nullable DeploymentLabels deployment,
-            Endpoint endpoint, int status, @Nullable ProxyError error) {}
+            Endpoint endpoint, int status, @Nullable ProxyError error, boolean stream) {}
 
     /** What identifies an attempt's series. */
     record AttemptKey(CallerLabels caller, String requestedModel, DeploymentLabels deployment, int status,
@@ -55,7 +58,7 @@ final class Series {
             requests = success ? f.requests.point(labels) : null;
             totalLatency = success ? f.requestTotalLatency.point(labels) : null;
             apiLatency = success ? f.llmApiLatency.point(labels) : null;
-            timeToFirstToken = success ? f.timeToFirstToken.point(labels) : null;
+            timeToFirstToken = success && key.stream() ? f.timeToFirstToken.point(labels) : null;
             overhead = success ? f.overheadLatency.point(labels) : null;
             perOutputToken = success ? f.latencyPerOutputToken.point(labels) : null;
             totalTokens = success ? f.totalTokens.point(labels) : null;
