@@ -5,7 +5,7 @@ import dev.llmproxy.proxy.call.CallRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Logs one line per request ({@code --debug}); the store and metrics modules will consume the same records. */
+/** Logs one line per request ({@code --debug}); the store will consume the same records, as the metrics do. */
 final class LoggingCallListener implements CallListener {
     private static final Logger log = LoggerFactory.getLogger(LoggingCallListener.class);
 

@@ -6,7 +6,10 @@ import dev.llmproxy.proxy.call.Version;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.ConfigLoader;
 import dev.llmproxy.proxy.config.GeneralSettings;
+import dev.llmproxy.proxy.config.PrometheusSettings;
 import dev.llmproxy.proxy.config.ProxyConfig;
+import dev.llmproxy.proxy.metrics.MetricFilter;
+import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.server.ClientTimeouts;
 import dev.llmproxy.proxy.server.ProxyServer;
@@ -21,6 +24,7 @@ import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -134,7 +138,8 @@ public final class Main implements Callable<Integer> {
         try {
             ServerComponents.Builder components = ServerComponents.builder(
                             settings, routes, new MasterKeyAuthenticator(masterKey))
-                    .forwardProxy(proxies);
+                    .forwardProxy(proxies)
+                    .metrics(metricsSettings(loaded.litellmSettings().prometheus()));
             if (debug || detailedDebug) {
                 components.listener(new LoggingCallListener());
             }
@@ -151,6 +156,13 @@ public final class Main implements Callable<Integer> {
             log.info("Stopped");
         }, "llmproxy-shutdown"));
         return 0;
+    }
+
+    private static MetricsSettings metricsSettings(PrometheusSettings prometheus) {
+        return new MetricsSettings(prometheus.requireAuthForMetrics(),
+                prometheus.latencyBuckets() != null ? prometheus.latencyBuckets() : MetricsSettings.LATENCY_BUCKETS,
+                new MetricFilter(prometheus.includeMetrics(), Set.copyOf(prometheus.excludeMetrics()),
+                        Set.copyOf(prometheus.excludeLabels())));
     }
 
     private @Nullable Path pathFromEnv() {

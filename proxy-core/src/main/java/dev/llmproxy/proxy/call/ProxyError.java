@@ -32,6 +32,8 @@ public enum ProxyError {
     NO_DEPLOYMENT_AVAILABLE(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
     /** The key could not be looked up in time (the store is slow or down). */
     AUTH_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
+    /** The metrics scrape failed, or too many scrapes are waiting. */
+    METRICS_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The client closed its connection before the response was complete; recorded, never sent. */
     CLIENT_CLOSED(HttpResponseStatus.valueOf(499, "Client Closed Request"), "client_closed_request"),
     /** The client stopped reading a response for longer than its write timeout; recorded, never sent. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,11 +134,14 @@ public final class ConfigLoader {
             return LitellmSettings.DEFAULTS;
         }
         Map<String, Entry> settings = nodes.mapping(section.value(), section.path());
-        Map<String, @Nullable Object> other = others(nodes, settings, Set.of("request_timeout", "ssl_verify"),
-                "litellm_settings.", ignored);
+        Set<String> modelled = new HashSet<>(PrometheusSettings.KEYS);
+        modelled.add("request_timeout");
+        modelled.add("ssl_verify");
+        Map<String, @Nullable Object> other = others(nodes, settings, modelled, "litellm_settings.", ignored);
         Duration timeout = nodes.seconds(settings.get("request_timeout"));
         return new LitellmSettings(timeout == null ? LitellmSettings.DEFAULT_REQUEST_TIMEOUT : timeout,
-                ModelListReader.sslVerify(nodes, settings.get("ssl_verify")), other);
+                ModelListReader.sslVerify(nodes, settings.get("ssl_verify")), PrometheusSettings.read(nodes, settings),
+                other);
     }
 
     private static RouterSettings routerSettings(Nodes nodes, @Nullable Entry section, Set<String> ignored) {

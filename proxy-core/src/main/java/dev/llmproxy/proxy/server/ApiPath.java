@@ -24,6 +24,8 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
         MODEL_INFO(HttpMethod.GET, true),
         LIVENESS(HttpMethod.GET, false),
         READINESS(HttpMethod.GET, false),
+        /** Public unless the metrics require authentication (decided by the handler). */
+        METRICS(HttpMethod.GET, false),
         NOT_FOUND(null, false);
 
         private final @Nullable HttpMethod method;
@@ -49,6 +51,7 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath MODELS = new ApiPath(Kind.MODELS, null, null);
     private static final ApiPath LIVENESS = new ApiPath(Kind.LIVENESS, null, null);
     private static final ApiPath READINESS = new ApiPath(Kind.READINESS, null, null);
+    private static final ApiPath METRICS = new ApiPath(Kind.METRICS, null, null);
     private static final ApiPath NOT_FOUND = new ApiPath(Kind.NOT_FOUND, null, null);
     private static final String[] MODEL_INFO_PREFIXES = {"/v1/models/", "/models/"};
     private static final String[] MODEL_IN_PATH_PREFIXES = {"/openai/deployments/", "/v1/openai/deployments/",
@@ -75,6 +78,8 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 return LIVENESS;
             case "/health/readiness":
                 return READINESS;
+            case "/metrics":
+                return METRICS;
             default:
                 return withModelInPath(path);
         }

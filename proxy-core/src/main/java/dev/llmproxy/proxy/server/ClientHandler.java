@@ -11,8 +11,11 @@ import dev.llmproxy.proxy.call.CallRequest;
 import dev.llmproxy.proxy.call.ModelCall;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.metrics.ExpositionFormat;
+import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -21,7 +24,9 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -31,6 +36,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -63,6 +69,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private @Nullable ArrayDeque<FullHttpRequest> pipelined;
     /** A request waiting for its key lookup; owned here until it is dispatched or released. */
     private @Nullable AwaitingAuth awaitingAuth;
+    /** A scrape being written on the metrics' thread; its answer is dropped if the client goes first. */
+    private @Nullable AwaitingScrape awaitingScrape;
     private boolean inFlight;
 
     ClientHandler(ServerContext server) {
@@ -129,6 +137,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             waiting.release();
             record(waiting.facts, null, null, null, ProxyError.CLIENT_CLOSED);
         }
+        AwaitingScrape scrape = awaitingScrape;
+        awaitingScrape = null;
+        if (scrape != null) {
+            record(scrape.facts, null, null, scrape.principal, ProxyError.CLIENT_CLOSED);
+        }
         releasePipelined();
         ctx.fireChannelInactive();
     }
@@ -187,7 +200,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             record(facts, null, null, null, ProxyError.METHOD_NOT_ALLOWED);
             return;
         }
-        if (!path.kind().isAuthenticated()) {
+        if (!path.kind().isAuthenticated() && !metricsNeedAuth(path)) {
             dispatch(ctx, request, path, facts, Principal.ANONYMOUS);
             return;
         }
@@ -274,6 +287,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case MODELS -> builtIn(ctx, request, facts, principal, server.builtIns.modelList(facts.callId));
             case MODEL_INFO -> sendModel(ctx, request, path, facts, principal);
             case MODEL_CALL -> startModelCall(ctx, request, path, facts, principal);
+            case METRICS -> sendMetrics(ctx, request, facts, principal);
             default -> throw new IllegalStateException("unhandled path " + path.kind());
         }
     }
@@ -297,6 +311,66 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         send(ctx, response, facts);
         record(facts, null, id, principal, null, response.status().code());
+    }
+
+    private boolean metricsNeedAuth(ApiPath path) {
+        LitellmMetrics metrics = server.metrics;
+        return path.kind() == ApiPath.Kind.METRICS && metrics != null && metrics.requiresAuth();
+    }
+
+    /**
+     * The Prometheus scrape: written on the metrics' own thread (it takes milliseconds on a large proxy), answered
+     * when it hops back here. The request stays in flight meanwhile, so pipelined requests wait behind it.
+     */
+    private void sendMetrics(ChannelHandlerContext ctx, FullHttpRequest request, RequestFacts facts,
+            Principal principal) {
+        String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+        boolean gzip = LitellmMetrics.acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+        request.release();
+        LitellmMetrics metrics = server.metrics;
+        if (metrics == null) {
+            reject(ctx, facts, ProxyError.NOT_FOUND, "Not Found: /metrics (metrics are off)", null, null, principal);
+            return;
+        }
+        ExpositionFormat format = ExpositionFormat.forAccept(accept);
+        AwaitingScrape waiting = new AwaitingScrape(facts, principal, format, gzip);
+        awaitingScrape = waiting;
+        metrics.scrapeAsync(ctx.alloc(), format, gzip).whenComplete((body, failure) -> {
+            try {
+                ctx.executor().execute(() -> scraped(waiting, body, failure));
+            } catch (RejectedExecutionException e) {
+                // The event loop is shutting down: the connection is gone with it, and so is the answer.
+                if (body != null) {
+                    body.release();
+                }
+            }
+        });
+    }
+
+    /** Answers a scrape on this event loop; takes {@code body}. */
+    private void scraped(AwaitingScrape waiting, @Nullable ByteBuf body, @Nullable Throwable failure) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingScrape != waiting || context == null) {
+            if (body != null) {
+                body.release();
+            }
+            return;
+        }
+        awaitingScrape = null;
+        if (body == null) {
+            log.warn("[{}] metrics scrape failed: {}", waiting.facts.callId,
+                    failure != null ? failure.toString() : "no result");
+            reject(context, waiting.facts, ProxyError.METRICS_UNAVAILABLE,
+                    "Metrics are unavailable right now; try again", null, null, waiting.principal);
+            return;
+        }
+        FullHttpResponse response = Responses.full(HttpResponseStatus.OK, waiting.format.contentType(), body,
+                waiting.facts.callId);
+        if (waiting.gzip) {
+            response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        }
+        send(context, response, waiting.facts);
+        record(waiting.facts, null, null, waiting.principal, null, HttpResponseStatus.OK.code());
     }
 
     private void startModelCall(
@@ -451,6 +525,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     /** The facts of a request settled when it arrives. */
     private record RequestFacts(String callId, long startNanos, boolean keepAlive, boolean http10) {}
+
+    /** A scrape under way on the metrics' thread. */
+    private record AwaitingScrape(RequestFacts facts, Principal principal, ExpositionFormat format, boolean gzip) {}
 
     /** A request kept while its key is looked up; the request is owned until {@link #release()} or dispatch. */
     private static final class AwaitingAuth {

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.limiter.LocalLimitStore;
 import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.metrics.LitellmMetrics;
+import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.LimitingRouter;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.route.Router;
@@ -43,12 +45,18 @@ public final class ServerComponents {
     private final Transport transport;
     private final @Nullable Upstream upstream;
     private final Duration clientWriteTimeout;
+    private final @Nullable LitellmMetrics metrics;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
         this.routes = requireNonNull(builder.routes, "routes");
         this.authenticator = requireNonNull(builder.authenticator, "authenticator");
-        this.listeners = List.copyOf(builder.listeners);
+        this.metrics = builder.metrics == null ? null : new LitellmMetrics(routes, builder.metrics);
+        List<CallListener> all = new ArrayList<>(builder.listeners);
+        if (metrics != null) {
+            all.add(0, metrics.listener());
+        }
+        this.listeners = List.copyOf(all);
         this.ticker = builder.ticker;
         this.clock = builder.clock;
         this.router = builder.router != null ? builder.router
@@ -80,7 +88,7 @@ public final class ServerComponents {
         return authenticator;
     }
 
-    /** Receive one record per request, in order. */
+    /** Receive one record per request, in order (the metrics' listener first, when metrics are on). */
     public List<CallListener> listeners() {
         return listeners;
     }
@@ -125,9 +133,14 @@ public final class ServerComponents {
         return clientWriteTimeout;
     }
 
+    /** The Prometheus metrics served on {@code /metrics}, or {@code null} when they are off. */
+    public @Nullable LitellmMetrics metrics() {
+        return metrics;
+    }
+
     /**
      * Builds {@link ServerComponents}; defaults: no listeners, a {@link LimitingRouter} over the routes' limits (on
-     * the components' clock, limits kept in this process), system time, thread-local random.
+     * the components' clock, limits kept in this process), system time, thread-local random, no metrics.
      */
     public static final class Builder {
         private final ServerSettings settings;
@@ -142,6 +155,7 @@ public final class ServerComponents {
         private @Nullable Transport transport;
         private @Nullable Upstream upstream;
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
+        private @Nullable MetricsSettings metrics;
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -203,6 +217,12 @@ public final class ServerComponents {
                 throw new IllegalArgumentException("clientWriteTimeout: " + timeout + " (expected: > 0)");
             }
             this.clientWriteTimeout = timeout;
+            return this;
+        }
+
+        /** Turns on the Prometheus metrics and {@code /metrics} (default off), for the routes of this builder. */
+        public Builder metrics(MetricsSettings settings) {
+            this.metrics = requireNonNull(settings, "settings");
             return this;
         }
 

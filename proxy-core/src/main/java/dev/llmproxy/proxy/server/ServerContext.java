@@ -4,11 +4,13 @@ import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallListeners;
 import dev.llmproxy.proxy.call.CallServices;
+import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.upstream.Upstream;
 import io.netty.channel.group.ChannelGroup;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every connection handler shares at run time: the components, turned into what calls need, and the few
@@ -26,6 +28,7 @@ final class ServerContext {
     final LongSupplier ticker;
     final BuiltInResponses builtIns;
     final ChannelGroup channels;
+    final @Nullable LitellmMetrics metrics;
     final AtomicInteger activeCalls = new AtomicInteger();
     private volatile boolean draining;
 
@@ -39,6 +42,7 @@ final class ServerContext {
                 components.router(), upstream, listener, components.clientWriteTimeout().toNanos());
         this.channels = channels;
         this.builtIns = new BuiltInResponses(routes);
+        this.metrics = components.metrics();
     }
 
     boolean isDraining() {

@@ -52,6 +52,13 @@ class ApiPathTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"/metrics", "/metrics/", "/metrics?name[]=x"})
+    void shouldMapToMetricsWhenPathIsMetrics(String uri) {
+        assertThat(ApiPath.of(uri).kind()).isEqualTo(Kind.METRICS);
+        assertThat(Kind.METRICS.method()).isEqualTo(HttpMethod.GET);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"/v1/models", "/models", "/v1/models/", "/v1/models?limit=5"})
     void shouldMapToModelListWhenPathIsModels(String uri) {
         assertThat(ApiPath.of(uri).kind()).isEqualTo(Kind.MODELS);

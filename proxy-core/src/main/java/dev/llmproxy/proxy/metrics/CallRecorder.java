@@ -1,0 +1,195 @@
+package dev.llmproxy.proxy.metrics;
+
+import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.call.AttemptRecord;
+import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.metrics.Series.AttemptData;
+import dev.llmproxy.proxy.metrics.Series.AttemptKey;
+import dev.llmproxy.proxy.metrics.Series.Outcome;
+import dev.llmproxy.proxy.metrics.Series.RequestData;
+import dev.llmproxy.proxy.metrics.Series.RequestKey;
+import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.RouteTable;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Implementation notes.
+ *
+ * Runs on every event loop, once per request, so recording must neither lock nor allocate much. Each distinct label
+ * combination is resolved once into a holder of the client's data points (Series): the first request of a combination
+ * pays for the client's label lookups, later ones do one ConcurrentHashMap.get (one small key object) and then only
+ * increment the client's striped adders. The holders are bounded because every label value is: callers are a fixed
+ * set, deployments come from the config, requested models go through ModelLabels, statuses are three digits and
+ * error kinds an enum.
+ *
+ * A holder built twice by two event loops at once is harmless: the client returns the same data points for the same
+ * label values, and putIfAbsent keeps one holder.
+ *
+ * The client's counters are striped adders. Its histograms (1.x) count observations in striped atomics and only while
+ * a scrape is reading a histogram do its observers take a short lock, so that the scrape sees consistent buckets,
+ * sum and count; that happens on the scrape thread's schedule, a few times a minute.
+ */
+/**
+ * Counts every {@link CallRecord} of a model API request into {@link MetricFamilies}; records of other paths (health,
+ * model list, {@code /metrics} itself, unknown paths) are not LLM requests and are ignored, as LiteLLM's callbacks
+ * never see them. Never throws: a failure is counted in {@code litellm_callback_logging_failures_metric} and logged
+ * once.
+ *
+ * <p>Thread-safety: called concurrently from every event loop; lock-free outside the moments a scrape reads a
+ * histogram (see the notes above).
+ */
+final class CallRecorder implements CallListener {
+    private static final Logger log = LoggerFactory.getLogger(CallRecorder.class);
+    private static final double NANOS_PER_SECOND = 1e9;
+
+    private final MetricFamilies families;
+    private final ModelLabels models;
+    private final Map<String, DeploymentLabels> deployments;
+    private final @Nullable CounterDataPoint failures;
+    private final ConcurrentHashMap<RequestKey, RequestData> requestSeries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<AttemptKey, AttemptData> attemptSeries = new ConcurrentHashMap<>();
+    private final AtomicBoolean failureLogged = new AtomicBoolean();
+
+    CallRecorder(MetricFamilies families, RouteTable routes) {
+        this.families = families;
+        this.models = new ModelLabels(routes);
+        Map<String, DeploymentLabels> byId = new HashMap<>();
+        for (Deployment listed : routes.deployments()) {
+            Deployment deployment = routes.deploymentFor(listed.id());
+            byId.putIfAbsent(listed.id(), DeploymentLabels.of(deployment != null ? deployment : listed));
+        }
+        this.deployments = Map.copyOf(byId);
+        this.failures = families.callbackFailures.point(label -> "prometheus");
+    }
+
+    @Override
+    public void onCallEnded(CallRecord record) {
+        try {
+            record(record);
+        } catch (RuntimeException | AssertionError e) {
+            inc(failures);
+            if (failureLogged.compareAndSet(false, true)) {
+                log.warn("[{}] metrics could not count a request; further failures are only counted in "
+                        + "litellm_callback_logging_failures_metric", record.callId(), e);
+            }
+        }
+    }
+
+    private void record(CallRecord record) {
+        Endpoint endpoint = record.endpoint();
+        if (endpoint == null) {
+            return;
+        }
+        CallerLabels caller = CallerLabels.of(record.principal());
+        String requestedModel = models.of(record.requestedModel(), record.modelGroup() != null);
+        String deploymentId = record.deploymentId();
+        DeploymentLabels deployment = deploymentId == null ? null : deployment(deploymentId);
+        ProxyError error = record.error();
+        int status = error != null ? error.status().code() : record.status();
+        Outcome outcome = Outcome.of(status, error);
+        RequestKey key = new RequestKey(caller, requestedModel, deployment, endpoint, status, error, record.stream());
+        RequestData data = requestSeries.get(key);
+        if (data == null) {
+            data = putIfAbsent(requestSeries, key, new RequestData(families, key, outcome));
+        }
+        inc(data.total);
+        inc(data.failed);
+        List<AttemptRecord> attempts = record.attempts();
+        if (data.success && !attempts.isEmpty()) {
+            success(record, data, attempts.get(attempts.size() - 1));
+        }
+        for (int i = 0; i < attempts.size(); i++) {
+            attempt(caller, requestedModel, attempts.get(i));
+        }
+    }
+
+    /** The latency and token families of a success; {@code last} is the attempt that answered. */
+    private static void success(CallRecord record, RequestData data, AttemptRecord last) {
+        inc(data.requests);
+        observe(data.totalLatency, seconds(record.endNanos() - record.startNanos()));
+        long apiNanos = last.endNanos() - last.startNanos();
+        observe(data.apiLatency, seconds(apiNanos));
+        long firstTokenNanos = record.firstByteNanos() == 0 ? -1 : record.firstByteNanos() - last.startNanos();
+        if (record.stream() && firstTokenNanos >= 0) {
+            observe(data.timeToFirstToken, seconds(firstTokenNanos));
+        }
+        if (last.headersNanos() != 0) {
+            // As x-litellm-overhead-duration-ms: arrival until the answering request was sent to the provider.
+            long sentNanos = last.headersNanos() - record.upstreamNanos();
+            observe(data.overhead, seconds(sentNanos - record.startNanos()));
+        }
+        Usage usage = record.usage();
+        if (usage == null) {
+            return;
+        }
+        inc(data.totalTokens, usage.totalTokens());
+        inc(data.legacyTotalTokens, usage.totalTokens());
+        inc(data.inputTokens, usage.promptTokens());
+        inc(data.outputTokens, usage.completionTokens());
+        if (usage.completionTokens() > 0) {
+            long perTokenBase = record.stream() && firstTokenNanos >= 0 ? firstTokenNanos : apiNanos;
+            observe(data.perOutputToken, seconds(perTokenBase) / usage.completionTokens());
+        }
+    }
+
+    private void attempt(CallerLabels caller, String requestedModel, AttemptRecord attempt) {
+        ProxyError error = attempt.error();
+        if (error == ProxyError.CLIENT_CLOSED) {
+            return;
+        }
+        int status = error != null ? error.status().code() : attempt.status();
+        AttemptKey key = new AttemptKey(caller, requestedModel, deployment(attempt.deploymentId()), status, error);
+        AttemptData data = attemptSeries.get(key);
+        if (data == null) {
+            data = putIfAbsent(attemptSeries, key, new AttemptData(families, key, Outcome.of(status, error)));
+        }
+        inc(data.total);
+        inc(data.success);
+        inc(data.failure);
+        inc(data.llmApiFailed);
+    }
+
+    private DeploymentLabels deployment(String id) {
+        DeploymentLabels labels = deployments.get(id);
+        return labels != null ? labels : DeploymentLabels.UNKNOWN;
+    }
+
+    private static <K, V> V putIfAbsent(ConcurrentHashMap<K, V> map, K key, V value) {
+        V previous = map.putIfAbsent(key, value);
+        return previous != null ? previous : value;
+    }
+
+    private static void inc(@Nullable CounterDataPoint point) {
+        if (point != null) {
+            point.inc();
+        }
+    }
+
+    private static void inc(@Nullable CounterDataPoint point, long amount) {
+        if (point != null && amount > 0) {
+            point.inc(amount);
+        }
+    }
+
+    private static void observe(@Nullable DistributionDataPoint point, double value) {
+        if (point != null) {
+            point.observe(value);
+        }
+    }
+
+    private static double seconds(long nanos) {
+        return Math.max(0, nanos) / NANOS_PER_SECOND;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.llmproxy.proxy.metrics;
+
+import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.auth.Principal;
+import dev.llmproxy.proxy.call.AttemptRecord;
+import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.provider.Endpoint;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What metrics cost: recording one request's record on the event loop (a non-streamed success with usage, a streamed
+ * success, a provider error), and writing the scrape of a proxy with {@code deployments} deployments whose series
+ * have all been seen (two callers, a success and two kinds of failure per deployment), plain and gzip-compressed.
+ *
+ * <p>Lives in proxy-core's tests because bench cannot depend on proxy-core. Run after {@code mvn -pl proxy-core -am
+ * test-compile} with the test class path:
+ * {@code java -cp <test classpath> org.openjdk.jmh.Main LitellmMetricsBenchmark -prof gc}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class LitellmMetricsBenchmark {
+    private static final long MS = 1_000_000L;
+
+    @Param({"100"})
+    public int deployments;
+
+    private LitellmMetrics metrics;
+    private CallListener listener;
+    private CallRecord success;
+    private CallRecord streamed;
+    private CallRecord failure;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        Path dir = Files.createTempDirectory("metrics-bench");
+        StringBuilder yaml = new StringBuilder("model_list:\n");
+        for (int i = 0; i < deployments; i++) {
+            yaml.append("  - model_name: group-").append(i / 4).append('\n')
+                    .append("    litellm_params: {model: openai/gpt-4o-mini, api_key: sk-1, rpm: 60, api_base: ")
+                    .append("\"http://10.0.0.").append(i % 250).append(":8000/v1\"}\n")
+                    .append("    model_info: {id: dep-").append(i).append("}\n");
+        }
+        metrics = new LitellmMetrics(MetricsTestSupport.routes(dir, yaml.toString()), MetricsSettings.DEFAULTS);
+        listener = metrics.listener();
+        for (int i = 0; i < deployments; i++) {
+            String id = "dep-" + i;
+            String group = "group-" + (i / 4);
+            for (Principal caller : new Principal[] {Principal.MASTER, Principal.ANONYMOUS}) {
+                listener.onCallEnded(record(group, id, caller, 200, null, false));
+                listener.onCallEnded(record(group, id, caller, 200, null, true));
+                listener.onCallEnded(record(group, id, caller, 429, null, false));
+                listener.onCallEnded(record(group, id, caller, 408, ProxyError.UPSTREAM_TIMEOUT, false));
+            }
+        }
+        success = record("group-0", "dep-0", Principal.MASTER, 200, null, false);
+        streamed = record("group-0", "dep-0", Principal.MASTER, 200, null, true);
+        failure = record("group-0", "dep-0", Principal.MASTER, 429, null, false);
+        Files.deleteIfExists(dir.resolve("config.yaml"));
+        Files.deleteIfExists(dir);
+    }
+
+    @Benchmark
+    public void recordSuccess() {
+        listener.onCallEnded(success);
+    }
+
+    @Benchmark
+    public void recordStreamedSuccess() {
+        listener.onCallEnded(streamed);
+    }
+
+    @Benchmark
+    public void recordProviderError() {
+        listener.onCallEnded(failure);
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int scrape() {
+        ByteBuf body = metrics.scrape(PooledByteBufAllocator.DEFAULT, ExpositionFormat.PROMETHEUS_TEXT, false);
+        int bytes = body.readableBytes();
+        body.release();
+        return bytes;
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int scrapeGzip() {
+        ByteBuf body = metrics.scrape(PooledByteBufAllocator.DEFAULT, ExpositionFormat.PROMETHEUS_TEXT, true);
+        int bytes = body.readableBytes();
+        body.release();
+        return bytes;
+    }
+
+    private static CallRecord record(String group, String id, Principal caller, int status, ProxyError error,
+            boolean stream) {
+        AttemptRecord attempt = new AttemptRecord(id, status, error, 1002 * MS, 1100 * MS, 1400 * MS);
+        return new CallRecord("call", Endpoint.CHAT_COMPLETIONS, group, group, id, caller, status, error, stream,
+                status == 200 ? Usage.of(600, 150) : null, 1000 * MS, 1150 * MS, 1400 * MS, 97 * MS,
+                List.of(attempt));
+    }
+}
