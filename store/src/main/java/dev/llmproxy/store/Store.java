@@ -1,0 +1,33 @@
+package dev.llmproxy.store;
+
+/**
+ * The store: keys, users, teams, and the spend writer. Opened by {@link Stores#open(StoreConfig)}, which migrates
+ * the schema first. Thread-safe. Every method may block on the database; callers on an event loop hand off to an
+ * executor of their own.
+ */
+public interface Store extends AutoCloseable {
+
+    /** Virtual keys. */
+    KeyStore keys();
+
+    /** Users. */
+    UserStore users();
+
+    /** Teams and memberships. */
+    TeamStore teams();
+
+    /**
+     * Starts a spend writer on this store. It first replays whatever its journal directory holds from an earlier
+     * run. At most one writer may use a journal directory at a time. The caller closes the writer before the store.
+     *
+     * @throws StoreException if the journal directory cannot be opened or is in use
+     */
+    SpendWriter openSpendWriter(SpendWriterConfig config);
+
+    /** Whether the database answers a trivial query now (for {@code /health/readiness}). Never throws. */
+    boolean isReachable();
+
+    /** Closes the connection pool. Spend writers must be closed first. */
+    @Override
+    void close();
+}
