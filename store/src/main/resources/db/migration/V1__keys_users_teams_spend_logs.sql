@@ -93,7 +93,7 @@ CREATE TABLE "LiteLLM_TeamMembership" (
     team_id               TEXT NOT NULL REFERENCES "LiteLLM_TeamTable" (team_id) ON DELETE CASCADE,
     role                  TEXT NOT NULL DEFAULT 'user', -- "admin" or "user"
     spend                 DOUBLE PRECISION NOT NULL DEFAULT 0,
-    max_budget            DOUBLE PRECISION,             -- LiteLLM's max_budget_in_team
+    max_budget            DOUBLE PRECISION,             -- max_budget_in_team in LiteLLM
     created_at            TIMESTAMP(3) NOT NULL,
     PRIMARY KEY (user_id, team_id)
 );
@@ -117,7 +117,7 @@ CREATE TABLE "LiteLLM_SpendLogs" (
     model_group           TEXT DEFAULT '',              -- public model name
     custom_llm_provider   TEXT DEFAULT '',
     api_base              TEXT DEFAULT '',
-    "user"                TEXT DEFAULT '',              -- the key owner's user_id
+    "user"                TEXT DEFAULT '',              -- user_id of the key owner
     team_id               TEXT,
     end_user              TEXT,
     request_tags          TEXT NOT NULL DEFAULT '[]',   -- JSON array

@@ -50,12 +50,17 @@ class ApiBoundaryTest {
         }
     }
 
+    private static boolean isClass(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".class") && !name.startsWith("package-info");
+    }
+
     private static List<Class<?>> apiClasses() throws IOException, URISyntaxException, ClassNotFoundException {
         Path dir = Path.of(Store.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .resolve("dev/llmproxy/store");
         List<Class<?>> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+            for (Path file : files.filter(ApiBoundaryTest::isClass).toList()) {
                 String name = file.getFileName().toString();
                 out.add(Class.forName("dev.llmproxy.store." + name.substring(0, name.length() - ".class".length())));
             }

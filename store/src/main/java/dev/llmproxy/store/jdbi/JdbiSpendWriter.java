@@ -134,12 +134,14 @@ final class JdbiSpendWriter implements SpendWriter {
     @Override
     public boolean submit(SpendRecord record) {
         requireNonNull(record, "record");
+        if (closing) {
+            // Checked before entering too, so that a stream of late submits cannot keep close() spinning.
+            return refuse(record);
+        }
         activeSubmits.incrementAndGet();
         try {
             if (closing) {
-                rejected.incrementAndGet();
-                logger.warn("Spend record {} refused: the spend writer is closed", record.requestId());
-                return false;
+                return refuse(record);
             }
             if (queue.offer(record)) {
                 accepted.incrementAndGet();
@@ -202,6 +204,14 @@ final class JdbiSpendWriter implements SpendWriter {
                 logger.info("Spend writer closed; every record is in the database ({})", stats);
             }
         }
+    }
+
+    private boolean refuse(SpendRecord record) {
+        if (rejected.getAndIncrement() == 0) {
+            logger.warn("Spend record {} refused: the spend writer is closed (further refusals are counted in stats)",
+                    record.requestId());
+        }
+        return false;
     }
 
     private boolean journalOnCaller(SpendRecord record) {
@@ -379,7 +389,12 @@ final class JdbiSpendWriter implements SpendWriter {
     /** Waits, holding flushLock, until the next round is due or a flush is asked for (not while backing off). */
     private void awaitRound(long nextRound, boolean backingOff) {
         while (true) {
-            long remaining = nextRound - ticker.getAsLong();
+            long due = nextRound;
+            if (journalFinished && due - closeDeadlineNanos > 0) {
+                // Closing: a back-off must not outlast the close deadline.
+                due = closeDeadlineNanos;
+            }
+            long remaining = due - ticker.getAsLong();
             if (remaining <= 0 || (!backingOff && (flushRequested || journalFinished))) {
                 return;
             }

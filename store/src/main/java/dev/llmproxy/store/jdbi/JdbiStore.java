@@ -34,6 +34,10 @@ public final class JdbiStore implements Store {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
         jdbi.registerArgument(new UtcInstantArgumentFactory());
+        jdbi.registerRowMapper(new VirtualKeyRowMapper());
+        jdbi.registerRowMapper(new UserRowMapper());
+        jdbi.registerRowMapper(new TeamRowMapper());
+        jdbi.registerRowMapper(new TeamMembershipRowMapper());
         this.keys = new JdbiKeyStore(jdbi, clock);
         this.users = new JdbiUserStore(jdbi, clock);
         this.teams = new JdbiTeamStore(jdbi, clock);

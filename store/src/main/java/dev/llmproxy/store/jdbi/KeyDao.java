@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -20,7 +19,6 @@ import org.jspecify.annotations.Nullable;
  * ({@link JsonText}); the other values come from the {@link VirtualKey} record. The SQL avoids {@code <>}, which
  * JDBI's template engine would read as an attribute.
  */
-@RegisterRowMapper(VirtualKeyRowMapper.class)
 interface KeyDao {
     String TABLE = "\"LiteLLM_VerificationToken\"";
     String COLUMNS = "token, key_name, key_alias, spend, max_budget, soft_budget, budget_duration, budget_reset_at, "

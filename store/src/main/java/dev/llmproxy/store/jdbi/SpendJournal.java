@@ -16,6 +16,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -40,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  * stays readable) so the retry starts on a fresh file instead of after a torn frame; a frame that was in fact
  * written whole is then in two segments, which the database's request-id key makes harmless.
  *
- * A lock file held for the journal's lifetime keeps a second writer (this process or another) out of the directory.
+ * A lock file held for the journal's lifetime keeps a second writer in another process out of the directory; a
+ * process-wide set does the same within this process.
  */
 
 /** The spend writer's append-only journal. Thread-safe: every method holds one lock. */
@@ -53,7 +56,14 @@ final class SpendJournal implements Closeable {
     private static final String LOCK_FILE = "journal.lock";
     private static final Pattern SEGMENT_NAME = Pattern.compile("spend-(\\d{20})\\.journal");
 
+    /**
+     * Journal directories open in this process. Checked before the file lock because on Linux closing any channel to
+     * the lock file (as a refused second open would) drops the process's lock for every channel (FileLock Javadoc).
+     */
+    private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
+
     private final Path directory;
+    private final Path registered;
     private final FileChannel lockChannel;
     private final FileLock fileLock;
     private final Object lock = new Object();
@@ -67,9 +77,10 @@ final class SpendJournal implements Closeable {
     private boolean dirty;
     private boolean closed;
 
-    private SpendJournal(
-            Path directory, FileChannel lockChannel, FileLock fileLock, List<Path> existing, long nextSequence) {
+    private SpendJournal(Path directory, Path registered, FileChannel lockChannel, FileLock fileLock,
+            List<Path> existing, long nextSequence) {
         this.directory = directory;
+        this.registered = registered;
         this.lockChannel = lockChannel;
         this.fileLock = fileLock;
         this.closedSegments = new ArrayDeque<>(existing);
@@ -83,6 +94,10 @@ final class SpendJournal implements Closeable {
      */
     static SpendJournal open(Path directory) {
         requireNonNull(directory, "directory");
+        Path registered = directory.toAbsolutePath().normalize();
+        if (!OPEN_DIRECTORIES.add(registered)) {
+            throw new StoreException("spend journal " + directory + " is in use by another writer");
+        }
         FileChannel lockChannel = null;
         try {
             Files.createDirectories(directory);
@@ -94,9 +109,10 @@ final class SpendJournal implements Closeable {
             }
             List<Path> existing = segmentsIn(directory);
             long next = existing.isEmpty() ? 1 : sequenceOf(existing.get(existing.size() - 1)) + 1;
-            return new SpendJournal(directory, lockChannel, fileLock, existing, next);
+            return new SpendJournal(directory, registered, lockChannel, fileLock, existing, next);
         } catch (IOException | OverlappingFileLockException e) {
             closeQuietly(lockChannel);
+            OPEN_DIRECTORIES.remove(registered);
             if (e instanceof OverlappingFileLockException) {
                 throw new StoreException("spend journal " + directory + " is in use by another writer", e);
             }
@@ -186,8 +202,12 @@ final class SpendJournal implements Closeable {
                     closeCurrent();
                 }
             } finally {
-                fileLock.release();
-                lockChannel.close();
+                try {
+                    fileLock.release();
+                    lockChannel.close();
+                } finally {
+                    OPEN_DIRECTORIES.remove(registered);
+                }
             }
         }
     }

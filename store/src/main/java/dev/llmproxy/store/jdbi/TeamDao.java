@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -18,8 +17,6 @@ import org.jspecify.annotations.Nullable;
  * SQL for {@code LiteLLM_TeamTable} and {@code LiteLLM_TeamMembership}; list and map columns are bound as JSON text
  * prepared by the caller.
  */
-@RegisterRowMapper(TeamRowMapper.class)
-@RegisterRowMapper(TeamMembershipRowMapper.class)
 interface TeamDao {
     String TABLE = "\"LiteLLM_TeamTable\"";
     String MEMBERS = "\"LiteLLM_TeamMembership\"";

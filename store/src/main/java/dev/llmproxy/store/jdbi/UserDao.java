@@ -4,7 +4,6 @@ import dev.llmproxy.store.User;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -13,7 +12,6 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 import org.jspecify.annotations.Nullable;
 
 /** SQL for {@code LiteLLM_UserTable}; the {@code models} list is bound as JSON text prepared by the caller. */
-@RegisterRowMapper(UserRowMapper.class)
 interface UserDao {
     String TABLE = "\"LiteLLM_UserTable\"";
     String COLUMNS = "user_id, user_alias, user_email, user_role, max_budget, spend, models, tpm_limit, rpm_limit, "
