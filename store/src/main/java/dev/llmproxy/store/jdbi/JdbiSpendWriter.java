@@ -118,6 +118,11 @@ final class JdbiSpendWriter implements SpendWriter {
      * @throws StoreException if the journal cannot be opened or is in use
      */
     static JdbiSpendWriter start(Jdbi jdbi, SpendWriterConfig config, LongSupplier ticker) {
+        return create(jdbi, config, ticker).startThreads();
+    }
+
+    /** Opens the journal without starting the threads (tests fill the queue first); {@link #startThreads()} next. */
+    static JdbiSpendWriter create(Jdbi jdbi, SpendWriterConfig config, LongSupplier ticker) {
         requireNonNull(config, "config");
         SpendJournal journal = SpendJournal.open(config.journalDirectory());
         int leftOver = journal.pendingSegments();
@@ -125,10 +130,13 @@ final class JdbiSpendWriter implements SpendWriter {
             logger.info("Spend journal {} holds {} segment(s) from an earlier run; committing them",
                     config.journalDirectory(), leftOver);
         }
-        JdbiSpendWriter writer = new JdbiSpendWriter(config, journal, new SpendBatchCommitter(jdbi), ticker);
-        writer.journalThread.start();
-        writer.flushThread.start();
-        return writer;
+        return new JdbiSpendWriter(config, journal, new SpendBatchCommitter(jdbi), ticker);
+    }
+
+    JdbiSpendWriter startThreads() {
+        journalThread.start();
+        flushThread.start();
+        return this;
     }
 
     @Override

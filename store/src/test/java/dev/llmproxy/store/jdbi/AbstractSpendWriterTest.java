@@ -185,6 +185,25 @@ abstract class AbstractSpendWriterTest {
     }
 
     @Test
+    void shouldJournalOnTheCallerWhenTheQueueIsFull() throws Exception {
+        JdbiSpendWriter writer = JdbiSpendWriter.create(JdbiAccess.jdbi(store), config().withQueueCapacity(2),
+                System::nanoTime);
+        List<SpendRecord> records = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            records.add(SpendFixture.record("full", i));
+            assertThat(writer.submit(records.get(i))).isTrue();
+        }
+        assertThat(writer.stats().journaledByCaller()).isEqualTo(3);
+
+        writer.startThreads();
+        writer.flush().get(30, TimeUnit.SECONDS);
+        writer.close();
+
+        assertThat(writer.stats().inserted()).isEqualTo(5);
+        SpendFixture.assertDatabaseHolds(db, records);
+    }
+
+    @Test
     void shouldRefuseSecondWriterOnTheSameJournal() {
         try (SpendWriter writer = store.openSpendWriter(config())) {
             assertThatThrownBy(() -> store.openSpendWriter(config()))
