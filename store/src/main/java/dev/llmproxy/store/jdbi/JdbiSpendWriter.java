@@ -91,6 +91,7 @@ final class JdbiSpendWriter implements SpendWriter {
     private final AtomicLong journaledByCaller = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong inserted = new AtomicLong();
+    private final AtomicLong committedBatches = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong corrupt = new AtomicLong();
     private final AtomicLong failedBatches = new AtomicLong();
@@ -180,7 +181,7 @@ final class JdbiSpendWriter implements SpendWriter {
     @Override
     public SpendWriterStats stats() {
         return new SpendWriterStats(accepted.get(), journaledByCaller.get(), rejected.get(), inserted.get(),
-                duplicates.get(), corrupt.get(), failedBatches.get(), journal.pendingSegments());
+                committedBatches.get(), duplicates.get(), corrupt.get(), failedBatches.get(), journal.pendingSegments());
     }
 
     @Override
@@ -464,6 +465,7 @@ final class JdbiSpendWriter implements SpendWriter {
             List<SpendRecord> batch;
             while (!(batch = reader.next(config.batchSize())).isEmpty()) {
                 int rows = committer.commit(batch);
+                committedBatches.incrementAndGet();
                 inserted.addAndGet(rows);
                 duplicates.addAndGet(batch.size() - rows);
             }
