@@ -10,8 +10,11 @@ final class Failures {
     /** SQLSTATE of a unique or primary-key violation, on PostgreSQL and H2 alike. */
     private static final String UNIQUE_VIOLATION = "23505";
 
-    /** SQLSTATE of a foreign-key violation, on PostgreSQL and H2 alike. */
+    /** SQLSTATE of a foreign-key violation on PostgreSQL (and on H2 when a referenced row is still in use). */
     private static final String FOREIGN_KEY_VIOLATION = "23503";
+
+    /** SQLSTATE H2 uses when the referenced (parent) row is missing. */
+    private static final String H2_PARENT_MISSING = "23506";
 
     private Failures() {}
 
@@ -24,7 +27,7 @@ final class Failures {
         if (UNIQUE_VIOLATION.equals(state)) {
             return new StoreConflictException(what + ": already exists", e);
         }
-        if (FOREIGN_KEY_VIOLATION.equals(state)) {
+        if (FOREIGN_KEY_VIOLATION.equals(state) || H2_PARENT_MISSING.equals(state)) {
             return new StoreException(what + ": a referenced row does not exist", e);
         }
         return new StoreException(what + " failed", e);
