@@ -452,6 +452,11 @@ final class JdbiSpendWriter implements SpendWriter {
             } catch (IOException e) {
                 logger.error("Cannot read spend journal segment {}; retrying later", segment, e);
                 return false;
+            } catch (RuntimeException e) {
+                // A bug rather than an outage; the segment stays and the thread lives on to retry.
+                failedBatches.incrementAndGet();
+                logger.error("Spend batch from {} failed unexpectedly; retrying later", segment, e);
+                return false;
             }
         }
         if (recovering) {
