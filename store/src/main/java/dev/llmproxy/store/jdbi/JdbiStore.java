@@ -3,6 +3,7 @@ package dev.llmproxy.store.jdbi;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.SpendWriter;
 import dev.llmproxy.store.SpendWriterConfig;
@@ -12,6 +13,8 @@ import dev.llmproxy.store.StoreException;
 import dev.llmproxy.store.TeamStore;
 import dev.llmproxy.store.UserStore;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.slf4j.Logger;
@@ -29,6 +32,7 @@ public final class JdbiStore implements Store {
     private final KeyStore keys;
     private final UserStore users;
     private final TeamStore teams;
+    private final JdbiBudgetResets budgetResets;
 
     private JdbiStore(HikariDataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -38,9 +42,12 @@ public final class JdbiStore implements Store {
         jdbi.registerRowMapper(new UserRowMapper());
         jdbi.registerRowMapper(new TeamRowMapper());
         jdbi.registerRowMapper(new TeamMembershipRowMapper());
+        jdbi.registerRowMapper(DueBudget.class,
+                (rs, ctx) -> new DueBudget(rs.getString("id"), rs.getString("budget_duration")));
         this.keys = new JdbiKeyStore(jdbi, clock);
         this.users = new JdbiUserStore(jdbi, clock);
         this.teams = new JdbiTeamStore(jdbi, clock);
+        this.budgetResets = new JdbiBudgetResets(jdbi);
     }
 
     /**
@@ -82,6 +89,11 @@ public final class JdbiStore implements Store {
     @Override
     public SpendWriter openSpendWriter(SpendWriterConfig config) {
         return JdbiSpendWriter.start(jdbi, config, System::nanoTime);
+    }
+
+    @Override
+    public BudgetResetCounts resetDueBudgets(Instant now, ZoneId zone) {
+        return budgetResets.resetDue(now, zone);
     }
 
     @Override

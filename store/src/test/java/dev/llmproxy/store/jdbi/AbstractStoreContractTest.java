@@ -3,6 +3,7 @@ package dev.llmproxy.store.jdbi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.ListQuery;
@@ -340,6 +341,48 @@ abstract class AbstractStoreContractTest {
         store.teams().addMember(new TeamMembership(teamId, "ann-" + id, TeamMembership.USER, 0, null, Instant.EPOCH));
         assertThat(store.teams().delete(List.of(teamId))).containsExactly(teamId);
         assertThat(store.teams().membershipsOf("ann-" + id)).isEmpty();
+    }
+
+    @Test
+    void shouldResetDueBudgetsOnceAndScheduleTheNextReset() {
+        String id = UUID.randomUUID().toString();
+        Instant past = clock.instant().minusSeconds(60);
+        Instant future = clock.instant().plusSeconds(3600);
+        String due = KeyHash.of("sk-due-" + id);
+        String notYet = KeyHash.of("sk-later-" + id);
+        String expired = KeyHash.of("sk-expired-" + id);
+        String garbled = KeyHash.of("sk-garbled-" + id);
+        store.keys().create(VirtualKey.builder(due).spend(5).budgetDuration("1d").budgetResetAt(past).build());
+        store.keys().create(VirtualKey.builder(notYet).spend(5).budgetDuration("1d").budgetResetAt(future).build());
+        store.keys().create(VirtualKey.builder(expired).spend(5).budgetDuration("1d").budgetResetAt(past)
+                .expires(past).build());
+        store.keys().create(VirtualKey.builder(garbled).spend(5).budgetDuration("30").budgetResetAt(past).build());
+        store.users().create(User.builder("budget-user-" + id).spend(3).budgetDuration("1h").budgetResetAt(past)
+                .build());
+        store.teams().create(Team.builder("budget-team-" + id).spend(4).budgetResetAt(past).build());
+
+        BudgetResetCounts first = store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
+        BudgetResetCounts second = store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
+
+        assertThat(first.keys()).isGreaterThanOrEqualTo(2);
+        assertThat(second).isEqualTo(new BudgetResetCounts(0, 0, 0));
+        Instant midnight = Instant.parse("2026-03-05T00:00:00Z");
+        VirtualKey reset = store.keys().find(due).orElseThrow();
+        assertThat(reset.spend()).isZero();
+        assertThat(reset.budgetResetAt()).isAfter(clock.instant());
+        assertThat(store.keys().find(notYet).orElseThrow().spend()).isEqualTo(5);
+        assertThat(store.keys().find(expired).orElseThrow().spend()).isEqualTo(5);
+        assertThat(store.keys().find(garbled).orElseThrow().spend()).isZero();
+        if (clock.instant().isBefore(midnight)) {
+            assertThat(reset.budgetResetAt()).isEqualTo(midnight);
+            assertThat(store.keys().find(garbled).orElseThrow().budgetResetAt()).isEqualTo(midnight);
+        }
+        User user = store.users().find("budget-user-" + id).orElseThrow();
+        assertThat(user.spend()).isZero();
+        assertThat(user.budgetResetAt()).isAfter(clock.instant());
+        Team team = store.teams().find("budget-team-" + id).orElseThrow();
+        assertThat(team.spend()).isZero();
+        assertThat(team.budgetResetAt()).isNull();
     }
 
     @Test
