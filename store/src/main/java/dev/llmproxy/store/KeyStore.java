@@ -26,6 +26,9 @@ public interface KeyStore {
     /** The key with this hash. */
     Optional<VirtualKey> find(String token);
 
+    /** The key with this hash, its team, user and membership, read in one transaction (authentication's miss path). */
+    Optional<KeyWithOwners> findWithOwners(String token);
+
     /** The key with this alias. */
     Optional<VirtualKey> findByAlias(String keyAlias);
 

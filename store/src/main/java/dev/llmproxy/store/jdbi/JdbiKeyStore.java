@@ -4,8 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.KeyStore;
+import dev.llmproxy.store.KeyWithOwners;
 import dev.llmproxy.store.Page;
 import dev.llmproxy.store.StoreConflictException;
+import dev.llmproxy.store.Team;
+import dev.llmproxy.store.TeamMembership;
+import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
 import java.time.Clock;
 import java.time.Instant;
@@ -50,6 +54,30 @@ final class JdbiKeyStore implements KeyStore {
             return jdbi.withExtension(KeyDao.class, dao -> dao.find(token));
         } catch (RuntimeException e) {
             throw Failures.translate("find key", e);
+        }
+    }
+
+    @Override
+    public Optional<KeyWithOwners> findWithOwners(String token) {
+        requireNonNull(token, "token");
+        try {
+            return jdbi.inTransaction(h -> {
+                Optional<VirtualKey> found = h.attach(KeyDao.class).find(token);
+                if (found.isEmpty()) {
+                    return Optional.<KeyWithOwners>empty();
+                }
+                VirtualKey key = found.get();
+                TeamDao teams = h.attach(TeamDao.class);
+                String teamId = key.teamId();
+                String userId = key.userId();
+                Team team = teamId == null ? null : teams.find(teamId).orElse(null);
+                User user = userId == null ? null : h.attach(UserDao.class).find(userId).orElse(null);
+                TeamMembership membership =
+                        teamId == null || userId == null ? null : teams.findMember(teamId, userId).orElse(null);
+                return Optional.of(new KeyWithOwners(key, team, user, membership));
+            });
+        } catch (RuntimeException e) {
+            throw Failures.translate("find key with owners", e);
         }
     }
 

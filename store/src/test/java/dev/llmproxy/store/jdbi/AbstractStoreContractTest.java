@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.KeyQuery;
+import dev.llmproxy.store.KeyWithOwners;
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
 import dev.llmproxy.store.Store;
@@ -114,6 +115,33 @@ abstract class AbstractStoreContractTest {
         assertThat(created).startsWith(LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)
                 .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")));
         assertThat(expires).startsWith("2030-06-07 08:09:10.456");
+    }
+
+    @Test
+    void shouldReadKeyWithItsTeamUserAndMembership() {
+        String id = UUID.randomUUID().toString();
+        Team team = store.teams().create(Team.builder("owners-team-" + id).blocked(true).build());
+        User user = store.users().create(User.builder("owners-user-" + id).userRole("internal_user").build());
+        TeamMembership member = store.teams().addMember(
+                new TeamMembership(team.teamId(), user.userId(), TeamMembership.USER, 0, 2.0, Instant.EPOCH));
+        String withAll = KeyHash.of("sk-owned-" + id);
+        String alone = KeyHash.of("sk-alone-" + id);
+        String dangling = KeyHash.of("sk-dangling-" + id);
+        VirtualKey key = store.keys().create(
+                VirtualKey.builder(withAll).teamId(team.teamId()).userId(user.userId()).build());
+        store.keys().create(VirtualKey.builder(alone).build());
+        store.keys().create(VirtualKey.builder(dangling).teamId("gone-" + id).userId(user.userId()).build());
+
+        assertThat(store.keys().findWithOwners(withAll)).contains(new KeyWithOwners(key, team, user, member));
+        KeyWithOwners lone = store.keys().findWithOwners(alone).orElseThrow();
+        assertThat(lone.team()).isNull();
+        assertThat(lone.user()).isNull();
+        assertThat(lone.membership()).isNull();
+        KeyWithOwners orphan = store.keys().findWithOwners(dangling).orElseThrow();
+        assertThat(orphan.team()).isNull();
+        assertThat(orphan.user()).isEqualTo(user);
+        assertThat(orphan.membership()).isNull();
+        assertThat(store.keys().findWithOwners(KeyHash.of("sk-nobody"))).isEmpty();
     }
 
     @Test
