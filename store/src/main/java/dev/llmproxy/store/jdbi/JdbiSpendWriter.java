@@ -181,7 +181,8 @@ final class JdbiSpendWriter implements SpendWriter {
     @Override
     public SpendWriterStats stats() {
         return new SpendWriterStats(accepted.get(), journaledByCaller.get(), rejected.get(), inserted.get(),
-                committedBatches.get(), duplicates.get(), corrupt.get(), failedBatches.get(), journal.pendingSegments());
+                committedBatches.get(), duplicates.get(), corrupt.get(), failedBatches.get(),
+                journal.pendingSegments());
     }
 
     @Override

@@ -36,5 +36,7 @@ interface SpendDao {
 
     @SqlBatch("UPDATE \"LiteLLM_TeamMembership\" SET spend = spend + :amount WHERE team_id = :team AND user_id = :user")
     void addMemberSpend(
-            @Bind("team") List<String> teamIds, @Bind("user") List<String> userIds, @Bind("amount") List<Double> amounts);
+            @Bind("team") List<String> teamIds,
+            @Bind("user") List<String> userIds,
+            @Bind("amount") List<Double> amounts);
 }

@@ -62,7 +62,8 @@ interface TeamDao {
 
     @SqlQuery("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE " + FILTER
             + " ORDER BY created_at DESC, team_id DESC LIMIT :limit OFFSET :offset")
-    List<Team> list(@Bind("org") @Nullable String organizationId, @Bind("limit") int limit, @Bind("offset") long offset);
+    List<Team> list(
+            @Bind("org") @Nullable String organizationId, @Bind("limit") int limit, @Bind("offset") long offset);
 
     @SqlQuery("SELECT count(*) FROM " + TABLE + " WHERE " + FILTER)
     long count(@Bind("org") @Nullable String organizationId);
