@@ -27,8 +27,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
@@ -153,7 +153,8 @@ public final class BenchMain implements Callable<Integer> {
         Map<String, String> machine = MachineInfo.collect();
         CpuPinning pinning = CpuPinning.pinSelf(!noPin);
         ScenarioOptions options = options();
-        ZonedDateTime started = ZonedDateTime.now(Clock.systemDefaultZone());
+        // The results directory is named in the operator's local time.
+        ZonedDateTime started = ZonedDateTime.now(ZoneId.systemDefault());
         Path dir = Files.createDirectories(outputDir.resolve(
                 started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         MockProviderConfig mockConfig = MockProviderConfig.builder().port(mockPort).eventLoopThreads(mockThreads)

@@ -5,15 +5,19 @@ import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.call.Version;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.ConfigLoader;
+import dev.llmproxy.proxy.config.GeneralSettings;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.server.ClientTimeouts;
 import dev.llmproxy.proxy.server.ProxyServer;
 import dev.llmproxy.proxy.server.ServerComponents;
 import dev.llmproxy.proxy.server.ServerSettings;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -21,9 +25,9 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code llmproxy --config config.yaml --port 4000}: the LiteLLM-compatible proxy server. */
 @Command(
@@ -51,11 +55,18 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--drain_seconds", description = "on SIGTERM, how long in-flight requests may finish (default 30)")
     int drainSeconds = 30;
 
+    @Option(names = "--keepalive_timeout",
+            description = "seconds an idle client connection stays open (env KEEPALIVE_TIMEOUT; default 75)")
+    @Nullable Integer keepaliveTimeout;
+
     @Option(names = "--debug", description = "log each request")
     boolean debug;
 
     @Option(names = "--detailed_debug", description = "log everything llmproxy does")
     boolean detailedDebug;
+
+    /** "sk-" and 21 more characters: about 126 bits when they are random hex or base64. */
+    static final int MIN_MASTER_KEY_LENGTH = 24;
 
     private final Map<String, String> env;
     private final PrintWriter err;
@@ -67,7 +78,8 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command; exits the JVM with its status unless the server keeps running. */
     public static void main(String[] args) {
-        PrintWriter err = new PrintWriter(System.err, true);
+        // The charset System.err itself encodes with on JDK 17 (the locale's): messages echo the user's input.
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
         CommandLine command = new CommandLine(new Main(System.getenv(), err)).setErr(err);
         int status = command.execute(args);
         if (status != 0 || command.isUsageHelpRequested() || command.isVersionHelpRequested()) {
@@ -98,6 +110,13 @@ public final class Main implements Callable<Integer> {
         if (!loaded.ignoredKeys().isEmpty()) {
             log.warn("Ignoring config keys llmproxy does not implement yet: {}", String.join(", ", loaded.ignoredKeys()));
         }
+        ClientTimeouts timeouts;
+        try {
+            timeouts = clientTimeouts(loaded.generalSettings());
+        } catch (IllegalArgumentException e) {
+            err.println("llmproxy: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
         String masterKey = loaded.generalSettings().masterKey();
         String bindHost = chooseHost(masterKey);
         if (bindHost == null) {
@@ -109,7 +128,8 @@ public final class Main implements Callable<Integer> {
                 numWorkers != null ? numWorkers : Runtime.getRuntime().availableProcessors(),
                 (int) Math.min(Integer.MAX_VALUE - 8, loaded.generalSettings().maxRequestBodyBytes()),
                 32 * 1024,
-                Duration.ofSeconds(drainSeconds));
+                Duration.ofSeconds(drainSeconds),
+                timeouts);
         ProxyServer server;
         try {
             ServerComponents.Builder components = ServerComponents.builder(
@@ -138,6 +158,33 @@ public final class Main implements Callable<Integer> {
         return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
     }
 
+    /**
+     * The client timeouts of {@code general_settings}; the keep-alive one can also come from LiteLLM's
+     * {@code --keepalive_timeout} option or its {@code KEEPALIVE_TIMEOUT} variable, which win over the file.
+     */
+    private ClientTimeouts clientTimeouts(GeneralSettings general) {
+        Duration keepAlive = general.keepaliveTimeout();
+        String fromEnv = env.get("KEEPALIVE_TIMEOUT");
+        if (keepaliveTimeout != null) {
+            keepAlive = positiveSeconds(keepaliveTimeout, "--keepalive_timeout");
+        } else if (fromEnv != null && !fromEnv.isBlank()) {
+            try {
+                keepAlive = positiveSeconds(Integer.parseInt(fromEnv.trim()), "KEEPALIVE_TIMEOUT");
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("KEEPALIVE_TIMEOUT: expected a number of seconds, got '"
+                        + fromEnv + "'", e);
+            }
+        }
+        return ClientTimeouts.of(keepAlive, general.clientHeaderTimeout(), general.clientBodyTimeout());
+    }
+
+    private static Duration positiveSeconds(int seconds, String name) {
+        if (seconds <= 0) {
+            throw new IllegalArgumentException(name + ": expected a number of seconds > 0, got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
     private int choosePort() {
         if (port != null) {
             return port;
@@ -155,25 +202,37 @@ public final class Main implements Callable<Integer> {
 
     /**
      * Secure by default: without a master key anyone who can reach the port can spend the provider keys, so llmproxy
-     * then listens on loopback only, and refuses an explicit non-loopback address.
+     * then listens on loopback only, and refuses an explicit non-loopback address. A master key short enough to be
+     * guessed is refused in the same way on a non-loopback address, and warned about on loopback.
      */
     private @Nullable String chooseHost(@Nullable String masterKey) {
         Logger log = LoggerFactory.getLogger("llmproxy");
-        if (host == null) {
-            if (masterKey != null) {
-                return "0.0.0.0";
+        String bindHost = host;
+        if (bindHost == null) {
+            if (masterKey == null) {
+                log.warn("No master key is set: listening on 127.0.0.1 only and accepting requests without a key. "
+                        + "Set general_settings.master_key (or LITELLM_MASTER_KEY) to listen on other addresses.");
+                return "127.0.0.1";
             }
-            log.warn("No master key is set: listening on 127.0.0.1 only and accepting requests without a key. "
-                    + "Set general_settings.master_key (or LITELLM_MASTER_KEY) to listen on other addresses.");
-            return "127.0.0.1";
+            bindHost = "0.0.0.0";
         }
-        if (masterKey == null && !isLoopback(host)) {
-            err.println("llmproxy: refusing to listen on " + host + " without a master key: anyone who can reach it "
-                    + "could use your provider keys. Set general_settings.master_key in the config (it must start "
+        boolean loopback = isLoopback(bindHost);
+        if (masterKey == null && !loopback) {
+            err.println("llmproxy: refusing to listen on " + bindHost + " without a master key: anyone who can reach "
+                    + "it could use your provider keys. Set general_settings.master_key in the config (it must start "
                     + "with sk-) or the LITELLM_MASTER_KEY environment variable, or listen on 127.0.0.1.");
             return null;
         }
-        return host;
+        if (masterKey != null && masterKey.length() < MIN_MASTER_KEY_LENGTH) {
+            String weak = "the master key has " + masterKey.length() + " characters, short enough to be guessed; use "
+                    + "at least " + MIN_MASTER_KEY_LENGTH + ", e.g. one made with: echo \"sk-$(openssl rand -hex 24)\"";
+            if (!loopback) {
+                err.println("llmproxy: refusing to listen on " + bindHost + ": " + weak);
+                return null;
+            }
+            log.warn("Weak master key on a loopback listener: {}", weak);
+        }
+        return bindHost;
     }
 
     static boolean isLoopback(String host) {

@@ -42,6 +42,17 @@ class MainTest {
     }
 
     @Test
+    void shouldRefuseWeakMasterKeyWhenListeningBeyondLoopback() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL);
+
+        int status = run(Map.of("LITELLM_MASTER_KEY", "sk-1234"), "--config", config.toString(), "--port", "0");
+
+        assertThat(status).isEqualTo(Main.EXIT_UNSAFE);
+        assertThat(err.toString()).contains("refusing to listen on 0.0.0.0")
+                .contains("the master key has 7 characters").contains("openssl rand").doesNotContain("sk-1234");
+    }
+
+    @Test
     void shouldExitWithConfigErrorNamingTheKeyWhenValueIsInvalid() throws IOException {
         Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL + """
                 litellm_settings:
@@ -52,6 +63,26 @@ class MainTest {
 
         assertThat(status).isEqualTo(Main.EXIT_CONFIG);
         assertThat(err.toString()).contains("litellm_settings.request_timeout").contains(":7");
+    }
+
+    @Test
+    void shouldExitWithConfigErrorWhenKeepaliveTimeoutIsNotPositive() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL);
+
+        int status = run(Map.of(), "--config", config.toString(), "--port", "0", "--keepalive_timeout", "0");
+
+        assertThat(status).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(err.toString()).contains("--keepalive_timeout: expected a number of seconds > 0, got 0");
+    }
+
+    @Test
+    void shouldExitWithConfigErrorWhenKeepaliveTimeoutVariableIsNotANumber() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL);
+
+        int status = run(Map.of("KEEPALIVE_TIMEOUT", "later"), "--config", config.toString(), "--port", "0");
+
+        assertThat(status).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(err.toString()).contains("KEEPALIVE_TIMEOUT: expected a number of seconds, got 'later'");
     }
 
     @Test

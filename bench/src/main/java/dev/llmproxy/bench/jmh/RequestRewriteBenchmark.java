@@ -10,6 +10,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -72,9 +73,13 @@ public class RequestRewriteBenchmark {
         return length;
     }
 
-    /** The scan's work (validate everything, find model and stream) done by Jackson's non-blocking parser. */
+    /**
+     * The scan's work (validate everything, find model and stream) done by Jackson's non-blocking parser. Returns the
+     * model of a streaming request, {@code ""} for a non-streaming one, and {@code null} for a streaming one without
+     * a model.
+     */
     @Benchmark
-    public String jacksonScan() {
+    public @Nullable String jacksonScan() {
         ByteBuffer nio = body.nioBuffer(body.readerIndex(), body.readableBytes());
         try (JsonParser parser = JACKSON.createNonBlockingByteBufferParser(ObjectReadContext.empty())) {
             ByteBufferFeeder feeder = (ByteBufferFeeder) parser.nonBlockingInputFeeder();

@@ -1,5 +1,7 @@
 package dev.llmproxy.bench.mock;
 
+import static java.util.Objects.requireNonNull;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -46,7 +48,6 @@ final class SseStream {
 
     private int sent;
     private boolean finished;
-    private @Nullable ChannelFuture lastWrite;
     private @Nullable ScheduledFuture<?> next;
 
     SseStream(
@@ -82,10 +83,10 @@ final class SseStream {
         if (!keepAlive) {
             headers.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        lastWrite = ctx.write(headers);
+        ChannelFuture headersWritten = ctx.write(headers);
         state.counters.streamsStarted.incrementAndGet();
         if (cutAfter == 0) {
-            cut();
+            cut(headersWritten);
         } else if (request.chunks == 0) {
             writeTail();
         } else if (request.firstChunkDelayMillis > 0) {
@@ -111,10 +112,10 @@ final class SseStream {
     private void emitDue() {
         next = null;
         while (!finished) {
-            lastWrite = ctx.write(new DefaultHttpContent(chunk(sent)));
+            ChannelFuture written = ctx.write(new DefaultHttpContent(chunk(sent)));
             sent++;
             if (sent == cutAfter) {
-                cut();
+                cut(written);
                 return;
             }
             if (sent == request.chunks) {
@@ -135,7 +136,8 @@ final class SseStream {
             byte[][] event = !chat ? defaults.textChunk : index == 0 ? defaults.chatFirstChunk : defaults.chatChunk;
             return copy(event[usageIndex]);
         }
-        String piece = pieces[index];
+        // Exactly one of defaults and pieces is set (constructor).
+        String piece = requireNonNull(pieces, "pieces")[index];
         boolean usageNull = request.includeUsage;
         return OpenAiBodies.toSseBuffer(
                 ctx.alloc(),
@@ -188,8 +190,8 @@ final class SseStream {
         }
     }
 
-    /** Ends the stream abruptly: close once the chunks written so far are on the wire, without a terminator. */
-    private void cut() {
+    /** Ends the stream abruptly, without a terminator: closes once {@code lastWrite}, the last one written, is sent. */
+    private void cut(ChannelFuture lastWrite) {
         finished = true;
         ctx.flush();
         lastWrite.addListener(ChannelFutureListener.CLOSE);

@@ -61,21 +61,19 @@ public final class ScenarioRunner {
         if (options.scenarios().contains(Scenario.THROUGHPUT)) {
             for (int connections : options.connections()) {
                 Map<Target, Repeats<ThroughputRun>> runs = repeat(t -> throughput(t, connections));
-                throughput.add(new ThroughputPoint(connections, runs.get(lineup.direct()), runs.get(lineup.proxy()),
-                        nginx(runs)));
+                throughput.add(new ThroughputPoint(connections, direct(runs), proxy(runs), nginx(runs)));
             }
         }
         if (options.scenarios().contains(Scenario.LATENCY)) {
             for (int rate : options.rates()) {
                 Map<Target, Repeats<OpenLoopResult>> runs = repeat(t -> latency(t, rate));
-                latency.add(new LatencyPoint(rate, runs.get(lineup.direct()), runs.get(lineup.proxy()), nginx(runs)));
+                latency.add(new LatencyPoint(rate, direct(runs), proxy(runs), nginx(runs)));
             }
         }
         if (options.scenarios().contains(Scenario.STREAMING)) {
             for (int streams : options.streams()) {
                 Map<Target, Repeats<StreamResult>> runs = repeat(t -> streaming(t, streams));
-                streaming.add(new StreamingPoint(streams, runs.get(lineup.direct()), runs.get(lineup.proxy()),
-                        nginx(runs)));
+                streaming.add(new StreamingPoint(streams, direct(runs), proxy(runs), nginx(runs)));
             }
         }
         return new ScenarioResults(throughput, latency, streaming);
@@ -95,6 +93,15 @@ public final class ScenarioRunner {
         Map<Target, Repeats<R>> repeats = new HashMap<>();
         runs.forEach((target, list) -> repeats.put(target, new Repeats<>(list)));
         return repeats;
+    }
+
+    // repeat() measures every target of the lineup, so direct and proxy are always there.
+    private <R> Repeats<R> direct(Map<Target, Repeats<R>> runs) {
+        return requireNonNull(runs.get(lineup.direct()), "direct runs");
+    }
+
+    private <R> Repeats<R> proxy(Map<Target, Repeats<R>> runs) {
+        return requireNonNull(runs.get(lineup.proxy()), "proxy runs");
     }
 
     private <R> @Nullable Repeats<R> nginx(Map<Target, Repeats<R>> runs) {

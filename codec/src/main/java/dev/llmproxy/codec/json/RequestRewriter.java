@@ -56,20 +56,22 @@ public final class RequestRewriter {
             throw new IllegalArgumentException("info: " + info.error() + " (expected: a valid scan)");
         }
         int start = body.readerIndex();
-        boolean replace = modelJson != null && info.hasModel() && !sameBytes(body, start, info, modelJson);
+        byte @Nullable [] replacement = modelJson != null && info.hasModel() && !sameBytes(body, start, info, modelJson)
+                ? modelJson
+                : null;
         boolean inject = injectIncludeUsage && info.stream() && !info.hasStreamOptions();
-        if (!replace && !inject) {
+        if (replacement == null && !inject) {
             return body.retainedDuplicate();
         }
-        int added = (replace ? modelJson.length : 0) + (inject ? INCLUDE_USAGE.length : 0);
+        int added = (replacement != null ? replacement.length : 0) + (inject ? INCLUDE_USAGE.length : 0);
         Builder builder = body.readableBytes() <= COPY_WHOLE_MAX_BYTES
                 ? new Builder(alloc, body, body.readableBytes() + added, true)
                 : new Builder(alloc, body, added + 3 * COPY_MAX_BYTES, false);
         try {
             int cursor = start;
-            if (replace) {
+            if (replacement != null) {
                 builder.body(cursor, start + info.modelStart());
-                builder.bytes(modelJson);
+                builder.bytes(replacement);
                 cursor = start + info.modelEnd();
             }
             if (inject) {

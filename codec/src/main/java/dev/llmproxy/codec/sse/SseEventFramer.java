@@ -221,7 +221,7 @@ public final class SseEventFramer {
             }
             boolean hasCr = chunk.indexOf(i, end, (byte) '\r') >= 0;
             if (partial != null && i < end) {
-                i = continuePartial(chunk, i, end, hasCr);
+                i = continuePartial(partial, chunk, i, end, hasCr);
             }
             while (i < end && !overflowed && !closed) {
                 lineState = LINE_START;
@@ -278,8 +278,7 @@ public final class SseEventFramer {
         }
     }
 
-    private int continuePartial(ByteBuf chunk, int i, int end, boolean hasCr) {
-        ByteBuf buf = partial;
+    private int continuePartial(ByteBuf buf, ByteBuf chunk, int i, int end, boolean hasCr) {
         int eventEnd = findEventEnd(chunk, i, end, hasCr);
         int copyEnd = eventEnd < 0 ? end : eventEnd;
         if (buf.readableBytes() + (copyEnd - i) > maxEventBytes && eventEnd < 0) {
@@ -393,6 +392,7 @@ public final class SseEventFramer {
         int dataLines = 0;
         int dataStart = 0;
         int dataEnd = 0;
+        @Nullable ByteBuf scratch = null;
         int p = start;
         while (p < end) {
             int eol = lineEnd(buf, p, end, mayHaveCr);
@@ -410,7 +410,7 @@ public final class SseEventFramer {
                     dataStart = valueStart;
                     dataEnd = eol;
                 } else {
-                    ByteBuf scratch = joinedBuffer(dataLines, buf, dataStart, dataEnd);
+                    scratch = joinedBuffer(dataLines, buf, dataStart, dataEnd);
                     scratch.writeByte('\n');
                     scratch.writeBytes(buf, valueStart, eol - valueStart);
                 }
@@ -423,8 +423,9 @@ public final class SseEventFramer {
         if (dataLines == 0) {
             return Decision.FORWARD;
         }
-        return dataLines == 1 ? visit(buf, dataStart, dataEnd - dataStart)
-                : visit(joined, joined.readerIndex(), joined.readableBytes());
+        // A second data line moved the data into the joined buffer (scratch); a single one is read in place.
+        return scratch == null ? visit(buf, dataStart, dataEnd - dataStart)
+                : visit(scratch, scratch.readerIndex(), scratch.readableBytes());
     }
 
     private Decision visit(ByteBuf data, int index, int length) {

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -53,7 +54,9 @@ public final class ModelCall {
 
     private @Nullable Attempt current;
     private @Nullable TriedDeployments tried;
-    private @Nullable List<AttemptRecord> attempts;
+    /** The attempts so far: most calls make one, so a list is made only for a second. */
+    private @Nullable AttemptRecord firstAttempt;
+    private @Nullable List<AttemptRecord> moreAttempts;
     private @Nullable Lease nextLease;
     private boolean committed;
     private boolean ended;
@@ -69,6 +72,11 @@ public final class ModelCall {
         this.request = request;
         this.body = body;
         this.deadlineNanos = request.startNanos() + request.route().longestTimeoutNanos(request.stream());
+    }
+
+    /** The request id ({@code x-litellm-call-id}), for logs. */
+    public String callId() {
+        return request.callId();
     }
 
     /** Starts the first attempt; the call may end before this returns. */
@@ -214,7 +222,7 @@ public final class ModelCall {
     }
 
     private boolean mayRetry(int status) {
-        int made = attempts == null ? 1 : attempts.size() + 1;
+        int made = attemptCount() + 1;
         return services.ticker().getAsLong() < deadlineNanos && services.router().mayRetry(status, made);
     }
 
@@ -236,13 +244,19 @@ public final class ModelCall {
         if (current == attempt) {
             current = null;
         }
-        List<AttemptRecord> list = attempts;
-        if (list == null) {
-            list = new ArrayList<>(2);
-            attempts = list;
+        AttemptRecord record = new AttemptRecord(attempt.lease.target().deployment().id(), status, error,
+                attempt.startNanos, attempt.headersNanos, services.ticker().getAsLong());
+        if (firstAttempt == null) {
+            firstAttempt = record;
+        } else {
+            List<AttemptRecord> list = moreAttempts;
+            if (list == null) {
+                list = new ArrayList<>(4);
+                list.add(firstAttempt);
+                moreAttempts = list;
+            }
+            list.add(record);
         }
-        list.add(new AttemptRecord(attempt.lease.target().deployment().id(), status, error, attempt.startNanos,
-                attempt.headersNanos, services.ticker().getAsLong()));
         attempt.lease.release(status, usage);
     }
 
@@ -270,8 +284,8 @@ public final class ModelCall {
         if (unused != null) {
             unused.release(0, null);
         }
-        List<AttemptRecord> list = attempts;
-        String deploymentId = list == null || list.isEmpty() ? null : list.get(list.size() - 1).deploymentId();
+        List<AttemptRecord> list = attempts();
+        String deploymentId = list.isEmpty() ? null : list.get(list.size() - 1).deploymentId();
         services.listener().onCallEnded(new CallRecord(
                 request.callId(),
                 request.endpoint(),
@@ -287,7 +301,20 @@ public final class ModelCall {
                 firstByteNanos,
                 services.ticker().getAsLong(),
                 upstreamNanos,
-                list == null ? List.of() : List.copyOf(list)));
+                list));
         owner.onCallEnded(keepAlive);
+    }
+
+    private int attemptCount() {
+        return moreAttempts != null ? moreAttempts.size() : firstAttempt != null ? 1 : 0;
+    }
+
+    /** The attempts as an unmodifiable list for the record. */
+    private List<AttemptRecord> attempts() {
+        List<AttemptRecord> list = moreAttempts;
+        if (list != null) {
+            return Collections.unmodifiableList(list);
+        }
+        return firstAttempt == null ? List.of() : List.of(firstAttempt);
     }
 }

@@ -20,16 +20,22 @@ public enum ProxyError {
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "bad_request_error"),
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "bad_request_error"),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "bad_request_error"),
+    /** The client took too long to send a request head, or went silent within its body. */
+    CLIENT_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
     UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
     UPSTREAM_TLS_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
+    /** The provider's response could not be decoded (invalid framing, headers over the limit). */
+    UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
     UPSTREAM_CLOSED(HttpResponseStatus.SERVICE_UNAVAILABLE, "api_connection_error"),
     /** Every deployment of the group is tried, cooling down or at its limits. */
     NO_DEPLOYMENT_AVAILABLE(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
     /** The key could not be looked up in time (the store is slow or down). */
     AUTH_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The client closed its connection before the response was complete; recorded, never sent. */
-    CLIENT_CLOSED(HttpResponseStatus.valueOf(499, "Client Closed Request"), "client_closed_request");
+    CLIENT_CLOSED(HttpResponseStatus.valueOf(499, "Client Closed Request"), "client_closed_request"),
+    /** The client stopped reading a response for longer than its write timeout; recorded, never sent. */
+    CLIENT_TOO_SLOW(HttpResponseStatus.REQUEST_TIMEOUT, "client_too_slow");
 
     private final HttpResponseStatus status;
     private final String type;

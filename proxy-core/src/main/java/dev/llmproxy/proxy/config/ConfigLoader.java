@@ -203,11 +203,11 @@ public final class ConfigLoader {
     private static GeneralSettings generalSettings(Nodes nodes, @Nullable Entry section,
             Map<String, String> environment, String file, Set<String> ignored) {
         Map<String, Entry> settings = section == null ? Map.of() : nodes.mapping(section.value(), section.path());
-        Map<String, @Nullable Object> other = others(nodes, settings, Set.of("master_key", "max_request_size_mb"),
-                "general_settings.", ignored);
+        Map<String, @Nullable Object> other = others(nodes, settings, Set.of("master_key", "max_request_size_mb",
+                "keepalive_timeout", "client_header_timeout", "client_body_timeout"), "general_settings.", ignored);
         Entry masterKeyEntry = settings.get("master_key");
         String masterKey = nodes.string(masterKeyEntry);
-        if (masterKey != null && !masterKey.startsWith("sk-")) {
+        if (masterKeyEntry != null && masterKey != null && !masterKey.startsWith("sk-")) {
             throw nodes.error(masterKeyEntry.value(), masterKeyEntry.path(),
                     "the master key must start with 'sk-' (value not shown)");
         }
@@ -221,7 +221,7 @@ public final class ConfigLoader {
         Entry sizeEntry = settings.get("max_request_size_mb");
         Double megabytes = nodes.nonNegativeNumber(sizeEntry);
         long maxBytes = GeneralSettings.DEFAULT_MAX_REQUEST_BODY_BYTES;
-        if (megabytes != null) {
+        if (sizeEntry != null && megabytes != null) {
             double bytes = megabytes * 1024 * 1024;
             if (!(bytes >= 1) || bytes > Long.MAX_VALUE / 2) {
                 throw nodes.error(sizeEntry.value(), sizeEntry.path(),
@@ -229,7 +229,9 @@ public final class ConfigLoader {
             }
             maxBytes = (long) bytes;
         }
-        return new GeneralSettings(masterKey, maxBytes, other);
+        return new GeneralSettings(masterKey, maxBytes, nodes.seconds(settings.get("keepalive_timeout")),
+                nodes.seconds(settings.get("client_header_timeout")), nodes.seconds(settings.get("client_body_timeout")),
+                other);
     }
 
     /** The resolved values of the keys a section does not model; each is recorded as ignored. */

@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -12,10 +13,21 @@ import org.jspecify.annotations.Nullable;
  *     {@code sk-}; {@code null} when neither is set (LiteLLM then runs without authentication)
  * @param maxRequestBodyBytes {@code max_request_size_mb} in bytes (MiB, as LiteLLM computes it). LiteLLM has no limit
  *     by default; llmproxy buffers request bodies, so it defaults to {@link #DEFAULT_MAX_REQUEST_BODY_BYTES} (32 MiB)
+ * @param keepaliveTimeout {@code keepalive_timeout}: how long an idle client connection is kept open; an llmproxy
+ *     extension (LiteLLM has it as the {@code --keepalive_timeout} option); {@code null} for the server default
+ * @param clientHeaderTimeout {@code client_header_timeout}: how long a request head may take to arrive (408 after
+ *     it); an llmproxy extension named after nginx's; {@code null} for the server default
+ * @param clientBodyTimeout {@code client_body_timeout}: the longest silence within a request body (408 after it); an
+ *     llmproxy extension named after nginx's; {@code null} for the server default
  * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
  */
 public record GeneralSettings(
-        @Nullable String masterKey, long maxRequestBodyBytes, Map<String, @Nullable Object> other) {
+        @Nullable String masterKey,
+        long maxRequestBodyBytes,
+        @Nullable Duration keepaliveTimeout,
+        @Nullable Duration clientHeaderTimeout,
+        @Nullable Duration clientBodyTimeout,
+        Map<String, @Nullable Object> other) {
 
     /** The request body limit when {@code max_request_size_mb} is not set: 32 MiB. */
     public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
@@ -30,6 +42,7 @@ public record GeneralSettings(
     @Override
     public String toString() {
         return "GeneralSettings[masterKey=" + (masterKey == null ? "null" : "****") + ", maxRequestBodyBytes="
-                + maxRequestBodyBytes + ", other=" + other.keySet() + ']';
+                + maxRequestBodyBytes + ", keepaliveTimeout=" + keepaliveTimeout + ", clientHeaderTimeout="
+                + clientHeaderTimeout + ", clientBodyTimeout=" + clientBodyTimeout + ", other=" + other.keySet() + ']';
     }
 }

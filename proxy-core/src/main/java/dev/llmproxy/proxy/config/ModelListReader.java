@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -84,7 +85,8 @@ final class ModelListReader {
         Map<String, Entry> params = nodes.mapping(paramsEntry.value(), paramsEntry.path());
         LitellmParams litellmParams = params(params, paramsEntry);
         ModelInfo modelInfo = modelInfo(entry.get("model_info"));
-        Entry model = params.get("model");
+        // params() has checked that the model is there.
+        Entry model = Objects.requireNonNull(params.get("model"), "model");
         String id = modelInfo.id() != null ? modelInfo.id() : hashId(modelName, paramsEntry);
         return new DeploymentConfig(index, modelName, litellmParams, modelInfo, id, nodes.at(model.value()));
     }
@@ -133,9 +135,10 @@ final class ModelListReader {
                 ignored.add("model_list[].model_info." + e.key());
             }
         }
-        String id = nodes.string(info.get("id"));
-        if (id != null && id.isBlank()) {
-            throw nodes.error(info.get("id").value(), info.get("id").path(), "expected a non-empty id");
+        Entry idEntry = info.get("id");
+        String id = nodes.string(idEntry);
+        if (idEntry != null && id != null && id.isBlank()) {
+            throw nodes.error(idEntry.value(), idEntry.path(), "expected a non-empty id");
         }
         return new ModelInfo(id, Collections.unmodifiableMap(other));
     }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,6 +51,11 @@ public final class Providers {
     /** The provider named {@code name} (supported or not), or {@code null} when LiteLLM has no such provider. */
     public static @Nullable ProviderSpec byName(String name) {
         return BY_NAME.get(name);
+    }
+
+    /** The {@code openai} provider, which every table has. */
+    public static ProviderSpec openAi() {
+        return Objects.requireNonNull(BY_NAME.get("openai"), "openai");
     }
 
     /** Every recognised provider, supported ones first, in a stable order. */

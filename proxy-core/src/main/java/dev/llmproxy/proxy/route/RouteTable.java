@@ -150,7 +150,7 @@ public final class RouteTable {
                 }
             }
             Deployment openai = perProvider.get("openai");
-            return new WildcardMember(openai != null ? openai : factory.create(entry, Providers.byName("openai"), "*"),
+            return new WildcardMember(openai != null ? openai : factory.create(entry, Providers.openAi(), "*"),
                     Collections.unmodifiableMap(perProvider));
         }
         ParsedModel parsed = ParsedModel.parse(model);

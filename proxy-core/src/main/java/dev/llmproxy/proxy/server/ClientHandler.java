@@ -15,11 +15,13 @@ import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -28,6 +30,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -105,6 +108,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             }
             return;
         }
+        if (event instanceof RequestRefused refused) {
+            record(new RequestFacts(refused.callId(), refused.startNanos(), false, false), null, null, null,
+                    refused.error());
+            return;
+        }
         ctx.fireUserEventTriggered(event);
     }
 
@@ -125,12 +133,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         ctx.fireChannelInactive();
     }
 
+    /**
+     * Ends the connection after an error nobody else handled. What a client can cause (a reset, a malformed request
+     * the codec gave up on, a connection cut mid-body) is logged at DEBUG without a stack trace, so strangers cannot
+     * flood the log; anything else is a bug and is logged at WARN with the call in progress.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("[{}] connection error: {}", ctx.channel().id(), cause.toString());
+        ModelCall call = current;
+        String id = call != null ? call.callId() : ctx.channel().id().asShortText();
+        if (cause instanceof IOException || cause instanceof DecoderException) {
+            log.debug("[{}] connection error: {}", id, cause.toString());
         } else {
-            log.warn("[{}] unexpected error, closing the connection", ctx.channel().id(), cause);
+            log.warn("[{}] unexpected error, closing the connection", id, cause);
         }
         ctx.close();
     }
@@ -160,10 +175,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             reject(ctx, facts, ProxyError.NOT_FOUND, "Not Found: " + pathOf(request.uri()), null, null, null);
             return;
         }
-        if (!request.method().equals(path.kind().method())) {
+        HttpMethod allowed = path.kind().method();
+        if (allowed == null || !request.method().equals(allowed)) {
             FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.METHOD_NOT_ALLOWED,
                     "Method " + request.method() + " not allowed for " + pathOf(request.uri()), null, facts.callId);
-            response.headers().set(HttpHeaderNames.ALLOW, path.kind().method().name());
+            if (allowed != null) {
+                response.headers().set(HttpHeaderNames.ALLOW, allowed.name());
+            }
             request.release();
             send(ctx, response, facts);
             record(facts, null, null, null, ProxyError.METHOD_NOT_ALLOWED);
@@ -174,8 +192,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         AuthResult auth = server.authenticator.authenticate(request.headers());
-        if (auth.isPending()) {
-            awaitAuth(ctx, request, path, facts, auth);
+        CompletionStage<AuthResult> pending = auth.pending();
+        if (pending != null) {
+            awaitAuth(ctx, request, path, facts, pending);
             return;
         }
         authenticated(ctx, request, path, facts, auth);
@@ -202,13 +221,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
      * Keeps the request until the lookup completes, then continues on this event loop. Reading stays as it is: the
      * request is in flight, so later pipelined requests queue as usual.
      */
-    private void awaitAuth(
-            ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, AuthResult auth) {
+    private void awaitAuth(ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts,
+            CompletionStage<AuthResult> pending) {
         AwaitingAuth waiting = new AwaitingAuth(request, path, facts);
         awaitingAuth = waiting;
         waiting.timeout = ctx.executor().schedule(() -> authTimedOut(waiting), AUTH_TIMEOUT_NANOS,
                 TimeUnit.NANOSECONDS);
-        auth.pending().whenComplete((result, failure) -> ctx.executor().execute(
+        pending.whenComplete((result, failure) -> ctx.executor().execute(
                 () -> authCompleted(waiting, result, failure)));
     }
 

@@ -10,6 +10,7 @@ import dev.llmproxy.proxy.route.SimpleShuffleRouter;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import dev.llmproxy.proxy.upstream.Upstream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safety: the builder is for one thread; the built object is immutable.
  */
 public final class ServerComponents {
+    /** nginx's {@code send_timeout}: a client that reads nothing of a response for a minute is gone. */
+    static final Duration DEFAULT_CLIENT_WRITE_TIMEOUT = Duration.ofSeconds(60);
+
     private final ServerSettings settings;
     private final RouteTable routes;
     private final Authenticator authenticator;
@@ -37,6 +41,7 @@ public final class ServerComponents {
     private final ForwardProxy forwardProxy;
     private final Transport transport;
     private final @Nullable Upstream upstream;
+    private final Duration clientWriteTimeout;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
@@ -50,6 +55,7 @@ public final class ServerComponents {
         this.forwardProxy = builder.forwardProxy;
         this.transport = builder.transport != null ? builder.transport : Transport.best();
         this.upstream = builder.upstream;
+        this.clientWriteTimeout = builder.clientWriteTimeout;
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -112,6 +118,11 @@ public final class ServerComponents {
         return upstream;
     }
 
+    /** How long a client may leave a response unread before its connection is closed. */
+    public Duration clientWriteTimeout() {
+        return clientWriteTimeout;
+    }
+
     /** Builds {@link ServerComponents}; defaults: no listeners, simple shuffle, system time, thread-local random. */
     public static final class Builder {
         private final ServerSettings settings;
@@ -125,6 +136,7 @@ public final class ServerComponents {
         private ForwardProxy forwardProxy = ForwardProxy.NONE;
         private @Nullable Transport transport;
         private @Nullable Upstream upstream;
+        private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -177,6 +189,15 @@ public final class ServerComponents {
         /** Upstream connections from elsewhere than the server's own pools (tests). */
         public Builder upstream(Upstream upstream) {
             this.upstream = requireNonNull(upstream, "upstream");
+            return this;
+        }
+
+        /** How long a client may leave a response unread (default 60 s, nginx's {@code send_timeout}). */
+        public Builder clientWriteTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("clientWriteTimeout: " + timeout + " (expected: > 0)");
+            }
+            this.clientWriteTimeout = timeout;
             return this;
         }
 

@@ -5,17 +5,24 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.function.LongSupplier;
 
 /**
  * Builds a client connection's pipeline, in this order:
  * <ol>
+ *   <li>({@value #LINGER}: added only once a refused request's response is written; discards what the client still
+ *       sends, then closes (nginx's lingering close), so that the client reads the response;)
  *   <li>{@value #CODEC}: HTTP/1.1 decoding with request-line and header limits (414 and 431 beyond them);
- *   <li>{@value #AGGREGATOR}: the bounded request body (413 beyond it);
+ *   <li>{@value #TIMEOUTS}: keep-alive, request-head and request-body timeouts (close, 408, 408); none while a
+ *       response is in progress;
+ *   <li>{@value #AGGREGATOR}: the bounded request body (413 beyond it, answered with a lingering close);
  *   <li>{@value #HANDLER}: dispatch, auth, and the model call that relays the response.
  * </ol>
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+    static final String LINGER = "linger";
     static final String CODEC = "codec";
+    static final String TIMEOUTS = "timeouts";
     static final String AGGREGATOR = "aggregator";
     static final String HANDLER = "handler";
 
@@ -35,12 +42,21 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     /** Adds the handlers of a client connection to {@code pipeline} (also used by tests on embedded channels). */
     static void addHandlers(ChannelPipeline pipeline, ServerContext server) {
+        addHttpHandlers(pipeline, server.settings, server.ticker);
+        pipeline.addLast(HANDLER, new ClientHandler(server));
+    }
+
+    /**
+     * Adds every handler before {@value #HANDLER}: what turns the connection's bytes into bounded, timely requests
+     * (tests put their own last handler after them).
+     */
+    static void addHttpHandlers(ChannelPipeline pipeline, ServerSettings settings, LongSupplier ticker) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(ServerSettings.MAX_INITIAL_LINE_BYTES)
-                .setMaxHeaderSize(server.settings.maxHeaderBytes())
+                .setMaxHeaderSize(settings.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
         pipeline.addLast(CODEC, new HttpServerCodec(decoder))
-                .addLast(AGGREGATOR, new RequestAggregator(server.settings.maxRequestBytes()))
-                .addLast(HANDLER, new ClientHandler(server));
+                .addLast(TIMEOUTS, new ClientTimeoutHandler(settings.clientTimeouts(), ticker))
+                .addLast(AGGREGATOR, new RequestAggregator(settings.maxRequestBytes(), ticker));
     }
 }

@@ -13,9 +13,16 @@ import java.time.Duration;
  * @param maxRequestBytes largest request body accepted (413 beyond)
  * @param maxHeaderBytes largest request header block accepted (431 beyond)
  * @param drainGrace how long a stop waits for in-flight requests and streams
+ * @param clientTimeouts how long client connections may stay silent
  */
 public record ServerSettings(
-        String host, int port, int eventLoops, int maxRequestBytes, int maxHeaderBytes, Duration drainGrace) {
+        String host,
+        int port,
+        int eventLoops,
+        int maxRequestBytes,
+        int maxHeaderBytes,
+        Duration drainGrace,
+        ClientTimeouts clientTimeouts) {
 
     /** The largest request line accepted (414 beyond); long enough for any API path with a query. */
     static final int MAX_INITIAL_LINE_BYTES = 8192;
@@ -23,6 +30,7 @@ public record ServerSettings(
     public ServerSettings {
         requireNonNull(host, "host");
         requireNonNull(drainGrace, "drainGrace");
+        requireNonNull(clientTimeouts, "clientTimeouts");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
         }

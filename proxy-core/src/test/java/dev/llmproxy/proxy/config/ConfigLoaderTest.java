@@ -179,6 +179,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadClientTimeoutsWithoutReportingThemIgnoredWhenGeneralSettingsSetThem() throws IOException {
+        ProxyConfig config = load("""
+                general_settings:
+                  keepalive_timeout: 30
+                  client_header_timeout: 2.5
+                  client_body_timeout: os.environ/BODY_TIMEOUT
+                """, Map.of("BODY_TIMEOUT", "90"));
+
+        assertThat(config.generalSettings().keepaliveTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.generalSettings().clientHeaderTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(config.generalSettings().clientBodyTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.ignoredKeys()).isEmpty();
+    }
+
+    @Test
+    void shouldLeaveClientTimeoutsUnsetWhenGeneralSettingsOmitThem() throws IOException {
+        ProxyConfig config = load("general_settings:\n  max_request_size_mb: 5\n", Map.of());
+
+        assertThat(config.generalSettings().keepaliveTimeout()).isNull();
+        assertThat(config.generalSettings().clientHeaderTimeout()).isNull();
+        assertThat(config.generalSettings().clientBodyTimeout()).isNull();
+    }
+
+    @Test
+    void shouldNameFileLineAndKeyWhenClientTimeoutIsInvalid() throws IOException {
+        assertThat(loadError("general_settings:\n  keepalive_timeout: 0\n", Map.of())).isEqualTo(
+                "x.yaml:2: general_settings.keepalive_timeout: expected a number of seconds > 0, got '0'");
+        assertThat(loadError("general_settings:\n  master_key: sk-1\n  client_body_timeout: soon\n", Map.of()))
+                .isEqualTo("x.yaml:3: general_settings.client_body_timeout: expected a number of seconds > 0, "
+                        + "got 'soon'");
+    }
+
+    @Test
     void shouldRejectDuplicateKeyWhenMappingRepeatsIt() throws IOException {
         String message = loadError("""
                 general_settings:

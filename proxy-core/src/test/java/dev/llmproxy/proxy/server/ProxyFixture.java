@@ -192,7 +192,10 @@ public final class ProxyFixture implements AutoCloseable {
                     1,
                     (int) Math.min(Integer.MAX_VALUE - 8, config.generalSettings().maxRequestBodyBytes()),
                     maxHeaderBytes,
-                    drainGrace);
+                    drainGrace,
+                    ClientTimeouts.of(config.generalSettings().keepaliveTimeout(),
+                            config.generalSettings().clientHeaderTimeout(),
+                            config.generalSettings().clientBodyTimeout()));
             List<CallRecord> calls = new CopyOnWriteArrayList<>();
             ServerComponents.Builder components = ServerComponents.builder(settings, RouteTable.build(config),
                             new MasterKeyAuthenticator(config.generalSettings().masterKey()))

@@ -126,7 +126,7 @@ class ServerPipelineTest {
     }
 
     @Test
-    void shouldAnswer413AndCloseWhenBodyExceedsLimit() {
+    void shouldAnswer413AndCloseAfterDiscardingTheBodyWhenBodyExceedsLimit() {
         EmbeddedChannel channel = newChannel();
         String body = "{\"model\":\"mock-gpt\",\"messages\":[],\"x\":\"" + "y".repeat(MAX_REQUEST_BYTES) + "\"}";
 
@@ -134,9 +134,17 @@ class ServerPipelineTest {
         channel.runPendingTasks();
         String response = readAll(channel);
 
-        assertThat(response).startsWith("HTTP/1.1 413 ");
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(response).startsWith("HTTP/1.1 413 ").containsIgnoringCase("connection: close");
+        assertThat(channel.isOpen()).as("lingering for the rest of the body").isTrue();
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[body.length()]));
+        assertThat(readAll(channel)).isEmpty();
+        assertThat(channel.isOpen()).as("closed once the declared length has been discarded").isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
+        assertThat(calls).singleElement().satisfies(record -> {
+            assertThat(record.status()).isEqualTo(413);
+            assertThat(record.error()).isEqualTo(ProxyError.BODY_TOO_LARGE);
+            assertThat(response).contains(record.callId());
+        });
     }
 
     private void assertSameResponseForEverySplit(String request) {
@@ -166,11 +174,8 @@ class ServerPipelineTest {
     @Test
     void shouldAnswerOnceKeyLookupCompletesWhenAuthenticatorAnswersLater() {
         CompletableFuture<AuthResult> lookup = new CompletableFuture<>();
-        context = newContext(pendingAuthenticator(lookup), calls::add);
-        EmbeddedChannel channel = newChannel();
+        EmbeddedChannel channel = chatAwaitingAuth(lookup);
 
-        channel.writeInbound(Unpooled.copiedBuffer(
-                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
         assertThat(readAll(channel)).isEmpty();
         lookup.complete(AuthResult.accepted(Principal.MASTER));
         channel.runPendingTasks();
@@ -183,10 +188,7 @@ class ServerPipelineTest {
     @Test
     void shouldAnswer401WhenKeyLookupRefusesTheKey() {
         CompletableFuture<AuthResult> lookup = new CompletableFuture<>();
-        context = newContext(pendingAuthenticator(lookup), calls::add);
-        EmbeddedChannel channel = newChannel();
-        channel.writeInbound(Unpooled.copiedBuffer(
-                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+        EmbeddedChannel channel = chatAwaitingAuth(lookup);
 
         lookup.complete(AuthResult.INVALID);
         channel.runPendingTasks();
@@ -199,10 +201,7 @@ class ServerPipelineTest {
     @Test
     void shouldReleaseRequestAndRecordItWhenClientLeavesDuringKeyLookup() {
         CompletableFuture<AuthResult> lookup = new CompletableFuture<>();
-        context = newContext(pendingAuthenticator(lookup), calls::add);
-        EmbeddedChannel channel = newChannel();
-        channel.writeInbound(Unpooled.copiedBuffer(
-                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+        EmbeddedChannel channel = chatAwaitingAuth(lookup);
 
         channel.close();
         lookup.complete(AuthResult.accepted(Principal.MASTER));
@@ -217,10 +216,7 @@ class ServerPipelineTest {
 
     @Test
     void shouldAnswer503WhenKeyLookupTakesTooLong() {
-        context = newContext(pendingAuthenticator(new CompletableFuture<>()), calls::add);
-        EmbeddedChannel channel = newChannel();
-        channel.writeInbound(Unpooled.copiedBuffer(
-                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+        EmbeddedChannel channel = chatAwaitingAuth(new CompletableFuture<>());
 
         ticker.advance(ClientHandler.AUTH_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
         channel.runScheduledPendingTasks();
@@ -282,7 +278,8 @@ class ServerPipelineTest {
                 new UpstreamConnector(NioSocketChannel.class, NioDatagramChannel.class, ForwardProxy.NONE),
                 1, Duration.ofSeconds(60), () -> 0L);
         ServerComponents.Builder components = ServerComponents.builder(
-                        new ServerSettings("127.0.0.1", 0, 1, MAX_REQUEST_BYTES, MAX_HEADER_BYTES, Duration.ofSeconds(1)),
+                        new ServerSettings("127.0.0.1", 0, 1, MAX_REQUEST_BYTES, MAX_HEADER_BYTES, Duration.ofSeconds(1),
+                                ClientTimeouts.DEFAULTS),
                         routes,
                         authenticator)
                 .ticker(() -> 0L)
@@ -291,6 +288,15 @@ class ServerPipelineTest {
             components.listener(listener);
         }
         return new ServerContext(components.build(), upstream, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    }
+
+    /** A channel whose authenticator answers with {@code lookup}, after a chat request was written to it. */
+    private EmbeddedChannel chatAwaitingAuth(CompletableFuture<AuthResult> lookup) {
+        context = newContext(pendingAuthenticator(lookup), calls::add);
+        EmbeddedChannel channel = newChannel();
+        channel.writeInbound(Unpooled.copiedBuffer(
+                request("/v1/chat/completions", ProxyFixture.CHAT_BODY.formatted("mock-gpt")), StandardCharsets.UTF_8));
+        return channel;
     }
 
     private static Authenticator pendingAuthenticator(CompletableFuture<AuthResult> lookup) {
