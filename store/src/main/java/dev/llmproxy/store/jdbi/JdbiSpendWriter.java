@@ -21,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -494,7 +495,7 @@ final class JdbiSpendWriter implements SpendWriter {
 
     // ---- helpers
 
-    private Object pollUninterruptibly(long timeoutNanos) {
+    private @Nullable Object pollUninterruptibly(long timeoutNanos) {
         try {
             return queue.poll(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
