@@ -1,0 +1,10 @@
+package dev.llmproxy.store;
+
+/**
+ * How many budgets one {@link Store#resetDueBudgets} run reset.
+ *
+ * @param keys keys whose spend went back to 0
+ * @param users users whose spend went back to 0
+ * @param teams teams whose spend went back to 0
+ */
+public record BudgetResetCounts(int keys, int users, int teams) {}

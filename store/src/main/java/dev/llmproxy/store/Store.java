@@ -1,0 +1,46 @@
+package dev.llmproxy.store;
+
+import java.time.Instant;
+import java.time.ZoneId;
+
+/**
+ * The store: keys, users, teams, and the spend writer. Opened by {@link Stores#open(StoreConfig)}, which migrates
+ * the schema first. Thread-safe. Every method may block on the database; callers on an event loop hand off to an
+ * executor of their own.
+ */
+public interface Store extends AutoCloseable {
+
+    /** Virtual keys. */
+    KeyStore keys();
+
+    /** Users. */
+    UserStore users();
+
+    /** Teams and memberships. */
+    TeamStore teams();
+
+    /**
+     * Starts a spend writer on this store. It first replays whatever its journal directory holds from an earlier
+     * run. At most one writer may use a journal directory at a time. The caller closes the writer before the store.
+     *
+     * @throws StoreException if the journal directory cannot be opened or is in use
+     */
+    SpendWriter openSpendWriter(SpendWriterConfig config);
+
+    /**
+     * Resets the budgets that are due: every key (not expired), user and team whose {@code budget_reset_at} is
+     * before {@code now} gets spend 0 and its next reset from its {@code budget_duration}
+     * ({@link BudgetDuration#nextReset}; an unreadable duration resets at the next midnight, none clears the reset
+     * time). Safe to run on several instances at once: a row already reset by another is skipped.
+     *
+     * @param zone {@code litellm_settings.timezone}, UTC by default
+     */
+    BudgetResetCounts resetDueBudgets(Instant now, ZoneId zone);
+
+    /** Whether the database answers a trivial query now (for {@code /health/readiness}). Never throws. */
+    boolean isReachable();
+
+    /** Closes the connection pool. Spend writers must be closed first. */
+    @Override
+    void close();
+}

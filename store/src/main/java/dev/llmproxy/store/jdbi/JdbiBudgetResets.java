@@ -1,0 +1,77 @@
+package dev.llmproxy.store.jdbi;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.store.BudgetDuration;
+import dev.llmproxy.store.BudgetResetCounts;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The budget reset of keys, users and teams (spec section 3.6). Thread-safe: each run uses its own handles. */
+final class JdbiBudgetResets {
+    private static final Logger logger = LoggerFactory.getLogger(JdbiBudgetResets.class);
+
+    private final Jdbi jdbi;
+
+    JdbiBudgetResets(Jdbi jdbi) {
+        this.jdbi = requireNonNull(jdbi, "jdbi");
+    }
+
+    BudgetResetCounts resetDue(Instant now, ZoneId zone) {
+        requireNonNull(now, "now");
+        requireNonNull(zone, "zone");
+        try {
+            int keys = reset(KeyDao.TABLE, "token", " AND (expires IS NULL OR expires > :now)", now, zone);
+            int users = reset(UserDao.TABLE, "user_id", "", now, zone);
+            int teams = reset(TeamDao.TABLE, "team_id", "", now, zone);
+            return new BudgetResetCounts(keys, users, teams);
+        } catch (RuntimeException e) {
+            throw Failures.translate("budget reset", e);
+        }
+    }
+
+    private int reset(String table, String idColumn, String extra, Instant now, ZoneId zone) {
+        return jdbi.inTransaction(h -> {
+            BudgetResetDao dao = h.attach(BudgetResetDao.class);
+            List<DueBudget> due = dao.due(table, idColumn, extra, now);
+            if (due.isEmpty()) {
+                return 0;
+            }
+            List<String> ids = new ArrayList<>(due.size());
+            List<@Nullable Instant> next = new ArrayList<>(due.size());
+            for (DueBudget row : due) {
+                ids.add(row.id());
+                next.add(nextReset(row, now, zone));
+            }
+            int reset = 0;
+            for (int count : dao.reset(table, idColumn, ids, next, now)) {
+                reset += count;
+            }
+            return reset;
+        });
+    }
+
+    /** The next reset; null (no more resets) when the duration was removed. */
+    private static @Nullable Instant nextReset(DueBudget row, Instant now, ZoneId zone) {
+        Optional<BudgetDuration> duration;
+        try {
+            duration = BudgetDuration.parse(row.budgetDuration());
+            if (duration.isPresent()) {
+                return duration.get().nextReset(now, zone);
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            // LiteLLM's standardizer falls back to the next midnight for a duration it cannot read.
+            logger.warn("Budget of {} has an unreadable budget_duration; resetting at the next midnight", row.id());
+            return now.atZone(zone).truncatedTo(ChronoUnit.DAYS).plusDays(1).toInstant();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.llmproxy.store.jdbi;
+
+import dev.llmproxy.store.SpendRecord;
+import java.util.List;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlBatch;
+
+/**
+ * SQL of the spend writer: spend-log rows inserted at most once per request id ({@code ON CONFLICT DO NOTHING}, which
+ * H2 accepts in PostgreSQL mode and answers with an update count of 0 like PostgreSQL), and spend increments.
+ * Increments on missing rows update nothing, as in LiteLLM.
+ */
+interface SpendDao {
+
+    @SqlBatch("INSERT INTO \"LiteLLM_SpendLogs\" (request_id, call_type, api_key, spend, total_tokens, prompt_tokens, "
+            + "completion_tokens, \"startTime\", \"endTime\", request_duration_ms, model, model_id, model_group, "
+            + "custom_llm_provider, api_base, \"user\", team_id, end_user, request_tags, status) VALUES "
+            + "(:r.requestId, :r.callType, :r.apiKey, :r.spend, :r.totalTokens, :r.promptTokens, "
+            + ":r.completionTokens, :r.startTime, :r.endTime, :duration, :r.model, :r.modelId, :r.modelGroup, "
+            + ":r.customLlmProvider, :r.apiBase, :r.userId, :r.teamId, :r.endUser, :tags, :r.status) "
+            + "ON CONFLICT DO NOTHING")
+    int[] insert(
+            @BindMethods("r") List<SpendRecord> records,
+            @Bind("duration") List<Integer> durationsMillis,
+            @Bind("tags") List<String> tagsJson);
+
+    @SqlBatch("UPDATE \"LiteLLM_VerificationToken\" SET spend = spend + :amount WHERE token = :id")
+    void addKeySpend(@Bind("id") List<String> tokens, @Bind("amount") List<Double> amounts);
+
+    @SqlBatch("UPDATE \"LiteLLM_UserTable\" SET spend = spend + :amount WHERE user_id = :id")
+    void addUserSpend(@Bind("id") List<String> userIds, @Bind("amount") List<Double> amounts);
+
+    @SqlBatch("UPDATE \"LiteLLM_TeamTable\" SET spend = spend + :amount WHERE team_id = :id")
+    void addTeamSpend(@Bind("id") List<String> teamIds, @Bind("amount") List<Double> amounts);
+
+    @SqlBatch("UPDATE \"LiteLLM_TeamMembership\" SET spend = spend + :amount WHERE team_id = :team AND user_id = :user")
+    void addMemberSpend(
+            @Bind("team") List<String> teamIds,
+            @Bind("user") List<String> userIds,
+            @Bind("amount") List<Double> amounts);
+}
