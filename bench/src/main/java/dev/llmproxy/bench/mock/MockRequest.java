@@ -26,6 +26,7 @@ final class MockRequest {
     @Nullable String errorMessage;
     boolean hang;
     int cutAfterChunks = UNSET;
+    int errorAfterChunks = UNSET;
     int holdAfterChunks = UNSET;
     long holdMillis;
     @Nullable String content;

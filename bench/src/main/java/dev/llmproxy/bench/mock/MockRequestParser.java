@@ -111,6 +111,9 @@ final class MockRequestParser {
             case "mock_cut_after_chunks":
                 into.cutAfterChunks = Math.max(0, parser.getValueAsInt(MockRequest.UNSET));
                 return true;
+            case "mock_error_after_chunks":
+                into.errorAfterChunks = Math.max(0, parser.getValueAsInt(MockRequest.UNSET));
+                return true;
             case "mock_hold_after_chunks":
                 into.holdAfterChunks = parser.getValueAsInt(MockRequest.UNSET);
                 return true;
