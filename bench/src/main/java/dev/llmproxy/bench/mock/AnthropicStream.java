@@ -27,6 +27,7 @@ import tools.jackson.core.JsonGenerator;
  * loop timers, a flush before each pause.
  *
  * <p>Faults: {@code mock_cut_after_chunks} closes the connection after that many deltas;
+ * {@code mock_hold_after_chunks} + {@code mock_hold_ms} pause the stream after that delta;
  * {@code mock_error_after_chunks} sends an {@code overloaded_error} error event after that many deltas and ends the
  * response there (as Anthropic does when it is overloaded mid-stream).
  *
@@ -117,9 +118,10 @@ final class AnthropicStream {
             append(delta, "content_block_delta", AnthropicBodies.textDelta(pieces[sent]));
             lastWrite = ctx.write(new DefaultHttpContent(delta));
             sent++;
-            if (request.chunkIntervalMillis > 0 && sent < pieces.length) {
+            long pause = request.chunkIntervalMillis + (sent == request.holdAfterChunks ? request.holdMillis : 0);
+            if (pause > 0 && sent < pieces.length) {
                 ctx.flush();
-                next = ctx.executor().schedule(this::emitDue, request.chunkIntervalMillis, TimeUnit.MILLISECONDS);
+                next = ctx.executor().schedule(this::emitDue, pause, TimeUnit.MILLISECONDS);
                 return;
             }
         }
