@@ -28,12 +28,15 @@ import tools.jackson.core.ObjectReadContext;
  *   <tr><td>{@code message_start}</td><td>the first chunk, {@code delta: {role: "assistant", content: ""}}; the
  *       message's id and model are every chunk's; its usage gives the prompt tokens</td></tr>
  *   <tr><td>{@code content_block_start} text / thinking</td><td>its text, if any, as {@code content} /
- *       {@code reasoning_content}</td></tr>
+ *       {@code reasoning_content}; a {@code redacted_thinking} block as {@code thinking_blocks: [{type:
+ *       "redacted_thinking", data}]}</td></tr>
  *   <tr><td>{@code content_block_start} tool_use</td><td>{@code tool_calls: [{index: k, id, type: "function",
  *       function: {name, arguments: ""}}]}, k counting tool calls from 0</td></tr>
  *   <tr><td>{@code content_block_delta}</td><td>{@code text_delta} → {@code content}, {@code thinking_delta} →
- *       {@code reasoning_content}, {@code input_json_delta} → the tool call's {@code arguments}; signatures and
- *       citations are dropped</td></tr>
+ *       {@code reasoning_content} plus {@code thinking_blocks: [{type: "thinking", thinking}]},
+ *       {@code signature_delta} → {@code thinking_blocks: [{type: "thinking", thinking: "", signature}]} (so that a
+ *       client can send the signed block back with its next turn, as LiteLLM streams it), {@code input_json_delta} →
+ *       the tool call's {@code arguments}; citations are dropped</td></tr>
  *   <tr><td>{@code content_block_stop}</td><td>{@code arguments: "{}"} for a tool call that got none, else
  *       nothing</td></tr>
  *   <tr><td>{@code message_delta}</td><td>the chunk with {@code finish_reason}; its usage gives the completion
@@ -59,6 +62,12 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
     private static final byte[] ROLE = ascii("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"");
     private static final byte[] CONTENT = ascii("{\"index\":0,\"delta\":{\"content\":");
     private static final byte[] REASONING = ascii("{\"index\":0,\"delta\":{\"reasoning_content\":");
+    private static final byte[] THINKING_BLOCK = ascii(",\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":");
+    private static final byte[] SIGNATURE = ascii("{\"index\":0,\"delta\":{\"thinking_blocks\":[{\"type\":\"thinking\","
+            + "\"thinking\":\"\",\"signature\":");
+    private static final byte[] REDACTED = ascii("{\"index\":0,\"delta\":{\"thinking_blocks\":[{\"type\":"
+            + "\"redacted_thinking\",\"data\":");
+    private static final byte[] BLOCKS_END = ascii("}]");
     private static final byte[] TOOL_START = ascii("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":");
     private static final byte[] TOOL_ID = ascii(",\"id\":");
     private static final byte[] TOOL_NAME = ascii(",\"type\":\"function\",\"function\":{\"name\":");
@@ -193,7 +202,11 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
             }
             case "thinking" -> {
                 block = BLOCK_THINKING;
-                emitText(out, REASONING, event.text);
+                emitThinking(out, event.text);
+            }
+            case "redacted_thinking" -> {
+                block = BLOCK_NONE;
+                out.emit(chunk(REDACTED, event.data, BLOCKS_END));
             }
             case "tool_use" -> {
                 if (event.name.equals(AnthropicRequestEncoder.JSON_TOOL_NAME)) {
@@ -219,7 +232,8 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
     private void blockDelta(SseEventFramer.Emitter out) {
         switch (event.deltaType) {
             case "text_delta" -> emitText(out, CONTENT, event.text);
-            case "thinking_delta" -> emitText(out, REASONING, event.text);
+            case "thinking_delta" -> emitThinking(out, event.text);
+            case "signature_delta" -> out.emit(chunk(SIGNATURE, event.signature, BLOCKS_END));
             case "input_json_delta" -> {
                 if (block == BLOCK_JSON_TOOL) {
                     emitText(out, CONTENT, event.partialJson);
@@ -229,7 +243,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
                 }
             }
             default -> {
-                // signature_delta and citations_delta have no chat.completion.chunk form.
+                // citations_delta has no chat.completion.chunk form.
             }
         }
     }
@@ -247,6 +261,18 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
         }
     }
 
+    /** {@code {"reasoning_content": text, "thinking_blocks": [{"type": "thinking", "thinking": text}]}}. */
+    private void emitThinking(SseEventFramer.Emitter out, String text) {
+        if (text.isEmpty()) {
+            return;
+        }
+        ByteBuf chunk = startChunk(REASONING, text.length() * 4 + 64);
+        JsonText.writeString(chunk, text);
+        chunk.writeBytes(THINKING_BLOCK);
+        JsonText.writeString(chunk, text);
+        out.emit(chunk.writeBytes(BLOCKS_END).writeByte('}').writeBytes(NOT_FINISHED));
+    }
+
     private ByteBuf argumentsChunk(String arguments) {
         ByteBuf chunk = startChunk(TOOL_START, 64 + arguments.length());
         JsonText.writeLong(chunk, toolIndex);
@@ -257,9 +283,17 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
 
     /** A chunk whose delta is {@code delta} (an unclosed object) followed by {@code text} as a JSON string. */
     private ByteBuf chunk(byte[] delta, @Nullable String text) {
+        return chunk(delta, text, null);
+    }
+
+    /** A chunk whose delta is {@code delta}, {@code text} as a JSON string, then {@code close} and the delta's end. */
+    private ByteBuf chunk(byte[] delta, @Nullable String text, byte @Nullable [] close) {
         ByteBuf chunk = startChunk(delta, text == null ? 16 : text.length() * 2 + 16);
         if (text != null) {
             JsonText.writeString(chunk, text);
+        }
+        if (close != null) {
+            chunk.writeBytes(close);
         }
         return chunk.writeByte('}').writeBytes(NOT_FINISHED);
     }
@@ -367,6 +401,8 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
         String name = "";
         String text = "";
         String partialJson = "";
+        String signature = "";
+        String data = "";
         @Nullable String stopReason;
         String errorType = "api_error";
         String errorMessage = "";
@@ -380,6 +416,8 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
             name = "";
             text = "";
             partialJson = "";
+            signature = "";
+            data = "";
             stopReason = null;
             errorType = "api_error";
             errorMessage = "";
@@ -437,6 +475,8 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
                     case "name" -> name = string(p, "");
                     case "text", "thinking" -> text = string(p, "");
                     case "partial_json" -> partialJson = string(p, "");
+                    case "signature" -> signature = string(p, "");
+                    case "data" -> data = string(p, "");
                     case "stop_reason" -> stopReason = p.currentToken() == JsonToken.VALUE_STRING ? p.getString() : null;
                     case "usage" -> counts.read(p);
                     default -> p.skipChildren();

@@ -109,24 +109,31 @@ class AnthropicStreamTranslatorTest {
     }
 
     @Test
-    void shouldStreamThinkingAsReasoningContentWhenThinkingIsOn() {
+    void shouldStreamThinkingAsReasoningContentAndSignedBlocksWhenThinkingIsOn() {
         String stream = MESSAGE_START
                 + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
                 + "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n"
                 + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
                 + "\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Let me think.\"}}\n\n"
                 + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
-                + "\"delta\":{\"type\":\"signature_delta\",\"signature\":\"EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl\"}}\n\n"
+                + "\"delta\":{\"type\":\"signature_delta\",\"signature\":\"EqQBCgIYAhIM1gbcDa9GJwZA2b3h\"}}\n\n"
                 + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,"
+                + "\"content_block\":{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgB\"}}\n\n"
+                + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
                 + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\"},"
                 + "\"usage\":{\"output_tokens\":3}}\n\n"
                 + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
         String text = translate(stream, false).text;
 
-        assertThat(text).contains(HEAD + "{\"index\":0,\"delta\":{\"reasoning_content\":\"Let me think.\"}"
-                + NOT_FINISHED + HEAD + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"length\"}")
-                .doesNotContain("signature");
+        assertThat(text).contains(HEAD + "{\"index\":0,\"delta\":{\"reasoning_content\":\"Let me think.\","
+                + "\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"Let me think.\"}]}" + NOT_FINISHED
+                + HEAD + "{\"index\":0,\"delta\":{\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"\","
+                + "\"signature\":\"EqQBCgIYAhIM1gbcDa9GJwZA2b3h\"}]}" + NOT_FINISHED
+                + HEAD + "{\"index\":0,\"delta\":{\"thinking_blocks\":[{\"type\":\"redacted_thinking\","
+                + "\"data\":\"EmwKAhgB\"}]}" + NOT_FINISHED
+                + HEAD + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"length\"}");
     }
 
     @Test
