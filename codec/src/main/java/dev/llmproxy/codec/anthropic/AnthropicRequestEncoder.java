@@ -142,10 +142,11 @@ public final class AnthropicRequestEncoder {
                     case "user" -> user = value == JsonToken.VALUE_STRING ? p.getString() : null;
                     case "metadata" -> metadata = input.capture(p);
                     default -> {
-                        RawJson raw = input.capture(p);
-                        if (!NOT_SENT.contains(name)) {
+                        if (NOT_SENT.contains(name)) {
+                            p.skipChildren();
+                        } else {
                             otherNames.add(name);
-                            otherValues.add(raw);
+                            otherValues.add(input.capture(p));
                         }
                     }
                 }

@@ -1,10 +1,10 @@
 package dev.llmproxy.codec.anthropic;
 
-import java.io.StringWriter;
+import dev.llmproxy.codec.json.JsonStrings;
+import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectWriteContext;
 
 /**
  * One JSON value of the client's request kept as text, to be written into the translated request unchanged (a tool's
@@ -22,11 +22,7 @@ record RawJson(String json) {
         if (parser.currentToken() != JsonToken.VALUE_STRING) {
             return new RawJson(parser.getText());
         }
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = JsonInput.JSON.createGenerator(ObjectWriteContext.empty(), out)) {
-            g.writeString(parser.getString());
-        }
-        return new RawJson(out.toString());
+        return new RawJson(new String(JsonStrings.quote(parser.getString()), StandardCharsets.UTF_8));
     }
 
     void write(JsonGenerator g) {
