@@ -52,6 +52,10 @@ import tools.jackson.core.ObjectReadContext;
  *
  * <p>A {@value AnthropicRequestEncoder#JSON_TOOL_NAME} tool call (JSON mode) is streamed as {@code content}.
  *
+ * <p>Per event, one Jackson parser reads the data; text, thinking and argument strings are not decoded: their JSON
+ * string literals are copied into the OpenAI chunk as Anthropic wrote them (escapes included), and the event types are
+ * matched against constants, so a text delta allocates only its parser and its output buffer.
+ *
  * <p>Thread-safety: none; one instance per streamed response, confined to its event loop.
  */
 public final class AnthropicStreamTranslator implements SseEventFramer.RewritingVisitor {
@@ -74,6 +78,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
     private static final byte[] TOOL_ARGS_EMPTY = ascii(",\"arguments\":\"\"}}]}");
     private static final byte[] TOOL_ARGS = ascii(",\"function\":{\"arguments\":");
     private static final byte[] TOOL_END = ascii("}}]}");
+    private static final byte[] EMPTY_ARGUMENTS = ascii("\"{}\"");
     private static final byte[] NOT_FINISHED = ascii(",\"logprobs\":null,\"finish_reason\":null}]}\n\n");
     private static final byte[] FINISH = ascii("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":");
     private static final byte[] FINISH_END = ascii("}]}\n\n");
@@ -141,7 +146,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
         switch (event.type) {
             case "message_start" -> {
                 chunkPrefix = prefix(event.id, event.model);
-                out.emit(chunk(ROLE, null));
+                out.emit(chunk(ROLE, null, null));
             }
             case "content_block_start" -> blockStart(out);
             case "content_block_delta" -> blockDelta(out);
@@ -250,47 +255,50 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
 
     private void blockStop(SseEventFramer.Emitter out) {
         if (block == BLOCK_TOOL && !blockHasArguments) {
-            out.emit(argumentsChunk("{}"));
+            out.emit(argumentsChunk(null));
         }
         block = BLOCK_NONE;
     }
 
-    private void emitText(SseEventFramer.Emitter out, byte[] field, String text) {
+    private void emitText(SseEventFramer.Emitter out, byte[] field, JsonLiteral text) {
         if (!text.isEmpty()) {
-            out.emit(chunk(field, text));
+            out.emit(chunk(field, text, null));
         }
     }
 
     /** {@code {"reasoning_content": text, "thinking_blocks": [{"type": "thinking", "thinking": text}]}}. */
-    private void emitThinking(SseEventFramer.Emitter out, String text) {
+    private void emitThinking(SseEventFramer.Emitter out, JsonLiteral text) {
         if (text.isEmpty()) {
             return;
         }
-        ByteBuf chunk = startChunk(REASONING, text.length() * 4 + 64);
-        JsonText.writeString(chunk, text);
+        ByteBuf chunk = startChunk(REASONING, text.length() * 2 + 64);
+        text.writeTo(chunk);
         chunk.writeBytes(THINKING_BLOCK);
-        JsonText.writeString(chunk, text);
+        text.writeTo(chunk);
         out.emit(chunk.writeBytes(BLOCKS_END).writeByte('}').writeBytes(NOT_FINISHED));
     }
 
-    private ByteBuf argumentsChunk(String arguments) {
-        ByteBuf chunk = startChunk(TOOL_START, 64 + arguments.length());
+    /** A chunk adding {@code arguments} (a JSON string literal) to the current tool call, or {@code "{}"} if null. */
+    private ByteBuf argumentsChunk(@Nullable JsonLiteral arguments) {
+        ByteBuf chunk = startChunk(TOOL_START, 64 + (arguments == null ? 4 : arguments.length()));
         JsonText.writeLong(chunk, toolIndex);
         chunk.writeBytes(TOOL_ARGS);
-        JsonText.writeString(chunk, arguments);
+        if (arguments == null) {
+            chunk.writeBytes(EMPTY_ARGUMENTS);
+        } else {
+            arguments.writeTo(chunk);
+        }
         return chunk.writeBytes(TOOL_END).writeBytes(NOT_FINISHED);
     }
 
-    /** A chunk whose delta is {@code delta} (an unclosed object) followed by {@code text} as a JSON string. */
-    private ByteBuf chunk(byte[] delta, @Nullable String text) {
-        return chunk(delta, text, null);
-    }
-
-    /** A chunk whose delta is {@code delta}, {@code text} as a JSON string, then {@code close} and the delta's end. */
-    private ByteBuf chunk(byte[] delta, @Nullable String text, byte @Nullable [] close) {
-        ByteBuf chunk = startChunk(delta, text == null ? 16 : text.length() * 2 + 16);
+    /**
+     * A chunk whose delta is {@code delta} (an unclosed object), then {@code text} (a JSON string literal copied as
+     * Anthropic wrote it), then {@code close}, then the delta's end.
+     */
+    private ByteBuf chunk(byte[] delta, @Nullable JsonLiteral text, byte @Nullable [] close) {
+        ByteBuf chunk = startChunk(delta, text == null ? 16 : text.length() + 16);
         if (text != null) {
-            JsonText.writeString(chunk, text);
+            text.writeTo(chunk);
         }
         if (close != null) {
             chunk.writeBytes(close);
@@ -375,7 +383,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
             array = scratch;
             offset = 0;
         }
-        event.reset();
+        event.reset(array, offset);
         try (JsonParser p = JsonInput.JSON.createParser(ObjectReadContext.empty(), array, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return false;
@@ -393,31 +401,43 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
 
     /** The fields of one Anthropic stream event that the translation reads; reused for every event. */
     private static final class Event {
+        /** The event, block and delta types the translation acts on, most frequent first. */
+        private static final String[] TYPES = {"content_block_delta", "text_delta", "input_json_delta",
+            "thinking_delta", "content_block_start", "content_block_stop", "text", "tool_use", "thinking",
+            "redacted_thinking", "signature_delta", "message_start", "message_delta", "message_stop", "message",
+            "ping", "error"};
+
+        /** The event's input and the offset parser locations are relative to. */
+        byte[] array = new byte[0];
+        int offset;
         String type = "";
         String id = "";
         String model = "";
         String blockType = "";
         String deltaType = "";
         String name = "";
-        String text = "";
-        String partialJson = "";
-        String signature = "";
-        String data = "";
+        /** {@code text} or {@code thinking}: the JSON string literals are copied, never decoded. */
+        final JsonLiteral text = new JsonLiteral();
+        final JsonLiteral partialJson = new JsonLiteral();
+        final JsonLiteral signature = new JsonLiteral();
+        final JsonLiteral data = new JsonLiteral();
         @Nullable String stopReason;
         String errorType = "api_error";
         String errorMessage = "";
 
-        void reset() {
+        void reset(byte[] input, int inputOffset) {
+            array = input;
+            offset = inputOffset;
             type = "";
             id = "";
             model = "";
             blockType = "";
             deltaType = "";
             name = "";
-            text = "";
-            partialJson = "";
-            signature = "";
-            data = "";
+            text.clear();
+            partialJson.clear();
+            signature.clear();
+            data.clear();
             stopReason = null;
             errorType = "api_error";
             errorMessage = "";
@@ -429,7 +449,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "type" -> type = string(p, type);
+                    case "type" -> type = knownType(p);
                     case "message" -> readObject(p, counts);
                     case "content_block" -> readObject(p, counts);
                     case "delta" -> readObject(p, counts);
@@ -463,7 +483,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
                 p.nextToken();
                 switch (field) {
                     case "type" -> {
-                        String value = string(p, "");
+                        String value = knownType(p);
                         if (value.endsWith("_delta")) {
                             deltaType = value;
                         } else {
@@ -473,15 +493,44 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
                     case "id" -> id = string(p, "");
                     case "model" -> model = string(p, "");
                     case "name" -> name = string(p, "");
-                    case "text", "thinking" -> text = string(p, "");
-                    case "partial_json" -> partialJson = string(p, "");
-                    case "signature" -> signature = string(p, "");
-                    case "data" -> data = string(p, "");
+                    case "text", "thinking" -> text.read(p, array, offset);
+                    case "partial_json" -> partialJson.read(p, array, offset);
+                    case "signature" -> signature.read(p, array, offset);
+                    case "data" -> data.read(p, array, offset);
                     case "stop_reason" -> stopReason = p.currentToken() == JsonToken.VALUE_STRING ? p.getString() : null;
                     case "usage" -> counts.read(p);
                     default -> p.skipChildren();
                 }
             }
+        }
+
+        /**
+         * The {@code type} value {@code p} is at, as one of the {@link #TYPES} constants, or {@code ""} for a type this
+         * translation does not know (ignored, like Anthropic asks clients to). Allocates nothing.
+         */
+        private static String knownType(JsonParser p) {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                p.skipChildren();
+                return "";
+            }
+            char[] chars = p.getStringCharacters();
+            int start = p.getStringOffset();
+            int length = p.getStringLength();
+            for (String known : TYPES) {
+                if (known.length() == length && matches(known, chars, start)) {
+                    return known;
+                }
+            }
+            return "";
+        }
+
+        private static boolean matches(String known, char[] chars, int start) {
+            for (int i = 0; i < known.length(); i++) {
+                if (known.charAt(i) != chars[start + i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private static String string(JsonParser p, String otherwise) {

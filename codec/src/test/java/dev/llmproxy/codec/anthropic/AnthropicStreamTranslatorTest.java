@@ -157,6 +157,15 @@ class AnthropicStreamTranslatorTest {
     }
 
     @Test
+    void shouldCopyTextAsWrittenWhenItHoldsEscapesAndUnicode() {
+        String stream = TEXT_STREAM.replace("\"text\": \"Hello\"", "\"text\": \"\\\"caf\\u00e9\\\" \u00e9\\n\ud83d\ude00\"");
+
+        String text = translate(stream, false).text;
+
+        assertThat(text).contains("{\"index\":0,\"delta\":{\"content\":\"\\\"caf\\u00e9\\\" \u00e9\\n\ud83d\ude00\"}");
+    }
+
+    @Test
     void shouldEndWithOpenAiErrorEventAndNoDoneWhenAnthropicSendsErrorEvent() {
         String stream = MESSAGE_START
                 + "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", "
