@@ -1,6 +1,7 @@
 package dev.llmproxy.bench.mock;
 
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 
 /**
@@ -12,12 +13,18 @@ import tools.jackson.core.JsonGenerator;
  */
 final class AnthropicBodies {
     static final String MESSAGE_ID = "msg_mock01";
+    static final String TOOL_USE_ID = "toolu_mock01";
 
     private AnthropicBodies() {
     }
 
-    /** A complete {@code message} with one text block, {@code stop_reason: end_turn} and usage. */
-    static Consumer<JsonGenerator> message(String model, String text, int inputTokens, int outputTokens) {
+    /**
+     * A complete {@code message} with usage: one text block and {@code stop_reason: end_turn}, or, when
+     * {@code toolName} is set, one {@code tool_use} block with {@code toolInput} (JSON) and {@code stop_reason:
+     * tool_use}.
+     */
+    static Consumer<JsonGenerator> message(String model, String text, @Nullable String toolName, String toolInput,
+            int inputTokens, int outputTokens) {
         return g -> {
             g.writeStartObject();
             g.writeStringProperty("id", MESSAGE_ID);
@@ -26,11 +33,19 @@ final class AnthropicBodies {
             g.writeStringProperty("model", model);
             g.writeArrayPropertyStart("content");
             g.writeStartObject();
-            g.writeStringProperty("type", "text");
-            g.writeStringProperty("text", text);
+            if (toolName != null) {
+                g.writeStringProperty("type", "tool_use");
+                g.writeStringProperty("id", TOOL_USE_ID);
+                g.writeStringProperty("name", toolName);
+                g.writeName("input");
+                g.writeRawValue(toolInput);
+            } else {
+                g.writeStringProperty("type", "text");
+                g.writeStringProperty("text", text);
+            }
             g.writeEndObject();
             g.writeEndArray();
-            g.writeStringProperty("stop_reason", "end_turn");
+            g.writeStringProperty("stop_reason", toolName != null ? "tool_use" : "end_turn");
             g.writeNullProperty("stop_sequence");
             g.writeObjectPropertyStart("usage");
             g.writeNumberProperty("input_tokens", inputTokens);
@@ -65,29 +80,37 @@ final class AnthropicBodies {
         };
     }
 
-    /** {@code content_block_start} of an empty text block at index 0. */
-    static Consumer<JsonGenerator> textBlockStart() {
+    /** {@code content_block_start} at index 0: an empty text block, or a tool_use block when {@code toolName} is set. */
+    static Consumer<JsonGenerator> blockStart(@Nullable String toolName) {
         return g -> {
             g.writeStartObject();
             g.writeStringProperty("type", "content_block_start");
             g.writeNumberProperty("index", 0);
             g.writeObjectPropertyStart("content_block");
-            g.writeStringProperty("type", "text");
-            g.writeStringProperty("text", "");
+            if (toolName != null) {
+                g.writeStringProperty("type", "tool_use");
+                g.writeStringProperty("id", TOOL_USE_ID);
+                g.writeStringProperty("name", toolName);
+                g.writeObjectPropertyStart("input");
+                g.writeEndObject();
+            } else {
+                g.writeStringProperty("type", "text");
+                g.writeStringProperty("text", "");
+            }
             g.writeEndObject();
             g.writeEndObject();
         };
     }
 
-    /** {@code content_block_delta} with a {@code text_delta} at index 0. */
-    static Consumer<JsonGenerator> textDelta(String text) {
+    /** {@code content_block_delta} at index 0: a {@code text_delta}, or an {@code input_json_delta} for a tool. */
+    static Consumer<JsonGenerator> delta(String piece, boolean tool) {
         return g -> {
             g.writeStartObject();
             g.writeStringProperty("type", "content_block_delta");
             g.writeNumberProperty("index", 0);
             g.writeObjectPropertyStart("delta");
-            g.writeStringProperty("type", "text_delta");
-            g.writeStringProperty("text", text);
+            g.writeStringProperty("type", tool ? "input_json_delta" : "text_delta");
+            g.writeStringProperty(tool ? "partial_json" : "text", piece);
             g.writeEndObject();
             g.writeEndObject();
         };
@@ -103,13 +126,13 @@ final class AnthropicBodies {
         };
     }
 
-    /** {@code message_delta} with {@code stop_reason: end_turn} and the output tokens. */
-    static Consumer<JsonGenerator> messageDelta(int outputTokens) {
+    /** {@code message_delta} with the stop reason ({@code end_turn} or {@code tool_use}) and the output tokens. */
+    static Consumer<JsonGenerator> messageDelta(int outputTokens, boolean tool) {
         return g -> {
             g.writeStartObject();
             g.writeStringProperty("type", "message_delta");
             g.writeObjectPropertyStart("delta");
-            g.writeStringProperty("stop_reason", "end_turn");
+            g.writeStringProperty("stop_reason", tool ? "tool_use" : "end_turn");
             g.writeNullProperty("stop_sequence");
             g.writeEndObject();
             g.writeObjectPropertyStart("usage");

@@ -26,6 +26,9 @@ import tools.jackson.core.JsonGenerator;
  * {@code message_stop}. Each event is {@code event: <type>\ndata: <json>\n\n}. Pacing as in {@link SseStream}: event
  * loop timers, a flush before each pause.
  *
+ * <p>With {@code mock_tool_call} the block is a {@code tool_use} whose arguments are streamed as
+ * {@code input_json_delta}s, and the stop reason is {@code tool_use}.
+ *
  * <p>Faults: {@code mock_cut_after_chunks} closes the connection after that many deltas;
  * {@code mock_hold_after_chunks} + {@code mock_hold_ms} pause the stream after that delta;
  * {@code mock_error_after_chunks} sends an {@code overloaded_error} error event after that many deltas and ends the
@@ -55,7 +58,8 @@ final class AnthropicStream {
         this.model = model;
         this.keepAlive = keepAlive;
         this.onDone = onDone;
-        String content = request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
+        String content = request.toolName != null ? request.toolArguments
+                : request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
         this.pieces = SseStream.split(content, request.chunks);
     }
 
@@ -74,7 +78,7 @@ final class AnthropicStream {
                 : request.promptTokens;
         ByteBuf opening = ctx.alloc().buffer(512);
         append(opening, "message_start", AnthropicBodies.messageStart(model, input));
-        append(opening, "content_block_start", AnthropicBodies.textBlockStart());
+        append(opening, "content_block_start", AnthropicBodies.blockStart(request.toolName));
         append(opening, "ping", AnthropicBodies.typeOnly("ping"));
         lastWrite = ctx.write(new DefaultHttpContent(opening));
         if (request.firstChunkDelayMillis > 0 && pieces.length > 0) {
@@ -115,7 +119,7 @@ final class AnthropicStream {
                 return;
             }
             ByteBuf delta = ctx.alloc().buffer(192);
-            append(delta, "content_block_delta", AnthropicBodies.textDelta(pieces[sent]));
+            append(delta, "content_block_delta", AnthropicBodies.delta(pieces[sent], request.toolName != null));
             lastWrite = ctx.write(new DefaultHttpContent(delta));
             sent++;
             long pause = request.chunkIntervalMillis + (sent == request.holdAfterChunks ? request.holdMillis : 0);
@@ -131,7 +135,7 @@ final class AnthropicStream {
         int output = request.completionTokens == MockRequest.UNSET ? sent : request.completionTokens;
         ByteBuf tail = ctx.alloc().buffer(512);
         append(tail, "content_block_stop", AnthropicBodies.blockStop());
-        append(tail, "message_delta", AnthropicBodies.messageDelta(output));
+        append(tail, "message_delta", AnthropicBodies.messageDelta(output, request.toolName != null));
         append(tail, "message_stop", AnthropicBodies.typeOnly("message_stop"));
         end(tail);
     }

@@ -44,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  *       chunks and end the stream;
  *   <li>{@code mock_hold_after_chunks} + {@code mock_hold_ms}: pause the stream after that chunk;
  *   <li>{@code mock_content}: the answer text (split evenly over the chunks when streamed);
+ *   <li>{@code mock_tool_call} (on {@code messages}): {@code {"name": n, "arguments": {...}}}, answer with that
+ *       tool call (streamed as {@code input_json_delta}s) instead of text;
  *   <li>{@code mock_usage}: {@code {"prompt_tokens": p, "completion_tokens": c}} to report (Anthropic's input and
  *       output tokens on {@code messages}).
  * </ul>

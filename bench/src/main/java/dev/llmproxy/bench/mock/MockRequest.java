@@ -30,6 +30,9 @@ final class MockRequest {
     int holdAfterChunks = UNSET;
     long holdMillis;
     @Nullable String content;
+    /** Anthropic answers: call this tool (with {@link #toolArguments}, JSON) instead of answering text. */
+    @Nullable String toolName;
+    String toolArguments = "{}";
     int promptTokens = UNSET;
     int completionTokens = UNSET;
 

@@ -57,6 +57,20 @@ class MockProviderAnthropicTest {
     }
 
     @Test
+    void shouldAnswerToolUseWhenAskedToCallATool() throws Exception {
+        String control = ",\"mock_tool_call\":{\"name\":\"f\",\"arguments\":{\"a\": [1, 2]}}";
+        HttpResponse<String> whole = post("{\"model\":\"c\"" + control + "}", true);
+        HttpResponse<String> streamed = post("{\"model\":\"c\",\"stream\":true,\"mock_chunks\":2" + control + "}", true);
+
+        assertThat(whole.body()).contains("\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_mock01\",\"name\":\"f\","
+                + "\"input\":{\"a\":[1,2]}}],\"stop_reason\":\"tool_use\"");
+        assertThat(streamed.body()).contains("\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_mock01\","
+                + "\"name\":\"f\",\"input\":{}}").contains("{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\\\":[\"}")
+                .contains("{\"type\":\"input_json_delta\",\"partial_json\":\"1,2]}\"}")
+                .contains("\"stop_reason\":\"tool_use\"");
+    }
+
+    @Test
     void shouldEndStreamWithErrorEventWhenAskedToFailMidStream() throws Exception {
         HttpResponse<String> response = post("{\"stream\":true,\"mock_chunks\":3,\"mock_error_after_chunks\":1}",
                 true);

@@ -25,6 +25,9 @@ class ProxyServerAnthropicTest {
     /** What the OpenAI Python SDK sends for a chat with a system prompt. */
     private static final String CHAT = "{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
             + "{\"role\":\"user\",\"content\":\"Say hi\"}],\"model\":\"claude\",\"max_tokens\":64,\"temperature\":0.2";
+    private static final String TOOLS = ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+            + "\"description\":\"Current weather\",\"parameters\":{\"type\":\"object\",\"properties\":"
+            + "{\"city\":{\"type\":\"string\"}}}}}],\"tool_choice\":\"required\"";
     private static final String CHUNK_HEAD = "data: {\"id\":\"msg_mock01\",\"object\":\"chat.completion.chunk\","
             + "\"created\":";
 
@@ -137,6 +140,39 @@ class ProxyServerAnthropicTest {
         assertThat(response.body()).doesNotContain("\"usage\"").doesNotContain("event:")
                 .endsWith("\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
         assertThat(proxy.awaitCalls(1).usage()).isEqualTo(Usage.of(10, 2));
+    }
+
+    @Test
+    void shouldReturnToolCallsWhenAnthropicCallsATool() {
+        HttpResponse<String> response = proxy.post("/v1/chat/completions", CHAT + TOOLS
+                + ",\"mock_tool_call\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
+                + "\"id\":\"toolu_mock01\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},\"logprobs\":null,\"finish_reason\":\"tool_calls\"}");
+        assertThat(mock.requests().get(0).body()).contains("\"tools\":[{\"name\":\"get_weather\","
+                + "\"description\":\"Current weather\",\"input_schema\":{\"type\":\"object\",\"properties\":"
+                + "{\"city\":{\"type\":\"string\"}}}}],\"tool_choice\":{\"type\":\"any\"}");
+    }
+
+    @Test
+    void shouldStreamToolCallArgumentsWhenAnthropicCallsAToolInAStream() {
+        HttpResponse<String> response = proxy.post("/v1/chat/completions", CHAT + TOOLS + ",\"stream\":true,"
+                + "\"mock_chunks\":3,\"mock_tool_call\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}}");
+
+        String body = response.body();
+        assertThat(body).contains("\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"toolu_mock01\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}]}")
+                .contains("\"finish_reason\":\"tool_calls\"").endsWith("data: [DONE]\n\n");
+        StringBuilder arguments = new StringBuilder();
+        java.util.regex.Matcher piece = java.util.regex.Pattern
+                .compile("\\{\"index\":0,\"function\":\\{\"arguments\":\"((?:[^\"\\\\]|\\\\.)*)\"\\}")
+                .matcher(body);
+        while (piece.find()) {
+            arguments.append(piece.group(1));
+        }
+        assertThat(arguments.toString()).isEqualTo("{\\\"city\\\":\\\"Paris\\\"}");
     }
 
     @Test
