@@ -65,8 +65,8 @@ class MockProviderAnthropicTest {
         assertThat(whole.body()).contains("\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_mock01\",\"name\":\"f\","
                 + "\"input\":{\"a\":[1,2]}}],\"stop_reason\":\"tool_use\"");
         assertThat(streamed.body()).contains("\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_mock01\","
-                + "\"name\":\"f\",\"input\":{}}").contains("{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\\\":[\"}")
-                .contains("{\"type\":\"input_json_delta\",\"partial_json\":\"1,2]}\"}")
+                + "\"name\":\"f\",\"input\":{}}").contains("{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\\\":\"}")
+                .contains("{\"type\":\"input_json_delta\",\"partial_json\":\"[1,2]}\"}")
                 .contains("\"stop_reason\":\"tool_use\"");
     }
 
