@@ -80,7 +80,7 @@ final class AnthropicBodies {
         };
     }
 
-    /** {@code content_block_start} at index 0: an empty text block, or a tool_use block when {@code toolName} is set. */
+    /** {@code content_block_start} at index 0: an empty text block, or a tool_use block if {@code toolName} is set. */
     static Consumer<JsonGenerator> blockStart(@Nullable String toolName) {
         return g -> {
             g.writeStartObject();

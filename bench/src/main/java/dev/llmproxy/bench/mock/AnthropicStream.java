@@ -47,7 +47,8 @@ final class AnthropicStream {
 
     private int sent;
     private boolean finished;
-    private @Nullable ChannelFuture lastWrite;
+    /** The last content written; a cut closes the connection once it is sent. */
+    private ChannelFuture lastWrite;
     private @Nullable ScheduledFuture<?> next;
 
     AnthropicStream(ChannelHandlerContext ctx, MockState state, MockRequest request, String model, boolean keepAlive,
@@ -61,6 +62,7 @@ final class AnthropicStream {
         String content = request.toolName != null ? request.toolArguments
                 : request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
         this.pieces = SseStream.split(content, request.chunks);
+        this.lastWrite = ctx.newSucceededFuture();
     }
 
     void start() {

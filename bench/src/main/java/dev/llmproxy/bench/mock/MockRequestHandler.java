@@ -219,9 +219,8 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         int input = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS
                 : request.promptTokens;
         int output = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
-        sendJson(ctx, exchange, HttpResponseStatus.OK,
-                OpenAiBodies.toBuffer(ctx.alloc(), AnthropicBodies.message(model, content, request.toolName, request.toolArguments,
-                        input, output)));
+        sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                AnthropicBodies.message(model, content, request.toolName, request.toolArguments, input, output)));
     }
 
     private void sendAnthropicError(ChannelHandlerContext ctx, Exchange exchange, int status, String message) {

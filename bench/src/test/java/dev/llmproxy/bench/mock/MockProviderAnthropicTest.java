@@ -60,12 +60,14 @@ class MockProviderAnthropicTest {
     void shouldAnswerToolUseWhenAskedToCallATool() throws Exception {
         String control = ",\"mock_tool_call\":{\"name\":\"f\",\"arguments\":{\"a\": [1, 2]}}";
         HttpResponse<String> whole = post("{\"model\":\"c\"" + control + "}", true);
-        HttpResponse<String> streamed = post("{\"model\":\"c\",\"stream\":true,\"mock_chunks\":2" + control + "}", true);
+        HttpResponse<String> streamed =
+                post("{\"model\":\"c\",\"stream\":true,\"mock_chunks\":2" + control + "}", true);
 
         assertThat(whole.body()).contains("\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_mock01\",\"name\":\"f\","
                 + "\"input\":{\"a\":[1,2]}}],\"stop_reason\":\"tool_use\"");
         assertThat(streamed.body()).contains("\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_mock01\","
-                + "\"name\":\"f\",\"input\":{}}").contains("{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\\\":\"}")
+                + "\"name\":\"f\",\"input\":{}}")
+                .contains("{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\\\":\"}")
                 .contains("{\"type\":\"input_json_delta\",\"partial_json\":\"[1,2]}\"}")
                 .contains("\"stop_reason\":\"tool_use\"");
     }

@@ -134,8 +134,8 @@ public final class AnthropicRequestEncoder {
                     case "stop" -> readStop(p);
                     case "tools", "functions" -> Tool.readAll(input, p, tools);
                     case "tool_choice", "function_call" -> toolChoice = ToolChoice.read(p);
-                    case "parallel_tool_calls" -> parallelToolCalls = value == JsonToken.VALUE_FALSE ? false
-                            : value == JsonToken.VALUE_TRUE ? true : null;
+                    case "parallel_tool_calls" -> parallelToolCalls = value.isBoolean()
+                            ? Boolean.valueOf(value == JsonToken.VALUE_TRUE) : null;
                     case "response_format" -> readResponseFormat(input, p);
                     case "thinking" -> readThinking(input, p);
                     case "reasoning_effort" -> reasoningEffort = value == JsonToken.VALUE_STRING ? p.getString() : null;

@@ -497,7 +497,8 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
                     case "partial_json" -> partialJson.read(p, array, offset);
                     case "signature" -> signature.read(p, array, offset);
                     case "data" -> data.read(p, array, offset);
-                    case "stop_reason" -> stopReason = p.currentToken() == JsonToken.VALUE_STRING ? p.getString() : null;
+                    case "stop_reason" ->
+                        stopReason = p.currentToken() == JsonToken.VALUE_STRING ? p.getString() : null;
                     case "usage" -> counts.read(p);
                     default -> p.skipChildren();
                 }

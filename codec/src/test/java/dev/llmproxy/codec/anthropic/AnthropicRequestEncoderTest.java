@@ -80,16 +80,19 @@ class AnthropicRequestEncoderTest {
     @Test
     void shouldConvertImagePartsWhenTheyAreDataUrlsHttpsUrlsOrPdfs() {
         String out = encode("{\"messages\":[{\"role\":\"user\",\"content\":["
-                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/jpeg;base64,/9j/4AAQ\",\"detail\":\"low\"}},"
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/jpeg;base64,/9j/4AAQ\","
+                + "\"detail\":\"low\"}},"
                 + "{\"type\":\"image_url\",\"image_url\":\"https://example.com/cat.png\"},"
-                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,iVBO\",\"format\":\"image/webp\"}},"
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,iVBO\","
+                + "\"format\":\"image/webp\"}},"
                 + "{\"type\":\"file\",\"file\":{\"file_data\":\"data:application/pdf;base64,JVBERi0\"}},"
                 + "{\"type\":\"text\",\"text\":\"Compare.\",\"cache_control\":{\"type\":\"ephemeral\"}}]}]}");
 
         assertThat(out).contains("\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\","
                 + "\"media_type\":\"image/jpeg\",\"data\":\"/9j/4AAQ\"}},"
                 + "{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"https://example.com/cat.png\"}},"
-                + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/webp\",\"data\":\"iVBO\"}},"
+                + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/webp\","
+                + "\"data\":\"iVBO\"}},"
                 + "{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"application/pdf\","
                 + "\"data\":\"JVBERi0\"}},"
                 + "{\"type\":\"text\",\"text\":\"Compare.\",\"cache_control\":{\"type\":\"ephemeral\"}}]");
@@ -98,7 +101,8 @@ class AnthropicRequestEncoderTest {
     @Test
     void shouldPutMessageCacheControlOnLastBlockAndPassAnthropicBlocksThrough() {
         String out = encode("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
-                + "{\"type\":\"document\",\"source\":{\"type\":\"text\",\"media_type\":\"text/plain\",\"data\":\"d\"}}]},"
+                + "{\"type\":\"document\",\"source\":{\"type\":\"text\",\"media_type\":\"text/plain\","
+                + "\"data\":\"d\"}}]},"
                 + "{\"role\":\"user\",\"content\":\"b\",\"cache_control\":{\"type\":\"ephemeral\"}}]}");
 
         assertThat(out).contains("[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"document\",\"source\":"
@@ -247,7 +251,8 @@ class AnthropicRequestEncoderTest {
 
     @Test
     void shouldKeepUnicodeAndEscapesWhenTextIsCopied() {
-        assertThat(encode("{\"messages\":[{\"role\":\"user\",\"content\":\"caf\u00e9 \\\"q\\\" \\u2603 \ud83d\ude00\\n\"}],"
+        assertThat(encode("{\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"caf\u00e9 \\\"q\\\" \\u2603 \ud83d\ude00\\n\"}],"
                 + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"t\",\"parameters\":"
                 + "{\"description\":\"caf\u00e9 \\\"x\\\"\"}}}]}"))
                 .contains("\"text\":\"caf\u00e9 \\\"q\\\" \u2603 \ud83d\ude00\\n\"")

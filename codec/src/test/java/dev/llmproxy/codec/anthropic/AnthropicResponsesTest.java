@@ -46,7 +46,8 @@ class AnthropicResponsesTest {
 
         assertThat(TestBuffers.drain(translate(TestBuffers.Kind.HEAP, body).body())).contains(
                 "\"message\":{\"role\":\"assistant\",\"content\":\"Let me look. One moment.\",\"tool_calls\":[{"
-                + "\"id\":\"toolu_01A09q90qw90lq917835lq9\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"id\":\"toolu_01A09q90qw90lq917835lq9\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"get_weather\","
                 + "\"arguments\":\"{\\\"location\\\": \\\"San Francisco, CA\\\", \\\"unit\\\": \\\"celsius\\\"}\"}}],"
                 + "\"reasoning_content\":\"Need weather.\",\"thinking_blocks\":[{\"type\":\"thinking\","
                 + "\"thinking\":\"Need weather.\",\"signature\":\"EqQB\"},{\"type\":\"redacted_thinking\","

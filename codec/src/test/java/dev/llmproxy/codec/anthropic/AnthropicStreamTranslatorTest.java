@@ -85,7 +85,8 @@ class AnthropicStreamTranslatorTest {
     void shouldLeaveUsageChunkOutWhenClientDidNotAskForIt() {
         Result result = translate(TEXT_STREAM, false);
 
-        assertThat(result.text).doesNotContain("\"usage\"").endsWith("\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+        assertThat(result.text).doesNotContain("\"usage\"")
+                .endsWith("\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
         assertThat(result.usage).as("still recorded").isEqualTo(Usage.of(25, 15));
     }
 
@@ -94,7 +95,8 @@ class AnthropicStreamTranslatorTest {
         String text = translate(TOOL_STREAM, false).text;
 
         assertThat(text).contains(HEAD + "{\"index\":0,\"delta\":{\"content\":\"Let me check.\"}" + NOT_FINISHED
-                + HEAD + "{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"toolu_01T1x1fJ34qAmk2tNTrN7Up6\","
+                + HEAD + "{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                + "\"id\":\"toolu_01T1x1fJ34qAmk2tNTrN7Up6\","
                 + "\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}]}" + NOT_FINISHED
                 + HEAD + "{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
                 + "\"{\\\"location\\\": \\\"San Fra\"}}]}" + NOT_FINISHED
@@ -158,7 +160,8 @@ class AnthropicStreamTranslatorTest {
 
     @Test
     void shouldCopyTextAsWrittenWhenItHoldsEscapesAndUnicode() {
-        String stream = TEXT_STREAM.replace("\"text\": \"Hello\"", "\"text\": \"\\\"caf\\u00e9\\\" \u00e9\\n\ud83d\ude00\"");
+        String stream = TEXT_STREAM.replace("\"text\": \"Hello\"",
+                "\"text\": \"\\\"caf\\u00e9\\\" \u00e9\\n\ud83d\ude00\"");
 
         String text = translate(stream, false).text;
 

@@ -104,7 +104,8 @@ public final class AnthropicAdapter implements ProviderAdapter {
      */
     @Override
     public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream) {
-        throw new UnsupportedOperationException("an Anthropic translator needs the request: use the four-argument form");
+        throw new UnsupportedOperationException(
+                "an Anthropic translator needs the request: use the four-argument form");
     }
 
     @Override

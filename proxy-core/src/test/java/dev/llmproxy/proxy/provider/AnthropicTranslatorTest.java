@@ -41,7 +41,8 @@ class AnthropicTranslatorTest {
     @Test
     void shouldMapStatusWhenErrorIsOverloaded() {
         ResponseTranslator translator = translator("{\"messages\":[]}");
-        ByteBuf error = buffer("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
+        ByteBuf error =
+                buffer("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
 
         assertThat(drain(translator.translateError(ALLOC, 529, error))).contains("\"code\":\"500\"");
         assertThat(error.refCnt()).isZero();
@@ -72,7 +73,8 @@ class AnthropicTranslatorTest {
             events.release();
         }
 
-        assertThat(text).contains("\"finish_reason\":\"stop\"").contains("\"choices\":[],\"usage\":{\"prompt_tokens\":4,"
+        assertThat(text).contains("\"finish_reason\":\"stop\"")
+                .contains("\"choices\":[],\"usage\":{\"prompt_tokens\":4,"
                 + "\"completion_tokens\":6").endsWith("data: [DONE]\n\n");
         assertThat(translator.usage()).isEqualTo(Usage.of(4, 6));
     }

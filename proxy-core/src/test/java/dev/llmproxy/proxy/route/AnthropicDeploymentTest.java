@@ -51,7 +51,9 @@ class AnthropicDeploymentTest {
                   - model_name: a
                     litellm_params: {model: anthropic/claude-haiku-4-5}
                   - model_name: b
-                    litellm_params: {model: anthropic/claude-haiku-4-5, api_base: "https://gw.example/anthropic/v1/messages"}
+                    litellm_params:
+                      model: anthropic/claude-haiku-4-5
+                      api_base: "https://gw.example/anthropic/v1/messages"
                 """, Map.of("ANTHROPIC_BASE_URL", "http://127.0.0.1:9999/proxy/"));
 
         assertThat(String.valueOf(only(table, "a").deployment().baseUrl())).isEqualTo("http://127.0.0.1:9999/proxy");

@@ -69,7 +69,8 @@ class ProxyServerAnthropicTest {
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(response.headers().firstValue("x-litellm-model-group")).hasValue("claude");
         assertThat(response.body()).startsWith("{\"id\":\"msg_mock01\",\"object\":\"chat.completion\",\"created\":")
-                .contains("\"model\":\"claude-sonnet-4-5\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                .contains("\"model\":\"claude-sonnet-4-5\",\"choices\":[{\"index\":0,"
+                        + "\"message\":{\"role\":\"assistant\","
                         + "\"content\":\"tok tok tok \"},\"logprobs\":null,\"finish_reason\":\"stop\"}]")
                 .endsWith("\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":3,\"total_tokens\":13,"
                         + "\"prompt_tokens_details\":{\"cached_tokens\":0},\"cache_creation_input_tokens\":0,"
@@ -135,7 +136,8 @@ class ProxyServerAnthropicTest {
 
     @Test
     void shouldLeaveUsageChunkOutWhenClientDidNotAskForIt() {
-        HttpResponse<String> response = proxy.post("/v1/chat/completions", CHAT + ",\"stream\":true,\"mock_chunks\":2}");
+        HttpResponse<String> response =
+                proxy.post("/v1/chat/completions", CHAT + ",\"stream\":true,\"mock_chunks\":2}");
 
         assertThat(response.body()).doesNotContain("\"usage\"").doesNotContain("event:")
                 .endsWith("\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
@@ -150,7 +152,8 @@ class ProxyServerAnthropicTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
                 + "\"id\":\"toolu_mock01\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
-                + "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},\"logprobs\":null,\"finish_reason\":\"tool_calls\"}");
+                + "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},\"logprobs\":null,"
+                + "\"finish_reason\":\"tool_calls\"}");
         assertThat(mock.requests().get(0).body()).contains("\"tools\":[{\"name\":\"get_weather\","
                 + "\"description\":\"Current weather\",\"input_schema\":{\"type\":\"object\",\"properties\":"
                 + "{\"city\":{\"type\":\"string\"}}}}],\"tool_choice\":{\"type\":\"any\"}");
@@ -159,7 +162,8 @@ class ProxyServerAnthropicTest {
     @Test
     void shouldStreamToolCallArgumentsWhenAnthropicCallsAToolInAStream() {
         HttpResponse<String> response = proxy.post("/v1/chat/completions", CHAT + TOOLS + ",\"stream\":true,"
-                + "\"mock_chunks\":3,\"mock_tool_call\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}}");
+                + "\"mock_chunks\":3,\"mock_tool_call\":{\"name\":\"get_weather\","
+                + "\"arguments\":{\"city\":\"Paris\"}}}");
 
         String body = response.body();
         assertThat(body).contains("\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"toolu_mock01\","
