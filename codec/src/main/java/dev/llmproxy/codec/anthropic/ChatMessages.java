@@ -24,6 +24,9 @@ import tools.jackson.core.JsonToken;
  * refuses empty text blocks), and trailing whitespace is cut from the text that ends a final assistant turn (Anthropic
  * refuses a prefill ending in whitespace).
  *
+ * <p>Texts are kept as the client's escaped bytes ({@link StringLiteral}) and copied, not decoded; only the text that
+ * ends a final assistant turn is decoded, to cut its trailing whitespace.
+ *
  * <p>Values of the wrong JSON type are skipped rather than refused: the provider answers for what is missing.
  *
  * <p>Thread-safety: none; one instance per request.
@@ -160,11 +163,12 @@ final class ChatMessages {
         }
         List<ContentBlock> blocks = turns.get(turns.size() - 1).blocks;
         if (blocks.get(blocks.size() - 1) instanceof Text text) {
-            String trimmed = text.text().stripTrailing();
+            String value = text.text().value();
+            String trimmed = value.stripTrailing();
             if (trimmed.isEmpty()) {
                 blocks.remove(blocks.size() - 1);
-            } else {
-                blocks.set(blocks.size() - 1, new Text(trimmed, text.cacheControl()));
+            } else if (trimmed.length() < value.length()) {
+                blocks.set(blocks.size() - 1, new Text(StringLiteral.of(trimmed), text.cacheControl()));
             }
             if (blocks.isEmpty()) {
                 turns.remove(turns.size() - 1);
@@ -175,7 +179,7 @@ final class ChatMessages {
     private void readContent(JsonParser p, Message m) {
         JsonToken token = p.currentToken();
         if (token == JsonToken.VALUE_STRING) {
-            m.text = p.getString();
+            m.text = StringLiteral.read(input, p);
             if (!m.text.isEmpty()) {
                 m.content.add(new Text(m.text, null));
             }
@@ -201,7 +205,7 @@ final class ChatMessages {
     private @Nullable ContentBlock readPart(JsonParser p) {
         int start = JsonInput.tokenStart(p);
         String type = "";
-        String text = null;
+        StringLiteral text = null;
         String url = null;
         String format = null;
         RawJson cacheControl = null;
@@ -210,7 +214,7 @@ final class ChatMessages {
             JsonToken value = p.nextToken();
             switch (name) {
                 case "type" -> type = value == JsonToken.VALUE_STRING ? p.getString() : "";
-                case "text" -> text = value == JsonToken.VALUE_STRING ? p.getString() : null;
+                case "text" -> text = value == JsonToken.VALUE_STRING ? StringLiteral.read(input, p) : null;
                 case "cache_control" -> cacheControl = value == JsonToken.START_OBJECT ? input.capture(p) : null;
                 case "image_url", "file" -> {
                     if (value == JsonToken.VALUE_STRING) {
@@ -341,7 +345,7 @@ final class ChatMessages {
     private static final class Message {
         String role = "";
         /** The content when the client sent a string (possibly empty), else null. */
-        @Nullable String text;
+        @Nullable StringLiteral text;
         final List<ContentBlock> content = new ArrayList<>(2);
         final List<ContentBlock> toolCalls = new ArrayList<>(0);
         final List<ContentBlock> thinking = new ArrayList<>(0);

@@ -20,12 +20,13 @@ sealed interface ContentBlock {
     }
 
     /** {@code {"type":"text","text":…}}. */
-    record Text(String text, @Nullable RawJson cacheControl) implements ContentBlock {
+    record Text(StringLiteral text, @Nullable RawJson cacheControl) implements ContentBlock {
         @Override
         public void write(JsonGenerator g) {
             g.writeStartObject();
             g.writeStringProperty("type", "text");
-            g.writeStringProperty("text", text);
+            g.writeName("text");
+            text.write(g);
             writeCacheControl(g, cacheControl);
             g.writeEndObject();
         }
@@ -85,7 +86,7 @@ sealed interface ContentBlock {
      * {@code {"type":"tool_result","tool_use_id","content"}}: the answer to a tool call, from a {@code tool} (or legacy
      * {@code function}) message. The content is {@code text} when the client sent a string, else {@code blocks}.
      */
-    record ToolResult(String toolUseId, @Nullable String text, List<ContentBlock> blocks,
+    record ToolResult(String toolUseId, @Nullable StringLiteral text, List<ContentBlock> blocks,
             @Nullable RawJson cacheControl) implements ContentBlock {
         @Override
         public void write(JsonGenerator g) {
@@ -93,7 +94,8 @@ sealed interface ContentBlock {
             g.writeStringProperty("type", "tool_result");
             g.writeStringProperty("tool_use_id", toolUseId);
             if (text != null) {
-                g.writeStringProperty("content", text);
+                g.writeName("content");
+                text.write(g);
             } else {
                 g.writeArrayPropertyStart("content");
                 for (ContentBlock block : blocks) {

@@ -250,12 +250,12 @@ class AnthropicRequestEncoderTest {
     }
 
     @Test
-    void shouldKeepUnicodeAndEscapesWhenTextIsCopied() {
+    void shouldCopyTextAsEscapedWhenItHoldsUnicodeAndEscapes() {
         assertThat(encode("{\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"caf\u00e9 \\\"q\\\" \\u2603 \ud83d\ude00\\n\"}],"
                 + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"t\",\"parameters\":"
                 + "{\"description\":\"caf\u00e9 \\\"x\\\"\"}}}]}"))
-                .contains("\"text\":\"caf\u00e9 \\\"q\\\" \u2603 \ud83d\ude00\\n\"")
+                .contains("\"text\":\"caf\u00e9 \\\"q\\\" \\u2603 \ud83d\ude00\\n\"")
                 .contains("\"input_schema\":{\"description\":\"caf\u00e9 \\\"x\\\"\"}");
     }
 
