@@ -34,7 +34,7 @@ class AnthropicStreamDifferentialTest {
     @Test
     void shouldAccumulateToWholeResponseWhenMessagesAreRandom() {
         Random random = new Random(8);
-        for (int round = 0; round < 300; round++) {
+        for (int round = 0; round < 150; round++) {
             Message message = Message.random(random);
 
             Accumulated fromStream = accumulate(translateStream(message.stream(random), random));
