@@ -24,8 +24,10 @@ import org.jspecify.annotations.Nullable;
  * {@code stream_options.include_usage} is true), {@code POST completions} ({@code text_completion}, streamed too),
  * {@code POST embeddings}, {@code GET models} and {@code GET models/{id}}; Azure style
  * {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)?api-version=…} with the
- * deployment as the default model. Anything else gets an OpenAI-style 404. The answer's {@code model} echoes the
- * request's. HTTP/1.1 keep-alive, {@code Connection: close} honoured.
+ * deployment as the default model; and Anthropic's {@code POST messages} (a {@code message}, or its SSE events with
+ * {@code event:} names, a ping included; Anthropic error bodies, and 401/400 when {@code x-api-key} (or
+ * {@code authorization}) or {@code anthropic-version} is missing). Anything else gets an OpenAI-style 404. The
+ * answer's {@code model} echoes the request's. HTTP/1.1 keep-alive, {@code Connection: close} honoured.
  *
  * <p>Default answers are precomputed per model: {@code "tok "} once per chunk, usage 10 prompt tokens and one
  * completion token per chunk. Requests steer the mock with optional top-level body fields, read only when the body
@@ -33,13 +35,19 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code mock_chunks}, {@code mock_chunk_interval_ms}, {@code mock_first_chunk_delay_ms}: stream shape;
  *   <li>{@code mock_delay_ms}: pause before the response headers;
- *   <li>{@code mock_status} (+ {@code mock_error_message}): answer with that status and an OpenAI error body;
+ *   <li>{@code mock_status} (+ {@code mock_error_message}): answer with that status and an OpenAI (or, on
+ *       {@code messages}, Anthropic) error body;
  *   <li>{@code mock_hang}: accept and never answer;
  *   <li>{@code mock_cut_after_chunks}: stream that many chunks, then close the connection without [DONE] (for a
  *       non-streamed answer: send half the announced body, then close);
+ *   <li>{@code mock_error_after_chunks} (Anthropic streams): send an {@code overloaded_error} event after that many
+ *       chunks and end the stream;
  *   <li>{@code mock_hold_after_chunks} + {@code mock_hold_ms}: pause the stream after that chunk;
  *   <li>{@code mock_content}: the answer text (split evenly over the chunks when streamed);
- *   <li>{@code mock_usage}: {@code {"prompt_tokens": p, "completion_tokens": c}} to report.
+ *   <li>{@code mock_tool_call} (on {@code messages}): {@code {"name": n, "arguments": {...}}}, answer with that
+ *       tool call (streamed as {@code input_json_delta}s) instead of text;
+ *   <li>{@code mock_usage}: {@code {"prompt_tokens": p, "completion_tokens": c}} to report (Anthropic's input and
+ *       output tokens on {@code messages}).
  * </ul>
  *
  * <p>Thread-safety: thread-safe. Connections are served on the provider's own event loops; the observation methods

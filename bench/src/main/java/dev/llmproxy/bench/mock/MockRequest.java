@@ -26,9 +26,13 @@ final class MockRequest {
     @Nullable String errorMessage;
     boolean hang;
     int cutAfterChunks = UNSET;
+    int errorAfterChunks = UNSET;
     int holdAfterChunks = UNSET;
     long holdMillis;
     @Nullable String content;
+    /** Anthropic answers: call this tool (with {@link #toolArguments}, JSON) instead of answering text. */
+    @Nullable String toolName;
+    String toolArguments = "{}";
     int promptTokens = UNSET;
     int completionTokens = UNSET;
 

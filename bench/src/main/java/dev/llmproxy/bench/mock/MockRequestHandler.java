@@ -37,6 +37,7 @@ import tools.jackson.core.JacksonException;
 final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String DEFAULT_MODEL = "mock-model";
     private static final int MAX_DIMENSIONS = 8192;
+    private static final String MISSING_KEY = "x-api-key header is required";
 
     private final MockState state;
     private final ArrayDeque<Exchange> pending = new ArrayDeque<>();
@@ -44,6 +45,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private boolean draining;
     private @Nullable ScheduledFuture<?> delayed;
     private @Nullable SseStream stream;
+    private @Nullable AnthropicStream anthropicStream;
 
     MockRequestHandler(MockState state) {
         this.state = state;
@@ -66,6 +68,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (stream != null) {
             stream.cancel();
             stream = null;
+        }
+        if (anthropicStream != null) {
+            anthropicStream.cancel();
+            anthropicStream = null;
         }
         pending.clear();
         super.channelInactive(ctx);
@@ -103,9 +109,16 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (request.decoderResult().isFailure()) {
             return new Exchange(route, parsed, false, label, "Could not parse the HTTP request.");
         }
+        if (route.endpoint() == MockRoute.Endpoint.MESSAGES) {
+            String refusal = anthropicHeaderProblem(request.headers());
+            if (refusal != null) {
+                return new Exchange(route, parsed, keepAlive, label, refusal);
+            }
+        }
         if (route.endpoint() == MockRoute.Endpoint.CHAT
                 || route.endpoint() == MockRoute.Endpoint.COMPLETIONS
-                || route.endpoint() == MockRoute.Endpoint.EMBEDDINGS) {
+                || route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
+                || route.endpoint() == MockRoute.Endpoint.MESSAGES) {
             try {
                 MockRequestParser.parse(request.content(), parsed);
             } catch (JacksonException | IllegalArgumentException e) {
@@ -132,6 +145,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void respond(ChannelHandlerContext ctx, Exchange exchange) {
         delayed = null;
         MockRequest request = exchange.request;
+        if (exchange.route.endpoint() == MockRoute.Endpoint.MESSAGES) {
+            respondAnthropic(ctx, exchange);
+            return;
+        }
         if (exchange.badRequest != null) {
             sendError(ctx, exchange, HttpResponseStatus.BAD_REQUEST, exchange.badRequest);
             return;
@@ -169,6 +186,58 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             default:
                 sendError(ctx, exchange, HttpResponseStatus.NOT_FOUND, "Invalid URL (" + exchange.label + ")");
         }
+    }
+
+    /**
+     * Answers Anthropic's {@code POST /v1/messages}: a {@code message}, a stream of its events, or an Anthropic error
+     * body ({@code mock_status}, a missing {@code x-api-key}/{@code authorization} or {@code anthropic-version}
+     * header, an unreadable body).
+     */
+    private void respondAnthropic(ChannelHandlerContext ctx, Exchange exchange) {
+        MockRequest request = exchange.request;
+        if (exchange.badRequest != null) {
+            int status = exchange.badRequest.startsWith(MISSING_KEY) ? 401 : 400;
+            sendAnthropicError(ctx, exchange, status, exchange.badRequest);
+            return;
+        }
+        if (request.status != MockRequest.UNSET) {
+            String message = request.errorMessage != null ? request.errorMessage
+                    : AnthropicBodies.defaultMessage(request.status);
+            sendAnthropicError(ctx, exchange, request.status, message);
+            return;
+        }
+        String model = modelOf(exchange);
+        if (request.stream) {
+            anthropicStream = new AnthropicStream(ctx, state, request, model, exchange.keepAlive, done -> {
+                anthropicStream = null;
+                finish(ctx, exchange, done);
+            });
+            anthropicStream.start();
+            return;
+        }
+        String content = request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
+        int input = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS
+                : request.promptTokens;
+        int output = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
+        sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                AnthropicBodies.message(model, content, request.toolName, request.toolArguments, input, output)));
+    }
+
+    private void sendAnthropicError(ChannelHandlerContext ctx, Exchange exchange, int status, String message) {
+        ByteBuf body = OpenAiBodies.toBuffer(ctx.alloc(),
+                AnthropicBodies.error(AnthropicBodies.errorType(status), message));
+        sendJson(ctx, exchange, HttpResponseStatus.valueOf(status), body);
+    }
+
+    /** What Anthropic would refuse in the headers of a Messages request, or {@code null}. */
+    private static @Nullable String anthropicHeaderProblem(HttpHeaders headers) {
+        if (!headers.contains("x-api-key") && !headers.contains(HttpHeaderNames.AUTHORIZATION)) {
+            return MISSING_KEY;
+        }
+        if (!headers.contains("anthropic-version")) {
+            return "anthropic-version: header is required";
+        }
+        return null;
     }
 
     private ByteBuf completion(ChannelHandlerContext ctx, MockRequest request, boolean chat, String model) {

@@ -111,6 +111,9 @@ final class MockRequestParser {
             case "mock_cut_after_chunks":
                 into.cutAfterChunks = Math.max(0, parser.getValueAsInt(MockRequest.UNSET));
                 return true;
+            case "mock_error_after_chunks":
+                into.errorAfterChunks = Math.max(0, parser.getValueAsInt(MockRequest.UNSET));
+                return true;
             case "mock_hold_after_chunks":
                 into.holdAfterChunks = parser.getValueAsInt(MockRequest.UNSET);
                 return true;
@@ -122,6 +125,9 @@ final class MockRequestParser {
                 return true;
             case "mock_usage":
                 readUsage(parser, into);
+                return true;
+            case "mock_tool_call":
+                readToolCall(parser, into);
                 return true;
             default:
                 return false;
@@ -138,6 +144,30 @@ final class MockRequestParser {
             parser.nextToken();
             if ("include_usage".equals(name)) {
                 into.includeUsage = parser.getValueAsBoolean();
+            } else {
+                parser.skipChildren();
+            }
+        }
+    }
+
+    /** {@code {"name": n, "arguments": {...}}}: the tool call an Anthropic answer makes. */
+    private static void readToolCall(JsonParser parser, MockRequest into) {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return;
+        }
+        while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = parser.currentName();
+            parser.nextToken();
+            if ("name".equals(name)) {
+                into.toolName = parser.getValueAsString();
+            } else if ("arguments".equals(name) && parser.currentToken() == JsonToken.START_OBJECT) {
+                java.io.StringWriter arguments = new java.io.StringWriter();
+                try (tools.jackson.core.JsonGenerator g =
+                        JSON.createGenerator(tools.jackson.core.ObjectWriteContext.empty(), arguments)) {
+                    g.copyCurrentStructure(parser);
+                }
+                into.toolArguments = arguments.toString();
             } else {
                 parser.skipChildren();
             }

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpMethod;
 /**
  * Where a request goes: the endpoint and, for Azure-style paths or {@code models/{id}}, the name found in the path.
  * Accepted paths: {@code [/v1]/chat/completions}, {@code [/v1]/completions}, {@code [/v1]/embeddings},
+ * {@code [/v1]/messages} (Anthropic),
  * {@code [/v1]/models[/{id}]} and {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
  * the query string (Azure's {@code api-version}) is ignored.
  *
@@ -22,6 +23,8 @@ record MockRoute(Endpoint endpoint, String name) {
         CHAT,
         COMPLETIONS,
         EMBEDDINGS,
+        /** Anthropic's Messages API. */
+        MESSAGES,
         MODELS,
         MODEL,
         NOT_FOUND
@@ -57,6 +60,8 @@ record MockRoute(Endpoint endpoint, String name) {
                 return new MockRoute(Endpoint.COMPLETIONS, name);
             case "/embeddings":
                 return new MockRoute(Endpoint.EMBEDDINGS, name);
+            case "/messages":
+                return new MockRoute(Endpoint.MESSAGES, name);
             default:
                 return notFound();
         }

@@ -32,6 +32,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -361,7 +362,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         long contentLength = HttpUtil.getContentLength(head, -1L);
         bodyEndsAtClose = !chunked && contentLength < 0;
         boolean success = head.status().codeClass() == HttpStatusClass.SUCCESS;
-        ResponseTranslator responseTranslator = adapter.newTranslator(request.endpoint(), stream);
+        ResponseTranslator responseTranslator =
+                adapter.newTranslator(request.endpoint(), stream, request.info(), call.services.clock());
         translator = responseTranslator;
         call.addProxyHeaders(headers, deployment, sentNanos, headersNanos);
         Responses.setConnection(response, request.keepAlive(), request.http10());
@@ -446,6 +448,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         ByteBuf translated = status >= 400
                 ? responseTranslator.translateError(ctx.alloc(), status, whole)
                 : responseTranslator.translateBody(ctx.alloc(), whole);
+        int clientStatus = responseTranslator.clientStatus(status);
+        if (clientStatus != status) {
+            head.setStatus(HttpResponseStatus.valueOf(clientStatus));
+            status = clientStatus;
+        }
         HttpUtil.setContentLength(head, translated.readableBytes());
         ctx.write(head, ctx.voidPromise());
         complete(new DefaultLastHttpContent(translated));

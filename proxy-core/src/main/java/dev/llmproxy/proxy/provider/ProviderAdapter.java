@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.provider;
 import dev.llmproxy.codec.json.RequestInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,4 +50,18 @@ public interface ProviderAdapter {
      * bytes are relayed as they are (the fast path: no copy, no parse beyond reading usage).
      */
     @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream);
+
+    /**
+     * A translator for one response, for translators that need more of the request than its endpoint: whether the
+     * client asked for usage in its stream ({@code stream_options.include_usage}), or the wall time for the
+     * {@code created} field of the bodies they write. This is the method the attempt calls; the default answers
+     * {@link #newTranslator(Endpoint, boolean)}.
+     *
+     * @param info the scan of the client's request body
+     * @param clock wall time (the server's injected clock); read only by translators that write {@code created}
+     */
+    default @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info,
+            Clock clock) {
+        return newTranslator(endpoint, stream);
+    }
 }

@@ -31,7 +31,7 @@ public final class Providers {
      * speak yet. Configs naming them load; requests to them are refused with a 400.
      */
     private static final List<String> NOT_YET_SUPPORTED = List.of(
-            "anthropic", "anthropic_text", "gemini", "vertex_ai", "vertex_ai_beta", "bedrock", "sagemaker",
+            "anthropic_text", "gemini", "vertex_ai", "vertex_ai_beta", "bedrock", "sagemaker",
             "sagemaker_chat", "github_copilot", "cohere", "cohere_chat", "azure_ai", "azure_text",
             "text-completion-openai",
             "custom_openai", "openai_like", "litellm_proxy", "huggingface", "replicate", "ai21", "ai21_chat", "baseten",
@@ -140,6 +140,10 @@ public final class Providers {
                 List.of("PERPLEXITY_API_BASE"), List.of("PERPLEXITYAI_API_KEY", "PERPLEXITY_API_KEY"));
         bearer(table, "nvidia_nim", "https://integrate.api.nvidia.com/v1",
                 List.of("NVIDIA_NIM_API_BASE"), List.of("NVIDIA_NIM_API_KEY"));
+        // Messages API (AnthropicAdapter). LiteLLM: litellm/llms/anthropic/common_utils.py (provider spec 1.1).
+        table.put("anthropic", new ProviderSpec("anthropic", true, UrlStyle.OPENAI, "https://api.anthropic.com",
+                List.of("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"), List.of("ANTHROPIC_API_KEY"), List.of(), null, "",
+                "x-api-key", ""));
         for (String name : NOT_YET_SUPPORTED) {
             table.put(name, new ProviderSpec(name, false, UrlStyle.OPENAI, null, List.of(), List.of(), List.of(),
                     null, "", AUTHORIZATION, BEARER));

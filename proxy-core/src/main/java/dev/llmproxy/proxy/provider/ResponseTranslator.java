@@ -39,6 +39,16 @@ public interface ResponseTranslator extends SseEventFramer.RewritingVisitor {
      */
     @Nullable ByteBuf finishStream(ByteBufAllocator alloc);
 
+    /**
+     * The status the client gets for the body this translator just returned from {@link #translateBody} or
+     * {@link #translateError}, given the provider's status: a provider's own status codes mapped to OpenAI's
+     * (Anthropic's 529 overloaded is a 500), or an error status for a successful response that could not be
+     * translated. The default keeps the provider's status.
+     */
+    default int clientStatus(int providerStatus) {
+        return providerStatus;
+    }
+
     /** The usage the response reported, once known, or {@code null}. */
     @Nullable Usage usage();
 }

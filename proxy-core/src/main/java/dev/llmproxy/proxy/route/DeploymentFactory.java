@@ -6,6 +6,7 @@ import dev.llmproxy.proxy.config.LitellmParams;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.config.RouterSettings;
 import dev.llmproxy.proxy.config.SslVerify;
+import dev.llmproxy.proxy.provider.AnthropicAdapter;
 import dev.llmproxy.proxy.provider.BaseUrl;
 import dev.llmproxy.proxy.provider.OpenAiAdapter;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
@@ -28,6 +29,8 @@ import org.jspecify.annotations.Nullable;
 
 /** Resolves one {@code model_list} entry against a provider into a {@link Deployment}. */
 final class DeploymentFactory {
+    /** LiteLLM sends this as a bearer token when an Anthropic deployment has no key. */
+    private static final List<String> ANTHROPIC_TOKEN_ENV = List.of("ANTHROPIC_AUTH_TOKEN");
 
     private final ProxyConfig config;
     private final Map<String, String> env;
@@ -59,13 +62,22 @@ final class DeploymentFactory {
         ProviderAdapter adapter = null;
         if (provider.supported()) {
             baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify));
-            UpstreamAuth auth = key == null ? UpstreamAuth.NONE : UpstreamAuth.header(
-                    AsciiString.cached(provider.authHeaderName()), AsciiString.of(provider.authValuePrefix() + key));
-            adapter = new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, auth);
+            adapter = adapter(provider, baseUrl, key, apiVersion);
         }
         return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
                 timeout, streamTimeout, limits(entry), params.weight() == null ? -1 : params.weight(),
                 (int) count(entry, "order", 0)));
+    }
+
+    /** The adapter of the provider's wire format: Anthropic's Messages API, else the OpenAI format. */
+    private ProviderAdapter adapter(ProviderSpec provider, BaseUrl baseUrl, @Nullable String key,
+            @Nullable String apiVersion) {
+        if (provider.name().equals("anthropic")) {
+            return new AnthropicAdapter(baseUrl, AnthropicAdapter.auth(key, firstNonEmpty(null, ANTHROPIC_TOKEN_ENV)));
+        }
+        UpstreamAuth auth = key == null ? UpstreamAuth.NONE : UpstreamAuth.header(
+                AsciiString.cached(provider.authHeaderName()), AsciiString.of(provider.authValuePrefix() + key));
+        return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, auth);
     }
 
     /**
