@@ -30,6 +30,8 @@ public enum ProxyError {
     NO_DEPLOYMENT_AVAILABLE(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
     /** The key could not be looked up in time (the store is slow or down). */
     AUTH_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
+    /** Request bodies held in memory reached the server's budget; the client may retry shortly. */
+    REQUEST_BUFFERS_FULL(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The client closed its connection before the response was complete; recorded, never sent. */
     CLIENT_CLOSED(HttpResponseStatus.valueOf(499, "Client Closed Request"), "client_closed_request");
 

@@ -37,6 +37,7 @@ public final class ServerComponents {
     private final ForwardProxy forwardProxy;
     private final Transport transport;
     private final @Nullable Upstream upstream;
+    private final long requestBufferBytes;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
@@ -50,6 +51,7 @@ public final class ServerComponents {
         this.forwardProxy = builder.forwardProxy;
         this.transport = builder.transport != null ? builder.transport : Transport.best();
         this.upstream = builder.upstream;
+        this.requestBufferBytes = builder.requestBufferBytes;
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -112,6 +114,14 @@ public final class ServerComponents {
         return upstream;
     }
 
+    /**
+     * The most request body bytes held in memory at once across all connections (503 beyond), or 0 for the default:
+     * half of the direct memory Netty may use.
+     */
+    public long requestBufferBytes() {
+        return requestBufferBytes;
+    }
+
     /** Builds {@link ServerComponents}; defaults: no listeners, simple shuffle, system time, thread-local random. */
     public static final class Builder {
         private final ServerSettings settings;
@@ -125,6 +135,7 @@ public final class ServerComponents {
         private ForwardProxy forwardProxy = ForwardProxy.NONE;
         private @Nullable Transport transport;
         private @Nullable Upstream upstream;
+        private long requestBufferBytes;
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -177,6 +188,18 @@ public final class ServerComponents {
         /** Upstream connections from elsewhere than the server's own pools (tests). */
         public Builder upstream(Upstream upstream) {
             this.upstream = requireNonNull(upstream, "upstream");
+            return this;
+        }
+
+        /**
+         * The most request body bytes held in memory at once across all connections; 0 (the default) for half of
+         * the direct memory Netty may use ({@code -XX:MaxDirectMemorySize}).
+         */
+        public Builder requestBufferBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("requestBufferBytes: " + bytes + " (expected: >= 0)");
+            }
+            this.requestBufferBytes = bytes;
             return this;
         }
 

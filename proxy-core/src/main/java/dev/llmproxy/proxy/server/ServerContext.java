@@ -26,6 +26,8 @@ final class ServerContext {
     final LongSupplier ticker;
     final BuiltInResponses builtIns;
     final ChannelGroup channels;
+    /** Request body bytes held in memory, server-wide. */
+    final RequestBudget requestBudget;
     final AtomicInteger activeCalls = new AtomicInteger();
     private volatile boolean draining;
 
@@ -39,6 +41,8 @@ final class ServerContext {
                 components.router(), upstream, listener);
         this.channels = channels;
         this.builtIns = new BuiltInResponses(routes);
+        long bufferBytes = components.requestBufferBytes();
+        this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());
     }
 
     boolean isDraining() {
