@@ -112,6 +112,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             }
             return;
         }
+        if (event instanceof RequestAnswered answered) {
+            record(new RequestFacts(answered.callId(), answered.startNanos(), false, false), null, null, null, null,
+                    answered.status());
+            return;
+        }
         if (event instanceof RequestRefused refused) {
             record(new RequestFacts(refused.callId(), refused.startNanos(), false, false), refused.endpoint(), null,
                     null, refused.error());

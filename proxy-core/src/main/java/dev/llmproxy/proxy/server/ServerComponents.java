@@ -38,6 +38,7 @@ public final class ServerComponents {
     private final Transport transport;
     private final @Nullable Upstream upstream;
     private final long requestBufferBytes;
+    private final CorsPolicy cors;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
@@ -52,6 +53,7 @@ public final class ServerComponents {
         this.transport = builder.transport != null ? builder.transport : Transport.best();
         this.upstream = builder.upstream;
         this.requestBufferBytes = builder.requestBufferBytes;
+        this.cors = builder.cors;
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -122,6 +124,11 @@ public final class ServerComponents {
         return requestBufferBytes;
     }
 
+    /** Which browser origins may call (CORS). */
+    public CorsPolicy cors() {
+        return cors;
+    }
+
     /** Builds {@link ServerComponents}; defaults: no listeners, simple shuffle, system time, thread-local random. */
     public static final class Builder {
         private final ServerSettings settings;
@@ -136,6 +143,7 @@ public final class ServerComponents {
         private @Nullable Transport transport;
         private @Nullable Upstream upstream;
         private long requestBufferBytes;
+        private CorsPolicy cors = CorsPolicy.ANY_ORIGIN;
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -200,6 +208,12 @@ public final class ServerComponents {
                 throw new IllegalArgumentException("requestBufferBytes: " + bytes + " (expected: >= 0)");
             }
             this.requestBufferBytes = bytes;
+            return this;
+        }
+
+        /** Which browser origins may call (default: any, as LiteLLM). */
+        public Builder cors(CorsPolicy cors) {
+            this.cors = requireNonNull(cors, "cors");
             return this;
         }
 

@@ -26,6 +26,8 @@ final class ServerContext {
     final LongSupplier ticker;
     final BuiltInResponses builtIns;
     final ChannelGroup channels;
+    /** Which browser origins may call. */
+    final CorsPolicy cors;
     /** Request body bytes held in memory, server-wide. */
     final RequestBudget requestBudget;
     final AtomicInteger activeCalls = new AtomicInteger();
@@ -41,6 +43,7 @@ final class ServerContext {
                 components.router(), upstream, listener);
         this.channels = channels;
         this.builtIns = new BuiltInResponses(routes);
+        this.cors = components.cors();
         long bufferBytes = components.requestBufferBytes();
         this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());
     }

@@ -15,6 +15,8 @@ import java.util.function.LongSupplier;
  *   <li>{@value #CODEC}: HTTP/1.1 decoding with request-line and header limits (414 and 431 beyond them);
  *   <li>{@value #TIMEOUTS}: keep-alive, request-head and request-body timeouts (close, 408, 408); none while a
  *       response is in progress;
+ *   <li>{@value #CORS}: CORS preflights answered, {@code Access-Control-Allow-*} added to responses
+ *       ({@link CorsHandler});
  *   <li>{@value #AUTH}: the key checked on the request head, a refused request answered 401 before its body is read
  *       ({@link HeadAuthHandler});
  *   <li>{@value #AGGREGATOR}: the bounded request body (413 beyond it, 503 when the server-wide
@@ -26,6 +28,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String LINGER = "linger";
     static final String CODEC = "codec";
     static final String TIMEOUTS = "timeouts";
+    static final String CORS = "cors";
     static final String AUTH = "auth";
     static final String AGGREGATOR = "aggregator";
     static final String HANDLER = "handler";
@@ -48,6 +51,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     static void addHandlers(ChannelPipeline pipeline, ServerContext server) {
         HeadAuthResults authResults = new HeadAuthResults();
         addHttpHandlers(pipeline, server.settings, server.ticker, server.requestBudget);
+        pipeline.addBefore(AGGREGATOR, CORS, new CorsHandler(server.cors, authResults, server.ticker));
         pipeline.addBefore(AGGREGATOR, AUTH, new HeadAuthHandler(server.authenticator, authResults, server.ticker));
         pipeline.addLast(HANDLER, new ClientHandler(server, authResults));
     }
