@@ -9,6 +9,7 @@ import dev.llmproxy.proxy.config.GeneralSettings;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.server.ClientTimeouts;
+import dev.llmproxy.proxy.server.CorsPolicy;
 import dev.llmproxy.proxy.server.ProxyServer;
 import dev.llmproxy.proxy.server.ServerComponents;
 import dev.llmproxy.proxy.server.ServerSettings;
@@ -131,7 +132,10 @@ public final class Main implements Callable<Integer> {
         try {
             ServerComponents.Builder components = ServerComponents.builder(
                             settings, routes, new MasterKeyAuthenticator(masterKey))
-                    .forwardProxy(proxies);
+                    .forwardProxy(proxies)
+                    .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
+                    .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
+                            loaded.generalSettings().corsAllowCredentials()));
             if (debug || detailedDebug) {
                 components.listener(new LoggingCallListener());
             }
