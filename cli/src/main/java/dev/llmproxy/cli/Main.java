@@ -66,6 +66,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--detailed_debug", description = "log everything llmproxy does")
     boolean detailedDebug;
 
+    /** "sk-" and 21 more characters: about 126 bits when they are random hex or base64. */
+    static final int MIN_MASTER_KEY_LENGTH = 24;
+
     private final Map<String, String> env;
     private final PrintWriter err;
 
@@ -203,25 +206,37 @@ public final class Main implements Callable<Integer> {
 
     /**
      * Secure by default: without a master key anyone who can reach the port can spend the provider keys, so llmproxy
-     * then listens on loopback only, and refuses an explicit non-loopback address.
+     * then listens on loopback only, and refuses an explicit non-loopback address. A master key short enough to be
+     * guessed is refused in the same way on a non-loopback address, and warned about on loopback.
      */
     private @Nullable String chooseHost(@Nullable String masterKey) {
         Logger log = LoggerFactory.getLogger("llmproxy");
-        if (host == null) {
-            if (masterKey != null) {
-                return "0.0.0.0";
+        String bindHost = host;
+        if (bindHost == null) {
+            if (masterKey == null) {
+                log.warn("No master key is set: listening on 127.0.0.1 only and accepting requests without a key. "
+                        + "Set general_settings.master_key (or LITELLM_MASTER_KEY) to listen on other addresses.");
+                return "127.0.0.1";
             }
-            log.warn("No master key is set: listening on 127.0.0.1 only and accepting requests without a key. "
-                    + "Set general_settings.master_key (or LITELLM_MASTER_KEY) to listen on other addresses.");
-            return "127.0.0.1";
+            bindHost = "0.0.0.0";
         }
-        if (masterKey == null && !isLoopback(host)) {
-            err.println("llmproxy: refusing to listen on " + host + " without a master key: anyone who can reach it "
-                    + "could use your provider keys. Set general_settings.master_key in the config (it must start "
+        boolean loopback = isLoopback(bindHost);
+        if (masterKey == null && !loopback) {
+            err.println("llmproxy: refusing to listen on " + bindHost + " without a master key: anyone who can reach "
+                    + "it could use your provider keys. Set general_settings.master_key in the config (it must start "
                     + "with sk-) or the LITELLM_MASTER_KEY environment variable, or listen on 127.0.0.1.");
             return null;
         }
-        return host;
+        if (masterKey != null && masterKey.length() < MIN_MASTER_KEY_LENGTH) {
+            String weak = "the master key has " + masterKey.length() + " characters, short enough to be guessed; use "
+                    + "at least " + MIN_MASTER_KEY_LENGTH + ", e.g. one made with: echo \"sk-$(openssl rand -hex 24)\"";
+            if (!loopback) {
+                err.println("llmproxy: refusing to listen on " + bindHost + ": " + weak);
+                return null;
+            }
+            log.warn("Weak master key on a loopback listener: {}", weak);
+        }
+        return bindHost;
     }
 
     static boolean isLoopback(String host) {

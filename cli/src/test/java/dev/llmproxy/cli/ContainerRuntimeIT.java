@@ -41,7 +41,7 @@ class ContainerRuntimeIT {
      * and the jar.
      */
     private static final long MAX_TREE_BYTES = 75 * MIB;
-    private static final String MASTER_KEY = "sk-container-test";
+    private static final String MASTER_KEY = "sk-container-test-0123456789abcdef";
 
     private Path dir;
     private Path home;

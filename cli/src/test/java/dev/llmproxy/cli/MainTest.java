@@ -42,6 +42,17 @@ class MainTest {
     }
 
     @Test
+    void shouldRefuseWeakMasterKeyWhenListeningBeyondLoopback() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL);
+
+        int status = run(Map.of("LITELLM_MASTER_KEY", "sk-1234"), "--config", config.toString(), "--port", "0");
+
+        assertThat(status).isEqualTo(Main.EXIT_UNSAFE);
+        assertThat(err.toString()).contains("refusing to listen on 0.0.0.0")
+                .contains("the master key has 7 characters").contains("openssl rand").doesNotContain("sk-1234");
+    }
+
+    @Test
     void shouldExitWithConfigErrorNamingTheKeyWhenValueIsInvalid() throws IOException {
         Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL + """
                 litellm_settings:

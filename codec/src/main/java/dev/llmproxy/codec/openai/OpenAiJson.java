@@ -1,6 +1,7 @@
 package dev.llmproxy.codec.openai;
 
 import dev.llmproxy.codec.internal.JsonText;
+import dev.llmproxy.codec.sse.SseEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
@@ -20,8 +21,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safety: stateless.
  */
 public final class OpenAiJson {
-    private static final byte[] DATA = ascii("data: ");
-    private static final byte[] EVENT_END = ascii("\n\n");
     private static final byte[] DONE = ascii("data: [DONE]\n\n");
     private static final byte[] CHAT = ascii(",\"object\":\"chat.completion\",\"created\":");
     private static final byte[] CHAT_CHUNK = ascii(",\"object\":\"chat.completion.chunk\",\"created\":");
@@ -254,13 +253,13 @@ public final class OpenAiJson {
     private static ByteBuf startEvent(ByteBufAllocator alloc, int capacity, String id, byte[] object, long created,
             String model) {
         ByteBuf out = alloc.buffer(capacity + id.length() + model.length());
-        out.writeBytes(DATA);
+        SseEvents.startData(out);
         header(out, id, object, created, model);
         return out;
     }
 
     private static ByteBuf endEvent(ByteBuf out) {
-        return out.writeByte('}').writeBytes(EVENT_END);
+        return SseEvents.endEvent(out.writeByte('}'));
     }
 
     // Writes {"id":"<id>","object":…,"created":N,"model":"<model>" without the closing brace.

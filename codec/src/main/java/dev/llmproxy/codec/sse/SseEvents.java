@@ -55,6 +55,19 @@ public final class SseEvents {
         }
     }
 
+    /**
+     * Starts an event whose data the caller writes next, on one line: {@code data: }. The caller ends it with
+     * {@link #endEvent}. For payloads written straight into the event buffer (no copy), such as generated JSON.
+     */
+    public static ByteBuf startData(ByteBuf out) {
+        return out.writeBytes(DATA);
+    }
+
+    /** Ends the event started with {@link #startData}: the blank line that dispatches it. */
+    public static ByteBuf endEvent(ByteBuf out) {
+        return out.writeByte('\n').writeByte('\n');
+    }
+
     private static int lineEnd(ByteBuf buf, int from, int end) {
         return from < end ? buf.forEachByte(from, end - from, ByteProcessor.FIND_CRLF) : -1;
     }

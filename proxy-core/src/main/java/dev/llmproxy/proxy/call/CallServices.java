@@ -19,6 +19,8 @@ import java.util.random.RandomGenerator;
  * @param router picks each attempt's deployment
  * @param upstream leases upstream connections
  * @param listener receives one record per request; must not throw (use {@link CallListeners})
+ * @param clientWriteTimeoutNanos how long a client may leave a response unread (reading from the provider is paused
+ *     meanwhile) before its connection is closed; the provider's silence timer does not run during that time
  */
 public record CallServices(
         LongSupplier ticker,
@@ -26,7 +28,8 @@ public record CallServices(
         Supplier<RandomGenerator> random,
         Router router,
         Upstream upstream,
-        CallListener listener) {
+        CallListener listener,
+        long clientWriteTimeoutNanos) {
 
     public CallServices {
         requireNonNull(ticker, "ticker");
@@ -35,5 +38,9 @@ public record CallServices(
         requireNonNull(router, "router");
         requireNonNull(upstream, "upstream");
         requireNonNull(listener, "listener");
+        if (clientWriteTimeoutNanos <= 0) {
+            throw new IllegalArgumentException(
+                    "clientWriteTimeoutNanos: " + clientWriteTimeoutNanos + " (expected: > 0)");
+        }
     }
 }

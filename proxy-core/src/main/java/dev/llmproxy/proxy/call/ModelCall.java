@@ -71,6 +71,11 @@ public final class ModelCall {
         this.deadlineNanos = request.startNanos() + request.route().longestTimeoutNanos(request.stream());
     }
 
+    /** The request id ({@code x-litellm-call-id}), for logs. */
+    public String callId() {
+        return request.callId();
+    }
+
     /** Starts the first attempt; the call may end before this returns. */
     public void start() {
         Lease lease = services.router().acquire(request.route(), null, services.random().get());

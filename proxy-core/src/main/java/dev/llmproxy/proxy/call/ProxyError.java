@@ -25,6 +25,8 @@ public enum ProxyError {
     UPSTREAM_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
     UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
     UPSTREAM_TLS_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
+    /** The provider's response could not be decoded (invalid framing, headers over the limit). */
+    UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
     UPSTREAM_CLOSED(HttpResponseStatus.SERVICE_UNAVAILABLE, "api_connection_error"),
     /** Every deployment of the group is tried, cooling down or at its limits. */
     NO_DEPLOYMENT_AVAILABLE(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
@@ -33,7 +35,9 @@ public enum ProxyError {
     /** Request bodies held in memory reached the server's budget; the client may retry shortly. */
     REQUEST_BUFFERS_FULL(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The client closed its connection before the response was complete; recorded, never sent. */
-    CLIENT_CLOSED(HttpResponseStatus.valueOf(499, "Client Closed Request"), "client_closed_request");
+    CLIENT_CLOSED(HttpResponseStatus.valueOf(499, "Client Closed Request"), "client_closed_request"),
+    /** The client stopped reading a response for longer than its write timeout; recorded, never sent. */
+    CLIENT_TOO_SLOW(HttpResponseStatus.REQUEST_TIMEOUT, "client_too_slow");
 
     private final HttpResponseStatus status;
     private final String type;

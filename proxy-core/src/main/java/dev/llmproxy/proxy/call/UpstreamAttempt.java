@@ -82,22 +82,6 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     /** The most a translated non-streamed body may weigh; translation needs it whole. */
     private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
     private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
-    /**
-     * Upstream headers not passed on: the hop-by-hop ones (RFC 9110 section 7.6.1), the framing the proxy sets
-     * itself, and cookies, which belong to the proxy's session with the provider and not to the client.
-     */
-    private static final AsciiString[] NOT_RELAYED = {
-            HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE,
-            HttpHeaderNames.PROXY_CONNECTION,
-            HttpHeaderNames.TRANSFER_ENCODING,
-            HttpHeaderNames.TE,
-            HttpHeaderNames.TRAILER,
-            HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.PROXY_AUTHENTICATE,
-            HttpHeaderNames.CONTENT_LENGTH,
-            HttpHeaderNames.SET_COOKIE};
-
     private final ChannelHandlerContext ctx;
     private final CallRequest request;
     private final Target target;
@@ -123,6 +107,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     private boolean scanBodyUsage;
     private @Nullable Usage usage;
     private long lastActivityNanos;
+    private long pausedSinceNanos;
     private long sentNanos;
     private long firstByteNanos;
     private int status;
@@ -229,6 +214,13 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             ReferenceCountUtil.release(part);
             return;
         }
+        if (part.decoderResult().isFailure()) {
+            // The connection closed before the response was complete: the decoder marks the part it had.
+            Throwable cause = part.decoderResult().cause();
+            ReferenceCountUtil.release(part);
+            onConnectionLost(cause);
+            return;
+        }
         lastActivityNanos = call.services.ticker().getAsLong();
         receivedAny = true;
         if (part instanceof HttpResponse head) {
@@ -267,6 +259,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (upstreamConnection != null && !ctx.channel().isWritable()) {
             upstreamConnection.pauseReading();
             awaitingWritability = true;
+            pausedSinceNanos = call.services.ticker().getAsLong();
+            // From now on the client is the slow side: its own timeout governs, not the provider's silence.
+            rescheduleTimer(call.services.clientWriteTimeoutNanos());
         }
     }
 
@@ -274,10 +269,28 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     void onClientWritable() {
         if (awaitingWritability && !done) {
             awaitingWritability = false;
+            // The provider's silence is measured again from now: the pause was the client's doing.
+            lastActivityNanos = call.services.ticker().getAsLong();
             UpstreamConnection upstreamConnection = connection;
             if (upstreamConnection != null) {
                 upstreamConnection.resumeReading();
             }
+        }
+    }
+
+    @Override
+    public void onMalformedResponse(Throwable cause) {
+        if (done) {
+            return;
+        }
+        // The connection closed itself and never goes back to the pool.
+        connection = null;
+        log.warn("[{}] malformed response from {}: {}", request.callId(), deployment.origin(), cause.toString());
+        String message = "The provider sent a malformed response";
+        if (responseStarted) {
+            abort(ProxyError.UPSTREAM_PROTOCOL_ERROR, message);
+        } else {
+            failBeforeCommit(ProxyError.UPSTREAM_PROTOCOL_ERROR, message);
         }
     }
 
@@ -342,10 +355,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         boolean eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, head.status(), Responses.HEADERS);
-        HttpHeaders headers = response.headers().set(head.headers());
-        for (AsciiString name : NOT_RELAYED) {
-            headers.remove(name);
-        }
+        HttpHeaders headers = response.headers();
+        ProviderHeaders.copy(head.headers(), headers);
         boolean chunked = HttpUtil.isTransferEncodingChunked(head);
         long contentLength = HttpUtil.getContentLength(head, -1L);
         bodyEndsAtClose = !chunked && contentLength < 0;
@@ -533,6 +544,16 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (done) {
             return;
         }
+        if (awaitingWritability) {
+            long stalledNanos = call.services.ticker().getAsLong() - pausedSinceNanos;
+            long limitNanos = call.services.clientWriteTimeoutNanos();
+            if (stalledNanos < limitNanos) {
+                timer = ctx.executor().schedule(timeoutCheck, limitNanos - stalledNanos, TimeUnit.NANOSECONDS);
+            } else {
+                clientTooSlow(stalledNanos);
+            }
+            return;
+        }
         long idleNanos = call.services.ticker().getAsLong() - lastActivityNanos;
         if (idleNanos < timeoutNanos) {
             timer = ctx.executor().schedule(timeoutCheck, timeoutNanos - idleNanos, TimeUnit.NANOSECONDS);
@@ -545,6 +566,25 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         } else {
             failBeforeCommit(ProxyError.UPSTREAM_TIMEOUT, message);
         }
+    }
+
+    private void rescheduleTimer(long delayNanos) {
+        ScheduledFuture<?> pending = timer;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        timer = ctx.executor().schedule(timeoutCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The client read nothing for its whole write timeout: it, not the provider, is the slow side. */
+    private void clientTooSlow(long stalledNanos) {
+        log.info("[{}] the client read nothing for {} s; closing its connection and the provider's",
+                request.callId(), TimeUnit.NANOSECONDS.toMillis(stalledNanos) / 1000.0);
+        boolean wasStream = framer != null;
+        cleanUp(false);
+        ctx.close();
+        call.attemptFinished(this, status, ProxyError.CLIENT_TOO_SLOW, usage, wasStream, firstByteNanos,
+                headersNanos - sentNanos, false);
     }
 
     /**

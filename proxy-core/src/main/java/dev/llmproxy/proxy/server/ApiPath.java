@@ -56,6 +56,7 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
 
     /** Maps a request URI (path and optional query) to its target; unknown paths map to {@link Kind#NOT_FOUND}. */
     static ApiPath of(String uri) {
+        uri = originForm(uri);
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         if (path.length() > 1 && path.endsWith("/")) {
@@ -77,6 +78,27 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
             default:
                 return withModelInPath(path);
         }
+    }
+
+    /**
+     * The origin form of a request target: servers must accept the absolute form ({@code http://host/path}, RFC 9112
+     * section 3.2.2), which proxies and some clients send; its scheme and authority are dropped here.
+     */
+    static String originForm(String uri) {
+        if (uri.startsWith("/")) {
+            return uri;
+        }
+        int scheme = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
+                : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+        if (scheme < 0) {
+            return uri;
+        }
+        int path = uri.indexOf('/', scheme);
+        int query = uri.indexOf('?', scheme);
+        if (path < 0 || query >= 0 && query < path) {
+            return query < 0 ? "/" : "/" + uri.substring(query);
+        }
+        return uri.substring(path);
     }
 
     private static ApiPath withModelInPath(String path) {

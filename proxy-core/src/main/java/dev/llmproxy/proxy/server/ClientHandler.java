@@ -15,6 +15,7 @@ import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -143,12 +144,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         ctx.fireChannelInactive();
     }
 
+    /**
+     * Ends the connection after an error nobody else handled. What a client can cause (a reset, a malformed request
+     * the codec gave up on, a connection cut mid-body) is logged at DEBUG without a stack trace, so strangers cannot
+     * flood the log; anything else is a bug and is logged at WARN with the call in progress.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("[{}] connection error: {}", ctx.channel().id(), cause.toString());
+        ModelCall call = current;
+        String id = call != null ? call.callId() : ctx.channel().id().asShortText();
+        if (cause instanceof IOException || cause instanceof DecoderException) {
+            log.debug("[{}] connection error: {}", id, cause.toString());
         } else {
-            log.warn("[{}] unexpected error, closing the connection", ctx.channel().id(), cause);
+            log.warn("[{}] unexpected error, closing the connection", id, cause);
         }
         ctx.close();
     }

@@ -10,6 +10,7 @@ import dev.llmproxy.proxy.route.SimpleShuffleRouter;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import dev.llmproxy.proxy.upstream.Upstream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safety: the builder is for one thread; the built object is immutable.
  */
 public final class ServerComponents {
+    /** nginx's {@code send_timeout}: a client that reads nothing of a response for a minute is gone. */
+    static final Duration DEFAULT_CLIENT_WRITE_TIMEOUT = Duration.ofSeconds(60);
+
     private final ServerSettings settings;
     private final RouteTable routes;
     private final Authenticator authenticator;
@@ -39,6 +43,7 @@ public final class ServerComponents {
     private final @Nullable Upstream upstream;
     private final long requestBufferBytes;
     private final CorsPolicy cors;
+    private final Duration clientWriteTimeout;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
@@ -54,6 +59,7 @@ public final class ServerComponents {
         this.upstream = builder.upstream;
         this.requestBufferBytes = builder.requestBufferBytes;
         this.cors = builder.cors;
+        this.clientWriteTimeout = builder.clientWriteTimeout;
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -129,6 +135,11 @@ public final class ServerComponents {
         return cors;
     }
 
+    /** How long a client may leave a response unread before its connection is closed. */
+    public Duration clientWriteTimeout() {
+        return clientWriteTimeout;
+    }
+
     /** Builds {@link ServerComponents}; defaults: no listeners, simple shuffle, system time, thread-local random. */
     public static final class Builder {
         private final ServerSettings settings;
@@ -144,6 +155,7 @@ public final class ServerComponents {
         private @Nullable Upstream upstream;
         private long requestBufferBytes;
         private CorsPolicy cors = CorsPolicy.ANY_ORIGIN;
+        private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -214,6 +226,15 @@ public final class ServerComponents {
         /** Which browser origins may call (default: any, as LiteLLM). */
         public Builder cors(CorsPolicy cors) {
             this.cors = requireNonNull(cors, "cors");
+            return this;
+        }
+
+        /** How long a client may leave a response unread (default 60 s, nginx's {@code send_timeout}). */
+        public Builder clientWriteTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("clientWriteTimeout: " + timeout + " (expected: > 0)");
+            }
+            this.clientWriteTimeout = timeout;
             return this;
         }
 

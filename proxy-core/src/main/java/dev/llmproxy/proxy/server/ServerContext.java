@@ -40,7 +40,7 @@ final class ServerContext {
         this.listener = CallListeners.of(components.listeners());
         this.ticker = components.ticker();
         this.calls = new CallServices(components.ticker(), components.clock(), components.random(),
-                components.router(), upstream, listener);
+                components.router(), upstream, listener, components.clientWriteTimeout().toNanos());
         this.channels = channels;
         this.builtIns = new BuiltInResponses(routes);
         this.cors = components.cors();

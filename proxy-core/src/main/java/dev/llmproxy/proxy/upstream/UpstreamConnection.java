@@ -3,6 +3,8 @@ package dev.llmproxy.proxy.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
@@ -109,6 +111,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         UpstreamExchange current = exchange;
         if (current != null && msg instanceof HttpObject part) {
+            DecoderResult result = part.decoderResult();
+            if (result.isFailure() && !(result.cause() instanceof PrematureChannelClosureException)) {
+                // The decoder has lost its place in the byte stream: nothing more from this socket can be trusted.
+                ReferenceCountUtil.release(msg);
+                exchange = null;
+                ctx.close();
+                current.onMalformedResponse(result.cause());
+                return;
+            }
             current.onResponsePart(part);
             return;
         }

@@ -22,6 +22,12 @@ public interface UpstreamExchange {
     /** The current read cycle ended: a good moment to flush what was written downstream. */
     void onReadComplete();
 
+    /**
+     * The response could not be decoded (invalid status line or framing, headers over the limit, a malformed chunk).
+     * The connection is already closed and will never be reused; no other callback follows.
+     */
+    void onMalformedResponse(Throwable cause);
+
     /** The connection closed or failed while leased; {@code cause} is null for a plain close. */
     void onConnectionLost(@Nullable Throwable cause);
 }

@@ -46,6 +46,7 @@ import org.jspecify.annotations.Nullable;
  * group's deployments in config order. Nothing sleeps and nothing runs on another thread.
  */
 final class CallHarness implements AutoCloseable {
+    static final long CLIENT_WRITE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
     final MockTicker ticker = Ticker.newMockTicker();
     final EmbeddedUpstream upstream = new EmbeddedUpstream();
     final OrderedRouter router = new OrderedRouter();
@@ -85,7 +86,7 @@ final class CallHarness implements AutoCloseable {
                 Principal.MASTER, ticker.nanoTime(), true, false);
         CallServices services = new CallServices(ticker::nanoTime,
                 Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC),
-                () -> new SplittableRandom(1), router, upstream, records::add);
+                () -> new SplittableRandom(1), router, upstream, records::add, CLIENT_WRITE_TIMEOUT_NANOS);
         ModelCall call = new ModelCall(capture.ctx(), ends::add, services, request, body);
         call.start();
         return call;

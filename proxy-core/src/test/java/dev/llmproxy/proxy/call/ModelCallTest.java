@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmproxy.proxy.upstream.EmbeddedUpstream;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -306,6 +310,121 @@ class ModelCallTest {
         connection.respond(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(text(harness.received())).isEqualTo("data: {\"choices\":[]}\n\n");
         assertThat(harness.record().status()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldNotBlameProviderForTimeSpentWaitingOnSlowClient() {
+        ModelCall call = harness.start("gpt", STREAM);
+        EmbeddedUpstream.Connection connection = harness.upstream.last();
+        connection.request().release();
+        harness.client.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        connection.respond(eventStreamHead(), event("{\"choices\":[]}"));
+
+        harness.advance(30, TimeUnit.SECONDS);
+        assertThat(harness.records).isEmpty();
+        assertThat(connection.isOpen()).isTrue();
+        harness.client.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        call.onClientWritable();
+        harness.advance(4, TimeUnit.SECONDS);
+        connection.respond(LastHttpContent.EMPTY_LAST_CONTENT);
+
+        text(harness.received());
+        assertThat(harness.record().status()).isEqualTo(200);
+        assertThat(harness.record().error()).isNull();
+    }
+
+    @Test
+    void shouldCloseSlowClientAndNameItWhenItReadsNothingForItsWriteTimeout() {
+        harness.start("gpt", STREAM);
+        EmbeddedUpstream.Connection connection = harness.upstream.last();
+        connection.request().release();
+        harness.client.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        connection.respond(eventStreamHead(), event("{\"choices\":[]}"));
+
+        harness.advance(CallHarness.CLIENT_WRITE_TIMEOUT_NANOS - 1, TimeUnit.NANOSECONDS);
+        assertThat(harness.records).isEmpty();
+        harness.advance(1, TimeUnit.NANOSECONDS);
+
+        text(harness.received());
+        assertThat(harness.client.isOpen()).isFalse();
+        assertThat(connection.isOpen()).isFalse();
+        assertThat(harness.record().error()).isEqualTo(ProxyError.CLIENT_TOO_SLOW);
+        assertThat(harness.ends).containsExactly(false);
+    }
+
+    @Test
+    void shouldAnswer502AndNeverReuseConnectionWhenResponseHeadIsMalformed() {
+        harness.router.retries = false;
+        harness.start("gpt", CHAT);
+        EmbeddedUpstream.Connection connection = harness.upstream.last();
+        connection.request().release();
+        HttpResponse broken = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        broken.setDecoderResult(DecoderResult.failure(new TooLongHttpHeaderException("headers over 16384 bytes")));
+
+        connection.respond(broken);
+
+        List<HttpObject> parts = harness.received();
+        assertThat(head(parts).status().code()).isEqualTo(502);
+        assertThat(text(parts)).contains("malformed response").contains("\"type\":\"api_connection_error\"");
+        assertThat(connection.isOpen()).isFalse();
+        assertThat(connection.returnedToPool()).isZero();
+        assertThat(harness.record().error()).isEqualTo(ProxyError.UPSTREAM_PROTOCOL_ERROR);
+    }
+
+    @Test
+    void shouldTryAnotherDeploymentWhenFirstResponseIsMalformed() {
+        harness.start("gpt", CHAT);
+        EmbeddedUpstream.Connection first = harness.upstream.last();
+        first.request().release();
+        HttpResponse broken = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        broken.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("invalid version format")));
+
+        first.respond(broken);
+        EmbeddedUpstream.Connection second = harness.upstream.last();
+        second.request().release();
+        second.respond(json(HttpResponseStatus.OK, USAGE_BODY));
+
+        assertThat(text(harness.received())).isEqualTo(USAGE_BODY);
+        assertThat(harness.record().attempts()).extracting(AttemptRecord::error)
+                .containsExactly(ProxyError.UPSTREAM_PROTOCOL_ERROR, null);
+    }
+
+    @Test
+    void shouldEndStreamWithErrorEventWhenChunkIsMalformedAfterCommit() {
+        harness.start("gpt", STREAM);
+        EmbeddedUpstream.Connection connection = harness.upstream.last();
+        connection.request().release();
+        DefaultHttpContent broken = new DefaultHttpContent(Unpooled.EMPTY_BUFFER);
+        broken.setDecoderResult(DecoderResult.failure(new NumberFormatException("invalid chunk size: zz")));
+
+        connection.respond(eventStreamHead(), event("{\"choices\":[]}"), broken);
+
+        List<HttpObject> parts = harness.received();
+        assertThat(parts.get(parts.size() - 1)).isInstanceOf(LastHttpContent.class);
+        assertThat(text(parts)).startsWith("data: {\"choices\":[]}\n\n").contains("malformed response");
+        assertThat(connection.isOpen()).isFalse();
+        assertThat(connection.returnedToPool()).isZero();
+        assertThat(harness.record().error()).isEqualTo(ProxyError.UPSTREAM_PROTOCOL_ERROR);
+    }
+
+    @Test
+    void shouldCutClientConnectionWhenPlainBodyEndsBeforeItsDeclaredLength() {
+        harness.start("gpt", CHAT);
+        EmbeddedUpstream.Connection connection = harness.upstream.last();
+        connection.request().release();
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").setInt(HttpHeaderNames.CONTENT_LENGTH, 100);
+        LastHttpContent cut = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+        cut.setDecoderResult(DecoderResult.failure(new PrematureChannelClosureException("closed")));
+
+        connection.respond(head, new DefaultHttpContent(Unpooled.copiedBuffer("{\"id\":", StandardCharsets.UTF_8)),
+                cut);
+
+        List<HttpObject> parts = harness.received();
+        assertThat(parts).noneMatch(part -> part instanceof LastHttpContent);
+        assertThat(text(parts)).isEqualTo("{\"id\":");
+        assertThat(harness.client.isOpen()).isFalse();
+        assertThat(harness.record().error()).isEqualTo(ProxyError.UPSTREAM_CLOSED);
     }
 
     @Test

@@ -97,4 +97,22 @@ class ApiPathTest {
     void shouldMapToNotFoundWhenPathIsUnknown(String uri) {
         assertThat(ApiPath.of(uri).kind()).isEqualTo(Kind.NOT_FOUND);
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "http://gateway.example/v1/chat/completions, /v1/chat/completions",
+        "HTTPS://gateway.example:4000/v1/models?x=1, /v1/models?x=1",
+        "http://gateway.example, /",
+        "http://gateway.example?x=1, /?x=1",
+        "/v1/embeddings, /v1/embeddings",
+        "*, *"})
+    void shouldTakeOriginFormWhenTargetIsAbsolute(String target, String originForm) {
+        assertThat(ApiPath.originForm(target)).isEqualTo(originForm);
+    }
+
+    @Test
+    void shouldRouteAbsoluteFormTargetLikeItsPath() {
+        assertThat(ApiPath.of("http://127.0.0.1:4000/v1/chat/completions").endpoint())
+                .isEqualTo(Endpoint.CHAT_COMPLETIONS);
+    }
 }
