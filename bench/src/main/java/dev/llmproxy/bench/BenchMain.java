@@ -19,6 +19,7 @@ import dev.llmproxy.bench.scenario.Scenario;
 import dev.llmproxy.bench.scenario.ScenarioOptions;
 import dev.llmproxy.bench.scenario.ScenarioResults;
 import dev.llmproxy.bench.scenario.ScenarioRunner;
+import dev.llmproxy.bench.scenario.SoakRunner;
 import dev.llmproxy.bench.scenario.Target;
 import dev.llmproxy.bench.scenario.Targets;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,6 +139,11 @@ public final class BenchMain implements Callable<Integer> {
             + "(default 1).")
     int mockThreads = 1;
 
+    @Option(names = "--soak-minutes", description = "Instead of the scenarios: a soak of the proxy alone for this "
+            + "many minutes (mixed traffic with provider and client faults, RSS over time and after a minute idle, "
+            + "errors by kind, leak reports; the proxy runs with Netty's advanced leak detection). Writes soak.md.")
+    @Nullable Double soakMinutes;
+
     @Option(names = "--output-dir", defaultValue = "bench-results",
             description = "Where the timestamped report directory goes (default: ${DEFAULT-VALUE}).")
     Path outputDir = Path.of("bench-results");
@@ -168,6 +175,9 @@ public final class BenchMain implements Callable<Integer> {
                 LoadGenerator generator = LoadGenerator.start(
                         new LoadGeneratorConfig(loadThreads, Duration.ofSeconds(5), Ticker.system()))) {
             Target direct = new Target("direct", loopback(mock.port()), "mock-model", null);
+            if (soakMinutes != null) {
+                return soak(soakMinutes, dir, mock, generator, children, pinning);
+            }
             JavaOptions javaOptions = proxyUrl == null ? javaOptions() : null;
             ProxyProcess process = javaOptions == null ? null
                     : started(children, ProxyProcess.start(proxyJar, javaOptions.options(), mock.baseUrl(), dir,
@@ -196,6 +206,29 @@ public final class BenchMain implements Callable<Integer> {
             closeAll(children);
             Runtime.getRuntime().removeShutdownHook(hook);
         }
+    }
+
+    /** Runs {@link SoakRunner} against a freshly started proxy with leak detection on, and writes soak.md. */
+    private int soak(double minutes, Path dir, MockProvider mock, LoadGenerator generator,
+            List<AutoCloseable> children, CpuPinning pinning) throws IOException {
+        List<String> javaOptions = new ArrayList<>(javaOptions().options());
+        javaOptions.add("-Dio.netty.leakDetection.level=advanced");
+        ProxyProcess process = started(children, ProxyProcess.start(proxyJar, javaOptions, mock.baseUrl(), dir,
+                pinning));
+        Target proxy = new Target("llmproxy", process.address(), proxyModel, ProcessStats.of(process.pid()));
+        SoakRunner.Options soakOptions = new SoakRunner.Options(Duration.ofSeconds(Math.round(minutes * 60)),
+                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(10), 16);
+        SoakRunner.Result result = new SoakRunner(generator, proxy, soakOptions, System.err).run();
+        long leaks;
+        try (var lines = Files.lines(dir.resolve("proxy.log"), UTF_8)) {
+            leaks = lines.filter(line -> line.contains("LEAK:")).count();
+        }
+        String markdown = "# llmproxy soak, " + minutes + " min\n\nProxy: `" + String.join(" ", process.command())
+                + "`\n\n" + SoakRunner.markdown(result, leaks);
+        Files.writeString(dir.resolve("soak.md"), markdown, UTF_8);
+        System.out.print(markdown);
+        System.err.println("wrote " + dir.resolve("soak.md"));
+        return 0;
     }
 
     private static void write(Path dir, BenchReport report) throws IOException {

@@ -12,6 +12,7 @@ import dev.llmproxy.proxy.metrics.MetricFilter;
 import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.server.ClientTimeouts;
+import dev.llmproxy.proxy.server.CorsPolicy;
 import dev.llmproxy.proxy.server.ProxyServer;
 import dev.llmproxy.proxy.server.ServerComponents;
 import dev.llmproxy.proxy.server.ServerSettings;
@@ -139,7 +140,10 @@ public final class Main implements Callable<Integer> {
             ServerComponents.Builder components = ServerComponents.builder(
                             settings, routes, new MasterKeyAuthenticator(masterKey))
                     .forwardProxy(proxies)
-                    .metrics(metricsSettings(loaded.litellmSettings().prometheus()));
+                    .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
+                    .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
+                    .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
+                            loaded.generalSettings().corsAllowCredentials()));
             if (debug || detailedDebug) {
                 components.listener(new LoggingCallListener());
             }

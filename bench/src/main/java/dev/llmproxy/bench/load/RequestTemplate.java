@@ -62,6 +62,11 @@ public final class RequestTemplate {
         return path;
     }
 
+    /** A copy of the request's bytes (head and body), for a client that sends them itself. */
+    public byte[] copyOfBytes() {
+        return bytes.clone();
+    }
+
     /** The full request (head and body); the array is shared, do not modify it. */
     byte[] bytes() {
         return bytes;

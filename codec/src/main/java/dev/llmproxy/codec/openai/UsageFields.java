@@ -52,7 +52,8 @@ final class UsageFields extends JsonScanner {
         }
         long prompt = counts[PROMPT] >= 0 ? counts[PROMPT] : Math.max(counts[INPUT], 0);
         long completion = counts[COMPLETION] >= 0 ? counts[COMPLETION] : Math.max(counts[OUTPUT], 0);
-        long total = counts[TOTAL] >= 0 ? counts[TOTAL] : prompt + completion;
+        // Counts saturate at Long.MAX_VALUE while parsed, so their sum may overflow (JsonBodyUsageScannerFuzzTest).
+        long total = counts[TOTAL] >= 0 ? counts[TOTAL] : Usage.saturatedSum(prompt, completion);
         return new Usage(prompt, completion, total);
     }
 

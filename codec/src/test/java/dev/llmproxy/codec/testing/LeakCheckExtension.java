@@ -19,6 +19,16 @@ public final class LeakCheckExtension implements AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
+        assertNoLeaks(context.getDisplayName());
+    }
+
+    /**
+     * Collects garbage, makes Netty look for leaked buffers, and throws {@link AssertionError} if it reported any
+     * since the last check. Tests that want a leak pinned on one case (a table-driven test) call it after each.
+     *
+     * @param what names what ran, for the message
+     */
+    public static void assertNoLeaks(String what) {
         for (int round = 0; round < 3; round++) {
             System.gc();
             System.runFinalization();
@@ -29,8 +39,8 @@ public final class LeakCheckExtension implements AfterAllCallback {
         }
         List<String> reports = new ArrayList<>(FailingLeakDetector.REPORTS);
         FailingLeakDetector.REPORTS.clear();
-        throw new AssertionError(reports.size() + " Netty buffer leak(s) detected while running "
-                + context.getDisplayName() + ":\n" + String.join("\n\n", reports));
+        throw new AssertionError(reports.size() + " Netty buffer leak(s) detected while running " + what + ":\n"
+                + String.join("\n\n", reports));
     }
 
     private static void pokeDetectors() {

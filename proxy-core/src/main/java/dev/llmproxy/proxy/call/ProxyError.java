@@ -34,6 +34,8 @@ public enum ProxyError {
     AUTH_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The metrics scrape failed, or too many scrapes are waiting. */
     METRICS_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
+    /** Request bodies held in memory reached the server's budget; the client may retry shortly. */
+    REQUEST_BUFFERS_FULL(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The client closed its connection before the response was complete; recorded, never sent. */
     CLIENT_CLOSED(HttpResponseStatus.valueOf(499, "Client Closed Request"), "client_closed_request"),
     /** The client stopped reading a response for longer than its write timeout; recorded, never sent. */

@@ -289,7 +289,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         log.warn("[{}] malformed response from {}: {}", request.callId(), deployment.origin(), cause.toString());
         String message = "The provider sent a malformed response";
         if (responseStarted) {
-            abort(ProxyError.UPSTREAM_PROTOCOL_ERROR, message);
+            cut(ProxyError.UPSTREAM_PROTOCOL_ERROR, message);
         } else {
             failBeforeCommit(ProxyError.UPSTREAM_PROTOCOL_ERROR, message);
         }
@@ -523,6 +523,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
      */
     private void abort(ProxyError error, String message) {
         log.info("[{}] {}", request.callId(), message);
+        cut(error, message);
+    }
+
+    /** {@link #abort} for a failure already logged. */
+    private void cut(ProxyError error, String message) {
         boolean wasStream = framer != null;
         boolean bodyStarted = heldHead == null;
         cleanUp(false);

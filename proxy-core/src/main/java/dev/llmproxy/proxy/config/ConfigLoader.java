@@ -30,6 +30,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads a LiteLLM {@code config.yaml} (YAML 1.1, as PyYAML reads it) into a {@link ProxyConfig}. Thread-safety:
@@ -225,7 +226,8 @@ public final class ConfigLoader {
             Map<String, String> environment, String file, Set<String> ignored) {
         Map<String, Entry> settings = section == null ? Map.of() : nodes.mapping(section.value(), section.path());
         Map<String, @Nullable Object> other = others(nodes, settings, Set.of("master_key", "max_request_size_mb",
-                "keepalive_timeout", "client_header_timeout", "client_body_timeout"), "general_settings.", ignored);
+                "keepalive_timeout", "client_header_timeout", "client_body_timeout", "max_buffered_requests_mb",
+                "cors_allow_origins", "cors_allow_credentials"), "general_settings.", ignored);
         Entry masterKeyEntry = settings.get("master_key");
         String masterKey = nodes.string(masterKeyEntry);
         if (masterKeyEntry != null && masterKey != null && !masterKey.startsWith("sk-")) {
@@ -250,9 +252,45 @@ public final class ConfigLoader {
             }
             maxBytes = (long) bytes;
         }
+        Entry bufferedEntry = settings.get("max_buffered_requests_mb");
+        Double bufferedMegabytes = nodes.nonNegativeNumber(bufferedEntry);
+        long bufferedBytes = 0;
+        if (bufferedEntry != null && bufferedMegabytes != null) {
+            double bytes = bufferedMegabytes * 1024 * 1024;
+            if (!(bytes >= 1) || bytes > Long.MAX_VALUE / 2) {
+                throw nodes.error(bufferedEntry.value(), bufferedEntry.path(),
+                        "expected a size in megabytes > 0, got " + bufferedMegabytes);
+            }
+            bufferedBytes = (long) bytes;
+        }
         return new GeneralSettings(masterKey, maxBytes, nodes.seconds(settings.get("keepalive_timeout")),
                 nodes.seconds(settings.get("client_header_timeout")), nodes.seconds(settings.get("client_body_timeout")),
-                other);
+                bufferedBytes, origins(nodes, settings.get("cors_allow_origins")),
+                nodes.bool(settings.get("cors_allow_credentials")), other);
+    }
+
+    /** {@code cors_allow_origins}: a list of origins or one string of them separated by commas; null when absent. */
+    private static @Nullable List<String> origins(Nodes nodes, @Nullable Entry entry) {
+        if (entry == null || Nodes.isNull(entry.value())) {
+            return null;
+        }
+        List<String> origins = new ArrayList<>();
+        if (entry.value() instanceof SequenceNode) {
+            List<Node> items = nodes.sequence(entry.value(), entry.path());
+            for (int i = 0; i < items.size(); i++) {
+                Nodes.Scalar scalar = nodes.scalar(items.get(i), entry.path() + "[" + i + "]");
+                if (scalar.value() != null) {
+                    origins.add(scalar.text().strip());
+                }
+            }
+        } else {
+            String text = nodes.string(entry);
+            for (String origin : text == null ? new String[0] : text.split(",")) {
+                origins.add(origin.strip());
+            }
+        }
+        origins.removeIf(String::isEmpty);
+        return origins;
     }
 
     /** The resolved values of the keys a section does not model; each is recorded as ignored. */

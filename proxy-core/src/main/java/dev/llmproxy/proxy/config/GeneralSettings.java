@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.config;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +20,13 @@ import org.jspecify.annotations.Nullable;
  *     it); an llmproxy extension named after nginx's; {@code null} for the server default
  * @param clientBodyTimeout {@code client_body_timeout}: the longest silence within a request body (408 after it); an
  *     llmproxy extension named after nginx's; {@code null} for the server default
+ * @param maxBufferedRequestBytes {@code max_buffered_requests_mb} in bytes: the most request body bytes held in
+ *     memory at once across all connections (503 beyond); an llmproxy extension; 0 for the server default (half of
+ *     the direct memory limit)
+ * @param corsAllowOrigins {@code cors_allow_origins}: the origins browsers may call from (a list, or one string with
+ *     commas); {@code null} when not set, which allows any origin as LiteLLM does
+ * @param corsAllowCredentials {@code cors_allow_credentials}; {@code null} when not set (true without
+ *     {@code cors_allow_origins}, false with it, as LiteLLM)
  * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
  */
 public record GeneralSettings(
@@ -27,6 +35,9 @@ public record GeneralSettings(
         @Nullable Duration keepaliveTimeout,
         @Nullable Duration clientHeaderTimeout,
         @Nullable Duration clientBodyTimeout,
+        long maxBufferedRequestBytes,
+        @Nullable List<String> corsAllowOrigins,
+        @Nullable Boolean corsAllowCredentials,
         Map<String, @Nullable Object> other) {
 
     /** The request body limit when {@code max_request_size_mb} is not set: 32 MiB. */
@@ -37,12 +48,19 @@ public record GeneralSettings(
         if (maxRequestBodyBytes <= 0) {
             throw new IllegalArgumentException("maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: > 0)");
         }
+        if (maxBufferedRequestBytes < 0) {
+            throw new IllegalArgumentException(
+                    "maxBufferedRequestBytes: " + maxBufferedRequestBytes + " (expected: >= 0)");
+        }
+        corsAllowOrigins = corsAllowOrigins == null ? null : List.copyOf(corsAllowOrigins);
     }
 
     @Override
     public String toString() {
         return "GeneralSettings[masterKey=" + (masterKey == null ? "null" : "****") + ", maxRequestBodyBytes="
                 + maxRequestBodyBytes + ", keepaliveTimeout=" + keepaliveTimeout + ", clientHeaderTimeout="
-                + clientHeaderTimeout + ", clientBodyTimeout=" + clientBodyTimeout + ", other=" + other.keySet() + ']';
+                + clientHeaderTimeout + ", clientBodyTimeout=" + clientBodyTimeout + ", maxBufferedRequestBytes="
+                + maxBufferedRequestBytes + ", corsAllowOrigins=" + corsAllowOrigins + ", corsAllowCredentials="
+                + corsAllowCredentials + ", other=" + other.keySet() + ']';
     }
 }

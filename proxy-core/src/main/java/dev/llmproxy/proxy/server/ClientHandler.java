@@ -64,6 +64,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     static final long AUTH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerContext server;
+    /** What {@link HeadAuthHandler} found on each request's head; shared with it, confined to the event loop. */
+    private final HeadAuthResults headAuth;
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable ModelCall current;
     private @Nullable ArrayDeque<FullHttpRequest> pipelined;
@@ -72,9 +74,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     /** A scrape being written on the metrics' thread; its answer is dropped if the client goes first. */
     private @Nullable AwaitingScrape awaitingScrape;
     private boolean inFlight;
+    /** Body bytes of the request being answered, reserved in the server's budget by the aggregator. */
+    private long heldBodyBytes;
 
-    ClientHandler(ServerContext server) {
+    ClientHandler(ServerContext server, HeadAuthResults headAuth) {
         this.server = server;
+        this.headAuth = headAuth;
     }
 
     @Override
@@ -116,9 +121,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             }
             return;
         }
+        if (event instanceof RequestAnswered answered) {
+            record(new RequestFacts(answered.callId(), answered.startNanos(), false, false), null, null, null, null,
+                    answered.status());
+            return;
+        }
         if (event instanceof RequestRefused refused) {
-            record(new RequestFacts(refused.callId(), refused.startNanos(), false, false), null, null, null,
-                    refused.error());
+            record(new RequestFacts(refused.callId(), refused.startNanos(), false, false), refused.endpoint(), null,
+                    null, refused.error());
             return;
         }
         ctx.fireUserEventTriggered(event);
@@ -143,6 +153,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             record(scrape.facts, null, null, scrape.principal, ProxyError.CLIENT_CLOSED);
         }
         releasePipelined();
+        releaseBody();
         ctx.fireChannelInactive();
     }
 
@@ -173,6 +184,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
         inFlight = true;
+        headAuth.clientBusy(true);
+        heldBodyBytes = request.content().readableBytes();
         RequestFacts facts = new RequestFacts(CallIds.next(), server.ticker.getAsLong(),
                 HttpUtil.isKeepAlive(request) && !server.isDraining(),
                 request.protocolVersion().equals(HttpVersion.HTTP_1_0));
@@ -204,7 +217,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             dispatch(ctx, request, path, facts, Principal.ANONYMOUS);
             return;
         }
-        AuthResult auth = server.authenticator.authenticate(request.headers());
+        // Checked on the head already (HeadAuthHandler), unless the head's check was skipped.
+        AuthResult checked = headAuth.take(request.headers());
+        AuthResult auth = checked != null ? checked : server.authenticator.authenticate(request.headers());
         CompletionStage<AuthResult> pending = auth.pending();
         if (pending != null) {
             awaitAuth(ctx, request, path, facts, pending);
@@ -218,13 +233,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         Principal principal = auth.principal();
         if (principal == null) {
             request.release();
-            if (auth.failure() == AuthResult.Failure.MISSING_KEY) {
-                reject(ctx, facts, ProxyError.MISSING_KEY, "Authentication Error, No api key passed in.", null,
-                        path.endpoint(), null);
-            } else {
-                reject(ctx, facts, ProxyError.INVALID_KEY, "Authentication Error, Invalid proxy server token passed.",
-                        null, path.endpoint(), null);
-            }
+            AuthResult.Failure failure = auth.failure() != null ? auth.failure() : AuthResult.Failure.INVALID_KEY;
+            reject(ctx, facts, HeadAuthHandler.refusalError(failure), HeadAuthHandler.refusalMessage(failure), null,
+                    path.endpoint(), null);
             return;
         }
         dispatch(ctx, request, path, facts, principal);
@@ -487,6 +498,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     private void responseDone(boolean keepAlive) {
         inFlight = false;
+        headAuth.clientBusy(false);
+        releaseBody();
         ChannelHandlerContext context = ctx;
         if (context == null || !keepAlive) {
             releasePipelined();
@@ -514,8 +527,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         FullHttpRequest request;
         while ((request = queue.poll()) != null) {
+            server.requestBudget.release(request.content().readableBytes());
             request.release();
         }
+    }
+
+    /** Gives the answered request's body bytes back to the server's budget (the body itself is freed by its owner). */
+    private void releaseBody() {
+        server.requestBudget.release(heldBodyBytes);
+        heldBodyBytes = 0;
     }
 
     private static String pathOf(String uri) {

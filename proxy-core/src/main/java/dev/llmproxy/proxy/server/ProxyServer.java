@@ -117,6 +117,11 @@ public final class ProxyServer {
         return context.activeCalls.get();
     }
 
+    /** Request body bytes held in memory right now (see {@link ServerComponents#requestBufferBytes()}). */
+    public long bufferedRequestBytes() {
+        return context.requestBudget.used();
+    }
+
     /**
      * Stops gracefully: stops accepting, closes idle keep-alive connections, lets in-flight requests and streams
      * finish for up to the drain grace period, then closes everything. Blocks the calling thread (never call it on

@@ -5,7 +5,9 @@ import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
@@ -15,6 +17,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Collects a request body up to the configured limit (the only thing the proxy buffers) and answers a larger one
@@ -28,17 +32,34 @@ import org.jspecify.annotations.Nullable;
  * <p>A request that declares an oversized body and {@code Expect: 100-continue} gets the same 413 and no
  * {@code 100 Continue}, so a well-behaved client never sends the body (RFC 9110 section 10.1.1).
  *
+ * <p>Bodies count against the server's {@link RequestBudget}: a declared length is reserved when the head arrives
+ * (before any {@code 100 Continue}), a chunked body chunk by chunk. A body that does not fit is answered 503 with
+ * {@code retry-after} and a lingering close, like a 413. The reservation of a complete request goes with it to
+ * {@link ClientHandler}, which gives it back; a request dropped here gives it back here. An allocation failure while
+ * reading a request ends the connection with one rate-limited WARN that names the connection, not the call another
+ * request of the connection may have in progress.
+ *
  * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
  */
 final class RequestAggregator extends HttpObjectAggregator {
+    private static final Logger log = LoggerFactory.getLogger(RequestAggregator.class);
+    /** What a client refused for a full budget is told to wait, in seconds. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
     private final int maxRequestBytes;
     private final LongSupplier ticker;
+    private final RequestBudget budget;
     private boolean lingering;
+    /** Bytes of the body being aggregated reserved in {@link #budget}; given back unless the request is handed on. */
+    private long reserved;
+    /** Whether the body being aggregated is chunked, so reserved as it arrives. */
+    private boolean reservingChunks;
 
-    RequestAggregator(int maxRequestBytes, LongSupplier ticker) {
+    RequestAggregator(int maxRequestBytes, LongSupplier ticker, RequestBudget budget) {
         super(maxRequestBytes);
         this.maxRequestBytes = maxRequestBytes;
         this.ticker = ticker;
+        this.budget = budget;
     }
 
     @Override
@@ -47,7 +68,61 @@ final class RequestAggregator extends HttpObjectAggregator {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof HttpRequest head && !reserve(head)) {
+            ReferenceCountUtil.release(msg);
+            refuseOverBudget(ctx, HttpUtil.getContentLength(head, -1L));
+            return;
+        }
+        if (reservingChunks && msg instanceof HttpContent content) {
+            int bytes = content.content().readableBytes();
+            if (!budget.tryReserve(bytes)) {
+                ReferenceCountUtil.release(msg);
+                releaseCurrentMessage();
+                refuseOverBudget(ctx, -1L);
+                return;
+            }
+            reserved += bytes;
+        }
         super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (!(cause instanceof OutOfMemoryError)) {
+            super.exceptionCaught(ctx, cause);
+            return;
+        }
+        // Direct memory ran out while reading: not a bug of the request in progress (if any), so it is not reported
+        // as that request's unexpected error; the connection ends and the buffers it held are freed.
+        long failures = budget.report(ticker.getAsLong());
+        if (failures > 0) {
+            log.warn("[{}] out of memory while reading a request ({}; {} time(s) in the last minute); closing the "
+                    + "connection. Lower general_settings.max_buffered_requests_mb or raise -XX:MaxDirectMemorySize",
+                    ctx.channel().id().asShortText(), cause.toString(), failures);
+        }
+        releaseCurrentMessage();
+        giveBack();
+        ctx.close();
+    }
+
+    @Override
+    protected void finishAggregation(FullHttpMessage aggregated) throws Exception {
+        super.finishAggregation(aggregated);
+        // The request leaves with exactly its body's size reserved; ClientHandler gives that back.
+        long size = aggregated.content().readableBytes();
+        if (size > reserved) {
+            budget.forceReserve(size - reserved);
+        } else {
+            budget.release(reserved - size);
+        }
+        reserved = 0;
+        reservingChunks = false;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
+        giveBack();
+        super.handlerRemoved(ctx);
     }
 
     @Override
@@ -63,6 +138,7 @@ final class RequestAggregator extends HttpObjectAggregator {
         // A client that goes away mid-body is not an error worth a stack trace (Netty would report a
         // PrematureChannelClosureException); the partial request is simply dropped.
         releaseCurrentMessage();
+        giveBack();
         super.channelInactive(ctx);
     }
 
@@ -80,6 +156,7 @@ final class RequestAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+        giveBack();
         if (!(oversized instanceof HttpRequest)) {
             super.handleOversizedMessage(ctx, oversized);
             return;
@@ -92,6 +169,56 @@ final class RequestAggregator extends HttpObjectAggregator {
         ctx.writeAndFlush(response, ctx.voidPromise());
         ctx.fireUserEventTriggered(new RequestRefused(callId, ProxyError.BODY_TOO_LARGE, ticker.getAsLong()));
         long declared = HttpUtil.getContentLength(oversized, -1L);
+        long maxDiscard = LingeringCloseHandler.MAX_DISCARD_BYTES;
+        LingeringCloseHandler.start(ctx.pipeline(), ticker, declared < 0 ? maxDiscard : Math.min(declared, maxDiscard));
+    }
+
+    /**
+     * Reserves the declared body of a request head that the aggregator will accept; returns false when it does not
+     * fit. Heads that fail to decode, declare too much (413 follows) or have no body reserve nothing.
+     */
+    private boolean reserve(HttpRequest head) {
+        giveBack();
+        if (!head.decoderResult().isSuccess()) {
+            return true;
+        }
+        if (HttpUtil.isTransferEncodingChunked(head)) {
+            reservingChunks = true;
+            return true;
+        }
+        long declared = HttpUtil.getContentLength(head, 0L);
+        if (declared <= 0 || declared > maxRequestBytes) {
+            return true;
+        }
+        if (!budget.tryReserve(declared)) {
+            return false;
+        }
+        reserved = declared;
+        return true;
+    }
+
+    /** Gives back what the body being aggregated reserved (it will not be handed on). */
+    private void giveBack() {
+        budget.release(reserved);
+        reserved = 0;
+        reservingChunks = false;
+    }
+
+    private void refuseOverBudget(ChannelHandlerContext ctx, long declared) {
+        giveBack();
+        long refusals = budget.report(ticker.getAsLong());
+        if (refusals > 0) {
+            log.warn("[{}] request bodies in memory reached the limit of {} bytes; {} request(s) answered 503 in the "
+                    + "last minute (general_settings.max_buffered_requests_mb)", ctx.channel().id().asShortText(),
+                    budget.limitBytes(), refusals);
+        }
+        String callId = CallIds.next();
+        FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.REQUEST_BUFFERS_FULL,
+                "The server is handling too many request bodies right now; retry shortly", null, callId);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        ctx.writeAndFlush(response, ctx.voidPromise());
+        ctx.fireUserEventTriggered(new RequestRefused(callId, ProxyError.REQUEST_BUFFERS_FULL, ticker.getAsLong()));
         long maxDiscard = LingeringCloseHandler.MAX_DISCARD_BYTES;
         LingeringCloseHandler.start(ctx.pipeline(), ticker, declared < 0 ? maxDiscard : Math.min(declared, maxDiscard));
     }

@@ -44,6 +44,8 @@ public final class ServerComponents {
     private final ForwardProxy forwardProxy;
     private final Transport transport;
     private final @Nullable Upstream upstream;
+    private final long requestBufferBytes;
+    private final CorsPolicy cors;
     private final Duration clientWriteTimeout;
     private final @Nullable LitellmMetrics metrics;
 
@@ -65,6 +67,8 @@ public final class ServerComponents {
         this.forwardProxy = builder.forwardProxy;
         this.transport = builder.transport != null ? builder.transport : Transport.best();
         this.upstream = builder.upstream;
+        this.requestBufferBytes = builder.requestBufferBytes;
+        this.cors = builder.cors;
         this.clientWriteTimeout = builder.clientWriteTimeout;
     }
 
@@ -128,6 +132,19 @@ public final class ServerComponents {
         return upstream;
     }
 
+    /**
+     * The most request body bytes held in memory at once across all connections (503 beyond), or 0 for the default:
+     * half of the direct memory Netty may use.
+     */
+    public long requestBufferBytes() {
+        return requestBufferBytes;
+    }
+
+    /** Which browser origins may call (CORS). */
+    public CorsPolicy cors() {
+        return cors;
+    }
+
     /** How long a client may leave a response unread before its connection is closed. */
     public Duration clientWriteTimeout() {
         return clientWriteTimeout;
@@ -154,6 +171,8 @@ public final class ServerComponents {
         private ForwardProxy forwardProxy = ForwardProxy.NONE;
         private @Nullable Transport transport;
         private @Nullable Upstream upstream;
+        private long requestBufferBytes;
+        private CorsPolicy cors = CorsPolicy.ANY_ORIGIN;
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
         private @Nullable MetricsSettings metrics;
 
@@ -208,6 +227,24 @@ public final class ServerComponents {
         /** Upstream connections from elsewhere than the server's own pools (tests). */
         public Builder upstream(Upstream upstream) {
             this.upstream = requireNonNull(upstream, "upstream");
+            return this;
+        }
+
+        /**
+         * The most request body bytes held in memory at once across all connections; 0 (the default) for half of
+         * the direct memory Netty may use ({@code -XX:MaxDirectMemorySize}).
+         */
+        public Builder requestBufferBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("requestBufferBytes: " + bytes + " (expected: >= 0)");
+            }
+            this.requestBufferBytes = bytes;
+            return this;
+        }
+
+        /** Which browser origins may call (default: any, as LiteLLM). */
+        public Builder cors(CorsPolicy cors) {
+            this.cors = requireNonNull(cors, "cors");
             return this;
         }
 

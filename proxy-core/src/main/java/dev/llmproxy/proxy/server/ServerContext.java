@@ -29,6 +29,10 @@ final class ServerContext {
     final BuiltInResponses builtIns;
     final ChannelGroup channels;
     final @Nullable LitellmMetrics metrics;
+    /** Which browser origins may call. */
+    final CorsPolicy cors;
+    /** Request body bytes held in memory, server-wide. */
+    final RequestBudget requestBudget;
     final AtomicInteger activeCalls = new AtomicInteger();
     private volatile boolean draining;
 
@@ -43,6 +47,9 @@ final class ServerContext {
         this.channels = channels;
         this.builtIns = new BuiltInResponses(routes);
         this.metrics = components.metrics();
+        this.cors = components.cors();
+        long bufferBytes = components.requestBufferBytes();
+        this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());
     }
 
     boolean isDraining() {

@@ -15,7 +15,12 @@ import java.util.function.LongSupplier;
  *   <li>{@value #CODEC}: HTTP/1.1 decoding with request-line and header limits (414 and 431 beyond them);
  *   <li>{@value #TIMEOUTS}: keep-alive, request-head and request-body timeouts (close, 408, 408); none while a
  *       response is in progress;
- *   <li>{@value #AGGREGATOR}: the bounded request body (413 beyond it, answered with a lingering close);
+ *   <li>{@value #CORS}: CORS preflights answered, {@code Access-Control-Allow-*} added to responses
+ *       ({@link CorsHandler});
+ *   <li>{@value #AUTH}: the key checked on the request head, a refused request answered 401 before its body is read
+ *       ({@link HeadAuthHandler});
+ *   <li>{@value #AGGREGATOR}: the bounded request body (413 beyond it, 503 when the server-wide
+ *       {@link RequestBudget} is spent; both answered with a lingering close);
  *   <li>{@value #HANDLER}: dispatch, auth, and the model call that relays the response.
  * </ol>
  */
@@ -23,6 +28,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String LINGER = "linger";
     static final String CODEC = "codec";
     static final String TIMEOUTS = "timeouts";
+    static final String CORS = "cors";
+    static final String AUTH = "auth";
     static final String AGGREGATOR = "aggregator";
     static final String HANDLER = "handler";
 
@@ -42,8 +49,11 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     /** Adds the handlers of a client connection to {@code pipeline} (also used by tests on embedded channels). */
     static void addHandlers(ChannelPipeline pipeline, ServerContext server) {
-        addHttpHandlers(pipeline, server.settings, server.ticker);
-        pipeline.addLast(HANDLER, new ClientHandler(server));
+        HeadAuthResults authResults = new HeadAuthResults();
+        addHttpHandlers(pipeline, server.settings, server.ticker, server.requestBudget);
+        pipeline.addBefore(AGGREGATOR, CORS, new CorsHandler(server.cors, authResults, server.ticker));
+        pipeline.addBefore(AGGREGATOR, AUTH, new HeadAuthHandler(server.authenticator, authResults, server.ticker));
+        pipeline.addLast(HANDLER, new ClientHandler(server, authResults));
     }
 
     /**
@@ -51,12 +61,18 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
      * (tests put their own last handler after them).
      */
     static void addHttpHandlers(ChannelPipeline pipeline, ServerSettings settings, LongSupplier ticker) {
+        addHttpHandlers(pipeline, settings, ticker, new RequestBudget(Long.MAX_VALUE));
+    }
+
+    /** Adds every handler before {@value #AUTH}, with bodies counted against {@code budget}. */
+    static void addHttpHandlers(
+            ChannelPipeline pipeline, ServerSettings settings, LongSupplier ticker, RequestBudget budget) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(ServerSettings.MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(settings.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
         pipeline.addLast(CODEC, new HttpServerCodec(decoder))
                 .addLast(TIMEOUTS, new ClientTimeoutHandler(settings.clientTimeouts(), ticker))
-                .addLast(AGGREGATOR, new RequestAggregator(settings.maxRequestBytes(), ticker));
+                .addLast(AGGREGATOR, new RequestAggregator(settings.maxRequestBytes(), ticker, budget));
     }
 }

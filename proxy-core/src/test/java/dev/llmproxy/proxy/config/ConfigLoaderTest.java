@@ -194,6 +194,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadCorsOriginsAndRequestBufferWhenGeneralSettingsSetThem() throws IOException {
+        ProxyConfig config = load("""
+                general_settings:
+                  cors_allow_origins: ["https://app.example", " https://admin.example "]
+                  cors_allow_credentials: true
+                  max_buffered_requests_mb: 64
+                """, Map.of());
+
+        assertThat(config.generalSettings().corsAllowOrigins())
+                .containsExactly("https://app.example", "https://admin.example");
+        assertThat(config.generalSettings().corsAllowCredentials()).isTrue();
+        assertThat(config.generalSettings().maxBufferedRequestBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(config.ignoredKeys()).isEmpty();
+
+        ProxyConfig commas = load("general_settings:\n  cors_allow_origins: https://a.example,https://b.example\n",
+                Map.of());
+        assertThat(commas.generalSettings().corsAllowOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(commas.generalSettings().corsAllowCredentials()).isNull();
+        assertThat(commas.generalSettings().maxBufferedRequestBytes()).isZero();
+
+        ProxyConfig unset = load("general_settings:\n  max_request_size_mb: 5\n", Map.of());
+        assertThat(unset.generalSettings().corsAllowOrigins()).isNull();
+    }
+
+    @Test
     void shouldLeaveClientTimeoutsUnsetWhenGeneralSettingsOmitThem() throws IOException {
         ProxyConfig config = load("general_settings:\n  max_request_size_mb: 5\n", Map.of());
 

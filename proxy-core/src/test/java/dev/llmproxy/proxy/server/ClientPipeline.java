@@ -30,10 +30,15 @@ final class ClientPipeline implements AutoCloseable {
     private ChannelHandlerContext app;
 
     ClientPipeline(ClientTimeouts timeouts) {
+        this(timeouts, new RequestBudget(Long.MAX_VALUE));
+    }
+
+    /** A pipeline whose request bodies count against {@code budget}. */
+    ClientPipeline(ClientTimeouts timeouts, RequestBudget budget) {
         channel = EmbeddedChannel.builder().ticker(ticker).build();
         ServerSettings settings = new ServerSettings(
                 "127.0.0.1", 0, 1, MAX_REQUEST_BYTES, 8 * 1024, Duration.ofSeconds(1), timeouts);
-        ServerInitializer.addHttpHandlers(channel.pipeline(), settings, ticker::nanoTime);
+        ServerInitializer.addHttpHandlers(channel.pipeline(), settings, ticker::nanoTime, budget);
         channel.pipeline().addLast(ServerInitializer.HANDLER, new ChannelInboundHandlerAdapter() {
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {

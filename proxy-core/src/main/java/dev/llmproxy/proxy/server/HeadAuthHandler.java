@@ -1,0 +1,109 @@
+package dev.llmproxy.proxy.server;
+
+import dev.llmproxy.proxy.auth.AuthResult;
+import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.call.CallIds;
+import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.call.Responses;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.util.function.LongSupplier;
+
+/**
+ * Authenticates each request on its head, before a byte of its body is read, so that a client without a valid key
+ * cannot make the proxy buffer a body (up to {@code max_request_size_mb} per connection) or even send
+ * {@code 100 Continue}. In: {@code HttpObject}s from the codec. Out: the same, minus refused requests. Sits between
+ * the client timeouts and the aggregator.
+ *
+ * <p>The {@link Authenticator} is asked once per request of an authenticated path; its answer goes to
+ * {@link ClientHandler} through {@link HeadAuthResults}, which uses it instead of asking again:
+ * <ul>
+ *   <li>accepted, or still being looked up elsewhere (pending): the request goes on; {@link ClientHandler} dispatches
+ *       it or waits for the lookup;
+ *   <li>refused, for a request with a body: answered 401 here, with {@code Connection: close} and a
+ *       {@linkplain LingeringCloseHandler lingering close} that discards (a bounded amount of) the body; the record
+ *       comes from {@link ClientHandler} through a {@link RequestRefused} event;
+ *   <li>refused, for a request without a body, or while {@link ClientHandler} is still answering an earlier request
+ *       on this connection (a 401 written now would overtake that response): the request goes on and
+ *       {@link ClientHandler} answers the 401 in turn, after buffering the body as for any request.
+ * </ul>
+ * Requests the codec could not decode, and paths that need no key or do not exist, go on untouched.
+ *
+ * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
+ */
+final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
+    private final Authenticator authenticator;
+    private final HeadAuthResults results;
+    private final LongSupplier ticker;
+    private boolean refusing;
+
+    HeadAuthHandler(Authenticator authenticator, HeadAuthResults results, LongSupplier ticker) {
+        this.authenticator = authenticator;
+        this.results = results;
+        this.ticker = ticker;
+    }
+
+    /** The 401 message for {@code failure}, in LiteLLM's words. */
+    static String refusalMessage(AuthResult.Failure failure) {
+        return failure == AuthResult.Failure.MISSING_KEY
+                ? "Authentication Error, No api key passed in."
+                : "Authentication Error, Invalid proxy server token passed.";
+    }
+
+    /** The {@link ProxyError} of a refusal. */
+    static ProxyError refusalError(AuthResult.Failure failure) {
+        return failure == AuthResult.Failure.MISSING_KEY ? ProxyError.MISSING_KEY : ProxyError.INVALID_KEY;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refusing) {
+            // The rest of a refused request, or whatever followed it in the same read: the connection is closing.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess()) {
+            ApiPath path = ApiPath.of(head.uri());
+            if (needsKey(path, head)) {
+                AuthResult result = authenticator.authenticate(head.headers());
+                AuthResult.Failure failure = result.failure();
+                if (failure != null && hasBody(head) && !results.isClientBusy()) {
+                    refuse(ctx, head, path, failure);
+                    return;
+                }
+                results.add(head.headers(), result);
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private static boolean needsKey(ApiPath path, HttpRequest head) {
+        HttpMethod method = path.kind().method();
+        return path.kind().isAuthenticated() && method != null && method.equals(head.method());
+    }
+
+    private static boolean hasBody(HttpRequest head) {
+        return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
+    }
+
+    private void refuse(ChannelHandlerContext ctx, HttpRequest head, ApiPath path, AuthResult.Failure failure) {
+        refusing = true;
+        ReferenceCountUtil.release(head);
+        String callId = CallIds.next();
+        ProxyError error = refusalError(failure);
+        FullHttpResponse response = Responses.error(ctx.alloc(), error, refusalMessage(failure), null, callId);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response, ctx.voidPromise());
+        ctx.fireUserEventTriggered(new RequestRefused(callId, error, ticker.getAsLong(), path.endpoint()));
+        long declared = HttpUtil.getContentLength(head, -1L);
+        long maxDiscard = LingeringCloseHandler.MAX_DISCARD_BYTES;
+        LingeringCloseHandler.start(ctx.pipeline(), ticker, declared < 0 ? maxDiscard : Math.min(declared, maxDiscard));
+    }
+}
