@@ -140,6 +140,7 @@ public final class Main implements Callable<Integer> {
             ServerComponents.Builder components = ServerComponents.builder(
                             settings, routes, new MasterKeyAuthenticator(masterKey))
                     .forwardProxy(proxies)
+                    .reliability(loaded.reliability())
                     .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),

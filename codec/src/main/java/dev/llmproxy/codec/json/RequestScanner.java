@@ -53,6 +53,10 @@ public final class RequestScanner {
         private static final byte[] PROMPT = bytes("prompt");
         private static final byte[] INPUT = bytes("input");
         private static final byte[] INCLUDE_USAGE = bytes("include_usage");
+        /** LiteLLM's per-request router parameters, which {@link RouterParams} takes out of the body. */
+        private static final byte[][] ROUTER_PARAMS = {bytes("timeout"), bytes("fallbacks"), bytes("num_retries"),
+                bytes("max_fallbacks"), bytes("disable_fallbacks"), bytes("context_window_fallbacks"),
+                bytes("content_policy_fallbacks")};
 
         private static final int K_OTHER = 0;
         private static final int K_MODEL = 1;
@@ -73,6 +77,7 @@ public final class RequestScanner {
         private boolean hasMessages;
         private boolean hasPrompt;
         private boolean hasInput;
+        private boolean hasRouterParams;
         private long closingBrace;
 
         Fields() {
@@ -96,6 +101,7 @@ public final class RequestScanner {
             hasMessages = false;
             hasPrompt = false;
             hasInput = false;
+            hasRouterParams = false;
             closingBrace = -1;
         }
 
@@ -121,7 +127,7 @@ public final class RequestScanner {
                         : body.toString(index, length, StandardCharsets.UTF_8);
             }
             return new RequestInfo(null, model, (int) modelStart, (int) modelEnd, stream, hasStreamOptions,
-                    includeUsage, hasMessages, hasPrompt, hasInput, (int) closingBrace);
+                    includeUsage, hasMessages, hasPrompt, hasInput, hasRouterParams, (int) closingBrace);
         }
 
         @Override
@@ -134,6 +140,14 @@ public final class RequestScanner {
         }
 
         private int classify(byte[] key, int length) {
+            if (length >= 7 && !hasRouterParams) {
+                for (byte[] param : ROUTER_PARAMS) {
+                    if (equals(key, length, param)) {
+                        hasRouterParams = true;
+                        return K_OTHER;
+                    }
+                }
+            }
             switch (length) {
                 case 5:
                     if (equals(key, length, MODEL)) {

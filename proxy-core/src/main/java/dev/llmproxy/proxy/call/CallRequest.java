@@ -19,6 +19,7 @@ import dev.llmproxy.proxy.route.ModelRoute;
  * @param startNanos ticker time the request was received
  * @param keepAlive whether the client connection stays open after the response
  * @param http10 whether the client spoke HTTP/1.0
+ * @param options what the client asked of this call on top of the config (retries, timeout)
  */
 public record CallRequest(
         String callId,
@@ -29,7 +30,8 @@ public record CallRequest(
         Principal principal,
         long startNanos,
         boolean keepAlive,
-        boolean http10) {
+        boolean http10,
+        CallOptions options) {
 
     public CallRequest {
         requireNonNull(callId, "callId");
@@ -38,6 +40,14 @@ public record CallRequest(
         requireNonNull(route, "route");
         requireNonNull(info, "info");
         requireNonNull(principal, "principal");
+        requireNonNull(options, "options");
+    }
+
+    /** A request that asks nothing beyond the config. */
+    public CallRequest(String callId, Endpoint endpoint, String requestedModel, ModelRoute route, RequestInfo info,
+            Principal principal, long startNanos, boolean keepAlive, boolean http10) {
+        this(callId, endpoint, requestedModel, route, info, principal, startNanos, keepAlive, http10,
+                CallOptions.DEFAULT);
     }
 
     /** Whether the client asked for a stream (embeddings are never streamed). */

@@ -9,6 +9,7 @@ import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.Failure;
 import dev.llmproxy.proxy.route.Lease;
 import dev.llmproxy.proxy.route.Target;
 import dev.llmproxy.proxy.upstream.Origin;
@@ -80,6 +81,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     private static final Logger log = LoggerFactory.getLogger(UpstreamAttempt.class);
 
     private static final int MAX_SSE_EVENT_BYTES = 4 * 1024 * 1024;
+    /**
+     * An error body is held back up to this size before the call decides whether to retry: enough for any provider's
+     * error JSON, whose words tell a context-length error or a content-policy refusal from another 400.
+     */
+    private static final int MAX_HELD_ERROR_BYTES = 64 * 1024;
     /** The most a translated non-streamed body may weigh; translation needs it whole. */
     private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
     private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
@@ -98,13 +104,16 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
 
     private @Nullable UpstreamConnection connection;
     private @Nullable ScheduledFuture<?> timer;
-    private long timeoutNanos;
     private @Nullable ResponseTranslator translator;
     private @Nullable SseEventFramer framer;
     private @Nullable JsonBodyUsageScanner bodyUsage;
     /** A translated plain body being collected; owned here until translated or the attempt ends. */
     private @Nullable CompositeByteBuf collected;
     private @Nullable HttpResponse heldHead;
+    /** An error response's head while its body is held back, before the call decides; not reference-counted. */
+    private @Nullable HttpResponse errorHead;
+    /** The held error body; owned here until the call decides (then relayed or released) or the attempt ends. */
+    private @Nullable CompositeByteBuf errorBody;
     private boolean scanBodyUsage;
     private @Nullable Usage usage;
     private long lastActivityNanos;
@@ -133,7 +142,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         this.adapter = providerAdapter;
         this.stream = request.stream();
         this.hideUsage = adapter.asksForStreamUsage(request.endpoint(), request.info());
-        this.silenceNanos = stream ? deployment.streamTimeoutNanos() : deployment.timeoutNanos();
+        this.silenceNanos =
+                call.attemptTimeoutNanos(stream ? deployment.streamTimeoutNanos() : deployment.timeoutNanos());
     }
 
     @Override
@@ -141,8 +151,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         body = adapter.encodeRequest(
                 ctx.alloc(), call.body(), request.info(), target.upstreamModelJson(), hideUsage);
         lastActivityNanos = startNanos;
-        timeoutNanos = call.headTimeoutNanos(silenceNanos);
-        timer = ctx.executor().schedule(timeoutCheck, timeoutNanos, TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(timeoutCheck, silenceNanos, TimeUnit.NANOSECONDS);
         acquireConnection();
     }
 
@@ -224,6 +233,10 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         }
         lastActivityNanos = call.services.ticker().getAsLong();
         receivedAny = true;
+        if (errorBody != null && part instanceof HttpContent content) {
+            holdErrorPart(content);
+            return;
+        }
         if (part instanceof HttpResponse head) {
             if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(part);
@@ -231,13 +244,16 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             }
             headersNanos = lastActivityNanos;
             status = head.status().code();
-            if (!call.shouldCommit(this, status)) {
-                ReferenceCountUtil.release(part);
-                log.debug("[{}] {} answered {}; retrying elsewhere", request.callId(), deployment.id(), status);
-                cleanUp(false);
-                call.attemptFailed(this, status, null, null);
+            if (status >= 400) {
+                // Held back until the call decides: the body says what kind of error it is.
+                errorHead = head;
+                errorBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+                if (part instanceof HttpContent content) {
+                    holdErrorPart(content);
+                }
                 return;
             }
+            call.shouldCommit(this, status);
             startResponse(head);
             if (part instanceof FullHttpResponse full) {
                 // Not written as content as it is: the encoder would send its head a second time.
@@ -248,6 +264,45 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (part instanceof HttpContent content) {
             relay(content);
         }
+    }
+
+    /** Adds a part of a held error body; decides once it is complete or too large to hold. */
+    private void holdErrorPart(HttpContent content) {
+        CompositeByteBuf held = errorBody;
+        if (held == null) {
+            content.release();
+            throw new IllegalStateException("no error body is held");
+        }
+        held.addComponent(true, content.content().retain());
+        content.release();
+        boolean last = content instanceof LastHttpContent;
+        if (last || held.readableBytes() > MAX_HELD_ERROR_BYTES) {
+            decideOnError(last);
+        }
+    }
+
+    /**
+     * The call decides on a held error: retry (the connection goes back to its pool when the error was read whole)
+     * or commit (the held part is relayed like any response, the rest follows as it arrives).
+     */
+    private void decideOnError(boolean complete) {
+        HttpResponse head = errorHead;
+        CompositeByteBuf held = errorBody;
+        errorHead = null;
+        errorBody = null;
+        if (head == null || held == null) {
+            throw new IllegalStateException("no error is held");
+        }
+        Failure failure = ProviderFailures.of(status, head.headers(), held, call.services.clock());
+        if (!call.shouldCommit(this, failure)) {
+            held.release();
+            log.debug("[{}] {} answered {}; retrying", request.callId(), deployment.id(), status);
+            cleanUp(complete && HttpUtil.isKeepAlive(head));
+            call.attemptFailed(this, status, null, null);
+            return;
+        }
+        startResponse(head);
+        relay(complete ? new DefaultLastHttpContent(held) : new DefaultHttpContent(held));
     }
 
     @Override
@@ -350,8 +405,6 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     }
 
     private void startResponse(HttpResponse head) {
-        // Committed: from here on the provider's silence is measured against the full timeout, not the deadline.
-        timeoutNanos = silenceNanos;
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         boolean eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
@@ -568,12 +621,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             return;
         }
         long idleNanos = call.services.ticker().getAsLong() - lastActivityNanos;
-        if (idleNanos < timeoutNanos) {
-            timer = ctx.executor().schedule(timeoutCheck, timeoutNanos - idleNanos, TimeUnit.NANOSECONDS);
+        if (idleNanos < silenceNanos) {
+            timer = ctx.executor().schedule(timeoutCheck, silenceNanos - idleNanos, TimeUnit.NANOSECONDS);
             return;
         }
         String message = "Request timed out: no data from the provider for "
-                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 1000.0 + " s";
+                + TimeUnit.NANOSECONDS.toMillis(silenceNanos) / 1000.0 + " s";
         if (responseStarted) {
             abort(ProxyError.UPSTREAM_TIMEOUT, message);
         } else {
@@ -635,5 +688,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             whole.release();
         }
         heldHead = null;
+        CompositeByteBuf held = errorBody;
+        errorBody = null;
+        errorHead = null;
+        if (held != null) {
+            held.release();
+        }
     }
 }

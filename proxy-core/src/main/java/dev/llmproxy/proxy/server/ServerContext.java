@@ -43,7 +43,8 @@ final class ServerContext {
         this.listener = CallListeners.of(components.listeners());
         this.ticker = components.ticker();
         this.calls = new CallServices(components.ticker(), components.clock(), components.random(),
-                components.router(), upstream, listener, components.clientWriteTimeout().toNanos());
+                components.router(), upstream, listener, components.clientWriteTimeout().toNanos(),
+                components.retryRules(), components.callsInFlight());
         this.channels = channels;
         this.builtIns = new BuiltInResponses(routes);
         this.metrics = components.metrics();
