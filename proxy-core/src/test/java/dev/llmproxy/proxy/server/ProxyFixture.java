@@ -201,7 +201,8 @@ public final class ProxyFixture implements AutoCloseable {
                             new MasterKeyAuthenticator(config.generalSettings().masterKey()))
                     .listener(calls::add)
                     .reliability(config.reliability())
-                    .forwardProxy(ForwardProxy.fromEnvironment(config.environment()));
+                    .forwardProxy(ForwardProxy.fromEnvironment(config.environment()))
+                    .clientIps(config.generalSettings().clientIps());
             customizer.accept(components);
             ProxyServer server = ProxyServer.start(components.build());
             return new ProxyFixture(server, calls);
