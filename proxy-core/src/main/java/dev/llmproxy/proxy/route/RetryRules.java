@@ -178,6 +178,20 @@ public final class RetryRules {
         return settings.maxFallbacks();
     }
 
+    /**
+     * Where a request for a model no group serves goes: the first of {@code default_fallbacks} that names a group
+     * (LiteLLM's router does the same), or null.
+     */
+    public @Nullable ModelRoute defaultRoute() {
+        for (String group : settings.defaultFallbacks()) {
+            ModelRoute route = routes.resolve(group);
+            if (route != null) {
+                return route;
+            }
+        }
+        return null;
+    }
+
     /** The route of a fallback group, or null when no model group has that name. */
     public @Nullable ModelRoute resolve(String group) {
         return routes.resolve(group);

@@ -424,6 +424,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         ModelRoute route = server.routes.resolve(model);
         if (route == null) {
+            // LiteLLM sends a model it does not know to the first default fallback group, when there is one.
+            route = server.calls.retryRules().defaultRoute();
+        }
+        if (route == null) {
             request.release();
             rejectModel(ctx, facts, ProxyError.UNKNOWN_MODEL, "Invalid model name passed in model=" + model
                     + ". Call `/v1/models` to view available models for your key.", "model", endpoint, model,

@@ -277,6 +277,17 @@ class ProxyServerRetryTest {
         assertThat(first.requestsReceived()).isZero();
     }
 
+    @Test
+    void shouldSendAModelNoGroupServesToTheFirstDefaultFallback() {
+        start("router_settings: {default_fallbacks: [nothing-here, big]}\n");
+
+        HttpResponse<String> response = proxy.chat("no-such-model");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-litellm-model-group")).hasValue("big");
+        assertThat(proxy.awaitCalls(1).requestedModel()).isEqualTo("no-such-model");
+    }
+
     private void start(String settings) {
         proxy = ProxyFixture.start(dir, MODELS.formatted(first.baseUrl(), second.baseUrl()) + settings);
     }
