@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * Flow: start() encodes the body through the deployment's adapter and leases a connection -> onConnected() applies
  * the adapter's authentication and sends -> onResponsePart() receives the head, which the call judges before anything
- * reaches the client (commit, or give the connection back and let the call retry elsewhere), then content parts; each
+ * reaches the client (commit, or give the connection back and let the call retry elsewhere): an error's head waits
+ * for its body (up to 64 KB, read by ProviderFailures), a stream's head for its first content part, so that a
+ * provider failing before either can still be retried; then content parts; each
  * part is written to the client as it arrives and the read cycle's writes are flushed in onReadComplete(), so a
  * streamed token leaves in the read cycle it arrived in. When the client connection stops being writable, reading
  * from the provider pauses until it drains: a slow client slows the provider's socket instead of filling memory.
@@ -110,6 +112,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     /** A translated plain body being collected; owned here until translated or the attempt ends. */
     private @Nullable CompositeByteBuf collected;
     private @Nullable HttpResponse heldHead;
+    /** A stream's head until its first content arrives (nothing is committed before); not reference-counted. */
+    private @Nullable HttpResponse streamHead;
     /** An error response's head while its body is held back, before the call decides; not reference-counted. */
     private @Nullable HttpResponse errorHead;
     /** The held error body; owned here until the call decides (then relayed or released) or the attempt ends. */
@@ -237,6 +241,14 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             holdErrorPart(content);
             return;
         }
+        HttpResponse heldStreamHead = streamHead;
+        if (heldStreamHead != null && part instanceof HttpContent content) {
+            streamHead = null;
+            call.shouldCommit(this, status);
+            startResponse(heldStreamHead);
+            relay(content);
+            return;
+        }
         if (part instanceof HttpResponse head) {
             if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(part);
@@ -251,6 +263,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
                 if (part instanceof HttpContent content) {
                     holdErrorPart(content);
                 }
+                return;
+            }
+            if (stream && !(part instanceof HttpContent) && isEventStream(head)) {
+                // Held until the stream's first bytes, as LiteLLM waits for the first chunk: a provider that fails
+                // before sending any can still be retried, and the client sees one clean answer.
+                streamHead = head;
                 return;
             }
             call.shouldCommit(this, status);
@@ -406,8 +424,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
 
     private void startResponse(HttpResponse head) {
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
-        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        boolean eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+        boolean eventStream = isEventStream(head);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, head.status(), Responses.HEADERS);
         HttpHeaders headers = response.headers();
         ProviderHeaders.copy(head.headers(), headers);
@@ -438,6 +455,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         }
         scanBodyUsage = success && !eventStream;
         ctx.write(response, ctx.voidPromise());
+    }
+
+    private static boolean isEventStream(HttpResponse head) {
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
     }
 
     private void relay(HttpContent content) {
@@ -691,6 +713,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             whole.release();
         }
         heldHead = null;
+        streamHead = null;
         CompositeByteBuf held = errorBody;
         errorBody = null;
         errorHead = null;

@@ -236,6 +236,30 @@ class ModelCallRetryTest {
         text(admitted);
     }
 
+    @Test
+    void shouldRetryAStreamWhoseProviderClosesAfterItsHeadBeforeAnyEvent() {
+        harness = new CallHarness(dir, MODELS);
+        harness.start("gpt", "{\"model\":\"gpt\",\"stream\":true,\"messages\":[]}");
+        EmbeddedUpstream.Connection first = harness.upstream.last();
+        first.request().release();
+
+        first.respond(ModelCallTest.eventStreamHead());
+        assertThat(harness.received()).as("nothing is committed before the first event").isEmpty();
+        first.close();
+
+        EmbeddedUpstream.Connection second = harness.upstream.last();
+        assertThat(second.origin().host()).isEqualTo("b.test");
+        second.request().release();
+        second.respond(ModelCallTest.eventStreamHead(), ModelCallTest.event("{\"choices\":[]}"),
+                io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT);
+        List<HttpObject> parts = harness.received();
+        assertThat(head(parts).status().code()).isEqualTo(200);
+        assertThat(head(parts).headers().get("x-litellm-model-id")).isEqualTo("dep-b");
+        assertThat(text(parts)).isEqualTo("data: {\"choices\":[]}\n\n");
+        assertThat(harness.record().attempts()).extracting(AttemptRecord::error)
+                .containsExactly(ProxyError.UPSTREAM_CLOSED, null);
+    }
+
     /** The last connection's request is released and {@code response} sent as its answer. */
     private void answer(FullHttpResponse response) {
         EmbeddedUpstream.Connection connection = harness.upstream.last();
