@@ -135,7 +135,7 @@ final class CallRetries {
             text.append(", Last Model Group Tried=").append(group.modelGroup());
         }
         List<String> list = chain;
-        text.append(", Available Model Group Fallbacks=").append(list == null ? "None" : list);
+        text.append(", Available Model Group Fallbacks=").append(list == null || list.isEmpty() ? "None" : list);
         text.append(". LiteLLM Retried: ").append(attemptedRetries).append(" times, Fallbacks tried: ")
                 .append(fallbacks);
         return text.toString();
