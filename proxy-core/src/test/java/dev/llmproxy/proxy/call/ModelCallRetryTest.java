@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -251,7 +252,7 @@ class ModelCallRetryTest {
         assertThat(second.origin().host()).isEqualTo("b.test");
         second.request().release();
         second.respond(ModelCallTest.eventStreamHead(), ModelCallTest.event("{\"choices\":[]}"),
-                io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT);
+                LastHttpContent.EMPTY_LAST_CONTENT);
         List<HttpObject> parts = harness.received();
         assertThat(head(parts).status().code()).isEqualTo(200);
         assertThat(head(parts).headers().get("x-litellm-model-id")).isEqualTo("dep-b");

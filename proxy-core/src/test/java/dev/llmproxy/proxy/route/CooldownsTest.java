@@ -9,7 +9,10 @@ import dev.llmproxy.proxy.config.ProxyConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,6 +188,36 @@ class CooldownsTest {
         cooldowns.coolDown(a, SECOND, SECOND);
 
         assertThat(cooldowns.unavailableNanos(a, SECOND)).isEqualTo(59 * SECOND);
+    }
+
+    @Test
+    void shouldKeepTheLatestEndWhenManyThreadsCoolADeploymentAtOnce() throws Exception {
+        load(PAIR);
+        Deployment a = deployment("a");
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            long base = t;
+            Thread thread = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 1; i <= 1000; i++) {
+                    cooldowns.coolDown(a, 0, (i * 4 + base) * SECOND / 1000);
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        go.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+
+        assertThat(cooldowns.unavailableNanos(a, 0)).isEqualTo(4003 * SECOND / 1000);
     }
 
     @Test
