@@ -9,6 +9,7 @@ import dev.llmproxy.proxy.config.ReliabilitySettings;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -28,10 +29,12 @@ import org.jspecify.annotations.Nullable;
  *   length   the deployment's cooldown_time, else the provider's Retry-After, else the router's cooldown_time.
  *
  * State per deployment (by model_list index, like LimitingRouter's limit sets): the ticker time until which it is
- * cooling (0 = not cooling), and two counting windows made of AtomicLongs. A window restarts by a CAS on its start
- * time; the winner zeroes the counters. This is racy, but the race is benign: an event counted between the CAS and the
- * zeroing is lost, which can only delay a cooldown by one event at a window edge. coolUntil only grows (a CAS loop
- * keeping the later time), so two failures at once never shorten a cooldown. No lock; a success allocates nothing.
+ * cooling (0 = not cooling), and two counting windows: failures in an AtomicLong, successes in a LongAdder (every
+ * successful call adds one, from every event loop, so a single word would be a contended cache line). A window
+ * restarts by a CAS on its start time; the winner zeroes the counters. This is racy, but the race is benign: an event
+ * counted between the CAS and the zeroing is lost, which can only delay a cooldown by one event at a window edge.
+ * coolUntil only grows (a CAS loop keeping the later time), so two failures at once never shorten a cooldown. No lock;
+ * a success allocates nothing once the adder has its cells.
  */
 /**
  * Takes deployments out of rotation for a while when they fail, by LiteLLM's rules ({@code allowed_fails},
@@ -117,7 +120,7 @@ public final class Cooldowns implements DeploymentAvailability {
     public void onSuccess(Deployment deployment, long nowNanos) {
         State state = state(deployment);
         if (state != null && !counted) {
-            state.minute.count(nowNanos, MINUTE_NANOS, false);
+            state.minute.success(nowNanos, MINUTE_NANOS);
         }
     }
 
@@ -135,12 +138,11 @@ public final class Cooldowns implements DeploymentAvailability {
         boolean cool;
         if (counted) {
             long period = Math.max(1, state.cooldownNanos >= 0 ? state.cooldownNanos : defaultCooldownNanos);
-            long failures = state.period.count(nowNanos, period, true) >>> 32;
+            long failures = state.period.failure(nowNanos, period);
             cool = failures > allowedFails(failure.errorClass());
         } else {
-            long window = state.minute.count(nowNanos, MINUTE_NANOS, true);
-            long failures = window >>> 32;
-            long total = failures + (window & 0xFFFF_FFFFL);
+            long failures = state.minute.failure(nowNanos, MINUTE_NANOS);
+            long total = failures + state.minute.successes();
             int status = failure.status();
             cool = (status == 429 && !single)
                     || status == 401 || status == 404
@@ -226,7 +228,7 @@ public final class Cooldowns implements DeploymentAvailability {
         final long cooldownNanos;
         /** Ticker time the cooldown ends, 0 when none ever started. Written by any event loop (CAS), read by all. */
         final AtomicLong coolUntil = new AtomicLong();
-        /** This minute's failures (high half) and successes (low half), for the default rules. */
+        /** This minute's failures and successes, for the default rules. */
         final Window minute = new Window();
         /** Failures in the current allowance period, for counted allowances. */
         final Window period = new Window();
@@ -239,31 +241,37 @@ public final class Cooldowns implements DeploymentAvailability {
 
     /** Counts in a fixed window that starts at its first event; see the implementation notes for its races. */
     private static final class Window {
-        private static final long FAILURE = 1L << 32;
-
         /** Ticker time the window started; written by the event loop that restarts it (CAS), read by all. */
         private final AtomicLong start = new AtomicLong();
-        /** Failures in the high 32 bits, successes in the low 32 bits; written and read by every event loop. */
-        private final AtomicLong counts = new AtomicLong();
+        /** Failures in the window; written and read by every event loop. */
+        private final AtomicLong failures = new AtomicLong();
+        /** Successes in the window, striped: every call adds one, so they must not contend on one word. */
+        private final LongAdder successes = new LongAdder();
         private volatile boolean started;
 
-        /** Counts one event at {@code nowNanos} and answers the window's counts including it. */
-        long count(long nowNanos, long lengthNanos, boolean failure) {
+        void success(long nowNanos, long lengthNanos) {
+            roll(nowNanos, lengthNanos);
+            successes.increment();
+        }
+
+        /** Counts one failure and answers the window's failures including it. */
+        long failure(long nowNanos, long lengthNanos) {
+            roll(nowNanos, lengthNanos);
+            return failures.incrementAndGet();
+        }
+
+        long successes() {
+            return successes.sum();
+        }
+
+        /** Starts a new window when the current one is over (the CAS winner zeroes the counts). */
+        private void roll(long nowNanos, long lengthNanos) {
             long begun = start.get();
-            if (!started || nowNanos - begun >= lengthNanos) {
-                if (start.compareAndSet(begun, nowNanos) || !started) {
-                    counts.set(0);
-                    started = true;
-                }
+            if ((!started || nowNanos - begun >= lengthNanos) && (start.compareAndSet(begun, nowNanos) || !started)) {
+                failures.set(0);
+                successes.reset();
+                started = true;
             }
-            long add = failure ? FAILURE : 1;
-            long result = counts.addAndGet(add);
-            if ((result & 0xFFFF_FFFFL) == 0xFFFF_FFFFL || result >>> 32 == 0xFFFF_FFFFL) {
-                // A window of four billion events: start over rather than carry into the other half.
-                counts.set(add);
-                return add;
-            }
-            return result;
         }
     }
 }
