@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *     commas); {@code null} when not set, which allows any origin as LiteLLM does
  * @param corsAllowCredentials {@code cors_allow_credentials}; {@code null} when not set (true without
  *     {@code cors_allow_origins}, false with it, as LiteLLM)
+ * @param healthChecks {@code background_health_checks} and {@code health_check_interval}
  * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
  */
 public record GeneralSettings(
@@ -38,6 +39,7 @@ public record GeneralSettings(
         long maxBufferedRequestBytes,
         @Nullable List<String> corsAllowOrigins,
         @Nullable Boolean corsAllowCredentials,
+        HealthCheckSettings healthChecks,
         Map<String, @Nullable Object> other) {
 
     /** The request body limit when {@code max_request_size_mb} is not set: 32 MiB. */
@@ -45,6 +47,7 @@ public record GeneralSettings(
 
     public GeneralSettings {
         requireNonNull(other, "other");
+        requireNonNull(healthChecks, "healthChecks");
         if (maxRequestBodyBytes <= 0) {
             throw new IllegalArgumentException("maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: > 0)");
         }
@@ -61,6 +64,6 @@ public record GeneralSettings(
                 + maxRequestBodyBytes + ", keepaliveTimeout=" + keepaliveTimeout + ", clientHeaderTimeout="
                 + clientHeaderTimeout + ", clientBodyTimeout=" + clientBodyTimeout + ", maxBufferedRequestBytes="
                 + maxBufferedRequestBytes + ", corsAllowOrigins=" + corsAllowOrigins + ", corsAllowCredentials="
-                + corsAllowCredentials + ", other=" + other.keySet() + ']';
+                + corsAllowCredentials + ", healthChecks=" + healthChecks + ", other=" + other.keySet() + ']';
     }
 }
