@@ -200,7 +200,9 @@ public final class ProxyFixture implements AutoCloseable {
             ServerComponents.Builder components = ServerComponents.builder(settings, RouteTable.build(config),
                             new MasterKeyAuthenticator(config.generalSettings().masterKey()))
                     .listener(calls::add)
-                    .forwardProxy(ForwardProxy.fromEnvironment(config.environment()));
+                    .forwardProxy(ForwardProxy.fromEnvironment(config.environment()))
+                    .routerSettings(config.routerSettings())
+                    .healthChecks(config.generalSettings().healthChecks());
             customizer.accept(components);
             ProxyServer server = ProxyServer.start(components.build());
             return new ProxyFixture(server, calls);
