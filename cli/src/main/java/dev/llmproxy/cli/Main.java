@@ -158,7 +158,8 @@ public final class Main implements Callable<Integer> {
                     .routerSettings(loaded.routerSettings())
                     .healthChecks(loaded.generalSettings().healthChecks())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
-                            loaded.generalSettings().corsAllowCredentials()));
+                            loaded.generalSettings().corsAllowCredentials()))
+                    .clientIps(loaded.generalSettings().clientIps());
             if (debug || detailedDebug) {
                 components.listener(new LoggingCallListener());
             }

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *     commas); {@code null} when not set, which allows any origin as LiteLLM does
  * @param corsAllowCredentials {@code cors_allow_credentials}; {@code null} when not set (true without
  *     {@code cors_allow_origins}, false with it, as LiteLLM)
+ * @param clientIps {@code allowed_ips}, {@code use_x_forwarded_for} and {@code forwarded_allow_ips}
  * @param healthChecks {@code background_health_checks} and {@code health_check_interval}
  * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
  */
@@ -39,6 +40,7 @@ public record GeneralSettings(
         long maxBufferedRequestBytes,
         @Nullable List<String> corsAllowOrigins,
         @Nullable Boolean corsAllowCredentials,
+        ClientIpSettings clientIps,
         HealthCheckSettings healthChecks,
         Map<String, @Nullable Object> other) {
 
@@ -46,6 +48,7 @@ public record GeneralSettings(
     public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
 
     public GeneralSettings {
+        requireNonNull(clientIps, "clientIps");
         requireNonNull(other, "other");
         requireNonNull(healthChecks, "healthChecks");
         if (maxRequestBodyBytes <= 0) {
@@ -64,6 +67,7 @@ public record GeneralSettings(
                 + maxRequestBodyBytes + ", keepaliveTimeout=" + keepaliveTimeout + ", clientHeaderTimeout="
                 + clientHeaderTimeout + ", clientBodyTimeout=" + clientBodyTimeout + ", maxBufferedRequestBytes="
                 + maxBufferedRequestBytes + ", corsAllowOrigins=" + corsAllowOrigins + ", corsAllowCredentials="
-                + corsAllowCredentials + ", healthChecks=" + healthChecks + ", other=" + other.keySet() + ']';
+                + corsAllowCredentials + ", clientIps=" + clientIps + ", healthChecks=" + healthChecks + ", other="
+                + other.keySet() + ']';
     }
 }

@@ -34,6 +34,8 @@ final class ServerContext {
     final HealthChecker health;
     /** Which browser origins may call. */
     final CorsPolicy cors;
+    /** Who a request's client is and which clients may call. */
+    final ClientIpPolicy clientIps;
     /** Request body bytes held in memory, server-wide. */
     final RequestBudget requestBudget;
     final AtomicInteger activeCalls = new AtomicInteger();
@@ -53,6 +55,7 @@ final class ServerContext {
         this.builtIns = new BuiltInResponses(routes, components.routerSettings(), components.routingStats());
         this.metrics = components.metrics();
         this.cors = components.cors();
+        this.clientIps = new ClientIpPolicy(components.clientIps());
         long bufferBytes = components.requestBufferBytes();
         this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());
     }
