@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.route;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.config.CapacityWait;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 /*
  * Implementation notes.
  *
- * One queue per model group (ConcurrentHashMap, made on the group's first wait with get-then-putIfAbsent), shared by
+ * One queue per model group (ConcurrentHashMap, made on the group's first call with get-then-putIfAbsent), shared by
  * every event loop: a ConcurrentLinkedQueue of waiters in arrival order, a size counter that bounds it, and a flag
  * that at most one drain is scheduled.
  *
@@ -34,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  * Then the flag is cleared and, if waiters remain, the next drain is scheduled. A waiter queued while a drain ran
  * finds the flag set and relies on that drain's rescheduling, which reads the queue after clearing the flag, so no
  * waiter is left without a scheduled drain.
+ *
+ * Waking. Every lease this router hands out is wrapped so that its release, when calls wait, runs a grant pass on the
+ * head waiter's event loop: a freed parallel slot (or a refunded request) goes to the first waiter at once rather
+ * than at the next scheduled drain, which for max_parallel_requests comes only every second. A grant pass may run
+ * beside a scheduled drain; the CAS of step 3 keeps each waiter granted at most once.
  *
  * Expiry and cancellation move WAITING -> EXPIRED/CANCELLED by CAS (exactly one of grant, expiry and cancellation
  * wins) and remove the waiter from the queue (a linear scan of a queue bounded by max_queue).
@@ -76,13 +82,25 @@ public final class WaitingRouter implements Router {
     @Override
     public @Nullable Lease acquire(ModelRoute route, @Nullable TriedDeployments tried, RandomGenerator random,
             boolean stream) {
-        if (tried == null) {
-            GroupQueue queue = queues.get(route.modelGroup());
-            if (queue != null && queue.size.get() > 0) {
-                return null;
+        GroupQueue queue = queue(route);
+        if (tried == null && queue.size.get() > 0) {
+            return null;
+        }
+        Lease lease = delegate.acquire(route, tried, random, stream);
+        return lease == null ? null : queue.waking(lease);
+    }
+
+    /** The queue of {@code route}'s group, made on first use (the number of groups is bounded by the config). */
+    private GroupQueue queue(ModelRoute route) {
+        GroupQueue queue = queues.get(route.modelGroup());
+        if (queue == null) {
+            GroupQueue made = new GroupQueue();
+            queue = queues.putIfAbsent(route.modelGroup(), made);
+            if (queue == null) {
+                queue = made;
             }
         }
-        return delegate.acquire(route, tried, random, stream);
+        return queue;
     }
 
     @Override
@@ -106,14 +124,7 @@ public final class WaitingRouter implements Router {
         if (delegate.retryAfterMillis(route) > maxWaitMillis) {
             return null;
         }
-        GroupQueue queue = queues.get(route.modelGroup());
-        if (queue == null) {
-            GroupQueue made = new GroupQueue();
-            queue = queues.putIfAbsent(route.modelGroup(), made);
-            if (queue == null) {
-                queue = made;
-            }
-        }
+        GroupQueue queue = queue(route);
         if (queue.size.incrementAndGet() > settings.maxQueue()) {
             queue.size.decrementAndGet();
             return null;
@@ -141,7 +152,22 @@ public final class WaitingRouter implements Router {
             head.waiter.executor().schedule(() -> drain(route), delay, TimeUnit.MILLISECONDS);
         }
 
+        /** The scheduled drain: grants what it can, then schedules the next one while calls wait. */
         private void drain(ModelRoute route) {
+            grantWhileAdmitted();
+            draining.set(false);
+            Waiter next = waiters.peek();
+            if (next != null) {
+                scheduleDrain(next.route, next);
+            }
+        }
+
+        /**
+         * Grants waiters from the head while the delegate admits them. Two runs at once (a scheduled drain and a
+         * release's wake-up) are safe: each grant is a CAS on the waiter's state, and a lease taken for a waiter
+         * another run granted first is given back unused.
+         */
+        private void grantWhileAdmitted() {
             for (Waiter head = waiters.peek(); head != null; head = waiters.peek()) {
                 if (head.state.get() != WAITING) {
                     waiters.remove(head);
@@ -154,16 +180,50 @@ public final class WaitingRouter implements Router {
                 waiters.remove(head);
                 if (head.state.compareAndSet(WAITING, GRANTED)) {
                     size.decrementAndGet();
-                    head.grant(lease);
+                    head.grant(waking(lease));
                 } else {
                     lease.release(0, null);
                 }
             }
-            draining.set(false);
-            Waiter next = waiters.peek();
-            if (next != null) {
-                scheduleDrain(next.route, next);
+        }
+
+        /**
+         * {@code lease}, made to wake the queue when it is released: a freed parallel slot is handed to the first
+         * waiter at once instead of at the next scheduled drain. Allocates one small object per call (only when
+         * waiting for capacity is configured).
+         */
+        Lease waking(Lease lease) {
+            return new WakingLease(lease, this);
+        }
+
+        /** Runs a grant pass on the head waiter's event loop when calls wait. */
+        void wake() {
+            Waiter head = waiters.peek();
+            if (head != null && size.get() > 0) {
+                head.waiter.executor().execute(this::grantWhileAdmitted);
             }
+        }
+    }
+
+    /** A lease that wakes its group's queue once released. Thread-safety: as the lease it wraps. */
+    private static final class WakingLease implements Lease {
+        private final Lease inner;
+        private final GroupQueue queue;
+
+        WakingLease(Lease inner, GroupQueue queue) {
+            this.inner = inner;
+            this.queue = queue;
+        }
+
+        @Override
+        public Target target() {
+            return inner.target();
+        }
+
+        @Override
+        public void release(int status, @Nullable Usage usage) {
+            inner.release(status, usage);
+            queue.wake();
         }
     }
 

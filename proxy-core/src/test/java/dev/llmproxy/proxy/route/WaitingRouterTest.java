@@ -120,6 +120,29 @@ class WaitingRouterTest {
         assertThat(router.acquire(route, null, random)).isNotNull();
     }
 
+    @Test
+    void shouldHandAFreedParallelSlotToTheFirstWaiterAtOnce() throws IOException {
+        Path file = Files.createTempFile(dir, "parallel", ".yaml");
+        Files.writeString(file, "model_list:\n  - {model_name: p, litellm_params: {model: openai/p, "
+                + "max_parallel_requests: 1}}\n");
+        RouteTable table = RouteTable.build(ConfigLoader.load(file, Map.of()));
+        Router parallel = new WaitingRouter(new LimitingRouter(table, LocalLimitStore.INSTANCE, clock::get),
+                new CapacityWait(Duration.ofSeconds(5), 2), () -> random);
+        ModelRoute group = table.resolve("p");
+        Lease running = parallel.acquire(group, null, random);
+        assertThat(running).isNotNull();
+        Recorder waiter = new Recorder();
+        assertThat(parallel.await(group, false, waiter)).isNotNull();
+
+        running.release(200, null);
+        loop.runPendingTasks();
+
+        assertThat(waiter.granted).as("granted before the 1 s poll of a parallel limit").isNotNull();
+        assertThat(parallel.acquire(group, null, random)).as("the waiter holds the slot").isNull();
+        waiter.granted.release(200, null);
+        assertThat(parallel.acquire(group, null, random)).isNotNull();
+    }
+
     private void advance(long millis) {
         loop.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
         loop.runPendingTasks();
