@@ -160,7 +160,15 @@ public final class HealthChecker {
                     && !deployment.config().litellmParams().model().equals(model)) {
                 continue;
             }
-            CompletableFuture<EndpointHealth> probe = probe(deployment, background, loop);
+            CompletableFuture<EndpointHealth> probe;
+            try {
+                probe = probe(deployment, background, loop);
+            } catch (RuntimeException e) {
+                log.warn("health check of deployment {} could not start: {}", deployment.id(), e.toString());
+                probe = CompletableFuture.completedFuture(new EndpointHealth(deployment,
+                        String.valueOf(deployment.config().modelInfo().other().getOrDefault("mode", "chat")), false,
+                        "the health check could not start"));
+            }
             if (probe != null) {
                 probes.add(probe);
             }

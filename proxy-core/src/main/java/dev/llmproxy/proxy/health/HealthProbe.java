@@ -61,6 +61,8 @@ final class HealthProbe implements UpstreamExchange {
     private final long timeoutMillis;
     private final CompletableFuture<EndpointHealth> result = new CompletableFuture<>();
 
+    /** The request path of the probe's endpoint, set when it starts. */
+    private String path = "";
     /** The encoded body; owned here until the probe ends. */
     private @Nullable ByteBuf body;
     private @Nullable UpstreamConnection connection;
@@ -98,8 +100,14 @@ final class HealthProbe implements UpstreamExchange {
     private void start() {
         ByteBuf plain = ByteBufAllocator.DEFAULT.buffer(mode.body().length).writeBytes(mode.body());
         try {
+            path = target.requestPath(mode.endpoint(), false);
             body = adapter.encodeRequest(ByteBufAllocator.DEFAULT, plain, RequestScanner.scan(plain),
                     target.upstreamModelJson(), false);
+        } catch (RuntimeException e) {
+            // The provider has no such endpoint (an Anthropic deployment marked as an embedding model, say).
+            finish(false, 400, "llmproxy cannot send a " + mode.configName() + " request to provider "
+                    + deployment.provider().name());
+            return;
         } finally {
             plain.release();
         }
@@ -132,8 +140,7 @@ final class HealthProbe implements UpstreamExchange {
             return;
         }
         ByteBuf content = encoded.retainedDuplicate();
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                target.requestPath(mode.endpoint(), false), content);
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, content);
         request.headers()
                 .set(HttpHeaderNames.HOST, deployment.hostHeader())
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)

@@ -51,8 +51,8 @@ public final class DeploymentStats {
         return healthy;
     }
 
-    /** Records the outcome of a health check. */
-    public void setHealthy(boolean healthy) {
+    /** Records the outcome of a health check; through {@link RoutingStats#setHealthy}, which routers watch. */
+    void setHealthy(boolean healthy) {
         this.healthy = healthy;
     }
 
