@@ -15,8 +15,8 @@ import dev.llmproxy.codec.testing.ModuleRules;
  * Package rules of proxy-core (STYLE.md section 1), checked on the main classes its test classpath sees.
  *
  * <p>The arrows (ARCHITECTURE.md): server → call → route → provider → upstream, server → health → route, with auth,
- * config and upstream depending on no other package. They are written as "must not" rules so that packages added later (metrics, key
- * management) may sit above call without changing them.
+ * config and upstream depending on no other package. They are written as "must not" rules so that packages added
+ * later (metrics, key management) may sit above call without changing them.
  */
 @AnalyzeClasses(packages = "dev.llmproxy", importOptions = ImportOption.DoNotIncludeTests.class)
 final class ArchitectureTest {

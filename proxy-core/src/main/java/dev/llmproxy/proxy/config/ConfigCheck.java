@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param missing every unset {@code os.environ/NAME} reference met before the load ended, in file order
  * @param error the first problem other than an unset variable, or {@code null}
  */
-public record ConfigCheck(@Nullable ProxyConfig config, List<MissingVariable> missing, @Nullable ConfigException error) {
+public record ConfigCheck(
+        @Nullable ProxyConfig config, List<MissingVariable> missing, @Nullable ConfigException error) {
 
     public ConfigCheck {
         missing = List.copyOf(requireNonNull(missing, "missing"));

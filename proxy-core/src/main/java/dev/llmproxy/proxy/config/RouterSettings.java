@@ -52,7 +52,8 @@ public record RouterSettings(
     public String toString() {
         return "RouterSettings[routingStrategy=" + routingStrategy + ", modelGroupAlias=" + modelGroupAlias
                 + ", timeout=" + timeout
-                + ", streamTimeout=" + streamTimeout + ", rpdResetZone=" + rpdResetZone + ", strategyArgs=" + strategyArgs
+                + ", streamTimeout=" + streamTimeout + ", rpdResetZone=" + rpdResetZone
+                + ", strategyArgs=" + strategyArgs
                 + ", capacityWait=" + capacityWait + ", other=" + other.keySet()
                 + ']';
     }

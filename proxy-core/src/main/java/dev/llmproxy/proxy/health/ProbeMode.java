@@ -39,7 +39,10 @@ enum ProbeMode {
         return body;
     }
 
-    /** The mode of {@code config} ({@code model_info.mode}, chat when absent as in LiteLLM), or null for a mode llmproxy cannot probe. */
+    /**
+     * The mode of {@code config} ({@code model_info.mode}, chat when absent as in LiteLLM), or null for a mode
+     * llmproxy cannot probe.
+     */
     static @Nullable ProbeMode of(DeploymentConfig config) {
         Object mode = config.modelInfo().other().get("mode");
         if (mode == null) {

@@ -63,7 +63,9 @@ public final class RoutingStats {
     public DeploymentStats of(Deployment deployment) {
         int index = deployment.config().index();
         DeploymentStats stats = index < byIndex.length ? byIndex[index] : null;
-        return stats != null && stats.config() == deployment.config() ? stats : new DeploymentStats(deployment.config());
+        return stats != null && stats.config() == deployment.config()
+                ? stats
+                : new DeploymentStats(deployment.config());
     }
 
     /** The stats of the entry with {@code id}, or null. */

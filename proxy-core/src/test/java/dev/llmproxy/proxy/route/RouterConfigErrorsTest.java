@@ -43,7 +43,8 @@ class RouterConfigErrorsTest {
 
     @Test
     void shouldReportAPriceThatIsNotANumberAsAConfigError() throws IOException {
-        RouteTable table = table("  - {model_name: g, litellm_params: {model: openai/a, input_cost_per_token: cheap}}\n");
+        RouteTable table =
+                table("  - {model_name: g, litellm_params: {model: openai/a, input_cost_per_token: cheap}}\n");
 
         assertThatThrownBy(() -> new RoutingStats(table, () -> 0L))
                 .isInstanceOf(ConfigException.class)
