@@ -53,8 +53,15 @@ final class CallRetries {
 
     /** The first attempt's lease: the requested group, else (nothing admits the call) its fallbacks; or null. */
     @Nullable Lease first() {
-        Lease first = services.router().acquire(group, null, services.random().get());
-        return first != null ? first : fallbackLease(Failure.of(429));
+        Lease first = services.router().acquire(group, null, services.random().get(), request.stream());
+        if (first == null) {
+            first = fallbackLease(Failure.of(429));
+        }
+        if (first == null) {
+            // The call may still wait for capacity in the group it asked for.
+            group = request.route();
+        }
+        return first;
     }
 
     /** The model group of the attempts now being made. */
@@ -91,12 +98,12 @@ final class CallRetries {
                 && retriesInGroup < rules.retries(group, failed, failure, request.options().numRetries())) {
             retriesInGroup++;
             attemptedRetries++;
-            Lease next = services.router().acquire(group, set, services.random().get());
+            Lease next = services.router().acquire(group, set, services.random().get(), request.stream());
             if (next != null) {
                 lease = next;
                 return 0;
             }
-            return Math.max(1, rules.backoffNanos(retriesInGroup - 1, failure, services.random().get()));
+            return Math.max(1, rules.backoffNanos(retriesInGroup - 1, failure, services.random().get(), request.stream()));
         }
         Lease next = fallbackLease(failure);
         if (next == null) {
@@ -115,7 +122,7 @@ final class CallRetries {
 
     /** After a backoff wait: any deployment of the group in rotation, else the fallbacks; or null. */
     @Nullable Lease afterWait(Failure failure) {
-        Lease next = services.router().acquire(group, null, services.random().get());
+        Lease next = services.router().acquire(group, null, services.random().get(), request.stream());
         return next != null ? next : fallbackLease(failure);
     }
 
@@ -167,7 +174,7 @@ final class CallRetries {
             group = route;
             tried = null;
             retriesInGroup = 0;
-            Lease next = services.router().acquire(route, null, services.random().get());
+            Lease next = services.router().acquire(route, null, services.random().get(), request.stream());
             if (next != null) {
                 log.debug("[{}] falling back from '{}' to '{}'", request.callId(), original, name);
                 return next;

@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.call;
 
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.route.CapacityWaiter;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.Failure;
 import dev.llmproxy.proxy.route.GroupQuota;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -68,6 +70,8 @@ public final class ModelCall {
     private @Nullable ScheduledFuture<?> pendingRetry;
     /** The failure the pending retry follows. */
     private @Nullable Failure pendingFailure;
+    /** The call's place in its group's queue while it waits for capacity, else null. */
+    private CapacityWaiter.@Nullable Ticket waitTicket;
     /** Whether the call holds a slot of {@code global_max_parallel_requests}. */
     private boolean inFlight;
     private boolean committed;
@@ -105,7 +109,11 @@ public final class ModelCall {
         }
         Lease lease = retries.first();
         if (lease == null) {
-            failNoDeployment(request.route());
+            // Neither the group nor its fallbacks can take the call now: wait in the group if the router allows it.
+            waitTicket = services.router().await(request.route(), request.stream(), new Waiter());
+            if (waitTicket == null) {
+                failNoDeployment(request.route());
+            }
             return;
         }
         startAttempt(lease);
@@ -126,6 +134,11 @@ public final class ModelCall {
         }
         log.debug("[{}] client went away; cancelling the call", request.callId());
         cancelPendingRetry();
+        CapacityWaiter.Ticket ticket = waitTicket;
+        if (ticket != null) {
+            waitTicket = null;
+            ticket.cancel();
+        }
         Attempt attempt = current;
         if (attempt != null) {
             attempt.cancel();
@@ -349,8 +362,13 @@ public final class ModelCall {
 
     /** Answers 429: nothing of {@code route} admits the call now (limits, cooldowns). */
     private void failNoDeployment(ModelRoute route) {
-        // LiteLLM's wording (clients match on it); the wait is until the earliest deployment frees up.
-        long seconds = ceilSeconds(services.router().retryAfterMillis(route));
+        failNoDeployment(route, services.router().retryAfterMillis(route));
+    }
+
+    /** The same, after {@code retryAfterMillis} until the earliest deployment frees up. */
+    private void failNoDeployment(ModelRoute route, long retryAfterMillis) {
+        // LiteLLM's wording (clients match on it).
+        long seconds = ceilSeconds(retryAfterMillis);
         String tried = retries.attemptedRetries() > 0 || retries.fallbacks() > 0 ? "." + retries.summary() : "";
         fail(ProxyError.NO_DEPLOYMENT_AVAILABLE, "No deployments available for selected model, Try again in "
                 + seconds + " seconds. Passed model=" + route.modelGroup() + tried, null, seconds);
@@ -459,5 +477,32 @@ public final class ModelCall {
             return Collections.unmodifiableList(list);
         }
         return firstAttempt == null ? List.of() : List.of(firstAttempt);
+    }
+
+    /** The call's side of a wait for capacity: runs on the call's event loop. */
+    private final class Waiter implements CapacityWaiter {
+
+        @Override
+        public EventExecutor executor() {
+            return ctx.executor();
+        }
+
+        @Override
+        public void granted(Lease lease) {
+            waitTicket = null;
+            if (ended) {
+                lease.release(0, null);
+                return;
+            }
+            startAttempt(lease);
+        }
+
+        @Override
+        public void expired(long retryAfterMillis) {
+            waitTicket = null;
+            if (!ended) {
+                failNoDeployment(request.route(), retryAfterMillis);
+            }
+        }
     }
 }

@@ -35,6 +35,12 @@ public final class AvailabilityRouter implements Router {
 
     @Override
     public @Nullable Lease acquire(ModelRoute route, @Nullable TriedDeployments tried, RandomGenerator random) {
+        return acquire(route, tried, random, false);
+    }
+
+    @Override
+    public @Nullable Lease acquire(ModelRoute route, @Nullable TriedDeployments tried, RandomGenerator random,
+            boolean stream) {
         long now = ticker.getAsLong();
         TriedDeployments excluded = null;
         for (int i = 0; i < route.size(); i++) {
@@ -47,7 +53,7 @@ public final class AvailabilityRouter implements Router {
             }
             excluded.add(deployment);
         }
-        return router.acquire(route, excluded != null ? excluded : tried, random);
+        return router.acquire(route, excluded != null ? excluded : tried, random, stream);
     }
 
     /**
@@ -68,5 +74,16 @@ public final class AvailabilityRouter implements Router {
     @Override
     public @Nullable GroupQuota quota(ModelRoute route) {
         return router.quota(route);
+    }
+
+    /** Probes go to cooling deployments too: a health check is how they are seen to recover. */
+    @Override
+    public @Nullable Lease acquireProbe(Target target) {
+        return router.acquireProbe(target);
+    }
+
+    @Override
+    public CapacityWaiter.@Nullable Ticket await(ModelRoute route, boolean stream, CapacityWaiter waiter) {
+        return router.await(route, stream, waiter);
     }
 }
