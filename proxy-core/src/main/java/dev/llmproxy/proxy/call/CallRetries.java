@@ -103,7 +103,7 @@ final class CallRetries {
                 lease = next;
                 return 0;
             }
-            return Math.max(1, rules.backoffNanos(retriesInGroup - 1, failure, services.random().get(), request.stream()));
+            return Math.max(1, rules.backoffNanos(retriesInGroup - 1, failure, services.random().get()));
         }
         Lease next = fallbackLease(failure);
         if (next == null) {
