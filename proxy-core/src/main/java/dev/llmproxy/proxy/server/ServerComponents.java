@@ -10,6 +10,9 @@ import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.LimitingRouter;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.route.Router;
+import dev.llmproxy.proxy.trace.CallTracer;
+import dev.llmproxy.proxy.trace.LostRecords;
+import dev.llmproxy.proxy.trace.TraceSettings;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import dev.llmproxy.proxy.upstream.Upstream;
 import java.time.Clock;
@@ -48,6 +51,7 @@ public final class ServerComponents {
     private final CorsPolicy cors;
     private final Duration clientWriteTimeout;
     private final @Nullable LitellmMetrics metrics;
+    private final @Nullable CallTracer tracer;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
@@ -57,6 +61,14 @@ public final class ServerComponents {
         List<CallListener> all = new ArrayList<>(builder.listeners);
         if (metrics != null) {
             all.add(0, metrics.listener());
+        }
+        LitellmMetrics counted = metrics;
+        this.tracer = builder.tracing == null || builder.tracing.destinations().isEmpty()
+                ? null
+                : CallTracer.start(builder.tracing, routes, builder.ticker, builder.clock,
+                        counted != null ? counted::countCallbackFailures : LostRecords.NONE);
+        if (tracer != null) {
+            all.add(tracer);
         }
         this.listeners = List.copyOf(all);
         this.ticker = builder.ticker;
@@ -156,6 +168,14 @@ public final class ServerComponents {
     }
 
     /**
+     * The trace exporter (also among {@link #listeners()}), or {@code null} when no trace callback is configured;
+     * the server closes it when it stops.
+     */
+    public @Nullable CallTracer tracer() {
+        return tracer;
+    }
+
+    /**
      * Builds {@link ServerComponents}; defaults: no listeners, a {@link LimitingRouter} over the routes' limits (on
      * the components' clock, limits kept in this process), system time, thread-local random, no metrics.
      */
@@ -175,6 +195,7 @@ public final class ServerComponents {
         private CorsPolicy cors = CorsPolicy.ANY_ORIGIN;
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
         private @Nullable MetricsSettings metrics;
+        private @Nullable TraceSettings tracing;
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -260,6 +281,15 @@ public final class ServerComponents {
         /** Turns on the Prometheus metrics and {@code /metrics} (default off), for the routes of this builder. */
         public Builder metrics(MetricsSettings settings) {
             this.metrics = requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * Turns on trace export to the destinations of {@code settings} (default off); lost records are counted in
+         * the metrics when they are on.
+         */
+        public Builder tracing(TraceSettings settings) {
+            this.tracing = requireNonNull(settings, "settings");
             return this;
         }
 

@@ -5,6 +5,7 @@ import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallListeners;
 import dev.llmproxy.proxy.call.CallServices;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
+import dev.llmproxy.proxy.trace.CallTracer;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.upstream.Upstream;
 import io.netty.channel.group.ChannelGroup;
@@ -29,6 +30,7 @@ final class ServerContext {
     final BuiltInResponses builtIns;
     final ChannelGroup channels;
     final @Nullable LitellmMetrics metrics;
+    final @Nullable CallTracer tracer;
     /** Which browser origins may call. */
     final CorsPolicy cors;
     /** Request body bytes held in memory, server-wide. */
@@ -47,6 +49,7 @@ final class ServerContext {
         this.channels = channels;
         this.builtIns = new BuiltInResponses(routes);
         this.metrics = components.metrics();
+        this.tracer = components.tracer();
         this.cors = components.cors();
         long bufferBytes = components.requestBufferBytes();
         this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());
