@@ -89,7 +89,9 @@ final class Series {
             success = failed ? null : f.deploymentSuccess.point(labels);
             failure = failed ? f.deploymentFailure.point(labels) : null;
             llmApiFailed = failed ? f.llmApiFailedRequests.point(labels) : null;
-            state = outcome == Outcome.CLIENT_CLOSED ? null : f.deploymentState.point(SeriesLabels.of(key.deployment()));
+            state = outcome == Outcome.CLIENT_CLOSED
+                    ? null
+                    : f.deploymentState.point(SeriesLabels.of(key.deployment()));
         }
     }
 

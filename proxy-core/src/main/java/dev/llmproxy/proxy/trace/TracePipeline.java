@@ -139,14 +139,14 @@ final class TracePipeline {
                 }
                 records.add(first);
                 fill();
+                int count = records.size();
                 try {
                     exportBatch();
                 } catch (RuntimeException e) {
                     // A bug in span building must not end the thread (records would pile up unexported).
-                    int count = records.size();
                     records.clear();
                     batch.clear();
-                    lost.lost(destination.backend().callbackName(), Math.max(1, count));
+                    lost.lost(destination.backend().callbackName(), count);
                     log.warn("Building or exporting spans for {} failed; the batch is lost", destination, e);
                 }
             }

@@ -28,17 +28,28 @@ public final class OtlpReceiver implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Export> exports = new CopyOnWriteArrayList<>();
+    private final boolean keep;
     private volatile CountDownLatch hang = new CountDownLatch(0);
 
-    private OtlpReceiver(HttpServer server) {
+    private OtlpReceiver(HttpServer server, boolean keep) {
         this.server = server;
+        this.keep = keep;
     }
 
-    /** Starts a receiver on an ephemeral port. */
+    /** Starts a receiver on an ephemeral port that keeps every export. */
     public static OtlpReceiver start() {
+        return start(true);
+    }
+
+    /** Starts a receiver that answers exports and forgets them (benchmarks). */
+    public static OtlpReceiver startDiscarding() {
+        return start(false);
+    }
+
+    private static OtlpReceiver start(boolean keep) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            OtlpReceiver receiver = new OtlpReceiver(server);
+            OtlpReceiver receiver = new OtlpReceiver(server, keep);
             server.createContext("/", receiver::handle);
             server.setExecutor(receiver.executor);
             server.start();
@@ -106,7 +117,9 @@ public final class OtlpReceiver implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        exports.add(new Export(exchange.getRequestURI().getPath(), headers, body));
+        if (keep) {
+            exports.add(new Export(exchange.getRequestURI().getPath(), headers, body));
+        }
         exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
         exchange.sendResponseHeaders(200, -1);
         exchange.close();
