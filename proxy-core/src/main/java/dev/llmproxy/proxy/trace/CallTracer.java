@@ -19,8 +19,8 @@ import java.util.function.LongSupplier;
 /**
  * Exports a trace for every model request to each configured {@link TraceDestination}: a {@link CallListener} that
  * hands each record to a bounded queue per destination and returns; spans are built and posted (OTLP/HTTP protobuf,
- * gzip) by one thread per destination. Requests that are not model calls (health, models, {@code /metrics}) are not
- * traced.
+ * optionally gzip-compressed) by one thread per destination. Requests that are not model calls (health, models,
+ * {@code /metrics}) are not traced.
  *
  * <p>Thread-safety: {@link #onCallEnded} from any event loop; {@link #close} once, from one thread.
  */
@@ -49,7 +49,7 @@ public final class CallTracer implements CallListener, AutoCloseable {
             OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
                     .setEndpoint(destination.endpoint().toString())
                     .setTimeout(settings.exportTimeout())
-                    .setCompression("gzip")
+                    .setCompression(settings.gzip() ? "gzip" : "none")
                     .setRetryPolicy(null);
             destination.headers().forEach(exporter::addHeader);
             pipelines.add(new TracePipeline(destination, settings, exporter.build(), lost,

@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param maxBatchRecords call records per export request at most
  * @param linger how long the exporter waits for more records before it sends a batch that is not full
  * @param exportTimeout how long one export may take before it is abandoned (its records are then counted as lost)
+ * @param gzip whether exports are gzip-compressed ({@code OTEL_EXPORTER_OTLP_COMPRESSION=gzip}; off by default, as in
+ *     the OpenTelemetry SDKs: compressing costs more CPU per request than the rest of the export)
  * @param warnings what the environment asked for that llmproxy does differently, to be logged at start-up
  */
 public record TraceSettings(
@@ -36,6 +38,7 @@ public record TraceSettings(
         int maxBatchRecords,
         Duration linger,
         Duration exportTimeout,
+        boolean gzip,
         List<String> warnings) {
 
     /** LiteLLM's {@code OTEL_SERVICE_NAME} default. */
@@ -85,14 +88,21 @@ public record TraceSettings(
         }));
         Map<String, String> resource = new LinkedHashMap<>(pairs(env, "OTEL_RESOURCE_ATTRIBUTES"));
         resource.putIfAbsent("deployment.environment", value(env, "production", "OTEL_ENVIRONMENT_NAME"));
+        String compression = value(env, "none", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+                "OTEL_EXPORTER_OTLP_COMPRESSION").toLowerCase(Locale.ROOT);
+        if (!compression.equals("none") && !compression.equals("gzip")) {
+            warnings.add("OTEL_EXPORTER_OTLP_COMPRESSION: '" + compression + "' is not supported (gzip or none); "
+                    + "spans are sent uncompressed");
+        }
         return new TraceSettings(value(env, DEFAULT_SERVICE_NAME, "OTEL_SERVICE_NAME"), resource, destinations,
-                DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_LINGER, DEFAULT_EXPORT_TIMEOUT, warnings);
+                DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_LINGER, DEFAULT_EXPORT_TIMEOUT,
+                compression.equals("gzip"), warnings);
     }
 
     /** The same settings with other queue and batch bounds (tests, tuning). */
     public TraceSettings withBounds(int queueCapacity, int maxBatchRecords, Duration linger, Duration exportTimeout) {
         return new TraceSettings(serviceName, resource, destinations, queueCapacity, maxBatchRecords, linger,
-                exportTimeout, warnings);
+                exportTimeout, gzip, warnings);
     }
 
     /**

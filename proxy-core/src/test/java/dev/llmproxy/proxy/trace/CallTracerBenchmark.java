@@ -44,10 +44,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * What traces cost per request: the event loop's part ({@code offer}: the record into the bounded queue, with the real
  * pipeline draining it to a local OTLP receiver), and the exporter thread's part ({@code writeSpans}: the call span
  * and one attempt span built with the SDK; {@code writeAndExport}: a batch of 512 such requests built, encoded,
- * gzip-compressed and posted to the local receiver, per request).
+ * and posted (uncompressed) to the local receiver, per request).
  *
- * <p>Run like {@code LitellmMetricsBenchmark}: {@code java -cp <test classpath> org.openjdk.jmh.Main CallTracerBenchmark
- * -prof gc}.
+ * <p>Run like {@code LitellmMetricsBenchmark}:
+ * {@code java -cp <test classpath> org.openjdk.jmh.Main CallTracerBenchmark -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -80,7 +80,8 @@ public class CallTracerBenchmark {
         receiver = OtlpReceiver.startDiscarding();
         TraceSettings settings = new TraceSettings("bench", Map.of(), List.of(new TraceDestination(TraceBackend.OTEL,
                 receiver.tracesUrl(), Map.of(), Callbacks.Outcomes.BOTH)), TraceSettings.DEFAULT_QUEUE_CAPACITY,
-                TraceSettings.DEFAULT_MAX_BATCH_RECORDS, Duration.ofMillis(500), Duration.ofSeconds(10), List.of());
+                TraceSettings.DEFAULT_MAX_BATCH_RECORDS, Duration.ofMillis(500), Duration.ofSeconds(10), false,
+                List.of());
         tracer = CallTracer.start(settings, routes, System::nanoTime, Clock.systemUTC(), LostRecords.NONE);
         provider = SdkTracerProvider.builder().setResource(Resource.getDefault()).addSpanProcessor(new SpanProcessor() {
             @Override
@@ -103,7 +104,7 @@ public class CallTracerBenchmark {
         }).build();
         writer = new SpanWriter(provider.get("llmproxy"), routes);
         exporter = OtlpHttpSpanExporter.builder().setEndpoint(receiver.tracesUrl().toString())
-                .setCompression("gzip").build();
+                .build();
         record = new CallRecord("2f0c8a4e-5d1b-4c7e-9a55-0f1e2d3c4b5a", Endpoint.CHAT_COMPLETIONS, "gpt-a",
                 "gpt-a", "dep-a", Principal.MASTER, 200, null, true, Usage.of(120, 48), 1000 * MS, 1150 * MS,
                 1400 * MS, 97 * MS, List.of(new AttemptRecord("dep-a", 200, null, 1002 * MS, 1100 * MS, 1400 * MS)),

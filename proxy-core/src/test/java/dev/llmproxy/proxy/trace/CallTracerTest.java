@@ -224,7 +224,7 @@ class CallTracerTest {
                 Map.of());
         return new TraceSettings(defaults.serviceName(), defaults.resource(),
                 List.of(new TraceDestination(TraceBackend.OTEL, endpoint, Map.of(), outcomes)), 64, 16,
-                Duration.ofMillis(20), Duration.ofSeconds(2), List.of());
+                Duration.ofMillis(20), Duration.ofSeconds(2), true, List.of());
     }
 
     /**
