@@ -173,8 +173,10 @@ class CallTracerTest {
                 List.of(new AttemptRecord("dep-a", 502, ProxyError.UPSTREAM_CONNECT_FAILED, 0, 0, MS))));
         tracer.close();
 
-        assertThat(receiver.spans()).extracting(span -> span.attributes().get("litellm.call_id"))
-                .containsOnly("failed");
+        List<Span> spans = receiver.spans();
+        assertThat(spans).hasSize(2);
+        assertThat(spans).filteredOn(span -> span.kind() == Span.SERVER)
+                .extracting(span -> span.attributes().get("litellm.call_id")).containsExactly("failed");
     }
 
     @Test
