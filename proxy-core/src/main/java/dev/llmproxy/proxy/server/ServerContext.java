@@ -33,6 +33,8 @@ final class ServerContext {
     final @Nullable CallTracer tracer;
     /** Which browser origins may call. */
     final CorsPolicy cors;
+    /** Who a request's client is and which clients may call. */
+    final ClientIpPolicy clientIps;
     /** Request body bytes held in memory, server-wide. */
     final RequestBudget requestBudget;
     final AtomicInteger activeCalls = new AtomicInteger();
@@ -51,6 +53,7 @@ final class ServerContext {
         this.metrics = components.metrics();
         this.tracer = components.tracer();
         this.cors = components.cors();
+        this.clientIps = new ClientIpPolicy(components.clientIps());
         long bufferBytes = components.requestBufferBytes();
         this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());
     }
