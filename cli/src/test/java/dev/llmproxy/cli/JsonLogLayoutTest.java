@@ -68,6 +68,16 @@ class JsonLogLayoutTest {
     }
 
     @Test
+    void shouldMaskCredentialsInThePlainFormatToo() {
+        RedactingMessageConverter converter = new RedactingMessageConverter();
+
+        String message = converter.convert(event(Level.WARN, "upstream {} refused key {}", null,
+                "https://user:pa55@proxy.example", "sk-ant-api03-abcdefgh"));
+
+        assertThat(message).isEqualTo("upstream https://user:[REDACTED]@proxy.example refused key sk-[REDACTED]");
+    }
+
+    @Test
     void shouldEscapeControlCharactersSoEachEventStaysOneLine() {
         String line = layout.doLayout(event(Level.DEBUG, "a\"b\\c\td\u0001e\u2028f", null));
 
