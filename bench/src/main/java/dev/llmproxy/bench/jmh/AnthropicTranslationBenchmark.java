@@ -3,7 +3,7 @@ package dev.llmproxy.bench.jmh;
 import dev.llmproxy.codec.anthropic.AnthropicRequestEncoder;
 import dev.llmproxy.codec.anthropic.AnthropicResponses;
 import dev.llmproxy.codec.anthropic.AnthropicStreamTranslator;
-import dev.llmproxy.codec.anthropic.TranslatedBody;
+import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.json.JsonStrings;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import io.netty.buffer.ByteBuf;

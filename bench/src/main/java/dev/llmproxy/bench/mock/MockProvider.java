@@ -179,6 +179,11 @@ public final class MockProvider implements AutoCloseable {
         return state.counters.streamsCompleted.get();
     }
 
+    /** Returns the number of requests the Google token endpoint ({@code POST /token}) received, refused ones included. */
+    public long googleTokenRequests() {
+        return state.counters.googleTokenRequests.get();
+    }
+
     /**
      * Returns the number of SSE streams the client ended early by closing the connection (streams cut on purpose
      * with {@code mock_cut_after_chunks} do not count).

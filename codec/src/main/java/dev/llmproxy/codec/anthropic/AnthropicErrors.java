@@ -1,5 +1,7 @@
 package dev.llmproxy.codec.anthropic;
 
+import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.OpenAiJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -1,5 +1,7 @@
 package dev.llmproxy.codec.anthropic;
 
+import dev.llmproxy.codec.internal.JsonLiteral;
+import dev.llmproxy.codec.internal.JsonInput;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.internal.JsonText;

@@ -1,5 +1,8 @@
 package dev.llmproxy.codec.anthropic;
 
+import dev.llmproxy.codec.internal.StringLiteral;
+import dev.llmproxy.codec.internal.RawJson;
+import dev.llmproxy.codec.internal.JsonInput;
 import dev.llmproxy.codec.anthropic.ContentBlock.Media;
 import dev.llmproxy.codec.anthropic.ContentBlock.Raw;
 import dev.llmproxy.codec.anthropic.ContentBlock.Text;

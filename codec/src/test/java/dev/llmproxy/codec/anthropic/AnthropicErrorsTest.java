@@ -1,5 +1,6 @@
 package dev.llmproxy.codec.anthropic;
 
+import dev.llmproxy.codec.openai.TranslatedBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmproxy.codec.testing.TestBuffers;

@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.call;
 
+import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
 import dev.llmproxy.codec.openai.StreamChunk;
 import dev.llmproxy.codec.openai.StreamChunkInspector;
@@ -138,8 +139,14 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
 
     @Override
     void start() {
-        body = adapter.encodeRequest(
-                ctx.alloc(), call.body(), request.info(), target.upstreamModelJson(), hideUsage);
+        try {
+            body = adapter.encodeRequest(ctx.alloc(), call.body(), request.info(), request.endpoint(),
+                    target.upstreamModelJson(), hideUsage);
+        } catch (InvalidRequestException e) {
+            // Nothing was sent: the provider cannot take this request (LiteLLM's UnsupportedParamsError is a 400).
+            failBeforeCommit(ProxyError.BAD_REQUEST, e.getMessage());
+            return;
+        }
         lastActivityNanos = startNanos;
         timeoutNanos = call.headTimeoutNanos(silenceNanos);
         timer = ctx.executor().schedule(timeoutCheck, timeoutNanos, TimeUnit.NANOSECONDS);

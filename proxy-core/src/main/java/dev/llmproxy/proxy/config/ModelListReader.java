@@ -37,7 +37,8 @@ final class ModelListReader {
     private static final Set<String> VALIDATED_UNUSED_PARAMS = Set.of("max_retries", "organization");
 
     /** litellm_params keys kept among the extra parameters and acted on where they are read (routing, limits). */
-    private static final Set<String> USED_EXTRA_PARAMS = Set.of("max_parallel_requests", "order", "rpd_reset_timezone");
+    private static final Set<String> USED_EXTRA_PARAMS = Set.of("max_parallel_requests", "order", "rpd_reset_timezone",
+            "drop_params", "additional_drop_params", "vertex_project", "vertex_location", "vertex_credentials");
 
     /** model_info keys acted on where they are read (LiteLLM reads limits and order there too). */
     private static final Set<String> USED_MODEL_INFO = Set.of("rpm", "tpm", "rpd", "max_parallel_requests", "order");
