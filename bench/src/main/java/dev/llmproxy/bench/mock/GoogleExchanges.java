@@ -17,6 +17,8 @@ import tools.jackson.core.JacksonException;
  *       {@code UNAUTHENTICATED};
  *   <li>{@code :streamGenerateContent} without {@code alt=sse}: 400 (the mock speaks only SSE);
  *   <li>a body that is not a JSON object: 400 {@code INVALID_ARGUMENT};
+ *   <li>Claude on Vertex AI ({@code :rawPredict}): a body without {@code anthropic_version}, or with a
+ *       {@code model}: 400;
  *   <li>the token endpoint: a request {@link GoogleTokenCheck} finds wrong, 400 {@code invalid_grant}.
  * </ul>
  *
@@ -40,6 +42,10 @@ final class GoogleExchanges {
         if (refusal != null) {
             return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, refusal, vertex ? 401 : 403);
         }
+        if (route.endpoint() == MockRoute.Endpoint.RAW_PREDICT
+                || route.endpoint() == MockRoute.Endpoint.STREAM_RAW_PREDICT) {
+            return rawPredict(request, route, parsed, keepAlive, label);
+        }
         boolean stream = route.endpoint() == MockRoute.Endpoint.STREAM_GENERATE_CONTENT;
         if (stream && !uri.contains("alt=sse")) {
             return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
@@ -53,6 +59,32 @@ final class GoogleExchanges {
                     "Invalid JSON payload received.", 400);
         }
         parsed.model = route.name();
+        return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
+    }
+
+    /**
+     * Claude on Vertex AI: an Anthropic Messages body that names no {@code model} (the URL does) and carries
+     * {@code anthropic_version}; its top-level {@code mock_*} controls are read as on {@code /v1/messages}.
+     */
+    private static MockRequestHandler.Exchange rawPredict(FullHttpRequest request, MockRoute route,
+            MockRequest parsed, boolean keepAlive, String label) {
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        if (!body.contains("\"anthropic_version\"")) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "anthropic_version: Field required", 400);
+        }
+        try {
+            MockRequestParser.parse(request.content(), parsed);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "Invalid JSON payload received.", 400);
+        }
+        if (!parsed.model.isEmpty()) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "model: Extra inputs are not permitted", 400);
+        }
+        parsed.model = route.name();
+        parsed.stream = route.endpoint() == MockRoute.Endpoint.STREAM_RAW_PREDICT;
         return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
     }
 

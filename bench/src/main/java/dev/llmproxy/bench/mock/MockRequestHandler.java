@@ -248,6 +248,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                             : GeminiBodies.error(exchange.badStatus, exchange.badRequest)));
             return;
         }
+        if (endpoint == MockRoute.Endpoint.RAW_PREDICT || endpoint == MockRoute.Endpoint.STREAM_RAW_PREDICT) {
+            respondAnthropic(ctx, exchange);
+            return;
+        }
         if (endpoint == MockRoute.Endpoint.GOOGLE_TOKEN) {
             String token = "ya29.mock-" + state.googleTokenSerial.incrementAndGet();
             state.googleTokens.add(token);

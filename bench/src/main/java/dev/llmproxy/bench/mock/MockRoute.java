@@ -8,7 +8,8 @@ import io.netty.handler.codec.http.HttpMethod;
  * {@code [/v1]/messages} (Anthropic),
  * {@code [/v1]/models[/{id}]} and {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
  * the query string (Azure's {@code api-version}) is ignored. Google's paths: any path ending
- * {@code /models/{model}:generateContent}, {@code :streamGenerateContent} or {@code :batchEmbedContents} (AI Studio's
+ * {@code /models/{model}:generateContent}, {@code :streamGenerateContent}, {@code :batchEmbedContents}, {@code :rawPredict} or
+ * {@code :streamRawPredict} (Claude on Vertex AI) (AI Studio's
  * {@code /v1beta/models/...} and Vertex AI's {@code /v1/projects/.../publishers/google/models/...} alike), and the
  * OAuth token endpoint {@code POST /token}.
  *
@@ -37,6 +38,10 @@ record MockRoute(Endpoint endpoint, String name) {
         BATCH_EMBED_CONTENTS,
         /** Google's OAuth token endpoint. */
         GOOGLE_TOKEN,
+        /** Claude on Vertex AI: Anthropic's Messages API behind {@code :rawPredict}. */
+        RAW_PREDICT,
+        /** Claude on Vertex AI, streamed: {@code :streamRawPredict}. */
+        STREAM_RAW_PREDICT,
         MODELS,
         MODEL,
         NOT_FOUND
@@ -45,7 +50,8 @@ record MockRoute(Endpoint endpoint, String name) {
     /** Whether this is one of Google's endpoints (Gemini or the token endpoint). */
     boolean isGoogle() {
         return endpoint == Endpoint.GENERATE_CONTENT || endpoint == Endpoint.STREAM_GENERATE_CONTENT
-                || endpoint == Endpoint.BATCH_EMBED_CONTENTS || endpoint == Endpoint.GOOGLE_TOKEN;
+                || endpoint == Endpoint.BATCH_EMBED_CONTENTS || endpoint == Endpoint.GOOGLE_TOKEN
+                || endpoint == Endpoint.RAW_PREDICT || endpoint == Endpoint.STREAM_RAW_PREDICT;
     }
 
     static MockRoute of(HttpMethod method, String uri) {
@@ -62,6 +68,8 @@ record MockRoute(Endpoint endpoint, String name) {
                 case "generateContent" -> new MockRoute(Endpoint.GENERATE_CONTENT, model);
                 case "streamGenerateContent" -> new MockRoute(Endpoint.STREAM_GENERATE_CONTENT, model);
                 case "batchEmbedContents" -> new MockRoute(Endpoint.BATCH_EMBED_CONTENTS, model);
+                case "rawPredict" -> new MockRoute(Endpoint.RAW_PREDICT, model);
+                case "streamRawPredict" -> new MockRoute(Endpoint.STREAM_RAW_PREDICT, model);
                 default -> notFound();
             };
         }

@@ -47,6 +47,8 @@ public final class AnthropicRequestEncoder {
     public static final int DEFAULT_MAX_TOKENS = 4096;
     /** The tool that carries a JSON-mode answer (LiteLLM's name, so that responses read the same). */
     public static final String JSON_TOOL_NAME = "json_tool_call";
+    /** The {@code anthropic_version} Vertex AI expects in the body of a Claude request (LiteLLM's value). */
+    public static final String VERTEX_VERSION = "vertex-2023-10-16";
 
     /** OpenAI parameters with no Anthropic equivalent, or consumed by the translation itself. */
     private static final Set<String> NOT_SENT = Set.of(
@@ -76,6 +78,23 @@ public final class AnthropicRequestEncoder {
      */
     public static ByteBuf encode(ByteBufAllocator alloc, ByteBuf body, byte[] modelJson) {
         requireNonNull(modelJson, "modelJson");
+        return encodeWith(alloc, body, new String(modelJson, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Encodes {@code body} for Claude on Vertex AI ({@code :rawPredict}): the model is named by the URL, so the body
+     * has no {@code model} and carries {@code "anthropic_version": "vertex-2023-10-16"} instead (provider spec,
+     * section 4.4).
+     *
+     * @param body as for {@link #encode(ByteBufAllocator, ByteBuf, byte[])}
+     * @return the request, a new buffer from {@code alloc} owned by the caller
+     * @throws IllegalArgumentException if {@code body} is not valid JSON
+     */
+    public static ByteBuf encodeForVertex(ByteBufAllocator alloc, ByteBuf body) {
+        return encodeWith(alloc, body, null);
+    }
+
+    private static ByteBuf encodeWith(ByteBufAllocator alloc, ByteBuf body, @Nullable String modelJson) {
         JsonInput input = JsonInput.of(body);
         Params params = new Params();
         try (JsonParser p = input.parser()) {
@@ -86,7 +105,7 @@ public final class AnthropicRequestEncoder {
         ByteBuf out = alloc.buffer(body.readableBytes() + 256);
         try (JsonGenerator g = JsonInput.JSON.createGenerator(
                 ObjectWriteContext.empty(), new ByteBufOutputStream(out), JsonEncoding.UTF8)) {
-            params.write(g, new String(modelJson, StandardCharsets.UTF_8));
+            params.write(g, modelJson);
         } catch (RuntimeException e) {
             out.release();
             throw e;
@@ -155,10 +174,14 @@ public final class AnthropicRequestEncoder {
             }
         }
 
-        void write(JsonGenerator g, String modelJson) {
+        void write(JsonGenerator g, @Nullable String modelJson) {
             g.writeStartObject();
-            g.writeName("model");
-            g.writeRawValue(modelJson);
+            if (modelJson != null) {
+                g.writeName("model");
+                g.writeRawValue(modelJson);
+            } else {
+                g.writeStringProperty("anthropic_version", VERTEX_VERSION);
+            }
             g.writeName("messages");
             if (messages != null) {
                 messages.writeMessages(g);

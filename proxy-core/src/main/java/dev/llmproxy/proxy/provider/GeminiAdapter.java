@@ -159,8 +159,9 @@ public final class GeminiAdapter implements ProviderAdapter {
         return new String(json, 1, Math.max(0, json.length - 2), StandardCharsets.UTF_8);
     }
 
+    /** A path segment: encoded, but with {@code @} kept (Vertex AI's versioned model ids, as LiteLLM sends them). */
     private static String segment(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20").replace("%40", "@");
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ProviderSpec;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.provider.UrlStyle;
+import dev.llmproxy.proxy.provider.VertexAnthropicAdapter;
 import dev.llmproxy.proxy.upstream.Origin;
 import dev.llmproxy.proxy.upstream.TlsPolicy;
 import io.netty.util.AsciiString;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +42,8 @@ final class DeploymentFactory {
     private final Map<String, String> env;
     /** Made when the first Vertex AI deployment is, on the thread that loads the config. */
     private @Nullable HttpClient tokenClient;
+    /** Vertex AI token sources by credentials, shared by the deployments that use the same service account. */
+    private final Map<String, UpstreamAuth> vertexTokens = new HashMap<>();
 
     DeploymentFactory(ProxyConfig config) {
         this.config = config;
@@ -66,11 +70,6 @@ final class DeploymentFactory {
                 : SslVerify.ENABLED;
         BaseUrl baseUrl = null;
         ProviderAdapter adapter = null;
-        if (provider.name().equals("vertex_ai") && upstreamModel.contains("claude")) {
-            // Claude on Vertex AI speaks Anthropic's format under :rawPredict, which this version does not send yet.
-            provider = new ProviderSpec(provider.name(), false, provider.urlStyle(), null, List.of(), List.of(),
-                    List.of(), null, "", provider.authHeaderName(), provider.authValuePrefix());
-        }
         if (provider.supported()) {
             String location = provider.name().equals("vertex_ai") ? vertexLocation(params) : null;
             baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify),
@@ -93,7 +92,10 @@ final class DeploymentFactory {
                     GeminiAdapter.apiKeyAuth(key)));
         }
         if (location != null) {
-            VertexSettings vertex = VertexSettings.of(entry, env, this::tokenClient);
+            VertexSettings vertex = VertexSettings.of(entry, env, this::tokenClient, vertexTokens);
+            if (upstreamModel.startsWith("claude")) {
+                return new VertexAnthropicAdapter(baseUrl, vertex.project(), location, vertex.auth());
+            }
             return GeminiAdapter.vertex(baseUrl, vertex.project(), location,
                     geminiSettings(entry, true, upstreamModel, vertex.auth()));
         }

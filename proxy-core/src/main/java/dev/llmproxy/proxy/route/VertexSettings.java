@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code vertex_ai/} deployment's project and authentication, resolved as LiteLLM resolves them (provider spec,
- * section 4.2): {@code vertex_credentials}, else {@code VERTEXAI_CREDENTIALS}, else
+ * section 4.2); deployments with the same credentials share one token: {@code vertex_credentials}, else {@code VERTEXAI_CREDENTIALS}, else
  * {@code GOOGLE_APPLICATION_CREDENTIALS} (a service account key file, or its JSON); {@code vertex_project}, else
  * {@code VERTEXAI_PROJECT}, else the key's {@code project_id}.
  *
@@ -40,7 +40,8 @@ record VertexSettings(String project, UpstreamAuth auth) {
     /**
      * @throws ConfigException when the credentials cannot be read or no project is known
      */
-    static VertexSettings of(DeploymentConfig entry, Map<String, String> env, Supplier<HttpClient> tokenClient) {
+    static VertexSettings of(DeploymentConfig entry, Map<String, String> env, Supplier<HttpClient> tokenClient,
+            Map<String, UpstreamAuth> tokenSources) {
         Map<String, @Nullable Object> extra = entry.litellmParams().extraParams();
         String where = entry.keyPath() + ".litellm_params.";
         Object configured = extra.get("vertex_credentials");
@@ -69,10 +70,15 @@ record VertexSettings(String project, UpstreamAuth auth) {
             return new VertexSettings(project, new MissingCredentials("deployment " + entry.id()
                     + " has no vertex_credentials (nor VERTEXAI_CREDENTIALS or GOOGLE_APPLICATION_CREDENTIALS)"));
         }
-        // The deployments' wall clock: the route table is built before the server's components and their clock.
-        Clock clock = Clock.systemUTC();
-        return new VertexSettings(project, new GoogleTokenAuth(credentials, clock,
-                GoogleTokenAuth.httpEndpoint(tokenClient.get(), clock, ForkJoinPool.commonPool())));
+        UpstreamAuth auth = tokenSources.get(source);
+        if (auth == null) {
+            // The deployments' wall clock: the route table is built before the server's components and their clock.
+            Clock clock = Clock.systemUTC();
+            auth = new GoogleTokenAuth(credentials, clock,
+                    GoogleTokenAuth.httpEndpoint(tokenClient.get(), clock, ForkJoinPool.commonPool()));
+            tokenSources.put(source, auth);
+        }
+        return new VertexSettings(project, auth);
     }
 
     private static @Nullable String first(@Nullable Object configured, Map<String, String> env, List<String> names) {

@@ -55,8 +55,14 @@ class ProxyServerVertexTest {
                       model: vertex_ai/gemini-2.5-pro
                       vertex_project: my-project
                       vertex_location: europe-west4
-                      vertex_credentials: %s
-                      api_base: %s
+                      vertex_credentials: %1$s
+                      api_base: %2$s
+                  - model_name: vertex-claude
+                    litellm_params:
+                      model: vertex_ai/claude-sonnet-4-5@20250929
+                      vertex_location: us-east5
+                      vertex_credentials: %1$s
+                      api_base: %2$s
                 """.formatted(credentials, mock.origin()));
     }
 
@@ -97,6 +103,28 @@ class ProxyServerVertexTest {
 
         List<RecordedRequest> chats = mock.requests().stream().filter(r -> !r.uri().equals("/token")).toList();
         assertThat(chats).allSatisfy(r -> assertThat(r.header("authorization")).startsWith("Bearer ya29.mock-"));
+    }
+
+    @Test
+    void shouldCallRawPredictWithAnthropicBodyWhenModelIsClaude() throws IOException {
+        start(3599, KEYS);
+        String chat = CHAT.replace("vertex-pro", "vertex-claude").replace("}]}", "}],\"mock_chunks\":2}");
+
+        HttpResponse<String> plain = proxy.post("/v1/chat/completions", chat);
+        HttpResponse<String> streamed = proxy.post("/v1/chat/completions",
+                chat.substring(0, chat.length() - 1) + ",\"stream\":true}");
+
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(plain.body()).contains("\"content\":\"tok tok \"").contains("\"finish_reason\":\"stop\"");
+        assertThat(streamed.body()).contains("\"delta\":{\"content\":\"tok \"}").endsWith("data: [DONE]\n\n");
+        RecordedRequest upstream = mock.requests().get(1);
+        assertThat(upstream.uri()).isEqualTo("/v1/projects/proj/locations/us-east5/publishers/anthropic/models/"
+                + "claude-sonnet-4-5@20250929:rawPredict");
+        assertThat(upstream.header("authorization")).isEqualTo("Bearer ya29.mock-1");
+        assertThat(upstream.header("x-api-key")).isNull();
+        assertThat(upstream.body()).startsWith("{\"anthropic_version\":\"vertex-2023-10-16\",\"messages\":[")
+                .doesNotContain("\"model\"");
+        assertThat(mock.requests().get(2).uri()).endsWith("claude-sonnet-4-5@20250929:streamRawPredict");
     }
 
     @Test
