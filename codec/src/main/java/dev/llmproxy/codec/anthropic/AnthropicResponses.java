@@ -1,7 +1,7 @@
 package dev.llmproxy.codec.anthropic;
 
-import dev.llmproxy.codec.internal.RawJson;
 import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.RawJson;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -1,13 +1,13 @@
 package dev.llmproxy.codec.anthropic;
 
-import dev.llmproxy.codec.internal.StringLiteral;
-import dev.llmproxy.codec.internal.RawJson;
-import dev.llmproxy.codec.internal.JsonInput;
 import dev.llmproxy.codec.anthropic.ContentBlock.Media;
 import dev.llmproxy.codec.anthropic.ContentBlock.Raw;
 import dev.llmproxy.codec.anthropic.ContentBlock.Text;
 import dev.llmproxy.codec.anthropic.ContentBlock.ToolResult;
 import dev.llmproxy.codec.anthropic.ContentBlock.ToolUse;
+import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.RawJson;
+import dev.llmproxy.codec.internal.StringLiteral;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;

@@ -4,13 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.internal.JsonInput;
 import dev.llmproxy.codec.internal.RawJson;
+import dev.llmproxy.codec.json.DropParams;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -55,8 +53,6 @@ public final class GeminiRequestEncoder {
     /** OpenAI chat parameters that have no Gemini equivalent. */
     static final Set<String> UNSUPPORTED = Set.of("logit_bias", "prediction", "safety_identifier",
             "prompt_cache_key", "verbosity");
-    private static final ByteBuf DROP_MARKER = Unpooled.unreleasableBuffer(
-            Unpooled.wrappedBuffer("drop_params\"".getBytes(StandardCharsets.US_ASCII)));
 
     private GeminiRequestEncoder() {
     }
@@ -73,7 +69,7 @@ public final class GeminiRequestEncoder {
     public static ByteBuf encodeChat(ByteBufAllocator alloc, ByteBuf body, GeminiRequestOptions options) {
         requireNonNull(options, "options");
         JsonInput input = JsonInput.of(body);
-        Params params = new Params(options, dropSettings(input, body, options));
+        Params params = new Params(options, dropSettings(body, options));
         try (JsonParser p = input.parser()) {
             params.read(input, p);
         } catch (JacksonException e) {
@@ -176,42 +172,15 @@ public final class GeminiRequestEncoder {
                 "input");
     }
 
-    /**
-     * The request's own {@code drop_params} and {@code additional_drop_params}, merged with the deployment's; read in
-     * a first pass because they may follow the parameters they govern. Bodies that do not mention them are not
-     * scanned twice.
-     */
-    private static DropSettings dropSettings(JsonInput input, ByteBuf body, GeminiRequestOptions options) {
+    /** The deployment's drop settings merged with the request's own ({@link DropParams#readRequest}). */
+    private static DropSettings dropSettings(ByteBuf body, GeminiRequestOptions options) {
         Set<String> names = new HashSet<>(options.additionalDropParams());
-        boolean drop = options.dropParams();
-        if (ByteBufUtil.indexOf(DROP_MARKER.duplicate(), body) < 0) {
+        try {
+            boolean drop = DropParams.readRequest(body, names) || options.dropParams();
             return new DropSettings(drop, names);
-        }
-        try (JsonParser p = input.parser()) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return new DropSettings(drop, names);
-            }
-            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-                String name = p.currentName();
-                JsonToken value = p.nextToken();
-                if (name.equals("drop_params") && value == JsonToken.VALUE_TRUE) {
-                    drop = true;
-                } else if (name.equals("additional_drop_params") && value == JsonToken.START_ARRAY) {
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        if (p.currentToken() == JsonToken.VALUE_STRING) {
-                            names.add(p.getString());
-                        } else {
-                            p.skipChildren();
-                        }
-                    }
-                } else {
-                    p.skipChildren();
-                }
-            }
-        } catch (JacksonException e) {
+        } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("request body is not valid JSON", null);
         }
-        return new DropSettings(drop, names);
     }
 
     /** Whether unsupported parameters are dropped, and the parameters always dropped. */

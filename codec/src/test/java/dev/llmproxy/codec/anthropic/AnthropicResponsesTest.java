@@ -1,8 +1,8 @@
 package dev.llmproxy.codec.anthropic;
 
-import dev.llmproxy.codec.openai.TranslatedBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.testing.TestBuffers;
 import io.netty.buffer.ByteBuf;

@@ -25,19 +25,23 @@ public final class VertexAnthropicAdapter implements ProviderAdapter {
     private final @Nullable String modelsPath;
     private final @Nullable String fixedModelPath;
     private final UpstreamAuth auth;
+    private final AnthropicRequestEncoder.Drops drops;
 
     /**
      * @param baseUrl {@code https://<location>-aiplatform.googleapis.com} by default; a base that already names a model
      *     ({@code .../models/<model>}) is used as it is
      * @param auth the service account's token source
+     * @param drops the deployment's {@code drop_params} and {@code additional_drop_params}
      */
-    public VertexAnthropicAdapter(BaseUrl baseUrl, String project, String location, UpstreamAuth auth) {
+    public VertexAnthropicAdapter(BaseUrl baseUrl, String project, String location, UpstreamAuth auth,
+            AnthropicRequestEncoder.Drops drops) {
         String base = requireNonNull(baseUrl, "baseUrl").basePath();
         boolean named = base.contains("/models/");
         this.fixedModelPath = named ? base : null;
         this.modelsPath = named ? null : base + "/v1/projects/" + segment(project) + "/locations/" + segment(location)
                 + "/publishers/anthropic/models/";
         this.auth = requireNonNull(auth, "auth");
+        this.drops = requireNonNull(drops, "drops");
     }
 
     @Override
@@ -71,7 +75,7 @@ public final class VertexAnthropicAdapter implements ProviderAdapter {
             throw new InvalidRequestException("Claude on Vertex AI answers chat completions only; use "
                     + "/v1/chat/completions", null);
         }
-        return AnthropicRequestEncoder.encodeForVertex(alloc, body);
+        return AnthropicRequestEncoder.encode(alloc, body, null, drops);
     }
 
     @Override

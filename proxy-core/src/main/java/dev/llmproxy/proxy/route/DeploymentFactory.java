@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.route;
 
+import dev.llmproxy.codec.anthropic.AnthropicRequestEncoder;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.DeploymentConfig;
 import dev.llmproxy.proxy.config.LitellmParams;
@@ -85,7 +86,8 @@ final class DeploymentFactory {
     private ProviderAdapter adapter(DeploymentConfig entry, ProviderSpec provider, BaseUrl baseUrl,
             @Nullable String key, @Nullable String apiVersion, String upstreamModel, @Nullable String location) {
         if (provider.name().equals("anthropic")) {
-            return new AnthropicAdapter(baseUrl, AnthropicAdapter.auth(key, firstNonEmpty(null, ANTHROPIC_TOKEN_ENV)));
+            return new AnthropicAdapter(baseUrl, AnthropicAdapter.auth(key, firstNonEmpty(null, ANTHROPIC_TOKEN_ENV)),
+                    new AnthropicRequestEncoder.Drops(dropParams(entry), additionalDropParams(entry), "anthropic"));
         }
         if (provider.name().equals("gemini")) {
             return GeminiAdapter.aiStudio(baseUrl, geminiSettings(entry, false, upstreamModel,
@@ -94,32 +96,41 @@ final class DeploymentFactory {
         if (location != null) {
             VertexSettings vertex = VertexSettings.of(entry, env, this::tokenClient, vertexTokens);
             if (upstreamModel.startsWith("claude")) {
-                return new VertexAnthropicAdapter(baseUrl, vertex.project(), location, vertex.auth());
+                return new VertexAnthropicAdapter(baseUrl, vertex.project(), location, vertex.auth(),
+                        new AnthropicRequestEncoder.Drops(dropParams(entry), additionalDropParams(entry), "vertex_ai"));
             }
             return GeminiAdapter.vertex(baseUrl, vertex.project(), location,
                     geminiSettings(entry, true, upstreamModel, vertex.auth()));
         }
         UpstreamAuth auth = key == null ? UpstreamAuth.NONE : UpstreamAuth.header(
                 AsciiString.cached(provider.authHeaderName()), AsciiString.of(provider.authValuePrefix() + key));
-        return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, auth);
+        return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, auth, additionalDropParams(entry));
     }
 
     /** {@code drop_params} of the deployment, else of {@code litellm_settings}; and its {@code additional_drop_params}. */
     private GeminiAdapter.Settings geminiSettings(DeploymentConfig entry, boolean vertex, String upstreamModel,
             UpstreamAuth auth) {
-        Map<String, @Nullable Object> extra = entry.litellmParams().extraParams();
-        Object own = extra.get("drop_params");
-        boolean drop = own != null ? Boolean.TRUE.equals(own) || own.toString().equalsIgnoreCase("true")
+        return new GeminiAdapter.Settings(vertex, upstreamModel, dropParams(entry), additionalDropParams(entry), auth);
+    }
+
+    /** {@code drop_params} of the deployment, else of {@code litellm_settings}. */
+    private boolean dropParams(DeploymentConfig entry) {
+        Object own = entry.litellmParams().extraParams().get("drop_params");
+        return own != null ? Boolean.TRUE.equals(own) || own.toString().equalsIgnoreCase("true")
                 : config.litellmSettings().dropParams();
-        Set<String> additional = new HashSet<>();
-        if (extra.get("additional_drop_params") instanceof List<?> names) {
-            for (Object name : names) {
+    }
+
+    /** The deployment's {@code additional_drop_params}: top-level request parameters it always removes. */
+    private static Set<String> additionalDropParams(DeploymentConfig entry) {
+        Set<String> names = new HashSet<>();
+        if (entry.litellmParams().extraParams().get("additional_drop_params") instanceof List<?> list) {
+            for (Object name : list) {
                 if (name != null) {
-                    additional.add(name.toString());
+                    names.add(name.toString());
                 }
             }
         }
-        return new GeminiAdapter.Settings(vertex, upstreamModel, drop, additional, auth);
+        return names;
     }
 
     /** {@code vertex_location}, else {@code VERTEXAI_LOCATION}, else {@code us-central1} (LiteLLM's default). */
