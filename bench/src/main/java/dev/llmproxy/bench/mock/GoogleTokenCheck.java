@@ -63,8 +63,8 @@ final class GoogleTokenCheck {
                     return "Invalid JWT: missing claim " + claim;
                 }
             }
-            long iat = ((Number) claims.get("iat")).longValue();
-            long exp = ((Number) claims.get("exp")).longValue();
+            long iat = seconds(claims.get("iat"));
+            long exp = seconds(claims.get("exp"));
             if (exp <= iat || exp - iat > 3600) {
                 return "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.";
             }
@@ -75,6 +75,13 @@ final class GoogleTokenCheck {
         } catch (IllegalArgumentException | ClassCastException | JacksonException e) {
             return "Invalid JWT: " + e.getMessage();
         }
+    }
+
+    private static long seconds(@Nullable Object claim) {
+        if (claim instanceof Number number) {
+            return number.longValue();
+        }
+        throw new IllegalArgumentException("iat and exp must be numbers");
     }
 
     private static boolean verifies(PublicKey key, String[] parts) {

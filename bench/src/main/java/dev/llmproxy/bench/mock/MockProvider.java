@@ -193,7 +193,7 @@ public final class MockProvider implements AutoCloseable {
         return state.counters.streamsCompleted.get();
     }
 
-    /** Returns the number of requests the Google token endpoint ({@code POST /token}) received, refused ones included. */
+    /** Returns the number of requests the Google token endpoint ({@code POST /token}) received, refusals included. */
     public long googleTokenRequests() {
         return state.counters.googleTokenRequests.get();
     }

@@ -8,8 +8,8 @@ import io.netty.handler.codec.http.HttpMethod;
  * {@code [/v1]/messages} (Anthropic),
  * {@code [/v1]/models[/{id}]} and {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
  * the query string (Azure's {@code api-version}) is ignored. Google's paths: any path ending
- * {@code /models/{model}:generateContent}, {@code :streamGenerateContent}, {@code :batchEmbedContents}, {@code :rawPredict} or
- * {@code :streamRawPredict} (Claude on Vertex AI) (AI Studio's
+ * {@code /models/{model}:generateContent}, {@code :streamGenerateContent}, {@code :batchEmbedContents},
+ * {@code :rawPredict} or {@code :streamRawPredict} (Claude on Vertex AI) (AI Studio's
  * {@code /v1beta/models/...} and Vertex AI's {@code /v1/projects/.../publishers/google/models/...} alike), and the
  * OAuth token endpoint {@code POST /token}.
  *

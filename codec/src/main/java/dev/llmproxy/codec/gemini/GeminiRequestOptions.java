@@ -16,7 +16,8 @@ import java.util.Set;
  *     the global {@code drop_params}); a request's own {@code drop_params} can turn it on
  * @param additionalDropParams top-level request parameters always removed ({@code additional_drop_params})
  */
-public record GeminiRequestOptions(String provider, String model, boolean dropParams, Set<String> additionalDropParams) {
+public record GeminiRequestOptions(
+        String provider, String model, boolean dropParams, Set<String> additionalDropParams) {
 
     public GeminiRequestOptions {
         requireNonNull(provider, "provider");

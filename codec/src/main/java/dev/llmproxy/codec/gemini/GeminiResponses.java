@@ -180,7 +180,10 @@ public final class GeminiResponses {
         }
         if (written == 0) {
             out.writeBytes(INDEX).writeByte('0').writeBytes(MESSAGE).writeBytes(NULL).writeBytes(FINISH);
-            JsonText.writeString(out, response.blockReason != null ? "content_filter" : "stop");
+            String reason = response.blockReason != null ? "content_filter"
+                    : response.candidateCount() > 0 ? FinishReasons.finishReason(response.candidate(0).finishReason)
+                    : "stop";
+            JsonText.writeString(out, reason);
             out.writeByte('}');
         }
         out.writeBytes(USAGE);

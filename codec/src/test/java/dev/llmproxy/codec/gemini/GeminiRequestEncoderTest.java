@@ -223,7 +223,8 @@ class GeminiRequestEncoderTest {
             assertThat(TestBuffers.drain(GeminiRequestEncoder.encodeEmbeddings(TestBuffers.ALLOC, body,
                     new GeminiRequestOptions("gemini", "text-embedding-004", false, Set.of()))))
                     .isEqualTo("{\"requests\":[{\"model\":\"models/text-embedding-004\",\"content\":{\"parts\":"
-                            + "[{\"text\":\"a\"}]},\"outputDimensionality\":8},{\"model\":\"models/text-embedding-004\","
+                            + "[{\"text\":\"a\"}]},\"outputDimensionality\":8},"
+                            + "{\"model\":\"models/text-embedding-004\","
                             + "\"content\":{\"parts\":[{\"text\":\"b\"}]},\"outputDimensionality\":8}]}");
         } finally {
             body.release();

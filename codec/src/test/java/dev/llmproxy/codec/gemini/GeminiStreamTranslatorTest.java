@@ -176,7 +176,8 @@ class GeminiStreamTranslatorTest {
                     out.emit(events);
                 }));
         StringBuilder text = new StringBuilder();
-        for (byte[] read : new byte[][] {Arrays.copyOfRange(bytes, 0, at), Arrays.copyOfRange(bytes, at, bytes.length)}) {
+        byte[][] parts = {Arrays.copyOfRange(bytes, 0, at), Arrays.copyOfRange(bytes, at, bytes.length)};
+        for (byte[] read : parts) {
             if (read.length == 0) {
                 continue;
             }

@@ -144,7 +144,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
                     target.upstreamModelJson(), hideUsage);
         } catch (InvalidRequestException e) {
             // Nothing was sent: the provider cannot take this request (LiteLLM's UnsupportedParamsError is a 400).
-            failBeforeCommit(ProxyError.BAD_REQUEST, e.getMessage());
+            failBeforeCommit(ProxyError.BAD_REQUEST, String.valueOf(e.getMessage()));
             return;
         }
         lastActivityNanos = startNanos;

@@ -91,7 +91,8 @@ public final class GeminiAdapter implements ProviderAdapter {
         String path = fixedModelPath != null ? fixedModelPath : modelsPath + segment(upstreamModel);
         return switch (endpoint) {
             case EMBEDDINGS -> path + ":batchEmbedContents";
-            case CHAT_COMPLETIONS, COMPLETIONS -> path + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+            case CHAT_COMPLETIONS, COMPLETIONS ->
+                path + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
         };
     }
 

@@ -39,8 +39,9 @@ public final class GoogleTokenAuth implements UpstreamAuth {
      * refresh in flight (or none), and the last failure. apply() runs on event loops and never blocks:
      *  1. A token is used until EXPIRY_MARGIN before it expires. From REFRESH_AHEAD before its expiry on, a refresh
      *     starts in the background, once (both margins shrink to a quarter and a half of the token's lifetime for
-     *     short-lived tokens, so that a fresh token is always usable): of the threads that race to start it, the one whose CAS installs
-     *     the in-flight future starts it; the others find the future installed and go on with the current token.
+     *     short-lived tokens, so that a fresh token is always usable): of the threads that race to start it, the one
+     *     whose CAS installs the in-flight future starts it; the others find it installed and go on with the current
+     *     token.
      *  2. Without a usable token, apply() starts a refresh (or finds the one in flight) and answers false; the attempt
      *     waits on ready(), which is that refresh's future, and then calls apply() again.
      * A refresh that completes installs its token (and clears the in-flight future) before completing its future, so

@@ -107,7 +107,7 @@ final class DeploymentFactory {
         return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, auth, additionalDropParams(entry));
     }
 
-    /** {@code drop_params} of the deployment, else of {@code litellm_settings}; and its {@code additional_drop_params}. */
+    /** A Gemini deployment's settings: its drop settings ({@link #dropParams}) and its auth. */
     private GeminiAdapter.Settings geminiSettings(DeploymentConfig entry, boolean vertex, String upstreamModel,
             UpstreamAuth auth) {
         return new GeminiAdapter.Settings(vertex, upstreamModel, dropParams(entry), additionalDropParams(entry), auth);

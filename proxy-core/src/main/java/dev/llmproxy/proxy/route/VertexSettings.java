@@ -55,7 +55,8 @@ record VertexSettings(String project, UpstreamAuth auth) {
             try {
                 credentials = GoogleCredentials.load(source);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(entry.location(), where + "vertex_credentials", e.getMessage());
+                throw new ConfigException(entry.location(), where + "vertex_credentials",
+                        String.valueOf(e.getMessage()));
             }
         }
         String project = first(extra.get("vertex_project"), env, List.of("VERTEXAI_PROJECT"));
