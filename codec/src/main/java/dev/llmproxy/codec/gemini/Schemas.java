@@ -82,7 +82,7 @@ final class Schemas {
             }
             g.writeEndArray();
         } else {
-            g.copyCurrentEvent(p);
+            g.copyCurrentEventExact(p);
         }
     }
 }
