@@ -113,7 +113,8 @@ public final class DropParams {
                 out.writeBytes(input.array(), input.offset() + start, end - start);
             }
             return out.writeByte('}');
-        } catch (JacksonException | RuntimeException e) {
+        } catch (RuntimeException e) {
+            // JacksonException is one: a body the scan accepted but Jackson does not (it cannot happen in practice).
             out.release();
             throw new IllegalArgumentException("request body is not valid JSON", e);
         }
