@@ -3,6 +3,7 @@ package dev.llmproxy.bench.mock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -33,7 +34,8 @@ final class GeminiRequestParser {
      * @throws IllegalArgumentException when it is not a JSON object
      */
     static void parse(ByteBuf body, MockRequest into) {
-        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), new ByteBufInputStream(body.duplicate()))) {
+        InputStream in = new ByteBufInputStream(body.duplicate());
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("request body is not a JSON object");
             }

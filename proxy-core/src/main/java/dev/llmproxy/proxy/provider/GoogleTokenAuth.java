@@ -100,7 +100,7 @@ public final class GoogleTokenAuth implements UpstreamAuth {
     @Override
     public boolean apply(HttpRequest request, ByteBuf body) {
         long now = clock.millis();
-        State current = state.get();
+        State current = snapshot();
         if (current.bearer != null && now < current.usableUntilMillis) {
             request.headers().set(HttpHeaderNames.AUTHORIZATION, current.bearer);
             if (now >= current.refreshAtMillis) {
@@ -114,7 +114,7 @@ public final class GoogleTokenAuth implements UpstreamAuth {
 
     @Override
     public CompletionStage<?> ready() {
-        State current = state.get();
+        State current = snapshot();
         if (current.refreshing != null) {
             return current.refreshing;
         }
@@ -127,7 +127,7 @@ public final class GoogleTokenAuth implements UpstreamAuth {
     private void startRefresh(long now) {
         CompletableFuture<Void> refreshing = new CompletableFuture<>();
         while (true) {
-            State current = state.get();
+            State current = snapshot();
             if (current.refreshing != null) {
                 return;
             }
@@ -151,7 +151,7 @@ public final class GoogleTokenAuth implements UpstreamAuth {
     private void finishRefresh(CompletableFuture<Void> refreshing, @Nullable AccessToken token,
             @Nullable Throwable failure, long startedMillis) {
         while (true) {
-            State current = state.get();
+            State current = snapshot();
             State next = token != null && failure == null ? State.of(token, startedMillis)
                     : new State(current.bearer, current.usableUntilMillis, current.refreshAtMillis, null,
                             failure != null ? failure : new IllegalStateException("no token"), clock.millis());
@@ -164,6 +164,11 @@ public final class GoogleTokenAuth implements UpstreamAuth {
         } else {
             refreshing.completeExceptionally(failure != null ? failure : new IllegalStateException("no token"));
         }
+    }
+
+    /** The current snapshot; never null (the reference starts at {@link State#EMPTY} and is only ever replaced). */
+    private State snapshot() {
+        return requireNonNull(state.get(), "state");
     }
 
     /** Reads Google's token reply, {@code {"access_token", "expires_in", "token_type"}}, or fails with its error. */
