@@ -151,7 +151,11 @@ public final class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info, Clock clock) {
-        return new GeminiTranslator(clock.millis() / 1000, model, stream && info.includeUsage(), exceptionName,
+        // A wildcard deployment's model is the one the client named, less its provider prefix.
+        String requested = info.model();
+        String reported = model.contains("*") && requested != null
+                ? requested.substring(requested.indexOf('/') + 1) : model;
+        return new GeminiTranslator(clock.millis() / 1000, reported, stream && info.includeUsage(), exceptionName,
                 endpoint == Endpoint.EMBEDDINGS);
     }
 

@@ -16,10 +16,10 @@ public final class GoogleTokenAuthTestKeys {
 
     /** A service account key file's JSON for {@code keys}, with {@code tokenUri}. */
     public static String serviceAccountJson(KeyPair keys, String tokenUri) {
-        String pem = "-----BEGIN PRIVATE KEY-----\\n"
-                + Base64.getMimeEncoder(64, "\\n".getBytes(StandardCharsets.US_ASCII))
+        String pem = ("-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                         .encodeToString(keys.getPrivate().getEncoded())
-                + "\\n-----END PRIVATE KEY-----\\n";
+                + "\n-----END PRIVATE KEY-----\n").replace("\n", "\\n");
         return "{\"type\":\"service_account\",\"project_id\":\"proj\",\"private_key_id\":\"key-1\","
                 + "\"private_key\":\"" + pem + "\",\"client_email\":\"llm@proj.iam.gserviceaccount.com\","
                 + "\"client_id\":\"1\",\"token_uri\":\"" + tokenUri + "\"}";
