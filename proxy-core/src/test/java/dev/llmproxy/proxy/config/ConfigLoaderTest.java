@@ -76,6 +76,7 @@ class ConfigLoaderTest {
 
         assertThat(config.litellmSettings().requestTimeout()).isEqualTo(Duration.ofSeconds(600));
         assertThat(config.litellmSettings().other()).containsEntry("success_callback", List.of("mlflow"));
+        assertThat(config.litellmSettings().dropParams()).as("drop_params is read, not ignored").isTrue();
         assertThat(config.routerSettings().routingStrategy()).isEqualTo(RoutingStrategy.SIMPLE_SHUFFLE);
         assertThat(config.routerSettings().timeout()).isEqualTo(Duration.ofSeconds(120));
         assertThat(config.routerSettings().modelGroupAlias()).containsExactly(
@@ -90,7 +91,6 @@ class ConfigLoaderTest {
                 "general_settings.database_url",
                 "general_settings.store_model_in_db",
                 "litellm_settings.callbacks",
-                "litellm_settings.drop_params",
                 "litellm_settings.failure_callback",
                 "litellm_settings.num_retries",
                 "litellm_settings.success_callback",
