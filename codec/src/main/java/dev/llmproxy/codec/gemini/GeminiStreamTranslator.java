@@ -123,6 +123,7 @@ public final class GeminiStreamTranslator implements SseEventFramer.RewritingVis
             started = true;
             responseId = event.responseId.isEmpty() ? "chatcmpl-gemini-" + created : event.responseId;
             chunkPrefix = prefix(responseId, event.modelVersion.isEmpty() ? model : event.modelVersion);
+            event.readIds = false;
             out.emit(startChunk(0, ROLE, 0).writeBytes(NOT_FINISHED));
         }
         for (int c = 0; c < event.candidateCount(); c++) {

@@ -28,6 +28,8 @@ final class ResponseReader {
     final UsageMetadata usage;
     String responseId = "";
     String modelVersion = "";
+    /** Whether {@link #responseId} and {@link #modelVersion} are decoded; a stream needs them once. */
+    boolean readIds = true;
     @Nullable String blockReason;
     @Nullable GoogleError error;
 
@@ -62,8 +64,8 @@ final class ResponseReader {
             switch (field) {
                 case "candidates" -> readCandidates(p);
                 case "usageMetadata" -> usage.read(p);
-                case "responseId" -> responseId = string(p, "");
-                case "modelVersion" -> modelVersion = string(p, "");
+                case "responseId" -> responseId = readIds ? string(p, "") : skip(p);
+                case "modelVersion" -> modelVersion = readIds ? string(p, "") : skip(p);
                 case "promptFeedback" -> readPromptFeedback(p);
                 case "error" -> {
                     if (value == JsonToken.START_OBJECT) {
@@ -196,6 +198,11 @@ final class ResponseReader {
                 p.skipChildren();
             }
         }
+    }
+
+    private static String skip(JsonParser p) {
+        p.skipChildren();
+        return "";
     }
 
     private static String string(JsonParser p, String otherwise) {
