@@ -143,7 +143,8 @@ public final class Main implements Callable<Integer> {
                     .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
-                            loaded.generalSettings().corsAllowCredentials()));
+                            loaded.generalSettings().corsAllowCredentials()))
+                    .clientIps(loaded.generalSettings().clientIps());
             if (debug || detailedDebug) {
                 components.listener(new LoggingCallListener());
             }

@@ -19,10 +19,12 @@ import org.jspecify.annotations.Nullable;
 public record AuthResult(
         @Nullable Principal principal, @Nullable Failure failure, @Nullable CompletionStage<AuthResult> pending) {
 
-    /** Why a request was refused. Each maps to a 401 with LiteLLM's wording (the key itself is never echoed). */
+    /** Why a request was refused. Each maps to LiteLLM's status and wording (the key itself is never echoed). */
     public enum Failure {
         MISSING_KEY,
-        INVALID_KEY
+        INVALID_KEY,
+        /** The client's address is not in {@code allowed_ips} (403). */
+        IP_NOT_ALLOWED
     }
 
     /** No key was presented. */
@@ -30,6 +32,9 @@ public record AuthResult(
 
     /** The key presented is not valid. */
     public static final AuthResult INVALID = new AuthResult(null, Failure.INVALID_KEY, null);
+
+    /** The client's address may not call, whatever its key. */
+    public static final AuthResult IP_NOT_ALLOWED = new AuthResult(null, Failure.IP_NOT_ALLOWED, null);
 
     public AuthResult {
         int set = (principal != null ? 1 : 0) + (failure != null ? 1 : 0) + (pending != null ? 1 : 0);

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 public enum ProxyError {
     MISSING_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     INVALID_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
+    /** The client's address is not in {@code allowed_ips}. */
+    IP_NOT_ALLOWED(HttpResponseStatus.FORBIDDEN, "auth_error"),
     INVALID_JSON(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
     MISSING_FIELD(HttpResponseStatus.BAD_REQUEST, "validation_error"),
     UNKNOWN_MODEL(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),

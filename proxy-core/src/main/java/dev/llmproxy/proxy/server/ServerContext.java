@@ -31,6 +31,8 @@ final class ServerContext {
     final @Nullable LitellmMetrics metrics;
     /** Which browser origins may call. */
     final CorsPolicy cors;
+    /** Who a request's client is and which clients may call. */
+    final ClientIpPolicy clientIps;
     /** Request body bytes held in memory, server-wide. */
     final RequestBudget requestBudget;
     final AtomicInteger activeCalls = new AtomicInteger();
@@ -48,6 +50,7 @@ final class ServerContext {
         this.builtIns = new BuiltInResponses(routes);
         this.metrics = components.metrics();
         this.cors = components.cors();
+        this.clientIps = new ClientIpPolicy(components.clientIps());
         long bufferBytes = components.requestBufferBytes();
         this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());
     }

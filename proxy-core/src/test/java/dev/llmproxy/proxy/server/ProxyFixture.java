@@ -200,7 +200,8 @@ public final class ProxyFixture implements AutoCloseable {
             ServerComponents.Builder components = ServerComponents.builder(settings, RouteTable.build(config),
                             new MasterKeyAuthenticator(config.generalSettings().masterKey()))
                     .listener(calls::add)
-                    .forwardProxy(ForwardProxy.fromEnvironment(config.environment()));
+                    .forwardProxy(ForwardProxy.fromEnvironment(config.environment()))
+                    .clientIps(config.generalSettings().clientIps());
             customizer.accept(components);
             ProxyServer server = ProxyServer.start(components.build());
             return new ProxyFixture(server, calls);
