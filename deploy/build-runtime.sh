@@ -14,7 +14,7 @@ set -euo pipefail
 # the build when it finds one that is neither here nor in EXCLUDED.
 #   java.base, java.logging, jdk.unsupported (Netty's Unsafe), jdk.jfr (Netty's buffer events),
 #   java.naming (logback's JNDI lookups; Netty's name-server discovery),
-#   java.net.http (the OTLP trace exporter posts spans with the JDK's HttpClient)
+#   java.net.http (the OTLP trace exporter posts spans with the JDK's HttpClient; Vertex AI's token exchange)
 # and three it does not report:
 #   java.xml        logback reads logback.xml with SAX (jdeps --ignore-missing-deps drops the classes that refer to
 #                   it, because they also refer to optional dependencies the jar does not carry)

@@ -53,6 +53,8 @@ public final class RequestScanner {
         private static final byte[] PROMPT = bytes("prompt");
         private static final byte[] INPUT = bytes("input");
         private static final byte[] INCLUDE_USAGE = bytes("include_usage");
+        private static final byte[] DROP_PARAMS = bytes("drop_params");
+        private static final byte[] ADDITIONAL_DROP_PARAMS = bytes("additional_drop_params");
 
         private static final int K_OTHER = 0;
         private static final int K_MODEL = 1;
@@ -73,6 +75,7 @@ public final class RequestScanner {
         private boolean hasMessages;
         private boolean hasPrompt;
         private boolean hasInput;
+        private boolean hasDropParams;
         private long closingBrace;
 
         Fields() {
@@ -96,6 +99,7 @@ public final class RequestScanner {
             hasMessages = false;
             hasPrompt = false;
             hasInput = false;
+            hasDropParams = false;
             closingBrace = -1;
         }
 
@@ -121,7 +125,7 @@ public final class RequestScanner {
                         : body.toString(index, length, StandardCharsets.UTF_8);
             }
             return new RequestInfo(null, model, (int) modelStart, (int) modelEnd, stream, hasStreamOptions,
-                    includeUsage, hasMessages, hasPrompt, hasInput, (int) closingBrace);
+                    includeUsage, hasMessages, hasPrompt, hasInput, hasDropParams, (int) closingBrace);
         }
 
         @Override
@@ -154,6 +158,16 @@ public final class RequestScanner {
                 case 8:
                     if (equals(key, length, MESSAGES)) {
                         hasMessages = true;
+                    }
+                    return K_OTHER;
+                case 11:
+                    if (equals(key, length, DROP_PARAMS)) {
+                        hasDropParams = true;
+                    }
+                    return K_OTHER;
+                case 22:
+                    if (equals(key, length, ADDITIONAL_DROP_PARAMS)) {
+                        hasDropParams = true;
                     }
                     return K_OTHER;
                 case 14:

@@ -163,6 +163,8 @@ public final class ConfigLoader {
         modelled.add("request_timeout");
         modelled.add("ssl_verify");
         Map<String, @Nullable Object> other = others(nodes, settings, modelled, "litellm_settings.", ignored);
+        // Kept among the others and read from there by the deployments (LitellmSettings.dropParams).
+        ignored.remove("litellm_settings.drop_params");
         Duration timeout = nodes.seconds(settings.get("request_timeout"));
         return new LitellmSettings(timeout == null ? LitellmSettings.DEFAULT_REQUEST_TIMEOUT : timeout,
                 ModelListReader.sslVerify(nodes, settings.get("ssl_verify")), PrometheusSettings.read(nodes, settings),

@@ -39,6 +39,15 @@ public record LitellmSettings(
         this(requestTimeout, sslVerify, prometheus, CallbackSettings.DEFAULTS, other);
     }
 
+    /**
+     * {@code drop_params}: whether request parameters a provider does not support are dropped rather than refused
+     * with a 400, for every deployment that does not set its own.
+     */
+    public boolean dropParams() {
+        Object value = other.get("drop_params");
+        return value instanceof Boolean drop ? drop : value != null && value.toString().equalsIgnoreCase("true");
+    }
+
     /** Leaves out the values of {@link #other()}, which may hold secrets (passwords, URLs with credentials). */
     @Override
     public String toString() {

@@ -77,6 +77,7 @@ class ConfigLoaderTest {
         assertThat(config.litellmSettings().requestTimeout()).isEqualTo(Duration.ofSeconds(600));
         assertThat(config.litellmSettings().callbacks()).isEqualTo(new CallbackSettings(List.of("prometheus"),
                 List.of("mlflow"), List.of("mlflow"), false, false));
+        assertThat(config.litellmSettings().dropParams()).as("drop_params is read, not ignored").isTrue();
         assertThat(config.routerSettings().routingStrategy()).isEqualTo(RoutingStrategy.SIMPLE_SHUFFLE);
         assertThat(config.routerSettings().timeout()).isEqualTo(Duration.ofSeconds(120));
         assertThat(config.routerSettings().modelGroupAlias()).containsExactly(
@@ -90,7 +91,6 @@ class ConfigLoaderTest {
         assertThat(config.ignoredKeys()).containsExactly(
                 "general_settings.database_url",
                 "general_settings.store_model_in_db",
-                "litellm_settings.drop_params",
                 "litellm_settings.num_retries",
                 "model_list[].litellm_params.extra_headers",
                 "router_settings.allowed_fails",
