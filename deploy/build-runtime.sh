@@ -10,10 +10,11 @@
 # $JAVA_HOME/bin, else from the PATH.
 set -euo pipefail
 
-# The modules of the runtime. `jdeps --print-module-deps` on the jar finds the first five; the check below fails
+# The modules of the runtime. `jdeps --print-module-deps` on the jar finds the first six; the check below fails
 # the build when it finds one that is neither here nor in EXCLUDED.
 #   java.base, java.logging, jdk.unsupported (Netty's Unsafe), jdk.jfr (Netty's buffer events),
-#   java.naming (logback's JNDI lookups; Netty's name-server discovery)
+#   java.naming (logback's JNDI lookups; Netty's name-server discovery),
+#   java.net.http (the OTLP trace exporter posts spans with the JDK's HttpClient; Vertex AI's token exchange)
 # and three it does not report:
 #   java.xml        logback reads logback.xml with SAX (jdeps --ignore-missing-deps drops the classes that refer to
 #                   it, because they also refer to optional dependencies the jar does not carry)
@@ -21,7 +22,7 @@ set -euo pipefail
 #                   (a security provider, loaded as a service)
 #   jdk.naming.dns  the JNDI DNS provider behind java.naming, which Netty's resolver asks for name servers
 # ContainerRuntimeIT starts llmproxy on the result, which is what catches a module missing from this list.
-MODULES=java.base,java.logging,java.naming,java.xml,jdk.jfr,jdk.unsupported,jdk.crypto.ec,jdk.naming.dns
+MODULES=java.base,java.logging,java.naming,java.net.http,java.xml,jdk.jfr,jdk.unsupported,jdk.crypto.ec,jdk.naming.dns
 # Modules jdeps finds that are left out on purpose (14 MB):
 #   java.desktop    only SnakeYAML's JavaBean introspection refers to it (java.beans); llmproxy composes YAML
 #                   nodes and never builds beans

@@ -1,8 +1,8 @@
 package dev.llmproxy.cli;
 
-import ch.qos.logback.classic.Level;
 import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.call.Version;
+import dev.llmproxy.proxy.config.CallbackSettings;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.ConfigLoader;
 import dev.llmproxy.proxy.config.GeneralSettings;
@@ -16,6 +16,8 @@ import dev.llmproxy.proxy.server.CorsPolicy;
 import dev.llmproxy.proxy.server.ProxyServer;
 import dev.llmproxy.proxy.server.ServerComponents;
 import dev.llmproxy.proxy.server.ServerSettings;
+import dev.llmproxy.proxy.trace.Callbacks;
+import dev.llmproxy.proxy.trace.TraceSettings;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -104,7 +106,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        configureLogging();
+        LogSetup.apply(LogSetup.level(env, detailedDebug));
         Path configPath = config != null ? config : pathFromEnv();
         if (configPath == null) {
             err.println("llmproxy: no config file: pass --config config.yaml (or set CONFIG_FILE_PATH)");
@@ -124,7 +126,25 @@ public final class Main implements Callable<Integer> {
             err.println("llmproxy: " + e.getMessage());
             return EXIT_CONFIG;
         }
+        CallbackSettings callbackSettings = loaded.litellmSettings().callbacks();
+        if (LogSetup.jsonRequested(callbackSettings.jsonLogs(), loaded.environment())) {
+            LogSetup.useJson();
+        }
         Logger log = LoggerFactory.getLogger("llmproxy");
+        Callbacks callbacks = Callbacks.of(callbackSettings.callbacks(), callbackSettings.successCallbacks(),
+                callbackSettings.failureCallbacks());
+        TraceSettings tracing;
+        try {
+            tracing = TraceSettings.fromEnvironment(callbacks, loaded.environment());
+        } catch (IllegalArgumentException e) {
+            err.println("llmproxy: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (!callbacks.unsupported().isEmpty()) {
+            log.warn("Callbacks llmproxy does not support, ignored: {} (supported: prometheus, otel, mlflow, "
+                    + "langfuse, langfuse_otel)", String.join(", ", callbacks.unsupported()));
+        }
+        tracing.warnings().forEach(warning -> log.warn("{}", warning));
         if (!loaded.ignoredKeys().isEmpty()) {
             log.warn("Ignoring config keys llmproxy does not implement yet: {}", String.join(", ", loaded.ignoredKeys()));
         }
@@ -155,6 +175,7 @@ public final class Main implements Callable<Integer> {
                     .forwardProxy(proxies)
                     .reliability(loaded.reliability())
                     .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
+                    .tracing(tracing)
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
                     .routerSettings(loaded.routerSettings())
                     .healthChecks(loaded.generalSettings().healthChecks())
@@ -174,6 +195,9 @@ public final class Main implements Callable<Integer> {
         }
         log.info("llmproxy {} serving {} model group(s) from {}", Version.current(), routes.publicModels().size(),
                 configPath);
+        if (!tracing.destinations().isEmpty()) {
+            log.info("Exporting traces (OTLP/HTTP) to {}", tracing.destinations());
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Stopping: draining in-flight requests for up to {} s", drainSeconds);
             server.stop();
@@ -280,15 +304,6 @@ public final class Main implements Callable<Integer> {
         } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    private void configureLogging() {
-        String level = env.getOrDefault("LITELLM_LOG", "");
-        Level appLevel = detailedDebug || level.equalsIgnoreCase("DEBUG")
-                ? Level.DEBUG
-                : level.equalsIgnoreCase("ERROR") ? Level.ERROR : Level.INFO;
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.llmproxy")).setLevel(appLevel);
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("llmproxy")).setLevel(appLevel);
     }
 
     /** Prints the version from the jar manifest. */

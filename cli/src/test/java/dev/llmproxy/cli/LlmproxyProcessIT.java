@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
+import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -20,11 +22,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * The packaged {@code llmproxy} jar as a user runs it: a separate JVM started with {@code --config}, answering over a
@@ -106,19 +115,93 @@ class LlmproxyProcessIT {
         }
     }
 
-    private Process start(Path config, int port) throws IOException {
+    @Test
+    void shouldWriteOnlyJsonLinesAndExportTracesWhenJsonLogsAndOtelAreConfigured() throws Exception {
+        HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicInteger exports = new AtomicInteger();
+        collector.createContext("/v1/traces", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exports.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        try {
+            Path config = Files.writeString(dir.resolve("config.yaml"), """
+                    model_list:
+                      - model_name: mock-gpt
+                        litellm_params:
+                          model: openai/mock-gpt
+                          mock_response: hi
+                    litellm_settings:
+                      callbacks: ["otel", "datadog"]
+                      json_logs: true
+                    environment_variables:
+                      OTEL_EXPORTER_OTLP_ENDPOINT: http://127.0.0.1:%d
+                    """.formatted(collector.getAddress().getPort()));
+            int port = freePort();
+            Process proxy = start(config, port, "--debug");
+
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                            .header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"model\":\"mock-gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            String callId = response.headers().firstValue("x-litellm-call-id").orElseThrow();
+            await().atMost(Duration.ofSeconds(10)).until(() -> exports.get() >= 1);
+            proxy.destroy();
+            assertThat(proxy.waitFor(15, TimeUnit.SECONDS)).isTrue();
+
+            List<Map<String, String>> lines = new ArrayList<>();
+            for (String line : Files.readAllLines(dir.resolve("proxy-" + port + ".log"), UTF_8)) {
+                if (!line.isBlank()) {
+                    lines.add(jsonObject(line));
+                }
+            }
+            assertThat(lines).anySatisfy(fields -> assertThat(fields).containsEntry("level", "WARNING")
+                    .containsEntry("component", "llmproxy")
+                    .hasEntrySatisfying("message", message -> assertThat(message).contains("datadog")));
+            assertThat(lines).anySatisfy(fields -> assertThat(fields).containsEntry("component", "llmproxy.access")
+                    .containsEntry("call_id", callId).containsEntry("status_code", "200"));
+            assertThat(lines).allSatisfy(fields -> assertThat(fields).containsKeys("message", "level", "timestamp"));
+        } finally {
+            collector.stop(0);
+        }
+    }
+
+    /** One log line as a flat JSON object of strings; fails on anything else. */
+    private static Map<String, String> jsonObject(String line) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        try (JsonParser parser = new JsonFactory().createParser(ObjectReadContext.empty(), line)) {
+            assertThat(parser.nextToken()).as(line).isEqualTo(JsonToken.START_OBJECT);
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                assertThat(parser.nextToken()).as(line).isEqualTo(JsonToken.VALUE_STRING);
+                fields.put(name, parser.getString());
+            }
+            assertThat(parser.nextToken()).as(line).isNull();
+        }
+        return fields;
+    }
+
+    private Process start(Path config, int port, String... extraArguments) throws IOException {
         Path log = dir.resolve("proxy-" + port + ".log");
-        Process process = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx128m",
-                        "-jar",
-                        JAR.toString(),
-                        "--config",
-                        config.toString(),
-                        "--port",
-                        Integer.toString(port),
-                        "--drain_seconds",
-                        "10")
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-jar",
+                JAR.toString(),
+                "--config",
+                config.toString(),
+                "--port",
+                Integer.toString(port),
+                "--drain_seconds",
+                "10"));
+        command.addAll(List.of(extraArguments));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

@@ -2,6 +2,9 @@ package dev.llmproxy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 class MainTest {
@@ -99,6 +103,44 @@ class MainTest {
 
         assertThat(status).isEqualTo(Main.EXIT_CONFIG);
         assertThat(err.toString()).contains("SURELY_UNSET_KEY");
+    }
+
+    @Test
+    void shouldExitWithConfigErrorNamingTheVariableWhenMlflowCallbackHasNoTrackingUri() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL + """
+                litellm_settings:
+                  success_callback: ["mlflow"]
+                """);
+
+        int status = run(Map.of(), "--config", config.toString(), "--port", "0");
+
+        assertThat(status).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(err.toString()).contains("MLFLOW_TRACKING_URI");
+    }
+
+    @Test
+    void shouldWarnByNameAboutUnsupportedCallbacksAndKeepStarting() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), MOCK_MODEL + """
+                litellm_settings:
+                  callbacks: ["prometheus", "datadog"]
+                  failure_callback: ["s3_v2", "datadog"]
+                """);
+        Logger logger = (Logger) LoggerFactory.getLogger("llmproxy");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        int status;
+        try {
+            // No master key and a public address: refused after the config was read and its warnings logged.
+            status = run(Map.of(), "--config", config.toString(), "--port", "0", "--host", "0.0.0.0");
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(status).isEqualTo(Main.EXIT_UNSAFE);
+        assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(message -> assertThat(message).contains("not support").contains("datadog, s3_v2"))
+                .noneSatisfy(message -> assertThat(message).contains("litellm_settings.callbacks"));
     }
 
     @Test

@@ -72,6 +72,25 @@ final class ArchitectureTest {
             .and().resideOutsideOfPackage("dev.llmproxy.proxy.server..")
             .should().dependOnClassesThat().resideInAPackage("dev.llmproxy.proxy.server..");
 
+    @ArchTest
+    static final ArchRule tracingShouldNotKnowTheServerMetricsOrConfig = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy.trace..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.llmproxy.proxy.server..",
+                    "dev.llmproxy.proxy.metrics..", "dev.llmproxy.proxy.config..");
+
+    @ArchTest
+    static final ArchRule onlyTheServerShouldUseTracing = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy..")
+            .and().resideOutsideOfPackages("dev.llmproxy.proxy.trace..", "dev.llmproxy.proxy.server..")
+            .should().dependOnClassesThat().resideInAPackage("dev.llmproxy.proxy.trace..");
+
+    /** The OpenTelemetry SDK stays behind the trace package, so that it can be swapped or dropped in one place. */
+    @ArchTest
+    static final ArchRule onlyTracingShouldUseOpenTelemetry = noClasses()
+            .that().resideInAPackage("dev.llmproxy..")
+            .and().resideOutsideOfPackage("dev.llmproxy.proxy.trace..")
+            .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..");
+
     /**
      * Limiter and store are leaf modules that proxy-core will depend on, so this classpath is where their classes
      * first appear. Until they exist the rule has nothing to check, which is allowed rather than an error.

@@ -19,6 +19,7 @@ final class MockCounters {
     final AtomicLong streamsStarted = new AtomicLong();
     final AtomicLong streamsCompleted = new AtomicLong();
     final AtomicLong streamsCancelled = new AtomicLong();
+    final AtomicLong googleTokenRequests = new AtomicLong();
     final Queue<RecordedRequest> requests = new ConcurrentLinkedQueue<>();
 
     List<RecordedRequest> requests() {
@@ -31,6 +32,7 @@ final class MockCounters {
         streamsStarted.set(0);
         streamsCompleted.set(0);
         streamsCancelled.set(0);
+        googleTokenRequests.set(0);
         requests.clear();
     }
 }

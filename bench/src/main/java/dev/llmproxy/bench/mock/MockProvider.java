@@ -27,8 +27,16 @@ import org.jspecify.annotations.Nullable;
  * {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)?api-version=…} with the
  * deployment as the default model; and Anthropic's {@code POST messages} (a {@code message}, or its SSE events with
  * {@code event:} names, a ping included; Anthropic error bodies, and 401/400 when {@code x-api-key} (or
- * {@code authorization}) or {@code anthropic-version} is missing). Anything else gets an OpenAI-style 404. The
- * answer's {@code model} echoes the request's. HTTP/1.1 keep-alive, {@code Connection: close} honoured.
+ * {@code authorization}) or {@code anthropic-version} is missing). Google's Gemini API under any prefix (AI Studio's
+ * {@code /v1beta/models/{model}:...}, Vertex AI's {@code /v1/projects/.../models/{model}:...}):
+ * {@code :generateContent}, {@code :streamGenerateContent?alt=sse} (CRLF-separated events, running usage, the last with
+ * {@code finishReason}, no [DONE]), {@code :batchEmbedContents}, and Claude on Vertex AI's {@code :rawPredict} and
+ * {@code :streamRawPredict} (Anthropic answers); AI Studio paths want a key ({@code x-goog-api-key}, {@code ?key=} or a
+ * bearer), Vertex AI paths a bearer token issued by the mock's Google token endpoint, {@code POST /token}, which
+ * checks the service account's JWT assertion (its RS256 signature too, given
+ * {@link MockProviderConfig#googleTokenKey()}). Google errors are Google's error objects. Anything else gets an
+ * OpenAI-style 404. The answer's {@code model} echoes the request's. HTTP/1.1 keep-alive, {@code Connection: close}
+ * honoured.
  *
  * <p>Default answers are precomputed per model: {@code "tok "} once per chunk, usage 10 prompt tokens and one
  * completion token per chunk. Requests steer the mock with optional top-level body fields, read only when the body
@@ -48,8 +56,14 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code mock_tool_call} (on {@code messages}): {@code {"name": n, "arguments": {...}}}, answer with that
  *       tool call (streamed as {@code input_json_delta}s) instead of text;
  *   <li>{@code mock_usage}: {@code {"prompt_tokens": p, "completion_tokens": c}} to report (Anthropic's input and
- *       output tokens on {@code messages}).
+ *       output tokens on {@code messages});
+ *   <li>{@code mock_finish_reason}, {@code mock_thought_tokens} (Gemini): the last chunk's {@code finishReason}, and
+ *       thinking tokens reported apart from the candidates'.
  * </ul>
+ * A Gemini request has no room for extra fields, so there the controls travel in the prompt: a {@code text} part that
+ * is a JSON object of {@code mock_*} members (a user message {@code {"mock_status": 429}}) is read like them.
+ * {@code mock_error_after_chunks} sends Anthropic an {@code overloaded_error} event and Gemini a
+ * {@code RESOURCE_EXHAUSTED} error object; {@code mock_tool_call} works on Gemini too.
  *
  * <p>Thread-safety: thread-safe. Connections are served on the provider's own event loops; the observation methods
  * may be called from any thread and see counters that other threads update concurrently.
@@ -178,6 +192,11 @@ public final class MockProvider implements AutoCloseable {
     /** Returns the number of SSE streams fully written, through {@code data: [DONE]}. */
     public long streamsCompleted() {
         return state.counters.streamsCompleted.get();
+    }
+
+    /** Returns the number of requests the Google token endpoint ({@code POST /token}) received, refusals included. */
+    public long googleTokenRequests() {
+        return state.counters.googleTokenRequests.get();
     }
 
     /**

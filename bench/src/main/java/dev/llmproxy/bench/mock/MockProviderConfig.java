@@ -2,8 +2,10 @@ package dev.llmproxy.bench.mock;
 
 import static java.util.Objects.requireNonNull;
 
+import java.security.PublicKey;
 import java.time.Clock;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of a {@link MockProvider}. Build one with {@link #builder()}; {@link #defaults()} is what a benchmark
@@ -26,6 +28,9 @@ import java.util.List;
  * @param maxRequestBodyBytes requests with a larger body get 413
  * @param models model ids listed by {@code GET /v1/models}
  * @param clock wall clock for the {@code created} timestamps, read once at start
+ * @param googleTokenKey the key whose RS256 signature the Google token endpoint checks on assertions, or {@code null}
+ *     to accept any well-formed assertion
+ * @param googleTokenLifetimeSeconds the {@code expires_in} of the access tokens that endpoint issues
  */
 public record MockProviderConfig(
         String host,
@@ -39,7 +44,9 @@ public record MockProviderConfig(
         boolean recordRequests,
         int maxRequestBodyBytes,
         List<String> models,
-        Clock clock) {
+        Clock clock,
+        @Nullable PublicKey googleTokenKey,
+        long googleTokenLifetimeSeconds) {
 
     /** Validates every setting; throws {@link IllegalArgumentException} naming the first bad one. */
     public MockProviderConfig {
@@ -63,6 +70,10 @@ public record MockProviderConfig(
         if (streamFirstChunkDelayMillis < 0) {
             throw new IllegalArgumentException(
                     "streamFirstChunkDelayMillis: " + streamFirstChunkDelayMillis + " (expected: >= 0)");
+        }
+        if (googleTokenLifetimeSeconds < 1) {
+            throw new IllegalArgumentException(
+                    "googleTokenLifetimeSeconds: " + googleTokenLifetimeSeconds + " (expected: > 0)");
         }
         if (maxRequestBodyBytes < 1) {
             throw new IllegalArgumentException("maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: > 0)");
@@ -93,7 +104,9 @@ public record MockProviderConfig(
                 .recordRequests(recordRequests)
                 .maxRequestBodyBytes(maxRequestBodyBytes)
                 .models(models)
-                .clock(clock);
+                .clock(clock)
+                .googleTokenKey(googleTokenKey)
+                .googleTokenLifetimeSeconds(googleTokenLifetimeSeconds);
     }
 
     /** Builder for {@link MockProviderConfig}. Thread-safety: not thread-safe; use from one thread. */
@@ -110,6 +123,8 @@ public record MockProviderConfig(
         private int maxRequestBodyBytes = 16 * 1024 * 1024;
         private List<String> models = List.of("gpt-4o-mini", "gpt-4o", "text-embedding-3-small");
         private Clock clock = Clock.systemUTC();
+        private @Nullable PublicKey googleTokenKey;
+        private long googleTokenLifetimeSeconds = 3599;
 
         private Builder() {}
 
@@ -185,6 +200,21 @@ public record MockProviderConfig(
             return this;
         }
 
+        /**
+         * The public key whose signature the Google token endpoint ({@code POST /token}) checks on each assertion
+         * (default none: any well-formed assertion is accepted).
+         */
+        public Builder googleTokenKey(@Nullable PublicKey googleTokenKey) {
+            this.googleTokenKey = googleTokenKey;
+            return this;
+        }
+
+        /** The {@code expires_in} of the access tokens the Google token endpoint issues (default 3599 s). */
+        public Builder googleTokenLifetimeSeconds(long googleTokenLifetimeSeconds) {
+            this.googleTokenLifetimeSeconds = googleTokenLifetimeSeconds;
+            return this;
+        }
+
         /** Returns the validated config; throws {@link IllegalArgumentException} on a bad value. */
         public MockProviderConfig build() {
             return new MockProviderConfig(
@@ -199,7 +229,9 @@ public record MockProviderConfig(
                     recordRequests,
                     maxRequestBodyBytes,
                     models,
-                    clock);
+                    clock,
+                    googleTokenKey,
+                    googleTokenLifetimeSeconds);
         }
     }
 }

@@ -33,6 +33,10 @@ final class MockRequest {
     /** Anthropic answers: call this tool (with {@link #toolArguments}, JSON) instead of answering text. */
     @Nullable String toolName;
     String toolArguments = "{}";
+    /** Gemini answers: the {@code finishReason} of the last chunk ({@code STOP} when unset). */
+    @Nullable String finishReason;
+    /** Gemini answers: thinking tokens reported apart from the candidates' ({@code thoughtsTokenCount}). */
+    int thoughtTokens;
     int promptTokens = UNSET;
     int completionTokens = UNSET;
 

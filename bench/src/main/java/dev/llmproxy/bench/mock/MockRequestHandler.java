@@ -47,6 +47,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private @Nullable ScheduledFuture<?> delayed;
     private @Nullable SseStream stream;
     private @Nullable AnthropicStream anthropicStream;
+    private @Nullable GeminiStream geminiStream;
 
     MockRequestHandler(MockState state) {
         this.state = state;
@@ -73,6 +74,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (anthropicStream != null) {
             anthropicStream.cancel();
             anthropicStream = null;
+        }
+        if (geminiStream != null) {
+            geminiStream.cancel();
+            geminiStream = null;
         }
         pending.clear();
         super.channelInactive(ctx);
@@ -109,6 +114,9 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         String label = request.method().name() + " " + pathOf(request.uri());
         if (request.decoderResult().isFailure()) {
             return new Exchange(route, parsed, false, label, "Could not parse the HTTP request.");
+        }
+        if (route.isGoogle()) {
+            return GoogleExchanges.of(state, request, route, parsed, keepAlive, label);
         }
         if (route.endpoint() == MockRoute.Endpoint.MESSAGES) {
             String refusal = anthropicHeaderProblem(request.headers());
@@ -158,6 +166,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         MockRequest request = exchange.request;
         if (exchange.route.endpoint() == MockRoute.Endpoint.MESSAGES) {
             respondAnthropic(ctx, exchange);
+            return;
+        }
+        if (exchange.route.isGoogle()) {
+            respondGoogle(ctx, exchange);
             return;
         }
         if (exchange.badRequest != null) {
@@ -232,6 +244,63 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         int output = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
         sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
                 AnthropicBodies.message(model, content, request.toolName, request.toolArguments, input, output)));
+    }
+
+    /**
+     * Answers Google's endpoints: a Gemini response (whole or streamed), embeddings, or an access token; Google's
+     * error object for {@code mock_status} and for what {@link GoogleExchanges} refused.
+     */
+    private void respondGoogle(ChannelHandlerContext ctx, Exchange exchange) {
+        MockRequest request = exchange.request;
+        MockRoute.Endpoint endpoint = exchange.route.endpoint();
+        if (exchange.badRequest != null) {
+            sendJson(ctx, exchange, HttpResponseStatus.valueOf(exchange.badStatus), OpenAiBodies.toBuffer(ctx.alloc(),
+                    endpoint == MockRoute.Endpoint.GOOGLE_TOKEN ? GeminiBodies.tokenError(exchange.badRequest)
+                            : GeminiBodies.error(exchange.badStatus, exchange.badRequest)));
+            return;
+        }
+        if (endpoint == MockRoute.Endpoint.RAW_PREDICT || endpoint == MockRoute.Endpoint.STREAM_RAW_PREDICT) {
+            respondAnthropic(ctx, exchange);
+            return;
+        }
+        if (endpoint == MockRoute.Endpoint.GOOGLE_TOKEN) {
+            String token = "ya29.mock-" + state.googleTokenSerial.incrementAndGet();
+            state.googleTokens.add(token);
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    GeminiBodies.token(token, state.config.googleTokenLifetimeSeconds())));
+            return;
+        }
+        if (request.status != MockRequest.UNSET) {
+            String message = request.errorMessage != null ? request.errorMessage
+                    : GeminiBodies.defaultMessage(request.status);
+            sendJson(ctx, exchange, HttpResponseStatus.valueOf(request.status),
+                    OpenAiBodies.toBuffer(ctx.alloc(), GeminiBodies.error(request.status, message)));
+            return;
+        }
+        String model = modelOf(exchange);
+        if (endpoint == MockRoute.Endpoint.BATCH_EMBED_CONTENTS) {
+            int dimensions = request.dimensions == MockRequest.UNSET ? ModelAnswers.DEFAULT_DIMENSIONS
+                    : Math.max(1, Math.min(request.dimensions, MAX_DIMENSIONS));
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    GeminiBodies.embeddings(request.embeddingInputs, dimensions)));
+            return;
+        }
+        if (endpoint == MockRoute.Endpoint.STREAM_GENERATE_CONTENT) {
+            geminiStream = new GeminiStream(ctx, state, request, model, exchange.keepAlive, done -> {
+                geminiStream = null;
+                finish(ctx, exchange, done);
+            });
+            geminiStream.start();
+            return;
+        }
+        String content = request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
+        int input = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS
+                : request.promptTokens;
+        int output = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
+        String finishReason = request.finishReason != null ? request.finishReason : "STOP";
+        sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(), GeminiBodies.response(model,
+                content, request.toolName, request.toolArguments, finishReason, input, output,
+                request.thoughtTokens)));
     }
 
     private void sendAnthropicError(ChannelHandlerContext ctx, Exchange exchange, int status, String message) {
@@ -384,19 +453,27 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     /** A parsed request waiting for its answer; holds no buffers. */
-    private static final class Exchange {
+    static final class Exchange {
         final MockRoute route;
         final MockRequest request;
         final boolean keepAlive;
         final String label;
         final @Nullable String badRequest;
+        /** The status a refused request gets (Google's endpoints; the others decide in their answer). */
+        final int badStatus;
 
         Exchange(MockRoute route, MockRequest request, boolean keepAlive, String label, @Nullable String badRequest) {
+            this(route, request, keepAlive, label, badRequest, 400);
+        }
+
+        Exchange(MockRoute route, MockRequest request, boolean keepAlive, String label, @Nullable String badRequest,
+                int badStatus) {
             this.route = route;
             this.request = request;
             this.keepAlive = keepAlive;
             this.label = label;
             this.badRequest = badRequest;
+            this.badStatus = badStatus;
         }
     }
 }

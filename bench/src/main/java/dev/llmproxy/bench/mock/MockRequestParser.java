@@ -129,6 +129,12 @@ final class MockRequestParser {
             case "mock_tool_call":
                 readToolCall(parser, into);
                 return true;
+            case "mock_finish_reason":
+                into.finishReason = parser.getValueAsString();
+                return true;
+            case "mock_thought_tokens":
+                into.thoughtTokens = Math.max(0, parser.getValueAsInt(0));
+                return true;
             default:
                 return false;
         }

@@ -7,7 +7,11 @@ import io.netty.handler.codec.http.HttpMethod;
  * Accepted paths: {@code [/v1]/chat/completions}, {@code [/v1]/completions}, {@code [/v1]/embeddings},
  * {@code [/v1]/messages} (Anthropic),
  * {@code [/v1]/models[/{id}]} and {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
- * the query string (Azure's {@code api-version}) is ignored.
+ * the query string (Azure's {@code api-version}) is ignored. Google's paths: any path ending
+ * {@code /models/{model}:generateContent}, {@code :streamGenerateContent}, {@code :batchEmbedContents},
+ * {@code :rawPredict} or {@code :streamRawPredict} (Claude on Vertex AI) (AI Studio's
+ * {@code /v1beta/models/...} and Vertex AI's {@code /v1/projects/.../publishers/google/models/...} alike), and the
+ * OAuth token endpoint {@code POST /token}.
  *
  * <p>Thread-safety: immutable.
  *
@@ -18,6 +22,7 @@ record MockRoute(Endpoint endpoint, String name) {
     private static final String V1 = "/v1";
     private static final String AZURE = "/openai/deployments/";
     private static final String MODELS = "/models";
+    private static final String GOOGLE_MODELS = "/models/";
 
     enum Endpoint {
         CHAT,
@@ -25,9 +30,28 @@ record MockRoute(Endpoint endpoint, String name) {
         EMBEDDINGS,
         /** Anthropic's Messages API. */
         MESSAGES,
+        /** Gemini's {@code :generateContent}. */
+        GENERATE_CONTENT,
+        /** Gemini's {@code :streamGenerateContent}. */
+        STREAM_GENERATE_CONTENT,
+        /** Gemini's {@code :batchEmbedContents}. */
+        BATCH_EMBED_CONTENTS,
+        /** Google's OAuth token endpoint. */
+        GOOGLE_TOKEN,
+        /** Claude on Vertex AI: Anthropic's Messages API behind {@code :rawPredict}. */
+        RAW_PREDICT,
+        /** Claude on Vertex AI, streamed: {@code :streamRawPredict}. */
+        STREAM_RAW_PREDICT,
         MODELS,
         MODEL,
         NOT_FOUND
+    }
+
+    /** Whether this is one of Google's endpoints (Gemini or the token endpoint). */
+    boolean isGoogle() {
+        return endpoint == Endpoint.GENERATE_CONTENT || endpoint == Endpoint.STREAM_GENERATE_CONTENT
+                || endpoint == Endpoint.BATCH_EMBED_CONTENTS || endpoint == Endpoint.GOOGLE_TOKEN
+                || endpoint == Endpoint.RAW_PREDICT || endpoint == Endpoint.STREAM_RAW_PREDICT;
     }
 
     static MockRoute of(HttpMethod method, String uri) {
@@ -35,6 +59,22 @@ record MockRoute(Endpoint endpoint, String name) {
         String path = query < 0 ? uri : uri.substring(0, query);
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
+        }
+        int models = path.lastIndexOf(GOOGLE_MODELS);
+        int colon = path.lastIndexOf(':');
+        if (models >= 0 && colon > models && HttpMethod.POST.equals(method)) {
+            String model = path.substring(models + GOOGLE_MODELS.length(), colon);
+            return switch (path.substring(colon + 1)) {
+                case "generateContent" -> new MockRoute(Endpoint.GENERATE_CONTENT, model);
+                case "streamGenerateContent" -> new MockRoute(Endpoint.STREAM_GENERATE_CONTENT, model);
+                case "batchEmbedContents" -> new MockRoute(Endpoint.BATCH_EMBED_CONTENTS, model);
+                case "rawPredict" -> new MockRoute(Endpoint.RAW_PREDICT, model);
+                case "streamRawPredict" -> new MockRoute(Endpoint.STREAM_RAW_PREDICT, model);
+                default -> notFound();
+            };
+        }
+        if (path.equals("/token") && HttpMethod.POST.equals(method)) {
+            return new MockRoute(Endpoint.GOOGLE_TOKEN, "");
         }
         if (path.startsWith(AZURE)) {
             int slash = path.indexOf('/', AZURE.length());

@@ -1,10 +1,12 @@
 package dev.llmproxy.bench.mock;
 
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What all connections of one {@link MockProvider} share: settings, counters, body writers and the per-model cache
@@ -20,6 +22,9 @@ final class MockState {
     final MockProviderConfig config;
     final MockCounters counters = new MockCounters();
     final OpenAiBodies bodies;
+    /** The access tokens the Google token endpoint issued; Vertex AI paths accept only these. */
+    final Set<String> googleTokens = ConcurrentHashMap.newKeySet();
+    final AtomicLong googleTokenSerial = new AtomicLong();
     private final ConcurrentMap<String, ModelAnswers> answers = new ConcurrentHashMap<>();
     /** Faults for the next model requests, one each; added by tests, taken by any event loop. */
     final Queue<MockFault> queuedFaults = new ConcurrentLinkedQueue<>();

@@ -2,11 +2,16 @@ package dev.llmproxy.codec.anthropic;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.RawJson;
+import dev.llmproxy.codec.json.DropParams;
+import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -45,6 +50,8 @@ public final class AnthropicRequestEncoder {
     public static final int DEFAULT_MAX_TOKENS = 4096;
     /** The tool that carries a JSON-mode answer (LiteLLM's name, so that responses read the same). */
     public static final String JSON_TOOL_NAME = "json_tool_call";
+    /** The {@code anthropic_version} Vertex AI expects in the body of a Claude request (LiteLLM's value). */
+    public static final String VERTEX_VERSION = "vertex-2023-10-16";
 
     /** OpenAI parameters with no Anthropic equivalent, or consumed by the translation itself. */
     private static final Set<String> NOT_SENT = Set.of(
@@ -54,6 +61,12 @@ public final class AnthropicRequestEncoder {
             "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "seed", "service_tier", "store",
             "modalities", "audio", "prediction", "web_search_options", "verbosity", "safety_identifier",
             "prompt_cache_key", "extra_headers", "drop_params", "additional_drop_params", "allowed_openai_params");
+    /**
+     * The OpenAI parameters LiteLLM refuses for Anthropic without {@code drop_params} (those outside its supported
+     * list; {@code n} only when it is not 1).
+     */
+    static final Set<String> UNSUPPORTED = Set.of("n", "presence_penalty", "frequency_penalty", "logit_bias",
+            "logprobs", "top_logprobs", "seed", "modalities", "audio", "prediction");
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
     private static final Pattern PHONE = Pattern.compile("^\\+?[\\d\\s()-]{7,}$");
     private static final String JSON_OBJECT_SCHEMA =
@@ -74,17 +87,45 @@ public final class AnthropicRequestEncoder {
      */
     public static ByteBuf encode(ByteBufAllocator alloc, ByteBuf body, byte[] modelJson) {
         requireNonNull(modelJson, "modelJson");
+        return encodeWith(alloc, body, new String(modelJson, StandardCharsets.UTF_8), Drops.ALL);
+    }
+
+    /**
+     * Encodes {@code body}, refusing OpenAI parameters Anthropic has no equivalent for ({@link #UNSUPPORTED}) with
+     * LiteLLM's {@code UnsupportedParamsError} unless {@code drops} (or the request's own {@code drop_params}) says to
+     * drop them, and leaving out the parameters {@code additional_drop_params} names.
+     *
+     * @param body as for {@link #encode(ByteBufAllocator, ByteBuf, byte[])}
+     * @param modelJson the Anthropic model name as a JSON string literal, quotes included, or {@code null} for Claude
+     *     on Vertex AI ({@code :rawPredict}), whose body names no model and carries
+     *     {@code "anthropic_version": "vertex-2023-10-16"} instead (provider spec, section 4.4)
+     * @return the request, a new buffer from {@code alloc} owned by the caller
+     * @throws InvalidRequestException for an unsupported parameter when dropping is off
+     * @throws IllegalArgumentException if {@code body} is not valid JSON
+     */
+    public static ByteBuf encode(ByteBufAllocator alloc, ByteBuf body, byte @Nullable [] modelJson, Drops drops) {
+        Set<String> names = new HashSet<>(drops.additionalDropParams());
+        boolean drop = DropParams.readRequest(body, names) || drops.dropParams();
+        return encodeWith(alloc, body, modelJson == null ? null : new String(modelJson, StandardCharsets.UTF_8),
+                new Drops(drop, names, drops.provider()));
+    }
+
+    private static ByteBuf encodeWith(ByteBufAllocator alloc, ByteBuf body, @Nullable String modelJson, Drops drops) {
         JsonInput input = JsonInput.of(body);
-        Params params = new Params();
+        Params params = new Params(drops);
         try (JsonParser p = input.parser()) {
             params.read(input, p);
         } catch (tools.jackson.core.JacksonException e) {
             throw new IllegalArgumentException("request body is not valid JSON", e);
         }
+        if (!params.unsupported.isEmpty() && !drops.dropParams()) {
+            String model = modelJson == null ? "" : modelJson.substring(1, Math.max(1, modelJson.length() - 1));
+            throw InvalidRequestException.unsupportedParams(drops.provider(), params.unsupported, model);
+        }
         ByteBuf out = alloc.buffer(body.readableBytes() + 256);
         try (JsonGenerator g = JsonInput.JSON.createGenerator(
                 ObjectWriteContext.empty(), new ByteBufOutputStream(out), JsonEncoding.UTF8)) {
-            params.write(g, new String(modelJson, StandardCharsets.UTF_8));
+            params.write(g, modelJson);
         } catch (RuntimeException e) {
             out.release();
             throw e;
@@ -94,6 +135,8 @@ public final class AnthropicRequestEncoder {
 
     /** The request's parameters, as read. */
     private static final class Params {
+        private final Drops drops;
+        final List<String> unsupported = new ArrayList<>(0);
         @Nullable ChatMessages messages;
         @Nullable RawJson maxTokens;
         @Nullable RawJson maxCompletionTokens;
@@ -114,6 +157,10 @@ public final class AnthropicRequestEncoder {
         final List<String> otherNames = new ArrayList<>(0);
         final List<RawJson> otherValues = new ArrayList<>(0);
 
+        Params(Drops drops) {
+            this.drops = drops;
+        }
+
         void read(JsonInput input, JsonParser p) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return;
@@ -121,7 +168,8 @@ public final class AnthropicRequestEncoder {
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
-                if (value == JsonToken.VALUE_NULL) {
+                if (value == JsonToken.VALUE_NULL || drops.additionalDropParams().contains(name)) {
+                    p.skipChildren();
                     continue;
                 }
                 switch (name) {
@@ -142,6 +190,9 @@ public final class AnthropicRequestEncoder {
                     case "user" -> user = value == JsonToken.VALUE_STRING ? p.getString() : null;
                     case "metadata" -> metadata = input.capture(p);
                     default -> {
+                        if (UNSUPPORTED.contains(name) && !(name.equals("n") && p.getValueAsInt(0) == 1)) {
+                            unsupported.add(name);
+                        }
                         if (NOT_SENT.contains(name)) {
                             p.skipChildren();
                         } else {
@@ -153,10 +204,14 @@ public final class AnthropicRequestEncoder {
             }
         }
 
-        void write(JsonGenerator g, String modelJson) {
+        void write(JsonGenerator g, @Nullable String modelJson) {
             g.writeStartObject();
-            g.writeName("model");
-            g.writeRawValue(modelJson);
+            if (modelJson != null) {
+                g.writeName("model");
+                g.writeRawValue(modelJson);
+            } else {
+                g.writeStringProperty("anthropic_version", VERTEX_VERSION);
+            }
             g.writeName("messages");
             if (messages != null) {
                 messages.writeMessages(g);
@@ -349,6 +404,23 @@ public final class AnthropicRequestEncoder {
                 g.writeName(name);
                 value.write(g);
             }
+        }
+    }
+
+    /**
+     * What a deployment says about parameters Anthropic does not take.
+     *
+     * @param dropParams whether they are dropped rather than refused ({@code drop_params})
+     * @param additionalDropParams parameters always left out ({@code additional_drop_params})
+     * @param provider the provider name for the refusal ({@code anthropic}, {@code vertex_ai})
+     */
+    public record Drops(boolean dropParams, Set<String> additionalDropParams, String provider) {
+        /** Drop every unsupported parameter silently. */
+        public static final Drops ALL = new Drops(true, Set.of(), "anthropic");
+
+        public Drops {
+            additionalDropParams = Set.copyOf(additionalDropParams);
+            requireNonNull(provider, "provider");
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.llmproxy.codec.anthropic;
 
+import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.RawJson;
+import dev.llmproxy.codec.openai.TranslatedBody;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;

@@ -2,11 +2,13 @@ package dev.llmproxy.codec.anthropic;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.JsonLiteral;
 import dev.llmproxy.codec.internal.JsonText;
 import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.codec.openai.Usage;
-import dev.llmproxy.codec.sse.SseEventFramer;
 import dev.llmproxy.codec.sse.SseEventFramer.Decision;
+import dev.llmproxy.codec.sse.SseEventFramer;
 import dev.llmproxy.codec.sse.SseEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

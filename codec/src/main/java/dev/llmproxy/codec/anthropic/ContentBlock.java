@@ -1,5 +1,7 @@
 package dev.llmproxy.codec.anthropic;
 
+import dev.llmproxy.codec.internal.RawJson;
+import dev.llmproxy.codec.internal.StringLiteral;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;

@@ -1,5 +1,7 @@
 package dev.llmproxy.codec.anthropic;
 
+import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.RawJson;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;

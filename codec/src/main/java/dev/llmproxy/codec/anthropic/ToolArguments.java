@@ -1,5 +1,7 @@
 package dev.llmproxy.codec.anthropic;
 
+import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.RawJson;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;

@@ -2,6 +2,7 @@ package dev.llmproxy.codec.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,6 +14,19 @@ public final class JsonText {
     private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
 
     private JsonText() {
+    }
+
+    /**
+     * Returns {@code value} as a complete JSON string literal in UTF-8, quotes included. Allocates; cache the result.
+     */
+    public static byte[] quote(String value) {
+        ByteBuf buf = Unpooled.buffer(value.length() + 8);
+        try {
+            writeString(buf, value);
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
+        }
     }
 
     /**

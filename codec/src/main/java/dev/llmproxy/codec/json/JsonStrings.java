@@ -2,8 +2,6 @@ package dev.llmproxy.codec.json;
 
 import dev.llmproxy.codec.internal.JsonText;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 
 /**
  * JSON string literals as bytes, for values that are encoded once and reused (a deployment's upstream model name).
@@ -19,13 +17,7 @@ public final class JsonStrings {
      * {@code "a\"b"}). Allocates; cache the result.
      */
     public static byte[] quote(String value) {
-        ByteBuf buf = Unpooled.buffer(value.length() + 8);
-        try {
-            JsonText.writeString(buf, value);
-            return ByteBufUtil.getBytes(buf);
-        } finally {
-            buf.release();
-        }
+        return JsonText.quote(value);
     }
 
     /**

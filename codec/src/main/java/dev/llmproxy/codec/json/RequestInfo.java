@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param hasInput whether a top-level {@code input} member exists
  * @param hasRouterParams whether a top-level member is one of LiteLLM's per-request router parameters
  *     ({@code num_retries}, {@code timeout}, {@code fallbacks}, ...; see {@link RouterParams})
+ * @param hasDropParams whether a top-level {@code drop_params} or {@code additional_drop_params} member exists
+ *     (LiteLLM's own parameters, removed before the body is forwarded)
  * @param closingBrace offset of the closing brace of the top-level object, or -1 when {@code error} is set
  */
 public record RequestInfo(
@@ -35,6 +37,7 @@ public record RequestInfo(
         boolean hasPrompt,
         boolean hasInput,
         boolean hasRouterParams,
+        boolean hasDropParams,
         int closingBrace) {
 
     /** Returns a result that carries only {@code message} as its error. */

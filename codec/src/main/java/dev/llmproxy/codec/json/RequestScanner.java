@@ -57,6 +57,8 @@ public final class RequestScanner {
         private static final byte[][] ROUTER_PARAMS = {bytes("timeout"), bytes("fallbacks"), bytes("num_retries"),
                 bytes("max_fallbacks"), bytes("disable_fallbacks"), bytes("context_window_fallbacks"),
                 bytes("content_policy_fallbacks")};
+        private static final byte[] DROP_PARAMS = bytes("drop_params");
+        private static final byte[] ADDITIONAL_DROP_PARAMS = bytes("additional_drop_params");
 
         private static final int K_OTHER = 0;
         private static final int K_MODEL = 1;
@@ -78,6 +80,7 @@ public final class RequestScanner {
         private boolean hasPrompt;
         private boolean hasInput;
         private boolean hasRouterParams;
+        private boolean hasDropParams;
         private long closingBrace;
 
         Fields() {
@@ -102,6 +105,7 @@ public final class RequestScanner {
             hasPrompt = false;
             hasInput = false;
             hasRouterParams = false;
+            hasDropParams = false;
             closingBrace = -1;
         }
 
@@ -127,7 +131,7 @@ public final class RequestScanner {
                         : body.toString(index, length, StandardCharsets.UTF_8);
             }
             return new RequestInfo(null, model, (int) modelStart, (int) modelEnd, stream, hasStreamOptions,
-                    includeUsage, hasMessages, hasPrompt, hasInput, hasRouterParams, (int) closingBrace);
+                    includeUsage, hasMessages, hasPrompt, hasInput, hasRouterParams, hasDropParams, (int) closingBrace);
         }
 
         @Override
@@ -168,6 +172,16 @@ public final class RequestScanner {
                 case 8:
                     if (equals(key, length, MESSAGES)) {
                         hasMessages = true;
+                    }
+                    return K_OTHER;
+                case 11:
+                    if (equals(key, length, DROP_PARAMS)) {
+                        hasDropParams = true;
+                    }
+                    return K_OTHER;
+                case 22:
+                    if (equals(key, length, ADDITIONAL_DROP_PARAMS)) {
+                        hasDropParams = true;
                     }
                     return K_OTHER;
                 case 14:

@@ -2,6 +2,7 @@ package dev.llmproxy.codec.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.testing.TestBuffers;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.Test;

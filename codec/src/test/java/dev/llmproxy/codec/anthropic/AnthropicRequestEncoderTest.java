@@ -3,9 +3,11 @@ package dev.llmproxy.codec.anthropic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.testing.TestBuffers;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -272,6 +274,38 @@ class AnthropicRequestEncoderTest {
         try {
             assertThatThrownBy(() -> AnthropicRequestEncoder.encode(TestBuffers.ALLOC, body, MODEL))
                     .isInstanceOf(IllegalArgumentException.class);
+        } finally {
+            body.release();
+        }
+    }
+
+    @Test
+    void shouldRefuseOpenAiOnlyParamsWithLiteLlmErrorUnlessDropParamsIsOn() {
+        AnthropicRequestEncoder.Drops strict = new AnthropicRequestEncoder.Drops(false, Set.of(), "anthropic");
+        ByteBuf body = TestBuffers.of(TestBuffers.Kind.HEAP, "{\"messages\":" + HELLO
+                + ",\"n\":1,\"seed\":3,\"presence_penalty\":0.5}");
+        ByteBuf asked = TestBuffers.of(TestBuffers.Kind.HEAP, "{\"messages\":" + HELLO
+                + ",\"seed\":3,\"drop_params\":true}");
+        try {
+            assertThatThrownBy(() -> AnthropicRequestEncoder.encode(TestBuffers.ALLOC, body, MODEL, strict))
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageStartingWith("litellm.UnsupportedParamsError: anthropic does not support parameters: "
+                            + "['seed', 'presence_penalty'], for model=claude-sonnet-4-5.");
+            assertThat(TestBuffers.drain(AnthropicRequestEncoder.encode(TestBuffers.ALLOC, asked, MODEL, strict)))
+                    .isEqualTo("{\"model\":\"claude-sonnet-4-5\"," + HELLO_OUT + ",\"max_tokens\":4096}");
+        } finally {
+            body.release();
+            asked.release();
+        }
+    }
+
+    @Test
+    void shouldWriteVertexVersionInsteadOfModelAndLeaveOutAdditionalDropParams() {
+        ByteBuf body = TestBuffers.of(TestBuffers.Kind.HEAP, "{\"messages\":" + HELLO + ",\"temperature\":1}");
+        try {
+            assertThat(TestBuffers.drain(AnthropicRequestEncoder.encode(TestBuffers.ALLOC, body, null,
+                    new AnthropicRequestEncoder.Drops(false, Set.of("temperature"), "vertex_ai"))))
+                    .isEqualTo("{\"anthropic_version\":\"vertex-2023-10-16\"," + HELLO_OUT + ",\"max_tokens\":4096}");
         } finally {
             body.release();
         }

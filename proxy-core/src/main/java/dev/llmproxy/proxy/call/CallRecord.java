@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @param endNanos ticker time the call ended
  * @param upstreamNanos time the answering attempt waited for the provider (request sent to response headers), or 0
  * @param attempts the deployments tried, in order; empty when none was
+ * @param traceparent the client's W3C {@code traceparent} header as sent (unvalidated), or null
  */
 public record CallRecord(
         String callId,
@@ -44,10 +45,20 @@ public record CallRecord(
         long firstByteNanos,
         long endNanos,
         long upstreamNanos,
-        List<AttemptRecord> attempts) {
+        List<AttemptRecord> attempts,
+        @Nullable String traceparent) {
 
     public CallRecord {
         requireNonNull(callId, "callId");
         requireNonNull(attempts, "attempts");
+    }
+
+    /** The same without a {@code traceparent}. */
+    public CallRecord(String callId, @Nullable Endpoint endpoint, @Nullable String requestedModel,
+            @Nullable String modelGroup, @Nullable String deploymentId, @Nullable Principal principal, int status,
+            @Nullable ProxyError error, boolean stream, @Nullable Usage usage, long startNanos, long firstByteNanos,
+            long endNanos, long upstreamNanos, List<AttemptRecord> attempts) {
+        this(callId, endpoint, requestedModel, modelGroup, deploymentId, principal, status, error, stream, usage,
+                startNanos, firstByteNanos, endNanos, upstreamNanos, attempts, null);
     }
 }

@@ -6,6 +6,7 @@ import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The facts of one model request, settled before it is answered.
@@ -19,6 +20,7 @@ import dev.llmproxy.proxy.route.ModelRoute;
  * @param startNanos ticker time the request was received
  * @param keepAlive whether the client connection stays open after the response
  * @param http10 whether the client spoke HTTP/1.0
+ * @param traceparent the client's W3C {@code traceparent} header as sent (unvalidated), or null; traces continue it
  * @param options what the client asked of this call on top of the config (retries, timeout)
  */
 public record CallRequest(
@@ -31,6 +33,7 @@ public record CallRequest(
         long startNanos,
         boolean keepAlive,
         boolean http10,
+        @Nullable String traceparent,
         CallOptions options) {
 
     public CallRequest {
@@ -46,7 +49,7 @@ public record CallRequest(
     /** A request that asks nothing beyond the config. */
     public CallRequest(String callId, Endpoint endpoint, String requestedModel, ModelRoute route, RequestInfo info,
             Principal principal, long startNanos, boolean keepAlive, boolean http10) {
-        this(callId, endpoint, requestedModel, route, info, principal, startNanos, keepAlive, http10,
+        this(callId, endpoint, requestedModel, route, info, principal, startNanos, keepAlive, http10, null,
                 CallOptions.DEFAULT);
     }
 

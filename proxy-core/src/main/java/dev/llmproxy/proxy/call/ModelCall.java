@@ -466,7 +466,8 @@ public final class ModelCall {
                 firstByteNanos,
                 services.ticker().getAsLong(),
                 upstreamNanos,
-                list));
+                list,
+                request.traceparent()));
         owner.onCallEnded(keepAlive);
     }
 

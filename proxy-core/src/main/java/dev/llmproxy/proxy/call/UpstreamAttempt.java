@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.call;
 
+import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
 import dev.llmproxy.codec.openai.StreamChunk;
 import dev.llmproxy.codec.openai.StreamChunkInspector;
@@ -152,8 +153,14 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
 
     @Override
     void start() {
-        body = adapter.encodeRequest(
-                ctx.alloc(), call.body(), request.info(), target.upstreamModelJson(), hideUsage);
+        try {
+            body = adapter.encodeRequest(ctx.alloc(), call.body(), request.info(), request.endpoint(),
+                    target.upstreamModelJson(), hideUsage);
+        } catch (InvalidRequestException e) {
+            // Nothing was sent: the provider cannot take this request (LiteLLM's UnsupportedParamsError is a 400).
+            failBeforeCommit(ProxyError.BAD_REQUEST, String.valueOf(e.getMessage()));
+            return;
+        }
         lastActivityNanos = startNanos;
         timer = ctx.executor().schedule(timeoutCheck, silenceNanos, TimeUnit.NANOSECONDS);
         acquireConnection();
@@ -477,12 +484,25 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (sse != null) {
             ByteBuf events = sse.frame(bytes);
             content.release();
+            ResponseTranslator responseTranslator = translator;
+            if (responseTranslator != null && sse.isOverflowed()) {
+                // The framer passes an oversized event through untouched: a provider's own bytes must not reach a
+                // client that expects OpenAI chunks.
+                events.release();
+                abort(ProxyError.UPSTREAM_PROTOCOL_ERROR,
+                        "The provider sent a stream event larger than " + MAX_SSE_EVENT_BYTES + " bytes");
+                return;
+            }
             writeContent(events);
             if (last) {
-                writeContent(sse.finish());
-                ResponseTranslator responseTranslator = translator;
+                ByteBuf incomplete = sse.finish();
                 if (responseTranslator != null) {
+                    // An event cut short by the end of the stream is not dispatched (HTML, "Parsing an event
+                    // stream"); untranslated, it is not forwarded either. The translator's end says what was missing.
+                    incomplete.release();
                     writeContent(responseTranslator.finishStream(ctx.alloc()));
+                } else {
+                    writeContent(incomplete);
                 }
                 complete(LastHttpContent.EMPTY_LAST_CONTENT);
             }

@@ -167,14 +167,17 @@ public final class ConfigLoader {
         }
         Map<String, Entry> settings = nodes.mapping(section.value(), section.path());
         Set<String> modelled = new HashSet<>(PrometheusSettings.KEYS);
+        modelled.addAll(CallbackSettings.KEYS);
         modelled.add("request_timeout");
         modelled.add("ssl_verify");
         modelled.addAll(ReliabilitySettingsReader.LITELLM_KEYS);
         Map<String, @Nullable Object> other = others(nodes, settings, modelled, "litellm_settings.", ignored);
+        // Kept among the others and read from there by the deployments (LitellmSettings.dropParams).
+        ignored.remove("litellm_settings.drop_params");
         Duration timeout = nodes.seconds(settings.get("request_timeout"));
         return new LitellmSettings(timeout == null ? LitellmSettings.DEFAULT_REQUEST_TIMEOUT : timeout,
                 ModelListReader.sslVerify(nodes, settings.get("ssl_verify")), PrometheusSettings.read(nodes, settings),
-                other);
+                CallbackSettings.read(nodes, settings), other);
     }
 
     private static RouterSettings routerSettings(Nodes nodes, @Nullable Entry section, Set<String> ignored) {

@@ -39,7 +39,8 @@ final class ModelListReader {
 
     /** litellm_params keys kept among the extra parameters and acted on where they are read (routing, limits). */
     private static final Set<String> USED_EXTRA_PARAMS = Set.of("max_parallel_requests", "order", "rpd_reset_timezone",
-            "input_cost_per_token", "output_cost_per_token", "num_retries", "cooldown_time");
+            "input_cost_per_token", "output_cost_per_token", "drop_params", "additional_drop_params", "vertex_project",
+            "vertex_location", "vertex_credentials", "num_retries", "cooldown_time");
 
     /** model_info keys acted on where they are read (LiteLLM reads limits, order and prices there too). */
     private static final Set<String> USED_MODEL_INFO = Set.of("rpm", "tpm", "rpd", "max_parallel_requests", "order",

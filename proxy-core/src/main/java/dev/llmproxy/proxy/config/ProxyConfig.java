@@ -19,7 +19,8 @@ import java.util.Map;
  * @param environment the process environment overlaid with {@code environment_variables}; where provider keys and
  *     bases ({@code OPENAI_API_KEY}...) are looked up
  * @param ignoredKeys sorted, de-duplicated names of keys that are read but not acted on (not implemented yet, or not
- *     LiteLLM keys at all), e.g. {@code litellm_settings.success_callback}, {@code router_settings.enable_pre_call_checks};
+ *     LiteLLM keys at all), e.g. {@code litellm_settings.success_callback},
+ *     {@code router_settings.enable_pre_call_checks};
  *     to be printed once at start-up
  * @param reliability retries, fallbacks, cooldowns and proxy-wide parallel limits (from several sections)
  */

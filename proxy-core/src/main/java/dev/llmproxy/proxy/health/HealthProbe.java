@@ -102,7 +102,7 @@ final class HealthProbe implements UpstreamExchange {
         try {
             path = target.requestPath(mode.endpoint(), false);
             body = adapter.encodeRequest(ByteBufAllocator.DEFAULT, plain, RequestScanner.scan(plain),
-                    target.upstreamModelJson(), false);
+                    mode.endpoint(), target.upstreamModelJson(), false);
         } catch (RuntimeException e) {
             // The provider has no such endpoint (an Anthropic deployment marked as an embedding model, say).
             finish(false, 400, "llmproxy cannot send a " + mode.configName() + " request to provider "

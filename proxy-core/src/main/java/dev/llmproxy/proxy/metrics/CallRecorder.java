@@ -15,6 +15,7 @@ import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.RouteTable;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,6 +160,19 @@ final class CallRecorder implements CallListener {
         inc(data.success);
         inc(data.failure);
         inc(data.llmApiFailed);
+        GaugeDataPoint state = data.state;
+        if (state != null) {
+            // LiteLLM's set_deployment_healthy / set_deployment_partial_outage, per provider call.
+            state.set(data.stateValue);
+        }
+    }
+
+    /** Counts records an integration lost ({@code callback_name} is one of a fixed set of names). */
+    void countCallbackFailures(String callbackName, long records) {
+        CounterDataPoint point = families.callbackFailures.point(label -> callbackName);
+        if (point != null && records > 0) {
+            point.inc(records);
+        }
     }
 
     private DeploymentLabels deployment(String id) {

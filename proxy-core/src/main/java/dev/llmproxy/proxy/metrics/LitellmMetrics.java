@@ -73,6 +73,16 @@ public final class LitellmMetrics {
         return recorder;
     }
 
+    /**
+     * Counts call records an integration lost (a trace export queue was full, or an export failed) in
+     * {@code litellm_callback_logging_failures_metric}; never blocks.
+     *
+     * @param callbackName {@code otel}, {@code mlflow} or {@code langfuse}: a fixed set, so the label stays bounded
+     */
+    public void countCallbackFailures(String callbackName, long records) {
+        recorder.countCallbackFailures(callbackName, records);
+    }
+
     /** Whether a scrape must be authenticated like an API request. */
     public boolean requiresAuth() {
         return settings.requireAuth();

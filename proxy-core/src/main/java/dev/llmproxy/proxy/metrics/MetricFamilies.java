@@ -47,8 +47,9 @@ import org.jspecify.annotations.Nullable;
  * <p>A {@link MetricFilter} may turn families off or drop labels; a family that is off is not registered and its
  * data points are null.
  *
- * <p>Families whose data lives elsewhere (spend and budgets in the store, remaining requests and tokens, deployment
- * state and cooldowns in the router, cache hits in the cache) are not registered until that data exists.
+ * <p>Families whose data lives elsewhere (spend and budgets in the store, remaining requests and tokens and cooldowns
+ * in the router, cache hits in the cache) are not registered until that data exists. {@code litellm_deployment_state}
+ * moves between 0 and 1 with each attempt's outcome; 2 (complete outage) waits for the router's cooldowns.
  *
  * <p>Thread-safety: the families are the client's thread-safe metrics; this class only holds them.
  */
@@ -99,6 +100,7 @@ final class MetricFamilies {
     final Family<CounterDataPoint> deploymentFailure;
     final Family<CounterDataPoint> deploymentTotal;
     final Family<CounterDataPoint> callbackFailures;
+    final Family<GaugeDataPoint> deploymentState;
     /** The names of the filter that name no family here (LiteLLM families llmproxy does not expose yet, or typos). */
     final Set<String> unmatchedFilterNames;
     private final MetricFilter filter;
@@ -140,6 +142,9 @@ final class MetricFamilies {
                 "Calls to a deployment, successful or not", DEPLOYMENT_LABELS);
         callbackFailures = counter("litellm_callback_logging_failures_metric",
                 "Records a metrics callback failed to count", new String[] {CALLBACK_NAME});
+        deploymentState = gauge("litellm_deployment_state",
+                "The deployment's health as its last call left it: 0 healthy, 1 partial outage (it failed), "
+                        + "2 complete outage", DEPLOYMENT_LIMIT_LABELS);
         registerLimits(deployments);
         declared.add("litellm_deployment_tpm_limit");
         declared.add("litellm_deployment_rpm_limit");
@@ -182,21 +187,24 @@ final class MetricFamilies {
             SeriesLabels labels = SeriesLabels.of(DeploymentLabels.of(deployment));
             if (limits.tpm() != DeploymentLimits.NONE) {
                 if (tpm == null) {
-                    tpm = gauge("litellm_deployment_tpm_limit", "The deployment's configured tpm");
+                    tpm = gauge("litellm_deployment_tpm_limit", "The deployment's configured tpm",
+                            DEPLOYMENT_LIMIT_LABELS);
                 }
                 set(tpm.point(labels), limits.tpm());
             }
             if (limits.rpm() != DeploymentLimits.NONE) {
                 if (rpm == null) {
-                    rpm = gauge("litellm_deployment_rpm_limit", "The deployment's configured rpm");
+                    rpm = gauge("litellm_deployment_rpm_limit", "The deployment's configured rpm",
+                            DEPLOYMENT_LIMIT_LABELS);
                 }
                 set(rpm.point(labels), limits.rpm());
             }
         }
     }
 
-    private Family<GaugeDataPoint> gauge(String name, String help) {
-        String[] kept = filter.labels(name, DEPLOYMENT_LIMIT_LABELS);
+    private Family<GaugeDataPoint> gauge(String name, String help, String[] labels) {
+        declared.add(name);
+        String[] kept = filter.labels(name, labels);
         if (kept == null) {
             return Family.off();
         }

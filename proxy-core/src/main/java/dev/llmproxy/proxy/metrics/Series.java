@@ -6,6 +6,7 @@ import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.provider.Endpoint;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -74,9 +75,13 @@ final class Series {
         final @Nullable CounterDataPoint success;
         final @Nullable CounterDataPoint failure;
         final @Nullable CounterDataPoint llmApiFailed;
+        final @Nullable GaugeDataPoint state;
+        /** The deployment state this outcome leaves: 0 healthy, 1 partial outage. */
+        final int stateValue;
 
         AttemptData(MetricFamilies f, AttemptKey key, Outcome outcome) {
             boolean failed = outcome == Outcome.FAILURE;
+            stateValue = failed ? 1 : 0;
             SeriesLabels labels = new SeriesLabels(key.caller(), key.requestedModel(), key.deployment(), NONE,
                     Labels.status(key.status()),
                     failed ? ExceptionClasses.of(key.error(), key.status(), key.deployment()) : NONE);
@@ -84,6 +89,9 @@ final class Series {
             success = failed ? null : f.deploymentSuccess.point(labels);
             failure = failed ? f.deploymentFailure.point(labels) : null;
             llmApiFailed = failed ? f.llmApiFailedRequests.point(labels) : null;
+            state = outcome == Outcome.CLIENT_CLOSED
+                    ? null
+                    : f.deploymentState.point(SeriesLabels.of(key.deployment()));
         }
     }
 

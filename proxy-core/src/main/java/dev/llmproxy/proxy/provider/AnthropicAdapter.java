@@ -33,16 +33,28 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     private final String path;
     private final UpstreamAuth auth;
+    private final AnthropicRequestEncoder.Drops drops;
 
     /**
+     * An adapter that drops the OpenAI parameters Anthropic does not take, as if {@code drop_params} were on.
+     *
      * @param baseUrl the API base, {@code https://api.anthropic.com} by default; {@code /v1/messages} is appended
      *     unless the base already ends with it (as LiteLLM does)
      * @param auth see {@link #auth(String, String)}
      */
     public AnthropicAdapter(BaseUrl baseUrl, UpstreamAuth auth) {
+        this(baseUrl, auth, AnthropicRequestEncoder.Drops.ALL);
+    }
+
+    /**
+     * @param drops the deployment's {@code drop_params} and {@code additional_drop_params}: without dropping, an
+     *     OpenAI parameter Anthropic does not take is refused with LiteLLM's 400
+     */
+    public AnthropicAdapter(BaseUrl baseUrl, UpstreamAuth auth, AnthropicRequestEncoder.Drops drops) {
         String base = requireNonNull(baseUrl, "baseUrl").basePath();
         this.path = base.endsWith(MESSAGES_PATH) ? base : base + MESSAGES_PATH;
         this.auth = requireNonNull(auth, "auth");
+        this.drops = requireNonNull(drops, "drops");
     }
 
     /**
@@ -88,7 +100,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     @Override
     public ByteBuf encodeRequest(
             ByteBufAllocator alloc, ByteBuf body, RequestInfo info, byte[] upstreamModelJson, boolean askForUsage) {
-        return AnthropicRequestEncoder.encode(alloc, body, upstreamModelJson);
+        return AnthropicRequestEncoder.encode(alloc, body, upstreamModelJson, drops);
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.llmproxy.proxy.provider;
 import dev.llmproxy.codec.anthropic.AnthropicErrors;
 import dev.llmproxy.codec.anthropic.AnthropicResponses;
 import dev.llmproxy.codec.anthropic.AnthropicStreamTranslator;
-import dev.llmproxy.codec.anthropic.TranslatedBody;
+import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import io.netty.buffer.ByteBuf;

@@ -2,12 +2,15 @@ package dev.llmproxy.proxy.provider;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.codec.json.DropParams;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestRewriter;
+import dev.llmproxy.codec.json.RequestScanner;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +25,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
     private final UrlStyle urlStyle;
     private final @Nullable String apiVersion;
     private final UpstreamAuth auth;
+    private final Set<String> additionalDropParams;
 
     /**
      * @param baseUrl where the provider's endpoints hang
@@ -30,10 +34,20 @@ public final class OpenAiAdapter implements ProviderAdapter {
      * @param auth the provider key's header, or {@link UpstreamAuth#NONE}
      */
     public OpenAiAdapter(BaseUrl baseUrl, UrlStyle urlStyle, @Nullable String apiVersion, UpstreamAuth auth) {
+        this(baseUrl, urlStyle, apiVersion, auth, Set.of());
+    }
+
+    /**
+     * @param additionalDropParams the deployment's {@code additional_drop_params}: top-level parameters removed from
+     *     every request
+     */
+    public OpenAiAdapter(BaseUrl baseUrl, UrlStyle urlStyle, @Nullable String apiVersion, UpstreamAuth auth,
+            Set<String> additionalDropParams) {
         this.baseUrl = requireNonNull(baseUrl, "baseUrl");
         this.urlStyle = requireNonNull(urlStyle, "urlStyle");
         this.apiVersion = apiVersion;
         this.auth = requireNonNull(auth, "auth");
+        this.additionalDropParams = Set.copyOf(additionalDropParams);
     }
 
     @Override
@@ -53,10 +67,25 @@ public final class OpenAiAdapter implements ProviderAdapter {
         return info.stream() && endpoint != Endpoint.EMBEDDINGS && !info.hasStreamOptions();
     }
 
+    /**
+     * The client's body with the model replaced; LiteLLM's {@code drop_params} and {@code additional_drop_params}
+     * (and the parameters they name, or the deployment's {@code additional_drop_params} names) removed first, on a
+     * slower path taken only when there is something to remove. OpenAI-compatible providers take every OpenAI
+     * parameter, so {@code drop_params} itself has nothing more to drop.
+     */
     @Override
     public ByteBuf encodeRequest(
             ByteBufAllocator alloc, ByteBuf body, RequestInfo info, byte[] upstreamModelJson, boolean askForUsage) {
-        return RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, askForUsage);
+        if (!info.hasDropParams() && additionalDropParams.isEmpty()) {
+            return RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, askForUsage);
+        }
+        ByteBuf stripped = DropParams.strip(alloc, body, additionalDropParams);
+        try {
+            return RequestRewriter.rewrite(alloc, stripped, RequestScanner.scan(stripped), upstreamModelJson,
+                    askForUsage);
+        } finally {
+            stripped.release();
+        }
     }
 
     @Override

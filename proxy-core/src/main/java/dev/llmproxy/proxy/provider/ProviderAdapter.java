@@ -42,6 +42,19 @@ public interface ProviderAdapter {
     ByteBuf encodeRequest(
             ByteBufAllocator alloc, ByteBuf body, RequestInfo info, byte[] upstreamModelJson, boolean askForUsage);
 
+    /**
+     * Encodes the client's request for this provider, for adapters whose encoding depends on the endpoint (Gemini's
+     * chat and embedding bodies differ). This is the method the attempt calls; the default answers
+     * {@link #encodeRequest(ByteBufAllocator, ByteBuf, RequestInfo, byte[], boolean)}.
+     *
+     * @throws dev.llmproxy.codec.openai.InvalidRequestException when the request cannot be sent to this provider
+     *     (a parameter it does not support, without {@code drop_params}); the client gets a 400 naming it
+     */
+    default ByteBuf encodeRequest(ByteBufAllocator alloc, ByteBuf body, RequestInfo info, Endpoint endpoint,
+            byte[] upstreamModelJson, boolean askForUsage) {
+        return encodeRequest(alloc, body, info, upstreamModelJson, askForUsage);
+    }
+
     /** How requests are authenticated. */
     UpstreamAuth auth();
 

@@ -31,7 +31,7 @@ public final class Providers {
      * speak yet. Configs naming them load; requests to them are refused with a 400.
      */
     private static final List<String> NOT_YET_SUPPORTED = List.of(
-            "anthropic_text", "gemini", "vertex_ai", "vertex_ai_beta", "bedrock", "sagemaker",
+            "anthropic_text", "vertex_ai_beta", "bedrock", "sagemaker",
             "sagemaker_chat", "github_copilot", "cohere", "cohere_chat", "azure_ai", "azure_text",
             "text-completion-openai",
             "custom_openai", "openai_like", "litellm_proxy", "huggingface", "replicate", "ai21", "ai21_chat", "baseten",
@@ -79,8 +79,7 @@ public final class Providers {
      * looks the name up in its model price map ({@code get_llm_provider}); this covers the common families by prefix:
      * {@code gpt-*}, {@code o1*}/{@code o3*}/{@code o4*}, {@code chatgpt-*}, {@code text-embedding-*},
      * {@code davinci*}/{@code babbage*}, {@code dall-e-*}, {@code whisper-*}, {@code tts-*}, {@code omni-moderation*}
-     * and {@code ft:gpt-*} → openai; {@code claude-*} → anthropic; {@code gemini-*} → vertex_ai (as LiteLLM does;
-     * not supported yet).
+     * and {@code ft:gpt-*} → openai; {@code claude-*} → anthropic; {@code gemini-*} → vertex_ai (as LiteLLM does).
      */
     public static @Nullable ProviderSpec infer(String bareModel) {
         String model = bareModel.toLowerCase(Locale.ROOT);
@@ -144,6 +143,14 @@ public final class Providers {
         table.put("anthropic", new ProviderSpec("anthropic", true, UrlStyle.OPENAI, "https://api.anthropic.com",
                 List.of("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"), List.of("ANTHROPIC_API_KEY"), List.of(), null, "",
                 "x-api-key", ""));
+        // Gemini API (GeminiAdapter). LiteLLM: litellm/llms/vertex_ai/common_utils.py, _get_gemini_url and the
+        // Gemini key lookup (provider spec 3.1); the key goes in x-goog-api-key.
+        table.put("gemini", new ProviderSpec("gemini", true, UrlStyle.OPENAI,
+                "https://generativelanguage.googleapis.com", List.of("GEMINI_API_BASE"),
+                List.of("GOOGLE_API_KEY", "GEMINI_API_KEY"), List.of(), null, "", "x-goog-api-key", ""));
+        // Vertex AI: the host depends on vertex_location (DeploymentFactory), the token on vertex_credentials.
+        table.put("vertex_ai", new ProviderSpec("vertex_ai", true, UrlStyle.OPENAI, null, List.of(), List.of(),
+                List.of(), null, "", AUTHORIZATION, BEARER));
         for (String name : NOT_YET_SUPPORTED) {
             table.put(name, new ProviderSpec(name, false, UrlStyle.OPENAI, null, List.of(), List.of(), List.of(),
                     null, "", AUTHORIZATION, BEARER));

@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.route;
 
+import dev.llmproxy.codec.anthropic.AnthropicRequestEncoder;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.DeploymentConfig;
 import dev.llmproxy.proxy.config.LitellmParams;
@@ -8,23 +9,29 @@ import dev.llmproxy.proxy.config.RouterSettings;
 import dev.llmproxy.proxy.config.SslVerify;
 import dev.llmproxy.proxy.provider.AnthropicAdapter;
 import dev.llmproxy.proxy.provider.BaseUrl;
+import dev.llmproxy.proxy.provider.GeminiAdapter;
 import dev.llmproxy.proxy.provider.OpenAiAdapter;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ProviderSpec;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.provider.UrlStyle;
+import dev.llmproxy.proxy.provider.VertexAnthropicAdapter;
 import dev.llmproxy.proxy.upstream.Origin;
 import dev.llmproxy.proxy.upstream.TlsPolicy;
 import io.netty.util.AsciiString;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** Resolves one {@code model_list} entry against a provider into a {@link Deployment}. */
@@ -34,6 +41,10 @@ final class DeploymentFactory {
 
     private final ProxyConfig config;
     private final Map<String, String> env;
+    /** Made when the first Vertex AI deployment is, on the thread that loads the config. */
+    private @Nullable HttpClient tokenClient;
+    /** Vertex AI token sources by credentials, shared by the deployments that use the same service account. */
+    private final Map<String, UpstreamAuth> vertexTokens = new HashMap<>();
 
     DeploymentFactory(ProxyConfig config) {
         this.config = config;
@@ -61,8 +72,10 @@ final class DeploymentFactory {
         BaseUrl baseUrl = null;
         ProviderAdapter adapter = null;
         if (provider.supported()) {
-            baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify));
-            adapter = adapter(provider, baseUrl, key, apiVersion);
+            String location = provider.name().equals("vertex_ai") ? vertexLocation(params) : null;
+            baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify),
+                    location == null ? provider.defaultApiBase() : VertexSettings.host(location));
+            adapter = adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location);
         }
         return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
                 timeout, streamTimeout, limits(entry), params.weight() == null ? -1 : params.weight(),
@@ -80,15 +93,74 @@ final class DeploymentFactory {
         return (int) order;
     }
 
-    /** The adapter of the provider's wire format: Anthropic's Messages API, else the OpenAI format. */
-    private ProviderAdapter adapter(ProviderSpec provider, BaseUrl baseUrl, @Nullable String key,
-            @Nullable String apiVersion) {
+    /** The adapter of the provider's wire format: Anthropic's Messages API, Gemini's API, else the OpenAI format. */
+    private ProviderAdapter adapter(DeploymentConfig entry, ProviderSpec provider, BaseUrl baseUrl,
+            @Nullable String key, @Nullable String apiVersion, String upstreamModel, @Nullable String location) {
         if (provider.name().equals("anthropic")) {
-            return new AnthropicAdapter(baseUrl, AnthropicAdapter.auth(key, firstNonEmpty(null, ANTHROPIC_TOKEN_ENV)));
+            return new AnthropicAdapter(baseUrl, AnthropicAdapter.auth(key, firstNonEmpty(null, ANTHROPIC_TOKEN_ENV)),
+                    new AnthropicRequestEncoder.Drops(dropParams(entry), additionalDropParams(entry), "anthropic"));
+        }
+        if (provider.name().equals("gemini")) {
+            return GeminiAdapter.aiStudio(baseUrl, geminiSettings(entry, false, upstreamModel,
+                    GeminiAdapter.apiKeyAuth(key)));
+        }
+        if (location != null) {
+            VertexSettings vertex = VertexSettings.of(entry, env, this::tokenClient, vertexTokens);
+            if (upstreamModel.startsWith("claude")) {
+                return new VertexAnthropicAdapter(baseUrl, vertex.project(), location, vertex.auth(),
+                        new AnthropicRequestEncoder.Drops(dropParams(entry), additionalDropParams(entry), "vertex_ai"));
+            }
+            return GeminiAdapter.vertex(baseUrl, vertex.project(), location,
+                    geminiSettings(entry, true, upstreamModel, vertex.auth()));
         }
         UpstreamAuth auth = key == null ? UpstreamAuth.NONE : UpstreamAuth.header(
                 AsciiString.cached(provider.authHeaderName()), AsciiString.of(provider.authValuePrefix() + key));
-        return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, auth);
+        return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, auth, additionalDropParams(entry));
+    }
+
+    /** A Gemini deployment's settings: its drop settings ({@link #dropParams}) and its auth. */
+    private GeminiAdapter.Settings geminiSettings(DeploymentConfig entry, boolean vertex, String upstreamModel,
+            UpstreamAuth auth) {
+        return new GeminiAdapter.Settings(vertex, upstreamModel, dropParams(entry), additionalDropParams(entry), auth);
+    }
+
+    /** {@code drop_params} of the deployment, else of {@code litellm_settings}. */
+    private boolean dropParams(DeploymentConfig entry) {
+        Object own = entry.litellmParams().extraParams().get("drop_params");
+        return own != null ? Boolean.TRUE.equals(own) || own.toString().equalsIgnoreCase("true")
+                : config.litellmSettings().dropParams();
+    }
+
+    /** The deployment's {@code additional_drop_params}: top-level request parameters it always removes. */
+    private static Set<String> additionalDropParams(DeploymentConfig entry) {
+        Set<String> names = new HashSet<>();
+        if (entry.litellmParams().extraParams().get("additional_drop_params") instanceof List<?> list) {
+            for (Object name : list) {
+                if (name != null) {
+                    names.add(name.toString());
+                }
+            }
+        }
+        return names;
+    }
+
+    /** {@code vertex_location}, else {@code VERTEXAI_LOCATION}, else {@code us-central1} (LiteLLM's default). */
+    private String vertexLocation(LitellmParams params) {
+        Object configured = params.extraParams().get("vertex_location");
+        String location = firstNonEmpty(configured == null ? null : configured.toString(),
+                List.of("VERTEXAI_LOCATION"));
+        return location != null ? location : "us-central1";
+    }
+
+    /** The client that exchanges Vertex AI assertions for tokens, made for the first Vertex deployment. */
+    private HttpClient tokenClient() {
+        HttpClient client = tokenClient;
+        if (client == null) {
+            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            tokenClient = client;
+        }
+        return client;
     }
 
     /**
@@ -150,9 +222,10 @@ final class DeploymentFactory {
         return ssl.caBundle() == null ? TlsPolicy.VERIFY : TlsPolicy.trusting(Path.of(ssl.caBundle()));
     }
 
-    private BaseUrl baseUrl(DeploymentConfig entry, ProviderSpec provider, TlsPolicy tls) {
+    private BaseUrl baseUrl(DeploymentConfig entry, ProviderSpec provider, TlsPolicy tls,
+            @Nullable String defaultApiBase) {
         String apiBase = orDefault(firstNonEmpty(entry.litellmParams().apiBase(), provider.apiBaseEnv()),
-                provider.defaultApiBase());
+                defaultApiBase);
         String path = entry.keyPath() + ".litellm_params.api_base";
         if (apiBase == null) {
             String variables =

@@ -37,6 +37,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -67,6 +68,8 @@ import org.slf4j.LoggerFactory;
 final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOwner {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
     /** How long a key lookup may take before the request is answered 503. */
+    /** W3C Trace Context: the caller's span, which a model call's trace continues. */
+    private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     static final long AUTH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerContext server;
@@ -507,9 +510,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                     null, endpoint, model, principal);
             return;
         }
+        String traceparent = request.headers().get(TRACEPARENT);
         request.release();
         CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, info, principal,
-                facts.startNanos, facts.keepAlive, facts.http10, options);
+                facts.startNanos, facts.keepAlive, facts.http10, traceparent, options);
         server.activeCalls.incrementAndGet();
         ModelCall call = new ModelCall(ctx, this, server.calls, callRequest, body);
         current = call;

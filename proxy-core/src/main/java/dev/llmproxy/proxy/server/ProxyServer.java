@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.trace.CallTracer;
 import dev.llmproxy.proxy.upstream.Origin;
 import dev.llmproxy.proxy.upstream.Upstream;
 import dev.llmproxy.proxy.upstream.UpstreamClient;
@@ -93,6 +94,10 @@ public final class ProxyServer {
             return new ProxyServer(context, group, channel);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            CallTracer tracer = components.tracer();
+            if (tracer != null) {
+                tracer.close();
+            }
             throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + e.getMessage(), e);
         }
@@ -153,6 +158,11 @@ public final class ProxyServer {
         }
         context.channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        CallTracer tracer = context.tracer;
+        if (tracer != null) {
+            // After the event loops: every record has been offered, so the last traces go out too.
+            tracer.close();
+        }
         return left == 0;
     }
 }

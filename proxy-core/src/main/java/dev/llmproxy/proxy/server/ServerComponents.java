@@ -21,6 +21,9 @@ import dev.llmproxy.proxy.route.LimitingRouter;
 import dev.llmproxy.proxy.route.RetryRules;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.route.Router;
+import dev.llmproxy.proxy.trace.CallTracer;
+import dev.llmproxy.proxy.trace.LostRecords;
+import dev.llmproxy.proxy.trace.TraceSettings;
 import dev.llmproxy.proxy.route.RoutingStats;
 import dev.llmproxy.proxy.route.WaitingRouter;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
@@ -64,6 +67,7 @@ public final class ServerComponents {
     private final ClientIpSettings clientIps;
     private final Duration clientWriteTimeout;
     private final @Nullable LitellmMetrics metrics;
+    private final @Nullable CallTracer tracer;
     private final RouterSettings routerSettings;
     private final HealthCheckSettings healthChecks;
     private final RoutingStats routingStats;
@@ -81,6 +85,14 @@ public final class ServerComponents {
         List<CallListener> all = new ArrayList<>(builder.listeners);
         if (metrics != null) {
             all.add(0, metrics.listener());
+        }
+        LitellmMetrics counted = metrics;
+        this.tracer = builder.tracing == null || builder.tracing.destinations().isEmpty()
+                ? null
+                : CallTracer.start(builder.tracing, routes, builder.ticker, builder.clock,
+                        counted != null ? counted::countCallbackFailures : LostRecords.NONE);
+        if (tracer != null) {
+            all.add(tracer);
         }
         if (routerSettings.routingStrategy() == RoutingStrategy.LATENCY_BASED_ROUTING) {
             all.add(new LatencyFeed(routingStats, builder.clock));
@@ -222,6 +234,14 @@ public final class ServerComponents {
     }
 
     /**
+     * The trace exporter (also among {@link #listeners()}), or {@code null} when no trace callback is configured;
+     * the server closes it when it stops.
+     */
+    public @Nullable CallTracer tracer() {
+        return tracer;
+    }
+
+    /**
      * Builds {@link ServerComponents}; defaults: no listeners, a {@link LimitingRouter} over the routes' limits with
      * the routing strategy of {@link #routerSettings} (on the components' clock, limits kept in this process), system
      * time, thread-local random, no metrics, no background health checks.
@@ -245,6 +265,7 @@ public final class ServerComponents {
         private ClientIpSettings clientIps = ClientIpSettings.DEFAULTS;
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
         private @Nullable MetricsSettings metrics;
+        private @Nullable TraceSettings tracing;
         private RouterSettings routerSettings = RouterSettings.DEFAULTS;
         private HealthCheckSettings healthChecks = HealthCheckSettings.DEFAULTS;
 
@@ -359,6 +380,15 @@ public final class ServerComponents {
         /** Turns on the Prometheus metrics and {@code /metrics} (default off), for the routes of this builder. */
         public Builder metrics(MetricsSettings settings) {
             this.metrics = requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * Turns on trace export to the destinations of {@code settings} (default off); lost records are counted in
+         * the metrics when they are on.
+         */
+        public Builder tracing(TraceSettings settings) {
+            this.tracing = requireNonNull(settings, "settings");
             return this;
         }
 

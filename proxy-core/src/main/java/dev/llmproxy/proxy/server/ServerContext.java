@@ -6,6 +6,7 @@ import dev.llmproxy.proxy.call.CallListeners;
 import dev.llmproxy.proxy.call.CallServices;
 import dev.llmproxy.proxy.health.HealthChecker;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
+import dev.llmproxy.proxy.trace.CallTracer;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.upstream.Upstream;
 import io.netty.channel.group.ChannelGroup;
@@ -30,6 +31,7 @@ final class ServerContext {
     final BuiltInResponses builtIns;
     final ChannelGroup channels;
     final @Nullable LitellmMetrics metrics;
+    final @Nullable CallTracer tracer;
     /** Probes deployments for {@code /health} and, when configured, in the background. */
     final HealthChecker health;
     /** Which browser origins may call. */
@@ -55,6 +57,7 @@ final class ServerContext {
                 components.healthChecks(), components.clock());
         this.builtIns = new BuiltInResponses(routes, components.routerSettings(), components.routingStats());
         this.metrics = components.metrics();
+        this.tracer = components.tracer();
         this.cors = components.cors();
         this.clientIps = new ClientIpPolicy(components.clientIps());
         long bufferBytes = components.requestBufferBytes();

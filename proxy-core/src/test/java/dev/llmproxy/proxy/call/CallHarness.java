@@ -96,7 +96,7 @@ final class CallHarness implements AutoCloseable {
         lastBody = body;
         RequestInfo info = RequestScanner.scan(body);
         CallRequest request = new CallRequest("call-1", Endpoint.CHAT_COMPLETIONS, route.modelGroup(), route, info,
-                Principal.MASTER, ticker.nanoTime(), true, false, options);
+                Principal.MASTER, ticker.nanoTime(), true, false, null, options);
         CallServices services = new CallServices(ticker::nanoTime,
                 Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC),
                 () -> new SplittableRandom(1), new AvailabilityRouter(router, retryRules.cooldowns(), ticker::nanoTime),

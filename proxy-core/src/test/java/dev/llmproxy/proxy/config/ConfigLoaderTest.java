@@ -75,7 +75,9 @@ class ConfigLoaderTest {
                 .isEqualTo("http://host.docker.internal:1234/v1");
 
         assertThat(config.litellmSettings().requestTimeout()).isEqualTo(Duration.ofSeconds(600));
-        assertThat(config.litellmSettings().other()).containsEntry("success_callback", List.of("mlflow"));
+        assertThat(config.litellmSettings().callbacks()).isEqualTo(new CallbackSettings(List.of("prometheus"),
+                List.of("mlflow"), List.of("mlflow"), false, false));
+        assertThat(config.litellmSettings().dropParams()).as("drop_params is read, not ignored").isTrue();
         assertThat(config.routerSettings().routingStrategy()).isEqualTo(RoutingStrategy.SIMPLE_SHUFFLE);
         assertThat(config.routerSettings().timeout()).isEqualTo(Duration.ofSeconds(120));
         assertThat(config.routerSettings().modelGroupAlias()).containsExactly(
@@ -93,10 +95,6 @@ class ConfigLoaderTest {
         assertThat(config.ignoredKeys()).containsExactly(
                 "general_settings.database_url",
                 "general_settings.store_model_in_db",
-                "litellm_settings.callbacks",
-                "litellm_settings.drop_params",
-                "litellm_settings.failure_callback",
-                "litellm_settings.success_callback",
                 "model_list[].litellm_params.extra_headers");
     }
 
@@ -540,5 +538,29 @@ class ConfigLoaderTest {
                 Map.entry("a", new ModelGroupAlias("b", false)),
                 Map.entry("c", new ModelGroupAlias("d", false)),
                 Map.entry("e", new ModelGroupAlias("f", true)));
+    }
+
+    @Test
+    void shouldReadCallbacksAndJsonLogsWhenNamesAreWrittenAsListsOrSingleNames() throws IOException {
+        ProxyConfig config = load("""
+                litellm_settings:
+                  callbacks: otel
+                  success_callback: ["langfuse", os.environ/EXTRA_CALLBACK]
+                  json_logs: true
+                """, Map.of("EXTRA_CALLBACK", "datadog"));
+
+        assertThat(config.litellmSettings().callbacks()).isEqualTo(new CallbackSettings(List.of("otel"),
+                List.of("langfuse", "datadog"), List.of(), true, false));
+        assertThat(config.ignoredKeys()).isEmpty();
+    }
+
+    @Test
+    void shouldPointAtTheItemWhenACallbackNameIsEmpty() throws IOException {
+        String message = loadError("""
+                litellm_settings:
+                  callbacks: ["otel", ""]
+                """, Map.of());
+
+        assertThat(message).contains("litellm_settings.callbacks[1]", "expected a callback name");
     }
 }

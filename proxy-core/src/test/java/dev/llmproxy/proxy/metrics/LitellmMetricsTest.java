@@ -78,13 +78,14 @@ class LitellmMetricsTest {
         }
         assertThat(exposition.family("litellm_deployment_latency_per_output_token").bucketBounds())
                 .isEqualTo(LiteLlmCatalog.PYTHON_DEFAULT_BUCKETS);
-        for (String gauge : List.of("litellm_deployment_rpm_limit", "litellm_deployment_tpm_limit")) {
+        for (String gauge : List.of("litellm_deployment_rpm_limit", "litellm_deployment_tpm_limit",
+                "litellm_deployment_state")) {
             assertThat(exposition.family(gauge).type()).isEqualTo(LiteLlmCatalog.LIMIT_GAUGE.type());
             assertThat(exposition.family(gauge).labelNames()).isEqualTo(LiteLlmCatalog.LIMIT_GAUGE.sortedLabels());
         }
         Set<String> known = new HashSet<>(LiteLlmCatalog.REQUEST_FAMILIES.keySet());
         known.addAll(List.of("litellm_deployment_rpm_limit", "litellm_deployment_tpm_limit",
-                "litellm_callback_logging_failures_metric"));
+                "litellm_deployment_state", "litellm_callback_logging_failures_metric"));
         assertThat(exposition.families().keySet()).containsExactlyInAnyOrderElementsOf(known);
     }
 
@@ -308,6 +309,41 @@ class LitellmMetricsTest {
                 """), MetricsSettings.DEFAULTS);
         assertThat(scrape(unlimited).families()).doesNotContainKeys("litellm_deployment_rpm_limit",
                 "litellm_deployment_tpm_limit");
+    }
+
+    @Test
+    void shouldMarkDeploymentPartialOutageWhenItsCallFailsAndHealthyWhenItSucceedsAgain() {
+        Map<String, String> depB = Map.of("model_id", "dep-b", "litellm_model_name", "openai/gpt-4o-mini",
+                "api_base", "http://127.0.0.1:10/v1", "api_provider", "openai");
+        listener.onCallEnded(chat("dep-a", 200, null, false, null));
+        listener.onCallEnded(chat("dep-b", 503, null, false, null));
+
+        Exposition failed = scrape(metrics);
+        assertThat(failed.sum("litellm_deployment_state", Map.of("model_id", "dep-a"))).isZero();
+        assertThat(failed.sum("litellm_deployment_state", depB)).isEqualTo(1);
+
+        listener.onCallEnded(chat("dep-b", 200, null, false, null));
+        assertThat(scrape(metrics).sum("litellm_deployment_state", depB)).isZero();
+    }
+
+    @Test
+    void shouldLeaveDeploymentStateAloneWhenTheClientWentAway() {
+        listener.onCallEnded(chat("dep-a", 499, ProxyError.CLIENT_CLOSED, false, null));
+
+        assertThat(scrape(metrics).samples("litellm_deployment_state")).isEmpty();
+    }
+
+    @Test
+    void shouldCountLostTraceRecordsPerCallbackWhenAnIntegrationReportsThem() {
+        metrics.countCallbackFailures("otel", 3);
+        metrics.countCallbackFailures("mlflow", 1);
+        metrics.countCallbackFailures("otel", 2);
+
+        Exposition e = scrape(metrics);
+        assertThat(e.sum("litellm_callback_logging_failures_metric_total", Map.of("callback_name", "otel")))
+                .isEqualTo(5);
+        assertThat(e.sum("litellm_callback_logging_failures_metric_total", Map.of("callback_name", "mlflow")))
+                .isEqualTo(1);
     }
 
     @Test

@@ -181,10 +181,10 @@ class RouteTableTest {
         assertThat(Providers.byName("github").defaultApiBase()).isEqualTo("https://models.inference.ai.azure.com");
         assertThat(Providers.byName("zai").apiKeyEnv()).containsExactly("ZAI_API_KEY");
         assertThat(Providers.byName("together_ai").apiKeyEnv()).startsWith("TOGETHER_API_KEY");
-        assertThat(Providers.byName("gemini").supported()).isFalse();
+        assertThat(Providers.byName("bedrock").supported()).isFalse();
         assertThat(Providers.byName("nope")).isNull();
-        assertThat(Providers.supportedNames()).contains("openai", "azure", "lm_studio", "perplexity", "nvidia_nim")
-                .doesNotContain("gemini", "github_copilot");
+        assertThat(Providers.supportedNames()).contains("openai", "azure", "lm_studio", "perplexity", "nvidia_nim",
+                "gemini", "vertex_ai").doesNotContain("bedrock", "github_copilot");
     }
 
     @Test
@@ -192,7 +192,7 @@ class RouteTableTest {
         RouteTable table = table("""
                 model_list:
                   - model_name: g
-                    litellm_params: {model: gemini/gemini-2.5-pro}
+                    litellm_params: {model: bedrock/anthropic.claude-v2}
                 """, Map.of());
 
         Target target = only(table, "g");
@@ -431,7 +431,7 @@ class RouteTableTest {
         assertThat(groq.upstreamModel()).isEqualTo("llama-3.1-8b");
         assertThat(authHeader(groq.deployment())).isEqualTo("authorization: Bearer gsk");
         assertThat(only(table, "gpt-4o").deployment().provider().name()).isEqualTo("openai");
-        assertThat(only(table, "gemini/gemini-2.5-pro").deployment().provider().supported()).isFalse();
+        assertThat(only(table, "bedrock/amazon.nova-pro").deployment().provider().supported()).isFalse();
         assertThat(table.resolve("lm_studio/x")).isNull();
         assertThat(table.resolve("mystery")).isNull();
         assertThat(table.deployments()).hasSize(1);
@@ -479,7 +479,11 @@ class RouteTableTest {
         assertThat(free.upstreamModel()).isEqualTo("deepseek/deepseek-r1:free");
         assertThat(authHeader(free.deployment())).isEqualTo("authorization: Bearer sk-or");
         assertThat(only(table, "gpt-4o").deployment().origin().host()).isEqualTo("models.inference.ai.azure.com");
-        assertThat(only(table, "fast").deployment().provider().supported()).isFalse();
+        Target fast = only(table, "fast");
+        assertThat(fast.deployment().provider().name()).isEqualTo("gemini");
+        assertThat(String.valueOf(fast.deployment().baseUrl())).isEqualTo("https://generativelanguage.googleapis.com");
+        assertThat(fast.requestPath(Endpoint.CHAT_COMPLETIONS, true))
+                .isEqualTo("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
         assertThat(only(table, "copilot-gpt-4.1").deployment().provider().name()).isEqualTo("github_copilot");
         Target local = only(table, "local-qwen");
         assertThat(local.requestPath(Endpoint.CHAT_COMPLETIONS, false)).isEqualTo("/v1/chat/completions");

@@ -1,4 +1,4 @@
-package dev.llmproxy.codec.anthropic;
+package dev.llmproxy.codec.internal;
 
 import io.netty.buffer.ByteBuf;
 import tools.jackson.core.JsonParser;
@@ -11,14 +11,14 @@ import tools.jackson.core.JsonToken;
  *
  * <p>Thread-safety: none; reused for every event of one stream.
  */
-final class JsonLiteral {
+public final class JsonLiteral {
     private static final byte[] EMPTY = {'"', '"'};
 
     private byte[] array = EMPTY;
     private int start;
     private int end = EMPTY.length;
 
-    void clear() {
+    public void clear() {
         array = EMPTY;
         start = 0;
         end = EMPTY.length;
@@ -29,7 +29,7 @@ final class JsonLiteral {
      *
      * @param input the bytes {@code p} parses, from {@code offset} (parser locations are relative to it)
      */
-    void read(JsonParser p, byte[] input, int offset) {
+    public void read(JsonParser p, byte[] input, int offset) {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             p.skipChildren();
             clear();
@@ -43,17 +43,22 @@ final class JsonLiteral {
     }
 
     /** Whether the string is {@code ""}. */
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return end - start <= 2;
     }
 
     /** The literal's length in bytes, quotes included. */
-    int length() {
+    public int length() {
         return end - start;
     }
 
+    /** Writes the string's escaped content, without its quotes, at {@code out}'s writer index. */
+    public void writeContentTo(ByteBuf out) {
+        out.writeBytes(array, start + 1, end - start - 2);
+    }
+
     /** Writes the literal, quotes included, at {@code out}'s writer index. */
-    void writeTo(ByteBuf out) {
+    public void writeTo(ByteBuf out) {
         out.writeBytes(array, start, end - start);
     }
 }

@@ -1,6 +1,5 @@
-package dev.llmproxy.codec.anthropic;
+package dev.llmproxy.codec.openai;
 
-import dev.llmproxy.codec.openai.Usage;
 import io.netty.buffer.ByteBuf;
 import org.jspecify.annotations.Nullable;
 

@@ -1,7 +1,5 @@
-package dev.llmproxy.codec.anthropic;
+package dev.llmproxy.codec.internal;
 
-import dev.llmproxy.codec.internal.JsonText;
-import dev.llmproxy.codec.json.JsonStrings;
 import io.netty.buffer.Unpooled;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -14,32 +12,32 @@ import tools.jackson.core.JsonParser;
  *
  * @param array holds the literal at {@code [start, end)}, quotes included
  */
-record StringLiteral(byte[] array, int start, int end) {
+public record StringLiteral(byte[] array, int start, int end) {
 
     /** The string value {@code parser} is at (its current token is {@code VALUE_STRING}) in {@code input}. */
-    static StringLiteral read(JsonInput input, JsonParser parser) {
+    public static StringLiteral read(JsonInput input, JsonParser parser) {
         int from = JsonInput.tokenStart(parser);
         parser.finishToken();
         return new StringLiteral(input.array(), input.offset() + from, input.offset() + JsonInput.tokenEnd(parser));
     }
 
     /** The literal of {@code value}. */
-    static StringLiteral of(String value) {
-        byte[] quoted = JsonStrings.quote(value);
+    public static StringLiteral of(String value) {
+        byte[] quoted = JsonText.quote(value);
         return new StringLiteral(quoted, 0, quoted.length);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return end - start <= 2;
     }
 
     /** The decoded value (allocates; for the rare text that must be changed). */
-    String value() {
+    public String value() {
         return JsonText.decodeString(Unpooled.wrappedBuffer(array), start + 1, end - start - 2);
     }
 
     /** Writes the string value as it was escaped in the request. */
-    void write(JsonGenerator g) {
+    public void write(JsonGenerator g) {
         g.writeRawUTF8String(array, start + 1, end - start - 2);
     }
 }

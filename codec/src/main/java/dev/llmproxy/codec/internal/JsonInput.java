@@ -1,4 +1,4 @@
-package dev.llmproxy.codec.anthropic;
+package dev.llmproxy.codec.internal;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +14,12 @@ import tools.jackson.core.json.JsonFactory;
  *
  * <p>Thread-safety: immutable; the array is never written.
  */
-record JsonInput(byte[] array, int offset, int length) {
+public record JsonInput(byte[] array, int offset, int length) {
     /**
      * Jackson with its size limits lifted to what the proxy's own request checks allow: the body size limit and
      * {@code JsonScanner}'s nesting limit decide what is too large, not Jackson's defaults (20 MB strings, depth 500).
      */
-    static final JsonFactory JSON = JsonFactory.builder()
+    public static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(Integer.MAX_VALUE)
                     .maxNumberLength(Integer.MAX_VALUE)
@@ -30,7 +30,7 @@ record JsonInput(byte[] array, int offset, int length) {
             .build();
 
     /** The bytes {@code buf[index, index + length)}, shared when {@code buf} is a heap buffer, else copied. */
-    static JsonInput of(ByteBuf buf, int index, int length) {
+    public static JsonInput of(ByteBuf buf, int index, int length) {
         if (buf.hasArray()) {
             return new JsonInput(buf.array(), buf.arrayOffset() + index, length);
         }
@@ -40,26 +40,26 @@ record JsonInput(byte[] array, int offset, int length) {
     }
 
     /** The readable bytes of {@code buf}. */
-    static JsonInput of(ByteBuf buf) {
+    public static JsonInput of(ByteBuf buf) {
         return of(buf, buf.readerIndex(), buf.readableBytes());
     }
 
-    JsonParser parser() {
+    public JsonParser parser() {
         return JSON.createParser(ObjectReadContext.empty(), array, offset, length);
     }
 
     /** Where the token {@code parser} is at starts, relative to this input. */
-    static int tokenStart(JsonParser parser) {
+    public static int tokenStart(JsonParser parser) {
         return (int) parser.currentTokenLocation().getByteOffset();
     }
 
     /** Where the structure end token {@code parser} is at ends, relative to this input. */
-    static int tokenEnd(JsonParser parser) {
+    public static int tokenEnd(JsonParser parser) {
         return (int) parser.currentLocation().getByteOffset();
     }
 
     /** The text between two offsets reported by a parser over this input. */
-    RawJson slice(int start, int end) {
+    public RawJson slice(int start, int end) {
         return new RawJson(new String(array, offset + start, end - start, StandardCharsets.UTF_8));
     }
 
@@ -67,7 +67,7 @@ record JsonInput(byte[] array, int offset, int length) {
      * Captures the value {@code parser} is at, and leaves the parser on its last token (the matching end token of an
      * object or array).
      */
-    RawJson capture(JsonParser parser) {
+    public RawJson capture(JsonParser parser) {
         if (!parser.currentToken().isStructStart()) {
             return RawJson.scalar(parser);
         }

@@ -1,6 +1,5 @@
-package dev.llmproxy.codec.anthropic;
+package dev.llmproxy.codec.internal;
 
-import dev.llmproxy.codec.json.JsonStrings;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -14,18 +13,18 @@ import tools.jackson.core.JsonToken;
  *
  * @param json valid JSON text of exactly one value
  */
-record RawJson(String json) {
-    static final RawJson EMPTY_OBJECT = new RawJson("{}");
+public record RawJson(String json) {
+    public static final RawJson EMPTY_OBJECT = new RawJson("{}");
 
     /** The scalar value {@code parser} is at, as JSON text. */
-    static RawJson scalar(JsonParser parser) {
+    public static RawJson scalar(JsonParser parser) {
         if (parser.currentToken() != JsonToken.VALUE_STRING) {
             return new RawJson(parser.getText());
         }
-        return new RawJson(new String(JsonStrings.quote(parser.getString()), StandardCharsets.UTF_8));
+        return new RawJson(new String(JsonText.quote(parser.getString()), StandardCharsets.UTF_8));
     }
 
-    void write(JsonGenerator g) {
+    public void write(JsonGenerator g) {
         g.writeRawValue(json);
     }
 }

@@ -1,0 +1,147 @@
+package dev.llmproxy.bench.mock;
+
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonGenerator;
+
+/**
+ * Writes Gemini API bodies (https://ai.google.dev/api/generate-content): {@code GenerateContentResponse} objects
+ * (whole answers and stream chunks), {@code batchEmbedContents} answers and Google's error objects, with Jackson's
+ * streaming generator. Used with {@link OpenAiBodies#toBuffer}.
+ *
+ * <p>Thread-safety: stateless.
+ */
+final class GeminiBodies {
+    static final String RESPONSE_ID = "mock-gemini-01";
+
+    private GeminiBodies() {
+    }
+
+    /**
+     * A response with one candidate: {@code text} (omitted when {@code null}) or, when {@code toolName} is set, a
+     * {@code functionCall} with {@code toolArgs} (JSON); {@code finishReason} when not {@code null}; usage when
+     * {@code promptTokens >= 0} (thought tokens counted apart, as Gemini 2.5 does).
+     */
+    static Consumer<JsonGenerator> response(String model, @Nullable String text, @Nullable String toolName,
+            String toolArgs, @Nullable String finishReason, int promptTokens, int candidateTokens,
+            int thoughtTokens) {
+        return g -> {
+            g.writeStartObject();
+            g.writeArrayPropertyStart("candidates");
+            g.writeStartObject();
+            g.writeObjectPropertyStart("content");
+            g.writeArrayPropertyStart("parts");
+            if (toolName != null) {
+                g.writeStartObject();
+                g.writeObjectPropertyStart("functionCall");
+                g.writeStringProperty("name", toolName);
+                g.writeName("args");
+                g.writeRawValue(toolArgs);
+                g.writeEndObject();
+                g.writeEndObject();
+            } else if (text != null) {
+                g.writeStartObject();
+                g.writeStringProperty("text", text);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeStringProperty("role", "model");
+            g.writeEndObject();
+            if (finishReason != null) {
+                g.writeStringProperty("finishReason", finishReason);
+            }
+            g.writeNumberProperty("index", 0);
+            g.writeEndObject();
+            g.writeEndArray();
+            if (promptTokens >= 0) {
+                g.writeObjectPropertyStart("usageMetadata");
+                g.writeNumberProperty("promptTokenCount", promptTokens);
+                g.writeNumberProperty("candidatesTokenCount", candidateTokens);
+                g.writeNumberProperty("totalTokenCount", promptTokens + candidateTokens + thoughtTokens);
+                if (thoughtTokens > 0) {
+                    g.writeNumberProperty("thoughtsTokenCount", thoughtTokens);
+                }
+                g.writeEndObject();
+            }
+            g.writeStringProperty("modelVersion", model);
+            g.writeStringProperty("responseId", RESPONSE_ID);
+            g.writeEndObject();
+        };
+    }
+
+    /** {@code {"embeddings": [{"values": [...]}, ...]}}: {@code inputs} vectors of {@code dimensions} values. */
+    static Consumer<JsonGenerator> embeddings(int inputs, int dimensions) {
+        return g -> {
+            g.writeStartObject();
+            g.writeArrayPropertyStart("embeddings");
+            for (int i = 0; i < inputs; i++) {
+                g.writeStartObject();
+                g.writeArrayPropertyStart("values");
+                for (int d = 0; d < dimensions; d++) {
+                    g.writeNumber((d % 10) * 0.125 - 0.5);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        };
+    }
+
+    /** Google's error object, {@code {"error": {"code", "message", "status"}}}. */
+    static Consumer<JsonGenerator> error(int code, String message) {
+        return g -> {
+            g.writeStartObject();
+            g.writeObjectPropertyStart("error");
+            g.writeNumberProperty("code", code);
+            g.writeStringProperty("message", message);
+            g.writeStringProperty("status", status(code));
+            g.writeEndObject();
+            g.writeEndObject();
+        };
+    }
+
+    /** The token endpoint's reply, {@code {"access_token", "expires_in", "token_type"}}. */
+    static Consumer<JsonGenerator> token(String token, long expiresInSeconds) {
+        return g -> {
+            g.writeStartObject();
+            g.writeStringProperty("access_token", token);
+            g.writeNumberProperty("expires_in", expiresInSeconds);
+            g.writeStringProperty("token_type", "Bearer");
+            g.writeEndObject();
+        };
+    }
+
+    /** The token endpoint's refusal, {@code {"error", "error_description"}} (RFC 6749 section 5.2). */
+    static Consumer<JsonGenerator> tokenError(String description) {
+        return g -> {
+            g.writeStartObject();
+            g.writeStringProperty("error", "invalid_grant");
+            g.writeStringProperty("error_description", description);
+            g.writeEndObject();
+        };
+    }
+
+    /** Google's canonical error code name for an HTTP status. */
+    static String status(int code) {
+        return switch (code) {
+            case 400 -> "INVALID_ARGUMENT";
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "PERMISSION_DENIED";
+            case 404 -> "NOT_FOUND";
+            case 429 -> "RESOURCE_EXHAUSTED";
+            case 503 -> "UNAVAILABLE";
+            case 504 -> "DEADLINE_EXCEEDED";
+            default -> "INTERNAL";
+        };
+    }
+
+    /** The message Google sends with a status, for errors the request did not word itself. */
+    static String defaultMessage(int code) {
+        return switch (code) {
+            case 429 -> "Resource has been exhausted (e.g. check quota).";
+            case 503 -> "The model is overloaded. Please try again later.";
+            default -> "Mock error " + code;
+        };
+    }
+}

@@ -1,0 +1,234 @@
+package dev.llmproxy.proxy.trace;
+
+import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.Version;
+import dev.llmproxy.proxy.route.RouteTable;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Implementation notes.
+ *
+ * Event loops only offer the finished CallRecord to a bounded queue (ArrayBlockingQueue: its lock is held for a few
+ * nanoseconds per offer, and offer never waits). When the queue is full the record is dropped and counted: a slow or
+ * dead collector costs the request path nothing but that failed offer.
+ *
+ * One daemon thread per destination takes records, waits up to `linger` for more (a batch closes when the queue has
+ * been quiet that long or holds maxBatchRecords), builds their spans with the SDK tracer (the spans end at once and
+ * land in `batch` through the collecting SpanProcessor, which only this thread reaches), and exports the batch,
+ * waiting at most exportTimeout. Retries are off: a failed batch is counted as lost and the thread moves on, so the
+ * queue drains at the collector's pace or is dropped at the door, never both waiting.
+ *
+ * Ticker times are turned into epoch times with an anchor (ticker, clock) read once per batch, so a long uptime does
+ * not drift the spans away from the wall clock.
+ */
+/**
+ * The export path to one {@link TraceDestination}: a bounded queue of records and the thread that turns them into
+ * spans and posts them.
+ *
+ * <p>Thread-safety: {@link #offer} from any thread; the rest runs on the pipeline's own thread, {@link #close} from
+ * one thread.
+ */
+final class TracePipeline {
+    private static final Logger log = LoggerFactory.getLogger(TracePipeline.class);
+    private static final long POLL_MILLIS = 200;
+    private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final TraceDestination destination;
+    private final SpanExporter exporter;
+    private final LostRecords lost;
+    private final LongSupplier ticker;
+    private final Clock clock;
+    private final int maxBatchRecords;
+    private final long lingerNanos;
+    private final long exportTimeoutNanos;
+    private final ArrayBlockingQueue<CallRecord> queue;
+    /** Written by event loops on a full queue, read by the exporter thread to log the drops. */
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final Thread thread;
+    /** The spans of the batch being built; touched only by the pipeline's thread. */
+    private final List<SpanData> batch = new ArrayList<>();
+    private final List<CallRecord> records = new ArrayList<>();
+    private final SdkTracerProvider provider;
+    private final SpanWriter writer;
+    /** Exporter thread only: whether the last export failed (failures are logged on the change, not each time). */
+    private boolean failing;
+    private long droppedLogged;
+    private long dropsLoggedAtTicks;
+
+    /**
+     * @param exporter taken: shut down by {@link #close}
+     */
+    TracePipeline(TraceDestination destination, TraceSettings settings, SpanExporter exporter, LostRecords lost,
+            Clocks clocks, RouteTable routes, Resource resource) {
+        this.destination = destination;
+        this.exporter = exporter;
+        this.lost = lost;
+        this.ticker = clocks.ticker();
+        this.clock = clocks.clock();
+        this.maxBatchRecords = settings.maxBatchRecords();
+        this.lingerNanos = settings.linger().toNanos();
+        this.exportTimeoutNanos = settings.exportTimeout().toNanos();
+        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.thread = new Thread(this::run, "llmproxy-trace-" + destination.backend().callbackName());
+        this.thread.setDaemon(true);
+        this.provider = SdkTracerProvider.builder()
+                .setResource(resource)
+                .addSpanProcessor(new Collector())
+                .build();
+        this.writer = new SpanWriter(provider.tracerBuilder("llmproxy").setInstrumentationVersion(Version.current())
+                .build(), routes);
+    }
+
+    /** Starts the exporter thread. */
+    void start() {
+        thread.start();
+    }
+
+    /** Queues {@code record} if the destination wants it; never blocks. */
+    void offer(CallRecord record, boolean success) {
+        if (!destination.outcomes().includes(success)) {
+            return;
+        }
+        if (!queue.offer(record)) {
+            dropped.incrementAndGet();
+            lost.lost(destination.backend().callbackName(), 1);
+        }
+    }
+
+    /** Exports what is queued (waiting at most the export timeout), then stops the thread and the exporter. */
+    void close() {
+        closing.set(true);
+        try {
+            thread.join(TimeUnit.NANOSECONDS.toMillis(exportTimeoutNanos) + 2 * POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        provider.shutdown().join(1, TimeUnit.SECONDS);
+        exporter.shutdown().join(1, TimeUnit.SECONDS);
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                CallRecord first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closing.get()) {
+                        return;
+                    }
+                    continue;
+                }
+                records.add(first);
+                fill();
+                int count = records.size();
+                try {
+                    exportBatch();
+                } catch (RuntimeException e) {
+                    // A bug in span building must not end the thread (records would pile up unexported).
+                    records.clear();
+                    batch.clear();
+                    lost.lost(destination.backend().callbackName(), count);
+                    log.warn("Building or exporting spans for {} failed; the batch is lost", destination, e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Adds records until the batch is full or the queue has been quiet for the linger time. */
+    private void fill() throws InterruptedException {
+        while (records.size() < maxBatchRecords) {
+            queue.drainTo(records, maxBatchRecords - records.size());
+            if (records.size() >= maxBatchRecords || closing.get()) {
+                return;
+            }
+            CallRecord next = queue.poll(lingerNanos, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            records.add(next);
+        }
+    }
+
+    private void exportBatch() {
+        Instant now = clock.instant();
+        long anchorTicks = ticker.getAsLong();
+        long anchorEpochNanos = TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+        int count = records.size();
+        for (int i = 0; i < count; i++) {
+            writer.write(records.get(i), anchorTicks, anchorEpochNanos);
+        }
+        records.clear();
+        CompletableResultCode result = exporter.export(new ArrayList<>(batch));
+        batch.clear();
+        result.join(exportTimeoutNanos, TimeUnit.NANOSECONDS);
+        boolean success = result.isDone() && result.isSuccess();
+        if (!success) {
+            lost.lost(destination.backend().callbackName(), count);
+        }
+        report(success, count);
+    }
+
+    private void report(boolean success, int count) {
+        if (!success && !failing) {
+            log.warn("Trace export to {} failed; {} call record(s) lost. Requests are unaffected; lost records are "
+                    + "counted in litellm_callback_logging_failures_metric until the collector answers again",
+                    destination, count);
+        } else if (success && failing) {
+            log.info("Trace export to {} works again", destination);
+        }
+        failing = !success;
+        long drops = dropped.get();
+        long now = ticker.getAsLong();
+        if (drops != droppedLogged && (droppedLogged == 0 || now - dropsLoggedAtTicks >= DROP_LOG_INTERVAL_NANOS)) {
+            dropsLoggedAtTicks = now;
+            log.warn("Trace queue for {} was full: {} call record(s) dropped so far (the collector is slower than the "
+                    + "traffic)", destination, drops);
+            droppedLogged = drops;
+        }
+    }
+
+    /** Hands each ended span to the batch; only the pipeline's thread ends spans. */
+    private final class Collector implements SpanProcessor {
+        @Override
+        public void onStart(Context parentContext, ReadWriteSpan span) {}
+
+        @Override
+        public boolean isStartRequired() {
+            return false;
+        }
+
+        @Override
+        public void onEnd(ReadableSpan span) {
+            batch.add(span.toSpanData());
+        }
+
+        @Override
+        public boolean isEndRequired() {
+            return true;
+        }
+    }
+
+    /** The server's time sources. */
+    record Clocks(LongSupplier ticker, Clock clock) {}
+}
