@@ -42,7 +42,7 @@ public record RequestInfo(
 
     /** Returns a result that carries only {@code message} as its error. */
     public static RequestInfo invalid(String message) {
-        return new RequestInfo(message, null, -1, -1, false, false, false, false, false, false, false, -1);
+        return new RequestInfo(message, null, -1, -1, false, false, false, false, false, false, false, false, -1);
     }
 
     /** Returns whether the body is a valid JSON object with a usable {@code model} (if any). */
