@@ -173,6 +173,7 @@ public final class Main implements Callable<Integer> {
             ServerComponents.Builder components = ServerComponents.builder(
                             settings, routes, new MasterKeyAuthenticator(masterKey))
                     .forwardProxy(proxies)
+                    .reliability(loaded.reliability())
                     .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
                     .tracing(tracing)
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())

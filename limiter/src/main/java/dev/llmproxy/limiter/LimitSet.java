@@ -44,6 +44,22 @@ public interface LimitSet {
      */
     long retryAfterMillis(long nowMillis);
 
+    /**
+     * The requests admitted in the current calendar minute (for {@code x-ratelimit-remaining-requests}); 0 when the
+     * set has no requests-per-minute limit. Takes nothing.
+     *
+     * @param nowMillis the current wall-clock time, epoch milliseconds
+     */
+    long minuteRequests(long nowMillis);
+
+    /**
+     * The tokens charged to the current calendar minute (for {@code x-ratelimit-remaining-tokens}); 0 when the set
+     * has no tokens-per-minute limit. Takes nothing.
+     *
+     * @param nowMillis the current wall-clock time, epoch milliseconds
+     */
+    long minuteTokens(long nowMillis);
+
     /** The limits this set enforces. */
     LimitSpec spec();
 

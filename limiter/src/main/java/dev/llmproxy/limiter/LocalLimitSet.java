@@ -193,6 +193,36 @@ public final class LocalLimitSet implements LimitSet {
     }
 
     @Override
+    public long minuteRequests(long nowMillis) {
+        if (spec.requestsPerMinute() == LimitSpec.NONE) {
+            return 0;
+        }
+        for (;;) {
+            Window window = window(nowMillis);
+            long requests = window.requests.get();
+            if (requests >= 0) {
+                return (requests >>> minuteShift) & minuteMask;
+            }
+            roll(window, nowMillis);
+        }
+    }
+
+    @Override
+    public long minuteTokens(long nowMillis) {
+        if (spec.tokensPerMinute() == LimitSpec.NONE) {
+            return 0;
+        }
+        for (;;) {
+            Window window = window(nowMillis);
+            long tokens = window.tokens.get();
+            if (tokens >= 0) {
+                return tokens;
+            }
+            roll(window, nowMillis);
+        }
+    }
+
+    @Override
     public LimitSpec spec() {
         return spec;
     }

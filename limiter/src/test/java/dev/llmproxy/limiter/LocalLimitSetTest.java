@@ -34,6 +34,21 @@ class LocalLimitSetTest {
     }
 
     @Test
+    void shouldReportTheRequestsAndTokensOfTheCurrentMinuteWithoutTakingAny() {
+        LimitSet set = new LocalLimitSet(spec(5, 100, 50, 2));
+        set.tryAcquire(MINUTE);
+        set.tryAcquire(MINUTE + 1);
+        set.release(MINUTE + 2, 30);
+
+        assertThat(set.minuteRequests(MINUTE + 3)).isEqualTo(2);
+        assertThat(set.minuteTokens(MINUTE + 3)).isEqualTo(30);
+        assertThat(set.minuteRequests(MINUTE + 3)).as("reading takes nothing").isEqualTo(2);
+        assertThat(set.minuteRequests(MINUTE + 60_000)).isZero();
+        assertThat(set.minuteTokens(MINUTE + 60_000)).isZero();
+        assertThat(new LocalLimitSet(spec(NONE, NONE, 5, NONE)).minuteRequests(MINUTE)).as("no rpm").isZero();
+    }
+
+    @Test
     void shouldStartFreshWhenMinutesWereSkipped() {
         LimitSet set = new LocalLimitSet(spec(1, NONE, NONE, NONE));
         assertThat(set.tryAcquire(MINUTE)).isEqualTo(LimitSet.ADMITTED);

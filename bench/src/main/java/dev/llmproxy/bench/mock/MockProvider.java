@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -204,6 +205,18 @@ public final class MockProvider implements AutoCloseable {
      */
     public long streamsCancelled() {
         return state.counters.streamsCancelled.get();
+    }
+
+    /** Makes the next model requests (chat, completions, embeddings, messages) act out {@code faults}, one each. */
+    public void enqueueFaults(MockFault... faults) {
+        for (MockFault fault : faults) {
+            state.queuedFaults.add(Objects.requireNonNull(fault, "fault"));
+        }
+    }
+
+    /** Makes every model request act out {@code fault} once the queued faults are used up; null answers again. */
+    public void failEvery(@Nullable MockFault fault) {
+        state.everyFault = fault;
     }
 
     /** Zeroes the counters (except {@link #openConnections()}, which is live state) and forgets recorded requests. */

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -139,6 +140,16 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void start(ChannelHandlerContext ctx, Exchange exchange) {
         busy = true;
+        if (exchange.route.endpoint() == MockRoute.Endpoint.CHAT
+                || exchange.route.endpoint() == MockRoute.Endpoint.COMPLETIONS
+                || exchange.route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
+                || exchange.route.endpoint() == MockRoute.Endpoint.MESSAGES) {
+            MockFault fault = state.nextFault();
+            if (fault != null) {
+                actOut(ctx, exchange, fault);
+                return;
+            }
+        }
         if (exchange.request.hang) {
             return;
         }
@@ -339,6 +350,37 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 : request.promptTokens;
         return OpenAiBodies.toBuffer(ctx.alloc(),
                 state.bodies.embeddings(model, request.embeddingInputs, dimensions, request.base64, prompt));
+    }
+
+    /** Acts out a queued or standing {@link MockFault} instead of answering. */
+    private void actOut(ChannelHandlerContext ctx, Exchange exchange, MockFault fault) {
+        switch (fault.kind()) {
+            case HANG:
+                return;
+            case RESET:
+                // A zero linger makes close() send a RST instead of a FIN.
+                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                ctx.close();
+                return;
+            default:
+                String code = fault.code();
+                ByteBuf body = OpenAiBodies.toBuffer(ctx.alloc(), code != null
+                        ? OpenAiBodies.error(fault.status(), fault.message(), code)
+                        : OpenAiBodies.error(fault.status(), fault.message()));
+                DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.valueOf(fault.status()), body);
+                response.headers()
+                        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+                String retryAfter = fault.retryAfter();
+                if (retryAfter != null) {
+                    response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+                }
+                if (!exchange.keepAlive) {
+                    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                }
+                finish(ctx, exchange, ctx.writeAndFlush(response));
+        }
     }
 
     private void sendError(ChannelHandlerContext ctx, Exchange exchange, HttpResponseStatus status, String message) {

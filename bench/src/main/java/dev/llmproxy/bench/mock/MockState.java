@@ -1,8 +1,11 @@
 package dev.llmproxy.bench.mock;
 
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,10 +26,20 @@ final class MockState {
     final Set<String> googleTokens = ConcurrentHashMap.newKeySet();
     final AtomicLong googleTokenSerial = new AtomicLong();
     private final ConcurrentMap<String, ModelAnswers> answers = new ConcurrentHashMap<>();
+    /** Faults for the next model requests, one each; added by tests, taken by any event loop. */
+    final Queue<MockFault> queuedFaults = new ConcurrentLinkedQueue<>();
+    /** The fault of every model request while no queued one is left, or null; set by tests, read by event loops. */
+    volatile @Nullable MockFault everyFault;
 
     MockState(MockProviderConfig config) {
         this.config = config;
         this.bodies = new OpenAiBodies(config.clock().instant().getEpochSecond());
+    }
+
+    /** The fault the next model request acts out, or null to answer it. */
+    @Nullable MockFault nextFault() {
+        MockFault queued = queuedFaults.poll();
+        return queued != null ? queued : everyFault;
     }
 
     ModelAnswers answers(String model) {

@@ -228,8 +228,12 @@ final class OpenAiBodies {
      * sends for {@code status}.
      */
     static Consumer<JsonGenerator> error(int status, String message) {
+        return error(status, message, errorCode(status));
+    }
+
+    /** The same with {@code code} as {@code error.code} (null writes null). */
+    static Consumer<JsonGenerator> error(int status, String message, @Nullable String code) {
         String type = errorType(status);
-        String code = errorCode(status);
         return g -> {
             g.writeStartObject();
             g.writeObjectPropertyStart("error");

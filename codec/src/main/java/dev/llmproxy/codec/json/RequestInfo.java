@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param hasMessages whether a top-level {@code messages} member exists
  * @param hasPrompt whether a top-level {@code prompt} member exists
  * @param hasInput whether a top-level {@code input} member exists
+ * @param hasRouterParams whether a top-level member is one of LiteLLM's per-request router parameters
+ *     ({@code num_retries}, {@code timeout}, {@code fallbacks}, ...; see {@link RouterParams})
  * @param hasDropParams whether a top-level {@code drop_params} or {@code additional_drop_params} member exists
  *     (LiteLLM's own parameters, removed before the body is forwarded)
  * @param closingBrace offset of the closing brace of the top-level object, or -1 when {@code error} is set
@@ -34,12 +36,13 @@ public record RequestInfo(
         boolean hasMessages,
         boolean hasPrompt,
         boolean hasInput,
+        boolean hasRouterParams,
         boolean hasDropParams,
         int closingBrace) {
 
     /** Returns a result that carries only {@code message} as its error. */
     public static RequestInfo invalid(String message) {
-        return new RequestInfo(message, null, -1, -1, false, false, false, false, false, false, false, -1);
+        return new RequestInfo(message, null, -1, -1, false, false, false, false, false, false, false, false, -1);
     }
 
     /** Returns whether the body is a valid JSON object with a usable {@code model} (if any). */

@@ -53,6 +53,10 @@ public final class RequestScanner {
         private static final byte[] PROMPT = bytes("prompt");
         private static final byte[] INPUT = bytes("input");
         private static final byte[] INCLUDE_USAGE = bytes("include_usage");
+        /** LiteLLM's per-request router parameters, which {@link RouterParams} takes out of the body. */
+        private static final byte[][] ROUTER_PARAMS = {bytes("timeout"), bytes("fallbacks"), bytes("num_retries"),
+                bytes("max_fallbacks"), bytes("disable_fallbacks"), bytes("context_window_fallbacks"),
+                bytes("content_policy_fallbacks")};
         private static final byte[] DROP_PARAMS = bytes("drop_params");
         private static final byte[] ADDITIONAL_DROP_PARAMS = bytes("additional_drop_params");
 
@@ -75,6 +79,7 @@ public final class RequestScanner {
         private boolean hasMessages;
         private boolean hasPrompt;
         private boolean hasInput;
+        private boolean hasRouterParams;
         private boolean hasDropParams;
         private long closingBrace;
 
@@ -99,6 +104,7 @@ public final class RequestScanner {
             hasMessages = false;
             hasPrompt = false;
             hasInput = false;
+            hasRouterParams = false;
             hasDropParams = false;
             closingBrace = -1;
         }
@@ -125,7 +131,7 @@ public final class RequestScanner {
                         : body.toString(index, length, StandardCharsets.UTF_8);
             }
             return new RequestInfo(null, model, (int) modelStart, (int) modelEnd, stream, hasStreamOptions,
-                    includeUsage, hasMessages, hasPrompt, hasInput, hasDropParams, (int) closingBrace);
+                    includeUsage, hasMessages, hasPrompt, hasInput, hasRouterParams, hasDropParams, (int) closingBrace);
         }
 
         @Override
@@ -138,6 +144,14 @@ public final class RequestScanner {
         }
 
         private int classify(byte[] key, int length) {
+            if (length >= 7 && !hasRouterParams) {
+                for (byte[] param : ROUTER_PARAMS) {
+                    if (equals(key, length, param)) {
+                        hasRouterParams = true;
+                        return K_OTHER;
+                    }
+                }
+            }
             switch (length) {
                 case 5:
                     if (equals(key, length, MODEL)) {

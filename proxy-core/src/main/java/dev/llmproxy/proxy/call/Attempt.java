@@ -14,6 +14,8 @@ abstract class Attempt {
     long headersNanos;
     /** Whether the call recorded this attempt and released its lease (exactly once). */
     boolean recorded;
+    /** Whether the cooldowns were told how this attempt went (exactly once). */
+    boolean healthRecorded;
 
     Attempt(ModelCall call, Lease lease, long startNanos) {
         this.call = call;

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param keepAlive whether the client connection stays open after the response
  * @param http10 whether the client spoke HTTP/1.0
  * @param traceparent the client's W3C {@code traceparent} header as sent (unvalidated), or null; traces continue it
+ * @param options what the client asked of this call on top of the config (retries, timeout)
  */
 public record CallRequest(
         String callId,
@@ -32,7 +33,8 @@ public record CallRequest(
         long startNanos,
         boolean keepAlive,
         boolean http10,
-        @Nullable String traceparent) {
+        @Nullable String traceparent,
+        CallOptions options) {
 
     public CallRequest {
         requireNonNull(callId, "callId");
@@ -41,12 +43,14 @@ public record CallRequest(
         requireNonNull(route, "route");
         requireNonNull(info, "info");
         requireNonNull(principal, "principal");
+        requireNonNull(options, "options");
     }
 
-    /** The same without a {@code traceparent}. */
+    /** A request that asks nothing beyond the config. */
     public CallRequest(String callId, Endpoint endpoint, String requestedModel, ModelRoute route, RequestInfo info,
             Principal principal, long startNanos, boolean keepAlive, boolean http10) {
-        this(callId, endpoint, requestedModel, route, info, principal, startNanos, keepAlive, http10, null);
+        this(callId, endpoint, requestedModel, route, info, principal, startNanos, keepAlive, http10, null,
+                CallOptions.DEFAULT);
     }
 
     /** Whether the client asked for a stream (embeddings are never streamed). */

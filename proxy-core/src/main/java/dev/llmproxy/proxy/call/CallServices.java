@@ -2,12 +2,14 @@ package dev.llmproxy.proxy.call;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.proxy.route.RetryRules;
 import dev.llmproxy.proxy.route.Router;
 import dev.llmproxy.proxy.upstream.Upstream;
 import java.time.Clock;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every call shares: time, randomness, the router, upstream connections and the listeners. Built once by the
@@ -21,6 +23,8 @@ import java.util.random.RandomGenerator;
  * @param listener receives one record per request; must not throw (use {@link CallListeners})
  * @param clientWriteTimeoutNanos how long a client may leave a response unread (reading from the provider is paused
  *     meanwhile) before its connection is closed; the provider's silence timer does not run during that time
+ * @param retryRules how failed attempts are retried, fall back and cool deployments down
+ * @param callsInFlight the proxy-wide limit of calls at once, or null for none
  */
 public record CallServices(
         LongSupplier ticker,
@@ -29,7 +33,9 @@ public record CallServices(
         Router router,
         Upstream upstream,
         CallListener listener,
-        long clientWriteTimeoutNanos) {
+        long clientWriteTimeoutNanos,
+        RetryRules retryRules,
+        @Nullable CallsInFlight callsInFlight) {
 
     public CallServices {
         requireNonNull(ticker, "ticker");
@@ -38,6 +44,7 @@ public record CallServices(
         requireNonNull(router, "router");
         requireNonNull(upstream, "upstream");
         requireNonNull(listener, "listener");
+        requireNonNull(retryRules, "retryRules");
         if (clientWriteTimeoutNanos <= 0) {
             throw new IllegalArgumentException(
                     "clientWriteTimeoutNanos: " + clientWriteTimeoutNanos + " (expected: > 0)");

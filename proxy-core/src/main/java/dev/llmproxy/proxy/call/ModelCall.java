@@ -3,17 +3,22 @@ package dev.llmproxy.proxy.call;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.route.CapacityWaiter;
 import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.Failure;
+import dev.llmproxy.proxy.route.GroupQuota;
 import dev.llmproxy.proxy.route.Lease;
-import dev.llmproxy.proxy.route.TriedDeployments;
+import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,13 +30,14 @@ import org.slf4j.LoggerFactory;
  * client connection's event loop, which is also the event loop of every upstream connection its attempts lease: no
  * field is shared with another thread.
  *
- * States: ATTEMPTING (an attempt is under way, nothing has reached the client) -> COMMITTED (an attempt's response
- * head was accepted and is being relayed) -> ENDED. Before commit, an attempt that fails (cannot connect, times out
- * before its head, loses its connection, or answers with a status the router may retry) gives back its connection and
- * its lease, and the call asks the router for another deployment, excluding those tried; when there is none, or the
- * router allows no retry, or the deadline has passed, the client gets the failure: the provider's own response when
- * there is one (it is then committed instead of retried), else an OpenAI error. After commit there is no retry: a
- * stream that fails mid-way ends with an error event, a plain body with a cut connection.
+ * States: ATTEMPTING (an attempt is under way, nothing has reached the client) -> [WAITING (a retry is scheduled on
+ * the event loop after a backoff; no attempt exists) -> ATTEMPTING ...] -> COMMITTED (an attempt's response head was
+ * accepted and is being relayed) -> ENDED. Before commit, an attempt that fails (cannot connect, times out before its
+ * head, loses its connection, or answers with an error the call may retry) gives back its connection and its lease;
+ * the failure feeds the cooldowns, and CallRetries plans the next attempt (at once elsewhere, after a wait, in a
+ * fallback group) by the RetryRules. When nothing is left, the client gets the failure: the provider's own response
+ * when there is one (it is then committed instead of retried), else an OpenAI error naming what was tried. After
+ * commit there is no retry: a stream that fails mid-way ends with an error event, a plain body with a cut connection.
  *
  * end() is the single exit of every path (complete, failed, aborted, client gone; mock answers too): it releases the
  * request body and the last lease, reports exactly one CallRecord (listeners are isolated, see CallListeners), and
@@ -45,24 +51,29 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelCall {
     private static final Logger log = LoggerFactory.getLogger(ModelCall.class);
+    private static final AsciiString ZERO = AsciiString.cached("0");
 
     final ChannelHandlerContext ctx;
     final CallServices services;
     final CallRequest request;
     private final CallOwner owner;
-    private final long deadlineNanos;
+    private final CallRetries retries;
 
     /** The client's body; owned here until the call ends. Attempts encode it for their provider. */
     private @Nullable ByteBuf body;
 
     private @Nullable Attempt current;
-    private @Nullable TriedDeployments tried;
     /** The attempts so far: most calls make one, so a list is made only for a second. */
     private @Nullable AttemptRecord firstAttempt;
     private @Nullable List<AttemptRecord> moreAttempts;
-    private @Nullable Lease nextLease;
+    /** A retry waiting for its backoff to pass; cancelled when the call ends first. */
+    private @Nullable ScheduledFuture<?> pendingRetry;
+    /** The failure the pending retry follows. */
+    private @Nullable Failure pendingFailure;
     /** The call's place in its group's queue while it waits for capacity, else null. */
     private CapacityWaiter.@Nullable Ticket waitTicket;
+    /** Whether the call holds a slot of {@code global_max_parallel_requests}. */
+    private boolean inFlight;
     private boolean committed;
     private boolean ended;
 
@@ -76,7 +87,7 @@ public final class ModelCall {
         this.services = services;
         this.request = request;
         this.body = body;
-        this.deadlineNanos = request.startNanos() + request.route().longestTimeoutNanos(request.stream());
+        this.retries = new CallRetries(services, request);
     }
 
     /** The request id ({@code x-litellm-call-id}), for logs. */
@@ -86,22 +97,26 @@ public final class ModelCall {
 
     /** Starts the first attempt; the call may end before this returns. */
     public void start() {
-        Lease lease = services.router().acquire(request.route(), null, services.random().get(), request.stream());
+        CallsInFlight gate = services.callsInFlight();
+        if (gate != null) {
+            if (!gate.tryAcquire()) {
+                // LiteLLM's parallel request limiter's wording.
+                fail(ProxyError.PARALLEL_LIMIT_REACHED, "Max parallel request limit reached. Hit limit for "
+                        + "global_max_parallel_requests: " + gate.limit(), null, 1);
+                return;
+            }
+            inFlight = true;
+        }
+        Lease lease = retries.first();
         if (lease == null) {
+            // Neither the group nor its fallbacks can take the call now: wait in the group if the router allows it.
             waitTicket = services.router().await(request.route(), request.stream(), new Waiter());
             if (waitTicket == null) {
-                failNoDeployment(services.router().retryAfterMillis(request.route()));
+                failNoDeployment(request.route());
             }
             return;
         }
         startAttempt(lease);
-    }
-
-    /** The 429 of a group with no deployment available, in LiteLLM's wording (clients match on it). */
-    private void failNoDeployment(long retryAfterMillis) {
-        long seconds = ceilSeconds(retryAfterMillis);
-        fail(ProxyError.NO_DEPLOYMENT_AVAILABLE, "No deployments available for selected model, Try again in "
-                + seconds + " seconds. Passed model=" + request.route().modelGroup(), null, seconds);
     }
 
     /** The client connection can take more bytes again. */
@@ -118,6 +133,7 @@ public final class ModelCall {
             return;
         }
         log.debug("[{}] client went away; cancelling the call", request.callId());
+        cancelPendingRetry();
         CapacityWaiter.Ticket ticket = waitTicket;
         if (ticket != null) {
             waitTicket = null;
@@ -140,60 +156,74 @@ public final class ModelCall {
         return requestBody;
     }
 
-    /** How long an attempt may wait for its response head: its silence timeout, capped by the call's deadline. */
-    long headTimeoutNanos(long silenceNanos) {
-        return Math.min(silenceNanos, Math.max(0, deadlineNanos - services.ticker().getAsLong()));
-    }
-
     /**
-     * An attempt received its response head with {@code status}. Answers whether the call commits to it (the
-     * attempt then relays it); otherwise the router offered another deployment for a status it may retry, and the
-     * attempt must give back its connection and report {@link #attemptFailed}.
+     * The silence an attempt allows its provider: the request's {@code timeout} when it set one, else the
+     * deployment's {@code deploymentNanos}.
      */
+    long attemptTimeoutNanos(long deploymentNanos) {
+        long requested = request.options().timeoutNanos();
+        return requested > 0 ? requested : deploymentNanos;
+    }
+
+    /** {@link #shouldCommit(Attempt, Failure)} for a status alone. */
     boolean shouldCommit(Attempt attempt, int status) {
-        if (status < 400 || !mayRetry(status)) {
-            committed = true;
-            return true;
-        }
-        Lease lease = services.router().acquire(request.route(), triedWith(attempt), services.random().get(),
-                    request.stream());
-        if (lease == null) {
-            committed = true;
-            return true;
-        }
-        nextLease = lease;
-        return false;
+        return shouldCommit(attempt, Failure.of(status));
     }
 
     /**
-     * An attempt failed before anything reached the client. The call tries another deployment if the router allows
-     * it, else answers the client with {@code error}.
+     * An attempt received its response ({@code failure.status()}, and for an error its body or the start of it).
+     * Answers whether the call commits to it (the attempt then relays it); otherwise the call has planned another
+     * attempt, and this one must give back its connection and report {@link #attemptFailed}.
+     */
+    boolean shouldCommit(Attempt attempt, Failure failure) {
+        if (failure.status() < 400) {
+            committed = true;
+            return true;
+        }
+        recordHealth(attempt, failure);
+        if (plan(attempt, failure)) {
+            return false;
+        }
+        committed = true;
+        return true;
+    }
+
+    /**
+     * An attempt failed before anything reached the client. The call tries again (elsewhere, after a wait, or in a
+     * fallback group) if its retry rules allow it, else answers the client with {@code error}.
      *
      * @param status what the attempt's lease is released with (the gateway's status for {@code error}, or the
      *     provider's when {@link #shouldCommit} declined its head)
      * @param error the failure to report when no other attempt follows, or null when {@link #shouldCommit} already
-     *     chose the next deployment
+     *     planned the next attempt
      */
     void attemptFailed(Attempt attempt, int status, @Nullable ProxyError error, @Nullable String message) {
-        attemptEnded(attempt, status, error, null);
-        Lease lease = nextLease;
-        nextLease = null;
-        if (lease == null && error != null && mayRetry(status)) {
-            lease = services.router().acquire(request.route(), triedWith(attempt), services.random().get(),
-                    request.stream());
+        boolean planned = attempt.healthRecorded;
+        if (!planned) {
+            Failure failure = Failure.of(status);
+            recordHealth(attempt, failure);
+            attemptEnded(attempt, status, error, null);
+            planned = plan(attempt, failure);
+        } else {
+            attemptEnded(attempt, status, error, null);
         }
+        Lease lease = retries.takeLease();
         if (lease != null) {
             log.debug("[{}] attempt on {} failed with {}; trying {}", request.callId(),
                     attempt.lease.target().deployment().id(), status, lease.target().deployment().id());
             startAttempt(lease);
             return;
         }
-        fail(error != null ? error : ProxyError.UPSTREAM_CLOSED, message != null ? message : "The provider failed",
-                null);
+        if (planned && pendingRetry != null) {
+            return;
+        }
+        fail(error != null ? error : ProxyError.UPSTREAM_CLOSED,
+                (message != null ? message : "The provider failed") + "." + retries.summary(), null);
     }
 
     /** Adds the headers that say who answered, to a committed attempt's response head. */
     void addProxyHeaders(HttpHeaders headers, Deployment deployment, long sentNanos, long headersNanos) {
+        addRetryHeaders(headers);
         headers.set(Responses.CALL_ID, request.callId())
                 .set(Responses.MODEL_ID, deployment.idHeader())
                 .set(Responses.MODEL_GROUP, deployment.modelGroupHeader())
@@ -242,22 +272,106 @@ public final class ModelCall {
         attempt.start();
     }
 
-    private boolean mayRetry(int status) {
-        int made = attemptCount() + 1;
-        return services.ticker().getAsLong() < deadlineNanos && services.router().mayRetry(status, made);
+    /**
+     * Plans the attempt after {@code attempt} failed with {@code failure}: a lease for {@link CallRetries#takeLease},
+     * or a retry scheduled on the event loop after a backoff (the call never sleeps). False when nothing is left.
+     */
+    private boolean plan(Attempt attempt, Failure failure) {
+        long delayNanos = retries.plan(attempt.lease.target().deployment(), failure);
+        if (delayNanos == CallRetries.GIVE_UP) {
+            return false;
+        }
+        if (delayNanos > 0) {
+            log.debug("[{}] retrying {} in {} ms", request.callId(), retries.group().modelGroup(),
+                    TimeUnit.NANOSECONDS.toMillis(delayNanos));
+            pendingFailure = failure;
+            pendingRetry = ctx.executor().schedule(this::retryAfterWait, delayNanos, TimeUnit.NANOSECONDS);
+        }
+        return true;
     }
 
-    private TriedDeployments triedWith(Attempt attempt) {
-        TriedDeployments set = tried;
-        if (set == null) {
-            set = new TriedDeployments();
-            tried = set;
+    /** The backoff passed: the next attempt, or the answer when nothing admits the call now. */
+    private void retryAfterWait() {
+        pendingRetry = null;
+        Failure failure = pendingFailure;
+        pendingFailure = null;
+        if (ended || failure == null) {
+            return;
         }
+        Lease lease = retries.afterWait(failure);
+        if (lease == null) {
+            failNoDeployment(retries.group());
+            return;
+        }
+        startAttempt(lease);
+    }
+
+    private void cancelPendingRetry() {
+        ScheduledFuture<?> pending = pendingRetry;
+        pendingRetry = null;
+        pendingFailure = null;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+    }
+
+    /**
+     * Feeds the cooldowns with how {@code attempt} went, once per attempt: a failure (a 4xx or 5xx answer, or the
+     * gateway's own failure) or a success. Nothing for an attempt the client's leaving cut short.
+     */
+    private void recordHealth(Attempt attempt, @Nullable Failure failure) {
+        if (attempt.healthRecorded) {
+            return;
+        }
+        attempt.healthRecorded = true;
         Deployment deployment = attempt.lease.target().deployment();
-        if (!set.contains(deployment)) {
-            set.add(deployment);
+        long now = services.ticker().getAsLong();
+        if (failure == null) {
+            services.retryRules().cooldowns().onSuccess(deployment, now);
+        } else if (services.retryRules().cooldowns().onFailure(retries.group(), deployment, failure, now)) {
+            log.info("[{}] deployment {} cooled down after {}", request.callId(), deployment.id(), failure.status());
         }
-        return set;
+    }
+
+    /**
+     * {@code x-litellm-attempted-retries} and {@code -fallbacks}; and the group's {@code x-ratelimit-*} quota where
+     * the provider sent none of its own (LiteLLM passes the provider's through and fills the group's otherwise).
+     */
+    private void addRetryHeaders(HttpHeaders headers) {
+        headers.set(Responses.ATTEMPTED_RETRIES, count(retries.attemptedRetries()))
+                .set(Responses.ATTEMPTED_FALLBACKS, count(retries.fallbacks()));
+        GroupQuota quota = services.router().quota(retries.group());
+        if (quota != null) {
+            addQuota(headers, Responses.LIMIT_REQUESTS, quota.limitRequests());
+            addQuota(headers, Responses.REMAINING_REQUESTS, quota.remainingRequests());
+            addQuota(headers, Responses.LIMIT_TOKENS, quota.limitTokens());
+            addQuota(headers, Responses.REMAINING_TOKENS, quota.remainingTokens());
+        }
+    }
+
+    /** A header value for {@code n}; the usual 0 is a shared constant, so a first-try answer allocates nothing. */
+    private static CharSequence count(int n) {
+        return n == 0 ? ZERO : Integer.toString(n);
+    }
+
+    private static void addQuota(HttpHeaders headers, AsciiString name, long value) {
+        if (value != GroupQuota.NONE && !headers.contains(name)) {
+            headers.set(name, Long.toString(value));
+        }
+    }
+
+    /** Answers 429: nothing of {@code route} admits the call now (limits, cooldowns). */
+    private void failNoDeployment(ModelRoute route) {
+        failNoDeployment(route, services.router().retryAfterMillis(route));
+    }
+
+    /** The same, after {@code retryAfterMillis} until the earliest deployment frees up. */
+    private void failNoDeployment(ModelRoute route, long retryAfterMillis) {
+        // LiteLLM's wording (clients match on it).
+        long seconds = ceilSeconds(retryAfterMillis);
+        String tried = retries.attemptedRetries() > 0 || retries.fallbacks() > 0 ? "." + retries.summary() : "";
+        fail(ProxyError.NO_DEPLOYMENT_AVAILABLE, "No deployments available for selected model, Try again in "
+                + seconds + " seconds. Passed model=" + route.modelGroup() + tried, null, seconds);
     }
 
     /**
@@ -270,6 +384,10 @@ public final class ModelCall {
             return;
         }
         attempt.recorded = true;
+        if (error != ProxyError.CLIENT_CLOSED && error != ProxyError.CLIENT_TOO_SLOW) {
+            int failedStatus = error != null ? error.status().code() : status;
+            recordHealth(attempt, failedStatus >= 400 ? Failure.of(failedStatus) : null);
+        }
         if (current == attempt) {
             current = null;
         }
@@ -297,6 +415,7 @@ public final class ModelCall {
     /** The same, with a {@code retry-after} header when {@code retryAfterSeconds > 0}. */
     private void fail(ProxyError error, String message, @Nullable String param, long retryAfterSeconds) {
         FullHttpResponse response = Responses.error(ctx.alloc(), error, message, param, request.callId());
+        addRetryHeaders(response.headers());
         if (retryAfterSeconds > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
@@ -321,10 +440,14 @@ public final class ModelCall {
         if (requestBody != null) {
             requestBody.release();
         }
-        Lease unused = nextLease;
-        nextLease = null;
-        if (unused != null) {
-            unused.release(0, null);
+        cancelPendingRetry();
+        retries.releaseUnused();
+        if (inFlight) {
+            inFlight = false;
+            CallsInFlight gate = services.callsInFlight();
+            if (gate != null) {
+                gate.release();
+            }
         }
         List<AttemptRecord> list = attempts();
         String deploymentId = list.isEmpty() ? null : list.get(list.size() - 1).deploymentId();
@@ -332,7 +455,7 @@ public final class ModelCall {
                 request.callId(),
                 request.endpoint(),
                 request.requestedModel(),
-                request.route().modelGroup(),
+                retries.group().modelGroup(),
                 deploymentId,
                 request.principal(),
                 status,
@@ -346,10 +469,6 @@ public final class ModelCall {
                 list,
                 request.traceparent()));
         owner.onCallEnded(keepAlive);
-    }
-
-    private int attemptCount() {
-        return moreAttempts != null ? moreAttempts.size() : firstAttempt != null ? 1 : 0;
     }
 
     /** The attempts as an unmodifiable list for the record. */
@@ -383,7 +502,7 @@ public final class ModelCall {
         public void expired(long retryAfterMillis) {
             waitTicket = null;
             if (!ended) {
-                failNoDeployment(retryAfterMillis);
+                failNoDeployment(request.route(), retryAfterMillis);
             }
         }
     }

@@ -32,6 +32,8 @@ public enum ProxyError {
     UPSTREAM_CLOSED(HttpResponseStatus.SERVICE_UNAVAILABLE, "api_connection_error"),
     /** Every deployment of the group is tried, cooling down or at its limits. */
     NO_DEPLOYMENT_AVAILABLE(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
+    /** The proxy answers {@code general_settings.global_max_parallel_requests} calls already. */
+    PARALLEL_LIMIT_REACHED(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
     /** The key could not be looked up in time (the store is slow or down). */
     AUTH_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The metrics scrape failed, or too many scrapes are waiting. */

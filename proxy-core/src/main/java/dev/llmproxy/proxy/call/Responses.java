@@ -27,6 +27,12 @@ public final class Responses {
     public static final AsciiString MODEL_API_BASE = AsciiString.cached("x-litellm-model-api-base");
     public static final AsciiString RESPONSE_DURATION_MS = AsciiString.cached("x-litellm-response-duration-ms");
     public static final AsciiString OVERHEAD_DURATION_MS = AsciiString.cached("x-litellm-overhead-duration-ms");
+    public static final AsciiString ATTEMPTED_RETRIES = AsciiString.cached("x-litellm-attempted-retries");
+    public static final AsciiString ATTEMPTED_FALLBACKS = AsciiString.cached("x-litellm-attempted-fallbacks");
+    public static final AsciiString LIMIT_REQUESTS = AsciiString.cached("x-ratelimit-limit-requests");
+    public static final AsciiString REMAINING_REQUESTS = AsciiString.cached("x-ratelimit-remaining-requests");
+    public static final AsciiString LIMIT_TOKENS = AsciiString.cached("x-ratelimit-limit-tokens");
+    public static final AsciiString REMAINING_TOKENS = AsciiString.cached("x-ratelimit-remaining-tokens");
     public static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
 
     /**

@@ -10,6 +10,7 @@ import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.Failure;
 import dev.llmproxy.proxy.route.Lease;
 import dev.llmproxy.proxy.route.Target;
 import dev.llmproxy.proxy.upstream.Origin;
@@ -54,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *
  * Flow: start() encodes the body through the deployment's adapter and leases a connection -> onConnected() applies
  * the adapter's authentication and sends -> onResponsePart() receives the head, which the call judges before anything
- * reaches the client (commit, or give the connection back and let the call retry elsewhere), then content parts; each
+ * reaches the client (commit, or give the connection back and let the call retry elsewhere): an error's head waits
+ * for its body (up to 64 KB, read by ProviderFailures), a stream's head for its first content part, so that a
+ * provider failing before either can still be retried; then content parts; each
  * part is written to the client as it arrives and the read cycle's writes are flushed in onReadComplete(), so a
  * streamed token leaves in the read cycle it arrived in. When the client connection stops being writable, reading
  * from the provider pauses until it drains: a slow client slows the provider's socket instead of filling memory.
@@ -81,6 +84,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     private static final Logger log = LoggerFactory.getLogger(UpstreamAttempt.class);
 
     private static final int MAX_SSE_EVENT_BYTES = 4 * 1024 * 1024;
+    /**
+     * An error body is held back up to this size before the call decides whether to retry: enough for any provider's
+     * error JSON, whose words tell a context-length error or a content-policy refusal from another 400.
+     */
+    private static final int MAX_HELD_ERROR_BYTES = 64 * 1024;
     /** The most a translated non-streamed body may weigh; translation needs it whole. */
     private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
     private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
@@ -99,13 +107,18 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
 
     private @Nullable UpstreamConnection connection;
     private @Nullable ScheduledFuture<?> timer;
-    private long timeoutNanos;
     private @Nullable ResponseTranslator translator;
     private @Nullable SseEventFramer framer;
     private @Nullable JsonBodyUsageScanner bodyUsage;
     /** A translated plain body being collected; owned here until translated or the attempt ends. */
     private @Nullable CompositeByteBuf collected;
     private @Nullable HttpResponse heldHead;
+    /** A stream's head until its first content arrives (nothing is committed before); not reference-counted. */
+    private @Nullable HttpResponse streamHead;
+    /** An error response's head while its body is held back, before the call decides; not reference-counted. */
+    private @Nullable HttpResponse errorHead;
+    /** The held error body; owned here until the call decides (then relayed or released) or the attempt ends. */
+    private @Nullable CompositeByteBuf errorBody;
     private boolean scanBodyUsage;
     private @Nullable Usage usage;
     private long lastActivityNanos;
@@ -134,7 +147,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         this.adapter = providerAdapter;
         this.stream = request.stream();
         this.hideUsage = adapter.asksForStreamUsage(request.endpoint(), request.info());
-        this.silenceNanos = stream ? deployment.streamTimeoutNanos() : deployment.timeoutNanos();
+        this.silenceNanos =
+                call.attemptTimeoutNanos(stream ? deployment.streamTimeoutNanos() : deployment.timeoutNanos());
     }
 
     @Override
@@ -148,8 +162,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             return;
         }
         lastActivityNanos = startNanos;
-        timeoutNanos = call.headTimeoutNanos(silenceNanos);
-        timer = ctx.executor().schedule(timeoutCheck, timeoutNanos, TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(timeoutCheck, silenceNanos, TimeUnit.NANOSECONDS);
         acquireConnection();
     }
 
@@ -231,6 +244,18 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         }
         lastActivityNanos = call.services.ticker().getAsLong();
         receivedAny = true;
+        if (errorBody != null && part instanceof HttpContent content) {
+            holdErrorPart(content);
+            return;
+        }
+        HttpResponse heldStreamHead = streamHead;
+        if (heldStreamHead != null && part instanceof HttpContent content) {
+            streamHead = null;
+            call.shouldCommit(this, status);
+            startResponse(heldStreamHead);
+            relay(content);
+            return;
+        }
         if (part instanceof HttpResponse head) {
             if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 ReferenceCountUtil.release(part);
@@ -238,13 +263,22 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             }
             headersNanos = lastActivityNanos;
             status = head.status().code();
-            if (!call.shouldCommit(this, status)) {
-                ReferenceCountUtil.release(part);
-                log.debug("[{}] {} answered {}; retrying elsewhere", request.callId(), deployment.id(), status);
-                cleanUp(false);
-                call.attemptFailed(this, status, null, null);
+            if (status >= 400) {
+                // Held back until the call decides: the body says what kind of error it is.
+                errorHead = head;
+                errorBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+                if (part instanceof HttpContent content) {
+                    holdErrorPart(content);
+                }
                 return;
             }
+            if (stream && !(part instanceof HttpContent) && isEventStream(head)) {
+                // Held until the stream's first bytes, as LiteLLM waits for the first chunk: a provider that fails
+                // before sending any can still be retried, and the client sees one clean answer.
+                streamHead = head;
+                return;
+            }
+            call.shouldCommit(this, status);
             startResponse(head);
             if (part instanceof FullHttpResponse full) {
                 // Not written as content as it is: the encoder would send its head a second time.
@@ -255,6 +289,45 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (part instanceof HttpContent content) {
             relay(content);
         }
+    }
+
+    /** Adds a part of a held error body; decides once it is complete or too large to hold. */
+    private void holdErrorPart(HttpContent content) {
+        CompositeByteBuf held = errorBody;
+        if (held == null) {
+            content.release();
+            throw new IllegalStateException("no error body is held");
+        }
+        held.addComponent(true, content.content().retain());
+        content.release();
+        boolean last = content instanceof LastHttpContent;
+        if (last || held.readableBytes() > MAX_HELD_ERROR_BYTES) {
+            decideOnError(last);
+        }
+    }
+
+    /**
+     * The call decides on a held error: retry (the connection goes back to its pool when the error was read whole)
+     * or commit (the held part is relayed like any response, the rest follows as it arrives).
+     */
+    private void decideOnError(boolean complete) {
+        HttpResponse head = errorHead;
+        CompositeByteBuf held = errorBody;
+        errorHead = null;
+        errorBody = null;
+        if (head == null || held == null) {
+            throw new IllegalStateException("no error is held");
+        }
+        Failure failure = ProviderFailures.of(status, head.headers(), held, call.services.clock());
+        if (!call.shouldCommit(this, failure)) {
+            held.release();
+            log.debug("[{}] {} answered {}; retrying", request.callId(), deployment.id(), status);
+            cleanUp(complete && HttpUtil.isKeepAlive(head));
+            call.attemptFailed(this, status, null, null);
+            return;
+        }
+        startResponse(head);
+        relay(complete ? new DefaultLastHttpContent(held) : new DefaultHttpContent(held));
     }
 
     @Override
@@ -357,11 +430,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     }
 
     private void startResponse(HttpResponse head) {
-        // Committed: from here on the provider's silence is measured against the full timeout, not the deadline.
-        timeoutNanos = silenceNanos;
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
-        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        boolean eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+        boolean eventStream = isEventStream(head);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, head.status(), Responses.HEADERS);
         HttpHeaders headers = response.headers();
         ProviderHeaders.copy(head.headers(), headers);
@@ -392,6 +462,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         }
         scanBodyUsage = success && !eventStream;
         ctx.write(response, ctx.voidPromise());
+    }
+
+    private static boolean isEventStream(HttpResponse head) {
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
     }
 
     private void relay(HttpContent content) {
@@ -588,12 +663,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             return;
         }
         long idleNanos = call.services.ticker().getAsLong() - lastActivityNanos;
-        if (idleNanos < timeoutNanos) {
-            timer = ctx.executor().schedule(timeoutCheck, timeoutNanos - idleNanos, TimeUnit.NANOSECONDS);
+        if (idleNanos < silenceNanos) {
+            timer = ctx.executor().schedule(timeoutCheck, silenceNanos - idleNanos, TimeUnit.NANOSECONDS);
             return;
         }
         String message = "Request timed out: no data from the provider for "
-                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 1000.0 + " s";
+                + TimeUnit.NANOSECONDS.toMillis(silenceNanos) / 1000.0 + " s";
         if (responseStarted) {
             abort(ProxyError.UPSTREAM_TIMEOUT, message);
         } else {
@@ -658,5 +733,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             whole.release();
         }
         heldHead = null;
+        streamHead = null;
+        CompositeByteBuf held = errorBody;
+        errorBody = null;
+        errorHead = null;
+        if (held != null) {
+            held.release();
+        }
     }
 }

@@ -96,7 +96,15 @@ public final class ConfigLoader {
         LitellmSettings litellm = litellmSettings(nodes, top.get("litellm_settings"), ignored);
         RouterSettings router = routerSettings(nodes, top.get("router_settings"), ignored);
         GeneralSettings general = generalSettings(nodes, top.get("general_settings"), environment, name, ignored);
-        return new ProxyConfig(file, models, litellm, router, general, environment, new ArrayList<>(ignored));
+        ReliabilitySettings reliability = ReliabilitySettingsReader.read(nodes, section(nodes, top, "router_settings"),
+                section(nodes, top, "litellm_settings"), section(nodes, top, "general_settings"));
+        return new ProxyConfig(file, models, litellm, router, general, environment, new ArrayList<>(ignored),
+                reliability);
+    }
+
+    private static Map<String, Entry> section(Nodes nodes, Map<String, Entry> top, String name) {
+        Entry section = top.get(name);
+        return section == null ? Map.of() : nodes.mapping(section.value(), section.path());
     }
 
     private static @Nullable Node compose(Path file, String name) {
@@ -162,6 +170,7 @@ public final class ConfigLoader {
         modelled.addAll(CallbackSettings.KEYS);
         modelled.add("request_timeout");
         modelled.add("ssl_verify");
+        modelled.addAll(ReliabilitySettingsReader.LITELLM_KEYS);
         Map<String, @Nullable Object> other = others(nodes, settings, modelled, "litellm_settings.", ignored);
         // Kept among the others and read from there by the deployments (LitellmSettings.dropParams).
         ignored.remove("litellm_settings.drop_params");
@@ -176,10 +185,11 @@ public final class ConfigLoader {
             return RouterSettings.DEFAULTS;
         }
         Map<String, Entry> settings = nodes.mapping(section.value(), section.path());
-        Map<String, @Nullable Object> other = others(nodes, settings,
-                Set.of("routing_strategy", "model_group_alias", "timeout", "stream_timeout", "rpd_reset_timezone",
-                        "routing_strategy_args", "wait_for_capacity_timeout", "wait_for_capacity_max_queue"),
-                "router_settings.", ignored);
+        Set<String> modelled = new HashSet<>(ReliabilitySettingsReader.ROUTER_KEYS);
+        modelled.addAll(Set.of("routing_strategy", "model_group_alias", "timeout", "stream_timeout",
+                "rpd_reset_timezone", "routing_strategy_args", "wait_for_capacity_timeout",
+                "wait_for_capacity_max_queue"));
+        Map<String, @Nullable Object> other = others(nodes, settings, modelled, "router_settings.", ignored);
         RoutingStrategy strategy = routingStrategy(nodes, settings.get("routing_strategy"));
         return new RouterSettings(strategy, aliases(nodes, settings.get("model_group_alias")),
                 nodes.seconds(settings.get("timeout")), nodes.seconds(settings.get("stream_timeout")),
@@ -288,11 +298,12 @@ public final class ConfigLoader {
     private static GeneralSettings generalSettings(Nodes nodes, @Nullable Entry section,
             Map<String, String> environment, String file, Set<String> ignored) {
         Map<String, Entry> settings = section == null ? Map.of() : nodes.mapping(section.value(), section.path());
-        Map<String, @Nullable Object> other = others(nodes, settings, Set.of("master_key", "max_request_size_mb",
-                "keepalive_timeout", "client_header_timeout", "client_body_timeout", "max_buffered_requests_mb",
-                "cors_allow_origins", "cors_allow_credentials", "allowed_ips", "use_x_forwarded_for",
-                "forwarded_allow_ips", "background_health_checks", "health_check_interval"), "general_settings.",
-                ignored);
+        Set<String> modelled = new HashSet<>(ReliabilitySettingsReader.GENERAL_KEYS);
+        modelled.addAll(Set.of("master_key", "max_request_size_mb", "keepalive_timeout", "client_header_timeout",
+                "client_body_timeout", "max_buffered_requests_mb", "cors_allow_origins", "cors_allow_credentials",
+                "allowed_ips", "use_x_forwarded_for", "forwarded_allow_ips", "background_health_checks",
+                "health_check_interval"));
+        Map<String, @Nullable Object> other = others(nodes, settings, modelled, "general_settings.", ignored);
         Entry masterKeyEntry = settings.get("master_key");
         String masterKey = nodes.string(masterKeyEntry);
         if (masterKeyEntry != null && masterKey != null && !masterKey.startsWith("sk-")) {

@@ -32,15 +32,15 @@ final class ModelListReader {
     /** litellm_params keys that are read into {@link LitellmParams} and acted on. */
     private static final Set<String> USED_PARAMS = Set.of(
             "model", "api_key", "api_base", "api_version", "timeout", "stream_timeout", "mock_response", "ssl_verify",
-            "weight", "rpm", "tpm", "rpd");
+            "weight", "rpm", "tpm", "rpd", "max_retries");
 
     /** litellm_params keys that are read and validated but not acted on yet. */
-    private static final Set<String> VALIDATED_UNUSED_PARAMS = Set.of("max_retries", "organization");
+    private static final Set<String> VALIDATED_UNUSED_PARAMS = Set.of("organization");
 
     /** litellm_params keys kept among the extra parameters and acted on where they are read (routing, limits). */
     private static final Set<String> USED_EXTRA_PARAMS = Set.of("max_parallel_requests", "order", "rpd_reset_timezone",
             "input_cost_per_token", "output_cost_per_token", "drop_params", "additional_drop_params", "vertex_project",
-            "vertex_location", "vertex_credentials");
+            "vertex_location", "vertex_credentials", "num_retries", "cooldown_time");
 
     /** model_info keys acted on where they are read (LiteLLM reads limits, order and prices there too). */
     private static final Set<String> USED_MODEL_INFO = Set.of("rpm", "tpm", "rpd", "max_parallel_requests", "order",
@@ -120,6 +120,9 @@ final class ModelListReader {
                 extra.put(e.key(), nodes.toJava(e.value(), e.path()));
             }
         }
+        // Validated here so that a bad value stops the start with its line; the router reads them from the extras.
+        nodes.count(params.get("num_retries"));
+        nodes.nonNegativeNumber(params.get("cooldown_time"));
         Long maxRetries = nodes.count(params.get("max_retries"));
         return new LitellmParams(
                 model,

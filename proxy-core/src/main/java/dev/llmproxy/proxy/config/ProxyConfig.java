@@ -19,8 +19,10 @@ import java.util.Map;
  * @param environment the process environment overlaid with {@code environment_variables}; where provider keys and
  *     bases ({@code OPENAI_API_KEY}...) are looked up
  * @param ignoredKeys sorted, de-duplicated names of keys that are read but not acted on (not implemented yet, or not
- *     LiteLLM keys at all), e.g. {@code litellm_settings.drop_params}, {@code router_settings.num_retries};
+ *     LiteLLM keys at all), e.g. {@code litellm_settings.success_callback},
+ *     {@code router_settings.enable_pre_call_checks};
  *     to be printed once at start-up
+ * @param reliability retries, fallbacks, cooldowns and proxy-wide parallel limits (from several sections)
  */
 public record ProxyConfig(
         Path source,
@@ -29,7 +31,8 @@ public record ProxyConfig(
         RouterSettings routerSettings,
         GeneralSettings generalSettings,
         Map<String, String> environment,
-        List<String> ignoredKeys) {
+        List<String> ignoredKeys,
+        ReliabilitySettings reliability) {
 
     public ProxyConfig {
         requireNonNull(source, "source");
@@ -39,6 +42,7 @@ public record ProxyConfig(
         requireNonNull(generalSettings, "generalSettings");
         environment = Map.copyOf(environment);
         ignoredKeys = List.copyOf(ignoredKeys);
+        requireNonNull(reliability, "reliability");
     }
 
     @Override

@@ -164,8 +164,8 @@ final class DeploymentFactory {
     }
 
     /**
-     * rpm, tpm and rpd from litellm_params, else model_info (LiteLLM reads both); max_parallel_requests likewise; the
-     * day's zone from litellm_params' {@code rpd_reset_timezone}, else router_settings'.
+     * rpm, tpm and rpd from litellm_params, else model_info (LiteLLM reads both); max_parallel_requests likewise, else
+     * general_settings'; the day's zone from litellm_params' {@code rpd_reset_timezone}, else router_settings'.
      */
     private DeploymentLimits limits(DeploymentConfig entry) {
         LitellmParams params = entry.litellmParams();
@@ -173,8 +173,14 @@ final class DeploymentFactory {
                 params.rpm() != null ? params.rpm() : count(entry, "rpm", DeploymentLimits.NONE),
                 params.tpm() != null ? params.tpm() : count(entry, "tpm", DeploymentLimits.NONE),
                 params.rpd() != null ? params.rpd() : count(entry, "rpd", DeploymentLimits.NONE),
-                count(entry, "max_parallel_requests", DeploymentLimits.NONE),
+                count(entry, "max_parallel_requests", defaultMaxParallelRequests()),
                 rpdResetZone(entry));
+    }
+
+    /** {@code general_settings.max_parallel_requests}: "max parallel requests allowed per deployment" (LiteLLM). */
+    private long defaultMaxParallelRequests() {
+        Long value = config.reliability().maxParallelRequests();
+        return value == null ? DeploymentLimits.NONE : value;
     }
 
     private ZoneId rpdResetZone(DeploymentConfig entry) {

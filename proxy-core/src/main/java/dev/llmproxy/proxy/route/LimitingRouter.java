@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.limiter.LimitSet;
+import dev.llmproxy.limiter.LimitSpec;
 import dev.llmproxy.limiter.LimitStore;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.DeploymentConfig;
@@ -40,8 +41,8 @@ import org.jspecify.annotations.Nullable;
  * Routes with LiteLLM's routing strategies (simple-shuffle weights by default) and enforces every deployment's
  * {@code rpm}, {@code tpm}, {@code rpd} and {@code max_parallel_requests}, whatever the routing strategy; honours
  * {@code order} (lower first, a higher order only when every lower one is tried or at its limits) and keeps
- * deployments that failed their background health check out of rotation. Does not retry yet (retries, cooldowns and
- * fallbacks are later parts of the routing issue).
+ * deployments that failed their background health check out of rotation. The server wraps it in an
+ * {@link AvailabilityRouter}, which keeps cooling deployments away from it.
  *
  * <p>Tokens are charged when the attempt's lease is released, from the usage the provider reported (none when it
  * reported none); see {@link dev.llmproxy.limiter.LocalLimitSet} for what each limit guarantees.
@@ -161,11 +162,6 @@ public final class LimitingRouter implements Router {
                 : null;
     }
 
-    @Override
-    public boolean mayRetry(int status, int attempts) {
-        return false;
-    }
-
     /** The least time until some deployment of {@code route} could admit a call: 0 when one could now. */
     @Override
     public long retryAfterMillis(ModelRoute route) {
@@ -176,6 +172,40 @@ public final class LimitingRouter implements Router {
             least = Math.min(least, admission == null ? 0 : admission.limits.retryAfterMillis(now));
         }
         return least;
+    }
+
+    /** The sums of the group's rpm and tpm limits and what is left of them this minute; null when it has neither. */
+    @Override
+    public @Nullable GroupQuota quota(ModelRoute route) {
+        long now = clockMillis.getAsLong();
+        boolean hasRpm = false;
+        boolean hasTpm = false;
+        long rpm = 0;
+        long requests = 0;
+        long tpm = 0;
+        long tokens = 0;
+        for (int i = 0; i < route.size(); i++) {
+            Admission admission = admission(route.target(i).deployment());
+            if (admission == null) {
+                continue;
+            }
+            LimitSpec spec = admission.limits.spec();
+            if (spec.requestsPerMinute() != LimitSpec.NONE) {
+                hasRpm = true;
+                rpm += spec.requestsPerMinute();
+                requests += Math.max(0, spec.requestsPerMinute() - admission.limits.minuteRequests(now));
+            }
+            if (spec.tokensPerMinute() != LimitSpec.NONE) {
+                hasTpm = true;
+                tpm += spec.tokensPerMinute();
+                tokens += Math.max(0, spec.tokensPerMinute() - admission.limits.minuteTokens(now));
+            }
+        }
+        if (!hasRpm && !hasTpm) {
+            return null;
+        }
+        return new GroupQuota(hasRpm ? rpm : GroupQuota.NONE, hasRpm ? requests : GroupQuota.NONE,
+                hasTpm ? tpm : GroupQuota.NONE, hasTpm ? tokens : GroupQuota.NONE);
     }
 
     /** The deployment's limit set; limits the store cannot enforce are a config error naming the entry. */

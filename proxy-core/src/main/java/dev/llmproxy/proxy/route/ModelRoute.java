@@ -27,8 +27,6 @@ public final class ModelRoute {
     private final int[] orders;
     /** No deployment has limits and all share one order: a router may pick with {@link #pick} alone. */
     private final boolean plain;
-    private final long longestTimeoutNanos;
-    private final long longestStreamTimeoutNanos;
 
     ModelRoute(String modelGroup, List<Target> targets, double[] weights) {
         this.modelGroup = requireNonNull(modelGroup, "modelGroup");
@@ -38,14 +36,6 @@ public final class ModelRoute {
         }
         this.targets = targets.toArray(new Target[0]);
         this.weights = checked(weights);
-        long timeout = 0;
-        long streamTimeout = 0;
-        for (Target target : this.targets) {
-            timeout = Math.max(timeout, target.deployment().timeoutNanos());
-            streamTimeout = Math.max(streamTimeout, target.deployment().streamTimeoutNanos());
-        }
-        this.longestTimeoutNanos = timeout;
-        this.longestStreamTimeoutNanos = streamTimeout;
         this.orders = distinctOrders(this.targets);
         boolean limited = false;
         for (Target target : this.targets) {
@@ -62,14 +52,6 @@ public final class ModelRoute {
     /** Every target of the group in config order. */
     public List<Target> targets() {
         return List.of(targets);
-    }
-
-    /**
-     * The longest timeout among the group's deployments, for streamed or plain requests: how long a call may keep
-     * trying deployments before it answers with the last failure.
-     */
-    public long longestTimeoutNanos(boolean stream) {
-        return stream ? longestStreamTimeoutNanos : longestTimeoutNanos;
     }
 
     /** Picks a target at random by weight; allocates nothing. */

@@ -6,8 +6,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Chooses the deployment of each attempt of a call. A call asks for a lease before each attempt, passing the
  * deployments it already tried; the router skips those (and any it is cooling down), admits the pick against its
- * limits, and answers {@code null} when no deployment can take the call. After an attempt fails before the response
- * reached the client, {@link #mayRetry} says whether the call tries again.
+ * limits, and answers {@code null} when no deployment can take the call. Whether a call tries again after a failed
+ * attempt is not the router's to say: {@link RetryRules} decide it, and {@link AvailabilityRouter} keeps the
+ * deployments that are cooling down (or failing health checks) away from any router.
  *
  * <p>Thread-safety: shared by every event loop; implementations must be thread-safe and must not block.
  */
@@ -31,19 +32,19 @@ public interface Router {
     }
 
     /**
-     * Whether a call may try another deployment after its attempt number {@code attempts} (1 for the first) failed
-     * before anything reached the client.
-     *
-     * @param status the failed attempt's status (see {@link Lease#release})
-     */
-    boolean mayRetry(int status, int attempts);
-
-    /**
      * The milliseconds until some deployment of {@code route} could take a call, for the {@code retry-after} of the
      * 429 a call answers when {@link #acquire} found none; 0 when one could now or the router cannot tell.
      */
     default long retryAfterMillis(ModelRoute route) {
         return 0;
+    }
+
+    /**
+     * The quota of {@code route} this minute for the {@code x-ratelimit-*} headers, or {@code null} when the router
+     * keeps no limits for it.
+     */
+    default @Nullable GroupQuota quota(ModelRoute route) {
+        return null;
     }
 
     /**

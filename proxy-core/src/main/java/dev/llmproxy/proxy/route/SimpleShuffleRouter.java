@@ -5,9 +5,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * LiteLLM's default {@code simple-shuffle}: a random deployment of the group, weighted as {@link ModelRoute}
- * describes, never one the call already tried. Admits every pick, ignoring limits and {@code order}, and does not
- * retry; the server routes with {@link LimitingRouter}, which picks the same way when a group has neither. Kept for
- * tests that want routing without limits. Thread-safety: stateless.
+ * describes, never one the call already tried. Admits every pick, ignoring limits and {@code order}; the server
+ * routes with {@link LimitingRouter}, which picks the same way when a group has neither. Kept for tests that want
+ * routing without limits. Thread-safety: stateless.
  */
 public final class SimpleShuffleRouter implements Router {
 
@@ -20,10 +20,5 @@ public final class SimpleShuffleRouter implements Router {
     public @Nullable Lease acquire(ModelRoute route, @Nullable TriedDeployments tried, RandomGenerator random) {
         Target target = route.pick(random, tried);
         return target == null ? null : target.unlimitedLease();
-    }
-
-    @Override
-    public boolean mayRetry(int status, int attempts) {
-        return false;
     }
 }

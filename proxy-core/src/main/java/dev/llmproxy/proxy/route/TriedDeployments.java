@@ -28,6 +28,14 @@ public final class TriedDeployments {
         return false;
     }
 
+    /** A new set holding the same deployments (this one is left as it is). */
+    public TriedDeployments copy() {
+        TriedDeployments copy = new TriedDeployments();
+        copy.tried = Arrays.copyOf(tried, Math.max(2, size + 1));
+        copy.size = size;
+        return copy;
+    }
+
     /** How many deployments were tried. */
     public int size() {
         return size;

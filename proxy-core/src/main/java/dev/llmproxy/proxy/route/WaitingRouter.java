@@ -104,8 +104,8 @@ public final class WaitingRouter implements Router {
     }
 
     @Override
-    public boolean mayRetry(int status, int attempts) {
-        return delegate.mayRetry(status, attempts);
+    public @Nullable GroupQuota quota(ModelRoute route) {
+        return delegate.quota(route);
     }
 
     @Override

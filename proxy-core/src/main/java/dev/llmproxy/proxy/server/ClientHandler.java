@@ -2,10 +2,12 @@ package dev.llmproxy.proxy.server;
 
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestScanner;
+import dev.llmproxy.codec.json.RouterParams;
 import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.CallIds;
 import dev.llmproxy.proxy.call.CallOwner;
+import dev.llmproxy.proxy.call.CallOptions;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.CallRequest;
 import dev.llmproxy.proxy.call.ModelCall;
@@ -477,17 +479,43 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         ModelRoute route = server.routes.resolve(model);
         if (route == null) {
+            // LiteLLM sends a model it does not know to the first default fallback group, when there is one.
+            route = server.calls.retryRules().defaultRoute();
+        }
+        if (route == null) {
             request.release();
             rejectModel(ctx, facts, ProxyError.UNKNOWN_MODEL, "Invalid model name passed in model=" + model
                     + ". Call `/v1/models` to view available models for your key.", "model", endpoint, model,
                     principal);
             return;
         }
-        CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, info, principal,
-                facts.startNanos, facts.keepAlive, facts.http10, request.headers().get(TRACEPARENT));
-        server.activeCalls.incrementAndGet();
-        ModelCall call = new ModelCall(ctx, this, server.calls, callRequest, request.content().retain());
+        CallOptions options;
+        ByteBuf body;
+        try {
+            options = CallOptions.fromHeaders(request.headers().get(CallOptions.NUM_RETRIES_HEADER),
+                    request.headers().get(CallOptions.TIMEOUT_HEADER));
+            if (info.hasRouterParams()) {
+                // LiteLLM's router parameters steer the gateway and are never sent to the provider.
+                RouterParams.Extracted extracted = RouterParams.extract(ctx.alloc(), request.content());
+                options = options.withBody(extracted.params());
+                body = extracted.body();
+                info = RequestScanner.scan(body);
+            } else {
+                body = request.content().retain();
+            }
+        } catch (IllegalArgumentException e) {
+            request.release();
+            String message = e.getMessage();
+            rejectModel(ctx, facts, ProxyError.BAD_REQUEST, message != null ? message : "Invalid request",
+                    null, endpoint, model, principal);
+            return;
+        }
+        String traceparent = request.headers().get(TRACEPARENT);
         request.release();
+        CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, info, principal,
+                facts.startNanos, facts.keepAlive, facts.http10, traceparent, options);
+        server.activeCalls.incrementAndGet();
+        ModelCall call = new ModelCall(ctx, this, server.calls, callRequest, body);
         current = call;
         call.start();
     }

@@ -5,14 +5,20 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.limiter.LocalLimitStore;
 import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.call.CallsInFlight;
 import dev.llmproxy.proxy.config.CapacityWait;
 import dev.llmproxy.proxy.config.ClientIpSettings;
 import dev.llmproxy.proxy.config.HealthCheckSettings;
+import dev.llmproxy.proxy.config.ReliabilitySettings;
 import dev.llmproxy.proxy.config.RouterSettings;
 import dev.llmproxy.proxy.config.RoutingStrategy;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.metrics.MetricsSettings;
+import dev.llmproxy.proxy.route.AvailabilityRouter;
+import dev.llmproxy.proxy.route.Cooldowns;
+import dev.llmproxy.proxy.route.DeploymentAvailability;
 import dev.llmproxy.proxy.route.LimitingRouter;
+import dev.llmproxy.proxy.route.RetryRules;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.route.Router;
 import dev.llmproxy.proxy.trace.CallTracer;
@@ -48,6 +54,8 @@ public final class ServerComponents {
     private final Authenticator authenticator;
     private final List<CallListener> listeners;
     private final Router router;
+    private final RetryRules retryRules;
+    private final @Nullable CallsInFlight callsInFlight;
     private final LongSupplier ticker;
     private final Clock clock;
     private final Supplier<RandomGenerator> random;
@@ -90,11 +98,18 @@ public final class ServerComponents {
             all.add(new LatencyFeed(routingStats, builder.clock));
         }
         this.listeners = List.copyOf(all);
+        Cooldowns cooldowns = new Cooldowns(routes.deployments(), builder.reliability);
+        DeploymentAvailability availability = cooldowns.and(builder.availability);
+        this.retryRules = new RetryRules(routes, builder.reliability, cooldowns, availability);
         Router chosen = builder.router != null ? builder.router
                 : new LimitingRouter(routes, LocalLimitStore.INSTANCE, builder.clock::millis,
                         routerSettings.routingStrategy(), routerSettings.strategyArgs(), routingStats);
+        // Cooling deployments are hidden below the wait for capacity, so that a waiting call is never granted one.
+        Router available = new AvailabilityRouter(chosen, availability, builder.ticker);
         CapacityWait wait = routerSettings.capacityWait();
-        this.router = wait == null ? chosen : new WaitingRouter(chosen, wait, builder.random);
+        this.router = wait == null ? available : new WaitingRouter(available, wait, builder.random);
+        Long global = builder.reliability.globalMaxParallelRequests();
+        this.callsInFlight = global == null ? null : new CallsInFlight(global);
         this.random = builder.random;
         this.forwardProxy = builder.forwardProxy;
         this.transport = builder.transport != null ? builder.transport : Transport.best();
@@ -130,9 +145,19 @@ public final class ServerComponents {
         return listeners;
     }
 
-    /** Picks each attempt's deployment. */
+    /** Picks each attempt's deployment; never one that is cooling down. */
     public Router router() {
         return router;
+    }
+
+    /** Retries, fallbacks and cooldowns. */
+    public RetryRules retryRules() {
+        return retryRules;
+    }
+
+    /** {@code global_max_parallel_requests}, or null when there is none. */
+    public @Nullable CallsInFlight callsInFlight() {
+        return callsInFlight;
     }
 
     /** The routing settings the router was built from. */
@@ -227,6 +252,8 @@ public final class ServerComponents {
         private final Authenticator authenticator;
         private final List<CallListener> listeners = new ArrayList<>();
         private @Nullable Router router;
+        private ReliabilitySettings reliability = ReliabilitySettings.DEFAULTS;
+        private DeploymentAvailability availability = DeploymentAvailability.ALWAYS;
         private LongSupplier ticker = System::nanoTime;
         private Clock clock = Clock.systemUTC();
         private Supplier<RandomGenerator> random = ThreadLocalRandom::current;
@@ -254,7 +281,28 @@ public final class ServerComponents {
             return this;
         }
 
-        /** The router (default a {@link LimitingRouter} built from the routes and the clock). */
+        /**
+         * Retries, fallbacks, cooldowns and the proxy-wide parallel limit (default: LiteLLM's defaults, see
+         * {@link ReliabilitySettings#DEFAULTS}); {@code ProxyConfig.reliability()} for a loaded config.
+         */
+        public Builder reliability(ReliabilitySettings reliability) {
+            this.reliability = requireNonNull(reliability, "reliability");
+            return this;
+        }
+
+        /**
+         * Which deployments may take calls besides those the cooldowns allow (default: all), e.g. the results of
+         * health checks; the router never sees the others, and a group with none left goes to its fallbacks.
+         */
+        public Builder availability(DeploymentAvailability availability) {
+            this.availability = requireNonNull(availability, "availability");
+            return this;
+        }
+
+        /**
+         * The router that picks deployments (default a {@link LimitingRouter} built from the routes and the clock);
+         * it is wrapped so that it never sees a deployment that is cooling down.
+         */
         public Builder router(Router router) {
             this.router = requireNonNull(router, "router");
             return this;

@@ -50,7 +50,8 @@ final class ServerContext {
         this.listener = CallListeners.of(components.listeners());
         this.ticker = components.ticker();
         this.calls = new CallServices(components.ticker(), components.clock(), components.random(),
-                components.router(), upstream, listener, components.clientWriteTimeout().toNanos());
+                components.router(), upstream, listener, components.clientWriteTimeout().toNanos(),
+                components.retryRules(), components.callsInFlight());
         this.channels = channels;
         this.health = new HealthChecker(routes, components.routingStats(), components.router(), upstream,
                 components.healthChecks(), components.clock());

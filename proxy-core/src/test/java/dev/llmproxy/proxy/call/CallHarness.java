@@ -5,9 +5,14 @@ import dev.llmproxy.codec.json.RequestScanner;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.config.ConfigLoader;
+import dev.llmproxy.proxy.config.ProxyConfig;
+import dev.llmproxy.proxy.config.ReliabilitySettings;
+import dev.llmproxy.proxy.config.RetryPolicy;
 import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.route.AvailabilityRouter;
 import dev.llmproxy.proxy.route.Lease;
 import dev.llmproxy.proxy.route.ModelRoute;
+import dev.llmproxy.proxy.route.RetryRules;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.route.Router;
 import dev.llmproxy.proxy.route.Target;
@@ -54,6 +59,12 @@ final class CallHarness implements AutoCloseable {
     final List<Boolean> ends = new ArrayList<>();
     final EmbeddedChannel client;
     private final RouteTable routes;
+    /** The retry rules of the next call started; the config's unless a test replaces them. */
+    RetryRules retryRules;
+    /** The proxy-wide parallel limit of the next call started, or null. */
+    @Nullable CallsInFlight callsInFlight;
+    /** The options of the next call started. */
+    CallOptions options = CallOptions.DEFAULT;
     private final ContextCapture capture = new ContextCapture();
     private @Nullable ByteBuf lastBody;
 
@@ -64,7 +75,9 @@ final class CallHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.routes = RouteTable.build(ConfigLoader.load(file, Map.of()));
+        ProxyConfig config = ConfigLoader.load(file, Map.of());
+        this.routes = RouteTable.build(config);
+        this.retryRules = RetryRules.of(routes, config.reliability());
         this.client = EmbeddedChannel.builder().ticker(ticker).handlers(capture).build();
     }
 
@@ -83,10 +96,11 @@ final class CallHarness implements AutoCloseable {
         lastBody = body;
         RequestInfo info = RequestScanner.scan(body);
         CallRequest request = new CallRequest("call-1", Endpoint.CHAT_COMPLETIONS, route.modelGroup(), route, info,
-                Principal.MASTER, ticker.nanoTime(), true, false);
+                Principal.MASTER, ticker.nanoTime(), true, false, null, options);
         CallServices services = new CallServices(ticker::nanoTime,
                 Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC),
-                () -> new SplittableRandom(1), router, upstream, records::add, CLIENT_WRITE_TIMEOUT_NANOS);
+                () -> new SplittableRandom(1), new AvailabilityRouter(router, retryRules.cooldowns(), ticker::nanoTime),
+                upstream, records::add, CLIENT_WRITE_TIMEOUT_NANOS, retryRules, callsInFlight);
         ModelCall call = new ModelCall(capture.ctx(), ends::add, services, request, body);
         call.start();
         return call;
@@ -154,9 +168,16 @@ final class CallHarness implements AutoCloseable {
         client.finishAndReleaseAll();
     }
 
+    /** Retries nothing from now on: {@code num_retries: 0} and no fallbacks. */
+    void disableRetries() {
+        ReliabilitySettings s = retryRules.settings();
+        retryRules = RetryRules.of(routes, new ReliabilitySettings(0, RetryPolicy.NONE, Map.of(), s.retryAfter(),
+                Map.of(), Map.of(), Map.of(), List.of(), s.maxFallbacks(), s.allowedFails(), s.allowedFailsPolicy(),
+                s.cooldownTime(), s.disableCooldowns(), null, null));
+    }
+
     /** Tries the group's deployments in config order; records every lease it gave and how it was released. */
     static final class OrderedRouter implements Router {
-        boolean retries = true;
         final List<String> released = new ArrayList<>();
 
         @Override
@@ -179,11 +200,6 @@ final class CallHarness implements AutoCloseable {
                 }
             }
             return null;
-        }
-
-        @Override
-        public boolean mayRetry(int status, int attempts) {
-            return retries;
         }
     }
 

@@ -137,8 +137,7 @@ class ModelCallTest {
         first.respond(json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":{\"message\":\"overloaded\"}}"));
 
         assertThat(harness.received()).isEmpty();
-        assertThat(first.isOpen()).isFalse();
-        assertThat(first.returnedToPool()).isZero();
+        assertThat(first.returnedToPool()).as("the error was read whole: the connection is reusable").isEqualTo(1);
         EmbeddedUpstream.Connection second = harness.upstream.last();
         assertThat(second).isNotSameAs(first);
         second.request().release();
@@ -151,27 +150,35 @@ class ModelCallTest {
     }
 
     @Test
-    void shouldRelayLastProviderErrorWhenNoDeploymentIsLeftToTry() {
+    void shouldRelayLastProviderErrorWhenRetriesAreUsedUp() {
         harness.start("gpt", CHAT);
         harness.upstream.last().request().release();
         harness.upstream.last().respond(json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"a\"}"));
         EmbeddedUpstream.Connection second = harness.upstream.last();
         second.request().release();
-
         second.respond(json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"b\"}"));
+        assertThat(harness.upstream.connections()).as("both tried: the second retry waits its backoff").hasSize(2);
+
+        harness.advance(500, TimeUnit.MILLISECONDS);
+        EmbeddedUpstream.Connection third = harness.upstream.last();
+        assertThat(third).isNotSameAs(second);
+        third.request().release();
+        third.respond(json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"c\"}"));
 
         List<HttpObject> parts = harness.received();
         assertThat(head(parts).status().code()).isEqualTo(503);
-        assertThat(text(parts)).isEqualTo("{\"error\":\"b\"}");
+        assertThat(head(parts).headers().get("x-litellm-attempted-retries")).isEqualTo("2");
+        assertThat(text(parts)).isEqualTo("{\"error\":\"c\"}");
         CallRecord record = harness.record();
         assertThat(record.status()).isEqualTo(503);
         assertThat(record.error()).isNull();
-        assertThat(record.attempts()).extracting(AttemptRecord::deploymentId).containsExactly("dep-a", "dep-b");
+        assertThat(record.attempts()).extracting(AttemptRecord::deploymentId)
+                .containsExactly("dep-a", "dep-b", "dep-a");
     }
 
     @Test
-    void shouldNotRetryWhenRouterAllowsNoRetry() {
-        harness.router.retries = false;
+    void shouldNotRetryWhenNumRetriesIsZero() {
+        harness.disableRetries();
         harness.start("gpt", CHAT);
         EmbeddedUpstream.Connection first = harness.upstream.last();
         first.request().release();
@@ -187,7 +194,7 @@ class ModelCallTest {
 
     @Test
     void shouldAnswer408AndCloseConnectionWhenProviderSendsNoHeadBeforeTimeout() {
-        harness.router.retries = false;
+        harness.disableRetries();
         harness.start("gpt", CHAT);
         EmbeddedUpstream.Connection connection = harness.upstream.last();
         connection.request().release();
@@ -206,17 +213,23 @@ class ModelCallTest {
     }
 
     @Test
-    void shouldNotStartAnotherAttemptWhenCallDeadlineHasPassed() {
+    void shouldRetryOnAnotherDeploymentWhenFirstTimesOutBeforeCommit() {
         harness.start("gpt", CHAT);
         harness.upstream.last().request().release();
 
         harness.advance(5, TimeUnit.SECONDS);
 
-        assertThat(harness.upstream.connections()).hasSize(1);
+        EmbeddedUpstream.Connection second = harness.upstream.last();
+        assertThat(second.origin().host()).isEqualTo("b.test");
+        second.request().release();
+        second.respond(json(HttpResponseStatus.OK, USAGE_BODY));
         List<HttpObject> parts = harness.received();
-        assertThat(head(parts).status().code()).isEqualTo(408);
+        assertThat(head(parts).status().code()).isEqualTo(200);
+        assertThat(head(parts).headers().get("x-litellm-attempted-retries")).isEqualTo("1");
         text(parts);
-        assertThat(harness.record().attempts()).hasSize(1);
+        assertThat(harness.record().attempts()).extracting(AttemptRecord::deploymentId, AttemptRecord::error)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("dep-a", ProxyError.UPSTREAM_TIMEOUT),
+                        org.assertj.core.groups.Tuple.tuple("dep-b", null));
     }
 
     @Test
@@ -354,7 +367,7 @@ class ModelCallTest {
 
     @Test
     void shouldAnswer502AndNeverReuseConnectionWhenResponseHeadIsMalformed() {
-        harness.router.retries = false;
+        harness.disableRetries();
         harness.start("gpt", CHAT);
         EmbeddedUpstream.Connection connection = harness.upstream.last();
         connection.request().release();

@@ -61,7 +61,7 @@ class ProviderAdapterSeamTest {
     @BeforeEach
     void setUp() {
         harness = new CallHarness(dir, "model_list: []\n");
-        harness.router.retries = false;
+        harness.disableRetries();
         route = TestRoutes.single("t", "dep-t", "native-model", new TranslatingAdapter(auth),
                 new BaseUrl(new Origin(false, "t.test", 9000, TlsPolicy.VERIFY), "/api"), Duration.ofSeconds(5));
         auth.token = "t1";

@@ -83,6 +83,10 @@ class ConfigLoaderTest {
         assertThat(config.routerSettings().modelGroupAlias()).containsExactly(
                 Map.entry("gpt-4o", new ModelGroupAlias("github-gpt-4o", false)),
                 Map.entry("fast", new ModelGroupAlias("gemini-2.5-flash", true)));
+        assertThat(config.reliability().numRetries()).isEqualTo(2);
+        assertThat(config.reliability().allowedFails()).isEqualTo(3);
+        assertThat(config.reliability().countsAllowedFails()).as("3 is LiteLLM's default").isFalse();
+        assertThat(config.reliability().cooldownTime()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.generalSettings().masterKey()).isEqualTo("sk-master-secret");
         assertThat(config.generalSettings().maxRequestBodyBytes()).isEqualTo(10L * 1024 * 1024);
         assertThat(config.generalSettings().other()).containsEntry("database_url", "postgresql://llm:pw@db/llm");
@@ -91,11 +95,7 @@ class ConfigLoaderTest {
         assertThat(config.ignoredKeys()).containsExactly(
                 "general_settings.database_url",
                 "general_settings.store_model_in_db",
-                "litellm_settings.num_retries",
-                "model_list[].litellm_params.extra_headers",
-                "router_settings.allowed_fails",
-                "router_settings.cooldown_time",
-                "router_settings.num_retries");
+                "model_list[].litellm_params.extra_headers");
     }
 
     @Test
@@ -366,7 +366,7 @@ class ConfigLoaderTest {
         assertThat(params.apiKey()).isEqualTo("from-file");
         assertThat(params.extraParams()).containsEntry("extra_body",
                 Map.of("tags", List.of("x", "p"), "nested", Map.of("deep", "True")));
-        assertThat(config.litellmSettings().other()).containsEntry("fallbacks", List.of(Map.of("a", List.of("3"))));
+        assertThat(config.reliability().fallbacks()).containsEntry("a", List.of("3"));
     }
 
     @Test

@@ -104,7 +104,6 @@ class ModelRouteTest {
 
         assertThat(first).isSameAs(second);
         assertThat(first.target().deployment().id()).isEqualTo("a");
-        assertThat(SimpleShuffleRouter.INSTANCE.mayRetry(503, 1)).isFalse();
     }
 
     private ModelRoute route(String yaml) throws IOException {

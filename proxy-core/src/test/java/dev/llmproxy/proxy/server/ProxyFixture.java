@@ -200,6 +200,7 @@ public final class ProxyFixture implements AutoCloseable {
             ServerComponents.Builder components = ServerComponents.builder(settings, RouteTable.build(config),
                             new MasterKeyAuthenticator(config.generalSettings().masterKey()))
                     .listener(calls::add)
+                    .reliability(config.reliability())
                     .forwardProxy(ForwardProxy.fromEnvironment(config.environment()))
                     .clientIps(config.generalSettings().clientIps())
                     .routerSettings(config.routerSettings())

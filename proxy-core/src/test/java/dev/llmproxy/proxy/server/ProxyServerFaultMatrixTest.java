@@ -312,6 +312,8 @@ class ProxyServerFaultMatrixTest {
                       model: openai/gpt-4o-mini
                       api_base: http://127.0.0.1:%d/v1
                       api_key: sk-upstream-1
+                router_settings:
+                  num_retries: 0   # each row is one attempt's fault; retries are ProxyServerRetryTest's
                 """.formatted(mock.baseUrl(), faulty != null ? faulty.baseUrl() : mock.baseUrl(), closedPort);
     }
 

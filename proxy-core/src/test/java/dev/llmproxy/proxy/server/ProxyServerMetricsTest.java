@@ -184,6 +184,8 @@ class ProxyServerMetricsTest {
                       api_key: sk-upstream-1
                     model_info:
                       id: dep-dead
+                router_settings:
+                  num_retries: 0   # one attempt per request: the counts below are per request
                 """.formatted(mock.baseUrl(), closedPort)
                 + (masterKey ? "general_settings:\n  master_key: " + MASTER_KEY + "\n" : "");
     }
