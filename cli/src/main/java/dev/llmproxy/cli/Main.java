@@ -17,13 +17,16 @@ import dev.llmproxy.proxy.server.ProxyServer;
 import dev.llmproxy.proxy.server.ServerComponents;
 import dev.llmproxy.proxy.server.ServerSettings;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
+import dev.llmproxy.store.StoreException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -44,6 +47,7 @@ public final class Main implements Callable<Integer> {
     static final int EXIT_CONFIG = 1;
     static final int EXIT_UNSAFE = 2;
     static final int EXIT_BIND = 3;
+    static final int EXIT_STORE = 4;
 
     @Option(names = "--config", description = "LiteLLM config.yaml (env CONFIG_FILE_PATH)")
     @Nullable Path config;
@@ -112,8 +116,11 @@ public final class Main implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         Logger log = LoggerFactory.getLogger("llmproxy");
-        if (!loaded.ignoredKeys().isEmpty()) {
-            log.warn("Ignoring config keys llmproxy does not implement yet: {}", String.join(", ", loaded.ignoredKeys()));
+        List<String> ignored = loaded.ignoredKeys().stream()
+                .filter(key -> !StoreWiring.SETTINGS.contains(key))
+                .toList();
+        if (!ignored.isEmpty()) {
+            log.warn("Ignoring config keys llmproxy does not implement yet: {}", String.join(", ", ignored));
         }
         ClientTimeouts timeouts;
         try {
@@ -135,21 +142,39 @@ public final class Main implements Callable<Integer> {
                 32 * 1024,
                 Duration.ofSeconds(drainSeconds),
                 timeouts);
+        StoreWiring store;
+        try {
+            store = StoreWiring.open(loaded, routes, env, Clock.systemUTC());
+        } catch (ConfigException | IllegalArgumentException e) {
+            err.println("llmproxy: " + e.getMessage());
+            return EXIT_CONFIG;
+        } catch (StoreException e) {
+            Throwable cause = e.getCause();
+            err.println("llmproxy: cannot open the database: " + e.getMessage()
+                    + (cause != null ? " (" + cause.getMessage() + ")" : ""));
+            return EXIT_STORE;
+        }
         ProxyServer server;
         try {
-            ServerComponents.Builder components = ServerComponents.builder(
-                            settings, routes, new MasterKeyAuthenticator(masterKey))
+            ServerComponents.Builder components = ServerComponents.builder(settings, routes,
+                            store != null ? store.authenticator() : new MasterKeyAuthenticator(masterKey))
                     .forwardProxy(proxies)
                     .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
                             loaded.generalSettings().corsAllowCredentials()));
+            if (store != null) {
+                store.apply(components);
+            }
             if (debug || detailedDebug) {
                 components.listener(new LoggingCallListener());
             }
             server = ProxyServer.start(components.build());
         } catch (IllegalStateException e) {
             err.println("llmproxy: " + e.getMessage());
+            if (store != null) {
+                store.close();
+            }
             return EXIT_BIND;
         }
         log.info("llmproxy {} serving {} model group(s) from {}", Version.current(), routes.publicModels().size(),
@@ -157,6 +182,10 @@ public final class Main implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Stopping: draining in-flight requests for up to {} s", drainSeconds);
             server.stop();
+            if (store != null) {
+                // After the drain, so every call's spend record has been handed to the writer.
+                store.close();
+            }
             log.info("Stopped");
         }, "llmproxy-shutdown"));
         return 0;

@@ -22,7 +22,13 @@ public record AuthResult(
     /** Why a request was refused. Each maps to a 401 with LiteLLM's wording (the key itself is never echoed). */
     public enum Failure {
         MISSING_KEY,
-        INVALID_KEY
+        INVALID_KEY,
+        /** A virtual key that is not in the store (LiteLLM's {@code token_not_found_in_db}). */
+        UNKNOWN_KEY,
+        /** A virtual key past its {@code expires}. */
+        EXPIRED_KEY,
+        /** A virtual key that was blocked ({@code /key/block}). */
+        BLOCKED_KEY
     }
 
     /** No key was presented. */
@@ -30,6 +36,15 @@ public record AuthResult(
 
     /** The key presented is not valid. */
     public static final AuthResult INVALID = new AuthResult(null, Failure.INVALID_KEY, null);
+
+    /** The virtual key presented is not in the store. */
+    public static final AuthResult UNKNOWN = new AuthResult(null, Failure.UNKNOWN_KEY, null);
+
+    /** The virtual key presented has expired. */
+    public static final AuthResult EXPIRED = new AuthResult(null, Failure.EXPIRED_KEY, null);
+
+    /** The virtual key presented is blocked. */
+    public static final AuthResult BLOCKED = new AuthResult(null, Failure.BLOCKED_KEY, null);
 
     public AuthResult {
         int set = (principal != null ? 1 : 0) + (failure != null ? 1 : 0) + (pending != null ? 1 : 0);

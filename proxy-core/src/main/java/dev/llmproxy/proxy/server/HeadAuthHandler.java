@@ -52,14 +52,25 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
 
     /** The 401 message for {@code failure}, in LiteLLM's words. */
     static String refusalMessage(AuthResult.Failure failure) {
-        return failure == AuthResult.Failure.MISSING_KEY
-                ? "Authentication Error, No api key passed in."
-                : "Authentication Error, Invalid proxy server token passed.";
+        return switch (failure) {
+            case MISSING_KEY -> "Authentication Error, No api key passed in.";
+            case INVALID_KEY -> "Authentication Error, Invalid proxy server token passed.";
+            case UNKNOWN_KEY -> "Authentication Error, Invalid proxy server token passed. Unable to find token in "
+                    + "cache or `LiteLLM_VerificationTokenTable`";
+            case EXPIRED_KEY -> "Authentication Error - Expired Key.";
+            case BLOCKED_KEY -> "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.";
+        };
     }
 
     /** The {@link ProxyError} of a refusal. */
     static ProxyError refusalError(AuthResult.Failure failure) {
-        return failure == AuthResult.Failure.MISSING_KEY ? ProxyError.MISSING_KEY : ProxyError.INVALID_KEY;
+        return switch (failure) {
+            case MISSING_KEY -> ProxyError.MISSING_KEY;
+            case INVALID_KEY -> ProxyError.INVALID_KEY;
+            case UNKNOWN_KEY -> ProxyError.UNKNOWN_KEY;
+            case EXPIRED_KEY -> ProxyError.EXPIRED_KEY;
+            case BLOCKED_KEY -> ProxyError.BLOCKED_KEY;
+        };
     }
 
     @Override

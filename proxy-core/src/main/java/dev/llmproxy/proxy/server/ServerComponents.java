@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.limiter.LocalLimitStore;
 import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.LimitingRouter;
@@ -48,6 +49,7 @@ public final class ServerComponents {
     private final CorsPolicy cors;
     private final Duration clientWriteTimeout;
     private final @Nullable LitellmMetrics metrics;
+    private final @Nullable ManagementApi management;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
@@ -70,6 +72,7 @@ public final class ServerComponents {
         this.requestBufferBytes = builder.requestBufferBytes;
         this.cors = builder.cors;
         this.clientWriteTimeout = builder.clientWriteTimeout;
+        this.management = builder.management;
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -155,6 +158,11 @@ public final class ServerComponents {
         return metrics;
     }
 
+    /** The management routes ({@code /key/...}), or {@code null} when virtual keys are off. */
+    public @Nullable ManagementApi management() {
+        return management;
+    }
+
     /**
      * Builds {@link ServerComponents}; defaults: no listeners, a {@link LimitingRouter} over the routes' limits (on
      * the components' clock, limits kept in this process), system time, thread-local random, no metrics.
@@ -175,6 +183,7 @@ public final class ServerComponents {
         private CorsPolicy cors = CorsPolicy.ANY_ORIGIN;
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
         private @Nullable MetricsSettings metrics;
+        private @Nullable ManagementApi management;
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -260,6 +269,12 @@ public final class ServerComponents {
         /** Turns on the Prometheus metrics and {@code /metrics} (default off), for the routes of this builder. */
         public Builder metrics(MetricsSettings settings) {
             this.metrics = requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Serves the management routes ({@code /key/...}) with {@code api} (default: off, answered 400). */
+        public Builder management(ManagementApi api) {
+            this.management = requireNonNull(api, "api");
             return this;
         }
 

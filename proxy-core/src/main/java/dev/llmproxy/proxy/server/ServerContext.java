@@ -4,10 +4,12 @@ import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallListeners;
 import dev.llmproxy.proxy.call.CallServices;
+import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.upstream.Upstream;
 import io.netty.channel.group.ChannelGroup;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +31,10 @@ final class ServerContext {
     final BuiltInResponses builtIns;
     final ChannelGroup channels;
     final @Nullable LitellmMetrics metrics;
+    /** The management routes, or null when virtual keys are off. */
+    final @Nullable ManagementApi management;
+    /** Wall time, for key admissions (their limit windows are calendar minutes). */
+    final Clock clock;
     /** Which browser origins may call. */
     final CorsPolicy cors;
     /** Request body bytes held in memory, server-wide. */
@@ -47,6 +53,8 @@ final class ServerContext {
         this.channels = channels;
         this.builtIns = new BuiltInResponses(routes);
         this.metrics = components.metrics();
+        this.management = components.management();
+        this.clock = components.clock();
         this.cors = components.cors();
         long bufferBytes = components.requestBufferBytes();
         this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());

@@ -1,0 +1,53 @@
+package dev.llmproxy.proxy.management;
+
+import org.jspecify.annotations.Nullable;
+
+/** The {@code /key/...} routes, by method and path. */
+enum KeyRoutes {
+    GENERATE("POST", "/key/generate"),
+    UPDATE("POST", "/key/update"),
+    DELETE("POST", "/key/delete"),
+    REGENERATE("POST", "/key/regenerate"),
+    BLOCK("POST", "/key/block"),
+    UNBLOCK("POST", "/key/unblock"),
+    INFO("GET", "/key/info"),
+    LIST("GET", "/key/list");
+
+    private static final String KEY_PREFIX = "/key/";
+    private static final String REGENERATE_SUFFIX = "/regenerate";
+
+    private final String method;
+    private final String path;
+
+    KeyRoutes(String method, String path) {
+        this.method = method;
+        this.path = path;
+    }
+
+    String path() {
+        return path;
+    }
+
+    /** The route of {@code method} and {@code path} (no query), or null; {@code /key/{key}/regenerate} included. */
+    static @Nullable KeyRoutes route(String method, String path) {
+        for (KeyRoutes route : values()) {
+            if (route.path.equals(path) && route.method.equals(method)) {
+                return route;
+            }
+        }
+        if (method.equals("POST") && path.startsWith(KEY_PREFIX) && path.endsWith(REGENERATE_SUFFIX)
+                && path.length() > KEY_PREFIX.length() + REGENERATE_SUFFIX.length()) {
+            return REGENERATE;
+        }
+        return null;
+    }
+
+    /** The key named in {@code /key/{key}/regenerate}, or null for other paths. */
+    static @Nullable String keyInPath(String path) {
+        if (path.startsWith(KEY_PREFIX) && path.endsWith(REGENERATE_SUFFIX)
+                && path.length() > KEY_PREFIX.length() + REGENERATE_SUFFIX.length()) {
+            return path.substring(KEY_PREFIX.length(), path.length() - REGENERATE_SUFFIX.length());
+        }
+        return null;
+    }
+}
