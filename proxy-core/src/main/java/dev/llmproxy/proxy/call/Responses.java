@@ -27,6 +27,8 @@ public final class Responses {
     public static final AsciiString MODEL_API_BASE = AsciiString.cached("x-litellm-model-api-base");
     public static final AsciiString RESPONSE_DURATION_MS = AsciiString.cached("x-litellm-response-duration-ms");
     public static final AsciiString OVERHEAD_DURATION_MS = AsciiString.cached("x-litellm-overhead-duration-ms");
+    /** A virtual key's spend in USD when the call was admitted. */
+    public static final AsciiString KEY_SPEND = AsciiString.cached("x-litellm-key-spend");
     public static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
 
     /**

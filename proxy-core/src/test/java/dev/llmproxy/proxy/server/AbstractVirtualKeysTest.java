@@ -203,10 +203,13 @@ abstract class AbstractVirtualKeysTest {
         HttpResponse<String> first = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
         await().atMost(Duration.ofSeconds(5)).until(() -> keys.cachedSpend(KeyHash.of(key)), s -> s != null && s > 0);
         HttpResponse<String> second = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+        HttpResponse<String> third = proxy.chat("gpt-b", "Authorization", "Bearer " + key);
 
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(second.statusCode()).isEqualTo(429);
         assertThat(second.body()).contains("\"type\":\"budget_exceeded\"").contains("Budget has been exceeded!");
+        assertThat(third.statusCode()).as("the budget covers every model").isEqualTo(429);
+        assertThat(first.headers().firstValue("x-litellm-key-spend")).hasValue("0.0");
         assertThat(mock.requestsReceived()).isEqualTo(1);
         String callId = first.headers().firstValue("x-litellm-call-id").orElseThrow();
         writer.flush().get(10, TimeUnit.SECONDS);
