@@ -88,7 +88,4 @@ public interface KeyStore {
      * @param afterToken the last token of the previous page with {@code updated_at == since}, or "" for none
      */
     List<VirtualKey> changedSince(Instant since, String afterToken, int limit);
-
-    /** The hashes of every key, sorted (the key cache's reconciliation finds deleted keys with it). */
-    List<String> tokens();
 }

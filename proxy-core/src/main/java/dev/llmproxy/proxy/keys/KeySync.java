@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>every {@code refreshIntervalMillis}: the keys whose {@code updated_at} moved (created, changed, blocked,
  *       budget reset) since the last refresh, minus an overlap of {@link #OVERLAP} for clocks that differ between
  *       instances and transactions that commit late;
- *   <li>every {@code reconcileIntervalMillis}: the whole list of hashes, so that keys deleted elsewhere leave the
- *       cache, and the list of proxy admins;
+ *   <li>every {@code reconcileIntervalMillis}: every key, so that the spend other instances committed reaches the
+ *       cache (a spend increment does not move {@code updated_at}) and keys deleted elsewhere leave it, and the list
+ *       of proxy admins;
  *   <li>every {@link #BUDGET_RESET_INTERVAL}: the budget reset of the store (keys, users and teams whose
  *       {@code budget_reset_at} passed), which the next refresh brings into the cache.
  * </ul>
@@ -86,10 +88,14 @@ final class KeySync {
         refreshedUpTo = now;
     }
 
-    /** Drops cached keys that are no longer in the store, and reloads the admins. */
+    /**
+     * Reloads the admins and every key (which brings the spend other instances committed, since spend is not a change
+     * of {@code updated_at}), and drops cached keys that are no longer in the store.
+     */
     void reconcile() {
         loadAdmins();
-        Set<String> existing = new HashSet<>(store.keys().tokens());
+        Set<String> existing = new HashSet<>();
+        refresh(Instant.EPOCH, Integer.MAX_VALUE, existing);
         directory.cache().forEach(entry -> {
             if (!existing.contains(entry.token)) {
                 directory.evict(entry.token);
@@ -98,13 +104,22 @@ final class KeySync {
     }
 
     private int refresh(Instant since, int limit) {
+        return refresh(since, limit, null);
+    }
+
+    private int refresh(Instant since, int limit, @Nullable Set<String> seen) {
         Instant after = since;
         String afterToken = "";
         int installed = 0;
         while (installed < limit) {
             List<VirtualKey> page = store.keys().changedSince(after, afterToken, PAGE);
             for (VirtualKey key : page) {
-                directory.install(key);
+                if (seen == null || directory.cached(key.token()) != null) {
+                    directory.install(key);
+                }
+                if (seen != null) {
+                    seen.add(key.token());
+                }
                 installed++;
             }
             if (page.size() < PAGE) {

@@ -237,15 +237,6 @@ final class JdbiKeyStore implements KeyStore {
         }
     }
 
-    @Override
-    public List<String> tokens() {
-        try {
-            return jdbi.withExtension(KeyDao.class, KeyDao::tokens);
-        } catch (RuntimeException e) {
-            throw Failures.translate("list key hashes", e);
-        }
-    }
-
     /** Tells other instances about {@code key} (see {@link KeyChanges}); returns it. */
     private <T> T changed(T key) {
         if (key instanceof VirtualKey k) {

@@ -108,9 +108,6 @@ interface KeyDao {
             @Bind("keyName") String keyName,
             @Bind("now") Instant now);
 
-    @SqlQuery("SELECT token FROM " + TABLE + " ORDER BY token")
-    List<String> tokens();
-
     @SqlQuery("SELECT count(*) FROM " + TABLE + " WHERE " + FILTER)
     long count(@BindMethods("q") KeyQuery query);
 }

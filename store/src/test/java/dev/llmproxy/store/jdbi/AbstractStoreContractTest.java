@@ -81,7 +81,7 @@ abstract class AbstractStoreContractTest {
     }
 
     @Test
-    void shouldListKeysChangedSinceAnInstantInPagesAndEveryHash() {
+    void shouldListKeysChangedSinceAnInstantInPages() {
         Instant since = clock.instant();
         List<String> tokens = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -99,7 +99,6 @@ abstract class AbstractStoreContractTest {
         rest.forEach(k -> seen.add(k.token()));
         assertThat(first).hasSize(3);
         assertThat(seen).containsAll(tokens).doesNotHaveDuplicates();
-        assertThat(store.keys().tokens()).containsAll(tokens).isSorted();
     }
 
     @Test
