@@ -61,7 +61,7 @@ final class KeyCommands {
         Instant now = clock.instant();
         VirtualKey.Builder b = VirtualKey.builder(KeyHash.of(key)).keyName(KeyHash.displayName(key));
         b.spend(nonNegative(f, "spend", 0.0));
-        apply(f, b, now, true);
+        apply(f, b, now);
         String by = callerId(caller);
         VirtualKey created = store.create(b.createdBy(by).updatedBy(by).build());
         keys.changed(created);
@@ -78,7 +78,7 @@ final class KeyCommands {
         String passed = requiredKey(f);
         VirtualKey current = find(passed);
         VirtualKey.Builder b = current.toBuilder();
-        apply(f, b, clock.instant(), false);
+        apply(f, b, clock.instant());
         VirtualKey updated = store.update(b.updatedBy(callerId(caller)).build())
                 .orElseThrow(() -> notFound());
         keys.changed(updated);
@@ -130,7 +130,7 @@ final class KeyCommands {
         VirtualKey result = rehashed;
         if (hasUpdateFields(f)) {
             VirtualKey.Builder b = rehashed.toBuilder();
-            apply(f, b, clock.instant(), false);
+            apply(f, b, clock.instant());
             result = store.update(b.updatedBy(callerId(caller)).build()).orElseThrow(() -> notFound());
         }
         keys.changed(result);
@@ -205,8 +205,8 @@ final class KeyCommands {
         return out;
     }
 
-    /** Applies the fields present in the body; on generate, absent fields keep the builder's defaults. */
-    private void apply(Fields f, VirtualKey.Builder b, Instant now, boolean isNew) {
+    /** Applies the fields present in the body; absent fields keep the builder's values. */
+    private void apply(Fields f, VirtualKey.Builder b, Instant now) {
         if (f.has("key_alias")) {
             b.keyAlias(blankToNull(f.string("key_alias")));
         }
@@ -270,8 +270,6 @@ final class KeyCommands {
         if (f.has("blocked")) {
             Boolean blocked = f.bool("blocked");
             b.blocked(blocked != null && blocked);
-        } else if (isNew) {
-            b.blocked(false);
         }
     }
 

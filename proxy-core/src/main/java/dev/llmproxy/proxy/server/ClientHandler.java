@@ -496,8 +496,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         ManagementApi management = server.management;
         if (management == null) {
             request.release();
-            reject(ctx, facts, ProxyError.BAD_REQUEST, "Key management needs a master key "
-                    + "(general_settings.master_key or LITELLM_MASTER_KEY); it is off", null, null, principal);
+            reject(ctx, facts, ProxyError.BAD_REQUEST, "Key management is off: it needs a master key "
+                    + "(general_settings.master_key or LITELLM_MASTER_KEY) and the store", null, null, principal);
             return;
         }
         byte[] body = ByteBufUtil.getBytes(request.content());
