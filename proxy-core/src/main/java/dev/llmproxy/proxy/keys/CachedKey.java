@@ -88,10 +88,6 @@ final class CachedKey implements KeyGrant {
         return limits;
     }
 
-    boolean isAdminKey() {
-        return admin;
-    }
-
     void attach(KeyCache owner, int newSlot) {
         cache = owner;
         slot = newSlot;

@@ -185,9 +185,4 @@ final class KeyDirectory {
     void adminUsers(Set<String> userIds) {
         adminUsers = Set.copyOf(userIds);
     }
-
-    /** Whether the key's owner is a proxy admin, as last refreshed. */
-    boolean isAdminUser(@Nullable String userId) {
-        return userId != null && adminUsers.contains(userId);
-    }
 }

@@ -100,11 +100,6 @@ public final class KeyService implements AutoCloseable {
         return entry == null ? null : entry.spend();
     }
 
-    /** Whether the owner of a key with this user id is a proxy admin. */
-    public boolean isAdminUser(@Nullable String userId) {
-        return directory.isAdminUser(userId);
-    }
-
     /** Re-reads one key that another instance (or this one) changed, on a store thread. */
     private void reload(String token) {
         try {
@@ -118,12 +113,6 @@ public final class KeyService implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             log.debug("Store executor full; the next refresh reads the changed key");
         }
-    }
-
-    /** Reads the changes of other instances now (tests; the scheduler does it every refresh interval). */
-    public void refreshNow() {
-        sync.refresh();
-        sync.reconcile();
     }
 
     @Override

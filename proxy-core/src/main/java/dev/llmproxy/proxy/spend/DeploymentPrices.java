@@ -4,7 +4,6 @@ import dev.llmproxy.proxy.config.DeploymentConfig;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.RouteTable;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -62,10 +61,5 @@ final class DeploymentPrices {
 
     private static String stripProvider(String model, String provider) {
         return model.startsWith(provider + "/") ? model.substring(provider.length() + 1) : model;
-    }
-
-    /** The resolved prices by deployment id (for the start-up log). */
-    Map<String, ModelPrice> resolved() {
-        return new LinkedHashMap<>(byDeployment);
     }
 }
