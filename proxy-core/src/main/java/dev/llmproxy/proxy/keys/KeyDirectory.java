@@ -182,7 +182,27 @@ final class KeyDirectory {
         return slot < 0 ? null : cache.entry(slot);
     }
 
-    void adminUsers(Set<String> userIds) {
+    synchronized void adminUsers(Set<String> userIds) {
         adminUsers = Set.copyOf(userIds);
+    }
+
+    /**
+     * Records whether one user is a proxy admin; returns whether that changed. Serialized with the other writers of
+     * the admin set by this object's lock (the refresh replaces the set whole, and may undo a change it did not see
+     * for up to one reconciliation interval).
+     */
+    synchronized boolean setAdminUser(String userId, boolean admin) {
+        Set<String> current = adminUsers;
+        if (current.contains(userId) == admin) {
+            return false;
+        }
+        Set<String> next = new java.util.HashSet<>(current);
+        if (admin) {
+            next.add(userId);
+        } else {
+            next.remove(userId);
+        }
+        adminUsers = Set.copyOf(next);
+        return true;
     }
 }

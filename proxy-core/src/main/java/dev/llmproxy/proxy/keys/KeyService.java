@@ -3,7 +3,9 @@ package dev.llmproxy.proxy.keys;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.Store;
+import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Clock;
@@ -87,6 +89,18 @@ public final class KeyService implements AutoCloseable {
     /** Applies a key written through this instance to the cache at once. Called on a store thread. */
     public void changed(VirtualKey key) {
         directory.install(key);
+    }
+
+    /**
+     * Applies a user written through this instance: a change of role reaches the user's cached keys at once (a
+     * {@code proxy_admin}'s keys may call the management routes). Called on a store thread.
+     */
+    public void userChanged(User user) {
+        boolean admin = UserRoles.PROXY_ADMIN.equals(user.userRole());
+        if (directory.setAdminUser(user.userId(), admin)) {
+            KeyQuery query = KeyQuery.all().withUserId(user.userId()).withPage(1, KeyQuery.MAX_SIZE);
+            store.keys().list(query).items().forEach(directory::install);
+        }
     }
 
     /** Drops keys deleted (or rehashed) through this instance from the cache at once. */

@@ -23,6 +23,11 @@ final class Fields {
         return body.containsKey(name);
     }
 
+    /** The value as read, for passing a field on to another request. */
+    @Nullable Object raw(String name) {
+        return body.get(name);
+    }
+
     @Nullable String string(String name) {
         Object value = body.get(name);
         if (value == null || value instanceof String) {

@@ -284,7 +284,7 @@ final class KeyCommands {
         return false;
     }
 
-    private static Optional<BudgetDuration> parseDuration(String field, @Nullable String text) {
+    static Optional<BudgetDuration> parseDuration(String field, @Nullable String text) {
         try {
             return BudgetDuration.parse(text);
         } catch (IllegalArgumentException e) {
@@ -335,7 +335,7 @@ final class KeyCommands {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private static int intParam(Map<String, List<String>> params, String name, int absent, int min, int max) {
+    static int intParam(Map<String, List<String>> params, String name, int absent, int min, int max) {
         String text = KeyManagement.first(params, name);
         if (text == null) {
             return absent;

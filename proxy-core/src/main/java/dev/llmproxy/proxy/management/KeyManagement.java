@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code /key/...} routes with LiteLLM's request fields and response shapes, over the store. Who may call: the
+ * The {@code /key/...} and {@code /user/...} routes with LiteLLM's request fields and response shapes, over the store. Who may call: the
  * master key, or a virtual key whose user is a proxy admin; {@code /key/info} also answers a key about itself. Every
  * route runs on the store executor; the caller's event loop is never blocked.
  *
@@ -35,22 +35,24 @@ public final class KeyManagement implements ManagementApi {
 
     private final KeyService keys;
     private final KeyCommands commands;
+    private final UserCommands userCommands;
 
     /** Routes over {@code keys}' store, stamping times with {@code clock}. */
     public KeyManagement(KeyService keys, Clock clock) {
         this.keys = requireNonNull(keys, "keys");
         this.commands = new KeyCommands(keys, requireNonNull(clock, "clock"));
+        this.userCommands = new UserCommands(keys, commands, clock);
     }
 
     @Override
     public CompletionStage<ManagementResponse> handle(String method, String uri, byte[] body, Principal principal) {
         QueryStringDecoder query = new QueryStringDecoder(uri);
-        KeyRoutes route = KeyRoutes.route(method, query.path());
+        Routes route = Routes.route(method, query.path());
         if (route == null) {
             return CompletableFuture.completedFuture(error(new BadRequest(404, "not_found_error", null,
                     "Not Found: " + query.path())));
         }
-        if (!principal.isAdmin() && route != KeyRoutes.INFO) {
+        if (!principal.isAdmin() && route != Routes.INFO) {
             return CompletableFuture.completedFuture(error(notAdmin(route, principal)));
         }
         try {
@@ -60,18 +62,23 @@ public final class KeyManagement implements ManagementApi {
         }
     }
 
-    private ManagementResponse answer(KeyRoutes route, QueryStringDecoder query, byte[] body, Principal principal) {
+    private ManagementResponse answer(Routes route, QueryStringDecoder query, byte[] body, Principal principal) {
         try {
             Object result = switch (route) {
                 case GENERATE -> commands.generate(new Fields(Json.readObject(body)), principal);
                 case UPDATE -> commands.update(new Fields(Json.readObject(body)), principal);
                 case DELETE -> commands.delete(new Fields(Json.readObject(body)));
                 case REGENERATE -> commands.regenerate(new Fields(Json.readObject(body)),
-                        KeyRoutes.keyInPath(query.path()), principal);
+                        Routes.keyInPath(query.path()), principal);
                 case BLOCK -> commands.setBlocked(new Fields(Json.readObject(body)), true);
                 case UNBLOCK -> commands.setBlocked(new Fields(Json.readObject(body)), false);
                 case INFO -> info(query, principal);
                 case LIST -> commands.list(query.parameters());
+                case USER_NEW -> userCommands.create(new Fields(Json.readObject(body)), principal);
+                case USER_UPDATE -> userCommands.update(new Fields(Json.readObject(body)));
+                case USER_DELETE -> userCommands.delete(new Fields(Json.readObject(body)));
+                case USER_INFO -> userCommands.info(first(query.parameters(), "user_id"));
+                case USER_LIST -> userCommands.list(query.parameters());
             };
             return new ManagementResponse(200, Json.write(result));
         } catch (BadRequest e) {
@@ -108,13 +115,13 @@ public final class KeyManagement implements ManagementApi {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    private static String conflictMessage(KeyRoutes route) {
-        return route == KeyRoutes.REGENERATE
+    private static String conflictMessage(Routes route) {
+        return route == Routes.REGENERATE
                 ? "A key with this value already exists; choose another new_key"
                 : "Key with this alias or value already exists. Unique key aliases across all keys are required.";
     }
 
-    private static BadRequest notAdmin(KeyRoutes route, Principal principal) {
+    private static BadRequest notAdmin(Routes route, Principal principal) {
         String role = principal.key() == null ? "None" : "internal_user";
         return new BadRequest(401, "auth_error", null, "Only proxy admin can be used to generate, delete, update "
                 + "info for new keys/users/teams. Route=" + route.path() + ". Your role=" + role);

@@ -13,7 +13,7 @@ public interface ManagementApi {
 
     /** Whether {@code path} (without query) is a management route this API serves with {@code method}. */
     static boolean isRoute(String method, String path) {
-        return KeyRoutes.route(method, path) != null;
+        return Routes.route(method, path) != null;
     }
 
     /**

@@ -265,6 +265,29 @@ abstract class AbstractVirtualKeysTest {
         assertThat(proxy.calls()).extracting(CallRecord::error).doesNotContain(ProxyError.STORE_UNAVAILABLE);
     }
 
+    @Test
+    void shouldLetTheKeyOfAProxyAdminUserManageKeysOnceTheUserIsPromoted() {
+        HttpResponse<String> created = post("/user/new",
+                "{\"user_id\":\"alice\",\"user_email\":\"alice@example.com\",\"user_role\":\"internal_user\"}");
+        String key = keyOf(created);
+
+        assertThat(created.statusCode()).isEqualTo(200);
+        assertThat(created.body()).contains("\"user_id\":\"alice\"").contains("\"user_role\":\"internal_user\"");
+        assertThat(proxy.post("/key/generate", "{}", "Authorization", "Bearer " + key).statusCode()).isEqualTo(401);
+
+        assertThat(post("/user/update", "{\"user_id\":\"alice\",\"user_role\":\"proxy_admin\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(proxy.post("/key/generate", "{}", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+
+        assertThat(get("/user/info?user_id=alice").body()).contains("\"user_role\":\"proxy_admin\"")
+                .contains(KeyHash.of(key));
+        assertThat(post("/user/new", "{\"user_id\":\"alice\"}").statusCode()).isEqualTo(409);
+        assertThat(get("/user/list?role=proxy_admin").body()).contains("\"total\":1");
+        assertThat(post("/user/delete", "{\"user_ids\":[\"alice\"]}").statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode())
+                .as("the user's keys go with the user").isEqualTo(401);
+    }
+
     private HttpResponse<String> generate(String body) {
         return post("/key/generate", body);
     }

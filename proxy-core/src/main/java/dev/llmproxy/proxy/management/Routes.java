@@ -2,8 +2,8 @@ package dev.llmproxy.proxy.management;
 
 import org.jspecify.annotations.Nullable;
 
-/** The {@code /key/...} routes, by method and path. */
-enum KeyRoutes {
+/** The management routes ({@code /key/...}, {@code /user/...}), by method and path. */
+enum Routes {
     GENERATE("POST", "/key/generate"),
     UPDATE("POST", "/key/update"),
     DELETE("POST", "/key/delete"),
@@ -11,7 +11,12 @@ enum KeyRoutes {
     BLOCK("POST", "/key/block"),
     UNBLOCK("POST", "/key/unblock"),
     INFO("GET", "/key/info"),
-    LIST("GET", "/key/list");
+    LIST("GET", "/key/list"),
+    USER_NEW("POST", "/user/new"),
+    USER_UPDATE("POST", "/user/update"),
+    USER_DELETE("POST", "/user/delete"),
+    USER_INFO("GET", "/user/info"),
+    USER_LIST("GET", "/user/list");
 
     private static final String KEY_PREFIX = "/key/";
     private static final String REGENERATE_SUFFIX = "/regenerate";
@@ -19,7 +24,7 @@ enum KeyRoutes {
     private final String method;
     private final String path;
 
-    KeyRoutes(String method, String path) {
+    Routes(String method, String path) {
         this.method = method;
         this.path = path;
     }
@@ -29,8 +34,8 @@ enum KeyRoutes {
     }
 
     /** The route of {@code method} and {@code path} (no query), or null; {@code /key/{key}/regenerate} included. */
-    static @Nullable KeyRoutes route(String method, String path) {
-        for (KeyRoutes route : values()) {
+    static @Nullable Routes route(String method, String path) {
+        for (Routes route : values()) {
             if (route.path.equals(path) && route.method.equals(method)) {
                 return route;
             }
