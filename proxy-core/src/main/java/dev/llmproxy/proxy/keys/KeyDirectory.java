@@ -14,6 +14,7 @@ import dev.llmproxy.store.VirtualKey;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -196,7 +197,7 @@ final class KeyDirectory {
         if (current.contains(userId) == admin) {
             return false;
         }
-        Set<String> next = new java.util.HashSet<>(current);
+        Set<String> next = new HashSet<>(current);
         if (admin) {
             next.add(userId);
         } else {

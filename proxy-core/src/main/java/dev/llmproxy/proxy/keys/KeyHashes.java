@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.keys;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,7 +38,7 @@ final class KeyHashes {
             }
             digest.update(s.input, 0, length);
         } else {
-            digest.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update(key.getBytes(StandardCharsets.UTF_8));
         }
         try {
             digest.digest(s.hash, 0, HASH_BYTES);

@@ -1,5 +1,7 @@
 package dev.llmproxy.proxy.management;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A management request the caller must fix: answered with its status and message (never internal details). Thrown
  * by the request checks on a store thread and turned into the answer by {@link KeyManagement}.
@@ -9,13 +11,13 @@ final class BadRequest extends RuntimeException {
 
     private final int status;
     private final String type;
-    private final @org.jspecify.annotations.Nullable String param;
+    private final @Nullable String param;
 
     BadRequest(String message) {
         this(400, "bad_request_error", null, message);
     }
 
-    BadRequest(int status, String type, @org.jspecify.annotations.Nullable String param, String message) {
+    BadRequest(int status, String type, @Nullable String param, String message) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
@@ -30,7 +32,7 @@ final class BadRequest extends RuntimeException {
         return type;
     }
 
-    @org.jspecify.annotations.Nullable String param() {
+    @Nullable String param() {
         return param;
     }
 }

@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.management;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +63,7 @@ final class Json {
 
     /** Writes {@code value} as JSON text. */
     static String writeString(@Nullable Object value) {
-        return new String(write(value), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(write(value), StandardCharsets.UTF_8);
     }
 
     private static Map<String, @Nullable Object> readMap(JsonParser p) {

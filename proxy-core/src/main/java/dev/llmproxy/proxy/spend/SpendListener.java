@@ -15,6 +15,7 @@ import dev.llmproxy.store.SpendWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,7 +107,7 @@ public final class SpendListener implements CallListener {
             case CHAT_COMPLETIONS -> "acompletion";
             case COMPLETIONS -> "atext_completion";
             case EMBEDDINGS -> "aembedding";
-            default -> "a" + endpoint.name().toLowerCase(java.util.Locale.ROOT);
+            default -> "a" + endpoint.name().toLowerCase(Locale.ROOT);
         };
     }
 
