@@ -22,9 +22,12 @@ public record KeyCacheSettings(
         long refreshIntervalMillis,
         long reconcileIntervalMillis) {
 
-    /** 65,536 keys, 65,536 wrong keys for a minute, 6,000 lookups a minute, 16 at once, refresh every second. */
+    /**
+     * 65,536 keys, 65,536 wrong keys for a minute, 6,000 lookups a minute and 256 at once (the store executor's
+     * threads bound how many run), refresh every second, reconciliation every 30 s.
+     */
     public static final KeyCacheSettings DEFAULTS =
-            new KeyCacheSettings(65_536, 65_536, 60_000, 6_000, 16, 1_000, 30_000);
+            new KeyCacheSettings(65_536, 65_536, 60_000, 6_000, 256, 1_000, 30_000);
 
     /** Validates the settings. */
     public KeyCacheSettings {
