@@ -28,17 +28,22 @@ final class KeyHashes {
 
     /** The SHA-256 of {@code key}'s UTF-8 bytes, in this thread's buffer (overwritten by the next call). */
     static byte[] sha256(String key) {
+        return sha256(key, 0, key.length());
+    }
+
+    /** The SHA-256 of the UTF-8 bytes of {@code text[start, end)}, in this thread's buffer. */
+    static byte[] sha256(String text, int start, int end) {
         Scratch s = SCRATCH.get();
         MessageDigest digest = s.digest;
         digest.reset();
-        int length = key.length();
-        if (length <= MAX_ASCII_KEY && isAscii(key)) {
+        int length = end - start;
+        if (length <= MAX_ASCII_KEY && isAscii(text, start, end)) {
             for (int i = 0; i < length; i++) {
-                s.input[i] = (byte) key.charAt(i);
+                s.input[i] = (byte) text.charAt(start + i);
             }
             digest.update(s.input, 0, length);
         } else {
-            digest.update(key.getBytes(StandardCharsets.UTF_8));
+            digest.update(text.substring(start, end).getBytes(StandardCharsets.UTF_8));
         }
         try {
             digest.digest(s.hash, 0, HASH_BYTES);
@@ -70,9 +75,9 @@ final class KeyHashes {
         return out;
     }
 
-    private static boolean isAscii(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            if (key.charAt(i) >= 0x80) {
+    private static boolean isAscii(String text, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (text.charAt(i) >= 0x80) {
                 return false;
             }
         }
