@@ -33,14 +33,18 @@ public interface KeyGrant {
     /** Whether the key's owner is a proxy admin (management routes are open to it). */
     boolean isAdmin();
 
-    /** Whether the key may call {@code model} (a model group or alias name). */
+    /** Whether the key (and its team) may call {@code model} (a model group or alias name). */
     boolean allowsModel(String model);
+
+    /** Why the key may not call {@code model} (its own list, then its team's, or a blocked team), or null. */
+    @Nullable KeyRefusal checkModel(String model);
 
     /** The key's spend in USD as this instance knows it now (the database's value plus calls since). */
     double spend();
 
     /**
-     * Admits a call to {@code model}: checks the model list, the budget and the key's rpm, tpm and parallel limits,
+     * Admits a call to {@code model}: checks {@link #checkModel}, the key's and its team's budgets and the key's rpm,
+     * tpm and parallel limits,
      * and when all pass takes one request of each limit, to be given back with {@link #release}.
      *
      * @param nowMillis wall-clock time, epoch milliseconds

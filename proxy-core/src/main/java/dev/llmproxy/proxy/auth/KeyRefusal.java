@@ -15,7 +15,11 @@ public record KeyRefusal(Reason reason, String message, long retryAfterMillis) {
     public enum Reason {
         /** The model is not on the key's list: 401 {@code key_model_access_denied}. */
         MODEL_NOT_ALLOWED,
-        /** The key's spend reached its {@code max_budget}: 429 {@code budget_exceeded}. */
+        /** The model is not on the key's team's list: 401 {@code team_model_access_denied}. */
+        TEAM_MODEL_NOT_ALLOWED,
+        /** The key's team is blocked: 401 {@code auth_error}. */
+        TEAM_BLOCKED,
+        /** The key's (or its team's) spend reached its {@code max_budget}: 429 {@code budget_exceeded}. */
         BUDGET_EXCEEDED,
         /** The key's rpm, tpm or parallel limit: 429 {@code rate_limit_error} with {@code retry-after}. */
         RATE_LIMITED

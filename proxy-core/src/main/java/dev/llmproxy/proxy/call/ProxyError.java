@@ -16,6 +16,10 @@ public enum ProxyError {
     BLOCKED_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     /** The virtual key may not call this model. */
     KEY_MODEL_DENIED(HttpResponseStatus.UNAUTHORIZED, "key_model_access_denied"),
+    /** The virtual key's team may not call this model. */
+    TEAM_MODEL_DENIED(HttpResponseStatus.UNAUTHORIZED, "team_model_access_denied"),
+    /** The virtual key's team is blocked. */
+    TEAM_BLOCKED(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     /** A management route called without admin rights. */
     NOT_ADMIN(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     /** The virtual key's spend reached its budget (429 as LiteLLM's newer versions answer). */

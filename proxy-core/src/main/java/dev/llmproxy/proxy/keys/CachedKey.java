@@ -11,6 +11,7 @@ import dev.llmproxy.proxy.auth.Principal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -44,6 +45,8 @@ final class CachedKey implements KeyGrant {
     private final List<String> modelPrefixes;
     private final boolean allModels;
     private final @Nullable LimitSet limits;
+    /** The teams as last read (shared, updated by the store threads); the key's team is looked up per call. */
+    private final Map<String, TeamState> teams;
     /** Written by the cache's writer; read by any thread. */
     private volatile @Nullable KeyCache cache;
     private volatile int slot = -1;
@@ -52,7 +55,8 @@ final class CachedKey implements KeyGrant {
 
     CachedKey(String token, byte[] hash, String displayName, @Nullable String keyAlias, @Nullable String userId,
             @Nullable String teamId, List<String> tags, boolean admin, List<String> models, @Nullable Double maxBudget,
-            @Nullable Instant budgetResetAt, long expiresMillis, boolean blocked, @Nullable LimitSet limits) {
+            @Nullable Instant budgetResetAt, long expiresMillis, boolean blocked, @Nullable LimitSet limits,
+            Map<String, TeamState> teams) {
         this.token = requireNonNull(token, "token");
         this.hash = hash.clone();
         this.displayName = displayName;
@@ -72,6 +76,7 @@ final class CachedKey implements KeyGrant {
         this.expiresMillis = expiresMillis;
         this.blocked = blocked;
         this.limits = limits;
+        this.teams = teams;
         this.accepted = AuthResult.accepted(Principal.of(this));
     }
 
@@ -139,6 +144,37 @@ final class CachedKey implements KeyGrant {
 
     @Override
     public boolean allowsModel(String model) {
+        TeamState team = team();
+        return ownListAllows(model) && (team == null || team.allowsModel(model));
+    }
+
+    @Override
+    public @Nullable KeyRefusal checkModel(String model) {
+        if (!ownListAllows(model)) {
+            return new KeyRefusal(KeyRefusal.Reason.MODEL_NOT_ALLOWED, "key not allowed to access model. This key can "
+                    + "only access models=" + models + ". Tried to access " + model, 0);
+        }
+        TeamState team = team();
+        if (team == null) {
+            return null;
+        }
+        if (team.blocked) {
+            return new KeyRefusal(KeyRefusal.Reason.TEAM_BLOCKED, "Team=" + team.teamId
+                    + " is blocked. Update via `/team/unblock` if you're an admin.", 0);
+        }
+        if (!team.allowsModel(model)) {
+            return new KeyRefusal(KeyRefusal.Reason.TEAM_MODEL_NOT_ALLOWED, "Team not allowed to access model. Team="
+                    + team.teamId + ", Model=" + model + ". Allowed team models = " + team.models(), 0);
+        }
+        return null;
+    }
+
+    private @Nullable TeamState team() {
+        String id = teamId;
+        return id == null ? null : teams.get(id);
+    }
+
+    private boolean ownListAllows(String model) {
         if (allModels || models.contains(model)) {
             return true;
         }
@@ -166,9 +202,9 @@ final class CachedKey implements KeyGrant {
 
     @Override
     public @Nullable KeyRefusal admit(String model, long nowMillis) {
-        if (!allowsModel(model)) {
-            return new KeyRefusal(KeyRefusal.Reason.MODEL_NOT_ALLOWED, "key not allowed to access model. This key can "
-                    + "only access models=" + models + ". Tried to access " + model, 0);
+        KeyRefusal modelRefusal = checkModel(model);
+        if (modelRefusal != null) {
+            return modelRefusal;
         }
         Double budget = maxBudget;
         if (budget != null) {
@@ -179,6 +215,13 @@ final class CachedKey implements KeyGrant {
                         + (keyAlias != null ? keyAlias : "None") + " (" + displayName + ") Current cost: "
                         + format(spent) + ", Max budget: " + format(budget), 0);
             }
+        }
+        TeamState team = team();
+        Double teamBudget = team == null ? null : team.maxBudget;
+        // LiteLLM's team check is strict: spend > max_budget refuses.
+        if (team != null && teamBudget != null && team.spend() > teamBudget) {
+            return new KeyRefusal(KeyRefusal.Reason.BUDGET_EXCEEDED, "Budget has been exceeded! Team=" + team.teamId
+                    + " Current cost: " + format(team.spend()) + ", Max budget: " + format(teamBudget), 0);
         }
         LimitSet set = limits;
         if (set != null) {
@@ -202,8 +245,13 @@ final class CachedKey implements KeyGrant {
             set.release(nowMillis, Math.max(0, tokens));
         }
         KeyCache owner = cache;
-        if (owner != null && costUsd > 0) {
-            owner.addSpend(hash, Math.round(costUsd * KeyCache.NANOS_PER_USD));
+        long nanos = Math.round(costUsd * KeyCache.NANOS_PER_USD);
+        if (owner != null && nanos > 0) {
+            owner.addSpend(hash, nanos);
+        }
+        TeamState team = team();
+        if (team != null && nanos > 0) {
+            team.addSpend(nanos);
         }
     }
 

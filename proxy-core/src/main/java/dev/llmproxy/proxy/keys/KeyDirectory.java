@@ -9,6 +9,7 @@ import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.KeyWithOwners;
+import dev.llmproxy.store.Team;
 import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -49,6 +50,8 @@ final class KeyDirectory {
     private final Clock clock;
     private final LimitSet missLimit;
     private final ConcurrentHashMap<String, CompletableFuture<AuthResult>> lookups = new ConcurrentHashMap<>();
+    /** The teams keys belong to, by id: written by store threads, read by every call of a team's key. */
+    private final ConcurrentHashMap<String, TeamState> teams = new ConcurrentHashMap<>();
     /** User ids whose role is proxy_admin; replaced whole by the refresh, read by the loader. */
     private volatile Set<String> adminUsers = Set.of();
 
@@ -118,6 +121,10 @@ final class KeyDirectory {
                 lookup.complete(AuthResult.UNKNOWN);
                 return;
             }
+            Team team = found.get().team();
+            if (team != null) {
+                installTeam(team);
+            }
             User user = found.get().user();
             boolean admin = user != null && UserRoles.PROXY_ADMIN.equals(user.userRole());
             CachedKey entry = install(found.get().key(), admin);
@@ -160,7 +167,7 @@ final class KeyDirectory {
         String keyName = key.keyName();
         CachedKey entry = new CachedKey(key.token(), hash, keyName != null ? keyName : "sk-...", key.keyAlias(),
                 key.userId(), key.teamId(), key.tags(), admin, key.models(), key.maxBudget(), key.budgetResetAt(),
-                expires == null ? KeyCache.NEVER : expires.toEpochMilli(), key.blocked(), limits);
+                expires == null ? KeyCache.NEVER : expires.toEpochMilli(), key.blocked(), limits, teams);
         Double maxBudget = key.maxBudget();
         boolean samePeriod = previous != null && Objects.equals(previous.budgetResetAt, key.budgetResetAt());
         cache.put(hash, entry, entry.expiresMillis,
@@ -168,6 +175,21 @@ final class KeyDirectory {
                 Math.round(key.spend() * KeyCache.NANOS_PER_USD), key.blocked(), samePeriod);
         negative.remove(hash);
         return entry;
+    }
+
+    /** Puts {@code team} in the cache (a change, a refresh); a store thread calls it. */
+    void installTeam(Team team) {
+        teams.compute(team.teamId(), (id, previous) -> TeamState.of(team, previous));
+    }
+
+    /** Forgets a deleted team. */
+    void removeTeam(String teamId) {
+        teams.remove(teamId);
+    }
+
+    /** The ids of the cached teams. */
+    Set<String> teamIds() {
+        return Set.copyOf(teams.keySet());
     }
 
     /** Drops the key with this hash (deleted, or its hash replaced by {@code /key/regenerate}). */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.Store;
+import dev.llmproxy.store.Team;
 import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -101,6 +102,16 @@ public final class KeyService implements AutoCloseable {
             KeyQuery query = KeyQuery.all().withUserId(user.userId()).withPage(1, KeyQuery.MAX_SIZE);
             store.keys().list(query).items().forEach(directory::install);
         }
+    }
+
+    /** Applies a team written through this instance (blocked, models, budget) to its keys at once. */
+    public void teamChanged(Team team) {
+        directory.installTeam(team);
+    }
+
+    /** Forgets teams deleted through this instance. */
+    public void teamsDeleted(Collection<String> teamIds) {
+        teamIds.forEach(directory::removeTeam);
     }
 
     /** Drops keys deleted (or rehashed) through this instance from the cache at once. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
 import dev.llmproxy.store.Store;
+import dev.llmproxy.store.Team;
 import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
 import java.time.Clock;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *   <li>every {@code refreshIntervalMillis}: the keys whose {@code updated_at} moved (created, changed, blocked,
  *       budget reset) since the last refresh, minus an overlap of {@link #OVERLAP} for clocks that differ between
  *       instances and transactions that commit late;
- *   <li>every {@code reconcileIntervalMillis}: every key, so that the spend other instances committed reaches the
+ *   <li>every {@code reconcileIntervalMillis}: every team and every key, so that the spend other instances committed reaches the
  *       cache (a spend increment does not move {@code updated_at}) and keys deleted elsewhere leave it, and the list
  *       of proxy admins;
  *   <li>every {@link #BUDGET_RESET_INTERVAL}: the budget reset of the store (keys, users and teams whose
@@ -69,6 +70,7 @@ final class KeySync {
     void firstLoad() {
         try {
             loadAdmins();
+            loadTeams();
             int room = directory.cache().capacity() * 3 / 4;
             Instant start = clock.instant();
             int loaded = refresh(Instant.EPOCH, room);
@@ -94,6 +96,7 @@ final class KeySync {
      */
     void reconcile() {
         loadAdmins();
+        loadTeams();
         Set<String> existing = new HashSet<>();
         refresh(Instant.EPOCH, Integer.MAX_VALUE, existing);
         directory.cache().forEach(entry -> {
@@ -130,6 +133,26 @@ final class KeySync {
             afterToken = last.token();
         }
         return installed;
+    }
+
+    /** Reads every team (a few per organisation; kept whole in memory) and forgets deleted ones. */
+    private void loadTeams() {
+        Set<String> seen = new HashSet<>();
+        for (int page = 1; ; page++) {
+            Page<Team> teams = store.teams().list(new ListQuery(null, page, PAGE));
+            for (Team team : teams.items()) {
+                directory.installTeam(team);
+                seen.add(team.teamId());
+            }
+            if (page >= teams.totalPages()) {
+                break;
+            }
+        }
+        for (String id : directory.teamIds()) {
+            if (!seen.contains(id)) {
+                directory.removeTeam(id);
+            }
+        }
     }
 
     private void loadAdmins() {

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code /key/...} and {@code /user/...} routes with LiteLLM's request fields and response shapes, over the store. Who may call: the
+ * The {@code /key/...}, {@code /user/...} and {@code /team/...} routes with LiteLLM's request fields and response shapes, over the store. Who may call: the
  * master key, or a virtual key whose user is a proxy admin; {@code /key/info} also answers a key about itself. Every
  * route runs on the store executor; the caller's event loop is never blocked.
  *
@@ -36,12 +36,14 @@ public final class KeyManagement implements ManagementApi {
     private final KeyService keys;
     private final KeyCommands commands;
     private final UserCommands userCommands;
+    private final TeamCommands teamCommands;
 
     /** Routes over {@code keys}' store, stamping times with {@code clock}. */
     public KeyManagement(KeyService keys, Clock clock) {
         this.keys = requireNonNull(keys, "keys");
         this.commands = new KeyCommands(keys, requireNonNull(clock, "clock"));
         this.userCommands = new UserCommands(keys, commands, clock);
+        this.teamCommands = new TeamCommands(keys, clock);
     }
 
     @Override
@@ -79,6 +81,15 @@ public final class KeyManagement implements ManagementApi {
                 case USER_DELETE -> userCommands.delete(new Fields(Json.readObject(body)));
                 case USER_INFO -> userCommands.info(first(query.parameters(), "user_id"));
                 case USER_LIST -> userCommands.list(query.parameters());
+                case TEAM_NEW -> teamCommands.create(new Fields(Json.readObject(body)));
+                case TEAM_UPDATE -> teamCommands.update(new Fields(Json.readObject(body)));
+                case TEAM_DELETE -> teamCommands.delete(new Fields(Json.readObject(body)));
+                case TEAM_BLOCK -> teamCommands.setBlocked(new Fields(Json.readObject(body)), true);
+                case TEAM_UNBLOCK -> teamCommands.setBlocked(new Fields(Json.readObject(body)), false);
+                case TEAM_MEMBER_ADD -> teamCommands.addMember(new Fields(Json.readObject(body)));
+                case TEAM_MEMBER_DELETE -> teamCommands.deleteMember(new Fields(Json.readObject(body)));
+                case TEAM_INFO -> teamCommands.info(first(query.parameters(), "team_id"));
+                case TEAM_LIST -> teamCommands.list(query.parameters());
             };
             return new ManagementResponse(200, Json.write(result));
         } catch (BadRequest e) {
@@ -116,9 +127,12 @@ public final class KeyManagement implements ManagementApi {
     }
 
     private static String conflictMessage(Routes route) {
-        return route == Routes.REGENERATE
-                ? "A key with this value already exists; choose another new_key"
-                : "Key with this alias or value already exists. Unique key aliases across all keys are required.";
+        return switch (route) {
+            case REGENERATE -> "A key with this value already exists; choose another new_key";
+            case GENERATE, UPDATE ->
+                    "Key with this alias or value already exists. Unique key aliases across all keys are required.";
+            default -> "It already exists";
+        };
     }
 
     private static BadRequest notAdmin(Routes route, Principal principal) {

@@ -2,7 +2,7 @@ package dev.llmproxy.proxy.management;
 
 import org.jspecify.annotations.Nullable;
 
-/** The management routes ({@code /key/...}, {@code /user/...}), by method and path. */
+/** The management routes ({@code /key/...}, {@code /user/...}, {@code /team/...}), by method and path. */
 enum Routes {
     GENERATE("POST", "/key/generate"),
     UPDATE("POST", "/key/update"),
@@ -16,7 +16,16 @@ enum Routes {
     USER_UPDATE("POST", "/user/update"),
     USER_DELETE("POST", "/user/delete"),
     USER_INFO("GET", "/user/info"),
-    USER_LIST("GET", "/user/list");
+    USER_LIST("GET", "/user/list"),
+    TEAM_NEW("POST", "/team/new"),
+    TEAM_UPDATE("POST", "/team/update"),
+    TEAM_DELETE("POST", "/team/delete"),
+    TEAM_BLOCK("POST", "/team/block"),
+    TEAM_UNBLOCK("POST", "/team/unblock"),
+    TEAM_MEMBER_ADD("POST", "/team/member_add"),
+    TEAM_MEMBER_DELETE("POST", "/team/member_delete"),
+    TEAM_INFO("GET", "/team/info"),
+    TEAM_LIST("GET", "/team/list");
 
     private static final String KEY_PREFIX = "/key/";
     private static final String REGENERATE_SUFFIX = "/regenerate";

@@ -429,10 +429,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         KeyGrant key = principal.key();
-        if (key != null && !key.allowsModel(model)) {
+        KeyRefusal modelRefusal = key == null ? null : key.checkModel(model);
+        if (modelRefusal != null) {
             request.release();
-            rejectKey(ctx, facts, new KeyRefusal(KeyRefusal.Reason.MODEL_NOT_ALLOWED, "key not allowed to access "
-                    + "model. Tried to access " + model, 0), endpoint, model, principal);
+            rejectKey(ctx, facts, modelRefusal, endpoint, model, principal);
             return;
         }
         if (!hasField(info, endpoint)) {
@@ -469,16 +469,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         call.start();
     }
 
-    /** Answers a virtual key's refusal: 401 for the model, 429 for the budget and its limits (with retry-after). */
+    /**
+     * Answers a virtual key's refusal: 401 for the model or a blocked team, 429 for the budget and the limits (with
+     * retry-after).
+     */
     private void rejectKey(ChannelHandlerContext ctx, RequestFacts facts, KeyRefusal refusal, Endpoint endpoint,
             String model, Principal principal) {
         ProxyError error = switch (refusal.reason()) {
             case MODEL_NOT_ALLOWED -> ProxyError.KEY_MODEL_DENIED;
+            case TEAM_MODEL_NOT_ALLOWED -> ProxyError.TEAM_MODEL_DENIED;
+            case TEAM_BLOCKED -> ProxyError.TEAM_BLOCKED;
             case BUDGET_EXCEEDED -> ProxyError.BUDGET_EXCEEDED;
             case RATE_LIMITED -> ProxyError.KEY_RATE_LIMITED;
         };
         FullHttpResponse response = Responses.error(ctx.alloc(), error, refusal.message(),
-                refusal.reason() == KeyRefusal.Reason.MODEL_NOT_ALLOWED ? "model" : null, facts.callId);
+                refusal.reason() == KeyRefusal.Reason.MODEL_NOT_ALLOWED
+                        || refusal.reason() == KeyRefusal.Reason.TEAM_MODEL_NOT_ALLOWED ? "model" : null,
+                facts.callId);
         if (refusal.reason() == KeyRefusal.Reason.RATE_LIMITED) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER,
                     Long.toString(Math.max(1, (refusal.retryAfterMillis() + 999) / 1000)));

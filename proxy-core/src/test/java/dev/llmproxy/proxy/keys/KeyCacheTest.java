@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmproxy.store.KeyHash;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -129,6 +130,6 @@ class KeyCacheTest {
     static CachedKey entry(String key) {
         byte[] hash = KeyHashes.sha256(key).clone();
         return new CachedKey(KeyHash.of(key), hash, KeyHash.displayName(key), null, null, null, List.of(), false,
-                List.of(), null, null, KeyCache.NEVER, false, null);
+                List.of(), null, null, KeyCache.NEVER, false, null, Map.of());
     }
 }

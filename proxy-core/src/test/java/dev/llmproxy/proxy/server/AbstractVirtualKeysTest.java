@@ -288,6 +288,32 @@ abstract class AbstractVirtualKeysTest {
                 .as("the user's keys go with the user").isEqualTo(401);
     }
 
+    @Test
+    void shouldApplyTheTeamsModelsBudgetAndBlockToItsKeys() {
+        assertThat(post("/team/new", "{\"team_id\":\"t1\",\"models\":[\"gpt-a\"],\"max_budget\":0.005}")
+                .statusCode()).isEqualTo(200);
+        String key = keyOf(generate("{\"team_id\":\"t1\"}"));
+
+        HttpResponse<String> otherModel = proxy.chat("gpt-b", "Authorization", "Bearer " + key);
+        assertThat(otherModel.statusCode()).isEqualTo(401);
+        assertThat(otherModel.body()).contains("\"type\":\"team_model_access_denied\"");
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + key), r -> r.statusCode() == 429
+                        && r.body().contains("Budget has been exceeded! Team=t1"));
+
+        assertThat(post("/team/block", "{\"team_id\":\"t1\"}").statusCode()).isEqualTo(200);
+        HttpResponse<String> blocked = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+        assertThat(blocked.statusCode()).isEqualTo(401);
+        assertThat(blocked.body()).contains("Team=t1 is blocked");
+        assertThat(get("/team/info?team_id=t1").body()).contains("\"team_id\":\"t1\"").contains("\"blocked\":true");
+        assertThat(post("/team/new", "{\"team_id\":\"t1\"}").body()).contains("Team id = t1 already exists");
+
+        assertThat(post("/team/delete", "{\"team_ids\":[\"t1\"]}").statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(401);
+        assertThat(post("/team/update", "{\"team_id\":\"t1\"}").statusCode()).isEqualTo(404);
+    }
+
     private HttpResponse<String> generate(String body) {
         return post("/key/generate", body);
     }
