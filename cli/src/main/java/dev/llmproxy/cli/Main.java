@@ -162,10 +162,15 @@ public final class Main implements Callable<Integer> {
                     .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
+<<<<<<< HEAD
                             loaded.generalSettings().corsAllowCredentials()));
             if (store != null) {
                 store.apply(components);
             }
+=======
+                            loaded.generalSettings().corsAllowCredentials()))
+                    .clientIps(loaded.generalSettings().clientIps());
+>>>>>>> main
             if (debug || detailedDebug) {
                 components.listener(new LoggingCallListener());
             }

@@ -2,12 +2,11 @@ package dev.llmproxy.bench.scenario;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.llmproxy.bench.load.OpenLoopResult;
 import org.jspecify.annotations.Nullable;
 
 /** Open-loop latency at one rate: direct, through the proxy and, if it ran, through nginx. */
-public record LatencyPoint(int ratePerSecond, Repeats<OpenLoopResult> direct, Repeats<OpenLoopResult> proxy,
-        @Nullable Repeats<OpenLoopResult> nginx) {
+public record LatencyPoint(int ratePerSecond, Repeats<LatencyRun> direct, Repeats<LatencyRun> proxy,
+        @Nullable Repeats<LatencyRun> nginx) {
 
     /** Validates the point. */
     public LatencyPoint {
@@ -16,8 +15,8 @@ public record LatencyPoint(int ratePerSecond, Repeats<OpenLoopResult> direct, Re
     }
 
     /** Latency at {@code percentile} in milliseconds. */
-    static double millis(OpenLoopResult result, double percentile) {
-        return Percentiles.millis(result.latencyMicros(), percentile);
+    static double millis(LatencyRun run, double percentile) {
+        return Percentiles.millis(run.result().latencyMicros(), percentile);
     }
 
     /** Proxy minus direct latency at {@code percentile}, in milliseconds (median of the paired repeats). */

@@ -97,29 +97,35 @@ public final class ReportWriter {
 
     private static void latency(Table t, List<LatencyPoint> points) {
         t.md.append("\n## b) Latency, open loop at a constant rate (ms, from intended send time)\n\n")
-                .append("| rate | | p50 | p90 | p99 | p99.9 | max | completed / scheduled | errors | unanswered |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("| rate | | p50 | p90 | p99 | p99.9 | max | CPU-s per 10k | completed / scheduled | errors "
+                        + "| unanswered |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (LatencyPoint p : points) {
             String first = p.ratePerSecond() + " req/s";
-            for (Side<OpenLoopResult> side : t.sides(p.direct(), p.proxy(), p.nginx())) {
-                Repeats<OpenLoopResult> runs = side.runs();
+            for (Side<LatencyRun> side : t.sides(p.direct(), p.proxy(), p.nginx())) {
+                Repeats<LatencyRun> runs = side.runs();
                 t.row(first, side.name(), cell(runs.stat(r -> LatencyPoint.millis(r, 50)), "%.3f"),
                         cell(runs.stat(r -> LatencyPoint.millis(r, 90)), "%.3f"),
                         cell(runs.stat(r -> LatencyPoint.millis(r, 99)), "%.3f"),
                         cell(runs.stat(r -> LatencyPoint.millis(r, 99.9)), "%.3f"),
-                        cell(runs.stat(r -> Percentiles.maxMillis(r.latencyMicros())), "%.3f"),
-                        runs.sum(OpenLoopResult::completed) + " / " + runs.sum(OpenLoopResult::scheduled),
-                        Long.toString(runs.sum(OpenLoopResult::errors)),
-                        Long.toString(runs.sum(OpenLoopResult::incomplete)));
+                        cell(runs.stat(r -> Percentiles.maxMillis(r.result().latencyMicros())), "%.3f"),
+                        cell(runs.stat(LatencyRun::cpuSecondsPer10k), "%.3f"),
+                        runs.sum(r -> r.result().completed()) + " / " + runs.sum(r -> r.result().scheduled()),
+                        Long.toString(runs.sum(r -> r.result().errors())),
+                        Long.toString(runs.sum(r -> r.result().incomplete())));
                 first = "";
             }
-            for (Difference<OpenLoopResult> d : t.differences(p.direct(), p.proxy(), p.nginx())) {
+            for (Difference<LatencyRun> d : t.differences(p.direct(), p.proxy(), p.nginx())) {
                 t.row("", "**" + d.name() + "**", cell(d.spread(r -> LatencyPoint.millis(r, 50)), "%.3f"),
                         cell(d.spread(r -> LatencyPoint.millis(r, 90)), "%.3f"),
                         cell(d.spread(r -> LatencyPoint.millis(r, 99)), "%.3f"),
-                        cell(d.spread(r -> LatencyPoint.millis(r, 99.9)), "%.3f"), "", "", "", "");
+                        cell(d.spread(r -> LatencyPoint.millis(r, 99.9)), "%.3f"), "",
+                        d.subtrahendIsDirect() ? "" : cell(d.spread(LatencyRun::cpuSecondsPer10k), "%.3f"), "", "",
+                        "");
             }
         }
+        t.md.append("\nCPU: the proxy process and the nginx worker over the measured window, at the same arrivals "
+                + "for every target.\n");
     }
 
     private static void streaming(Table t, List<StreamingPoint> points) {
@@ -275,14 +281,15 @@ public final class ReportWriter {
         g.writeEndArray();
     }
 
-    private static void openLoopRuns(JsonGenerator g, String name, @Nullable Repeats<OpenLoopResult> runs) {
+    private static void openLoopRuns(JsonGenerator g, String name, @Nullable Repeats<LatencyRun> runs) {
         g.writeName(name);
         if (runs == null) {
             g.writeNull();
             return;
         }
         g.writeStartArray();
-        for (OpenLoopResult r : runs.runs()) {
+        for (LatencyRun run : runs.runs()) {
+            OpenLoopResult r = run.result();
             g.writeStartObject();
             number(g, "connections", r.connections());
             number(g, "scheduled", r.scheduled());
@@ -290,6 +297,8 @@ public final class ReportWriter {
             number(g, "errors", r.errors());
             number(g, "unanswered", r.incomplete());
             number(g, "maxBacklog", r.maxBacklog());
+            nullableNumber(g, "cpuSeconds", run.cpuSeconds());
+            number(g, "cpuSecondsPer10k", run.cpuSecondsPer10k());
             percentiles(g, "latencyMs", r.latencyMicros());
             percentiles(g, "serviceTimeMs", r.serviceTimeMicros());
             g.writeEndObject();

@@ -66,7 +66,7 @@ public final class ScenarioRunner {
         }
         if (options.scenarios().contains(Scenario.LATENCY)) {
             for (int rate : options.rates()) {
-                Map<Target, Repeats<OpenLoopResult>> runs = repeat(t -> latency(t, rate));
+                Map<Target, Repeats<LatencyRun>> runs = repeat(t -> latency(t, rate));
                 latency.add(new LatencyPoint(rate, direct(runs), proxy(runs), nginx(runs)));
             }
         }
@@ -144,13 +144,21 @@ public final class ScenarioRunner {
         return run;
     }
 
-    private OpenLoopResult latency(Target target, int rate) {
+    /** Like {@link #throughput}, CPU is sampled around the measured window only. */
+    private LatencyRun latency(Target target, int rate) {
+        generator.run(new OpenLoopPlan(target.chatRequest(), options.latencyConnections(), rate, Duration.ZERO,
+                options.warmup()));
+        Double cpuBefore = cpu(target.process());
         OpenLoopResult result = generator.run(new OpenLoopPlan(target.chatRequest(), options.latencyConnections(),
-                rate, options.warmup(), options.latencyDuration()));
-        progress.printf(Locale.ROOT, "[latency] %s, %d req/s: p50 %.3f ms, p99 %.3f ms, %d/%d completed%n",
+                rate, Duration.ZERO, options.latencyDuration()));
+        Double cpuAfter = cpu(target.process());
+        LatencyRun run = new LatencyRun(result, cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore);
+        progress.printf(Locale.ROOT, "[latency] %s, %d req/s: p50 %.3f ms, p99 %.3f ms, %d/%d completed%s%n",
                 target.name(), rate, Percentiles.millis(result.latencyMicros(), 50),
-                Percentiles.millis(result.latencyMicros(), 99), result.completed(), result.scheduled());
-        return result;
+                Percentiles.millis(result.latencyMicros(), 99), result.completed(), result.scheduled(),
+                run.cpuSeconds() == null ? ""
+                        : String.format(Locale.ROOT, ", %.3f CPU-s per 10k requests", run.cpuSecondsPer10k()));
+        return run;
     }
 
     private StreamResult streaming(Target target, int streams) {

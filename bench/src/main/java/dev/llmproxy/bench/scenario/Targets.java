@@ -1,6 +1,5 @@
 package dev.llmproxy.bench.scenario;
 
-import dev.llmproxy.bench.load.OpenLoopResult;
 import dev.llmproxy.bench.load.StreamResult;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -95,8 +94,8 @@ public final class Targets {
             n += runs == null ? 0 : runs.sum(r -> r.result().errors());
         }
         for (LatencyPoint p : results.latency()) {
-            Repeats<OpenLoopResult> runs = ofNginx ? p.nginx() : p.proxy();
-            n += runs == null ? 0 : runs.sum(r -> r.errors() + r.incomplete());
+            Repeats<LatencyRun> runs = ofNginx ? p.nginx() : p.proxy();
+            n += runs == null ? 0 : runs.sum(r -> r.result().errors() + r.result().incomplete());
         }
         for (StreamingPoint p : results.streaming()) {
             Repeats<StreamResult> runs = ofNginx ? p.nginx() : p.proxy();

@@ -2,7 +2,6 @@ package dev.llmproxy.bench.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmproxy.bench.load.OpenLoopResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +22,18 @@ class ReportWriterTest {
         assertThat(markdown).contains("## Targets", "## Machine", "## Setup", "## a) Throughput",
                 "## b) Latency", "## c) Streaming", "## Memory", "| cores | 2 |", "150.0 MiB", "*unbuffered*",
                 "| target | goal | measured | nginx | result |", "nginx worker: 4.0 MiB");
-        assertThat(markdown).contains("|  | nginx | 0.330 | 0.330 | 0.330 | 0.330 | 0.330 | 1000 / 1000 | 0 | 0 |",
+        assertThat(markdown).contains("|  | nginx | 0.330 | 0.330 | 0.330 | 0.330 | 0.330 | 4.000 | 1000 / 1000 | 0 | 0 |",
+                "|  | llmproxy | 0.250 | 0.250 | 0.250 | 0.250 | 0.250 | 5.000 | 1000 / 1000 | 0 | 0 |",
+                "|  | **llmproxy − nginx** | -0.080 | -0.080 | -0.080 | -0.080 |  | 1.000 |",
                 "|  | **llmproxy added** | 0.050 | 0.050 | 0.050 | 0.050 |  |  |  |  |",
                 "|  | **nginx added** | 0.130 |", "|  | **llmproxy − nginx** | -0.080 |");
     }
 
     @Test
     void shouldShowMedianAndRangeWhenPointWasRepeated() {
-        Repeats<OpenLoopResult> direct = new Repeats<>(List.of(TargetsTest.open(200), TargetsTest.open(210),
+        Repeats<LatencyRun> direct = new Repeats<>(List.of(TargetsTest.open(200), TargetsTest.open(210),
                 TargetsTest.open(190)));
-        Repeats<OpenLoopResult> proxy = new Repeats<>(List.of(TargetsTest.open(300), TargetsTest.open(250),
+        Repeats<LatencyRun> proxy = new Repeats<>(List.of(TargetsTest.open(300), TargetsTest.open(250),
                 TargetsTest.open(400)));
         ScenarioResults results = new ScenarioResults(List.of(),
                 List.of(new LatencyPoint(2_000, direct, proxy, null)), List.of());
@@ -76,8 +77,8 @@ class ReportWriterTest {
                 List.of(new ThroughputPoint(32, TargetsTest.run(TargetsTest.closed(50_000), null),
                         TargetsTest.run(TargetsTest.closed(40_000), null),
                         TargetsTest.run(TargetsTest.closed(45_000), 0.5))),
-                List.of(new LatencyPoint(2_000, Repeats.of(TargetsTest.open(200)), Repeats.of(TargetsTest.open(250)),
-                        Repeats.of(TargetsTest.open(330)))),
+                List.of(new LatencyPoint(2_000, Repeats.of(TargetsTest.open(200)),
+                        Repeats.of(TargetsTest.open(250, 0.5)), Repeats.of(TargetsTest.open(330, 0.4)))),
                 List.of(new StreamingPoint(300, Repeats.of(TargetsTest.stream(10, 20_100, 22_000)),
                         Repeats.of(TargetsTest.stream(10, 20_300, 23_500)), null)));
         long rss = 150L << 20;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class TargetsTest {
@@ -62,8 +63,8 @@ class TargetsTest {
 
     @Test
     void shouldJudgeMedianWhenPointWasRepeated() {
-        Repeats<OpenLoopResult> direct = new Repeats<>(List.of(open(200), open(200), open(200)));
-        Repeats<OpenLoopResult> proxy = new Repeats<>(List.of(open(240), open(5_000), open(260)));
+        Repeats<LatencyRun> direct = new Repeats<>(List.of(open(200), open(200), open(200)));
+        Repeats<LatencyRun> proxy = new Repeats<>(List.of(open(240), open(5_000), open(260)));
         ScenarioResults results = new ScenarioResults(List.of(),
                 List.of(new LatencyPoint(2_000, direct, proxy, null)), List.of());
 
@@ -94,9 +95,13 @@ class TargetsTest {
         return new ClosedLoopResult(32, completedPerSecond * 10, 0, Duration.ofSeconds(10), micros(300, 1));
     }
 
-    static OpenLoopResult open(long latencyMicros) {
-        return new OpenLoopResult(2_000, 64, 1_000, 1_000, 0, 0, 0, micros(latencyMicros, 1_000),
-                micros(latencyMicros, 1_000));
+    static LatencyRun open(long latencyMicros) {
+        return open(latencyMicros, null);
+    }
+
+    static LatencyRun open(long latencyMicros, @Nullable Double cpuSeconds) {
+        return new LatencyRun(new OpenLoopResult(2_000, 64, 1_000, 1_000, 0, 0, 0, micros(latencyMicros, 1_000),
+                micros(latencyMicros, 1_000)), cpuSeconds);
     }
 
     static StreamResult stream(long count, long firstEventMicros, long gapMicros) {

@@ -19,16 +19,21 @@ import org.jspecify.annotations.Nullable;
 public record AuthResult(
         @Nullable Principal principal, @Nullable Failure failure, @Nullable CompletionStage<AuthResult> pending) {
 
-    /** Why a request was refused. Each maps to a 401 with LiteLLM's wording (the key itself is never echoed). */
+    /** Why a request was refused. Each maps to LiteLLM's status and wording (the key itself is never echoed). */
     public enum Failure {
         MISSING_KEY,
         INVALID_KEY,
+<<<<<<< HEAD
         /** A virtual key that is not in the store (LiteLLM's {@code token_not_found_in_db}). */
         UNKNOWN_KEY,
         /** A virtual key past its {@code expires}. */
         EXPIRED_KEY,
         /** A virtual key that was blocked ({@code /key/block}). */
         BLOCKED_KEY
+=======
+        /** The client's address is not in {@code allowed_ips} (403). */
+        IP_NOT_ALLOWED
+>>>>>>> main
     }
 
     /** No key was presented. */
@@ -37,6 +42,7 @@ public record AuthResult(
     /** The key presented is not valid. */
     public static final AuthResult INVALID = new AuthResult(null, Failure.INVALID_KEY, null);
 
+<<<<<<< HEAD
     /** The virtual key presented is not in the store. */
     public static final AuthResult UNKNOWN = new AuthResult(null, Failure.UNKNOWN_KEY, null);
 
@@ -45,6 +51,10 @@ public record AuthResult(
 
     /** The virtual key presented is blocked. */
     public static final AuthResult BLOCKED = new AuthResult(null, Failure.BLOCKED_KEY, null);
+=======
+    /** The client's address may not call, whatever its key. */
+    public static final AuthResult IP_NOT_ALLOWED = new AuthResult(null, Failure.IP_NOT_ALLOWED, null);
+>>>>>>> main
 
     public AuthResult {
         int set = (principal != null ? 1 : 0) + (failure != null ? 1 : 0) + (pending != null ? 1 : 0);

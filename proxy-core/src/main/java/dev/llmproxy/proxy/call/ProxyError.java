@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 public enum ProxyError {
     MISSING_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     INVALID_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
+<<<<<<< HEAD
     /** A virtual key that is not in the store. */
     UNKNOWN_KEY(HttpResponseStatus.UNAUTHORIZED, "token_not_found_in_db"),
     EXPIRED_KEY(HttpResponseStatus.UNAUTHORIZED, "expired_key"),
@@ -26,6 +27,10 @@ public enum ProxyError {
     BUDGET_EXCEEDED(HttpResponseStatus.TOO_MANY_REQUESTS, "budget_exceeded"),
     /** The virtual key's rpm, tpm or parallel limit. */
     KEY_RATE_LIMITED(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
+=======
+    /** The client's address is not in {@code allowed_ips}. */
+    IP_NOT_ALLOWED(HttpResponseStatus.FORBIDDEN, "auth_error"),
+>>>>>>> main
     INVALID_JSON(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
     MISSING_FIELD(HttpResponseStatus.BAD_REQUEST, "validation_error"),
     UNKNOWN_MODEL(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),

@@ -577,6 +577,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (responseStarted) {
             abort(ProxyError.UPSTREAM_TIMEOUT, message);
         } else {
+            // Logged like a refused connection: the operator sees which deployment is not answering, whether or not
+            // the call goes on to another one.
+            log.info("[{}] {} ({})", request.callId(), message, deployment.id());
             failBeforeCommit(ProxyError.UPSTREAM_TIMEOUT, message);
         }
     }

@@ -227,7 +227,8 @@ public final class ConfigLoader {
         Map<String, Entry> settings = section == null ? Map.of() : nodes.mapping(section.value(), section.path());
         Map<String, @Nullable Object> other = others(nodes, settings, Set.of("master_key", "max_request_size_mb",
                 "keepalive_timeout", "client_header_timeout", "client_body_timeout", "max_buffered_requests_mb",
-                "cors_allow_origins", "cors_allow_credentials"), "general_settings.", ignored);
+                "cors_allow_origins", "cors_allow_credentials", "allowed_ips", "use_x_forwarded_for",
+                "forwarded_allow_ips"), "general_settings.", ignored);
         Entry masterKeyEntry = settings.get("master_key");
         String masterKey = nodes.string(masterKeyEntry);
         if (masterKeyEntry != null && masterKey != null && !masterKey.startsWith("sk-")) {
@@ -265,32 +266,56 @@ public final class ConfigLoader {
         }
         return new GeneralSettings(masterKey, maxBytes, nodes.seconds(settings.get("keepalive_timeout")),
                 nodes.seconds(settings.get("client_header_timeout")), nodes.seconds(settings.get("client_body_timeout")),
-                bufferedBytes, origins(nodes, settings.get("cors_allow_origins")),
-                nodes.bool(settings.get("cors_allow_credentials")), other);
+                bufferedBytes, stringList(nodes, settings.get("cors_allow_origins")),
+                nodes.bool(settings.get("cors_allow_credentials")), clientIps(nodes, settings), other);
     }
 
-    /** {@code cors_allow_origins}: a list of origins or one string of them separated by commas; null when absent. */
-    private static @Nullable List<String> origins(Nodes nodes, @Nullable Entry entry) {
+    private static ClientIpSettings clientIps(Nodes nodes, Map<String, Entry> settings) {
+        Boolean useForwardedFor = nodes.bool(settings.get("use_x_forwarded_for"));
+        List<IpRange> trusted = ipRanges(nodes, settings.get("forwarded_allow_ips"));
+        return new ClientIpSettings(ipRanges(nodes, settings.get("allowed_ips")),
+                useForwardedFor != null && useForwardedFor, trusted == null ? IpRange.LOOPBACK : trusted);
+    }
+
+    /** A list of addresses and CIDR blocks, or one string of them separated by commas; null when absent. */
+    private static @Nullable List<IpRange> ipRanges(Nodes nodes, @Nullable Entry entry) {
+        List<String> texts = stringList(nodes, entry);
+        if (entry == null || texts == null) {
+            return null;
+        }
+        List<IpRange> ranges = new ArrayList<>();
+        for (String text : texts) {
+            try {
+                ranges.add(IpRange.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw nodes.error(entry.value(), entry.path(), String.valueOf(e.getMessage()));
+            }
+        }
+        return ranges;
+    }
+
+    /** A list of strings or one string of them separated by commas (as {@code cors_allow_origins}); null when absent. */
+    private static @Nullable List<String> stringList(Nodes nodes, @Nullable Entry entry) {
         if (entry == null || Nodes.isNull(entry.value())) {
             return null;
         }
-        List<String> origins = new ArrayList<>();
+        List<String> values = new ArrayList<>();
         if (entry.value() instanceof SequenceNode) {
             List<Node> items = nodes.sequence(entry.value(), entry.path());
             for (int i = 0; i < items.size(); i++) {
                 Nodes.Scalar scalar = nodes.scalar(items.get(i), entry.path() + "[" + i + "]");
                 if (scalar.value() != null) {
-                    origins.add(scalar.text().strip());
+                    values.add(scalar.text().strip());
                 }
             }
         } else {
             String text = nodes.string(entry);
-            for (String origin : text == null ? new String[0] : text.split(",")) {
-                origins.add(origin.strip());
+            for (String value : text == null ? new String[0] : text.split(",")) {
+                values.add(value.strip());
             }
         }
-        origins.removeIf(String::isEmpty);
-        return origins;
+        values.removeIf(String::isEmpty);
+        return values;
     }
 
     /** The resolved values of the keys a section does not model; each is recorded as ignored. */

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *     commas); {@code null} when not set, which allows any origin as LiteLLM does
  * @param corsAllowCredentials {@code cors_allow_credentials}; {@code null} when not set (true without
  *     {@code cors_allow_origins}, false with it, as LiteLLM)
+ * @param clientIps {@code allowed_ips}, {@code use_x_forwarded_for} and {@code forwarded_allow_ips}
  * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
  */
 public record GeneralSettings(
@@ -38,12 +39,14 @@ public record GeneralSettings(
         long maxBufferedRequestBytes,
         @Nullable List<String> corsAllowOrigins,
         @Nullable Boolean corsAllowCredentials,
+        ClientIpSettings clientIps,
         Map<String, @Nullable Object> other) {
 
     /** The request body limit when {@code max_request_size_mb} is not set: 32 MiB. */
     public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
 
     public GeneralSettings {
+        requireNonNull(clientIps, "clientIps");
         requireNonNull(other, "other");
         if (maxRequestBodyBytes <= 0) {
             throw new IllegalArgumentException("maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: > 0)");
@@ -61,6 +64,6 @@ public record GeneralSettings(
                 + maxRequestBodyBytes + ", keepaliveTimeout=" + keepaliveTimeout + ", clientHeaderTimeout="
                 + clientHeaderTimeout + ", clientBodyTimeout=" + clientBodyTimeout + ", maxBufferedRequestBytes="
                 + maxBufferedRequestBytes + ", corsAllowOrigins=" + corsAllowOrigins + ", corsAllowCredentials="
-                + corsAllowCredentials + ", other=" + other.keySet() + ']';
+                + corsAllowCredentials + ", clientIps=" + clientIps + ", other=" + other.keySet() + ']';
     }
 }

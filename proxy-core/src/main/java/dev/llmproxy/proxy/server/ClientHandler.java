@@ -25,6 +25,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -204,6 +205,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             request.release();
+            if (decoded.cause() instanceof PrematureChannelClosureException) {
+                // The client went away before its headers were complete: nobody is left to answer, and the request
+                // was the client's to abandon, not a malformed one.
+                record(facts, null, null, null, ProxyError.CLIENT_CLOSED);
+                responseDone(false);
+                return;
+            }
             rejectUndecodable(ctx, decoded.cause(), facts);
             return;
         }
@@ -575,9 +583,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             error = ProxyError.BAD_REQUEST;
             message = "Malformed HTTP request";
         }
-        // The decoder has lost its place in the byte stream, so the connection cannot carry another request.
-        RequestFacts closing = new RequestFacts(facts.callId, facts.startNanos, false, false);
-        reject(ctx, closing, error, message, null, null, null);
+        // The decoder has lost its place in the byte stream, so the connection cannot carry another request. The
+        // client may still be sending the rest of it: a lingering close lets it read the answer instead of a reset.
+        FullHttpResponse response = Responses.error(ctx.alloc(), error, message, null, facts.callId);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response, ctx.voidPromise());
+        record(facts, null, null, null, error);
+        responseDone(false);
+        LingeringCloseHandler.start(ctx.pipeline(), server.ticker, LingeringCloseHandler.MAX_DISCARD_BYTES);
     }
 
     private void reject(ChannelHandlerContext ctx, RequestFacts facts, ProxyError error, String message,

@@ -22,14 +22,15 @@ import java.util.function.LongSupplier;
  * {@code 100 Continue}. In: {@code HttpObject}s from the codec. Out: the same, minus refused requests. Sits between
  * the client timeouts and the aggregator.
  *
- * <p>The {@link Authenticator} is asked once per request of an authenticated path; its answer goes to
+ * <p>The client's address is checked against {@code allowed_ips} ({@link ClientIpPolicy}), then the
+ * {@link Authenticator} is asked, once per request of an authenticated path; the answer goes to
  * {@link ClientHandler} through {@link HeadAuthResults}, which uses it instead of asking again:
  * <ul>
  *   <li>accepted, or still being looked up elsewhere (pending): the request goes on; {@link ClientHandler} dispatches
  *       it or waits for the lookup;
- *   <li>refused, for a request with a body: answered 401 here, with {@code Connection: close} and a
- *       {@linkplain LingeringCloseHandler lingering close} that discards (a bounded amount of) the body; the record
- *       comes from {@link ClientHandler} through a {@link RequestRefused} event;
+ *   <li>refused, for a request with a body: answered 401 (403 for a client outside {@code allowed_ips}) here, with
+ *       {@code Connection: close} and a {@linkplain LingeringCloseHandler lingering close} that discards (a bounded
+ *       amount of) the body; the record comes from {@link ClientHandler} through a {@link RequestRefused} event;
  *   <li>refused, for a request without a body, or while {@link ClientHandler} is still answering an earlier request
  *       on this connection (a 401 written now would overtake that response): the request goes on and
  *       {@link ClientHandler} answers the 401 in turn, after buffering the body as for any request.
@@ -40,25 +41,32 @@ import java.util.function.LongSupplier;
  */
 final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
     private final Authenticator authenticator;
+    private final ClientIpPolicy clientIps;
     private final HeadAuthResults results;
     private final LongSupplier ticker;
     private boolean refusing;
 
-    HeadAuthHandler(Authenticator authenticator, HeadAuthResults results, LongSupplier ticker) {
+    HeadAuthHandler(Authenticator authenticator, ClientIpPolicy clientIps, HeadAuthResults results,
+            LongSupplier ticker) {
         this.authenticator = authenticator;
+        this.clientIps = clientIps;
         this.results = results;
         this.ticker = ticker;
     }
 
-    /** The 401 message for {@code failure}, in LiteLLM's words. */
+    /** The message for {@code failure}, in LiteLLM's words. */
     static String refusalMessage(AuthResult.Failure failure) {
         return switch (failure) {
             case MISSING_KEY -> "Authentication Error, No api key passed in.";
             case INVALID_KEY -> "Authentication Error, Invalid proxy server token passed.";
+<<<<<<< HEAD
             case UNKNOWN_KEY -> "Authentication Error, Invalid proxy server token passed. Unable to find token in "
                     + "cache or `LiteLLM_VerificationTokenTable`";
             case EXPIRED_KEY -> "Authentication Error - Expired Key.";
             case BLOCKED_KEY -> "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.";
+=======
+            case IP_NOT_ALLOWED -> "Access forbidden: IP address not allowed.";
+>>>>>>> main
         };
     }
 
@@ -67,9 +75,13 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
         return switch (failure) {
             case MISSING_KEY -> ProxyError.MISSING_KEY;
             case INVALID_KEY -> ProxyError.INVALID_KEY;
+<<<<<<< HEAD
             case UNKNOWN_KEY -> ProxyError.UNKNOWN_KEY;
             case EXPIRED_KEY -> ProxyError.EXPIRED_KEY;
             case BLOCKED_KEY -> ProxyError.BLOCKED_KEY;
+=======
+            case IP_NOT_ALLOWED -> ProxyError.IP_NOT_ALLOWED;
+>>>>>>> main
         };
     }
 
@@ -83,7 +95,9 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest head && head.decoderResult().isSuccess()) {
             ApiPath path = ApiPath.of(head.uri());
             if (needsKey(path, head)) {
-                AuthResult result = authenticator.authenticate(head.headers());
+                AuthResult result = clientIps.allows(ctx.channel().remoteAddress(), head.headers())
+                        ? authenticator.authenticate(head.headers())
+                        : AuthResult.IP_NOT_ALLOWED;
                 AuthResult.Failure failure = result.failure();
                 if (failure != null && hasBody(head) && !results.isClientBusy()) {
                     refuse(ctx, head, path, failure);

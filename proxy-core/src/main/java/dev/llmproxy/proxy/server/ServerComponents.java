@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.limiter.LocalLimitStore;
 import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.config.ClientIpSettings;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.metrics.MetricsSettings;
@@ -47,6 +48,7 @@ public final class ServerComponents {
     private final @Nullable Upstream upstream;
     private final long requestBufferBytes;
     private final CorsPolicy cors;
+    private final ClientIpSettings clientIps;
     private final Duration clientWriteTimeout;
     private final @Nullable LitellmMetrics metrics;
     private final @Nullable ManagementApi management;
@@ -71,6 +73,7 @@ public final class ServerComponents {
         this.upstream = builder.upstream;
         this.requestBufferBytes = builder.requestBufferBytes;
         this.cors = builder.cors;
+        this.clientIps = builder.clientIps;
         this.clientWriteTimeout = builder.clientWriteTimeout;
         this.management = builder.management;
     }
@@ -148,6 +151,11 @@ public final class ServerComponents {
         return cors;
     }
 
+    /** Who a request's client is and which clients may call. */
+    public ClientIpSettings clientIps() {
+        return clientIps;
+    }
+
     /** How long a client may leave a response unread before its connection is closed. */
     public Duration clientWriteTimeout() {
         return clientWriteTimeout;
@@ -181,6 +189,7 @@ public final class ServerComponents {
         private @Nullable Upstream upstream;
         private long requestBufferBytes;
         private CorsPolicy cors = CorsPolicy.ANY_ORIGIN;
+        private ClientIpSettings clientIps = ClientIpSettings.DEFAULTS;
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
         private @Nullable MetricsSettings metrics;
         private @Nullable ManagementApi management;
@@ -254,6 +263,12 @@ public final class ServerComponents {
         /** Which browser origins may call (default: any, as LiteLLM). */
         public Builder cors(CorsPolicy cors) {
             this.cors = requireNonNull(cors, "cors");
+            return this;
+        }
+
+        /** Who a request's client is and which clients may call (default: the peer, every client). */
+        public Builder clientIps(ClientIpSettings clientIps) {
+            this.clientIps = requireNonNull(clientIps, "clientIps");
             return this;
         }
 

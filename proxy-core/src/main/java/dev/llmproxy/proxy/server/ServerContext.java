@@ -37,6 +37,8 @@ final class ServerContext {
     final Clock clock;
     /** Which browser origins may call. */
     final CorsPolicy cors;
+    /** Who a request's client is and which clients may call. */
+    final ClientIpPolicy clientIps;
     /** Request body bytes held in memory, server-wide. */
     final RequestBudget requestBudget;
     final AtomicInteger activeCalls = new AtomicInteger();
@@ -56,6 +58,7 @@ final class ServerContext {
         this.management = components.management();
         this.clock = components.clock();
         this.cors = components.cors();
+        this.clientIps = new ClientIpPolicy(components.clientIps());
         long bufferBytes = components.requestBufferBytes();
         this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());
     }

@@ -52,7 +52,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         HeadAuthResults authResults = new HeadAuthResults();
         addHttpHandlers(pipeline, server.settings, server.ticker, server.requestBudget);
         pipeline.addBefore(AGGREGATOR, CORS, new CorsHandler(server.cors, authResults, server.ticker));
-        pipeline.addBefore(AGGREGATOR, AUTH, new HeadAuthHandler(server.authenticator, authResults, server.ticker));
+        pipeline.addBefore(AGGREGATOR, AUTH, new HeadAuthHandler(server.authenticator, server.clientIps, authResults,
+                server.ticker));
         pipeline.addLast(HANDLER, new ClientHandler(server, authResults));
     }
 

@@ -219,6 +219,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadClientIpSettingsWhenGeneralSettingsSetThem() throws IOException {
+        ProxyConfig config = load("""
+                general_settings:
+                  allowed_ips: ["10.0.0.0/8", "2001:db8::1"]
+                  use_x_forwarded_for: true
+                  forwarded_allow_ips: 192.0.2.1, 192.0.2.2
+                """, Map.of());
+
+        ClientIpSettings ips = config.generalSettings().clientIps();
+        assertThat(ips.allowedIps()).containsExactly(IpRange.parse("10.0.0.0/8"), IpRange.parse("2001:db8::1"));
+        assertThat(ips.useXForwardedFor()).isTrue();
+        assertThat(ips.trustedProxies()).containsExactly(IpRange.parse("192.0.2.1"), IpRange.parse("192.0.2.2"));
+        assertThat(config.ignoredKeys()).isEmpty();
+
+        ClientIpSettings unset = load("general_settings:\n  max_request_size_mb: 5\n", Map.of())
+                .generalSettings().clientIps();
+        assertThat(unset).isEqualTo(ClientIpSettings.DEFAULTS);
+    }
+
+    @Test
+    void shouldNameTheKeyWhenAllowedIpIsNotAnAddress() throws IOException {
+        assertThat(loadError("general_settings:\n  allowed_ips: [\"10.0.0.1\", \"office.example\"]\n", Map.of()))
+                .isEqualTo("x.yaml:2: general_settings.allowed_ips: 'office.example' is not an IP address or CIDR "
+                        + "block");
+    }
+
+    @Test
     void shouldLeaveClientTimeoutsUnsetWhenGeneralSettingsOmitThem() throws IOException {
         ProxyConfig config = load("general_settings:\n  max_request_size_mb: 5\n", Map.of());
 

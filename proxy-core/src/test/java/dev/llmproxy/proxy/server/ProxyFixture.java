@@ -210,7 +210,8 @@ public final class ProxyFixture implements AutoCloseable {
                             authenticator != null ? authenticator
                                     : new MasterKeyAuthenticator(config.generalSettings().masterKey()))
                     .listener(calls::add)
-                    .forwardProxy(ForwardProxy.fromEnvironment(config.environment()));
+                    .forwardProxy(ForwardProxy.fromEnvironment(config.environment()))
+                    .clientIps(config.generalSettings().clientIps());
             customizer.accept(components);
             ProxyServer server = ProxyServer.start(components.build());
             return new ProxyFixture(server, calls);

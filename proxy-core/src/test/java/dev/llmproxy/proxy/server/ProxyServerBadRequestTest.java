@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,24 @@ class ProxyServerBadRequestTest {
 
             assertThat(response.status()).isEqualTo(431);
             assertThat(response.body()).contains("\"error\"");
+            assertThat(client.isClosedByServer()).isTrue();
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void shouldDeliver431NotResetWhenClientReadsOnlyAfterSendingItsWholeRequest() throws IOException {
+        byte[] body = new byte[4 * 1024 * 1024];
+        Arrays.fill(body, (byte) 'x');
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(40 * 1024)
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n");
+            client.sendRaw(body);
+
+            RawClient.Response response = client.readResponse();
+
+            assertThat(response.status()).isEqualTo(431);
+            assertThat(response.body()).contains("\"type\":\"bad_request_error\"");
             assertThat(client.isClosedByServer()).isTrue();
         }
         assertStillServing();

@@ -102,7 +102,7 @@ class ProxyServerFaultMatrixTest {
                     RawClient.Response response = exchange(env, "mock", ",\"mock_hang\":true");
                     assertThat(response.status()).isEqualTo(408);
                     assertThat(response.body()).contains("\"type\":\"timeout\"");
-                }, 408, ProxyError.UPSTREAM_TIMEOUT, List.of(), Fate.DISCARDED),
+                }, 408, ProxyError.UPSTREAM_TIMEOUT, List.of(Level.INFO), Fate.DISCARDED),
                 new Row("provider hangs mid-body", null, env -> {
                     RawClient.Response response = exchange(env, "mock", ",\"stream\":true,\"mock_chunks\":5,"
                             + "\"mock_chunk_interval_ms\":0,\"mock_hold_after_chunks\":1,\"mock_hold_ms\":5000");
@@ -170,8 +170,7 @@ class ProxyServerFaultMatrixTest {
                         client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty");
                         client.abort();
                     }
-                    // The codec reports the cut head as a malformed request: recorded as a 400 nobody reads.
-                }, 400, ProxyError.BAD_REQUEST, List.of(), Fate.NONE),
+                }, 499, ProxyError.CLIENT_CLOSED, List.of(), Fate.NONE),
                 new Row("client aborts in the body", null, env -> {
                     try (RawClient client = new RawClient(env.proxy().port())) {
                         client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"

@@ -100,13 +100,33 @@ class ServerPipelineTest {
         assertThat(response).startsWith("HTTP/1.1 400 Bad Request\r\n");
         assertThat(response).containsIgnoringCase("connection: close");
         assertThat(response).contains("\"type\":\"bad_request_error\"");
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.isOpen()).as("lingering for what the client may still send").isTrue();
+        ticker.advance(LingeringCloseHandler.LINGER_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).as("closed after the client's silence").isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
         assertThat(calls).singleElement().satisfies(record -> {
             assertThat(record.status()).isEqualTo(400);
             assertThat(record.error()).isEqualTo(ProxyError.BAD_REQUEST);
             assertThat(record.endpoint()).isNull();
         });
+    }
+
+    @Test
+    void shouldRecordClientClosedAndAnswerNothingWhenClientLeavesMidHeaders() {
+        EmbeddedChannel channel = newChannel();
+
+        channel.writeInbound(Unpooled.copiedBuffer("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-",
+                StandardCharsets.US_ASCII));
+        channel.close();
+        channel.runPendingTasks();
+
+        assertThat(readAll(channel)).isEmpty();
+        assertThat(calls).singleElement().satisfies(record -> {
+            assertThat(record.status()).isEqualTo(499);
+            assertThat(record.error()).isEqualTo(ProxyError.CLIENT_CLOSED);
+        });
+        assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
     @Test
@@ -282,7 +302,7 @@ class ServerPipelineTest {
                                 ClientTimeouts.DEFAULTS),
                         routes,
                         authenticator)
-                .ticker(() -> 0L)
+                .ticker(ticker::nanoTime)
                 .clock(Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC));
         for (CallListener listener : listeners) {
             components.listener(listener);
