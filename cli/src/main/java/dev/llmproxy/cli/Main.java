@@ -162,15 +162,11 @@ public final class Main implements Callable<Integer> {
                     .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
-<<<<<<< HEAD
-                            loaded.generalSettings().corsAllowCredentials()));
+                            loaded.generalSettings().corsAllowCredentials()))
+                    .clientIps(loaded.generalSettings().clientIps());
             if (store != null) {
                 store.apply(components);
             }
-=======
-                            loaded.generalSettings().corsAllowCredentials()))
-                    .clientIps(loaded.generalSettings().clientIps());
->>>>>>> main
             if (debug || detailedDebug) {
                 components.listener(new LoggingCallListener());
             }

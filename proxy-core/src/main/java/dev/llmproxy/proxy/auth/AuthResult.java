@@ -23,17 +23,14 @@ public record AuthResult(
     public enum Failure {
         MISSING_KEY,
         INVALID_KEY,
-<<<<<<< HEAD
         /** A virtual key that is not in the store (LiteLLM's {@code token_not_found_in_db}). */
         UNKNOWN_KEY,
         /** A virtual key past its {@code expires}. */
         EXPIRED_KEY,
         /** A virtual key that was blocked ({@code /key/block}). */
-        BLOCKED_KEY
-=======
+        BLOCKED_KEY,
         /** The client's address is not in {@code allowed_ips} (403). */
         IP_NOT_ALLOWED
->>>>>>> main
     }
 
     /** No key was presented. */
@@ -42,7 +39,6 @@ public record AuthResult(
     /** The key presented is not valid. */
     public static final AuthResult INVALID = new AuthResult(null, Failure.INVALID_KEY, null);
 
-<<<<<<< HEAD
     /** The virtual key presented is not in the store. */
     public static final AuthResult UNKNOWN = new AuthResult(null, Failure.UNKNOWN_KEY, null);
 
@@ -50,11 +46,9 @@ public record AuthResult(
     public static final AuthResult EXPIRED = new AuthResult(null, Failure.EXPIRED_KEY, null);
 
     /** The virtual key presented is blocked. */
-    public static final AuthResult BLOCKED = new AuthResult(null, Failure.BLOCKED_KEY, null);
-=======
+    public static final AuthResult BLOCKED = new AuthResult(null, Failure.BLOCKED_KEY, null);,
     /** The client's address may not call, whatever its key. */
     public static final AuthResult IP_NOT_ALLOWED = new AuthResult(null, Failure.IP_NOT_ALLOWED, null);
->>>>>>> main
 
     public AuthResult {
         int set = (principal != null ? 1 : 0) + (failure != null ? 1 : 0) + (pending != null ? 1 : 0);

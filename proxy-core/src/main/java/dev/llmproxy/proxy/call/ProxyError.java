@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 public enum ProxyError {
     MISSING_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     INVALID_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
-<<<<<<< HEAD
     /** A virtual key that is not in the store. */
     UNKNOWN_KEY(HttpResponseStatus.UNAUTHORIZED, "token_not_found_in_db"),
     EXPIRED_KEY(HttpResponseStatus.UNAUTHORIZED, "expired_key"),
@@ -21,16 +20,12 @@ public enum ProxyError {
     TEAM_MODEL_DENIED(HttpResponseStatus.UNAUTHORIZED, "team_model_access_denied"),
     /** The virtual key's team is blocked. */
     TEAM_BLOCKED(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
-    /** A management route called without admin rights. */
-    NOT_ADMIN(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     /** The virtual key's spend reached its budget (429 as LiteLLM's newer versions answer). */
     BUDGET_EXCEEDED(HttpResponseStatus.TOO_MANY_REQUESTS, "budget_exceeded"),
     /** The virtual key's rpm, tpm or parallel limit. */
     KEY_RATE_LIMITED(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
-=======
     /** The client's address is not in {@code allowed_ips}. */
     IP_NOT_ALLOWED(HttpResponseStatus.FORBIDDEN, "auth_error"),
->>>>>>> main
     INVALID_JSON(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
     MISSING_FIELD(HttpResponseStatus.BAD_REQUEST, "validation_error"),
     UNKNOWN_MODEL(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
