@@ -46,7 +46,8 @@ public record AuthResult(
     public static final AuthResult EXPIRED = new AuthResult(null, Failure.EXPIRED_KEY, null);
 
     /** The virtual key presented is blocked. */
-    public static final AuthResult BLOCKED = new AuthResult(null, Failure.BLOCKED_KEY, null);,
+    public static final AuthResult BLOCKED = new AuthResult(null, Failure.BLOCKED_KEY, null);
+
     /** The client's address may not call, whatever its key. */
     public static final AuthResult IP_NOT_ALLOWED = new AuthResult(null, Failure.IP_NOT_ALLOWED, null);
 
