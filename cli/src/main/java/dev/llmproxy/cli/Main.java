@@ -68,6 +68,10 @@ public final class Main implements Callable<Integer> {
             description = "seconds an idle client connection stays open (env KEEPALIVE_TIMEOUT; default 75)")
     @Nullable Integer keepaliveTimeout;
 
+    @Option(names = "--check", description = "load and validate the config, report unset environment variables "
+            + "and unsupported providers, and exit (non-zero on errors) without starting the server")
+    boolean check;
+
     @Option(names = "--debug", description = "log each request")
     boolean debug;
 
@@ -78,10 +82,16 @@ public final class Main implements Callable<Integer> {
     static final int MIN_MASTER_KEY_LENGTH = 24;
 
     private final Map<String, String> env;
+    private final PrintWriter out;
     private final PrintWriter err;
 
     Main(Map<String, String> env, PrintWriter err) {
+        this(env, new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true), err);
+    }
+
+    Main(Map<String, String> env, PrintWriter out, PrintWriter err) {
         this.env = env;
+        this.out = out;
         this.err = err;
     }
 
@@ -103,6 +113,9 @@ public final class Main implements Callable<Integer> {
         if (configPath == null) {
             err.println("llmproxy: no config file: pass --config config.yaml (or set CONFIG_FILE_PATH)");
             return EXIT_CONFIG;
+        }
+        if (check) {
+            return new ConfigCheckReport(out).run(configPath, env);
         }
         ProxyConfig loaded;
         RouteTable routes;
@@ -161,6 +174,8 @@ public final class Main implements Callable<Integer> {
                     .forwardProxy(proxies)
                     .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
+                    .routerSettings(loaded.routerSettings())
+                    .healthChecks(loaded.generalSettings().healthChecks())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
                             loaded.generalSettings().corsAllowCredentials()))
                     .clientIps(loaded.generalSettings().clientIps());
@@ -171,6 +186,9 @@ public final class Main implements Callable<Integer> {
                 components.listener(new LoggingCallListener());
             }
             server = ProxyServer.start(components.build());
+        } catch (ConfigException e) {
+            err.println("llmproxy: " + e.getMessage());
+            return EXIT_CONFIG;
         } catch (IllegalStateException e) {
             err.println("llmproxy: " + e.getMessage());
             if (store != null) {

@@ -50,10 +50,12 @@ class LocalLimitSetConcurrencyTest {
     }
 
     @RepeatedTest(5)
-    void shouldAdmitExactlyTheLimitInEveryWindowAndNeverRunMoreThanTheParallelLimitWhileTheWindowRolls()
-            throws Exception {
+    void shouldAdmitExactlyTheLimitInEveryWindowWhileTheWindowRolls() throws Exception {
         int rpm = 25;
-        int parallel = 3;
+        // As many slots as threads: a parallel limit that can bind would let a thread descheduled while holding a
+        // slot (a loaded machine) keep the others out while the clock runs through a whole window, and the count
+        // would be short for a reason that is not the limiter's; the parallel limit has its own test below.
+        int parallel = THREADS;
         int minutes = 4;
         LimitSet set = new LocalLimitSet(new LimitSpec(rpm, 1_000_000, 10_000, parallel, ZoneOffset.UTC));
         // Every operation reads the next millisecond: the threads cross three minute boundaries together.
@@ -77,7 +79,7 @@ class LocalLimitSetConcurrencyTest {
         });
 
         assertThat(admitted.get()).as("rpm %d over %d minutes", rpm, minutes).isEqualTo(rpm * minutes);
-        assertThat(mostInFlight.get()).isBetween(1, parallel);
+        assertThat(mostInFlight.get()).isPositive();
         assertThat(set.retryAfterMillis(end)).isZero();
     }
 

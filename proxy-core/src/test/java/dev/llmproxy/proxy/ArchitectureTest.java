@@ -14,9 +14,9 @@ import dev.llmproxy.codec.testing.ModuleRules;
 /**
  * Package rules of proxy-core (STYLE.md section 1), checked on the main classes its test classpath sees.
  *
- * <p>The arrows (ARCHITECTURE.md): server → call → route → provider → upstream, with auth, config and upstream
- * depending on no other package. They are written as "must not" rules so that packages added later (metrics, key
- * management) may sit above call without changing them.
+ * <p>The arrows (ARCHITECTURE.md): server → call → route → provider → upstream, server → health → route, with auth,
+ * config and upstream depending on no other package. They are written as "must not" rules so that packages added
+ * later (metrics, key management) may sit above call without changing them.
  */
 @AnalyzeClasses(packages = "dev.llmproxy", importOptions = ImportOption.DoNotIncludeTests.class)
 final class ArchitectureTest {
@@ -53,6 +53,18 @@ final class ArchitectureTest {
             .that().resideInAPackage("dev.llmproxy.proxy.route..")
             .should().dependOnClassesThat()
             .resideInAnyPackage("dev.llmproxy.proxy.server..", "dev.llmproxy.proxy.call..", "dev.llmproxy.proxy.auth..");
+
+    @ArchTest
+    static final ArchRule healthChecksShouldNotKnowCallsOrTheServer = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy.health..")
+            .should().dependOnClassesThat()
+            .resideInAnyPackage("dev.llmproxy.proxy.server..", "dev.llmproxy.proxy.call..", "dev.llmproxy.proxy.auth..",
+                    "dev.llmproxy.proxy.metrics..");
+
+    @ArchTest
+    static final ArchRule routingShouldNotKnowHealthChecks = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy.route..")
+            .should().dependOnClassesThat().resideInAPackage("dev.llmproxy.proxy.health..");
 
     @ArchTest
     static final ArchRule nothingButTheServerShouldUseTheServer = noClasses()

@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.call;
 
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.KeyGrant;
+import dev.llmproxy.proxy.route.CapacityWaiter;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.Lease;
 import dev.llmproxy.proxy.route.TriedDeployments;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -60,6 +62,8 @@ public final class ModelCall {
     private @Nullable AttemptRecord firstAttempt;
     private @Nullable List<AttemptRecord> moreAttempts;
     private @Nullable Lease nextLease;
+    /** The call's place in its group's queue while it waits for capacity, else null. */
+    private CapacityWaiter.@Nullable Ticket waitTicket;
     private boolean committed;
     private boolean ended;
 
@@ -83,15 +87,22 @@ public final class ModelCall {
 
     /** Starts the first attempt; the call may end before this returns. */
     public void start() {
-        Lease lease = services.router().acquire(request.route(), null, services.random().get());
+        Lease lease = services.router().acquire(request.route(), null, services.random().get(), request.stream());
         if (lease == null) {
-            // LiteLLM's wording (clients match on it); the wait is until the earliest deployment frees up.
-            long seconds = ceilSeconds(services.router().retryAfterMillis(request.route()));
-            fail(ProxyError.NO_DEPLOYMENT_AVAILABLE, "No deployments available for selected model, Try again in "
-                    + seconds + " seconds. Passed model=" + request.route().modelGroup(), null, seconds);
+            waitTicket = services.router().await(request.route(), request.stream(), new Waiter());
+            if (waitTicket == null) {
+                failNoDeployment(services.router().retryAfterMillis(request.route()));
+            }
             return;
         }
         startAttempt(lease);
+    }
+
+    /** The 429 of a group with no deployment available, in LiteLLM's wording (clients match on it). */
+    private void failNoDeployment(long retryAfterMillis) {
+        long seconds = ceilSeconds(retryAfterMillis);
+        fail(ProxyError.NO_DEPLOYMENT_AVAILABLE, "No deployments available for selected model, Try again in "
+                + seconds + " seconds. Passed model=" + request.route().modelGroup(), null, seconds);
     }
 
     /** The client connection can take more bytes again. */
@@ -108,6 +119,11 @@ public final class ModelCall {
             return;
         }
         log.debug("[{}] client went away; cancelling the call", request.callId());
+        CapacityWaiter.Ticket ticket = waitTicket;
+        if (ticket != null) {
+            waitTicket = null;
+            ticket.cancel();
+        }
         Attempt attempt = current;
         if (attempt != null) {
             attempt.cancel();
@@ -140,7 +156,8 @@ public final class ModelCall {
             committed = true;
             return true;
         }
-        Lease lease = services.router().acquire(request.route(), triedWith(attempt), services.random().get());
+        Lease lease = services.router().acquire(request.route(), triedWith(attempt), services.random().get(),
+                    request.stream());
         if (lease == null) {
             committed = true;
             return true;
@@ -163,7 +180,8 @@ public final class ModelCall {
         Lease lease = nextLease;
         nextLease = null;
         if (lease == null && error != null && mayRetry(status)) {
-            lease = services.router().acquire(request.route(), triedWith(attempt), services.random().get());
+            lease = services.router().acquire(request.route(), triedWith(attempt), services.random().get(),
+                    request.stream());
         }
         if (lease != null) {
             log.debug("[{}] attempt on {} failed with {}; trying {}", request.callId(),
@@ -346,5 +364,32 @@ public final class ModelCall {
             return Collections.unmodifiableList(list);
         }
         return firstAttempt == null ? List.of() : List.of(firstAttempt);
+    }
+
+    /** The call's side of a wait for capacity: runs on the call's event loop. */
+    private final class Waiter implements CapacityWaiter {
+
+        @Override
+        public EventExecutor executor() {
+            return ctx.executor();
+        }
+
+        @Override
+        public void granted(Lease lease) {
+            waitTicket = null;
+            if (ended) {
+                lease.release(0, null);
+                return;
+            }
+            startAttempt(lease);
+        }
+
+        @Override
+        public void expired(long retryAfterMillis) {
+            waitTicket = null;
+            if (!ended) {
+                failNoDeployment(retryAfterMillis);
+            }
+        }
     }
 }

@@ -52,6 +52,8 @@ public enum ProxyError {
     STORE_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The metrics scrape failed, or too many scrapes are waiting. */
     METRICS_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
+    /** The health checks could not be run ({@code GET /health}). */
+    HEALTH_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** Request bodies held in memory reached the server's budget; the client may retry shortly. */
     REQUEST_BUFFERS_FULL(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The client closed its connection before the response was complete; recorded, never sent. */

@@ -59,12 +59,32 @@ public final class ConfigLoader {
      *     variable, or holds a value of the wrong type or range
      */
     public static ProxyConfig load(Path file, Map<String, String> processEnv) {
+        return load(file, processEnv, null);
+    }
+
+    /**
+     * Loads {@code file} as {@link #load} does, but collects every unset {@code os.environ/NAME} instead of failing on
+     * the first (each reads as an absent value), for {@code llmproxy --check}.
+     *
+     * @return the config (or the first other problem) and every unset variable, in file order
+     */
+    public static ConfigCheck check(Path file, Map<String, String> processEnv) {
+        List<MissingVariable> missing = new ArrayList<>();
+        try {
+            return new ConfigCheck(load(file, processEnv, missing), missing, null);
+        } catch (ConfigException e) {
+            return new ConfigCheck(null, missing, e);
+        }
+    }
+
+    private static ProxyConfig load(Path file, Map<String, String> processEnv,
+            @Nullable List<MissingVariable> missing) {
         String name = file.toString();
         Node root = compose(file, name);
-        Nodes bootstrap = new Nodes(name, processEnv);
+        Nodes bootstrap = new Nodes(name, processEnv, missing);
         Map<String, Entry> top = root == null ? Map.of() : bootstrap.mapping(root, "");
         Map<String, String> environment = environment(bootstrap, top.get("environment_variables"), processEnv);
-        Nodes nodes = new Nodes(name, environment);
+        Nodes nodes = new Nodes(name, environment, missing);
         Set<String> ignored = new TreeSet<>();
         for (Entry entry : top.values()) {
             if (!SECTIONS.contains(entry.key())) {
@@ -113,6 +133,9 @@ public final class ConfigLoader {
         for (Entry entry : nodes.mapping(section.value(), section.path()).values()) {
             Nodes.Scalar scalar = nodes.scalar(entry.value(), entry.path());
             if (scalar.value() == null) {
+                if (scalar.envName() != null) {
+                    continue;
+                }
                 throw nodes.error(entry.value(), entry.path(), "expected a value for the variable, got nothing");
             }
             merged.put(entry.key(), pythonStr(scalar));
@@ -151,15 +174,52 @@ public final class ConfigLoader {
         }
         Map<String, Entry> settings = nodes.mapping(section.value(), section.path());
         Map<String, @Nullable Object> other = others(nodes, settings,
-                Set.of("routing_strategy", "model_group_alias", "timeout", "stream_timeout", "rpd_reset_timezone"),
+                Set.of("routing_strategy", "model_group_alias", "timeout", "stream_timeout", "rpd_reset_timezone",
+                        "routing_strategy_args", "wait_for_capacity_timeout", "wait_for_capacity_max_queue"),
                 "router_settings.", ignored);
         RoutingStrategy strategy = routingStrategy(nodes, settings.get("routing_strategy"));
-        if (strategy != RoutingStrategy.SIMPLE_SHUFFLE) {
-            ignored.add("router_settings.routing_strategy");
-        }
         return new RouterSettings(strategy, aliases(nodes, settings.get("model_group_alias")),
                 nodes.seconds(settings.get("timeout")), nodes.seconds(settings.get("stream_timeout")),
-                zone(nodes, settings.get("rpd_reset_timezone")), other);
+                zone(nodes, settings.get("rpd_reset_timezone")),
+                strategyArgs(nodes, settings.get("routing_strategy_args"), ignored),
+                capacityWait(nodes, settings), other);
+    }
+
+    /** {@code routing_strategy_args}: {@code ttl} and {@code lowest_latency_buffer}; other keys are ignored. */
+    private static RoutingStrategyArgs strategyArgs(Nodes nodes, @Nullable Entry entry, Set<String> ignored) {
+        if (entry == null) {
+            return RoutingStrategyArgs.DEFAULTS;
+        }
+        Map<String, Entry> args = nodes.mapping(entry.value(), entry.path());
+        for (Entry arg : args.values()) {
+            if (!arg.key().equals("ttl") && !arg.key().equals("lowest_latency_buffer")) {
+                nodes.toJava(arg.value(), arg.path());
+                ignored.add("router_settings.routing_strategy_args." + arg.key());
+            }
+        }
+        Duration ttl = nodes.seconds(args.get("ttl"));
+        Double buffer = nodes.nonNegativeNumber(args.get("lowest_latency_buffer"));
+        return new RoutingStrategyArgs(ttl != null ? ttl : RoutingStrategyArgs.DEFAULTS.ttl(),
+                buffer != null ? buffer : RoutingStrategyArgs.DEFAULTS.lowestLatencyBuffer());
+    }
+
+    /** The wait for capacity: on when {@code wait_for_capacity_timeout} is set. */
+    private static @Nullable CapacityWait capacityWait(Nodes nodes, Map<String, Entry> settings) {
+        Duration timeout = nodes.seconds(settings.get("wait_for_capacity_timeout"));
+        Entry queueEntry = settings.get("wait_for_capacity_max_queue");
+        Long queue = nodes.count(queueEntry);
+        if (queueEntry != null && queue != null && (queue == 0 || queue > 1_000_000)) {
+            throw nodes.error(queueEntry.value(), queueEntry.path(),
+                    "expected a number of requests from 1 to 1000000, got " + queue);
+        }
+        if (timeout == null) {
+            if (queueEntry != null && queue != null) {
+                throw nodes.error(queueEntry.value(), queueEntry.path(),
+                        "has no effect without wait_for_capacity_timeout (the longest a request may wait, in seconds)");
+            }
+            return null;
+        }
+        return new CapacityWait(timeout, queue != null ? queue.intValue() : CapacityWait.DEFAULT_MAX_QUEUE);
     }
 
     /** An IANA zone such as {@code America/Los_Angeles} or {@code UTC}; absent → the default rpd zone. */
@@ -228,7 +288,8 @@ public final class ConfigLoader {
         Map<String, @Nullable Object> other = others(nodes, settings, Set.of("master_key", "max_request_size_mb",
                 "keepalive_timeout", "client_header_timeout", "client_body_timeout", "max_buffered_requests_mb",
                 "cors_allow_origins", "cors_allow_credentials", "allowed_ips", "use_x_forwarded_for",
-                "forwarded_allow_ips"), "general_settings.", ignored);
+                "forwarded_allow_ips", "background_health_checks", "health_check_interval"), "general_settings.",
+                ignored);
         Entry masterKeyEntry = settings.get("master_key");
         String masterKey = nodes.string(masterKeyEntry);
         if (masterKeyEntry != null && masterKey != null && !masterKey.startsWith("sk-")) {
@@ -267,7 +328,15 @@ public final class ConfigLoader {
         return new GeneralSettings(masterKey, maxBytes, nodes.seconds(settings.get("keepalive_timeout")),
                 nodes.seconds(settings.get("client_header_timeout")), nodes.seconds(settings.get("client_body_timeout")),
                 bufferedBytes, stringList(nodes, settings.get("cors_allow_origins")),
-                nodes.bool(settings.get("cors_allow_credentials")), clientIps(nodes, settings), other);
+                nodes.bool(settings.get("cors_allow_credentials")), clientIps(nodes, settings),
+                healthChecks(nodes, settings), other);
+    }
+
+    private static HealthCheckSettings healthChecks(Nodes nodes, Map<String, Entry> settings) {
+        Boolean background = nodes.bool(settings.get("background_health_checks"));
+        Duration interval = nodes.seconds(settings.get("health_check_interval"));
+        return new HealthCheckSettings(background != null && background,
+                interval != null ? interval : HealthCheckSettings.DEFAULT_INTERVAL);
     }
 
     private static ClientIpSettings clientIps(Nodes nodes, Map<String, Entry> settings) {

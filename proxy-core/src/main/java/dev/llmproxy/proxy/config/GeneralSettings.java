@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @param corsAllowCredentials {@code cors_allow_credentials}; {@code null} when not set (true without
  *     {@code cors_allow_origins}, false with it, as LiteLLM)
  * @param clientIps {@code allowed_ips}, {@code use_x_forwarded_for} and {@code forwarded_allow_ips}
+ * @param healthChecks {@code background_health_checks} and {@code health_check_interval}
  * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
  */
 public record GeneralSettings(
@@ -40,6 +41,7 @@ public record GeneralSettings(
         @Nullable List<String> corsAllowOrigins,
         @Nullable Boolean corsAllowCredentials,
         ClientIpSettings clientIps,
+        HealthCheckSettings healthChecks,
         Map<String, @Nullable Object> other) {
 
     /** The request body limit when {@code max_request_size_mb} is not set: 32 MiB. */
@@ -48,6 +50,7 @@ public record GeneralSettings(
     public GeneralSettings {
         requireNonNull(clientIps, "clientIps");
         requireNonNull(other, "other");
+        requireNonNull(healthChecks, "healthChecks");
         if (maxRequestBodyBytes <= 0) {
             throw new IllegalArgumentException("maxRequestBodyBytes: " + maxRequestBodyBytes + " (expected: > 0)");
         }
@@ -64,6 +67,7 @@ public record GeneralSettings(
                 + maxRequestBodyBytes + ", keepaliveTimeout=" + keepaliveTimeout + ", clientHeaderTimeout="
                 + clientHeaderTimeout + ", clientBodyTimeout=" + clientBodyTimeout + ", maxBufferedRequestBytes="
                 + maxBufferedRequestBytes + ", corsAllowOrigins=" + corsAllowOrigins + ", corsAllowCredentials="
-                + corsAllowCredentials + ", clientIps=" + clientIps + ", other=" + other.keySet() + ']';
+                + corsAllowCredentials + ", clientIps=" + clientIps + ", healthChecks=" + healthChecks + ", other="
+                + other.keySet() + ']';
     }
 }

@@ -26,7 +26,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads {@code model_list} entries. */
 final class ModelListReader {
 
-    private static final Set<String> ENTRY_KEYS = Set.of("model_name", "litellm_params", "model_info");
+    /** Entry keys read; a top-level rpm or tpm is copied into litellm_params, as LiteLLM does when it loads. */
+    private static final Set<String> ENTRY_KEYS = Set.of("model_name", "litellm_params", "model_info", "rpm", "tpm");
 
     /** litellm_params keys that are read into {@link LitellmParams} and acted on. */
     private static final Set<String> USED_PARAMS = Set.of(
@@ -37,10 +38,13 @@ final class ModelListReader {
     private static final Set<String> VALIDATED_UNUSED_PARAMS = Set.of("max_retries", "organization");
 
     /** litellm_params keys kept among the extra parameters and acted on where they are read (routing, limits). */
-    private static final Set<String> USED_EXTRA_PARAMS = Set.of("max_parallel_requests", "order", "rpd_reset_timezone");
+    private static final Set<String> USED_EXTRA_PARAMS = Set.of("max_parallel_requests", "order", "rpd_reset_timezone",
+            "input_cost_per_token", "output_cost_per_token");
 
-    /** model_info keys acted on where they are read (LiteLLM reads limits and order there too). */
-    private static final Set<String> USED_MODEL_INFO = Set.of("rpm", "tpm", "rpd", "max_parallel_requests", "order");
+    /** model_info keys acted on where they are read (LiteLLM reads limits, order and prices there too). */
+    private static final Set<String> USED_MODEL_INFO = Set.of("rpm", "tpm", "rpd", "max_parallel_requests", "order",
+            "mode", "input_cost_per_token", "output_cost_per_token", "health_check_timeout",
+            "disable_background_health_check");
 
     private final Nodes nodes;
     private final Set<String> ignored;
@@ -89,7 +93,8 @@ final class ModelListReader {
                     "required key is missing (expected a mapping with at least 'model')");
         }
         Map<String, Entry> params = nodes.mapping(paramsEntry.value(), paramsEntry.path());
-        LitellmParams litellmParams = params(params, paramsEntry);
+        LitellmParams litellmParams = params(params, paramsEntry, nodes.count(entry.get("rpm")),
+                nodes.count(entry.get("tpm")));
         ModelInfo modelInfo = modelInfo(entry.get("model_info"));
         // params() has checked that the model is there.
         Entry model = Objects.requireNonNull(params.get("model"), "model");
@@ -97,7 +102,9 @@ final class ModelListReader {
         return new DeploymentConfig(index, modelName, litellmParams, modelInfo, id, nodes.at(model.value()));
     }
 
-    private LitellmParams params(Map<String, Entry> params, Entry paramsEntry) {
+    /** The litellm_params block; a top-level {@code rpm}/{@code tpm} of the entry wins over its own. */
+    private LitellmParams params(Map<String, Entry> params, Entry paramsEntry, @Nullable Long topRpm,
+            @Nullable Long topTpm) {
         String model = nodes.requiredString(params, paramsEntry.value(), paramsEntry.path(), "model",
                 "'<provider>/<model>', e.g. 'openai/gpt-4o'");
         Map<String, @Nullable Object> extra = new LinkedHashMap<>();
@@ -123,8 +130,8 @@ final class ModelListReader {
                 nodes.string(params.get("mock_response")),
                 sslVerify(nodes, params.get("ssl_verify")),
                 nodes.nonNegativeNumber(params.get("weight")),
-                nodes.count(params.get("rpm")),
-                nodes.count(params.get("tpm")),
+                topRpm != null ? topRpm : nodes.count(params.get("rpm")),
+                topTpm != null ? topTpm : nodes.count(params.get("tpm")),
                 nodes.count(params.get("rpd")),
                 maxRetries == null ? null : (int) Math.min(maxRetries, Integer.MAX_VALUE),
                 nodes.string(params.get("organization")),

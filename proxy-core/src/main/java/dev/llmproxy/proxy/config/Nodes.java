@@ -36,11 +36,22 @@ final class Nodes {
 
     private final String file;
     private final Map<String, String> env;
+    /** Where unset variables are collected instead of failing ({@code --check}), or null to fail on the first. */
+    private final @Nullable List<MissingVariable> missing;
     private final YamlValues values = new YamlValues();
 
     Nodes(String file, Map<String, String> env) {
+        this(file, env, null);
+    }
+
+    /**
+     * @param missing when not null, an unset {@code os.environ/NAME} is added to it and reads as an absent value
+     *     instead of failing the load
+     */
+    Nodes(String file, Map<String, String> env, @Nullable List<MissingVariable> missing) {
         this.file = requireNonNull(file, "file");
         this.env = requireNonNull(env, "env");
+        this.missing = missing;
     }
 
     ConfigLocation at(Node node) {
@@ -140,7 +151,12 @@ final class Nodes {
             String name = text.substring(ENV_PREFIX.length());
             String resolved = env.get(name);
             if (resolved == null) {
-                throw error(node, path, "environment variable " + name + " is not set (referenced by " + path + ')');
+                if (missing == null) {
+                    throw error(node, path, "environment variable " + name + " is not set (referenced by " + path
+                            + ')');
+                }
+                missing.add(new MissingVariable(name, at(node), path));
+                return new Scalar(node, null, "", name);
             }
             return new Scalar(node, resolved, resolved, name);
         }

@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param streamTimeout {@code stream_timeout} for streamed requests to deployments without their own, or {@code null}
  * @param rpdResetZone {@code rpd_reset_timezone} (llmproxy's own key): the zone whose midnight starts a new day for
  *     {@code rpd} limits, for deployments without their own (default {@code America/Los_Angeles}, as Google resets)
+ * @param strategyArgs {@code routing_strategy_args} (latency-based routing)
+ * @param capacityWait {@code wait_for_capacity_timeout} and {@code wait_for_capacity_max_queue} (llmproxy's own keys),
+ *     or {@code null} when requests never wait (the default: a group at its limits answers 429 at once)
  * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
  */
 public record RouterSettings(
@@ -24,6 +27,8 @@ public record RouterSettings(
         @Nullable Duration timeout,
         @Nullable Duration streamTimeout,
         ZoneId rpdResetZone,
+        RoutingStrategyArgs strategyArgs,
+        @Nullable CapacityWait capacityWait,
         Map<String, @Nullable Object> other) {
 
     /** Where a day starts for {@code rpd} unless configured: Google resets daily quotas at midnight Pacific time. */
@@ -31,12 +36,14 @@ public record RouterSettings(
 
     /** An absent section. */
     public static final RouterSettings DEFAULTS =
-            new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE, Map.of(), null, null, DEFAULT_RPD_RESET_ZONE, Map.of());
+            new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE, Map.of(), null, null, DEFAULT_RPD_RESET_ZONE,
+                    RoutingStrategyArgs.DEFAULTS, null, Map.of());
 
     public RouterSettings {
         requireNonNull(routingStrategy, "routingStrategy");
         requireNonNull(modelGroupAlias, "modelGroupAlias");
         requireNonNull(rpdResetZone, "rpdResetZone");
+        requireNonNull(strategyArgs, "strategyArgs");
         requireNonNull(other, "other");
     }
 
@@ -45,7 +52,9 @@ public record RouterSettings(
     public String toString() {
         return "RouterSettings[routingStrategy=" + routingStrategy + ", modelGroupAlias=" + modelGroupAlias
                 + ", timeout=" + timeout
-                + ", streamTimeout=" + streamTimeout + ", rpdResetZone=" + rpdResetZone + ", other=" + other.keySet()
+                + ", streamTimeout=" + streamTimeout + ", rpdResetZone=" + rpdResetZone
+                + ", strategyArgs=" + strategyArgs
+                + ", capacityWait=" + capacityWait + ", other=" + other.keySet()
                 + ']';
     }
 }

@@ -3,8 +3,8 @@ package dev.llmproxy.proxy.config;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code router_settings.routing_strategy} values LiteLLM accepts. Only {@link #SIMPLE_SHUFFLE} is implemented;
- * the loader reports any other choice in {@link ProxyConfig#ignoredKeys()} and routes with simple-shuffle.
+ * The {@code router_settings.routing_strategy} values LiteLLM accepts; an unknown name is a config error.
+ * {@link #USAGE_BASED_ROUTING} (LiteLLM's legacy v1) routes as {@link #USAGE_BASED_ROUTING_V2}.
  */
 public enum RoutingStrategy {
     SIMPLE_SHUFFLE("simple-shuffle"),

@@ -66,7 +66,18 @@ final class DeploymentFactory {
         }
         return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
                 timeout, streamTimeout, limits(entry), params.weight() == null ? -1 : params.weight(),
-                (int) count(entry, "order", 0)));
+                order(entry)));
+    }
+
+    /** {@code order}: a whole number that fits an int (a larger one is a config error, not a wrapped value). */
+    private static int order(DeploymentConfig entry) {
+        long order = count(entry, "order", 0);
+        if (order > Integer.MAX_VALUE) {
+            String where = entry.litellmParams().extraParams().get("order") != null ? ".litellm_params" : ".model_info";
+            throw new ConfigException(entry.location(), entry.keyPath() + where + ".order",
+                    "expected a whole number from 0 to " + Integer.MAX_VALUE + ", got " + order);
+        }
+        return (int) order;
     }
 
     /** The adapter of the provider's wire format: Anthropic's Messages API, else the OpenAI format. */

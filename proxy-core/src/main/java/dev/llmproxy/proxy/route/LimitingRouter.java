@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.limiter.LimitSet;
 import dev.llmproxy.limiter.LimitStore;
+import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.DeploymentConfig;
+import dev.llmproxy.proxy.config.RoutingStrategy;
+import dev.llmproxy.proxy.config.RoutingStrategyArgs;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -26,11 +29,18 @@ import org.jspecify.annotations.Nullable;
  * Allocation: none on any path for groups of up to 64 deployments whose targets are fixed (a lease per entry is made
  * once and shared: it holds no per-call state, the call releasing it exactly once). A wildcard deployment's target is
  * made per request, and so is its lease.
+ *
+ * Strategies. Which candidate of a level is picked is the DeploymentPicker's choice (simple-shuffle by default, the
+ * others of router_settings.routing_strategy); limits and order are enforced around it the same way whatever it is.
+ * Deployments whose background health check failed are marked skipped before the first pick (unless no untried one
+ * is healthy). Strategies that read calls in flight or the minute's usage get the lease wrapped so that its release
+ * is counted (DeploymentStats.track, shared per fixed target like the lease itself).
  */
 /**
- * Routes with LiteLLM's simple-shuffle weights and enforces every deployment's {@code rpm}, {@code tpm},
- * {@code rpd} and {@code max_parallel_requests}, whatever the routing strategy; honours {@code order} (lower first, a
- * higher order only when every lower one is tried or at its limits). Does not retry yet (retries, cooldowns and
+ * Routes with LiteLLM's routing strategies (simple-shuffle weights by default) and enforces every deployment's
+ * {@code rpm}, {@code tpm}, {@code rpd} and {@code max_parallel_requests}, whatever the routing strategy; honours
+ * {@code order} (lower first, a higher order only when every lower one is tried or at its limits) and keeps
+ * deployments that failed their background health check out of rotation. Does not retry yet (retries, cooldowns and
  * fallbacks are later parts of the routing issue).
  *
  * <p>Tokens are charged when the attempt's lease is released, from the usage the provider reported (none when it
@@ -43,20 +53,38 @@ public final class LimitingRouter implements Router {
     private final LongSupplier clockMillis;
     /** By {@code model_list} index; null for an entry without limits. Written once in the constructor. */
     private final @Nullable Admission[] admissions;
+    private final DeploymentPicker picker;
+    /** Health and live figures, or null when routing needs neither (simple-shuffle without health checks). */
+    private final @Nullable RoutingStats stats;
 
     /**
      * A router for the deployments of {@code routes}, each limited set kept in {@code store}.
      *
      * @param clockMillis the wall clock in epoch milliseconds (windows are calendar minutes and days)
-     * @throws IllegalArgumentException when the store cannot enforce a deployment's limits
+     * @throws ConfigException when the store cannot enforce a deployment's limits (too large together)
      */
     public LimitingRouter(RouteTable routes, LimitStore store, LongSupplier clockMillis) {
-        this(routes.deployments(), store, clockMillis);
+        this(routes.deployments(), store, clockMillis, DeploymentPicker.SHUFFLE, null);
     }
 
-    LimitingRouter(List<Deployment> deployments, LimitStore store, LongSupplier clockMillis) {
+    /**
+     * A router for the deployments of {@code routes} that picks with {@code strategy}, each limited set kept in
+     * {@code store}, skipping deployments that {@code stats} marks out of rotation.
+     *
+     * @param stats the live figures the strategy reads and the health checker writes, made for the same routes
+     * @throws ConfigException when the store cannot enforce a deployment's limits (too large together)
+     */
+    public LimitingRouter(RouteTable routes, LimitStore store, LongSupplier clockMillis, RoutingStrategy strategy,
+            RoutingStrategyArgs args, RoutingStats stats) {
+        this(routes.deployments(), store, clockMillis, DeploymentPicker.of(strategy, args, stats), stats);
+    }
+
+    LimitingRouter(List<Deployment> deployments, LimitStore store, LongSupplier clockMillis, DeploymentPicker picker,
+            @Nullable RoutingStats stats) {
         requireNonNull(store, "store");
         this.clockMillis = requireNonNull(clockMillis, "clockMillis");
+        this.picker = requireNonNull(picker, "picker");
+        this.stats = stats;
         int size = 0;
         for (Deployment deployment : deployments) {
             size = Math.max(size, deployment.config().index() + 1);
@@ -64,34 +92,42 @@ public final class LimitingRouter implements Router {
         this.admissions = new Admission[size];
         for (Deployment deployment : deployments) {
             if (deployment.limits().isLimited() && admissions[deployment.config().index()] == null) {
-                LimitSet limits = store.create(deployment.id(), deployment.limits().toSpec());
-                admissions[deployment.config().index()] = new Admission(deployment, limits, clockMillis);
+                admissions[deployment.config().index()] =
+                        new Admission(deployment, limitSet(store, deployment), clockMillis);
             }
         }
     }
 
     @Override
     public @Nullable Lease acquire(ModelRoute route, @Nullable TriedDeployments tried, RandomGenerator random) {
-        if (route.isPlain()) {
+        return acquire(route, tried, random, false);
+    }
+
+    @Override
+    public @Nullable Lease acquire(ModelRoute route, @Nullable TriedDeployments tried, RandomGenerator random,
+            boolean stream) {
+        RoutingStats routing = stats;
+        if (route.isPlain() && picker == DeploymentPicker.SHUFFLE
+                && (routing == null || !routing.isHealthChecked())) {
             Target target = route.pick(random, tried);
             return target == null ? null : target.unlimitedLease();
         }
         long now = clockMillis.getAsLong();
-        long skipped = 0;
         boolean[] skippedAbove64 = route.size() > 64 ? new boolean[route.size() - 64] : null;
+        long skipped = routing == null ? 0 : routing.unhealthy(route, tried, skippedAbove64);
         for (int order : route.orders()) {
             for (;;) {
-                int index = route.pickIndex(random, tried, skipped, skippedAbove64, order);
+                int index = picker.pick(route, random, tried, skipped, skippedAbove64, order, stream, now);
                 if (index < 0) {
                     break;
                 }
                 Target target = route.target(index);
                 Admission admission = admission(target.deployment());
                 if (admission == null) {
-                    return target.unlimitedLease();
+                    return tracked(target, target.unlimitedLease(), now);
                 }
                 if (admission.limits.tryAcquire(now) == LimitSet.ADMITTED) {
-                    return admission.lease(target);
+                    return tracked(target, admission.lease(target), now);
                 }
                 if (skippedAbove64 == null || index < 64) {
                     skipped |= 1L << index;
@@ -101,6 +137,28 @@ public final class LimitingRouter implements Router {
             }
         }
         return null;
+    }
+
+    /** {@code lease}, counted in the deployment's stats when the strategy reads calls in flight or usage. */
+    private Lease tracked(Target target, Lease lease, long now) {
+        RoutingStats routing = stats;
+        if (routing == null || !picker.tracksLeases()) {
+            return lease;
+        }
+        DeploymentStats deployment = routing.of(target.deployment());
+        deployment.admitted(now);
+        return deployment.track(lease, !target.deployment().isWildcard(), routing);
+    }
+
+    @Override
+    public @Nullable Lease acquireProbe(Target target) {
+        Admission admission = admission(target.deployment());
+        if (admission == null) {
+            return target.unlimitedLease();
+        }
+        return admission.limits.tryAcquire(clockMillis.getAsLong()) == LimitSet.ADMITTED
+                ? admission.lease(target)
+                : null;
     }
 
     @Override
@@ -118,6 +176,23 @@ public final class LimitingRouter implements Router {
             least = Math.min(least, admission == null ? 0 : admission.limits.retryAfterMillis(now));
         }
         return least;
+    }
+
+    /** The deployment's limit set; limits the store cannot enforce are a config error naming the entry. */
+    private static LimitSet limitSet(LimitStore store, Deployment deployment) {
+        try {
+            return store.create(deployment.id(), deployment.limits().toSpec());
+        } catch (IllegalArgumentException e) {
+            DeploymentLimits limits = deployment.limits();
+            throw new ConfigException(deployment.config().location(), deployment.config().keyPath(),
+                    "limits too large to enforce together (rpm " + shown(limits.rpm()) + ", rpd "
+                            + shown(limits.rpd()) + ", max_parallel_requests " + shown(limits.maxParallelRequests())
+                            + "; expected them to fit in 63 bits together, e.g. each below 2^21 = 2097152)");
+        }
+    }
+
+    private static String shown(long limit) {
+        return limit == DeploymentLimits.NONE ? "none" : Long.toString(limit);
     }
 
     /** The deployment's admission, or null when it has no limits or is not one this router was built for. */

@@ -125,7 +125,7 @@ public final class ModelRoute {
         int lastWeighted = -1;
         int eligible = 0;
         for (int i = 0; i < targets.length; i++) {
-            if (!eligible(i, excluded, skipped, skippedAbove64, order)) {
+            if (!isCandidate(i, excluded, skipped, skippedAbove64, order)) {
                 continue;
             }
             eligible++;
@@ -141,14 +141,14 @@ public final class ModelRoute {
             // No weight left: pick uniformly (LiteLLM raises an error for a group whose weights sum to 0).
             int n = random.nextInt(eligible);
             for (int i = 0; i < targets.length; i++) {
-                if (eligible(i, excluded, skipped, skippedAbove64, order) && n-- == 0) {
+                if (isCandidate(i, excluded, skipped, skippedAbove64, order) && n-- == 0) {
                     return i;
                 }
             }
         }
         double point = random.nextDouble() * total;
         for (int i = 0; i < targets.length; i++) {
-            if (weights[i] <= 0 || !eligible(i, excluded, skipped, skippedAbove64, order)) {
+            if (weights[i] <= 0 || !isCandidate(i, excluded, skipped, skippedAbove64, order)) {
                 continue;
             }
             point -= weights[i];
@@ -160,7 +160,11 @@ public final class ModelRoute {
         return lastWeighted;
     }
 
-    private boolean eligible(int i, @Nullable TriedDeployments excluded, long skipped,
+    /**
+     * Whether target {@code i} is of {@code order} (any, for {@link #ANY_ORDER}), not in {@code excluded} and not
+     * marked in {@code skipped} (bit {@code i} for {@code i < 64}) or {@code skippedAbove64} (index {@code i - 64}).
+     */
+    boolean isCandidate(int i, @Nullable TriedDeployments excluded, long skipped,
             boolean @Nullable [] skippedAbove64, int order) {
         if (i < 64 ? (skipped & (1L << i)) != 0 : skippedAbove64 != null && skippedAbove64[i - 64]) {
             return false;
@@ -184,7 +188,7 @@ public final class ModelRoute {
         return Arrays.copyOf(orders, distinct);
     }
 
-        private static double[] checked(double[] weights) {
+    private static double[] checked(double[] weights) {
         for (int i = 0; i < weights.length; i++) {
             if (weights[i] < 0 || Double.isNaN(weights[i])) {
                 throw new IllegalArgumentException("weights[" + i + "]: " + weights[i] + " (expected: >= 0)");

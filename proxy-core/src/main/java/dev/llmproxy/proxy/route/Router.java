@@ -22,6 +22,15 @@ public interface Router {
     @Nullable Lease acquire(ModelRoute route, @Nullable TriedDeployments tried, RandomGenerator random);
 
     /**
+     * The same, for a call that is streamed or not: strategies that rank deployments by latency rank streams by their
+     * time to first token. The default ignores {@code stream}.
+     */
+    default @Nullable Lease acquire(ModelRoute route, @Nullable TriedDeployments tried, RandomGenerator random,
+            boolean stream) {
+        return acquire(route, tried, random);
+    }
+
+    /**
      * Whether a call may try another deployment after its attempt number {@code attempts} (1 for the first) failed
      * before anything reached the client.
      *
@@ -35,5 +44,24 @@ public interface Router {
      */
     default long retryAfterMillis(ModelRoute route) {
         return 0;
+    }
+
+    /**
+     * A lease on exactly {@code target} for a health probe, admitted against its deployment's limits as a call is (a
+     * probe uses the provider's quota too), or {@code null} when they leave no room now. The default admits.
+     */
+    default @Nullable Lease acquireProbe(Target target) {
+        return target.unlimitedLease();
+    }
+
+    /**
+     * Queues a call that {@link #acquire} found no deployment for, until one has capacity, if this router lets calls
+     * wait ({@code router_settings.wait_for_capacity_timeout}); the waiter is then called back on its executor.
+     *
+     * @return the call's place in the queue, or {@code null} when it may not wait (waiting is off, the queue is full,
+     *     or capacity will not free up within the longest wait): the call answers its 429 now
+     */
+    default CapacityWaiter.@Nullable Ticket await(ModelRoute route, boolean stream, CapacityWaiter waiter) {
+        return null;
     }
 }

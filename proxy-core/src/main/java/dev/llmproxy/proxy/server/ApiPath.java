@@ -24,6 +24,8 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
         MODEL_INFO(HttpMethod.GET, true),
         LIVENESS(HttpMethod.GET, false),
         READINESS(HttpMethod.GET, false),
+        /** {@code GET /health}: probes (or the last background round of) every deployment; needs a key. */
+        HEALTH(HttpMethod.GET, true),
         /** Public unless the metrics require authentication (decided by the handler). */
         METRICS(HttpMethod.GET, false),
         /** A {@code /key/...} management route read with GET ({@code /key/info}, {@code /key/list}). */
@@ -55,6 +57,7 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath MODELS = new ApiPath(Kind.MODELS, null, null);
     private static final ApiPath LIVENESS = new ApiPath(Kind.LIVENESS, null, null);
     private static final ApiPath READINESS = new ApiPath(Kind.READINESS, null, null);
+    private static final ApiPath HEALTH = new ApiPath(Kind.HEALTH, null, null);
     private static final ApiPath METRICS = new ApiPath(Kind.METRICS, null, null);
     private static final ApiPath NOT_FOUND = new ApiPath(Kind.NOT_FOUND, null, null);
     private static final ApiPath MANAGEMENT_GET = new ApiPath(Kind.MANAGEMENT_GET, null, null);
@@ -84,6 +87,8 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 return LIVENESS;
             case "/health/readiness":
                 return READINESS;
+            case "/health":
+                return HEALTH;
             case "/metrics":
                 return METRICS;
             default:

@@ -4,7 +4,10 @@ import dev.llmproxy.codec.openai.ModelCard;
 import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.proxy.call.Responses;
 import dev.llmproxy.proxy.call.Version;
+import dev.llmproxy.proxy.config.RouterSettings;
+import dev.llmproxy.proxy.route.DeploymentStats;
 import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.route.RoutingStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -20,8 +23,9 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The answers the proxy gives without a provider: health probes and the model list. Their bodies depend only on the
- * configuration, so they are encoded once and every response shares the bytes.
+ * The answers the proxy gives without a provider: health probes and the model list. The model list and liveness depend
+ * only on the configuration, so they are encoded once and every response shares the bytes; readiness adds the
+ * router's live state.
  *
  * <p>Thread-safety: immutable; the shared buffers are unreleasable and each response takes a duplicate.
  */
@@ -32,13 +36,15 @@ final class BuiltInResponses {
     private static final long MODEL_CREATED = 1677610602L;
     private static final String OWNED_BY = "openai";
 
-    private final ByteBuf readiness;
+    private final String readinessHead;
+    private final RoutingStats stats;
     private final ByteBuf modelList;
     private final Set<String> modelIds;
     /** The public model names in the config's order. */
     private final List<String> modelNames;
 
-    BuiltInResponses(RouteTable routes) {
+    BuiltInResponses(RouteTable routes, RouterSettings router, RoutingStats stats) {
+        this.stats = stats;
         List<ModelCard> models = routes.publicModels().stream()
                 .map(id -> new ModelCard(id, MODEL_CREATED, OWNED_BY))
                 .toList();
@@ -52,16 +58,31 @@ final class BuiltInResponses {
         } finally {
             encoded.release();
         }
-        this.readiness = constant("{\"status\":\"healthy\",\"db\":\"Not connected\",\"cache\":null,"
-                + "\"litellm_version\":\"" + Version.current() + "\",\"success_callbacks\":[]}");
+        this.readinessHead = "{\"status\":\"healthy\",\"db\":\"Not connected\",\"cache\":null,"
+                + "\"litellm_version\":\"" + Version.current() + "\",\"success_callbacks\":[],"
+                + "\"router\":{\"routing_strategy\":\"" + router.routingStrategy().configName() + "\","
+                + "\"wait_for_capacity\":" + (router.capacityWait() != null) + ",";
     }
 
     FullHttpResponse alive(String callId) {
         return json(HttpResponseStatus.OK, ALIVE, callId);
     }
 
-    FullHttpResponse readiness(String callId) {
-        return json(HttpResponseStatus.OK, readiness, callId);
+    /**
+     * LiteLLM's readiness answer plus the router's state (llmproxy's own field {@code router}): the routing strategy,
+     * whether calls may wait for capacity, and how many deployments are in rotation (a background health check takes
+     * failing ones out). Counts only: the endpoint is public, so no deployment is named.
+     */
+    FullHttpResponse readiness(ByteBufAllocator alloc, String callId) {
+        int healthy = 0;
+        for (DeploymentStats deployment : stats.all()) {
+            healthy += deployment.isHealthy() ? 1 : 0;
+        }
+        String json = readinessHead + "\"deployments\":" + stats.all().size() + ",\"healthy_deployments\":" + healthy
+                + "}}";
+        ByteBuf body = alloc.buffer(json.length());
+        body.writeCharSequence(json, StandardCharsets.UTF_8);
+        return Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, callId);
     }
 
     FullHttpResponse modelList(String callId) {

@@ -13,6 +13,7 @@ import dev.llmproxy.proxy.call.CallRequest;
 import dev.llmproxy.proxy.call.ModelCall;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.health.HealthReport;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.management.ManagementResponse;
 import dev.llmproxy.proxy.metrics.ExpositionFormat;
@@ -21,6 +22,7 @@ import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -35,6 +37,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -81,6 +84,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private @Nullable AwaitingScrape awaitingScrape;
     /** A management request being answered on a store thread; its answer is dropped if the client goes first. */
     private @Nullable AwaitingManagement awaitingManagement;
+    /** A {@code /health} report being made; its answer is dropped if the client goes first. */
+    private @Nullable AwaitingHealth awaitingHealth;
     private boolean inFlight;
     /** Body bytes of the request being answered, reserved in the server's budget by the aggregator. */
     private long heldBodyBytes;
@@ -164,6 +169,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         awaitingManagement = null;
         if (managing != null) {
             record(managing.facts, null, null, managing.principal, ProxyError.CLIENT_CLOSED);
+        }
+        AwaitingHealth health = awaitingHealth;
+        awaitingHealth = null;
+        if (health != null) {
+            record(health.facts, null, null, health.principal, ProxyError.CLIENT_CLOSED);
         }
         releasePipelined();
         releaseBody();
@@ -314,7 +324,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, Principal principal) {
         switch (path.kind()) {
             case LIVENESS -> builtIn(ctx, request, facts, principal, server.builtIns.alive(facts.callId));
-            case READINESS -> builtIn(ctx, request, facts, principal, server.builtIns.readiness(facts.callId));
+            case READINESS -> builtIn(ctx, request, facts, principal,
+                    server.builtIns.readiness(ctx.alloc(), facts.callId));
+            case HEALTH -> sendHealth(ctx, request, facts, principal);
             case MODELS -> builtIn(ctx, request, facts, principal, modelList(ctx, facts, principal));
             case MODEL_INFO -> sendModel(ctx, request, path, facts, principal);
             case MODEL_CALL -> startModelCall(ctx, request, path, facts, principal);
@@ -412,6 +424,46 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
         }
         send(context, response, waiting.facts);
+        record(waiting.facts, null, null, waiting.principal, null, HttpResponseStatus.OK.code());
+    }
+
+    /**
+     * {@code GET /health}: LiteLLM's report of every deployment, from the last background round or probed now. The
+     * request stays in flight until the report hops back here (probes may take up to their timeout).
+     */
+    private void sendHealth(ChannelHandlerContext ctx, FullHttpRequest request, RequestFacts facts,
+            Principal principal) {
+        @Nullable String model = new QueryStringDecoder(request.uri()).parameters().getOrDefault("model", List.of())
+                .stream()
+                .findFirst().orElse(null);
+        request.release();
+        AwaitingHealth waiting = new AwaitingHealth(facts, principal);
+        awaitingHealth = waiting;
+        server.health.report(model, ctx.channel().eventLoop()).whenComplete((report, failure) -> {
+            try {
+                ctx.executor().execute(() -> healthReported(waiting, report, failure));
+            } catch (RejectedExecutionException e) {
+                // The event loop is shutting down, and the connection with it.
+            }
+        });
+    }
+
+    private void healthReported(AwaitingHealth waiting, @Nullable HealthReport report, @Nullable Throwable failure) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingHealth != waiting || context == null) {
+            return;
+        }
+        awaitingHealth = null;
+        if (report == null) {
+            log.warn("[{}] health check failed: {}", waiting.facts.callId,
+                    failure != null ? failure.toString() : "no result");
+            reject(context, waiting.facts, ProxyError.HEALTH_UNAVAILABLE,
+                    "Health checks are unavailable right now; try again", null, null, waiting.principal);
+            return;
+        }
+        ByteBuf body = Unpooled.wrappedBuffer(report.toJson());
+        send(context, Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body,
+                waiting.facts.callId), waiting.facts);
         record(waiting.facts, null, null, waiting.principal, null, HttpResponseStatus.OK.code());
     }
 
@@ -678,6 +730,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     /** A scrape under way on the metrics' thread. */
     private record AwaitingScrape(RequestFacts facts, Principal principal, ExpositionFormat format, boolean gzip) {}
+
+    /** A health report under way on the health checker's event loop. */
+    private record AwaitingHealth(RequestFacts facts, Principal principal) {}
 
     /** A request kept while its key is looked up; the request is owned until {@link #release()} or dispatch. */
     private static final class AwaitingAuth {

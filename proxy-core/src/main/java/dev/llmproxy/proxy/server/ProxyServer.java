@@ -87,6 +87,7 @@ public final class ProxyServer {
                 throw new IllegalStateException(String.valueOf(bind.cause().getMessage()), bind.cause());
             }
             Channel channel = bind.channel();
+            context.health.start(group.next());
             log.info("llmproxy listening on {} ({} transport, {} event loop(s), upstream TLS: {})",
                     channel.localAddress(), transport.name(), settings.eventLoops(), tls);
             return new ProxyServer(context, group, channel);
@@ -131,6 +132,7 @@ public final class ProxyServer {
      */
     public boolean stop() {
         context.startDraining();
+        context.health.stop();
         serverChannel.close().syncUninterruptibly();
         for (Channel channel : context.channels) {
             channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);

@@ -5,13 +5,19 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.limiter.LocalLimitStore;
 import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.config.CapacityWait;
 import dev.llmproxy.proxy.config.ClientIpSettings;
+import dev.llmproxy.proxy.config.HealthCheckSettings;
+import dev.llmproxy.proxy.config.RouterSettings;
+import dev.llmproxy.proxy.config.RoutingStrategy;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.LimitingRouter;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.route.Router;
+import dev.llmproxy.proxy.route.RoutingStats;
+import dev.llmproxy.proxy.route.WaitingRouter;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import dev.llmproxy.proxy.upstream.Upstream;
 import java.time.Clock;
@@ -52,21 +58,33 @@ public final class ServerComponents {
     private final Duration clientWriteTimeout;
     private final @Nullable LitellmMetrics metrics;
     private final @Nullable ManagementApi management;
+    private final RouterSettings routerSettings;
+    private final HealthCheckSettings healthChecks;
+    private final RoutingStats routingStats;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
         this.routes = requireNonNull(builder.routes, "routes");
         this.authenticator = requireNonNull(builder.authenticator, "authenticator");
         this.metrics = builder.metrics == null ? null : new LitellmMetrics(routes, builder.metrics);
+        this.ticker = builder.ticker;
+        this.clock = builder.clock;
+        this.routerSettings = builder.routerSettings;
+        this.healthChecks = builder.healthChecks;
+        this.routingStats = new RoutingStats(routes, builder.clock::millis);
         List<CallListener> all = new ArrayList<>(builder.listeners);
         if (metrics != null) {
             all.add(0, metrics.listener());
         }
+        if (routerSettings.routingStrategy() == RoutingStrategy.LATENCY_BASED_ROUTING) {
+            all.add(new LatencyFeed(routingStats, builder.clock));
+        }
         this.listeners = List.copyOf(all);
-        this.ticker = builder.ticker;
-        this.clock = builder.clock;
-        this.router = builder.router != null ? builder.router
-                : new LimitingRouter(routes, LocalLimitStore.INSTANCE, builder.clock::millis);
+        Router chosen = builder.router != null ? builder.router
+                : new LimitingRouter(routes, LocalLimitStore.INSTANCE, builder.clock::millis,
+                        routerSettings.routingStrategy(), routerSettings.strategyArgs(), routingStats);
+        CapacityWait wait = routerSettings.capacityWait();
+        this.router = wait == null ? chosen : new WaitingRouter(chosen, wait, builder.random);
         this.random = builder.random;
         this.forwardProxy = builder.forwardProxy;
         this.transport = builder.transport != null ? builder.transport : Transport.best();
@@ -106,6 +124,21 @@ public final class ServerComponents {
     /** Picks each attempt's deployment. */
     public Router router() {
         return router;
+    }
+
+    /** The routing settings the router was built from. */
+    public RouterSettings routerSettings() {
+        return routerSettings;
+    }
+
+    /** When deployments are probed in the background. */
+    public HealthCheckSettings healthChecks() {
+        return healthChecks;
+    }
+
+    /** Live figures and health of every deployment, shared by the router and the health checker. */
+    public RoutingStats routingStats() {
+        return routingStats;
     }
 
     /** Monotonic time in nanoseconds. */
@@ -172,8 +205,9 @@ public final class ServerComponents {
     }
 
     /**
-     * Builds {@link ServerComponents}; defaults: no listeners, a {@link LimitingRouter} over the routes' limits (on
-     * the components' clock, limits kept in this process), system time, thread-local random, no metrics.
+     * Builds {@link ServerComponents}; defaults: no listeners, a {@link LimitingRouter} over the routes' limits with
+     * the routing strategy of {@link #routerSettings} (on the components' clock, limits kept in this process), system
+     * time, thread-local random, no metrics, no background health checks.
      */
     public static final class Builder {
         private final ServerSettings settings;
@@ -193,6 +227,8 @@ public final class ServerComponents {
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
         private @Nullable MetricsSettings metrics;
         private @Nullable ManagementApi management;
+        private RouterSettings routerSettings = RouterSettings.DEFAULTS;
+        private HealthCheckSettings healthChecks = HealthCheckSettings.DEFAULTS;
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -293,7 +329,26 @@ public final class ServerComponents {
             return this;
         }
 
-        /** The components. */
+        /**
+         * The routing strategy, its arguments and the wait for capacity of {@code router_settings} (default
+         * simple-shuffle, no waiting); applies to the default router, and the wait to any router.
+         */
+        public Builder routerSettings(RouterSettings settings) {
+            this.routerSettings = requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Background health checks (default off: deployments are probed only when {@code /health} is asked). */
+        public Builder healthChecks(HealthCheckSettings settings) {
+            this.healthChecks = requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * The components.
+         *
+         * @throws dev.llmproxy.proxy.config.ConfigException when the routes' limits or prices cannot be used
+         */
         public ServerComponents build() {
             return new ServerComponents(this);
         }

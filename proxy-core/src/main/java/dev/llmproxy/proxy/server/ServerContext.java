@@ -4,6 +4,7 @@ import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallListeners;
 import dev.llmproxy.proxy.call.CallServices;
+import dev.llmproxy.proxy.health.HealthChecker;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.route.RouteTable;
@@ -35,6 +36,8 @@ final class ServerContext {
     final @Nullable ManagementApi management;
     /** Wall time, for key admissions (their limit windows are calendar minutes). */
     final Clock clock;
+    /** Probes deployments for {@code /health} and, when configured, in the background. */
+    final HealthChecker health;
     /** Which browser origins may call. */
     final CorsPolicy cors;
     /** Who a request's client is and which clients may call. */
@@ -53,7 +56,9 @@ final class ServerContext {
         this.calls = new CallServices(components.ticker(), components.clock(), components.random(),
                 components.router(), upstream, listener, components.clientWriteTimeout().toNanos());
         this.channels = channels;
-        this.builtIns = new BuiltInResponses(routes);
+        this.health = new HealthChecker(routes, components.routingStats(), components.router(), upstream,
+                components.healthChecks(), components.clock());
+        this.builtIns = new BuiltInResponses(routes, components.routerSettings(), components.routingStats());
         this.metrics = components.metrics();
         this.management = components.management();
         this.clock = components.clock();

@@ -95,7 +95,6 @@ class ConfigLoaderTest {
                 "litellm_settings.num_retries",
                 "litellm_settings.success_callback",
                 "model_list[].litellm_params.extra_headers",
-                "model_list[].model_info.mode",
                 "router_settings.allowed_fails",
                 "router_settings.cooldown_time",
                 "router_settings.num_retries");
@@ -333,11 +332,14 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void shouldReportStrategyAsIgnoredWhenItIsNotSimpleShuffle() throws IOException {
-        ProxyConfig config = load("router_settings:\n  routing_strategy: least-busy\n", Map.of());
+    void shouldReadEveryRoutingStrategyWithoutReportingItIgnored() throws IOException {
+        for (RoutingStrategy strategy : RoutingStrategy.values()) {
+            ProxyConfig config = load("router_settings:\n  routing_strategy: " + strategy.configName() + "\n",
+                    Map.of());
 
-        assertThat(config.routerSettings().routingStrategy()).isEqualTo(RoutingStrategy.LEAST_BUSY);
-        assertThat(config.ignoredKeys()).containsExactly("router_settings.routing_strategy");
+            assertThat(config.routerSettings().routingStrategy()).isEqualTo(strategy);
+            assertThat(config.ignoredKeys()).isEmpty();
+        }
     }
 
     @Test

@@ -90,6 +90,14 @@ class ApiPathTest {
     }
 
     @Test
+    void shouldMapHealthWithAuthenticationWhenPathIsTheDeploymentReport() {
+        assertThat(ApiPath.of("/health").kind()).isEqualTo(Kind.HEALTH);
+        assertThat(ApiPath.of("/health/?model=gpt-4o").kind()).isEqualTo(Kind.HEALTH);
+        assertThat(Kind.HEALTH.isAuthenticated()).isTrue();
+        assertThat(Kind.HEALTH.method()).isEqualTo(HttpMethod.GET);
+    }
+
+    @Test
     void shouldExpectPostForModelCallsAndGetOtherwiseWhenMethodIsChecked() {
         assertThat(Kind.MODEL_CALL.method()).isEqualTo(HttpMethod.POST);
         assertThat(Kind.MODELS.method()).isEqualTo(HttpMethod.GET);
@@ -100,7 +108,7 @@ class ApiPathTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "/", "", "/v1", "/v1/chat", "/v2/chat/completions", "/v1/chat/completions/extra", "/openai/deployments/",
-        "/engines/x/other", "/health", "/v1/chat/completionsX"})
+        "/engines/x/other", "/healthz", "/v1/chat/completionsX"})
     void shouldMapToNotFoundWhenPathIsUnknown(String uri) {
         assertThat(ApiPath.of(uri).kind()).isEqualTo(Kind.NOT_FOUND);
     }

@@ -211,7 +211,9 @@ public final class ProxyFixture implements AutoCloseable {
                                     : new MasterKeyAuthenticator(config.generalSettings().masterKey()))
                     .listener(calls::add)
                     .forwardProxy(ForwardProxy.fromEnvironment(config.environment()))
-                    .clientIps(config.generalSettings().clientIps());
+                    .clientIps(config.generalSettings().clientIps())
+                    .routerSettings(config.routerSettings())
+                    .healthChecks(config.generalSettings().healthChecks());
             customizer.accept(components);
             ProxyServer server = ProxyServer.start(components.build());
             return new ProxyFixture(server, calls);
