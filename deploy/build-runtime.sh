@@ -21,12 +21,21 @@ set -euo pipefail
 #   jdk.crypto.ec   elliptic-curve key exchange and signatures for TLS to providers when the JDK's TLS is used
 #                   (a security provider, loaded as a service)
 #   jdk.naming.dns  the JNDI DNS provider behind java.naming, which Netty's resolver asks for name servers
+# and, for the store (JDBC: H2, PostgreSQL, HikariCP, JDBI, Flyway):
+#   java.sql        JDBC itself (with java.transaction.xa, which it requires)
+#   java.management HikariCP's and the drivers' pool and connection MBeans
 # ContainerRuntimeIT starts llmproxy on the result, which is what catches a module missing from this list.
-MODULES=java.base,java.logging,java.naming,java.net.http,java.xml,jdk.jfr,jdk.unsupported,jdk.crypto.ec,jdk.naming.dns
-# Modules jdeps finds that are left out on purpose (14 MB):
-#   java.desktop    only SnakeYAML's JavaBean introspection refers to it (java.beans); llmproxy composes YAML
-#                   nodes and never builds beans
-EXCLUDED=java.desktop
+MODULES=java.base,java.logging,java.naming,java.net.http,java.xml,jdk.jfr,jdk.unsupported,jdk.crypto.ec,jdk.naming.dns,java.sql,java.management
+# Modules jdeps finds that are left out on purpose (14 MB and more):
+#   java.desktop    only SnakeYAML's JavaBean introspection and the JDBC libraries' java.beans helpers refer to it;
+#                   llmproxy composes YAML nodes and never builds beans
+#   java.compiler, java.instrument, java.scripting, jdk.net
+#                   H2 features llmproxy does not use: Java-source functions, the agent, script triggers and the
+#                   TCP server's socket options (llmproxy runs H2 embedded)
+#   java.security.jgss
+#                   PostgreSQL's Kerberos (GSSAPI) authentication, loaded only when the server asks for it; use
+#                   password or certificate authentication with the image
+EXCLUDED=java.desktop,java.compiler,java.instrument,java.scripting,jdk.net,java.security.jgss
 
 if [ $# -ne 2 ]; then
   echo "usage: $0 <llmproxy.jar> <output directory>" >&2

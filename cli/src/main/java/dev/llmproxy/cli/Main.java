@@ -19,13 +19,16 @@ import dev.llmproxy.proxy.server.ServerSettings;
 import dev.llmproxy.proxy.trace.Callbacks;
 import dev.llmproxy.proxy.trace.TraceSettings;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
+import dev.llmproxy.store.StoreException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -46,6 +49,7 @@ public final class Main implements Callable<Integer> {
     static final int EXIT_CONFIG = 1;
     static final int EXIT_UNSAFE = 2;
     static final int EXIT_BIND = 3;
+    static final int EXIT_STORE = 4;
 
     @Option(names = "--config", description = "LiteLLM config.yaml (env CONFIG_FILE_PATH)")
     @Nullable Path config;
@@ -145,8 +149,11 @@ public final class Main implements Callable<Integer> {
                     + "langfuse, langfuse_otel)", String.join(", ", callbacks.unsupported()));
         }
         tracing.warnings().forEach(warning -> log.warn("{}", warning));
-        if (!loaded.ignoredKeys().isEmpty()) {
-            log.warn("Ignoring config keys llmproxy does not implement yet: {}", String.join(", ", loaded.ignoredKeys()));
+        List<String> ignored = loaded.ignoredKeys().stream()
+                .filter(key -> !StoreWiring.SETTINGS.contains(key))
+                .toList();
+        if (!ignored.isEmpty()) {
+            log.warn("Ignoring config keys llmproxy does not implement yet: {}", String.join(", ", ignored));
         }
         ClientTimeouts timeouts;
         try {
@@ -168,10 +175,22 @@ public final class Main implements Callable<Integer> {
                 32 * 1024,
                 Duration.ofSeconds(drainSeconds),
                 timeouts);
+        StoreWiring store;
+        try {
+            store = StoreWiring.open(loaded, routes, env, Clock.systemUTC());
+        } catch (ConfigException | IllegalArgumentException e) {
+            err.println("llmproxy: " + e.getMessage());
+            return EXIT_CONFIG;
+        } catch (StoreException e) {
+            Throwable cause = e.getCause();
+            err.println("llmproxy: cannot open the database: " + e.getMessage()
+                    + (cause != null ? " (" + cause.getMessage() + ")" : ""));
+            return EXIT_STORE;
+        }
         ProxyServer server;
         try {
-            ServerComponents.Builder components = ServerComponents.builder(
-                            settings, routes, new MasterKeyAuthenticator(masterKey))
+            ServerComponents.Builder components = ServerComponents.builder(settings, routes,
+                            store != null ? store.authenticator() : new MasterKeyAuthenticator(masterKey))
                     .forwardProxy(proxies)
                     .reliability(loaded.reliability())
                     .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
@@ -182,6 +201,9 @@ public final class Main implements Callable<Integer> {
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
                             loaded.generalSettings().corsAllowCredentials()))
                     .clientIps(loaded.generalSettings().clientIps());
+            if (store != null) {
+                store.apply(components);
+            }
             if (debug || detailedDebug) {
                 components.listener(new LoggingCallListener());
             }
@@ -191,6 +213,9 @@ public final class Main implements Callable<Integer> {
             return EXIT_CONFIG;
         } catch (IllegalStateException e) {
             err.println("llmproxy: " + e.getMessage());
+            if (store != null) {
+                store.close();
+            }
             return EXIT_BIND;
         }
         log.info("llmproxy {} serving {} model group(s) from {}", Version.current(), routes.publicModels().size(),
@@ -201,6 +226,10 @@ public final class Main implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Stopping: draining in-flight requests for up to {} s", drainSeconds);
             server.stop();
+            if (store != null) {
+                // After the drain, so every call's spend record has been handed to the writer.
+                store.close();
+            }
             log.info("Stopped");
         }, "llmproxy-shutdown"));
         return 0;

@@ -145,6 +145,8 @@ class ContainerRuntimeIT {
                       ssl_verify: %s
                 """.formatted(mock.baseUrl(), mock.certificatePemPath()));
         ProcessBuilder builder = new ProcessBuilder("bash", home.resolve("docker-entrypoint.sh").toString());
+        // The image's WORKDIR holds the data (the embedded store when a master key is set); here the test's directory.
+        builder.directory(dir.toFile());
         Map<String, String> env = builder.environment();
         env.put("LLMPROXY_HOME", home.toString());
         env.put("CONFIG_FILE_PATH", config.toString());

@@ -91,6 +91,34 @@ final class ArchitectureTest {
             .and().resideOutsideOfPackage("dev.llmproxy.proxy.trace..")
             .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..");
 
+    @ArchTest
+    static final ArchRule onlyKeysManagementAndSpendShouldUseTheStore = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy..")
+            .and().resideOutsideOfPackages("dev.llmproxy.proxy.keys..", "dev.llmproxy.proxy.management..",
+                    "dev.llmproxy.proxy.spend..")
+            .should().dependOnClassesThat().resideInAPackage("dev.llmproxy.store..")
+            .as("only keys, management and spend use the store");
+
+    @ArchTest
+    static final ArchRule keysShouldOnlyUseAuth = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy.keys..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.llmproxy.proxy.server..",
+                    "dev.llmproxy.proxy.call..", "dev.llmproxy.proxy.route..", "dev.llmproxy.proxy.management..",
+                    "dev.llmproxy.proxy.spend..", "dev.llmproxy.proxy.provider..", "dev.llmproxy.proxy.upstream..");
+
+    @ArchTest
+    static final ArchRule managementShouldOnlyUseKeysAndAuth = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy.management..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.llmproxy.proxy.call..",
+                    "dev.llmproxy.proxy.route..", "dev.llmproxy.proxy.spend..", "dev.llmproxy.proxy.provider..",
+                    "dev.llmproxy.proxy.upstream..");
+
+    @ArchTest
+    static final ArchRule spendShouldNotKnowKeysOrManagement = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy.spend..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.llmproxy.proxy.keys..",
+                    "dev.llmproxy.proxy.management..");
+
     /**
      * Limiter and store are leaf modules that proxy-core will depend on, so this classpath is where their classes
      * first appear. Until they exist the rule has nothing to check, which is allowed rather than an error.

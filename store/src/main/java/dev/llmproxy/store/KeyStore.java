@@ -49,6 +49,15 @@ public interface KeyStore {
     Optional<VirtualKey> setBlocked(String token, boolean blocked);
 
     /**
+     * Gives a key a new hash and display name in place, keeping everything else (spend, budgets, owners): what
+     * {@code /key/regenerate} does. The old hash stops working at once.
+     *
+     * @return the stored key under its new hash, or empty if there is no key with {@code token}
+     * @throws StoreConflictException if a key with {@code newToken} exists
+     */
+    Optional<VirtualKey> rehash(String token, String newToken, String newKeyName);
+
+    /**
      * Sets a key's spend (a budget reset or {@code /key/reset_spend}) and its next reset time.
      *
      * @return the stored key, or empty if there is none with this hash
@@ -71,4 +80,12 @@ public interface KeyStore {
 
     /** One page of keys matching the query. */
     Page<VirtualKey> list(KeyQuery query);
+
+    /**
+     * Keys created or changed at or after {@code since}, in order of {@code updated_at} then token, starting after the
+     * key ({@code since}, {@code afterToken}): a keyset page, for the key cache's refresh and its first load.
+     *
+     * @param afterToken the last token of the previous page with {@code updated_at == since}, or "" for none
+     */
+    List<VirtualKey> changedSince(Instant since, String afterToken, int limit);
 }

@@ -2,6 +2,7 @@ package dev.llmproxy.store;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.function.Consumer;
 
 /**
  * The store: keys, users, teams, and the spend writer. Opened by {@link Stores#open(StoreConfig)}, which migrates
@@ -36,6 +37,14 @@ public interface Store extends AutoCloseable {
      * @param zone {@code litellm_settings.timezone}, UTC by default
      */
     BudgetResetCounts resetDueBudgets(Instant now, ZoneId zone);
+
+    /**
+     * Delivers the hashes of keys written by any instance sharing this database (PostgreSQL {@code LISTEN/NOTIFY}),
+     * including this one, on a thread of the store's, until the handle is closed. Best effort: a notification sent
+     * while the listening connection is down is lost, so callers also re-read changed keys periodically
+     * ({@link KeyStore#changedSince}). On the embedded database, which serves one instance, nothing is delivered.
+     */
+    AutoCloseable watchKeyChanges(Consumer<String> listener);
 
     /** Whether the database answers a trivial query now (for {@code /health/readiness}). Never throws. */
     boolean isReachable();

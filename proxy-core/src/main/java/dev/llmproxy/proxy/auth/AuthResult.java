@@ -23,6 +23,12 @@ public record AuthResult(
     public enum Failure {
         MISSING_KEY,
         INVALID_KEY,
+        /** A virtual key that is not in the store (LiteLLM's {@code token_not_found_in_db}). */
+        UNKNOWN_KEY,
+        /** A virtual key past its {@code expires}. */
+        EXPIRED_KEY,
+        /** A virtual key that was blocked ({@code /key/block}). */
+        BLOCKED_KEY,
         /** The client's address is not in {@code allowed_ips} (403). */
         IP_NOT_ALLOWED
     }
@@ -32,6 +38,15 @@ public record AuthResult(
 
     /** The key presented is not valid. */
     public static final AuthResult INVALID = new AuthResult(null, Failure.INVALID_KEY, null);
+
+    /** The virtual key presented is not in the store. */
+    public static final AuthResult UNKNOWN = new AuthResult(null, Failure.UNKNOWN_KEY, null);
+
+    /** The virtual key presented has expired. */
+    public static final AuthResult EXPIRED = new AuthResult(null, Failure.EXPIRED_KEY, null);
+
+    /** The virtual key presented is blocked. */
+    public static final AuthResult BLOCKED = new AuthResult(null, Failure.BLOCKED_KEY, null);
 
     /** The client's address may not call, whatever its key. */
     public static final AuthResult IP_NOT_ALLOWED = new AuthResult(null, Failure.IP_NOT_ALLOWED, null);

@@ -1,16 +1,49 @@
 package dev.llmproxy.proxy.auth;
 
+import static java.util.Objects.requireNonNull;
+
+import org.jspecify.annotations.Nullable;
+
 /**
  * Who a request comes from.
  *
- * @param name a label safe to log ("master_key", "anonymous"); never the key itself
+ * @param name a label safe to log ("master_key", "anonymous", a key's {@code sk-...abcd}); never the key itself
  * @param isAdmin whether the caller may use management endpoints
+ * @param key the virtual key's grant (what it may do), or null for the master key and an open proxy
+ * @param admitted whether this request holds an admission of {@link #key} (taken by {@link KeyGrant#admit}) that
+ *     must be given back exactly once with {@link KeyGrant#release} when the call ends
  */
-public record Principal(String name, boolean isAdmin) {
+public record Principal(String name, boolean isAdmin, @Nullable KeyGrant key, boolean admitted) {
 
     /** The caller when no master key is configured: everything is open, as in LiteLLM without a master key. */
     public static final Principal ANONYMOUS = new Principal("anonymous", true);
 
     /** The holder of the master key. */
     public static final Principal MASTER = new Principal("master_key", true);
+
+    /** Checks that only a key's principal is admitted. */
+    public Principal {
+        requireNonNull(name, "name");
+        if (admitted && key == null) {
+            throw new IllegalArgumentException("admitted without a key");
+        }
+    }
+
+    /** A caller without a virtual key. */
+    public Principal(String name, boolean isAdmin) {
+        this(name, isAdmin, null, false);
+    }
+
+    /** The holder of virtual key {@code key}, not yet admitted to a call. */
+    public static Principal of(KeyGrant key) {
+        return new Principal(key.displayName(), key.isAdmin(), key, false);
+    }
+
+    /** This principal holding an admission of its key (one allocation per admitted call). */
+    public Principal admittedCall() {
+        if (key == null) {
+            throw new IllegalStateException("only a virtual key is admitted");
+        }
+        return new Principal(name, isAdmin, key, true);
+    }
 }

@@ -1,4 +1,4 @@
-/** Authentication of client requests (master key now; virtual keys through the store later). */
+/** Authentication of client requests (the master key, and the seams virtual keys plug into). */
 @NullMarked
 package dev.llmproxy.proxy.auth;
 

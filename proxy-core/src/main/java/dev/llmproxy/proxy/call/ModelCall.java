@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.call;
 
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.route.CapacityWaiter;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.Failure;
@@ -230,6 +231,11 @@ public final class ModelCall {
                 .set(Responses.MODEL_API_BASE, deployment.apiBaseHeader())
                 .set(Responses.RESPONSE_DURATION_MS, Durations.millis(headersNanos - request.startNanos()))
                 .set(Responses.OVERHEAD_DURATION_MS, Durations.millis(sentNanos - request.startNanos()));
+        KeyGrant key = request.principal().key();
+        if (key != null) {
+            // The key's spend before this call: its own cost is known only once its usage has been relayed.
+            headers.set(Responses.KEY_SPEND, Double.toString(key.spend()));
+        }
     }
 
     /**

@@ -10,6 +10,20 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 public enum ProxyError {
     MISSING_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     INVALID_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
+    /** A virtual key that is not in the store. */
+    UNKNOWN_KEY(HttpResponseStatus.UNAUTHORIZED, "token_not_found_in_db"),
+    EXPIRED_KEY(HttpResponseStatus.UNAUTHORIZED, "expired_key"),
+    BLOCKED_KEY(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
+    /** The virtual key may not call this model. */
+    KEY_MODEL_DENIED(HttpResponseStatus.UNAUTHORIZED, "key_model_access_denied"),
+    /** The virtual key's team may not call this model. */
+    TEAM_MODEL_DENIED(HttpResponseStatus.UNAUTHORIZED, "team_model_access_denied"),
+    /** The virtual key's team is blocked. */
+    TEAM_BLOCKED(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
+    /** The virtual key's spend reached its budget (429 as LiteLLM's newer versions answer). */
+    BUDGET_EXCEEDED(HttpResponseStatus.TOO_MANY_REQUESTS, "budget_exceeded"),
+    /** The virtual key's rpm, tpm or parallel limit. */
+    KEY_RATE_LIMITED(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
     /** The client's address is not in {@code allowed_ips}. */
     IP_NOT_ALLOWED(HttpResponseStatus.FORBIDDEN, "auth_error"),
     INVALID_JSON(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
@@ -36,6 +50,8 @@ public enum ProxyError {
     PARALLEL_LIMIT_REACHED(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
     /** The key could not be looked up in time (the store is slow or down). */
     AUTH_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
+    /** A management request failed in the store (it is down or slow). */
+    STORE_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The metrics scrape failed, or too many scrapes are waiting. */
     METRICS_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
     /** The health checks could not be run ({@code GET /health}). */

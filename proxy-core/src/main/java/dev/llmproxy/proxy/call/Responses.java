@@ -33,6 +33,8 @@ public final class Responses {
     public static final AsciiString REMAINING_REQUESTS = AsciiString.cached("x-ratelimit-remaining-requests");
     public static final AsciiString LIMIT_TOKENS = AsciiString.cached("x-ratelimit-limit-tokens");
     public static final AsciiString REMAINING_TOKENS = AsciiString.cached("x-ratelimit-remaining-tokens");
+    /** A virtual key's spend in USD when the call was admitted. */
+    public static final AsciiString KEY_SPEND = AsciiString.cached("x-litellm-key-spend");
     public static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
 
     /**

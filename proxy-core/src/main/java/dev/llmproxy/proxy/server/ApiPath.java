@@ -1,7 +1,7 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.provider.Endpoint;
-
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +28,10 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
         HEALTH(HttpMethod.GET, true),
         /** Public unless the metrics require authentication (decided by the handler). */
         METRICS(HttpMethod.GET, false),
+        /** A {@code /key/...} management route read with GET ({@code /key/info}, {@code /key/list}). */
+        MANAGEMENT_GET(HttpMethod.GET, true),
+        /** A {@code /key/...} management route that writes. */
+        MANAGEMENT_POST(HttpMethod.POST, true),
         NOT_FOUND(null, false);
 
         private final @Nullable HttpMethod method;
@@ -56,6 +60,8 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath HEALTH = new ApiPath(Kind.HEALTH, null, null);
     private static final ApiPath METRICS = new ApiPath(Kind.METRICS, null, null);
     private static final ApiPath NOT_FOUND = new ApiPath(Kind.NOT_FOUND, null, null);
+    private static final ApiPath MANAGEMENT_GET = new ApiPath(Kind.MANAGEMENT_GET, null, null);
+    private static final ApiPath MANAGEMENT_POST = new ApiPath(Kind.MANAGEMENT_POST, null, null);
     private static final String[] MODEL_INFO_PREFIXES = {"/v1/models/", "/models/"};
     private static final String[] MODEL_IN_PATH_PREFIXES = {"/openai/deployments/", "/v1/openai/deployments/",
         "/engines/", "/v1/engines/"};
@@ -86,6 +92,12 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
             case "/metrics":
                 return METRICS;
             default:
+                if (ManagementApi.isRoute("GET", path)) {
+                    return MANAGEMENT_GET;
+                }
+                if (ManagementApi.isRoute("POST", path)) {
+                    return MANAGEMENT_POST;
+                }
                 return withModelInPath(path);
         }
     }

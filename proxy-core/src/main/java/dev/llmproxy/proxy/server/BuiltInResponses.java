@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,6 +40,8 @@ final class BuiltInResponses {
     private final RoutingStats stats;
     private final ByteBuf modelList;
     private final Set<String> modelIds;
+    /** The public model names in the config's order. */
+    private final List<String> modelNames;
 
     BuiltInResponses(RouteTable routes, RouterSettings router, RoutingStats stats) {
         this.stats = stats;
@@ -46,6 +49,7 @@ final class BuiltInResponses {
                 .map(id -> new ModelCard(id, MODEL_CREATED, OWNED_BY))
                 .toList();
         this.modelIds = Set.copyOf(routes.publicModels());
+        this.modelNames = List.copyOf(routes.publicModels());
         // Copied out of the allocator's buffer: a buffer from an allocator is leak-tracked, and this one is never
         // released (it lives as long as the server), so each stopped server would be reported as a leak.
         ByteBuf encoded = OpenAiJson.modelList(UnpooledByteBufAllocator.DEFAULT, models);
@@ -83,6 +87,15 @@ final class BuiltInResponses {
 
     FullHttpResponse modelList(String callId) {
         return json(HttpResponseStatus.OK, modelList, callId);
+    }
+
+    /** The model list restricted to the models {@code allowed} accepts (a virtual key's list). */
+    FullHttpResponse modelList(ByteBufAllocator alloc, String callId, Predicate<String> allowed) {
+        List<ModelCard> models = modelNames.stream().filter(allowed)
+                .map(id -> new ModelCard(id, MODEL_CREATED, OWNED_BY))
+                .toList();
+        return Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON,
+                OpenAiJson.modelList(alloc, models), callId);
     }
 
     /** The model object for {@code id}, or null when no public model has that name. */

@@ -4,6 +4,8 @@ import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestScanner;
 import dev.llmproxy.codec.json.RouterParams;
 import dev.llmproxy.proxy.auth.AuthResult;
+import dev.llmproxy.proxy.auth.KeyGrant;
+import dev.llmproxy.proxy.auth.KeyRefusal;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.CallIds;
 import dev.llmproxy.proxy.call.CallOwner;
@@ -14,11 +16,14 @@ import dev.llmproxy.proxy.call.ModelCall;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
 import dev.llmproxy.proxy.health.HealthReport;
+import dev.llmproxy.proxy.management.ManagementApi;
+import dev.llmproxy.proxy.management.ManagementResponse;
 import dev.llmproxy.proxy.metrics.ExpositionFormat;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -82,6 +87,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private @Nullable AwaitingAuth awaitingAuth;
     /** A scrape being written on the metrics' thread; its answer is dropped if the client goes first. */
     private @Nullable AwaitingScrape awaitingScrape;
+    /** A management request being answered on a store thread; its answer is dropped if the client goes first. */
+    private @Nullable AwaitingManagement awaitingManagement;
     /** A {@code /health} report being made; its answer is dropped if the client goes first. */
     private @Nullable AwaitingHealth awaitingHealth;
     private boolean inFlight;
@@ -162,6 +169,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         awaitingScrape = null;
         if (scrape != null) {
             record(scrape.facts, null, null, scrape.principal, ProxyError.CLIENT_CLOSED);
+        }
+        AwaitingManagement managing = awaitingManagement;
+        awaitingManagement = null;
+        if (managing != null) {
+            record(managing.facts, null, null, managing.principal, ProxyError.CLIENT_CLOSED);
         }
         AwaitingHealth health = awaitingHealth;
         awaitingHealth = null;
@@ -320,10 +332,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case READINESS -> builtIn(ctx, request, facts, principal,
                     server.builtIns.readiness(ctx.alloc(), facts.callId));
             case HEALTH -> sendHealth(ctx, request, facts, principal);
-            case MODELS -> builtIn(ctx, request, facts, principal, server.builtIns.modelList(facts.callId));
+            case MODELS -> builtIn(ctx, request, facts, principal, modelList(ctx, facts, principal));
             case MODEL_INFO -> sendModel(ctx, request, path, facts, principal);
             case MODEL_CALL -> startModelCall(ctx, request, path, facts, principal);
             case METRICS -> sendMetrics(ctx, request, facts, principal);
+            case MANAGEMENT_GET, MANAGEMENT_POST -> sendManagement(ctx, request, facts, principal);
             default -> throw new IllegalStateException("unhandled path " + path.kind());
         }
     }
@@ -335,11 +348,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         record(facts, null, null, principal, null, response.status().code());
     }
 
+    /** The model list; a virtual key with a model list sees only the models it may call. */
+    private FullHttpResponse modelList(ChannelHandlerContext ctx, RequestFacts facts, Principal principal) {
+        KeyGrant key = principal.key();
+        return key == null
+                ? server.builtIns.modelList(facts.callId)
+                : server.builtIns.modelList(ctx.alloc(), facts.callId, key::allowsModel);
+    }
+
     private void sendModel(
             ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, Principal principal) {
         request.release();
         String id = path.pathModel();
-        FullHttpResponse response = id == null ? null : server.builtIns.model(ctx.alloc(), id, facts.callId);
+        KeyGrant key = principal.key();
+        FullHttpResponse response = id == null || key != null && !key.allowsModel(id)
+                ? null : server.builtIns.model(ctx.alloc(), id, facts.callId);
         if (response == null) {
             reject(ctx, facts, ProxyError.NOT_FOUND, "The model `" + id + "` does not exist", "model", null,
                     principal);
@@ -470,6 +493,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                     principal);
             return;
         }
+        KeyGrant key = principal.key();
+        KeyRefusal modelRefusal = key == null ? null : key.checkModel(model);
+        if (modelRefusal != null) {
+            request.release();
+            rejectKey(ctx, facts, modelRefusal, endpoint, model, principal);
+            return;
+        }
         if (!hasField(info, endpoint)) {
             request.release();
             String required = requiredField(endpoint);
@@ -511,6 +541,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         String traceparent = request.headers().get(TRACEPARENT);
+        if (key != null) {
+            KeyRefusal refusal = key.admit(model, server.clock.millis());
+            if (refusal != null) {
+                body.release();
+                request.release();
+                rejectKey(ctx, facts, refusal, endpoint, model, principal);
+                return;
+            }
+            // From here the call holds the key's admission; the spend listener gives it back with the call's record.
+            principal = principal.admittedCall();
+        }
         request.release();
         CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, info, principal,
                 facts.startNanos, facts.keepAlive, facts.http10, traceparent, options);
@@ -518,6 +559,80 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         ModelCall call = new ModelCall(ctx, this, server.calls, callRequest, body);
         current = call;
         call.start();
+    }
+
+    /**
+     * Answers a virtual key's refusal: 401 for the model or a blocked team, 429 for the budget and the limits (with
+     * retry-after).
+     */
+    private void rejectKey(ChannelHandlerContext ctx, RequestFacts facts, KeyRefusal refusal, Endpoint endpoint,
+            String model, Principal principal) {
+        ProxyError error = switch (refusal.reason()) {
+            case MODEL_NOT_ALLOWED -> ProxyError.KEY_MODEL_DENIED;
+            case TEAM_MODEL_NOT_ALLOWED -> ProxyError.TEAM_MODEL_DENIED;
+            case TEAM_BLOCKED -> ProxyError.TEAM_BLOCKED;
+            case BUDGET_EXCEEDED -> ProxyError.BUDGET_EXCEEDED;
+            case RATE_LIMITED -> ProxyError.KEY_RATE_LIMITED;
+        };
+        FullHttpResponse response = Responses.error(ctx.alloc(), error, refusal.message(),
+                refusal.reason() == KeyRefusal.Reason.MODEL_NOT_ALLOWED
+                        || refusal.reason() == KeyRefusal.Reason.TEAM_MODEL_NOT_ALLOWED ? "model" : null,
+                facts.callId);
+        if (refusal.reason() == KeyRefusal.Reason.RATE_LIMITED) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER,
+                    Long.toString(Math.max(1, (refusal.retryAfterMillis() + 999) / 1000)));
+        }
+        send(ctx, response, facts);
+        record(facts, endpoint, model, principal, error);
+    }
+
+    /**
+     * A management route: answered on a store thread, written when the answer hops back here. The request stays in
+     * flight meanwhile, so pipelined requests wait behind it.
+     */
+    private void sendManagement(ChannelHandlerContext ctx, FullHttpRequest request, RequestFacts facts,
+            Principal principal) {
+        ManagementApi management = server.management;
+        if (management == null) {
+            request.release();
+            reject(ctx, facts, ProxyError.BAD_REQUEST, "Key management is off: it needs a master key "
+                    + "(general_settings.master_key or LITELLM_MASTER_KEY) and the store", null, null, principal);
+            return;
+        }
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        String method = request.method().name();
+        String uri = ApiPath.originForm(request.uri());
+        request.release();
+        AwaitingManagement waiting = new AwaitingManagement(facts, principal);
+        awaitingManagement = waiting;
+        management.handle(method, uri, body, principal).whenComplete((answer, failure) -> {
+            try {
+                ctx.executor().execute(() -> managed(waiting, answer, failure));
+            } catch (RejectedExecutionException e) {
+                // The event loop is shutting down: the connection is gone with it, and so is the answer.
+                log.debug("[{}] management answer dropped: the event loop is stopping", facts.callId);
+            }
+        });
+    }
+
+    private void managed(AwaitingManagement waiting, @Nullable ManagementResponse answer, @Nullable Throwable failure) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingManagement != waiting || context == null) {
+            return;
+        }
+        awaitingManagement = null;
+        if (answer == null) {
+            log.warn("[{}] management request failed: {}", waiting.facts.callId,
+                    failure != null ? failure.toString() : "no result");
+            reject(context, waiting.facts, ProxyError.STORE_UNAVAILABLE,
+                    "The key store is unavailable right now; try again", null, null, waiting.principal);
+            return;
+        }
+        ByteBuf body = context.alloc().buffer(answer.json().length).writeBytes(answer.json());
+        FullHttpResponse response = Responses.full(HttpResponseStatus.valueOf(answer.status()),
+                HttpHeaderValues.APPLICATION_JSON, body, waiting.facts.callId);
+        send(context, response, waiting.facts);
+        record(waiting.facts, null, null, waiting.principal, null, answer.status());
     }
 
     private static String requiredField(Endpoint endpoint) {
@@ -641,6 +756,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     /** The facts of a request settled when it arrives. */
     private record RequestFacts(String callId, long startNanos, boolean keepAlive, boolean http10) {}
+
+    /** A management request under way on a store thread. */
+    private record AwaitingManagement(RequestFacts facts, Principal principal) {}
 
     /** A scrape under way on the metrics' thread. */
     private record AwaitingScrape(RequestFacts facts, Principal principal, ExpositionFormat format, boolean gzip) {}

@@ -59,6 +59,10 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
         return switch (failure) {
             case MISSING_KEY -> "Authentication Error, No api key passed in.";
             case INVALID_KEY -> "Authentication Error, Invalid proxy server token passed.";
+            case UNKNOWN_KEY -> "Authentication Error, Invalid proxy server token passed. Unable to find token in "
+                    + "cache or `LiteLLM_VerificationTokenTable`";
+            case EXPIRED_KEY -> "Authentication Error - Expired Key.";
+            case BLOCKED_KEY -> "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.";
             case IP_NOT_ALLOWED -> "Access forbidden: IP address not allowed.";
         };
     }
@@ -68,6 +72,9 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
         return switch (failure) {
             case MISSING_KEY -> ProxyError.MISSING_KEY;
             case INVALID_KEY -> ProxyError.INVALID_KEY;
+            case UNKNOWN_KEY -> ProxyError.UNKNOWN_KEY;
+            case EXPIRED_KEY -> ProxyError.EXPIRED_KEY;
+            case BLOCKED_KEY -> ProxyError.BLOCKED_KEY;
             case IP_NOT_ALLOWED -> ProxyError.IP_NOT_ALLOWED;
         };
     }

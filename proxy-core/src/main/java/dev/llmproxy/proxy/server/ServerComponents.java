@@ -12,6 +12,7 @@ import dev.llmproxy.proxy.config.HealthCheckSettings;
 import dev.llmproxy.proxy.config.ReliabilitySettings;
 import dev.llmproxy.proxy.config.RouterSettings;
 import dev.llmproxy.proxy.config.RoutingStrategy;
+import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.AvailabilityRouter;
@@ -68,6 +69,7 @@ public final class ServerComponents {
     private final Duration clientWriteTimeout;
     private final @Nullable LitellmMetrics metrics;
     private final @Nullable CallTracer tracer;
+    private final @Nullable ManagementApi management;
     private final RouterSettings routerSettings;
     private final HealthCheckSettings healthChecks;
     private final RoutingStats routingStats;
@@ -118,6 +120,7 @@ public final class ServerComponents {
         this.cors = builder.cors;
         this.clientIps = builder.clientIps;
         this.clientWriteTimeout = builder.clientWriteTimeout;
+        this.management = builder.management;
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -233,6 +236,11 @@ public final class ServerComponents {
         return metrics;
     }
 
+    /** The management routes ({@code /key/...}), or {@code null} when virtual keys are off. */
+    public @Nullable ManagementApi management() {
+        return management;
+    }
+
     /**
      * The trace exporter (also among {@link #listeners()}), or {@code null} when no trace callback is configured;
      * the server closes it when it stops.
@@ -266,6 +274,7 @@ public final class ServerComponents {
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
         private @Nullable MetricsSettings metrics;
         private @Nullable TraceSettings tracing;
+        private @Nullable ManagementApi management;
         private RouterSettings routerSettings = RouterSettings.DEFAULTS;
         private HealthCheckSettings healthChecks = HealthCheckSettings.DEFAULTS;
 
@@ -380,6 +389,12 @@ public final class ServerComponents {
         /** Turns on the Prometheus metrics and {@code /metrics} (default off), for the routes of this builder. */
         public Builder metrics(MetricsSettings settings) {
             this.metrics = requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Serves the management routes ({@code /key/...}) with {@code api} (default: off, answered 400). */
+        public Builder management(ManagementApi api) {
+            this.management = requireNonNull(api, "api");
             return this;
         }
 

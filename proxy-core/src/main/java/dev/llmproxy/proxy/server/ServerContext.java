@@ -5,11 +5,13 @@ import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallListeners;
 import dev.llmproxy.proxy.call.CallServices;
 import dev.llmproxy.proxy.health.HealthChecker;
+import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.trace.CallTracer;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.upstream.Upstream;
 import io.netty.channel.group.ChannelGroup;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +34,10 @@ final class ServerContext {
     final ChannelGroup channels;
     final @Nullable LitellmMetrics metrics;
     final @Nullable CallTracer tracer;
+    /** The management routes, or null when virtual keys are off. */
+    final @Nullable ManagementApi management;
+    /** Wall time, for key admissions (their limit windows are calendar minutes). */
+    final Clock clock;
     /** Probes deployments for {@code /health} and, when configured, in the background. */
     final HealthChecker health;
     /** Which browser origins may call. */
@@ -58,6 +64,8 @@ final class ServerContext {
         this.builtIns = new BuiltInResponses(routes, components.routerSettings(), components.routingStats());
         this.metrics = components.metrics();
         this.tracer = components.tracer();
+        this.management = components.management();
+        this.clock = components.clock();
         this.cors = components.cors();
         this.clientIps = new ClientIpPolicy(components.clientIps());
         long bufferBytes = components.requestBufferBytes();

@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.server;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.auth.MasterKeyAuthenticator;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallRecord;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running {@link ProxyServer} built from a LiteLLM YAML config, the calls it reported, and an HTTP/1.1 client
@@ -147,6 +149,7 @@ public final class ProxyFixture implements AutoCloseable {
         private int maxHeaderBytes = 32 * 1024;
         private Duration drainGrace = Duration.ofSeconds(5);
         private Consumer<ServerComponents.Builder> customizer = components -> {};
+        private @Nullable Authenticator authenticator;
 
         private Builder(Path dir, String yaml) {
             this.dir = dir;
@@ -168,6 +171,12 @@ public final class ProxyFixture implements AutoCloseable {
         /** How long a stop waits for in-flight calls. */
         public Builder drainGrace(Duration drainGrace) {
             this.drainGrace = drainGrace;
+            return this;
+        }
+
+        /** Who may call (default: the config's master key only). */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = authenticator;
             return this;
         }
 
@@ -198,7 +207,8 @@ public final class ProxyFixture implements AutoCloseable {
                             config.generalSettings().clientBodyTimeout()));
             List<CallRecord> calls = new CopyOnWriteArrayList<>();
             ServerComponents.Builder components = ServerComponents.builder(settings, RouteTable.build(config),
-                            new MasterKeyAuthenticator(config.generalSettings().masterKey()))
+                            authenticator != null ? authenticator
+                                    : new MasterKeyAuthenticator(config.generalSettings().masterKey()))
                     .listener(calls::add)
                     .reliability(config.reliability())
                     .forwardProxy(ForwardProxy.fromEnvironment(config.environment()))

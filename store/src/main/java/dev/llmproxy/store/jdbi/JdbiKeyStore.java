@@ -2,6 +2,7 @@ package dev.llmproxy.store.jdbi;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.KeyWithOwners;
@@ -24,10 +25,13 @@ import org.jspecify.annotations.Nullable;
 final class JdbiKeyStore implements KeyStore {
     private final Jdbi jdbi;
     private final Clock clock;
+    /** PostgreSQL's change notifications, or null on the embedded database (one instance, nobody to tell). */
+    private final @Nullable KeyChanges changes;
 
-    JdbiKeyStore(Jdbi jdbi, Clock clock) {
+    JdbiKeyStore(Jdbi jdbi, Clock clock, @Nullable KeyChanges changes) {
         this.jdbi = requireNonNull(jdbi, "jdbi");
         this.clock = requireNonNull(clock, "clock");
+        this.changes = changes;
     }
 
     @Override
@@ -35,13 +39,13 @@ final class JdbiKeyStore implements KeyStore {
         Instant now = now();
         VirtualKey row = key.toBuilder().createdAt(now).updatedAt(now).build();
         try {
-            return jdbi.inTransaction(h -> {
+            return changed(jdbi.inTransaction(h -> {
                 KeyDao dao = h.attach(KeyDao.class);
                 requireFreeAlias(dao, row);
                 dao.insert(row, JsonText.ofList(row.models()), JsonText.ofLongMap(row.modelRpmLimit()),
                         JsonText.ofLongMap(row.modelTpmLimit()), JsonText.ofList(row.tags()));
                 return dao.find(row.token()).orElseThrow();
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("create key", e);
         }
@@ -95,13 +99,13 @@ final class JdbiKeyStore implements KeyStore {
     public Optional<VirtualKey> update(VirtualKey key) {
         VirtualKey row = key.toBuilder().updatedAt(now()).build();
         try {
-            return jdbi.inTransaction(h -> {
+            return changed(jdbi.inTransaction(h -> {
                 KeyDao dao = h.attach(KeyDao.class);
                 requireFreeAlias(dao, row);
                 int updated = dao.update(row, JsonText.ofList(row.models()), JsonText.ofLongMap(row.modelRpmLimit()),
                         JsonText.ofLongMap(row.modelTpmLimit()), JsonText.ofList(row.tags()));
                 return updated == 0 ? Optional.<VirtualKey>empty() : dao.find(row.token());
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("update key", e);
         }
@@ -112,10 +116,10 @@ final class JdbiKeyStore implements KeyStore {
         requireNonNull(token, "token");
         Instant now = now();
         try {
-            return jdbi.inTransaction(h -> {
+            return changed(jdbi.inTransaction(h -> {
                 KeyDao dao = h.attach(KeyDao.class);
                 return dao.setBlocked(token, blocked, now) == 0 ? Optional.<VirtualKey>empty() : dao.find(token);
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("block key", e);
         }
@@ -129,12 +133,12 @@ final class JdbiKeyStore implements KeyStore {
         }
         Instant now = now();
         try {
-            return jdbi.inTransaction(h -> {
+            return changed(jdbi.inTransaction(h -> {
                 KeyDao dao = h.attach(KeyDao.class);
                 return dao.resetSpend(token, spend, budgetResetAt, now) == 0
                         ? Optional.<VirtualKey>empty()
                         : dao.find(token);
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("reset key spend", e);
         }
@@ -147,14 +151,14 @@ final class JdbiKeyStore implements KeyStore {
         }
         LinkedHashSet<String> unique = new LinkedHashSet<>(tokens);
         try {
-            return jdbi.inTransaction(h -> {
+            return changedTokens(jdbi.inTransaction(h -> {
                 KeyDao dao = h.attach(KeyDao.class);
                 List<String> existing = dao.existing(unique);
                 if (!existing.isEmpty()) {
                     dao.delete(existing);
                 }
                 return existing;
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("delete keys", e);
         }
@@ -167,14 +171,14 @@ final class JdbiKeyStore implements KeyStore {
         }
         LinkedHashSet<String> unique = new LinkedHashSet<>(keyAliases);
         try {
-            return jdbi.inTransaction(h -> {
+            return changedTokens(jdbi.inTransaction(h -> {
                 KeyDao dao = h.attach(KeyDao.class);
                 List<String> tokens = dao.tokensByAlias(unique);
                 if (!tokens.isEmpty()) {
                     dao.delete(tokens);
                 }
                 return tokens;
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("delete keys by alias", e);
         }
@@ -196,6 +200,60 @@ final class JdbiKeyStore implements KeyStore {
         }
     }
 
+    @Override
+    public Optional<VirtualKey> rehash(String token, String newToken, String newKeyName) {
+        if (!KeyHash.isHash(token) || !KeyHash.isHash(newToken)) {
+            throw new IllegalArgumentException("token, newToken: expected SHA-256 hex strings");
+        }
+        requireNonNull(newKeyName, "newKeyName");
+        Instant now = now();
+        try {
+            return jdbi.inTransaction(h -> {
+                KeyDao dao = h.attach(KeyDao.class);
+                if (dao.find(newToken).isPresent()) {
+                    throw new StoreConflictException("a key with the new hash exists");
+                }
+                if (dao.rehash(token, newToken, newKeyName, now) == 0) {
+                    return Optional.<VirtualKey>empty();
+                }
+                return dao.find(newToken);
+            }).map(key -> {
+                changedTokens(List.of(token, newToken));
+                return key;
+            });
+        } catch (RuntimeException e) {
+            throw Failures.translate("regenerate key", e);
+        }
+    }
+
+    @Override
+    public List<VirtualKey> changedSince(Instant since, String afterToken, int limit) {
+        requireNonNull(since, "since");
+        requireNonNull(afterToken, "afterToken");
+        try {
+            return jdbi.withExtension(KeyDao.class, dao -> dao.changedSince(since, afterToken, limit));
+        } catch (RuntimeException e) {
+            throw Failures.translate("list changed keys", e);
+        }
+    }
+
+    /** Tells other instances about {@code key} (see {@link KeyChanges}); returns it. */
+    private <T> T changed(T key) {
+        if (key instanceof VirtualKey k) {
+            changedTokens(List.of(k.token()));
+        } else if (key instanceof Optional<?> o && o.orElse(null) instanceof VirtualKey k) {
+            changedTokens(List.of(k.token()));
+        }
+        return key;
+    }
+
+    private List<String> changedTokens(List<String> tokens) {
+        if (changes != null && !tokens.isEmpty()) {
+            changes.publish(jdbi, tokens);
+        }
+        return tokens;
+    }
+
     private Instant now() {
         return Rows.toStoredPrecision(clock.instant());
     }
@@ -206,4 +264,5 @@ final class JdbiKeyStore implements KeyStore {
             throw new StoreConflictException("key alias already in use: " + alias);
         }
     }
+
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.llmproxy.store.BudgetResetCounts;
+import dev.llmproxy.store.DatabaseUrl;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.SpendWriter;
 import dev.llmproxy.store.SpendWriterConfig;
@@ -15,8 +16,10 @@ import dev.llmproxy.store.UserStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +36,9 @@ public final class JdbiStore implements Store {
     private final UserStore users;
     private final TeamStore teams;
     private final JdbiBudgetResets budgetResets;
+    private final @Nullable KeyChanges keyChanges;
 
-    private JdbiStore(HikariDataSource dataSource, Clock clock) {
+    private JdbiStore(HikariDataSource dataSource, Clock clock, @Nullable KeyChanges keyChanges) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
         jdbi.registerArgument(new UtcInstantArgumentFactory());
@@ -44,7 +48,8 @@ public final class JdbiStore implements Store {
         jdbi.registerRowMapper(new TeamMembershipRowMapper());
         jdbi.registerRowMapper(DueBudget.class,
                 (rs, ctx) -> new DueBudget(rs.getString("id"), rs.getString("budget_duration")));
-        this.keys = new JdbiKeyStore(jdbi, clock);
+        this.keyChanges = keyChanges;
+        this.keys = new JdbiKeyStore(jdbi, clock, keyChanges);
         this.users = new JdbiUserStore(jdbi, clock);
         this.teams = new JdbiTeamStore(jdbi, clock);
         this.budgetResets = new JdbiBudgetResets(jdbi);
@@ -68,7 +73,8 @@ public final class JdbiStore implements Store {
         logger.info("Store open: {}", config.isEmbedded()
                 ? "embedded database " + config.embeddedPath().toAbsolutePath()
                 : "database " + dataSource.getJdbcUrl());
-        return new JdbiStore(dataSource, clock);
+        DatabaseUrl url = config.databaseUrl();
+        return new JdbiStore(dataSource, clock, url != null && url.isPostgres() ? new KeyChanges(url) : null);
     }
 
     @Override
@@ -94,6 +100,13 @@ public final class JdbiStore implements Store {
     @Override
     public BudgetResetCounts resetDueBudgets(Instant now, ZoneId zone) {
         return budgetResets.resetDue(now, zone);
+    }
+
+    @Override
+    public AutoCloseable watchKeyChanges(Consumer<String> listener) {
+        requireNonNull(listener, "listener");
+        KeyChanges changes = keyChanges;
+        return changes == null ? () -> { } : changes.listen(listener);
     }
 
     @Override

@@ -95,6 +95,19 @@ interface KeyDao {
             @Bind("limit") int limit,
             @Bind("offset") long offset);
 
+    @SqlQuery("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE updated_at > :since OR (updated_at = :since AND "
+            + "token > :after) ORDER BY updated_at, token LIMIT :limit")
+    List<VirtualKey> changedSince(
+            @Bind("since") Instant since, @Bind("after") String afterToken, @Bind("limit") int limit);
+
+    @SqlUpdate("UPDATE " + TABLE + " SET token = :newToken, key_name = :keyName, updated_at = :now "
+            + "WHERE token = :token")
+    int rehash(
+            @Bind("token") String token,
+            @Bind("newToken") String newToken,
+            @Bind("keyName") String keyName,
+            @Bind("now") Instant now);
+
     @SqlQuery("SELECT count(*) FROM " + TABLE + " WHERE " + FILTER)
     long count(@BindMethods("q") KeyQuery query);
 }

@@ -64,6 +64,44 @@ abstract class AbstractStoreContractTest {
     // ---- keys
 
     @Test
+    void shouldGiveAKeyANewHashInPlaceKeepingItsSpend() {
+        String key = "sk-" + UUID.randomUUID();
+        String newKey = "sk-" + UUID.randomUUID();
+        store.keys().create(VirtualKey.builder(KeyHash.of(key)).keyAlias("rehash-" + key).spend(2.5).build());
+
+        VirtualKey moved = store.keys().rehash(KeyHash.of(key), KeyHash.of(newKey), KeyHash.displayName(newKey))
+                .orElseThrow();
+
+        assertThat(moved.token()).isEqualTo(KeyHash.of(newKey));
+        assertThat(moved.spend()).isEqualTo(2.5);
+        assertThat(moved.keyAlias()).isEqualTo("rehash-" + key);
+        assertThat(moved.keyName()).isEqualTo(KeyHash.displayName(newKey));
+        assertThat(store.keys().find(KeyHash.of(key))).isEmpty();
+        assertThat(store.keys().rehash(KeyHash.of(key), KeyHash.of("sk-x"), "sk-...x")).isEmpty();
+    }
+
+    @Test
+    void shouldListKeysChangedSinceAnInstantInPages() {
+        Instant since = clock.instant();
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String token = KeyHash.of("sk-changed-" + UUID.randomUUID());
+            store.keys().create(VirtualKey.builder(token).build());
+            tokens.add(token);
+        }
+
+        List<VirtualKey> first = store.keys().changedSince(since, "", 3);
+        VirtualKey last = first.get(first.size() - 1);
+        List<VirtualKey> rest = store.keys().changedSince(last.updatedAt(), last.token(), 100);
+
+        List<String> seen = new java.util.ArrayList<>();
+        first.forEach(k -> seen.add(k.token()));
+        rest.forEach(k -> seen.add(k.token()));
+        assertThat(first).hasSize(3);
+        assertThat(seen).containsAll(tokens).doesNotHaveDuplicates();
+    }
+
+    @Test
     void shouldCreateAndFindKeyByHashWithEveryColumn() {
         String key = "sk-" + UUID.randomUUID();
         String token = KeyHash.of(key);

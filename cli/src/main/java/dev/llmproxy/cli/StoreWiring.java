@@ -1,0 +1,142 @@
+package dev.llmproxy.cli;
+
+import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.config.ConfigException;
+import dev.llmproxy.proxy.config.ProxyConfig;
+import dev.llmproxy.proxy.keys.KeyCacheSettings;
+import dev.llmproxy.proxy.keys.KeyService;
+import dev.llmproxy.proxy.management.KeyManagement;
+import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.server.ServerComponents;
+import dev.llmproxy.proxy.spend.PriceTable;
+import dev.llmproxy.proxy.spend.SpendListener;
+import dev.llmproxy.store.SpendWriter;
+import dev.llmproxy.store.SpendWriterConfig;
+import dev.llmproxy.store.Store;
+import dev.llmproxy.store.StoreConfig;
+import dev.llmproxy.store.StoreException;
+import dev.llmproxy.store.Stores;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store and what runs on it: virtual keys (authenticator, key cache, {@code /key/...} routes) and spend (price
+ * table, spend listener, journaled writer). On when a master key is set, as in LiteLLM, whose key management needs
+ * one; the database is {@code general_settings.database_url} or {@code DATABASE_URL} (PostgreSQL), else an embedded
+ * H2 file under the working directory.
+ *
+ * <p>Closing order, after the server has drained (so every call's record has reached the listener): the spend writer
+ * (journals and commits everything accepted), the key service, the store.
+ */
+final class StoreWiring implements AutoCloseable {
+    /** The {@code general_settings} keys read here (not reported as ignored). */
+    static final Set<String> SETTINGS = Set.of("general_settings.database_url",
+            "general_settings.database_connection_pool_limit", "general_settings.proxy_batch_write_at",
+            "general_settings.disable_spend_logs", "general_settings.key_cache_size",
+            "general_settings.model_prices_path", "general_settings.spend_journal_dir");
+    static final Path DEFAULT_JOURNAL = Path.of("llmproxy-data", "spend-journal");
+
+    private final Store store;
+    private final SpendWriter spendWriter;
+    private final KeyService keys;
+    private final SpendListener spend;
+    private final KeyManagement management;
+
+    private StoreWiring(Store store, SpendWriter spendWriter, KeyService keys, SpendListener spend,
+            KeyManagement management) {
+        this.store = store;
+        this.spendWriter = spendWriter;
+        this.keys = keys;
+        this.spend = spend;
+        this.management = management;
+    }
+
+    /**
+     * Opens the store for {@code config}, or returns null when there is no master key (virtual keys are then off).
+     *
+     * @throws ConfigException if a setting is invalid
+     * @throws StoreException if the database cannot be opened
+     */
+    static @Nullable StoreWiring open(ProxyConfig config, RouteTable routes, Map<String, String> env, Clock clock) {
+        Logger log = LoggerFactory.getLogger("llmproxy");
+        String masterKey = config.generalSettings().masterKey();
+        if (masterKey == null) {
+            log.info("No master key: virtual keys, budgets and spend tracking are off (they need a master key)");
+            return null;
+        }
+        Map<String, @Nullable Object> general = config.generalSettings().other();
+        String url = string(general, "database_url");
+        if (url == null || url.isBlank()) {
+            url = env.get("DATABASE_URL");
+        }
+        Integer poolSize = integer(general, "database_connection_pool_limit");
+        StoreConfig storeConfig = StoreConfig.of(url, poolSize, StoreConfig.DEFAULT_EMBEDDED_PATH);
+        String pricesPath = string(general, "model_prices_path");
+        PriceTable prices = pricesPath == null ? PriceTable.bundled() : PriceTable.bundledWith(Path.of(pricesPath));
+        Integer cacheSize = integer(general, "key_cache_size");
+        KeyCacheSettings cacheSettings = cacheSize == null
+                ? KeyCacheSettings.DEFAULTS : KeyCacheSettings.DEFAULTS.withCapacity(cacheSize);
+        String journal = string(general, "spend_journal_dir");
+        Store store = Stores.open(storeConfig);
+        SpendWriter writer;
+        try {
+            writer = store.openSpendWriter(SpendWriterConfig.of(journal == null ? DEFAULT_JOURNAL : Path.of(journal),
+                    integer(general, "proxy_batch_write_at")));
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        KeyService keys = KeyService.start(store, masterKey, cacheSettings, storeConfig.poolSize(), clock);
+        log.info("Virtual keys and spend on {} ({} model price(s))",
+                storeConfig.isEmbedded() ? "the embedded database " + storeConfig.embeddedPath() : "PostgreSQL",
+                prices.size());
+        return new StoreWiring(store, writer, keys, new SpendListener(routes, prices, writer, clock),
+                new KeyManagement(keys, clock));
+    }
+
+    /** The master key and the store's virtual keys. */
+    Authenticator authenticator() {
+        return keys.authenticator();
+    }
+
+    /** Adds the spend listener and the management routes. */
+    void apply(ServerComponents.Builder components) {
+        components.listener(spend).management(management);
+    }
+
+    @Override
+    public void close() {
+        try {
+            spendWriter.close();
+        } finally {
+            keys.close();
+            store.close();
+        }
+    }
+
+    private static @Nullable String string(Map<String, @Nullable Object> settings, String name) {
+        Object value = settings.get(name);
+        return value == null ? null : value.toString();
+    }
+
+    private static @Nullable Integer integer(Map<String, @Nullable Object> settings, String name) {
+        Object value = settings.get(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            int n = value instanceof Number number ? number.intValue() : Integer.parseInt(value.toString().trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the setting's name.
+        }
+        throw new ConfigException("general_settings." + name + ": expected a whole number > 0, got '" + value + "'");
+    }
+}

@@ -1,0 +1,60 @@
+package dev.llmproxy.proxy.auth;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a virtual key may do, as the request path asks it: which models, within which budget and limits. Implemented
+ * over the key cache; the request path holds one per authenticated request through its {@link Principal}.
+ *
+ * <p>Thread-safety: implementations are thread-safe and never block; {@link #admit} and {@link #release} do not
+ * allocate when the call is admitted.
+ */
+public interface KeyGrant {
+
+    /** The key's hash (lowercase hex SHA-256), as stored and as spend is attributed. */
+    String tokenHash();
+
+    /** {@code sk-...abcd}: safe to log and to show. */
+    String displayName();
+
+    /** The key's alias, or null. */
+    @Nullable String keyAlias();
+
+    /** The key's user, or null. */
+    @Nullable String userId();
+
+    /** The key's team, or null. */
+    @Nullable String teamId();
+
+    /** The tags every call with this key carries. */
+    List<String> tags();
+
+    /** Whether the key's owner is a proxy admin (management routes are open to it). */
+    boolean isAdmin();
+
+    /** Whether the key (and its team) may call {@code model} (a model group or alias name). */
+    boolean allowsModel(String model);
+
+    /** Why the key may not call {@code model} (its own list, then its team's, or a blocked team), or null. */
+    @Nullable KeyRefusal checkModel(String model);
+
+    /** The key's spend in USD as this instance knows it now (the database's value plus calls since). */
+    double spend();
+
+    /**
+     * Admits a call to {@code model}: checks {@link #checkModel}, the key's and its team's budgets and the key's rpm,
+     * tpm and parallel limits,
+     * and when all pass takes one request of each limit, to be given back with {@link #release}.
+     *
+     * @param nowMillis wall-clock time, epoch milliseconds
+     * @return null when admitted, else why not (nothing was taken)
+     */
+    @Nullable KeyRefusal admit(String model, long nowMillis);
+
+    /**
+     * Gives back an admitted call: frees its parallel slot, charges {@code tokens} to the tokens-per-minute window
+     * and adds {@code costUsd} to the key's spend. Called exactly once per admitted call.
+     */
+    void release(long nowMillis, long tokens, double costUsd);
+}

@@ -1,0 +1,193 @@
+package dev.llmproxy.proxy.keys;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.store.ListQuery;
+import dev.llmproxy.store.Page;
+import dev.llmproxy.store.Store;
+import dev.llmproxy.store.Team;
+import dev.llmproxy.store.User;
+import dev.llmproxy.store.VirtualKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the key cache in step with the store, for changes made by other instances sharing the database (changes made
+ * through this instance's API are applied at once by {@link KeyService}):
+ * <ul>
+ *   <li>every {@code refreshIntervalMillis}: the keys whose {@code updated_at} moved (created, changed, blocked,
+ *       budget reset) since the last refresh, minus an overlap of {@link #OVERLAP} for clocks that differ between
+ *       instances and transactions that commit late;
+ *   <li>every {@code reconcileIntervalMillis}: every team and every key, so that the spend other instances committed reaches the
+ *       cache (a spend increment does not move {@code updated_at}) and keys deleted elsewhere leave it, and the list
+ *       of proxy admins;
+ *   <li>every {@link #BUDGET_RESET_INTERVAL}: the budget reset of the store (keys, users and teams whose
+ *       {@code budget_reset_at} passed), which the next refresh brings into the cache.
+ * </ul>
+ * The first load fills the cache with every key that fits, so that most keys never take the miss path.
+ *
+ * <p>Thread-safety: runs on its own scheduler thread; a failed round is logged and retried at the next tick.
+ */
+final class KeySync {
+    private static final Logger log = LoggerFactory.getLogger(KeySync.class);
+    static final Duration OVERLAP = Duration.ofSeconds(5);
+    static final Duration BUDGET_RESET_INTERVAL = Duration.ofMinutes(10);
+    private static final int PAGE = 1_000;
+
+    private final Store store;
+    private final KeyDirectory directory;
+    private final Clock clock;
+    /** Confined to the scheduler thread. */
+    private Instant refreshedUpTo = Instant.EPOCH;
+
+    KeySync(Store store, KeyDirectory directory, Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.directory = requireNonNull(directory, "directory");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    void start(ScheduledExecutorService scheduler, KeyCacheSettings settings) {
+        scheduler.execute(this::firstLoad);
+        scheduler.scheduleWithFixedDelay(this::refreshQuietly, settings.refreshIntervalMillis(),
+                settings.refreshIntervalMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::reconcileQuietly, settings.reconcileIntervalMillis(),
+                settings.reconcileIntervalMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::resetBudgetsQuietly, BUDGET_RESET_INTERVAL.toMillis(),
+                BUDGET_RESET_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Loads the admins and then keys until the cache is nearly full (the rest come through the miss path). */
+    void firstLoad() {
+        try {
+            loadAdmins();
+            loadTeams();
+            int room = directory.cache().capacity() * 3 / 4;
+            Instant start = clock.instant();
+            int loaded = refresh(Instant.EPOCH, room);
+            refreshedUpTo = start;
+            log.info("Key cache: {} key(s) loaded ({} slots, {} KB off-heap)", loaded, directory.cache().capacity(),
+                    directory.cache().offHeapBytes() / 1024);
+        } catch (RuntimeException e) {
+            log.warn("Key cache: first load failed ({}); keys are read from the store as they are used",
+                    e.toString());
+        }
+    }
+
+    /** Reads and installs the keys changed since the last refresh. */
+    void refresh() {
+        Instant now = clock.instant();
+        refresh(refreshedUpTo.minus(OVERLAP), Integer.MAX_VALUE);
+        refreshedUpTo = now;
+    }
+
+    /**
+     * Reloads the admins and every key (which brings the spend other instances committed, since spend is not a change
+     * of {@code updated_at}), and drops cached keys that are no longer in the store.
+     */
+    void reconcile() {
+        loadAdmins();
+        loadTeams();
+        Set<String> existing = new HashSet<>();
+        refresh(Instant.EPOCH, Integer.MAX_VALUE, existing);
+        directory.cache().forEach(entry -> {
+            if (!existing.contains(entry.token)) {
+                directory.evict(entry.token);
+            }
+        });
+    }
+
+    private int refresh(Instant since, int limit) {
+        return refresh(since, limit, null);
+    }
+
+    private int refresh(Instant since, int limit, @Nullable Set<String> seen) {
+        Instant after = since;
+        String afterToken = "";
+        int installed = 0;
+        while (installed < limit) {
+            List<VirtualKey> page = store.keys().changedSince(after, afterToken, PAGE);
+            for (VirtualKey key : page) {
+                if (seen == null || directory.cached(key.token()) != null) {
+                    directory.install(key);
+                }
+                if (seen != null) {
+                    seen.add(key.token());
+                }
+                installed++;
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+            VirtualKey last = page.get(page.size() - 1);
+            after = last.updatedAt();
+            afterToken = last.token();
+        }
+        return installed;
+    }
+
+    /** Reads every team (a few per organisation; kept whole in memory) and forgets deleted ones. */
+    private void loadTeams() {
+        Set<String> seen = new HashSet<>();
+        for (int page = 1; ; page++) {
+            Page<Team> teams = store.teams().list(new ListQuery(null, page, PAGE));
+            for (Team team : teams.items()) {
+                directory.installTeam(team);
+                seen.add(team.teamId());
+            }
+            if (page >= teams.totalPages()) {
+                break;
+            }
+        }
+        for (String id : directory.teamIds()) {
+            if (!seen.contains(id)) {
+                directory.removeTeam(id);
+            }
+        }
+    }
+
+    private void loadAdmins() {
+        Set<String> admins = new HashSet<>();
+        for (int page = 1; ; page++) {
+            Page<User> users = store.users().list(new ListQuery(UserRoles.PROXY_ADMIN, page, PAGE));
+            users.items().forEach(u -> admins.add(u.userId()));
+            if (page >= users.totalPages()) {
+                break;
+            }
+        }
+        directory.adminUsers(admins);
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            log.warn("Key cache: refresh failed ({}); retrying", e.toString());
+        }
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            log.warn("Key cache: reconciliation failed ({}); retrying", e.toString());
+        }
+    }
+
+    private void resetBudgetsQuietly() {
+        try {
+            store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
+        } catch (RuntimeException e) {
+            log.warn("Budget reset failed ({}); retrying", e.toString());
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.llmproxy.proxy.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.llmproxy.proxy.auth.AuthResult;
+import dev.llmproxy.store.KeyHash;
+import dev.llmproxy.store.Store;
+import dev.llmproxy.store.Stores;
+import dev.llmproxy.store.VirtualKey;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two instances sharing one PostgreSQL database: a key blocked through one is refused by the other within a second,
+ * carried by {@code LISTEN/NOTIFY} alone (the periodic refresh is set to a minute, so it cannot be what delivers it).
+ */
+class PostgresKeyChangesTest {
+    private static final String MASTER = "sk-master-of-two-instances-000000";
+    private static final KeyCacheSettings NO_REFRESH =
+            new KeyCacheSettings(1024, 1024, 60_000, 6_000, 16, 60_000, 60_000);
+
+    private TestDatabases database;
+    private Store storeA;
+    private Store storeB;
+    private KeyService instanceA;
+    private KeyService instanceB;
+
+    @BeforeEach
+    void setUp() {
+        database = TestDatabases.postgres();
+        storeA = Stores.open(database.config());
+        storeB = Stores.open(database.config());
+        instanceA = KeyService.start(storeA, MASTER, NO_REFRESH, 2, Clock.systemUTC());
+        instanceB = KeyService.start(storeB, MASTER, NO_REFRESH, 2, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() {
+        instanceA.close();
+        instanceB.close();
+        storeA.close();
+        storeB.close();
+        database.close();
+    }
+
+    @Test
+    void shouldRefuseOnTheOtherInstanceWithinASecondAKeyBlockedOnOne() throws Exception {
+        String key = "sk-shared-between-instances";
+        VirtualKey created = storeA.keys().create(VirtualKey.builder(KeyHash.of(key)).keyName("sk-...nces").build());
+        instanceA.changed(created);
+        HttpHeaders headers = new DefaultHttpHeaders().set("authorization", "Bearer " + key);
+        AuthResult first = instanceB.authenticator().authenticate(headers);
+        AuthResult loaded = first.isPending() ? first.pending().toCompletableFuture().get(5, TimeUnit.SECONDS) : first;
+        assertThat(loaded.isAccepted()).isTrue();
+
+        instanceA.changed(storeA.keys().setBlocked(KeyHash.of(key), true).orElseThrow());
+
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> instanceB.authenticator().authenticate(headers), r -> r == AuthResult.BLOCKED);
+    }
+}

@@ -1,0 +1,334 @@
+package dev.llmproxy.proxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.llmproxy.bench.mock.MockProvider;
+import dev.llmproxy.bench.mock.MockProviderConfig;
+import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.config.ConfigLoader;
+import dev.llmproxy.proxy.keys.KeyCacheSettings;
+import dev.llmproxy.proxy.keys.KeyService;
+import dev.llmproxy.proxy.keys.TestDatabases;
+import dev.llmproxy.proxy.management.KeyManagement;
+import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.spend.PriceTable;
+import dev.llmproxy.proxy.spend.SpendListener;
+import dev.llmproxy.store.KeyHash;
+import dev.llmproxy.store.SpendWriter;
+import dev.llmproxy.store.SpendWriterConfig;
+import dev.llmproxy.store.Store;
+import dev.llmproxy.store.Stores;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Virtual keys end to end, over real sockets against the mock provider, on a real store: a key generated with the
+ * master key calls chat; blocked, expired, unknown and model-restricted keys get LiteLLM's 401s; rpm_limit gives a
+ * 429 with retry-after; a budget stops the key after its spend reaches it; every call's spend row exists exactly
+ * once. Subclasses choose the database.
+ */
+abstract class AbstractVirtualKeysTest {
+    static final String MASTER = "sk-master-key-for-the-virtual-key-tests";
+    private static final Pattern KEY = Pattern.compile("\"key\":\"(sk-[^\"]+)\"");
+
+    @TempDir
+    Path dir;
+
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T16:00:15.500Z"));
+    private TestDatabases database;
+    private MockProvider mock;
+    private Store store;
+    private SpendWriter writer;
+    private KeyService keys;
+    private ProxyFixture proxy;
+
+    abstract TestDatabases newDatabase(Path dir);
+
+    @BeforeEach
+    void setUp() throws Exception {
+        database = newDatabase(dir);
+        mock = MockProvider.start(MockProviderConfig.builder().build());
+        String yaml = """
+                model_list:
+                  - model_name: gpt-a
+                    litellm_params: {model: openai/gpt-4o-mini, api_base: %1$s, api_key: sk-up,
+                                     input_cost_per_token: 0.001, output_cost_per_token: 0}
+                  - model_name: gpt-b
+                    litellm_params: {model: openai/gpt-4o-mini, api_base: %1$s, api_key: sk-up}
+                general_settings:
+                  master_key: %2$s
+                """.formatted(mock.baseUrl(), MASTER);
+        Path config = dir.resolve("routes.yaml");
+        Files.writeString(config, yaml, StandardCharsets.UTF_8);
+        RouteTable routes = RouteTable.build(ConfigLoader.load(config, java.util.Map.of()));
+        store = Stores.open(database.config(), clock);
+        writer = store.openSpendWriter(SpendWriterConfig.of(dir.resolve("journal"), 3600));
+        keys = KeyService.start(store, MASTER, KeyCacheSettings.DEFAULTS.withCapacity(1024), 2, clock);
+        SpendListener spend = new SpendListener(routes, PriceTable.bundled(), writer, clock);
+        proxy = ProxyFixture.builder(dir, yaml)
+                .authenticator(keys.authenticator())
+                .components(c -> c.clock(clock).listener(spend).management(new KeyManagement(keys, clock)))
+                .start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        if (keys != null) {
+            keys.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (mock != null) {
+            mock.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    void shouldServeAGeneratedKeyAndStoreOnlyItsHash() {
+        HttpResponse<String> generated = generate("{\"key_alias\":\"app-1\"}");
+
+        assertThat(generated.statusCode()).isEqualTo(200);
+        String key = keyOf(generated);
+        assertThat(key).startsWith("sk-").hasSize(3 + 22);
+        assertThat(generated.body()).contains("\"token\":\"" + KeyHash.of(key) + "\"")
+                .contains("\"key_alias\":\"app-1\"").contains("\"key_name\":\"sk-..." + key.substring(key.length() - 4));
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_VerificationToken\" WHERE token = ?",
+                KeyHash.of(key))).isEqualTo(1);
+
+        HttpResponse<String> chat = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+
+        assertThat(chat.statusCode()).isEqualTo(200);
+        assertThat(mock.requestsReceived()).isEqualTo(1);
+        CallRecord record = proxy.awaitCalls(2);
+        assertThat(record.principal()).isNotNull();
+        assertThat(record.principal().key()).isNotNull();
+        assertThat(record.principal().key().tokenHash()).isEqualTo(KeyHash.of(key));
+    }
+
+    @Test
+    void shouldRefuseUnknownKeysWithoutReachingTheProvider() {
+        HttpResponse<String> unknown = proxy.chat("gpt-a", "Authorization", "Bearer sk-not-a-key-we-know");
+        HttpResponse<String> notVirtual = proxy.chat("gpt-a", "Authorization", "Bearer hello");
+
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.body()).contains("\"type\":\"token_not_found_in_db\"").doesNotContain("sk-not-a-key");
+        assertThat(notVirtual.statusCode()).isEqualTo(401);
+        assertThat(mock.requestsReceived()).isZero();
+    }
+
+    @Test
+    void shouldAnswer401WhileAKeyIsBlockedAndServeItAgainWhenUnblocked() {
+        String key = keyOf(generate("{}"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+
+        assertThat(post("/key/block", "{\"key\":\"" + key + "\"}").statusCode()).isEqualTo(200);
+        HttpResponse<String> blocked = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+
+        assertThat(blocked.statusCode()).isEqualTo(401);
+        assertThat(blocked.body()).contains("Key is blocked").contains("\"type\":\"auth_error\"");
+        assertThat(post("/key/unblock", "{\"key\":\"" + KeyHash.of(key) + "\"}").statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        assertThat(mock.requestsReceived()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldAnswer401ForAnExpiredKey() {
+        String key = keyOf(generate("{\"duration\":\"30s\"}"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+
+        clock.advance(Duration.ofSeconds(31));
+        HttpResponse<String> expired = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(expired.body()).contains("\"type\":\"expired_key\"");
+    }
+
+    @Test
+    void shouldRefuseModelsOutsideTheKeysListAndListOnlyItsModels() {
+        String key = keyOf(generate("{\"models\":[\"gpt-b\"]}"));
+
+        HttpResponse<String> denied = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+        HttpResponse<String> models = proxy.get("/v1/models", "Authorization", "Bearer " + key);
+
+        assertThat(denied.statusCode()).isEqualTo(401);
+        assertThat(denied.body()).contains("\"type\":\"key_model_access_denied\"").contains("\"param\":\"model\"");
+        assertThat(models.body()).contains("\"id\":\"gpt-b\"").doesNotContain("gpt-a");
+        assertThat(proxy.chat("gpt-b", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswer429WithRetryAfterOverTheKeysRpmLimit() {
+        String key = keyOf(generate("{\"rpm_limit\":2}"));
+
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        HttpResponse<String> limited = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.body()).contains("\"type\":\"rate_limit_error\"");
+        // 15.5 s into the minute: the window resets in 44.5 s.
+        assertThat(limited.headers().firstValue("retry-after")).hasValue("45");
+        assertThat(mock.requestsReceived()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(45));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldStopAKeyWhoseSpendReachedItsBudgetAndRecordEachCallOnce() throws Exception {
+        String key = keyOf(generate("{\"max_budget\":0.005}"));
+
+        HttpResponse<String> first = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+        await().atMost(Duration.ofSeconds(5)).until(() -> keys.cachedSpend(KeyHash.of(key)), s -> s != null && s > 0);
+        HttpResponse<String> second = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+        HttpResponse<String> third = proxy.chat("gpt-b", "Authorization", "Bearer " + key);
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(second.statusCode()).isEqualTo(429);
+        assertThat(second.body()).contains("\"type\":\"budget_exceeded\"").contains("Budget has been exceeded!");
+        assertThat(third.statusCode()).as("the budget covers every model").isEqualTo(429);
+        assertThat(first.headers().firstValue("x-litellm-key-spend")).hasValue("0.0");
+        assertThat(mock.requestsReceived()).isEqualTo(1);
+        String callId = first.headers().firstValue("x-litellm-call-id").orElseThrow();
+        writer.flush().get(10, TimeUnit.SECONDS);
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\" WHERE request_id = ?", callId))
+                .isEqualTo(1);
+        // 10 prompt tokens at 0.001 USD each, from the deployment's own price.
+        assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_SpendLogs\" WHERE request_id = ?", callId))
+                .isEqualTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_VerificationToken\" WHERE token = ?",
+                KeyHash.of(key))).isEqualTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\"")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldUpdateListDeleteAndRegenerateKeys() {
+        String key = keyOf(generate("{\"key_alias\":\"a\",\"user_id\":\"u1\"}"));
+        keyOf(generate("{\"key_alias\":\"b\",\"user_id\":\"u2\"}"));
+
+        HttpResponse<String> updated = post("/key/update", "{\"key\":\"" + key + "\",\"max_budget\":12.5}");
+        HttpResponse<String> info = get("/key/info?key=" + key);
+        HttpResponse<String> list = get("/key/list?user_id=u1");
+        HttpResponse<String> duplicate = generate("{\"key_alias\":\"a\"}");
+
+        assertThat(updated.statusCode()).isEqualTo(200);
+        assertThat(updated.body()).contains("\"max_budget\":12.5");
+        assertThat(info.body()).contains("\"key_alias\":\"a\"").contains("\"max_budget\":12.5");
+        assertThat(list.body()).contains("\"keys\":[\"" + KeyHash.of(key) + "\"]").contains("\"total_count\":1")
+                .contains("\"total_pages\":1");
+        assertThat(duplicate.statusCode()).isEqualTo(400);
+
+        HttpResponse<String> regenerated = post("/key/regenerate", "{\"key\":\"" + key + "\"}");
+        String newKey = keyOf(regenerated);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(401);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + newKey).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> deleted = post("/key/delete", "{\"key_aliases\":[\"a\"]}");
+        assertThat(deleted.body()).isEqualTo("{\"deleted_keys\":[\"a\"]}");
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + newKey).statusCode()).isEqualTo(401);
+        assertThat(post("/key/delete", "{\"keys\":[\"sk-nothing\"]}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldRefuseManagementToANonAdminKey() {
+        String key = keyOf(generate("{}"));
+
+        HttpResponse<String> refused = proxy.post("/key/generate", "{}", "Authorization", "Bearer " + key);
+        HttpResponse<String> own = proxy.get("/key/info", "Authorization", "Bearer " + key);
+
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("Only proxy admin");
+        assertThat(own.statusCode()).isEqualTo(200);
+        assertThat(own.body()).contains("\"info\":");
+        assertThat(proxy.calls()).extracting(CallRecord::error).doesNotContain(ProxyError.STORE_UNAVAILABLE);
+    }
+
+    @Test
+    void shouldLetTheKeyOfAProxyAdminUserManageKeysOnceTheUserIsPromoted() {
+        HttpResponse<String> created = post("/user/new",
+                "{\"user_id\":\"alice\",\"user_email\":\"alice@example.com\",\"user_role\":\"internal_user\"}");
+        String key = keyOf(created);
+
+        assertThat(created.statusCode()).isEqualTo(200);
+        assertThat(created.body()).contains("\"user_id\":\"alice\"").contains("\"user_role\":\"internal_user\"");
+        assertThat(proxy.post("/key/generate", "{}", "Authorization", "Bearer " + key).statusCode()).isEqualTo(401);
+
+        assertThat(post("/user/update", "{\"user_id\":\"alice\",\"user_role\":\"proxy_admin\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(proxy.post("/key/generate", "{}", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+
+        assertThat(get("/user/info?user_id=alice").body()).contains("\"user_role\":\"proxy_admin\"")
+                .contains(KeyHash.of(key));
+        assertThat(post("/user/new", "{\"user_id\":\"alice\"}").statusCode()).isEqualTo(409);
+        assertThat(get("/user/list?role=proxy_admin").body()).contains("\"total\":1");
+        assertThat(post("/user/delete", "{\"user_ids\":[\"alice\"]}").statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode())
+                .as("the user's keys go with the user").isEqualTo(401);
+    }
+
+    @Test
+    void shouldApplyTheTeamsModelsBudgetAndBlockToItsKeys() {
+        assertThat(post("/team/new", "{\"team_id\":\"t1\",\"models\":[\"gpt-a\"],\"max_budget\":0.005}")
+                .statusCode()).isEqualTo(200);
+        String key = keyOf(generate("{\"team_id\":\"t1\"}"));
+
+        HttpResponse<String> otherModel = proxy.chat("gpt-b", "Authorization", "Bearer " + key);
+        assertThat(otherModel.statusCode()).isEqualTo(401);
+        assertThat(otherModel.body()).contains("\"type\":\"team_model_access_denied\"");
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + key), r -> r.statusCode() == 429
+                        && r.body().contains("Budget has been exceeded! Team=t1"));
+
+        assertThat(post("/team/block", "{\"team_id\":\"t1\"}").statusCode()).isEqualTo(200);
+        HttpResponse<String> blocked = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+        assertThat(blocked.statusCode()).isEqualTo(401);
+        assertThat(blocked.body()).contains("Team=t1 is blocked");
+        assertThat(get("/team/info?team_id=t1").body()).contains("\"team_id\":\"t1\"").contains("\"blocked\":true");
+        assertThat(post("/team/new", "{\"team_id\":\"t1\"}").body()).contains("Team id = t1 already exists");
+
+        assertThat(post("/team/delete", "{\"team_ids\":[\"t1\"]}").statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(401);
+        assertThat(post("/team/update", "{\"team_id\":\"t1\"}").statusCode()).isEqualTo(404);
+    }
+
+    private HttpResponse<String> generate(String body) {
+        return post("/key/generate", body);
+    }
+
+    private HttpResponse<String> post(String path, String body) {
+        return proxy.post(path, body, "Authorization", "Bearer " + MASTER);
+    }
+
+    private HttpResponse<String> get(String path) {
+        return proxy.get(path, "Authorization", "Bearer " + MASTER);
+    }
+
+    private static String keyOf(HttpResponse<String> generated) {
+        Matcher m = KEY.matcher(generated.body());
+        assertThat(m.find()).as("a key in %s", generated.body()).isTrue();
+        return m.group(1);
+    }
+}
