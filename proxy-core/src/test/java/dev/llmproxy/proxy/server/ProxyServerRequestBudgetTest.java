@@ -64,7 +64,8 @@ class ProxyServerRequestBudgetTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.server().bufferedRequestBytes() == 0);
         assertThat(proxy.chat("mock-gpt").statusCode()).isEqualTo(200);
-        assertThat(proxy.server().bufferedRequestBytes()).isZero();
+        // The response is flushed before the call ends and gives its body back, so the count may lag for a moment.
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.server().bufferedRequestBytes() == 0);
     }
 
     @Test
