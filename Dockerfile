@@ -31,7 +31,7 @@ COPY conf/config.example.yaml /etc/llmproxy/config.yaml
 ENV CONFIG_FILE_PATH=/etc/llmproxy/config.yaml \
     PORT=4000 \
     LLMPROXY_HOST=0.0.0.0
-# /etc/llmproxy: config.yaml; /var/lib/llmproxy: data (the embedded store, when it lands).
+# /etc/llmproxy: config.yaml; /var/lib/llmproxy: data (the embedded store and the spend journal, in llmproxy-data/).
 VOLUME ["/etc/llmproxy", "/var/lib/llmproxy"]
 WORKDIR /var/lib/llmproxy
 USER 10001:10001
