@@ -669,12 +669,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         // The decoder has lost its place in the byte stream, so the connection cannot carry another request. The
         // client may still be sending the rest of it: a lingering close lets it read the answer instead of a reset.
-        FullHttpResponse response = Responses.error(ctx.alloc(), error, message, null, facts.callId);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response, ctx.voidPromise());
+        LingeringCloseHandler.answerAndClose(ctx, Responses.error(ctx.alloc(), error, message, null, facts.callId),
+                server.ticker, -1L);
         record(facts, null, null, null, error);
         responseDone(false);
-        LingeringCloseHandler.start(ctx.pipeline(), server.ticker, LingeringCloseHandler.MAX_DISCARD_BYTES);
     }
 
     private void reject(ChannelHandlerContext ctx, RequestFacts facts, ProxyError error, String message,

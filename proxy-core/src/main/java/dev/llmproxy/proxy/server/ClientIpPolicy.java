@@ -24,7 +24,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safety: immutable; shared by every connection.
  */
 final class ClientIpPolicy {
-    static final ClientIpPolicy ALLOW_ALL = new ClientIpPolicy(ClientIpSettings.DEFAULTS);
     private static final String X_FORWARDED_FOR = "x-forwarded-for";
 
     private final @Nullable List<IpRange> allowed;

@@ -11,8 +11,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -253,10 +251,8 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
         stop();
         String callId = CallIds.next();
         FullHttpResponse response = Responses.error(context.alloc(), ProxyError.CLIENT_TIMEOUT, message, null, callId);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        context.writeAndFlush(response, context.voidPromise());
         context.fireUserEventTriggered(new RequestRefused(callId, ProxyError.CLIENT_TIMEOUT, ticker.getAsLong()));
-        LingeringCloseHandler.start(context.pipeline(), ticker, LingeringCloseHandler.MAX_DISCARD_BYTES);
+        LingeringCloseHandler.answerAndClose(context, response, ticker, -1L);
     }
 
     private static boolean isInformational(Object msg) {

@@ -8,8 +8,6 @@ import dev.llmproxy.proxy.call.Responses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -118,11 +116,7 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
         String callId = CallIds.next();
         ProxyError error = refusalError(failure);
         FullHttpResponse response = Responses.error(ctx.alloc(), error, refusalMessage(failure), null, callId);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response, ctx.voidPromise());
         ctx.fireUserEventTriggered(new RequestRefused(callId, error, ticker.getAsLong(), path.endpoint()));
-        long declared = HttpUtil.getContentLength(head, -1L);
-        long maxDiscard = LingeringCloseHandler.MAX_DISCARD_BYTES;
-        LingeringCloseHandler.start(ctx.pipeline(), ticker, declared < 0 ? maxDiscard : Math.min(declared, maxDiscard));
+        LingeringCloseHandler.answerAndClose(ctx, response, ticker, HttpUtil.getContentLength(head, -1L));
     }
 }

@@ -10,6 +10,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +86,20 @@ final class LingeringCloseHandler extends ChannelInboundHandlerAdapter {
             pipeline.addFirst(ServerInitializer.LINGER, new LingeringCloseHandler(ticker, maxDiscardBytes));
         }
     }
+
+    /**
+     * Sends {@code response}, marked {@code Connection: close}, and then {@linkplain #start closes lingering},
+     * discarding what the client still sends of a refused request: its declared body, or {@link #MAX_DISCARD_BYTES}
+     * when {@code declaredBodyBytes} is negative (unknown), never more than that.
+     */
+    static void answerAndClose(ChannelHandlerContext ctx, FullHttpResponse response, LongSupplier ticker,
+            long declaredBodyBytes) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response, ctx.voidPromise());
+        start(ctx.pipeline(), ticker,
+                declaredBodyBytes < 0 ? MAX_DISCARD_BYTES : Math.min(declaredBodyBytes, MAX_DISCARD_BYTES));
+    }
+
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {

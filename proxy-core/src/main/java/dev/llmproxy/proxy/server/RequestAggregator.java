@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -165,12 +164,8 @@ final class RequestAggregator extends HttpObjectAggregator {
         FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.BODY_TOO_LARGE,
                 "Request body is larger than the limit of " + maxRequestBytes
                         + " bytes (general_settings.max_request_size_mb)", null, callId);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response, ctx.voidPromise());
         ctx.fireUserEventTriggered(new RequestRefused(callId, ProxyError.BODY_TOO_LARGE, ticker.getAsLong()));
-        long declared = HttpUtil.getContentLength(oversized, -1L);
-        long maxDiscard = LingeringCloseHandler.MAX_DISCARD_BYTES;
-        LingeringCloseHandler.start(ctx.pipeline(), ticker, declared < 0 ? maxDiscard : Math.min(declared, maxDiscard));
+        LingeringCloseHandler.answerAndClose(ctx, response, ticker, HttpUtil.getContentLength(oversized, -1L));
     }
 
     /**
@@ -215,11 +210,8 @@ final class RequestAggregator extends HttpObjectAggregator {
         String callId = CallIds.next();
         FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.REQUEST_BUFFERS_FULL,
                 "The server is handling too many request bodies right now; retry shortly", null, callId);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                .set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-        ctx.writeAndFlush(response, ctx.voidPromise());
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         ctx.fireUserEventTriggered(new RequestRefused(callId, ProxyError.REQUEST_BUFFERS_FULL, ticker.getAsLong()));
-        long maxDiscard = LingeringCloseHandler.MAX_DISCARD_BYTES;
-        LingeringCloseHandler.start(ctx.pipeline(), ticker, declared < 0 ? maxDiscard : Math.min(declared, maxDiscard));
+        LingeringCloseHandler.answerAndClose(ctx, response, ticker, declared);
     }
 }
