@@ -40,6 +40,8 @@ public enum ProxyError {
     CLIENT_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
     UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
+    /** The provider's credentials could not be had, for a reason the client may read (a login to complete). */
+    UPSTREAM_AUTH_FAILED(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     UPSTREAM_TLS_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
     /** The provider's response could not be decoded (invalid framing, headers over the limit). */
     UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),

@@ -43,6 +43,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -199,8 +200,14 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             }
             if (failure != null) {
                 log.info("[{}] no credentials for {}: {}", request.callId(), deployment.id(), failure.toString());
-                failBeforeCommit(ProxyError.UPSTREAM_CONNECT_FAILED,
-                        "Cannot authenticate with the provider (no credentials available)");
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (cause instanceof UpstreamAuth.CredentialsException) {
+                    failBeforeCommit(ProxyError.UPSTREAM_AUTH_FAILED, String.valueOf(cause.getMessage()));
+                } else {
+                    failBeforeCommit(ProxyError.UPSTREAM_CONNECT_FAILED,
+                            "Cannot authenticate with the provider (no credentials available)");
+                }
                 return;
             }
             send(upstreamConnection);

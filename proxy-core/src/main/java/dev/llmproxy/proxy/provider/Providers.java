@@ -32,7 +32,7 @@ public final class Providers {
      */
     private static final List<String> NOT_YET_SUPPORTED = List.of(
             "anthropic_text", "vertex_ai_beta", "bedrock", "sagemaker",
-            "sagemaker_chat", "github_copilot", "cohere", "cohere_chat", "azure_ai", "azure_text",
+            "sagemaker_chat", "cohere", "cohere_chat", "azure_ai", "azure_text",
             "text-completion-openai",
             "custom_openai", "openai_like", "litellm_proxy", "huggingface", "replicate", "ai21", "ai21_chat", "baseten",
             "vllm", "nlp_cloud", "petals", "oobabooga", "deepinfra", "cerebras", "volcengine", "codestral",
@@ -148,6 +148,11 @@ public final class Providers {
         table.put("gemini", new ProviderSpec("gemini", true, UrlStyle.OPENAI,
                 "https://generativelanguage.googleapis.com", List.of("GEMINI_API_BASE"),
                 List.of("GOOGLE_API_KEY", "GEMINI_API_KEY"), List.of(), null, "", "x-goog-api-key", ""));
+        // GitHub Copilot: OpenAI's format with CopilotAuth's token and headers (DeploymentFactory). LiteLLM:
+        // litellm/llms/github_copilot/ (provider spec 6.4); a base from the cached token comes before the default.
+        table.put("github_copilot", new ProviderSpec("github_copilot", true, UrlStyle.OPENAI,
+                "https://api.githubcopilot.com", List.of("GITHUB_COPILOT_API_BASE"), List.of(), List.of(), null, "",
+                AUTHORIZATION, BEARER));
         // Vertex AI: the host depends on vertex_location (DeploymentFactory), the token on vertex_credentials.
         table.put("vertex_ai", new ProviderSpec("vertex_ai", true, UrlStyle.OPENAI, null, List.of(), List.of(),
                 List.of(), null, "", AUTHORIZATION, BEARER));
