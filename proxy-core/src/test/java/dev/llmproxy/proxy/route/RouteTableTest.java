@@ -184,7 +184,7 @@ class RouteTableTest {
         assertThat(Providers.byName("bedrock").supported()).isFalse();
         assertThat(Providers.byName("nope")).isNull();
         assertThat(Providers.supportedNames()).contains("openai", "azure", "lm_studio", "perplexity", "nvidia_nim",
-                "gemini", "vertex_ai").doesNotContain("bedrock", "github_copilot");
+                "gemini", "vertex_ai", "github_copilot").doesNotContain("bedrock");
     }
 
     @Test
