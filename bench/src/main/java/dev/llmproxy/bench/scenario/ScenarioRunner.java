@@ -8,6 +8,7 @@ import dev.llmproxy.bench.load.LoadGenerator;
 import dev.llmproxy.bench.load.OpenLoopPlan;
 import dev.llmproxy.bench.load.OpenLoopResult;
 import dev.llmproxy.bench.load.ProcessStats;
+import dev.llmproxy.bench.load.RequestTemplate;
 import dev.llmproxy.bench.load.StreamPlan;
 import dev.llmproxy.bench.load.StreamResult;
 import java.io.PrintStream;
@@ -156,13 +157,8 @@ public final class ScenarioRunner {
 
     /** Like {@link #latency}, with the feature's own process charged. */
     private LatencyRun featureRequests(Feature feature, int rate) {
-        generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(), rate, Duration.ZERO,
-                options.warmup()));
-        Double cpuBefore = cpu(feature.process());
-        OpenLoopResult result = generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(),
-                rate, Duration.ZERO, options.latencyDuration()));
-        Double cpuAfter = cpu(feature.process());
-        LatencyRun run = new LatencyRun(result, cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore);
+        LatencyRun run = openLoop(feature.request(), feature.process(), rate);
+        OpenLoopResult result = run.result();
         progress.printf(Locale.ROOT, "[feature] %s, %d req/s: p50 %.3f ms, %d ok, %d rate-limited, %d other errors, "
                         + "%d incomplete, %.3f CPU-s per 10k answered%n",
                 feature.name(), rate, Percentiles.millis(result.latencyMicros(), 50), result.completed(),
@@ -246,21 +242,26 @@ public final class ScenarioRunner {
         return run;
     }
 
-    /** Like {@link #throughput}, CPU is sampled around the measured window only. */
     private LatencyRun latency(Target target, int rate) {
-        generator.run(new OpenLoopPlan(target.chatRequest(), options.latencyConnections(), rate, Duration.ZERO,
-                options.warmup()));
-        Double cpuBefore = cpu(target.process());
-        OpenLoopResult result = generator.run(new OpenLoopPlan(target.chatRequest(), options.latencyConnections(),
-                rate, Duration.ZERO, options.latencyDuration()));
-        Double cpuAfter = cpu(target.process());
-        LatencyRun run = new LatencyRun(result, cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore);
+        LatencyRun run = openLoop(target.chatRequest(), target.process(), rate);
+        OpenLoopResult result = run.result();
         progress.printf(Locale.ROOT, "[latency] %s, %d req/s: p50 %.3f ms, p99 %.3f ms, %d/%d completed%s%n",
                 target.name(), rate, Percentiles.millis(result.latencyMicros(), 50),
                 Percentiles.millis(result.latencyMicros(), 99), result.completed(), result.scheduled(),
                 run.cpuSeconds() == null ? ""
                         : String.format(Locale.ROOT, ", %.3f CPU-s per 10k requests", run.cpuSecondsPer10k()));
         return run;
+    }
+
+    /** Like {@link #throughput}, CPU is sampled around the measured window only. */
+    private LatencyRun openLoop(RequestTemplate request, @Nullable ProcessStats process, int rate) {
+        generator.run(new OpenLoopPlan(request, options.latencyConnections(), rate, Duration.ZERO,
+                options.warmup()));
+        Double cpuBefore = cpu(process);
+        OpenLoopResult result = generator.run(new OpenLoopPlan(request, options.latencyConnections(), rate,
+                Duration.ZERO, options.latencyDuration()));
+        Double cpuAfter = cpu(process);
+        return new LatencyRun(result, cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore);
     }
 
     private StreamResult streaming(Target target, int streams) {
