@@ -249,6 +249,13 @@ final class CallRetries {
                 log.warn("[{}] fallback model group '{}' of '{}' does not exist", request.callId(), name, original);
                 continue;
             }
+            // A list may name a group another way (an alias, a provider prefix): the group itself is what counts.
+            if (!route.modelGroup().equals(name)) {
+                if (seen.contains(route.modelGroup())) {
+                    continue;
+                }
+                seen.add(route.modelGroup());
+            }
             seen.add(name);
             fallbacks++;
             group = route;
