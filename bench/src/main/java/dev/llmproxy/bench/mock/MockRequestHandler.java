@@ -362,6 +362,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
                 ctx.close();
                 return;
+            case CONTENT_FILTERED:
+                sendJson(ctx, exchange, HttpResponseStatus.OK,
+                        OpenAiBodies.toBuffer(ctx.alloc(), state.bodies.contentFiltered()));
+                return;
             default:
                 String code = fault.code();
                 ByteBuf body = OpenAiBodies.toBuffer(ctx.alloc(), code != null

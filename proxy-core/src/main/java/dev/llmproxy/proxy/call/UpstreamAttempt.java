@@ -90,6 +90,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
      * error JSON, whose words tell a context-length error or a content-policy refusal from another 400.
      */
     private static final int MAX_HELD_ERROR_BYTES = 64 * 1024;
+    /**
+     * A plain success held back to read its {@code finish_reason} is decided at this size at the latest: a response
+     * blocked by a content filter is short, and a longer one is relayed as it is.
+     */
+    private static final int MAX_HELD_SUCCESS_BYTES = 256 * 1024;
     /** The most a translated non-streamed body may weigh; translation needs it whole. */
     private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
     private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
@@ -270,8 +275,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             }
             headersNanos = lastActivityNanos;
             status = head.status().code();
-            if (status >= 400) {
-                // Held back until the call decides: the body says what kind of error it is.
+            if (status >= 400 || (!stream && status < 300 && call.watchesContentFilter())) {
+                // Held back until the call decides: the body says what kind of error it is (or, for a success the
+                // call may fall back from, whether a content filter blocked it).
                 errorHead = head;
                 errorBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
                 if (part instanceof HttpContent content) {
@@ -308,7 +314,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         held.addComponent(true, content.content().retain());
         content.release();
         boolean last = content instanceof LastHttpContent;
-        if (last || held.readableBytes() > MAX_HELD_ERROR_BYTES) {
+        if (last || held.readableBytes() > (status >= 400 ? MAX_HELD_ERROR_BYTES : MAX_HELD_SUCCESS_BYTES)) {
             decideOnError(last);
         }
     }
@@ -325,7 +331,10 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (head == null || held == null) {
             throw new IllegalStateException("no error is held");
         }
-        Failure failure = ProviderFailures.of(status, head.headers(), held, call.services.clock());
+        Failure failure = status >= 400
+                ? ProviderFailures.of(status, head.headers(), held, call.services.clock())
+                : complete && ProviderFailures.isContentFiltered(held) ? ProviderFailures.CONTENT_FILTERED
+                : Failure.of(status);
         if (!call.shouldCommit(this, failure)) {
             held.release();
             log.debug("[{}] {} answered {}; retrying", request.callId(), deployment.id(), status);
