@@ -10,12 +10,14 @@ import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.KeyWithOwners;
 import dev.llmproxy.store.Team;
+import dev.llmproxy.store.TeamMembership;
 import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -52,10 +54,19 @@ final class KeyDirectory {
     private final ConcurrentHashMap<String, CompletableFuture<AuthResult>> lookups = new ConcurrentHashMap<>();
     /** The teams keys belong to, by id: written by store threads, read by every call of a team's key. */
     private final ConcurrentHashMap<String, TeamState> teams = new ConcurrentHashMap<>();
+    /** The users keys belong to, by id: written by store threads, read by every call of a user's key. */
+    private final ConcurrentHashMap<String, UserState> users = new ConcurrentHashMap<>();
+    private final AccessGroups accessGroups;
     /** User ids whose role is proxy_admin; replaced whole by the refresh, read by the loader. */
     private volatile Set<String> adminUsers = Set.of();
 
     KeyDirectory(KeyCacheSettings settings, KeyStore store, Executor storeExecutor, Clock clock) {
+        this(settings, store, storeExecutor, clock, AccessGroups.NONE);
+    }
+
+    KeyDirectory(KeyCacheSettings settings, KeyStore store, Executor storeExecutor, Clock clock,
+            AccessGroups accessGroups) {
+        this.accessGroups = requireNonNull(accessGroups, "accessGroups");
         this.cache = new KeyCache(settings.capacity());
         this.negative = new NegativeCache(settings.negativeCapacity(), settings.negativeTtlMillis());
         this.store = requireNonNull(store, "store");
@@ -123,9 +134,12 @@ final class KeyDirectory {
             }
             Team team = found.get().team();
             if (team != null) {
-                installTeam(team);
+                installTeam(team, null);
             }
             User user = found.get().user();
+            if (user != null) {
+                installUser(user);
+            }
             boolean admin = user != null && UserRoles.PROXY_ADMIN.equals(user.userRole());
             CachedKey entry = install(found.get().key(), admin);
             lookup.complete(check(entry, entry.blocked, entry.expiresMillis, now));
@@ -163,11 +177,14 @@ final class KeyDirectory {
             LimitSet old = previous == null ? null : previous.limits();
             limits = old != null && old.spec().equals(spec) ? old : new LocalLimitSet(spec);
         }
+        ModelLimits modelLimits = ModelLimits.of(key.modelRpmLimit(), key.modelTpmLimit(),
+                previous == null ? null : previous.modelLimits());
         Instant expires = key.expires();
         String keyName = key.keyName();
         CachedKey entry = new CachedKey(key.token(), hash, keyName != null ? keyName : "sk-...", key.keyAlias(),
-                key.userId(), key.teamId(), key.tags(), admin, key.models(), key.maxBudget(), key.budgetResetAt(),
-                expires == null ? KeyCache.NEVER : expires.toEpochMilli(), key.blocked(), limits, teams);
+                key.userId(), key.teamId(), key.tags(), admin, accessGroups.expand(key.models()), key.maxBudget(),
+                key.budgetResetAt(), expires == null ? KeyCache.NEVER : expires.toEpochMilli(), key.blocked(), limits,
+                modelLimits, teams, users);
         Double maxBudget = key.maxBudget();
         boolean samePeriod = previous != null && Objects.equals(previous.budgetResetAt, key.budgetResetAt());
         cache.put(hash, entry, entry.expiresMillis,
@@ -177,9 +194,40 @@ final class KeyDirectory {
         return entry;
     }
 
-    /** Puts {@code team} in the cache (a change, a refresh); a store thread calls it. */
-    void installTeam(Team team) {
-        teams.compute(team.teamId(), (id, previous) -> TeamState.of(team, previous));
+    /**
+     * Puts {@code team} in the cache (a change, a refresh); a store thread calls it.
+     *
+     * @param members the team's memberships as just read, or null to keep the member budgets last read
+     */
+    void installTeam(Team team, @Nullable List<TeamMembership> members) {
+        teams.compute(team.teamId(), (id, previous) -> TeamState.of(team,
+                members != null ? members : previous == null ? List.of() : previous.memberRows(), previous,
+                accessGroups));
+    }
+
+    /** Puts {@code user} in the cache (a change, a refresh); a store thread calls it. */
+    void installUser(User user) {
+        users.compute(user.userId(), (id, previous) -> UserState.of(user, previous));
+    }
+
+    /** Forgets a deleted user. */
+    void removeUser(String userId) {
+        users.remove(userId);
+    }
+
+    /** The ids of the cached users. */
+    Set<String> userIds() {
+        return Set.copyOf(users.keySet());
+    }
+
+    /** The cached state of a user, or null. */
+    @Nullable UserState cachedUser(String userId) {
+        return users.get(userId);
+    }
+
+    /** The cached state of a team, or null. */
+    @Nullable TeamState cachedTeam(String teamId) {
+        return teams.get(teamId);
     }
 
     /** Forgets a deleted team. */
