@@ -58,6 +58,8 @@ final class CachedKey implements KeyGrant {
     private final Map<String, TeamState> teams;
     /** The users as last read (shared, updated by the store threads); the key's user is looked up per call. */
     private final Map<String, UserState> users;
+    /** The directory's install number, written once before the entry is published (see KeyDirectory#installs). */
+    long installed;
     /** Written by the cache's writer; read by any thread. */
     private volatile @Nullable KeyCache cache;
     private volatile int slot = -1;

@@ -108,7 +108,7 @@ public final class KeyService implements AutoCloseable {
      * {@code proxy_admin}'s keys may call the management routes). Called on a store thread.
      */
     public void userChanged(User user) {
-        directory.installUser(user);
+        directory.installUser(user, Long.MAX_VALUE);
         boolean admin = UserRoles.PROXY_ADMIN.equals(user.userRole());
         if (directory.setAdminUser(user.userId(), admin)) {
             KeyQuery query = KeyQuery.all().withUserId(user.userId()).withPage(1, KeyQuery.MAX_SIZE);
@@ -121,7 +121,7 @@ public final class KeyService implements AutoCloseable {
      * once. Called on a store thread: it re-reads the team's memberships.
      */
     public void teamChanged(Team team) {
-        directory.installTeam(team, store.teams().members(team.teamId()));
+        directory.installTeam(team, store.teams().members(team.teamId()), Long.MAX_VALUE);
     }
 
     /** Forgets teams deleted through this instance. */
@@ -165,7 +165,9 @@ public final class KeyService implements AutoCloseable {
         try {
             storeExecutor.execute(() -> {
                 try {
-                    store.keys().find(token).ifPresentOrElse(directory::install, () -> directory.evict(token));
+                    long readAfter = directory.installSequence();
+                    store.keys().find(token).ifPresentOrElse(k -> directory.install(k, readAfter),
+                            () -> directory.evict(token));
                 } catch (RuntimeException e) {
                     log.debug("Reloading a changed key failed; the next refresh reads it", e);
                 }

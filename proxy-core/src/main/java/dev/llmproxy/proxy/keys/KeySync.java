@@ -119,10 +119,11 @@ final class KeySync {
         String afterToken = "";
         int installed = 0;
         while (installed < limit) {
+            long readAfter = directory.installSequence();
             List<VirtualKey> page = store.keys().changedSince(after, afterToken, PAGE);
             for (VirtualKey key : page) {
                 if (seen == null || directory.cached(key.token()) != null) {
-                    directory.install(key);
+                    directory.install(key, readAfter);
                 }
                 if (seen != null) {
                     seen.add(key.token());
@@ -143,9 +144,10 @@ final class KeySync {
     private void loadTeams() {
         Set<String> seen = new HashSet<>();
         for (int page = 1; ; page++) {
+            long readAfter = directory.installSequence();
             Page<Team> teams = store.teams().list(new ListQuery(null, page, PAGE));
             for (Team team : teams.items()) {
-                directory.installTeam(team, store.teams().members(team.teamId()));
+                directory.installTeam(team, store.teams().members(team.teamId()), readAfter);
                 seen.add(team.teamId());
             }
             if (page >= teams.totalPages()) {
@@ -164,9 +166,10 @@ final class KeySync {
         Set<String> admins = new HashSet<>();
         Set<String> seen = new HashSet<>();
         for (int page = 1; ; page++) {
+            long readAfter = directory.installSequence();
             Page<User> users = store.users().list(new ListQuery(null, page, PAGE));
             for (User user : users.items()) {
-                directory.installUser(user);
+                directory.installUser(user, readAfter);
                 seen.add(user.userId());
                 if (UserRoles.PROXY_ADMIN.equals(user.userRole())) {
                     admins.add(user.userId());

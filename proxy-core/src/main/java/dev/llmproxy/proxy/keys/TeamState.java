@@ -31,6 +31,8 @@ final class TeamState {
     final @Nullable Instant budgetResetAt;
     final @Nullable LimitSet limits;
     final ModelLimits modelLimits;
+    /** The directory's install number of this version. */
+    final long installed;
     private final Set<String> models;
     private final List<String> modelPrefixes;
     private final boolean allModels;
@@ -39,7 +41,7 @@ final class TeamState {
     private final Map<String, MemberBudget> members;
 
     private TeamState(Team team, List<String> models, AtomicLong spendNanos, @Nullable LimitSet limits,
-            ModelLimits modelLimits, Map<String, MemberBudget> members) {
+            ModelLimits modelLimits, Map<String, MemberBudget> members, long installed) {
         this.teamId = team.teamId();
         this.blocked = team.blocked();
         this.maxBudget = team.maxBudget();
@@ -54,6 +56,7 @@ final class TeamState {
         this.limits = limits;
         this.modelLimits = modelLimits;
         this.members = members;
+        this.installed = installed;
     }
 
     /**
@@ -61,7 +64,7 @@ final class TeamState {
      * in the same budget period) and its unchanged limit sets.
      */
     static TeamState of(Team team, List<TeamMembership> memberships, @Nullable TeamState previous,
-            AccessGroups groups) {
+            AccessGroups groups, long installed) {
         long stored = Math.round(team.spend() * KeyCache.NANOS_PER_USD);
         AtomicLong counter;
         if (previous != null && Objects.equals(previous.budgetResetAt, team.budgetResetAt())) {
@@ -83,7 +86,8 @@ final class TeamState {
                 members.put(m.userId(), MemberBudget.of(m, before));
             }
         }
-        return new TeamState(team, groups.expand(team.models()), counter, limits, modelLimits, Map.copyOf(members));
+        return new TeamState(team, groups.expand(team.models()), counter, limits, modelLimits, Map.copyOf(members),
+                installed);
     }
 
     boolean allowsModel(String model) {

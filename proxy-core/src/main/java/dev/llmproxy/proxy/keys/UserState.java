@@ -23,18 +23,21 @@ final class UserState {
     final @Nullable Double maxBudget;
     final @Nullable Instant budgetResetAt;
     final @Nullable LimitSet limits;
+    /** The directory's install number of this version. */
+    final long installed;
     private final AtomicLong spendNanos;
 
-    private UserState(User user, AtomicLong spendNanos, @Nullable LimitSet limits) {
+    private UserState(User user, AtomicLong spendNanos, @Nullable LimitSet limits, long installed) {
         this.userId = user.userId();
         this.maxBudget = user.maxBudget();
         this.budgetResetAt = user.budgetResetAt();
         this.limits = limits;
         this.spendNanos = spendNanos;
+        this.installed = installed;
     }
 
     /** The state of {@code user}, keeping the cached spend and limit set of {@code previous} where they still hold. */
-    static UserState of(User user, @Nullable UserState previous) {
+    static UserState of(User user, @Nullable UserState previous, long installed) {
         long stored = Math.round(user.spend() * KeyCache.NANOS_PER_USD);
         AtomicLong counter;
         if (previous != null && Objects.equals(previous.budgetResetAt, user.budgetResetAt())) {
@@ -46,7 +49,7 @@ final class UserState {
         LimitSpec spec = CachedKey.limitSpec(user.rpmLimit(), user.tpmLimit(), user.maxParallelRequests());
         LimitSet old = previous == null ? null : previous.limits;
         LimitSet limits = spec == null ? null : old != null && old.spec().equals(spec) ? old : new LocalLimitSet(spec);
-        return new UserState(user, counter, limits);
+        return new UserState(user, counter, limits, installed);
     }
 
     long spendNanos() {
