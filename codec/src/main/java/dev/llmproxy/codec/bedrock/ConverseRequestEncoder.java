@@ -40,7 +40,9 @@ import tools.jackson.core.ObjectWriteContext;
  *   <li>{@code tools} → {@code toolConfig.tools[].toolSpec}; {@code tool_choice} {@code auto|required|{function}} →
  *       {@code auto|any|tool};
  *   <li>{@code reasoning_effort} → {@code additionalModelRequestFields.thinking} with LiteLLM's budgets,
- *       {@code thinking} and {@code top_k} → {@code additionalModelRequestFields} as they are.
+ *       {@code thinking}, {@code top_k} and any other parameter that is not OpenAI's →
+ *       {@code additionalModelRequestFields} as they are (Converse refuses unknown top-level fields); Converse's own
+ *       fields ({@code guardrailConfig}, {@code performanceConfig}, {@code requestMetadata}...) pass through.
  * </ul>
  *
  * <p>An {@code image_url} that is a web URL is refused (LiteLLM downloads it; llmproxy does not fetch URLs on the
@@ -58,7 +60,11 @@ public final class ConverseRequestEncoder {
             "stop", "temperature", "top_p", "stream", "stream_options", "tools", "tool_choice", "reasoning_effort",
             "thinking", "top_k", "user", "metadata", "parallel_tool_calls", "extra_headers", "drop_params",
             "additional_drop_params", "allowed_openai_params", "service_tier", "store", "safety_identifier",
-            "prompt_cache_key", "verbosity", "web_search_options", "functions", "function_call");
+            "prompt_cache_key", "verbosity", "web_search_options", "functions", "function_call",
+            "additionalModelRequestFields");
+    /** Converse's own top-level fields a client may send as they are. */
+    private static final Set<String> CONVERSE_FIELDS = Set.of("guardrailConfig", "performanceConfig",
+            "requestMetadata", "promptVariables", "additionalModelResponseFieldPaths");
     private static final Map<String, Long> BUDGETS = Map.of("minimal", 128L, "low", 1024L, "medium", 2048L,
             "high", 4096L);
 
@@ -140,15 +146,21 @@ public final class ConverseRequestEncoder {
             converse.put("toolConfig", toolConfig);
         }
         Map<String, Object> additional = additionalFields(request);
+        for (Map.Entry<String, Object> param : request.entrySet()) {
+            String name = param.getKey();
+            if (CONVERSE_FIELDS.contains(name)) {
+                converse.put(name, param.getValue());
+            } else if (!CONSUMED.contains(name) && !UNSUPPORTED.contains(name)) {
+                // Model-specific parameters (LiteLLM's rule): Converse refuses unknown top-level fields.
+                additional.put(name, param.getValue());
+            }
+        }
+        Map<String, Object> given = object(request.get("additionalModelRequestFields"));
+        if (given != null) {
+            additional.putAll(given);
+        }
         if (!additional.isEmpty()) {
             converse.put("additionalModelRequestFields", additional);
-        }
-        for (Map.Entry<String, Object> param : request.entrySet()) {
-            // Converse-native fields a client may send as they are (guardrailConfig, performanceConfig...).
-            if (!CONSUMED.contains(param.getKey()) && !UNSUPPORTED.contains(param.getKey())
-                    && !converse.containsKey(param.getKey())) {
-                converse.put(param.getKey(), param.getValue());
-            }
         }
         return converse;
     }

@@ -49,6 +49,7 @@ public final class EventStreamDecoder implements StreamFramer {
     /** The start of an incomplete message; owned here, released when consumed, by finish() or by release(). */
     private @Nullable ByteBuf partial;
     private boolean failed;
+    private boolean cut;
     private boolean closed;
 
     /**
@@ -116,10 +117,13 @@ public final class EventStreamDecoder implements StreamFramer {
         return Unpooled.EMPTY_BUFFER;
     }
 
-    /** Whether the bytes seen so far were whole, valid messages (no cut message, no framing error). */
+    /**
+     * Whether the bytes seen so far were whole, valid messages (no cut message, no framing error); still answers
+     * after {@link #finish}.
+     */
     public boolean endedCleanly() {
         ByteBuf held = partial;
-        return !failed && (held == null || !held.isReadable());
+        return !failed && !cut && (held == null || !held.isReadable());
     }
 
     @Override
@@ -128,6 +132,7 @@ public final class EventStreamDecoder implements StreamFramer {
         ByteBuf held = partial;
         partial = null;
         if (held != null) {
+            cut |= held.isReadable();
             held.release();
         }
     }

@@ -79,9 +79,11 @@ class ConverseRequestEncoderTest {
     }
 
     @Test
-    void shouldPassConverseNativeFieldsThrough() {
-        assertThat(encode("{\"messages\":[],\"guardrailConfig\":{\"guardrailIdentifier\":\"g\"}}"))
-                .isEqualTo("{\"messages\":[],\"guardrailConfig\":{\"guardrailIdentifier\":\"g\"}}");
+    void shouldPassConverseFieldsThroughAndOtherParamsAsAdditionalFields() {
+        assertThat(encode("{\"messages\":[],\"guardrailConfig\":{\"guardrailIdentifier\":\"g\"},"
+                + "\"anthropic_beta\":[\"x\"]}"))
+                .isEqualTo("{\"messages\":[],\"guardrailConfig\":{\"guardrailIdentifier\":\"g\"},"
+                        + "\"additionalModelRequestFields\":{\"anthropic_beta\":[\"x\"]}}");
     }
 
     private static String encode(String json) {

@@ -8,6 +8,7 @@ import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.config.RouterSettings;
 import dev.llmproxy.proxy.config.SslVerify;
 import dev.llmproxy.proxy.provider.AnthropicAdapter;
+import dev.llmproxy.proxy.provider.BedrockAdapter;
 import dev.llmproxy.proxy.provider.BaseUrl;
 import dev.llmproxy.proxy.provider.GeminiAdapter;
 import dev.llmproxy.proxy.provider.OpenAiAdapter;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -73,9 +75,14 @@ final class DeploymentFactory {
         ProviderAdapter adapter = null;
         if (provider.supported()) {
             String location = provider.name().equals("vertex_ai") ? vertexLocation(params) : null;
-            baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify),
-                    location == null ? provider.defaultApiBase() : VertexSettings.host(location));
-            adapter = adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location);
+            BedrockSettings bedrock = provider.name().equals("bedrock")
+                    ? BedrockSettings.of(entry, env, upstreamModel) : null;
+            baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify), bedrock != null ? bedrock.defaultEndpoint()
+                    : location == null ? provider.defaultApiBase() : VertexSettings.host(location));
+            adapter = bedrock != null
+                    ? new BedrockAdapter(baseUrl, upstreamModel, bedrock.auth(entry, env, key, Clock.systemUTC()),
+                            dropParams(entry), additionalDropParams(entry))
+                    : adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location);
         }
         return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
                 timeout, streamTimeout, limits(entry), params.weight() == null ? -1 : params.weight(),
