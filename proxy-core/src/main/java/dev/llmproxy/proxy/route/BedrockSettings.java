@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *       {@code https://bedrock-runtime.<region>.amazonaws.com};
  *   <li>credentials: {@code api_key} or {@code AWS_BEARER_TOKEN_BEDROCK} (a Bedrock API key, sent as a bearer token),
  *       else {@code aws_access_key_id}/{@code aws_secret_access_key}/{@code aws_session_token} or
- *       {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}/{@code AWS_SESSION_TOKEN} for SigV4.
+ *       {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}/{@code AWS_SESSION_TOKEN} for SigV4
+ *       ({@code AWS_SESSION_TOKEN} only with the environment's key).
  * </ul>
  *
  * <p>Thread-safety: immutable.
@@ -63,9 +64,13 @@ record BedrockSettings(String region, String defaultEndpoint) {
             return BedrockAuth.bearer(apiKey);
         }
         Map<String, Object> extra = entry.litellmParams().extraParams();
-        String keyId = first(extra.get("aws_access_key_id"), env, List.of("AWS_ACCESS_KEY_ID"));
+        Object configuredKeyId = extra.get("aws_access_key_id");
+        String keyId = first(configuredKeyId, env, List.of("AWS_ACCESS_KEY_ID"));
         String secret = first(extra.get("aws_secret_access_key"), env, List.of("AWS_SECRET_ACCESS_KEY"));
-        String token = first(extra.get("aws_session_token"), env, List.of("AWS_SESSION_TOKEN"));
+        // The environment's session token belongs to the environment's key: a configured key without its own
+        // aws_session_token is a long-term key, and a foreign token would make AWS refuse it.
+        String token = first(extra.get("aws_session_token"), configuredKeyId == null ? env : Map.of(),
+                List.of("AWS_SESSION_TOKEN"));
         if (keyId == null || secret == null) {
             return UpstreamAuth.NONE;
         }
