@@ -6,6 +6,7 @@ import dev.llmproxy.codec.openai.StreamChunk;
 import dev.llmproxy.codec.openai.StreamChunkInspector;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.codec.sse.StreamFramer;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
@@ -97,6 +98,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     private static final int MAX_HELD_SUCCESS_BYTES = 256 * 1024;
     /** The most a translated non-streamed body may weigh; translation needs it whole. */
     private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
+    private static final String AWS_EVENT_STREAM = "application/vnd.amazon.eventstream";
+    private static final AsciiString TEXT_EVENT_STREAM = AsciiString.cached("text/event-stream");
     private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
     private final ChannelHandlerContext ctx;
     private final CallRequest request;
@@ -114,7 +117,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     private @Nullable UpstreamConnection connection;
     private @Nullable ScheduledFuture<?> timer;
     private @Nullable ResponseTranslator translator;
-    private @Nullable SseEventFramer framer;
+    private @Nullable StreamFramer framer;
     private @Nullable JsonBodyUsageScanner bodyUsage;
     /** A translated plain body being collected; owned here until translated or the attempt ends. */
     private @Nullable CompositeByteBuf collected;
@@ -285,7 +288,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
                 }
                 return;
             }
-            if (stream && !(part instanceof HttpContent) && isEventStream(head)) {
+            if (stream && !(part instanceof HttpContent) && (isEventStream(head) || isAwsEventStream(head))) {
                 // Held until the stream's first bytes, as LiteLLM waits for the first chunk: a provider that fails
                 // before sending any can still be retried, and the client sees one clean answer.
                 streamHead = head;
@@ -461,7 +464,15 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         call.addProxyHeaders(headers, deployment, sentNanos, headersNanos);
         Responses.setConnection(response, request.keepAlive(), request.http10());
         responseStarted = true;
-        if (eventStream && success) {
+        StreamFramer ownFramer = success && responseTranslator != null
+                ? responseTranslator.newStreamFramer(ctx.alloc(), head.headers().get(HttpHeaderNames.CONTENT_TYPE))
+                : null;
+        if (ownFramer != null) {
+            // A binary stream (Bedrock's AWS event stream) the translator decodes itself; the client gets SSE.
+            framer = ownFramer;
+            headers.set(HttpHeaderNames.CONTENT_TYPE, TEXT_EVENT_STREAM);
+            HttpUtil.setTransferEncodingChunked(response, true);
+        } else if (eventStream && success) {
             framer = new SseEventFramer(ctx.alloc(), MAX_SSE_EVENT_BYTES,
                     responseTranslator != null ? responseTranslator : this::inspectEvent);
             HttpUtil.setTransferEncodingChunked(response, true);
@@ -480,6 +491,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         ctx.write(response, ctx.voidPromise());
     }
 
+    private static boolean isAwsEventStream(HttpResponse head) {
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return contentType != null
+                && contentType.regionMatches(true, 0, AWS_EVENT_STREAM, 0, AWS_EVENT_STREAM.length());
+    }
+
     private static boolean isEventStream(HttpResponse head) {
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         return contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
@@ -496,7 +513,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             collect(whole, content, last);
             return;
         }
-        SseEventFramer sse = framer;
+        StreamFramer sse = framer;
         if (sse != null) {
             ByteBuf events = sse.frame(bytes);
             content.release();
@@ -739,7 +756,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
                 upstreamConnection.discard();
             }
         }
-        SseEventFramer sse = framer;
+        StreamFramer sse = framer;
         if (sse != null) {
             sse.release();
         }

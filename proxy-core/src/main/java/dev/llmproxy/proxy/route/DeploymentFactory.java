@@ -8,6 +8,7 @@ import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.config.RouterSettings;
 import dev.llmproxy.proxy.config.SslVerify;
 import dev.llmproxy.proxy.provider.AnthropicAdapter;
+import dev.llmproxy.proxy.provider.BedrockAdapter;
 import dev.llmproxy.proxy.provider.BaseUrl;
 import dev.llmproxy.proxy.provider.CopilotAuth;
 import dev.llmproxy.proxy.provider.CopilotTokens;
@@ -80,10 +81,16 @@ final class DeploymentFactory {
         ProviderAdapter adapter = null;
         if (provider.supported()) {
             String location = provider.name().equals("vertex_ai") ? vertexLocation(params) : null;
+            BedrockSettings bedrock = provider.name().equals("bedrock")
+                    ? BedrockSettings.of(entry, env, upstreamModel) : null;
             String copilotBase = provider.name().equals("github_copilot") ? copilotTokens().cachedApiBase() : null;
-            baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify), location != null ? VertexSettings.host(location)
+            baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify), bedrock != null ? bedrock.defaultEndpoint()
+                    : location != null ? VertexSettings.host(location)
                     : copilotBase != null ? copilotBase : provider.defaultApiBase());
-            adapter = adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location);
+            adapter = bedrock != null
+                    ? new BedrockAdapter(baseUrl, upstreamModel, bedrock.auth(entry, env, key, Clock.systemUTC()),
+                            dropParams(entry), additionalDropParams(entry))
+                    : adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location);
         }
         return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
                 timeout, streamTimeout, limits(entry), params.weight() == null ? -1 : params.weight(),
