@@ -50,22 +50,27 @@ class ProxyServerMessagesTest {
                   - model_name: claude
                     litellm_params:
                       model: anthropic/claude-sonnet-4-5
-                      api_base: %s
+                      api_base: %1$s
                       api_key: sk-ant-api03-test
                   - model_name: gpt
                     litellm_params:
                       model: openai/gpt-4o
-                      api_base: %s
+                      api_base: %2$s
                       api_key: sk-openai-test
                   - model_name: gpt-paced
                     litellm_params:
                       model: openai/gpt-4o
-                      api_base: %s
+                      api_base: %3$s
                       api_key: sk-openai-test
+                  - model_name: gemini
+                    litellm_params:
+                      model: gemini/gemini-2.5-flash
+                      api_base: %1$s
+                      api_key: AIza-test
                 router_settings:
                   num_retries: 0
                 general_settings:
-                  master_key: %s
+                  master_key: %4$s
                 """.formatted(mock.origin(), mock.baseUrl(), paced.baseUrl(), MASTER_KEY));
     }
 
@@ -147,6 +152,27 @@ class ProxyServerMessagesTest {
         CallRecord call = proxy.awaitCalls(1);
         assertThat(call.endpoint()).isEqualTo(Endpoint.MESSAGES);
         assertThat(call.usage()).isNotNull();
+    }
+
+    @Test
+    void shouldTranslateThroughGeminiWhenDeploymentIsGemini() throws Exception {
+        HttpResponse<String> plain = proxy.post("/v1/messages", MESSAGE.formatted("gemini") + "}",
+                sdk("x-api-key", MASTER_KEY));
+        List<ProxyServerStreamTest.TimedEvent> events;
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send(RawClient.post("/v1/messages", MESSAGE.formatted("gemini") + ",\"stream\":true}",
+                    headerLines(sdk("x-api-key", MASTER_KEY))));
+            assertThat(client.readHead().status()).isEqualTo(200);
+            events = ProxyServerStreamTest.events(client.readTimedChunks());
+        }
+
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(plain.body()).contains("\"type\":\"message\"").contains("{\"type\":\"text\",\"text\":")
+                .contains("\"stop_reason\":\"end_turn\"");
+        assertThat(mock.requests().get(0).uri()).contains("gemini-2.5-flash:generateContent");
+        assertThat(types(events)).startsWith("message_start", "content_block_start", "ping", "content_block_delta")
+                .endsWith("content_block_stop", "message_delta", "message_stop").doesNotContain("error");
+        assertThat(proxy.awaitCalls(2).usage()).isNotNull();
     }
 
     @Test
