@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param http10 whether the client spoke HTTP/1.0
  * @param traceparent the client's W3C {@code traceparent} header as sent (unvalidated), or null; traces continue it
  * @param options what the client asked of this call on top of the config (retries, timeout)
+ * @param anthropicBeta the client's {@code anthropic-beta} header, or null; passed on to Anthropic deployments only
  */
 public record CallRequest(
         String callId,
@@ -34,7 +35,8 @@ public record CallRequest(
         boolean keepAlive,
         boolean http10,
         @Nullable String traceparent,
-        CallOptions options) {
+        CallOptions options,
+        @Nullable String anthropicBeta) {
 
     public CallRequest {
         requireNonNull(callId, "callId");
@@ -44,6 +46,14 @@ public record CallRequest(
         requireNonNull(info, "info");
         requireNonNull(principal, "principal");
         requireNonNull(options, "options");
+    }
+
+    /** A request without an {@code anthropic-beta} header. */
+    public CallRequest(String callId, Endpoint endpoint, String requestedModel, ModelRoute route, RequestInfo info,
+            Principal principal, long startNanos, boolean keepAlive, boolean http10, @Nullable String traceparent,
+            CallOptions options) {
+        this(callId, endpoint, requestedModel, route, info, principal, startNanos, keepAlive, http10, traceparent,
+                options, null);
     }
 
     /** A request that asks nothing beyond the config. */

@@ -1,5 +1,7 @@
 package dev.llmproxy.proxy.call;
 
+import dev.llmproxy.codec.messages.MessagesResponses;
+import dev.llmproxy.codec.messages.MessagesStream;
 import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.provider.Endpoint;
@@ -22,6 +24,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers with the deployment's {@code litellm_params.mock_response}, as LiteLLM does: no provider is called, the
@@ -39,6 +42,8 @@ final class MockAttempt extends Attempt {
     private final ChannelHandlerContext ctx;
     private final CallRequest request;
     private final Deployment deployment;
+    /** The translation of a streamed answer for a {@code /v1/messages} client; null for the OpenAI endpoints. */
+    private @Nullable MessagesStream messages;
 
     MockAttempt(ModelCall call, Lease lease, long startNanos) {
         super(call, lease, startNanos);
@@ -81,6 +86,7 @@ final class MockAttempt extends Attempt {
         String id = idPrefix() + request.callId();
         ByteBuf body = switch (request.endpoint()) {
             case CHAT_COMPLETIONS -> OpenAiJson.chatCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
+            case MESSAGES -> asMessage(OpenAiJson.chatCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE));
             case COMPLETIONS -> OpenAiJson.textCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
             case EMBEDDINGS -> OpenAiJson.embeddings(
                     ctx.alloc(), model, 1, EMBEDDING_DIMENSIONS, MOCK_USAGE.promptTokens(), asksForBase64(call.body()));
@@ -102,7 +108,10 @@ final class MockAttempt extends Attempt {
         Responses.setConnection(head, request.keepAlive(), request.http10());
         ctx.write(head, ctx.voidPromise());
         String id = idPrefix() + request.callId();
-        boolean chat = request.endpoint() == Endpoint.CHAT_COMPLETIONS;
+        boolean chat = request.endpoint() != Endpoint.COMPLETIONS;
+        if (request.endpoint() == Endpoint.MESSAGES) {
+            messages = new MessagesStream(ctx.alloc());
+        }
         if (chat) {
             event(OpenAiJson.chatRoleChunk(ctx.alloc(), id, created, model));
         }
@@ -114,7 +123,7 @@ final class MockAttempt extends Attempt {
         event(chat
                 ? OpenAiJson.chatFinishChunk(ctx.alloc(), id, created, model, "stop")
                 : OpenAiJson.textCompletionChunk(ctx.alloc(), id, created, model, "", "stop"));
-        if (request.info().includeUsage()) {
+        if (request.info().includeUsage() || messages != null) {
             event(chat
                     ? OpenAiJson.chatUsageChunk(ctx.alloc(), id, created, model, MOCK_USAGE)
                     : OpenAiJson.textUsageChunk(ctx.alloc(), id, created, model, MOCK_USAGE));
@@ -124,7 +133,27 @@ final class MockAttempt extends Attempt {
     }
 
     private void event(ByteBuf bytes) {
+        MessagesStream anthropic = messages;
+        if (anthropic != null) {
+            // A /v1/messages client gets the same answer in Anthropic's events.
+            ByteBuf translated = anthropic.onEvents(bytes);
+            bytes.release();
+            bytes = translated;
+            if (!bytes.isReadable()) {
+                bytes.release();
+                return;
+            }
+        }
         ctx.write(new DefaultHttpContent(bytes), ctx.voidPromise());
+    }
+
+    /** A chat completion as an Anthropic message; {@code chat} is taken. */
+    private ByteBuf asMessage(ByteBuf chat) {
+        try {
+            return MessagesResponses.fromChat(ctx.alloc(), chat, 200).body();
+        } finally {
+            chat.release();
+        }
     }
 
     private void addHeaders(HttpResponse response) {
@@ -133,7 +162,7 @@ final class MockAttempt extends Attempt {
 
     private String idPrefix() {
         return switch (request.endpoint()) {
-            case CHAT_COMPLETIONS -> "chatcmpl-";
+            case CHAT_COMPLETIONS, MESSAGES -> "chatcmpl-";
             case COMPLETIONS -> "cmpl-";
             case EMBEDDINGS -> "embd-";
         };

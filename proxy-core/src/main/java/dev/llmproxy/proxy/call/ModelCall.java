@@ -506,7 +506,8 @@ public final class ModelCall {
 
     /** The same, with a {@code retry-after} header when {@code retryAfterSeconds > 0}. */
     private void fail(ProxyError error, String message, @Nullable String param, long retryAfterSeconds) {
-        FullHttpResponse response = Responses.error(ctx.alloc(), error, message, param, request.callId());
+        FullHttpResponse response =
+                Responses.error(ctx.alloc(), error, message, param, request.callId(), request.endpoint());
         addRetryHeaders(response.headers());
         if (retryAfterSeconds > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));

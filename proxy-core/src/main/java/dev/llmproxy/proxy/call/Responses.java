@@ -1,6 +1,8 @@
 package dev.llmproxy.proxy.call;
 
+import dev.llmproxy.codec.messages.MessagesErrors;
 import dev.llmproxy.codec.openai.OpenAiJson;
+import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.codec.sse.SseEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -67,6 +69,25 @@ public final class Responses {
             ByteBufAllocator alloc, ProxyError error, String message, @Nullable String param, String callId) {
         ByteBuf body = OpenAiJson.error(alloc, error.status().code(), message, error.type(), param);
         return full(error.status(), HttpHeaderValues.APPLICATION_JSON, body, callId);
+    }
+
+    /**
+     * An error response in the shape the endpoint's clients read: Anthropic's for {@link Endpoint#MESSAGES} (the
+     * Anthropic SDKs), OpenAI's otherwise.
+     */
+    public static FullHttpResponse error(ByteBufAllocator alloc, ProxyError error, String message,
+            @Nullable String param, String callId, @Nullable Endpoint endpoint) {
+        if (endpoint != Endpoint.MESSAGES) {
+            return error(alloc, error, message, param, callId);
+        }
+        ByteBuf body = MessagesErrors.body(alloc, error.status().code(), message);
+        return full(error.status(), HttpHeaderValues.APPLICATION_JSON, body, callId);
+    }
+
+    /** An SSE error event in the shape the endpoint's clients read, as {@code error} with an endpoint. */
+    public static ByteBuf errorEvent(ByteBufAllocator alloc, ProxyError error, String message, Endpoint endpoint) {
+        return endpoint == Endpoint.MESSAGES ? MessagesErrors.event(alloc, error.status().code(), message)
+                : errorEvent(alloc, error, message);
     }
 
     /** An SSE event carrying an OpenAI-style error, to end a stream that cannot complete. */

@@ -7,6 +7,8 @@ import dev.llmproxy.codec.openai.StreamChunkInspector;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import dev.llmproxy.codec.sse.StreamFramer;
+import dev.llmproxy.proxy.messages.MessagesAdapter;
+import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
@@ -153,7 +155,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (providerAdapter == null) {
             throw new IllegalStateException("deployment " + deployment.id() + " has no adapter");
         }
-        this.adapter = providerAdapter;
+        // Anthropic's /v1/messages goes to any deployment through an adapter of its own, over the deployment's.
+        this.adapter = request.endpoint() == Endpoint.MESSAGES ? MessagesAdapter.forAttempt(providerAdapter)
+                : providerAdapter;
         this.stream = request.stream();
         this.hideUsage = adapter.asksForStreamUsage(request.endpoint(), request.info());
         this.silenceNanos =
@@ -197,6 +201,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         FullHttpRequest upstreamRequest = newUpstreamRequest();
         UpstreamAuth auth = adapter.auth();
         if (auth.apply(upstreamRequest, upstreamRequest.content())) {
+            MessagesAdapter.passAnthropicBeta(adapter, upstreamRequest, request.anthropicBeta());
             sentNanos = call.services.ticker().getAsLong();
             upstreamConnection.send(upstreamRequest);
             return;
@@ -660,7 +665,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         boolean bodyStarted = heldHead == null;
         cleanUp(false);
         if (wasStream) {
-            ByteBuf event = Responses.errorEvent(ctx.alloc(), error, message);
+            ByteBuf event = Responses.errorEvent(ctx.alloc(), error, message, request.endpoint());
             ctx.write(new DefaultHttpContent(event), ctx.voidPromise());
             Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, request.keepAlive());
             call.attemptFinished(this, status, error, usage, true, firstByteNanos, headersNanos - sentNanos,
@@ -669,7 +674,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         }
         if (!bodyStarted) {
             // A translated body was being collected: nothing was written yet, so the client can get a clean error.
-            FullHttpResponse response = Responses.error(ctx.alloc(), error, message, null, request.callId());
+            FullHttpResponse response =
+                    Responses.error(ctx.alloc(), error, message, null, request.callId(), request.endpoint());
             Responses.setConnection(response, request.keepAlive(), request.http10());
             Responses.writeLast(ctx, response, request.keepAlive());
             call.attemptFinished(this, error.status().code(), error, usage, false, firstByteNanos,

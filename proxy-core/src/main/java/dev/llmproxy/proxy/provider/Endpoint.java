@@ -4,12 +4,23 @@ package dev.llmproxy.proxy.provider;
 public enum Endpoint {
     CHAT_COMPLETIONS("/chat/completions"),
     COMPLETIONS("/completions"),
-    EMBEDDINGS("/embeddings");
+    EMBEDDINGS("/embeddings"),
+    /**
+     * Anthropic's Messages API as clients call it on the gateway ({@code /v1/messages}). Sent to a deployment as it is
+     * when the deployment speaks it (Anthropic, Claude on Vertex AI), else translated into a chat completion: so the
+     * deployment's own path is its chat completions path ({@link #upstream()}).
+     */
+    MESSAGES("/v1/messages");
 
     private final String path;
 
     Endpoint(String path) {
         this.path = path;
+    }
+
+    /** The endpoint whose path a deployment is called on for this one: chat completions for {@link #MESSAGES}. */
+    public Endpoint upstream() {
+        return this == MESSAGES ? CHAT_COMPLETIONS : this;
     }
 
     /** The path appended to the base URL, starting with {@code /}. */

@@ -91,7 +91,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         String path = fixedModelPath != null ? fixedModelPath : modelsPath + segment(upstreamModel);
         return switch (endpoint) {
             case EMBEDDINGS -> path + ":batchEmbedContents";
-            case CHAT_COMPLETIONS, COMPLETIONS ->
+            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES ->
                 path + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
         };
     }
@@ -120,7 +120,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         GeminiRequestOptions options =
                 new GeminiRequestOptions(provider, modelName(upstreamModelJson), dropParams, additionalDropParams);
         return switch (endpoint) {
-            case CHAT_COMPLETIONS -> GeminiRequestEncoder.encodeChat(alloc, body, options);
+            case CHAT_COMPLETIONS, MESSAGES -> GeminiRequestEncoder.encodeChat(alloc, body, options);
             case EMBEDDINGS -> {
                 if (provider.equals("vertex_ai")) {
                     throw new InvalidRequestException("Embeddings on Vertex AI (its :predict API) are not supported "

@@ -189,8 +189,8 @@ public final class Deployment {
         String[] paths = new String[Endpoint.values().length * 2];
         if (adapter != null) {
             for (Endpoint endpoint : Endpoint.values()) {
-                paths[Target.pathIndex(endpoint, false)] = adapter.requestPath(model, endpoint, false);
-                paths[Target.pathIndex(endpoint, true)] = adapter.requestPath(model, endpoint, true);
+                paths[Target.pathIndex(endpoint, false)] = adapter.requestPath(model, endpoint.upstream(), false);
+                paths[Target.pathIndex(endpoint, true)] = adapter.requestPath(model, endpoint.upstream(), true);
             }
         }
         return new Target(this, model, JsonStrings.quote(model), paths);

@@ -54,6 +54,7 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath CHAT = new ApiPath(Kind.MODEL_CALL, Endpoint.CHAT_COMPLETIONS, null);
     private static final ApiPath COMPLETIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.COMPLETIONS, null);
     private static final ApiPath EMBEDDINGS = new ApiPath(Kind.MODEL_CALL, Endpoint.EMBEDDINGS, null);
+    private static final ApiPath MESSAGES = new ApiPath(Kind.MODEL_CALL, Endpoint.MESSAGES, null);
     private static final ApiPath MODELS = new ApiPath(Kind.MODELS, null, null);
     private static final ApiPath LIVENESS = new ApiPath(Kind.LIVENESS, null, null);
     private static final ApiPath READINESS = new ApiPath(Kind.READINESS, null, null);
@@ -81,6 +82,8 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 return COMPLETIONS;
             case "/v1/embeddings", "/embeddings":
                 return EMBEDDINGS;
+            case "/v1/messages":
+                return MESSAGES;
             case "/v1/models", "/models":
                 return MODELS;
             case "/health/liveliness", "/health/liveness":
@@ -134,6 +137,10 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 continue;
             }
             for (Endpoint endpoint : Endpoint.values()) {
+                if (endpoint == Endpoint.MESSAGES) {
+                    // Anthropic's API names its model in the body only; Azure-style paths are OpenAI's.
+                    continue;
+                }
                 String suffix = endpoint.path();
                 int modelEnd = path.length() - suffix.length();
                 if (path.endsWith(suffix) && modelEnd > prefix.length()) {

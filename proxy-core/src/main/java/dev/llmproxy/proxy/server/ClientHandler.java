@@ -75,6 +75,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     /** How long a key lookup may take before the request is answered 503. */
     /** W3C Trace Context: the caller's span, which a model call's trace continues. */
     private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    /** Anthropic's feature flags; a client's value is passed on to Anthropic deployments. */
+    private static final AsciiString ANTHROPIC_BETA = AsciiString.cached("anthropic-beta");
     static final long AUTH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerContext server;
@@ -541,6 +543,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         String traceparent = request.headers().get(TRACEPARENT);
+        String anthropicBeta = request.headers().get(ANTHROPIC_BETA);
         if (key != null) {
             KeyRefusal refusal = key.admit(model, server.clock.millis());
             if (refusal != null) {
@@ -554,7 +557,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         request.release();
         CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, info, principal,
-                facts.startNanos, facts.keepAlive, facts.http10, traceparent, options);
+                facts.startNanos, facts.keepAlive, facts.http10, traceparent, options, anthropicBeta);
         server.activeCalls.incrementAndGet();
         ModelCall call = new ModelCall(ctx, this, server.calls, callRequest, body);
         current = call;
@@ -577,7 +580,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         FullHttpResponse response = Responses.error(ctx.alloc(), error, refusal.message(),
                 refusal.reason() == KeyRefusal.Reason.MODEL_NOT_ALLOWED
                         || refusal.reason() == KeyRefusal.Reason.TEAM_MODEL_NOT_ALLOWED ? "model" : null,
-                facts.callId);
+                facts.callId, endpoint);
         if (refusal.reason() == KeyRefusal.Reason.RATE_LIMITED) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER,
                     Long.toString(Math.max(1, (refusal.retryAfterMillis() + 999) / 1000)));
@@ -637,7 +640,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     private static String requiredField(Endpoint endpoint) {
         return switch (endpoint) {
-            case CHAT_COMPLETIONS -> "messages";
+            case CHAT_COMPLETIONS, MESSAGES -> "messages";
             case COMPLETIONS -> "prompt";
             case EMBEDDINGS -> "input";
         };
@@ -645,7 +648,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     private static boolean hasField(RequestInfo info, Endpoint endpoint) {
         return switch (endpoint) {
-            case CHAT_COMPLETIONS -> info.hasMessages();
+            case CHAT_COMPLETIONS, MESSAGES -> info.hasMessages();
             case COMPLETIONS -> info.hasPrompt();
             case EMBEDDINGS -> info.hasInput();
         };
@@ -683,7 +686,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private void rejectModel(ChannelHandlerContext ctx, RequestFacts facts, ProxyError error, String message,
             @Nullable String param, @Nullable Endpoint endpoint, @Nullable String model,
             @Nullable Principal principal) {
-        send(ctx, Responses.error(ctx.alloc(), error, message, param, facts.callId), facts);
+        send(ctx, Responses.error(ctx.alloc(), error, message, param, facts.callId, endpoint), facts);
         record(facts, endpoint, model, principal, error);
     }
 

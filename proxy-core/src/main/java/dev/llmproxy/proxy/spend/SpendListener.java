@@ -108,6 +108,7 @@ public final class SpendListener implements CallListener {
             case CHAT_COMPLETIONS -> "acompletion";
             case COMPLETIONS -> "atext_completion";
             case EMBEDDINGS -> "aembedding";
+            case MESSAGES -> "anthropic_messages";
             default -> "a" + endpoint.name().toLowerCase(Locale.ROOT);
         };
     }

@@ -191,7 +191,7 @@ final class SpanWriter {
     /** The semantic conventions' {@code gen_ai.operation.name} of an endpoint. */
     static String operationName(Endpoint endpoint) {
         return switch (endpoint) {
-            case CHAT_COMPLETIONS -> "chat";
+            case CHAT_COMPLETIONS, MESSAGES -> "chat";
             case COMPLETIONS -> "text_completion";
             case EMBEDDINGS -> "embeddings";
         };

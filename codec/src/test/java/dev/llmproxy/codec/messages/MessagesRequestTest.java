@@ -1,0 +1,128 @@
+package dev.llmproxy.codec.messages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmproxy.codec.openai.InvalidRequestException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Anthropic Messages requests, as the Anthropic SDK sends them, into OpenAI chat requests. */
+class MessagesRequestTest {
+
+    @Test
+    void shouldMapSystemSamplingAndStopWhenRequestIsPlain() {
+        String chat = toChat("{\"max_tokens\":1024,\"messages\":[{\"role\":\"user\",\"content\":\"Hello, Claude\"}],"
+                + "\"model\":\"gpt\",\"system\":\"Be brief.\",\"temperature\":0.5,\"top_p\":0.9,\"top_k\":40,"
+                + "\"stop_sequences\":[\"END\"],\"metadata\":{\"user_id\":\"u-1\"}}");
+
+        assertThat(chat).isEqualTo("{\"model\":\"gpt\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                + "{\"role\":\"user\",\"content\":\"Hello, Claude\"}],\"max_tokens\":1024,\"temperature\":0.5,"
+                + "\"top_p\":0.9,\"top_k\":40,\"stop\":[\"END\"],\"user\":\"u-1\"}");
+    }
+
+    @Test
+    void shouldAskForUsageWhenClientStreams() {
+        String chat = toChat("{\"model\":\"gpt\",\"max_tokens\":10,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+
+        assertThat(chat).endsWith(",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+    }
+
+    @Test
+    void shouldTranslateToolsToolUseAndToolResultsWhenConversationUsesTools() {
+        String chat = toChat("{\"model\":\"gpt\",\"max_tokens\":100,"
+                + "\"system\":[{\"type\":\"text\",\"text\":\"You help.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+                + "\"tools\":[{\"name\":\"get_weather\",\"description\":\"Weather\",\"input_schema\":{\"type\":"
+                + "\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}},"
+                + "{\"type\":\"web_search_20250305\",\"name\":\"web_search\"},"
+                + "{\"type\":\"bash_20250124\",\"name\":\"bash\"}],"
+                + "\"tool_choice\":{\"type\":\"tool\",\"name\":\"get_weather\",\"disable_parallel_tool_use\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Weather in Paris?\"},"
+                + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBO\"}}]},"
+                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"hm\",\"signature\":\"s\"},"
+                + "{\"type\":\"text\",\"text\":\"Checking.\"},"
+                + "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"18C\"}]},{\"type\":\"text\",\"text\":\"Thanks\"}]}]}");
+
+        assertThat(chat).isEqualTo("{\"model\":\"gpt\",\"messages\":["
+                + "{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"You help.\"}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Weather in Paris?\"},"
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,iVBO\"}}]},"
+                + "{\"role\":\"assistant\",\"content\":\"Checking.\",\"tool_calls\":[{\"id\":\"toolu_1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"toolu_1\",\"content\":\"18C\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Thanks\"}]}],"
+                + "\"max_tokens\":100,"
+                + "\"web_search_options\":{},"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"description\":\"Weather\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}],"
+                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}},"
+                + "\"parallel_tool_calls\":false}");
+    }
+
+    @Test
+    void shouldMapToolChoiceAnyAndUrlImagesWhenGiven() {
+        String chat = toChat("{\"model\":\"gpt\",\"max_tokens\":1,\"tools\":[{\"name\":\"f\",\"input_schema\":"
+                + "{\"type\":\"object\"}}],\"tool_choice\":{\"type\":\"any\"},\"messages\":[{\"role\":\"user\","
+                + "\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"https://x/y.png\"}}]},"
+                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"f\","
+                + "\"input\":{}}]}]}");
+
+        assertThat(chat).contains("{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/y.png\"}}")
+                .contains("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":")
+                .contains("\"tool_choice\":\"required\"");
+    }
+
+    @Test
+    void shouldBucketThinkingBudgetIntoReasoningEffort() {
+        assertThat(toChat(thinking(2048))).contains("\"reasoning_effort\":\"low\"");
+        assertThat(toChat(thinking(6000))).contains("\"reasoning_effort\":\"medium\"");
+        assertThat(toChat(thinking(16000))).contains("\"reasoning_effort\":\"high\"");
+    }
+
+    @Test
+    void shouldRefuseWhenBodyIsNotAMessagesRequest() {
+        assertThatThrownBy(() -> toChat("{\"model\":\"gpt\"}")).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("messages");
+        assertThatThrownBy(() -> toChat("{\"model\":")).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("Invalid JSON in the request body");
+        assertThatThrownBy(() -> toChat("{\"messages\":[1]}")).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> toChat("[]")).isInstanceOf(InvalidRequestException.class);
+    }
+
+    @Test
+    void shouldDropModelAndAddVersionWhenSentToVertex() {
+        ByteBuf body = Unpooled.copiedBuffer("{\"model\":\"claude\",\"max_tokens\":5,\"messages\":[]}",
+                StandardCharsets.UTF_8);
+        ByteBuf vertex = MessagesRequest.forVertex(UnpooledByteBufAllocator.DEFAULT, body, "vertex-2023-10-16");
+
+        assertThat(vertex.toString(StandardCharsets.UTF_8))
+                .isEqualTo("{\"max_tokens\":5,\"messages\":[],\"anthropic_version\":\"vertex-2023-10-16\"}");
+        vertex.release();
+        body.release();
+    }
+
+    private static String thinking(int budget) {
+        return "{\"model\":\"gpt\",\"max_tokens\":20000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":" + budget
+                + "},\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+    }
+
+    private static String toChat(String anthropic) {
+        ByteBuf body = Unpooled.copiedBuffer(anthropic, StandardCharsets.UTF_8);
+        try {
+            ByteBuf chat = MessagesRequest.toChat(UnpooledByteBufAllocator.DEFAULT, body);
+            try {
+                return chat.toString(StandardCharsets.UTF_8);
+            } finally {
+                chat.release();
+            }
+        } finally {
+            body.release();
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.llmproxy.proxy.messages;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.codec.anthropic.AnthropicRequestEncoder;
+import dev.llmproxy.codec.json.RequestInfo;
+import dev.llmproxy.codec.json.RequestRewriter;
+import dev.llmproxy.codec.json.RequestScanner;
+import dev.llmproxy.codec.messages.MessagesRequest;
+import dev.llmproxy.codec.openai.InvalidRequestException;
+import dev.llmproxy.proxy.provider.AnthropicAdapter;
+import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.provider.ProviderAdapter;
+import dev.llmproxy.proxy.provider.ResponseTranslator;
+import dev.llmproxy.proxy.provider.UpstreamAuth;
+import dev.llmproxy.proxy.provider.VertexAnthropicAdapter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AsciiString;
+import java.time.Clock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The adapter of one {@code /v1/messages} attempt, over the deployment's own adapter.
+ *
+ * <ul>
+ *   <li>A deployment that speaks the Messages API ({@link AnthropicAdapter}, {@link VertexAnthropicAdapter}) gets the
+ *       client's body as it is, its {@code model} rewritten by the zero-copy rewriter (for Vertex AI: without
+ *       {@code model}, with Vertex's {@code anthropic_version}); answers are relayed untouched.
+ *   <li>Any other gets the request translated into an OpenAI chat request ({@link MessagesRequest}), which its own
+ *       adapter then encodes as for {@code /v1/chat/completions} (Gemini, Azure and the OpenAI-compatible providers
+ *       alike); answers come back through its translator, if it has one, and then into Anthropic's shape.
+ * </ul>
+ *
+ * <p>Thread-safety: confined to the attempt's event loop; one instance per attempt (it remembers the scan of the
+ * translated request between encoding it and translating its answer).
+ */
+public final class MessagesAdapter implements ProviderAdapter {
+    private static final AsciiString ANTHROPIC_BETA = AsciiString.cached("anthropic-beta");
+
+    private final ProviderAdapter deployment;
+    private final boolean nativeMessages;
+    private final boolean vertex;
+    private @Nullable RequestInfo chatInfo;
+
+    private MessagesAdapter(ProviderAdapter deployment) {
+        this.deployment = requireNonNull(deployment, "deployment");
+        this.vertex = deployment instanceof VertexAnthropicAdapter;
+        this.nativeMessages = vertex || deployment instanceof AnthropicAdapter;
+    }
+
+    /** The adapter for one {@code /v1/messages} attempt on a deployment whose adapter is {@code deployment}. */
+    public static MessagesAdapter forAttempt(ProviderAdapter deployment) {
+        return new MessagesAdapter(deployment);
+    }
+
+    /**
+     * Adds the client's {@code anthropic-beta} values to a request for an Anthropic deployment (after its
+     * authentication, which may have set a beta of its own); other deployments never see them.
+     *
+     * @param adapter the deployment's own adapter
+     * @param clientBeta the client's header value, or null
+     */
+    public static void passAnthropicBeta(ProviderAdapter adapter, HttpRequest request, @Nullable String clientBeta) {
+        if (clientBeta == null || clientBeta.isBlank() || !(adapter instanceof AnthropicAdapter
+                || adapter instanceof MessagesAdapter messages && messages.deployment instanceof AnthropicAdapter)) {
+            return;
+        }
+        HttpHeaders headers = request.headers();
+        String own = headers.get(ANTHROPIC_BETA);
+        headers.set(ANTHROPIC_BETA, own == null || own.isEmpty() ? clientBeta.strip() : own + "," + clientBeta.strip());
+    }
+
+    /** Whether the deployment takes the client's body as it is. */
+    public boolean isNative() {
+        return nativeMessages;
+    }
+
+    @Override
+    public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
+        return deployment.requestPath(upstreamModel, Endpoint.CHAT_COMPLETIONS, stream);
+    }
+
+    /** No: a translated stream asks for usage in the translated request itself; Anthropic always reports it. */
+    @Override
+    public boolean asksForStreamUsage(Endpoint endpoint, RequestInfo info) {
+        return false;
+    }
+
+    @Override
+    public ByteBuf encodeRequest(
+            ByteBufAllocator alloc, ByteBuf body, RequestInfo info, byte[] upstreamModelJson, boolean askForUsage) {
+        return encodeRequest(alloc, body, info, Endpoint.MESSAGES, upstreamModelJson, askForUsage);
+    }
+
+    /**
+     * @throws InvalidRequestException when the body is not a Messages request the translation can read, or the
+     *     deployment refuses the translated request
+     */
+    @Override
+    public ByteBuf encodeRequest(ByteBufAllocator alloc, ByteBuf body, RequestInfo info, Endpoint endpoint,
+            byte[] upstreamModelJson, boolean askForUsage) {
+        if (vertex) {
+            return MessagesRequest.forVertex(alloc, body, AnthropicRequestEncoder.VERTEX_VERSION);
+        }
+        if (nativeMessages) {
+            return RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, false);
+        }
+        ByteBuf chat = MessagesRequest.toChat(alloc, body);
+        try {
+            RequestInfo scanned = RequestScanner.scan(chat);
+            chatInfo = scanned;
+            return deployment.encodeRequest(alloc, chat, scanned, Endpoint.CHAT_COMPLETIONS, upstreamModelJson,
+                    false);
+        } finally {
+            chat.release();
+        }
+    }
+
+    @Override
+    public UpstreamAuth auth() {
+        return deployment.auth();
+    }
+
+    /**
+     * Not used: the translator of a translated attempt needs the scan of the translated request, which
+     * {@link #newTranslator(Endpoint, boolean, RequestInfo, Clock)} reads.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream) {
+        throw new UnsupportedOperationException("use the four-argument form");
+    }
+
+    @Override
+    public ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info, Clock clock) {
+        if (nativeMessages) {
+            return new NativeMessagesTranslator();
+        }
+        RequestInfo translated = chatInfo;
+        if (translated == null) {
+            throw new IllegalStateException("the request was not encoded");
+        }
+        return new MessagesTranslator(
+                deployment.newTranslator(Endpoint.CHAT_COMPLETIONS, stream, translated, clock));
+    }
+}
