@@ -5,7 +5,9 @@ import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
 import dev.llmproxy.codec.openai.StreamChunk;
 import dev.llmproxy.codec.openai.StreamChunkInspector;
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.codec.responses.ResponsesUsage;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
@@ -446,8 +448,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         Responses.setConnection(response, request.keepAlive(), request.http10());
         responseStarted = true;
         if (eventStream && success) {
-            framer = new SseEventFramer(ctx.alloc(), MAX_SSE_EVENT_BYTES,
-                    responseTranslator != null ? responseTranslator : this::inspectEvent);
+            framer = new SseEventFramer(ctx.alloc(), MAX_SSE_EVENT_BYTES, responseTranslator != null
+                    ? responseTranslator
+                    : request.endpoint() == Endpoint.RESPONSES ? this::inspectResponsesEvent : this::inspectEvent);
             HttpUtil.setTransferEncodingChunked(response, true);
         } else if (responseTranslator != null) {
             // Translated plain bodies are written whole, with their new length, once they are complete.
@@ -575,6 +578,16 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             if (hideUsage && chunk.usageOnly()) {
                 return SseEventFramer.Decision.DROP;
             }
+        }
+        return SseEventFramer.Decision.FORWARD;
+    }
+
+    /** Looks at one event of a relayed Responses stream: its final event carries the usage. */
+    private SseEventFramer.Decision inspectResponsesEvent(ByteBuf data, int index, int length,
+            SseEventFramer.Emitter out) {
+        Usage reported = ResponsesUsage.of(data, index, length);
+        if (reported != null) {
+            usage = reported;
         }
         return SseEventFramer.Decision.FORWARD;
     }

@@ -4,7 +4,9 @@ package dev.llmproxy.proxy.provider;
 public enum Endpoint {
     CHAT_COMPLETIONS("/chat/completions"),
     COMPLETIONS("/completions"),
-    EMBEDDINGS("/embeddings");
+    EMBEDDINGS("/embeddings"),
+    /** OpenAI's Responses API; bridged to chat completions for providers without it. */
+    RESPONSES("/responses");
 
     private final String path;
 

@@ -13,6 +13,7 @@ import dev.llmproxy.proxy.provider.GeminiAdapter;
 import dev.llmproxy.proxy.provider.OpenAiAdapter;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ProviderSpec;
+import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.provider.UrlStyle;
 import dev.llmproxy.proxy.provider.VertexAnthropicAdapter;
@@ -75,7 +76,8 @@ final class DeploymentFactory {
             String location = provider.name().equals("vertex_ai") ? vertexLocation(params) : null;
             baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify),
                     location == null ? provider.defaultApiBase() : VertexSettings.host(location));
-            adapter = adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location);
+            adapter = ResponsesBridgeAdapter.of(adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel,
+                    location), provider);
         }
         return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
                 timeout, streamTimeout, limits(entry), params.weight() == null ? -1 : params.weight(),

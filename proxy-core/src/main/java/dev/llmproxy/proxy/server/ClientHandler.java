@@ -519,6 +519,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                     principal);
             return;
         }
+        String modeRefusal = EndpointModes.refusal(route, endpoint, model);
+        if (modeRefusal != null) {
+            request.release();
+            rejectModel(ctx, facts, ProxyError.BAD_REQUEST, modeRefusal, "model", endpoint, model, principal);
+            return;
+        }
         CallOptions options;
         ByteBuf body;
         try {
@@ -639,7 +645,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return switch (endpoint) {
             case CHAT_COMPLETIONS -> "messages";
             case COMPLETIONS -> "prompt";
-            case EMBEDDINGS -> "input";
+            case EMBEDDINGS, RESPONSES -> "input";
         };
     }
 
@@ -647,7 +653,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return switch (endpoint) {
             case CHAT_COMPLETIONS -> info.hasMessages();
             case COMPLETIONS -> info.hasPrompt();
-            case EMBEDDINGS -> info.hasInput();
+            case EMBEDDINGS, RESPONSES -> info.hasInput();
         };
     }
 
