@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,10 +31,17 @@ import org.jspecify.annotations.Nullable;
  *       ({@code stream_options.include_usage}).
  * </ul>
  *
- * <p>Fields chat has no equivalent for ({@code store}, {@code include}, {@code truncation}, {@code metadata}, ...) are
- * left out. Thread-safety: stateless.
+ * <p>Responses fields chat has no equivalent for ({@code store}, {@code include}, {@code truncation},
+ * {@code metadata}, ...) are left out; any other field (a provider's own parameter) is passed through as it is, as
+ * LiteLLM passes extra parameters on to the chat call. Thread-safety: stateless.
  */
 public final class ResponsesRequests {
+    /** The Responses API's own fields: translated above, or left out because chat has no equivalent. */
+    private static final Set<String> RESPONSES_FIELDS = Set.of("model", "input", "instructions", "max_output_tokens",
+            "metadata", "parallel_tool_calls", "previous_response_id", "reasoning", "stream", "stream_options",
+            "temperature", "text", "tool_choice", "tools", "top_p", "user", "store", "include", "truncation",
+            "background", "service_tier", "prompt_cache_key", "safety_identifier", "top_logprobs", "conversation",
+            "prompt", "max_tool_calls");
 
     private ResponsesRequests() {
     }
@@ -137,6 +145,11 @@ public final class ResponsesRequests {
         if (Boolean.TRUE.equals(request.get("stream"))) {
             chat.put("stream", Boolean.TRUE);
             chat.put("stream_options", obj("include_usage", Boolean.TRUE));
+        }
+        for (Map.Entry<String, Object> field : request.entrySet()) {
+            if (!RESPONSES_FIELDS.contains(field.getKey())) {
+                chat.putIfAbsent(field.getKey(), field.getValue());
+            }
         }
         return chat;
     }
