@@ -22,7 +22,9 @@ class ApiPathTest {
         "/v1/completions, COMPLETIONS",
         "/completions, COMPLETIONS",
         "/v1/embeddings, EMBEDDINGS",
-        "/embeddings?x, EMBEDDINGS"})
+        "/embeddings?x, EMBEDDINGS",
+        "/v1/responses, RESPONSES",
+        "/responses/, RESPONSES"})
     void shouldMapToModelCallWhenPathIsAnApiEndpoint(String uri, Endpoint endpoint) {
         ApiPath target = ApiPath.of(uri);
 
