@@ -1,5 +1,6 @@
 package dev.llmproxy.bench.jmh;
 
+import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.responses.ResponseIds;
 import dev.llmproxy.codec.responses.ResponsesRequests;
 import dev.llmproxy.codec.responses.ResponsesStreamTranslator;
@@ -86,8 +87,9 @@ public class ResponsesBridgeBenchmark {
 
     /** The usage scan of a relayed (not bridged) Responses stream on a delta event. */
     @Benchmark
-    public Object scanRelayedEvent() {
-        return ResponsesUsage.of(deltaEvent, deltaEvent.readerIndex(), deltaEvent.readableBytes());
+    public long scanRelayedEvent() {
+        Usage usage = ResponsesUsage.of(deltaEvent, deltaEvent.readerIndex(), deltaEvent.readableBytes());
+        return usage == null ? -1 : usage.totalTokens();
     }
 
     private ByteBuf copy(String text) {

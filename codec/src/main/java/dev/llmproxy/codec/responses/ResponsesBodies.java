@@ -79,17 +79,6 @@ public final class ResponsesBodies {
         return new TranslatedBody(JsonTree.encode(alloc, response), 200, usage);
     }
 
-    /** The items a response holds, for storing a turn: its {@code output} array, or empty. */
-    public static List<Object> outputItems(ByteBuf response) {
-        try {
-            Map<String, Object> object = JsonTree.object(JsonTree.read(response));
-            List<Object> output = object == null ? null : JsonTree.array(object.get("output"));
-            return output == null ? List.of() : output;
-        } catch (IllegalArgumentException e) {
-            return List.of();
-        }
-    }
-
     private static String orEmpty(@Nullable String value) {
         return value == null ? "" : value;
     }

@@ -117,15 +117,6 @@ public final class ResponsesStreamTranslator {
         return usage != null ? usage : usageFallback.get();
     }
 
-    /** Releases events built but not handed out (only after a visitor failure). */
-    public void release() {
-        ByteBuf events = pending;
-        pending = null;
-        if (events != null) {
-            events.release();
-        }
-    }
-
     private void chunk(ByteBuf data, int index, int length) {
         Map<String, Object> chunk = JsonTree.object(JsonTree.read(data, index, length));
         if (chunk == null) {
