@@ -47,6 +47,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private @Nullable ScheduledFuture<?> delayed;
     private @Nullable SseStream stream;
     private @Nullable AnthropicStream anthropicStream;
+    private @Nullable ResponsesStream responsesStream;
     private @Nullable GeminiStream geminiStream;
     private @Nullable BedrockStream bedrockStream;
 
@@ -71,6 +72,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (stream != null) {
             stream.cancel();
             stream = null;
+        }
+        if (responsesStream != null) {
+            responsesStream.cancel();
+            responsesStream = null;
         }
         if (anthropicStream != null) {
             anthropicStream.cancel();
@@ -135,7 +140,8 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (route.endpoint() == MockRoute.Endpoint.CHAT
                 || route.endpoint() == MockRoute.Endpoint.COMPLETIONS
                 || route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
-                || route.endpoint() == MockRoute.Endpoint.MESSAGES) {
+                || route.endpoint() == MockRoute.Endpoint.MESSAGES
+                || route.endpoint() == MockRoute.Endpoint.RESPONSES) {
             try {
                 MockRequestParser.parse(request.content(), parsed);
             } catch (JacksonException | IllegalArgumentException e) {
@@ -151,7 +157,8 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (exchange.route.endpoint() == MockRoute.Endpoint.CHAT
                 || exchange.route.endpoint() == MockRoute.Endpoint.COMPLETIONS
                 || exchange.route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
-                || exchange.route.endpoint() == MockRoute.Endpoint.MESSAGES) {
+                || exchange.route.endpoint() == MockRoute.Endpoint.MESSAGES
+                || exchange.route.endpoint() == MockRoute.Endpoint.RESPONSES) {
             MockFault fault = state.nextFault();
             if (fault != null) {
                 actOut(ctx, exchange, fault);
@@ -210,6 +217,9 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             case EMBEDDINGS:
                 sendJson(ctx, exchange, HttpResponseStatus.OK, embeddings(ctx, request, model));
                 return;
+            case RESPONSES:
+                respondResponses(ctx, exchange, model);
+                return;
             case MODELS:
                 sendJson(ctx, exchange, HttpResponseStatus.OK,
                         OpenAiBodies.toBuffer(ctx.alloc(), state.bodies.models(state.config.models())));
@@ -221,6 +231,26 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             default:
                 sendError(ctx, exchange, HttpResponseStatus.NOT_FOUND, "Invalid URL (" + exchange.label + ")");
         }
+    }
+
+    /** Answers OpenAI's {@code POST /v1/responses}: a {@code response} object, or its event stream. */
+    private void respondResponses(ChannelHandlerContext ctx, Exchange exchange, String model) {
+        MockRequest request = exchange.request;
+        if (request.stream) {
+            responsesStream = new ResponsesStream(ctx, state, request, model, exchange.keepAlive, done -> {
+                responsesStream = null;
+                finish(ctx, exchange, done);
+            });
+            responsesStream.start();
+            return;
+        }
+        String text = request.toolName != null ? request.toolArguments
+                : request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
+        int input = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS
+                : request.promptTokens;
+        int output = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
+        sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                OpenAiResponsesBodies.response(model, true, text, request.toolName, text, input, output)));
     }
 
     /**

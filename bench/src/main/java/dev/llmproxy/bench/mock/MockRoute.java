@@ -34,6 +34,8 @@ record MockRoute(Endpoint endpoint, String name) {
         EMBEDDINGS,
         /** Anthropic's Messages API. */
         MESSAGES,
+        /** OpenAI's Responses API ({@code [/v1]/responses}, Azure's {@code /openai/responses}). */
+        RESPONSES,
         /** Gemini's {@code :generateContent}. */
         GENERATE_CONTENT,
         /** Gemini's {@code :streamGenerateContent}. */
@@ -99,6 +101,9 @@ record MockRoute(Endpoint endpoint, String name) {
         if (path.equals("/token") && HttpMethod.POST.equals(method)) {
             return new MockRoute(Endpoint.GOOGLE_TOKEN, "");
         }
+        if (path.equals("/openai/responses") || path.equals("/openai/v1/responses")) {
+            return HttpMethod.POST.equals(method) ? new MockRoute(Endpoint.RESPONSES, "") : notFound();
+        }
         if (path.startsWith(AZURE)) {
             int slash = path.indexOf('/', AZURE.length());
             if (slash < 0 || !HttpMethod.POST.equals(method)) {
@@ -125,6 +130,8 @@ record MockRoute(Endpoint endpoint, String name) {
                 return new MockRoute(Endpoint.EMBEDDINGS, name);
             case "/messages":
                 return new MockRoute(Endpoint.MESSAGES, name);
+            case "/responses":
+                return new MockRoute(Endpoint.RESPONSES, name);
             default:
                 return notFound();
         }

@@ -4,6 +4,10 @@ import dev.llmproxy.codec.messages.MessagesResponses;
 import dev.llmproxy.codec.messages.MessagesStream;
 import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.codec.responses.ResponseIds;
+import dev.llmproxy.codec.responses.ResponsesBodies;
+import dev.llmproxy.codec.responses.ResponsesStreamTranslator;
+import dev.llmproxy.codec.sse.SseEventFramer;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.Lease;
@@ -90,12 +94,24 @@ final class MockAttempt extends Attempt {
             case COMPLETIONS -> OpenAiJson.textCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
             case EMBEDDINGS -> OpenAiJson.embeddings(
                     ctx.alloc(), model, 1, EMBEDDING_DIMENSIONS, MOCK_USAGE.promptTokens(), asksForBase64(call.body()));
+            case RESPONSES -> responsesBody(content, model, created);
         };
         FullHttpResponse response =
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, request.callId());
         addHeaders(response);
         Responses.setConnection(response, request.keepAlive(), request.http10());
         Responses.writeLast(ctx, response, request.keepAlive());
+    }
+
+    /** The mock answer in the Responses shape: the chat answer rebuilt as the bridge rebuilds a provider's. */
+    private ByteBuf responsesBody(String content, String model, long created) {
+        ByteBuf chat = OpenAiJson.chatCompletion(ctx.alloc(), "chatcmpl-" + request.callId(), created, model, content,
+                MOCK_USAGE);
+        try {
+            return ResponsesBodies.fromChat(ctx.alloc(), chat, new ResponseIds(request.callId()), created).body();
+        } finally {
+            chat.release();
+        }
     }
 
     private void writeStream(String content, String model, long created) {
@@ -107,6 +123,11 @@ final class MockAttempt extends Attempt {
         addHeaders(head);
         Responses.setConnection(head, request.keepAlive(), request.http10());
         ctx.write(head, ctx.voidPromise());
+        if (request.endpoint() == Endpoint.RESPONSES) {
+            writeResponsesStream(content, model, created);
+            Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, request.keepAlive());
+            return;
+        }
         String id = idPrefix() + request.callId();
         boolean chat = request.endpoint() != Endpoint.COMPLETIONS;
         if (request.endpoint() == Endpoint.MESSAGES) {
@@ -130,6 +151,34 @@ final class MockAttempt extends Attempt {
         }
         event(OpenAiJson.done(ctx.alloc()));
         Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, request.keepAlive());
+    }
+
+    /** The mock answer as a Responses event stream: its chat chunks rebuilt as the bridge rebuilds a provider's. */
+    private void writeResponsesStream(String content, String model, long created) {
+        String id = "chatcmpl-" + request.callId();
+        ResponsesStreamTranslator events = new ResponsesStreamTranslator(ctx.alloc(),
+                new ResponseIds(request.callId()), created, () -> MOCK_USAGE);
+        List<ByteBuf> chunks = new ArrayList<>();
+        chunks.add(OpenAiJson.chatRoleChunk(ctx.alloc(), id, created, model));
+        for (String piece : pieces(content)) {
+            chunks.add(OpenAiJson.chatContentChunk(ctx.alloc(), id, created, model, piece));
+        }
+        chunks.add(OpenAiJson.chatFinishChunk(ctx.alloc(), id, created, model, "stop"));
+        chunks.add(OpenAiJson.done(ctx.alloc()));
+        SseEventFramer framer = new SseEventFramer(ctx.alloc(), Integer.MAX_VALUE, events::onChunk);
+        try {
+            for (ByteBuf chunk : chunks) {
+                ByteBuf translated = framer.frame(chunk);
+                if (translated.isReadable()) {
+                    event(translated);
+                } else {
+                    translated.release();
+                }
+            }
+        } finally {
+            chunks.forEach(ByteBuf::release);
+            framer.release();
+        }
     }
 
     private void event(ByteBuf bytes) {
@@ -165,6 +214,7 @@ final class MockAttempt extends Attempt {
             case CHAT_COMPLETIONS, MESSAGES -> "chatcmpl-";
             case COMPLETIONS -> "cmpl-";
             case EMBEDDINGS -> "embd-";
+            case RESPONSES -> "resp_";
         };
     }
 

@@ -5,6 +5,7 @@ import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
 import dev.llmproxy.codec.openai.StreamChunk;
 import dev.llmproxy.codec.openai.StreamChunkInspector;
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.codec.responses.ResponsesUsage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import dev.llmproxy.codec.sse.StreamFramer;
 import dev.llmproxy.proxy.messages.MessagesAdapter;
@@ -479,7 +480,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             HttpUtil.setTransferEncodingChunked(response, true);
         } else if (eventStream && success) {
             framer = new SseEventFramer(ctx.alloc(), MAX_SSE_EVENT_BYTES,
-                    responseTranslator != null ? responseTranslator : this::inspectEvent);
+                    responseTranslator != null ? responseTranslator
+                    : request.endpoint() == Endpoint.RESPONSES ? this::inspectResponsesEvent : this::inspectEvent);
             HttpUtil.setTransferEncodingChunked(response, true);
         } else if (responseTranslator != null) {
             // Translated plain bodies are written whole, with their new length, once they are complete.
@@ -613,6 +615,16 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             if (hideUsage && chunk.usageOnly()) {
                 return SseEventFramer.Decision.DROP;
             }
+        }
+        return SseEventFramer.Decision.FORWARD;
+    }
+
+    /** Looks at one event of a relayed Responses stream: its final event carries the usage. */
+    private SseEventFramer.Decision inspectResponsesEvent(ByteBuf data, int index, int length,
+            SseEventFramer.Emitter out) {
+        Usage reported = ResponsesUsage.of(data, index, length);
+        if (reported != null) {
+            usage = reported;
         }
         return SseEventFramer.Decision.FORWARD;
     }

@@ -10,7 +10,9 @@ public enum Endpoint {
      * when the deployment speaks it (Anthropic, Claude on Vertex AI), else translated into a chat completion: so the
      * deployment's own path is its chat completions path ({@link #upstream()}).
      */
-    MESSAGES("/v1/messages");
+    MESSAGES("/v1/messages"),
+    /** OpenAI's Responses API; bridged to chat completions for providers without it. */
+    RESPONSES("/responses");
 
     private final String path;
 

@@ -91,7 +91,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         String path = fixedModelPath != null ? fixedModelPath : modelsPath + segment(upstreamModel);
         return switch (endpoint) {
             case EMBEDDINGS -> path + ":batchEmbedContents";
-            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES ->
+            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES ->
                 path + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
         };
     }
@@ -130,6 +130,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             }
             case COMPLETIONS -> throw new InvalidRequestException(
                     "/v1/completions is not supported for " + provider + " models; use /v1/chat/completions", null);
+            // ResponsesBridgeAdapter hands Gemini the chat translation of a Responses request.
+            case RESPONSES -> throw new InvalidRequestException(
+                    "/v1/responses reaches " + provider + " models only bridged to chat completions", null);
         };
     }
 

@@ -55,6 +55,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
         String base = baseUrl.basePath();
         return switch (urlStyle) {
             case AZURE -> {
+                if (endpoint == Endpoint.RESPONSES) {
+                    // Azure serves the Responses API once per resource, the deployment named by the body's model.
+                    String path = base + "/openai" + endpoint.path();
+                    yield apiVersion == null ? path : path + "?api-version=" + encodeQuery(apiVersion);
+                }
                 String path = base + "/openai/deployments/" + encodeSegment(upstreamModel) + endpoint.path();
                 yield apiVersion == null ? path : path + "?api-version=" + encodeQuery(apiVersion);
             }
@@ -64,7 +69,9 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public boolean asksForStreamUsage(Endpoint endpoint, RequestInfo info) {
-        return info.stream() && endpoint != Endpoint.EMBEDDINGS && !info.hasStreamOptions();
+        // The Responses API reports usage in its final event unasked, and has no include_usage to ask with.
+        return info.stream() && (endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.COMPLETIONS)
+                && !info.hasStreamOptions();
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.llmproxy.proxy.provider.GeminiAdapter;
 import dev.llmproxy.proxy.provider.OpenAiAdapter;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ProviderSpec;
+import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.provider.UrlStyle;
 import dev.llmproxy.proxy.provider.VertexAnthropicAdapter;
@@ -87,10 +88,10 @@ final class DeploymentFactory {
             baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify), bedrock != null ? bedrock.defaultEndpoint()
                     : location != null ? VertexSettings.host(location)
                     : copilotBase != null ? copilotBase : provider.defaultApiBase());
-            adapter = bedrock != null
+            adapter = ResponsesBridgeAdapter.of(bedrock != null
                     ? new BedrockAdapter(baseUrl, upstreamModel, bedrock.auth(entry, env, key, Clock.systemUTC()),
                             dropParams(entry), additionalDropParams(entry))
-                    : adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location);
+                    : adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location), provider);
         }
         return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
                 timeout, streamTimeout, limits(entry), params.weight() == null ? -1 : params.weight(),

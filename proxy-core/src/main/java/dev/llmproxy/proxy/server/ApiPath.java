@@ -55,6 +55,7 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath COMPLETIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.COMPLETIONS, null);
     private static final ApiPath EMBEDDINGS = new ApiPath(Kind.MODEL_CALL, Endpoint.EMBEDDINGS, null);
     private static final ApiPath MESSAGES = new ApiPath(Kind.MODEL_CALL, Endpoint.MESSAGES, null);
+    private static final ApiPath RESPONSES = new ApiPath(Kind.MODEL_CALL, Endpoint.RESPONSES, null);
     private static final ApiPath MODELS = new ApiPath(Kind.MODELS, null, null);
     private static final ApiPath LIVENESS = new ApiPath(Kind.LIVENESS, null, null);
     private static final ApiPath READINESS = new ApiPath(Kind.READINESS, null, null);
@@ -84,6 +85,8 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 return EMBEDDINGS;
             case "/v1/messages":
                 return MESSAGES;
+            case "/v1/responses", "/responses":
+                return RESPONSES;
             case "/v1/models", "/models":
                 return MODELS;
             case "/health/liveliness", "/health/liveness":

@@ -521,6 +521,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                     principal);
             return;
         }
+        String modeRefusal = EndpointModes.refusal(route, endpoint, model);
+        if (modeRefusal != null) {
+            request.release();
+            rejectModel(ctx, facts, ProxyError.BAD_REQUEST, modeRefusal, "model", endpoint, model, principal);
+            return;
+        }
         CallOptions options;
         ByteBuf body;
         try {
@@ -642,7 +648,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return switch (endpoint) {
             case CHAT_COMPLETIONS, MESSAGES -> "messages";
             case COMPLETIONS -> "prompt";
-            case EMBEDDINGS -> "input";
+            case EMBEDDINGS, RESPONSES -> "input";
         };
     }
 
@@ -650,7 +656,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return switch (endpoint) {
             case CHAT_COMPLETIONS, MESSAGES -> info.hasMessages();
             case COMPLETIONS -> info.hasPrompt();
-            case EMBEDDINGS -> info.hasInput();
+            case EMBEDDINGS, RESPONSES -> info.hasInput();
         };
     }
 

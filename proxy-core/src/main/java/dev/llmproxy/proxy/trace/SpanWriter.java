@@ -194,6 +194,7 @@ final class SpanWriter {
             case CHAT_COMPLETIONS, MESSAGES -> "chat";
             case COMPLETIONS -> "text_completion";
             case EMBEDDINGS -> "embeddings";
+            case RESPONSES -> "chat";
         };
     }
 

@@ -6,6 +6,7 @@ import dev.llmproxy.proxy.config.ConfigLoader;
 import dev.llmproxy.proxy.provider.AnthropicAdapter;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.Providers;
+import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -35,7 +36,8 @@ class AnthropicDeploymentTest {
 
         Deployment deployment = target.deployment();
         assertThat(deployment.provider().supported()).isTrue();
-        assertThat(deployment.adapter()).isInstanceOf(AnthropicAdapter.class);
+        assertThat(deployment.adapter()).isInstanceOfSatisfying(ResponsesBridgeAdapter.class,
+                bridge -> assertThat(bridge.chatAdapter()).isInstanceOf(AnthropicAdapter.class));
         assertThat(String.valueOf(deployment.baseUrl())).isEqualTo("https://api.anthropic.com");
         assertThat(target.upstreamModel()).isEqualTo("claude-sonnet-4-5");
         assertThat(target.requestPath(Endpoint.CHAT_COMPLETIONS, true)).isEqualTo("/v1/messages");
@@ -98,7 +100,8 @@ class AnthropicDeploymentTest {
                     litellm_params: {model: claude-3-5-sonnet-20241022, api_key: k}
                 """, Map.of()), "c");
 
-        assertThat(target.deployment().adapter()).isInstanceOf(AnthropicAdapter.class);
+        assertThat(target.deployment().adapter()).isInstanceOfSatisfying(ResponsesBridgeAdapter.class,
+                bridge -> assertThat(bridge.chatAdapter()).isInstanceOf(AnthropicAdapter.class));
         assertThat(Providers.supportedNames()).contains("anthropic");
         assertThat(Providers.byName("anthropic").apiKeyEnv()).containsExactly("ANTHROPIC_API_KEY");
         assertThat(Providers.byName("anthropic").apiBaseEnv()).containsExactly("ANTHROPIC_API_BASE",

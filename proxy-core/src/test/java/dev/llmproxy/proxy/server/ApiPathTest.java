@@ -24,7 +24,9 @@ class ApiPathTest {
         "/v1/embeddings, EMBEDDINGS",
         "/embeddings?x, EMBEDDINGS",
         "/v1/messages, MESSAGES",
-        "/v1/messages?beta=true, MESSAGES"})
+        "/v1/messages?beta=true, MESSAGES",
+        "/v1/responses, RESPONSES",
+        "/responses/, RESPONSES"})
     void shouldMapToModelCallWhenPathIsAnApiEndpoint(String uri, Endpoint endpoint) {
         ApiPath target = ApiPath.of(uri);
 

@@ -1,0 +1,203 @@
+package dev.llmproxy.proxy.provider;
+
+import dev.llmproxy.codec.openai.TranslatedBody;
+import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.codec.responses.ResponseIds;
+import dev.llmproxy.codec.responses.ResponsesBodies;
+import dev.llmproxy.codec.responses.ResponsesStreamTranslator;
+import dev.llmproxy.codec.sse.SseEventFramer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Rebuilds one bridged answer in the Responses shape: the provider's answer is first put into the chat shape by the
+ * chat adapter's own translator (none for OpenAI-compatible providers), then into the Responses shape by
+ * {@link ResponsesBodies} or, event by event, a {@link ResponsesStreamTranslator}. Error bodies keep the chat
+ * translator's OpenAI error (the Responses API uses the same error object).
+ *
+ * <p>A chat translator emits whole chat events; they are framed again (a second {@link SseEventFramer}, which never
+ * holds a partial event because emitted events are complete) and handed to the stream translator while the provider's
+ * event is being visited, so the Responses events leave in the read cycle their source arrived in.
+ *
+ * <p>Thread-safety: confined to the attempt's event loop.
+ */
+final class ResponsesBridgeTranslator implements ResponseTranslator {
+    private static final int MAX_CHAT_EVENT_BYTES = 1 << 20;
+
+    private final @Nullable ResponseTranslator chat;
+    private final long createdAt;
+    private final ResponseIds ids;
+    private @Nullable ResponsesStreamTranslator stream;
+    private @Nullable SseEventFramer chatEvents;
+    // Events the chat translator emitted during the current visit; owned until framed, released on failure.
+    private @Nullable CompositeByteBuf captured;
+    private int translatedStatus = -1;
+    private @Nullable Usage bodyUsage;
+
+    /**
+     * @param chat the chat adapter's translator, or {@code null} when its provider answers in the chat shape
+     * @param createdAt {@code created_at}, epoch seconds
+     */
+    ResponsesBridgeTranslator(@Nullable ResponseTranslator chat, long createdAt) {
+        this.chat = chat;
+        this.createdAt = createdAt;
+        // Ids only need to be unique, not reproducible: a 96-bit random token.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        this.ids = new ResponseIds(Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+                + Integer.toHexString(random.nextInt() | Integer.MIN_VALUE));
+    }
+
+    @Override
+    public ByteBuf translateBody(ByteBufAllocator alloc, ByteBuf body) {
+        ResponseTranslator inner = chat;
+        ByteBuf chatBody = inner == null ? body : inner.translateBody(alloc, body);
+        int chatStatus = inner == null ? 200 : inner.clientStatus(200);
+        if (chatStatus >= 300) {
+            // The chat translator could not read the provider's answer; its error is the client's answer.
+            translatedStatus = chatStatus;
+            return chatBody;
+        }
+        try {
+            TranslatedBody translated = ResponsesBodies.fromChat(alloc, chatBody, ids, createdAt);
+            translatedStatus = translated.status();
+            bodyUsage = translated.usage();
+            return translated.body();
+        } finally {
+            chatBody.release();
+        }
+    }
+
+    @Override
+    public ByteBuf translateError(ByteBufAllocator alloc, int status, ByteBuf body) {
+        ResponseTranslator inner = chat;
+        if (inner == null) {
+            return body;
+        }
+        ByteBuf error = inner.translateError(alloc, status, body);
+        translatedStatus = inner.clientStatus(status);
+        return error;
+    }
+
+    @Override
+    public int clientStatus(int providerStatus) {
+        return translatedStatus < 0 ? providerStatus : translatedStatus;
+    }
+
+    @Override
+    public SseEventFramer.Decision onEvent(ByteBuf data, int index, int length, SseEventFramer.Emitter out) {
+        ResponsesStreamTranslator events = stream(data.alloc());
+        ResponseTranslator inner = chat;
+        if (inner == null) {
+            return events.onChunk(data, index, length, out);
+        }
+        SseEventFramer.Decision decision;
+        try {
+            decision = inner.onEvent(data, index, length, this::capture);
+        } catch (RuntimeException e) {
+            CompositeByteBuf chunks = captured;
+            captured = null;
+            if (chunks != null) {
+                chunks.release();
+            }
+            throw e;
+        }
+        CompositeByteBuf chunks = captured;
+        captured = null;
+        if (decision == SseEventFramer.Decision.FORWARD) {
+            // The provider's event is already a chat chunk.
+            events.onChunk(data, index, length, out);
+        }
+        if (chunks != null) {
+            if (decision == SseEventFramer.Decision.REPLACE) {
+                relay(chunks, out);
+            } else {
+                chunks.release();
+            }
+        }
+        return SseEventFramer.Decision.REPLACE;
+    }
+
+    @Override
+    public @Nullable ByteBuf finishStream(ByteBufAllocator alloc) {
+        ResponsesStreamTranslator events = stream(alloc);
+        ResponseTranslator inner = chat;
+        CompositeByteBuf out = alloc.compositeBuffer();
+        try {
+            ByteBuf chatEnd = inner == null ? null : inner.finishStream(alloc);
+            if (chatEnd != null) {
+                relay(chatEnd, chunk -> out.addComponent(true, chunk));
+            }
+            ByteBuf end = events.finish();
+            if (end != null) {
+                out.addComponent(true, end);
+            }
+        } finally {
+            SseEventFramer framer = chatEvents;
+            chatEvents = null;
+            if (framer != null) {
+                framer.release();
+            }
+        }
+        if (!out.isReadable()) {
+            out.release();
+            return null;
+        }
+        return out;
+    }
+
+    @Override
+    public @Nullable Usage usage() {
+        ResponsesStreamTranslator events = stream;
+        if (events != null) {
+            return events.usage();
+        }
+        if (bodyUsage != null) {
+            return bodyUsage;
+        }
+        ResponseTranslator inner = chat;
+        return inner == null ? null : inner.usage();
+    }
+
+    private ResponsesStreamTranslator stream(ByteBufAllocator alloc) {
+        ResponsesStreamTranslator events = stream;
+        if (events == null) {
+            ResponseTranslator inner = chat;
+            events = new ResponsesStreamTranslator(alloc, ids, createdAt, inner == null ? () -> null : inner::usage);
+            stream = events;
+        }
+        return events;
+    }
+
+    private void capture(ByteBuf events) {
+        CompositeByteBuf chunks = captured;
+        if (chunks == null) {
+            chunks = events.alloc().compositeBuffer();
+            captured = chunks;
+        }
+        chunks.addComponent(true, events);
+    }
+
+    /** Frames whole chat events (taken) and hands the Responses events they become to {@code out}. */
+    private void relay(ByteBuf chatChunks, SseEventFramer.Emitter out) {
+        SseEventFramer framer = chatEvents;
+        if (framer == null) {
+            ResponsesStreamTranslator events = stream(chatChunks.alloc());
+            framer = new SseEventFramer(chatChunks.alloc(), MAX_CHAT_EVENT_BYTES, events::onChunk);
+            chatEvents = framer;
+        }
+        ByteBuf translated;
+        try {
+            translated = framer.frame(chatChunks);
+        } finally {
+            chatChunks.release();
+        }
+        if (translated.isReadable()) {
+            out.emit(translated);
+        } else {
+            translated.release();
+        }
+    }
+}

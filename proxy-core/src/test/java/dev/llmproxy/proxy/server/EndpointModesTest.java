@@ -1,0 +1,24 @@
+package dev.llmproxy.proxy.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmproxy.proxy.provider.Endpoint;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Which endpoints each {@code model_info.mode} accepts ({@link EndpointModes}). */
+class EndpointModesTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "chat, CHAT_COMPLETIONS, true", "chat, RESPONSES, true", "chat, COMPLETIONS, false",
+        "chat, EMBEDDINGS, false",
+        "completion, COMPLETIONS, true", "completion, CHAT_COMPLETIONS, false",
+        "embedding, EMBEDDINGS, true", "embedding, RESPONSES, false", "embedding, CHAT_COMPLETIONS, false",
+        "responses, RESPONSES, true", "responses, CHAT_COMPLETIONS, false",
+        "audio_speech, CHAT_COMPLETIONS, false", "rerank, EMBEDDINGS, false", "image_generation, RESPONSES, false",
+        "some_future_mode, CHAT_COMPLETIONS, true"})
+    void shouldAcceptOnlyTheEndpointsOfTheModelsMode(String mode, Endpoint endpoint, boolean accepted) {
+        assertThat(EndpointModes.accepts(mode, endpoint)).isEqualTo(accepted);
+    }
+}
