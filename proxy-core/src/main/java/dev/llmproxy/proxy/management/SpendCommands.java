@@ -112,6 +112,10 @@ final class SpendCommands {
         Range range = range(q, true);
         requireNonNull(range, "range");
         String groupBy = Optional.ofNullable(param(q, "group_by")).orElse("team");
+        if (!List.of("team", "customer", "api_key").contains(groupBy)) {
+            throw new BadRequest(400, "bad_request_error", "group_by",
+                    "group_by must be one of team, customer, api_key; got '" + groupBy + "'");
+        }
         String apiKey = param(q, "api_key");
         String internalUser = param(q, "internal_user_id");
         if (apiKey != null || internalUser != null || groupBy.equals("api_key")) {
@@ -123,9 +127,7 @@ final class SpendCommands {
         String customerId = param(q, "customer_id");
         return switch (groupBy) {
             case "team" -> byDay(rows, "teams", "team_name", r -> teamName(r.teamId()), teamId);
-            case "customer" -> byDay(rows, "customers", "customer", SpendSummaryRow::endUser, customerId);
-            default -> throw new BadRequest(400, "bad_request_error", "group_by",
-                    "group_by must be one of team, customer, api_key; got '" + groupBy + "'");
+            default -> byDay(rows, "customers", "customer", SpendSummaryRow::endUser, customerId);
         };
     }
 

@@ -47,7 +47,7 @@ abstract class AbstractSpendRoutesTest extends StoreFlowTestBase {
         assertThat(byHash.body()).isEqualTo(byKey.body());
         assertThat(count(byRequest.body(), "\"request_id\"")).isEqualTo(1);
         assertThat(byRequest.body()).contains("\"request_id\":\"" + firstCall + "\"")
-                .contains("\"startTime\":\"2026-12-01T16:00:15.500Z\"").contains("\"status\":\"success\"");
+                .contains("\"endTime\":\"2026-12-01T16:00:15.500Z\"").contains("\"status\":\"success\"");
         assertThat(count(all.body(), "\"request_id\"")).isEqualTo(3);
     }
 

@@ -22,7 +22,7 @@ import org.jdbi.v3.core.statement.Query;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link SpendReports} in SQL both databases run. Filters are bound parameters; only the presence of a filter changes
+ * {@link SpendReports} in SQL both databases run (no alias may be a keyword of either: H2 reserves {@code DAY}). Filters are bound parameters; only the presence of a filter changes
  * the statement's text. Tags are stored as JSON text, which the two databases cannot unnest alike, so rows are grouped
  * by their tag list in SQL and the lists are split here (there are few distinct lists). Thread-safe.
  */
@@ -61,14 +61,14 @@ final class JdbiSpendReports implements SpendReports {
                 .add("\"startTime\" < :to", "to", to)
                 .add("api_key = :apiKey", "apiKey", apiKey)
                 .add("\"user\" = :userId", "userId", userId);
-        String sql = "SELECT CAST(\"startTime\" AS DATE) AS day, api_key, \"user\", team_id, end_user, model, "
+        String sql = "SELECT CAST(\"startTime\" AS DATE) AS spend_day, api_key, \"user\", team_id, end_user, model, "
                 + "SUM(spend) AS spend, SUM(prompt_tokens) AS prompt_tokens, "
                 + "SUM(completion_tokens) AS completion_tokens, SUM(total_tokens) AS total_tokens, "
                 + "COUNT(*) AS requests FROM \"LiteLLM_SpendLogs\"" + where.sql()
                 + " GROUP BY CAST(\"startTime\" AS DATE), api_key, \"user\", team_id, end_user, model"
-                + " ORDER BY day, api_key, model";
+                + " ORDER BY spend_day, api_key, model";
         return read("spend summary", h -> where.bind(h.createQuery(sql)).map((rs, ctx) -> new SpendSummaryRow(
-                rs.getObject("day", LocalDate.class), Rows.text(rs, "api_key", ""), rs.getString("user"),
+                rs.getObject("spend_day", LocalDate.class), Rows.text(rs, "api_key", ""), rs.getString("user"),
                 rs.getString("team_id"), rs.getString("end_user"), Rows.text(rs, "model", ""), rs.getDouble("spend"),
                 rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"), rs.getLong("total_tokens"),
                 rs.getLong("requests"))).list());
