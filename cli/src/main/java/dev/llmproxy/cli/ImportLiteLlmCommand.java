@@ -66,7 +66,8 @@ final class ImportLiteLlmCommand implements Callable<Integer> {
         } catch (StoreException e) {
             Throwable cause = e.getCause();
             err.println("llmproxy import-litellm: " + e.getMessage()
-                    + (cause != null ? " (" + cause.getMessage() + ")" : "") + "; nothing of the failed table was kept");
+                    + (cause != null ? " (" + cause.getMessage() + ")" : "")
+                    + "; nothing of the failed table was kept");
             return Main.EXIT_STORE;
         }
         out.println("Imported from LiteLLM (" + source + ") into " + into + ":");

@@ -53,7 +53,8 @@ class ImportLiteLlmCommandTest {
                 CREATE TABLE "LiteLLM_UserTable" (user_id TEXT PRIMARY KEY, spend DOUBLE PRECISION NOT NULL DEFAULT 0,
                     models TEXT[], metadata JSONB DEFAULT '{}');
                 CREATE TABLE "LiteLLM_TeamTable" (team_id TEXT PRIMARY KEY, spend DOUBLE PRECISION NOT NULL DEFAULT 0,
-                    models TEXT[], metadata JSONB NOT NULL DEFAULT '{}', members_with_roles JSONB NOT NULL DEFAULT '{}');
+                    models TEXT[], metadata JSONB NOT NULL DEFAULT '{}',
+                    members_with_roles JSONB NOT NULL DEFAULT '{}');
                 CREATE TABLE "LiteLLM_VerificationToken" (token TEXT PRIMARY KEY,
                     spend DOUBLE PRECISION NOT NULL DEFAULT 0, models TEXT[], metadata JSONB NOT NULL DEFAULT '{}',
                     user_id TEXT, team_id TEXT, max_budget DOUBLE PRECISION);

@@ -21,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code /key/...}, {@code /user/...} and {@code /team/...} routes with LiteLLM's request fields and response shapes, over the store, and the
- * {@code /spend/...} and {@code /global/spend/...} reports ({@link SpendCommands}). Who may call: the master key, or
- * a virtual key whose user is a proxy admin; {@code /key/info} also answers a key about itself, and
- * {@code /spend/logs} a key about its own user's (or, without a user, its own) rows. Every
- * route runs on the store executor; the caller's event loop is never blocked.
+ * The {@code /key/...}, {@code /user/...} and {@code /team/...} routes with LiteLLM's request fields and response
+ * shapes, over the store, and the {@code /spend/...} and {@code /global/spend/...} reports ({@link SpendCommands}).
+ * Who may call: the master key, or a virtual key whose user is a proxy admin; {@code /key/info} also answers a key
+ * about itself, and {@code /spend/logs} a key about its own user's (or, without a user, its own) rows. Every route
+ * runs on the store executor; the caller's event loop is never blocked.
  *
  * <p>Failures are answers: a request to fix gets a 4xx with LiteLLM's message, a store failure a 503 that says the
  * store is unavailable (the cause is logged, never sent).

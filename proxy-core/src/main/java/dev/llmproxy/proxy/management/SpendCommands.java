@@ -376,7 +376,8 @@ final class SpendCommands {
 
     private static List<Map.Entry<String, Double>> top(Map<String, Double> totals, int limit) {
         return totals.entrySet().stream()
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
                 .limit(limit)
                 .toList();
     }

@@ -32,14 +32,16 @@ final class LiteLlmSourceDatabase implements AutoCloseable {
         execute(SERVER, "CREATE SCHEMA " + schema);
         execute(url(), schemaSql());
         execute(url(), """
-                INSERT INTO "LiteLLM_BudgetTable" (budget_id, max_budget, soft_budget, rpm_limit, created_by, updated_by)
+                INSERT INTO "LiteLLM_BudgetTable" (budget_id, max_budget, soft_budget, rpm_limit, created_by,
+                                                   updated_by)
                 VALUES ('b-key', 0.005, 5, 100, 'admin', 'admin'), ('b-member', 3, NULL, NULL, 'admin', 'admin'),
                        ('b-end-user', 1, NULL, NULL, 'admin', 'admin');
                 INSERT INTO "LiteLLM_UserTable" (user_id, user_alias, user_role, max_budget, spend, user_email, models,
                                                  metadata, organization_id, created_at, updated_at)
                 VALUES ('u1', 'User One', 'internal_user', 10, 1.5, 'u1@example.com', '{gpt-a}', '{"k": 1}', NULL,
                         '2025-01-02 03:04:05.678', '2025-02-03 04:05:06.789'),
-                       ('u2', NULL, NULL, NULL, 0, NULL, '{}', '{}', NULL, '2025-01-02 00:00:00', '2025-01-02 00:00:00'),
+                       ('u2', NULL, NULL, NULL, 0, NULL, '{}', '{}', NULL, '2025-01-02 00:00:00',
+                        '2025-01-02 00:00:00'),
                        ('u3', NULL, 'internal_user', NULL, 0, NULL, NULL, '{}', 'org-1', '2025-01-02 00:00:00',
                         '2025-01-02 00:00:00');
                 INSERT INTO "LiteLLM_TeamTable" (team_id, team_alias, members_with_roles, metadata, max_budget, spend,

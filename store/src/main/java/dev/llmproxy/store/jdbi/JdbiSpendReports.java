@@ -22,9 +22,10 @@ import org.jdbi.v3.core.statement.Query;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link SpendReports} in SQL both databases run (no alias may be a keyword of either: H2 reserves {@code DAY}). Filters are bound parameters; only the presence of a filter changes
- * the statement's text. Tags are stored as JSON text, which the two databases cannot unnest alike, so rows are grouped
- * by their tag list in SQL and the lists are split here (there are few distinct lists). Thread-safe.
+ * {@link SpendReports} in SQL both databases run (no alias may be a keyword of either: H2 reserves {@code DAY}).
+ * Filters are bound parameters; only the presence of a filter changes the statement's text. Tags are stored as JSON
+ * text, which the two databases cannot unnest alike, so rows are grouped by their tag list in SQL and the lists are
+ * split here (there are few distinct lists). Thread-safe.
  */
 final class JdbiSpendReports implements SpendReports {
     private static final String COLUMNS = "request_id, call_type, api_key, spend, total_tokens, prompt_tokens, "

@@ -41,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  * Each table is written in one transaction, in the order the foreign keys need: users, teams, memberships, keys.
  */
 
-/** Copies keys, users, teams, memberships and budgets from a LiteLLM database. Not thread-safe: one run per instance. */
+/**
+ * Copies keys, users, teams, memberships and budgets from a LiteLLM database. Not thread-safe: one run per instance.
+ */
 final class LiteLlmImporter {
     private static final String UI_SESSION_TEAM = "litellm-dashboard";
 
@@ -139,7 +141,8 @@ final class LiteLlmImporter {
                 if (r.text("organization_id") != null) {
                     withOrganization++;
                 }
-                upsert(h, "\"LiteLLM_UserTable\"", "user_id", requireNonNull(r.text("user_id"), "user_id"), r, now, List.of(
+                String id = requireNonNull(r.text("user_id"), "user_id");
+                upsert(h, "\"LiteLLM_UserTable\"", "user_id", id, r, now, List.of(
                         "user_alias", "user_email", "user_role", "max_budget", "spend", "models", "tpm_limit",
                         "rpm_limit", "max_parallel_requests", "budget_duration", "budget_reset_at", "metadata"));
             }
@@ -173,7 +176,8 @@ final class LiteLlmImporter {
                 String id = "team " + r.text("team_id");
                 r.put("model_rpm_limit", longMap(id, "metadata.model_rpm_limit", r.text("model_rpm_limit")));
                 r.put("model_tpm_limit", longMap(id, "metadata.model_tpm_limit", r.text("model_tpm_limit")));
-                upsert(h, "\"LiteLLM_TeamTable\"", "team_id", requireNonNull(r.text("team_id"), "team_id"), r, now, List.of(
+                upsert(h, "\"LiteLLM_TeamTable\"", "team_id", requireNonNull(r.text("team_id"), "team_id"), r, now,
+                        List.of(
                         "team_alias", "organization_id", "models", "max_budget", "soft_budget", "spend", "tpm_limit",
                         "rpm_limit", "max_parallel_requests", "model_rpm_limit", "model_tpm_limit", "budget_duration",
                         "budget_reset_at", "blocked", "metadata"));
@@ -258,7 +262,8 @@ final class LiteLlmImporter {
                 + col(t, "k", "budget_duration") + " AS budget_duration, "
                 + col(t, "k", "budget_reset_at") + " AS budget_reset_at, " + col(t, "k", "expires") + " AS expires, "
                 + "to_json(COALESCE(k.models, ARRAY[]::text[]))::text AS models, "
-                + (columns.getOrDefault(t, Set.of()).contains("aliases") ? "COALESCE(k.aliases, '{}'::jsonb)::text" : "'{}'")
+                + (columns.getOrDefault(t, Set.of()).contains("aliases")
+                        ? "COALESCE(k.aliases, '{}'::jsonb)::text" : "'{}'")
                 + " AS aliases, k.user_id, k.team_id, " + fromBudget(budgets, "tpm_limit") + " AS tpm_limit, "
                 + fromBudget(budgets, "rpm_limit") + " AS rpm_limit, "
                 + fromBudget(budgets, "max_parallel_requests") + " AS max_parallel_requests, "
@@ -283,7 +288,8 @@ final class LiteLlmImporter {
             for (Row r : rows) {
                 String token = requireNonNull(r.text("token"), "token");
                 String name = "key " + (r.text("key_alias") != null ? r.text("key_alias") + " " : "")
-                        + (r.text("key_name") != null ? r.text("key_name") : "token " + token.substring(0, Math.min(12, token.length())) + "...");
+                        + (r.text("key_name") != null ? r.text("key_name")
+                                : "token " + token.substring(0, Math.min(12, token.length())) + "...");
                 if (UI_SESSION_TEAM.equals(r.text("team_id"))) {
                     skipped.add(name + ": an admin UI session key (team litellm-dashboard); log in again");
                     continue;
