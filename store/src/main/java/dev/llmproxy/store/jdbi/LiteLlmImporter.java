@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -64,7 +65,17 @@ final class LiteLlmImporter {
         if (!source.isPostgres()) {
             throw new StoreException("LiteLLM's database is PostgreSQL; got " + source);
         }
-        Jdbi from = Jdbi.create(source.jdbcUrl(), source.user(), source.password());
+        // A URL without a user or password (trust or peer authentication) leaves them to the driver.
+        Properties credentials = new Properties();
+        String user = source.user();
+        String password = source.password();
+        if (user != null) {
+            credentials.setProperty("user", user);
+        }
+        if (password != null) {
+            credentials.setProperty("password", password);
+        }
+        Jdbi from = Jdbi.create(source.jdbcUrl(), credentials);
         try (Handle h = from.open()) {
             h.getConnection().setReadOnly(true);
             columns = probe(h);
