@@ -114,7 +114,8 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         // The charset System.err itself encodes with on JDK 17 (the locale's): messages echo the user's input.
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
-        CommandLine command = new CommandLine(new Main(System.getenv(), err)).setErr(err);
+        CommandLine command = new CommandLine(new Main(System.getenv(), err)).setErr(err)
+                .addSubcommand(new CopilotCommand(System.getenv(), System.out));
         int status = command.execute(args);
         boolean subcommand = command.getParseResult() != null && command.getParseResult().subcommand() != null;
         if (status != 0 || subcommand || command.isUsageHelpRequested() || command.isVersionHelpRequested()) {

@@ -4,6 +4,7 @@ import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.keys.KeyCacheSettings;
+import dev.llmproxy.proxy.keys.AccessGroups;
 import dev.llmproxy.proxy.keys.KeyService;
 import dev.llmproxy.proxy.management.KeyManagement;
 import dev.llmproxy.proxy.route.RouteTable;
@@ -86,7 +87,8 @@ final class StoreWiring implements AutoCloseable {
             store.close();
             throw e;
         }
-        KeyService keys = KeyService.start(store, masterKey, cacheSettings, storeConfig.poolSize(), clock);
+        KeyService keys = KeyService.start(store, masterKey, cacheSettings, storeConfig.poolSize(), clock,
+                AccessGroups.of(routes.accessGroups()));
         log.info("Virtual keys and spend on {} ({} model price(s))",
                 storeConfig.isEmbedded() ? "the embedded database " + storeConfig.embeddedPath() : "PostgreSQL",
                 prices.size());

@@ -64,16 +64,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * two threads on one set 81 ns and 278 ns; gc.alloc.rate.norm at most 0.001 B/op (the one window roll per iteration).
  *
  * A shared backend (Redis, for several instances) replaces this class behind LimitSet and LimitStore; the router does
- * not change. Keeping limits exact across instances without a network round trip on the admit path: the counters of
- * each window live in Redis, keyed by set and window start, and are changed only by Lua scripts (atomic in Redis),
- * with Redis' TIME as the clock so that instances agree on windows. Each instance leases blocks of request and
- * parallel slots from Redis ahead of need (the script grants at most what is left of the limit, so the grants of all
- * instances never sum to more than the limit) and admits locally, with this class's algorithm, against its leased
- * slots; parallel slots go back to Redis when released and unused request slots when the window ends. Admitted calls
- * across instances then never exceed any limit; the price is that an instance may refuse while another holds unused
- * slots, bounded by making blocks smaller as a window fills. Tokens are added to Redis when a call ends (INCRBY, may
- * be batched) and each instance checks against the shared sum as of its last round trip, so the tokens overshoot
- * bound grows by what other instances charged since then.
+ * not change. How it stays exact across instances is written down in LimitStore's notes: each instance admits with
+ * this algorithm against slots it leased from Redis, so the admit path stays local and lock-free.
  */
 /**
  * A {@link LimitSet} kept in this process: requests per calendar minute and per day, tokens per minute and calls in

@@ -27,7 +27,9 @@ public record MockFault(Kind kind, int status, String message, @Nullable String 
         /** Never answers (the connection stays open). */
         HANG,
         /** Resets the connection (TCP RST) without answering. */
-        RESET
+        RESET,
+        /** Answers 200 with a chat completion whose output a content filter blocked ({@code finish_reason}). */
+        CONTENT_FILTERED
     }
 
     public MockFault {
@@ -64,6 +66,14 @@ public record MockFault(Kind kind, int status, String message, @Nullable String 
     public static MockFault contentPolicyViolation() {
         return new MockFault(Kind.STATUS, 400, "Your request was rejected as a result of our safety system.",
                 "content_policy_violation", null);
+    }
+
+    /**
+     * A success blocked by the provider's content filter: 200, a chat completion with no content and
+     * {@code finish_reason: "content_filter"}, as Azure OpenAI answers when it filters a model's output.
+     */
+    public static MockFault contentFiltered() {
+        return new MockFault(Kind.CONTENT_FILTERED, 200, "", null, null);
     }
 
     /** The same fault with a {@code Retry-After} header. */

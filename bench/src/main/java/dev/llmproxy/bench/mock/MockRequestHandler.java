@@ -48,6 +48,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private @Nullable SseStream stream;
     private @Nullable AnthropicStream anthropicStream;
     private @Nullable GeminiStream geminiStream;
+    private @Nullable BedrockStream bedrockStream;
 
     MockRequestHandler(MockState state) {
         this.state = state;
@@ -78,6 +79,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (geminiStream != null) {
             geminiStream.cancel();
             geminiStream = null;
+        }
+        if (bedrockStream != null) {
+            bedrockStream.cancel();
+            bedrockStream = null;
         }
         pending.clear();
         super.channelInactive(ctx);
@@ -117,6 +122,9 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         if (route.isGoogle()) {
             return GoogleExchanges.of(state, request, route, parsed, keepAlive, label);
+        }
+        if (route.isBedrock()) {
+            return BedrockExchanges.of(request, route, parsed, keepAlive, label);
         }
         if (route.endpoint() == MockRoute.Endpoint.MESSAGES) {
             String refusal = anthropicHeaderProblem(request.headers());
@@ -170,6 +178,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         if (exchange.route.isGoogle()) {
             respondGoogle(ctx, exchange);
+            return;
+        }
+        if (exchange.route.isBedrock()) {
+            respondBedrock(ctx, exchange);
             return;
         }
         if (exchange.badRequest != null) {
@@ -303,6 +315,43 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 request.thoughtTokens)));
     }
 
+    /**
+     * Answers Bedrock's Converse endpoints: a Converse response, or a ConverseStream in event-stream frames; Bedrock's
+     * error body with its {@code x-amzn-ErrorType} for {@code mock_status} and for what {@link BedrockExchanges}
+     * refused.
+     */
+    private void respondBedrock(ChannelHandlerContext ctx, Exchange exchange) {
+        MockRequest request = exchange.request;
+        if (exchange.badRequest != null || request.status != MockRequest.UNSET) {
+            int status = exchange.badRequest != null ? exchange.badStatus : request.status;
+            String message = exchange.badRequest != null ? exchange.badRequest
+                    : request.errorMessage != null ? request.errorMessage : BedrockBodies.defaultMessage(status);
+            String type = exchange.badRequest == null ? BedrockBodies.errorType(status)
+                    : message.startsWith("The request signature") ? "InvalidSignatureException"
+                    : message.startsWith("Missing Authentication") ? "MissingAuthenticationTokenException"
+                    : message.startsWith("The security token") ? "UnrecognizedClientException"
+                    : BedrockBodies.errorType(status);
+            sendJson(ctx, exchange, HttpResponseStatus.valueOf(status),
+                    OpenAiBodies.toBuffer(ctx.alloc(), BedrockBodies.error(message)),
+                    type + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
+            return;
+        }
+        if (exchange.route.endpoint() == MockRoute.Endpoint.CONVERSE_STREAM) {
+            bedrockStream = new BedrockStream(ctx, state, request, exchange.keepAlive, done -> {
+                bedrockStream = null;
+                finish(ctx, exchange, done);
+            });
+            bedrockStream.start();
+            return;
+        }
+        String content = request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
+        int input = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS
+                : request.promptTokens;
+        int output = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
+        sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                BedrockBodies.response(content, request.toolName, request.toolArguments, input, output)), null);
+    }
+
     private void sendAnthropicError(ChannelHandlerContext ctx, Exchange exchange, int status, String message) {
         ByteBuf body = OpenAiBodies.toBuffer(ctx.alloc(),
                 AnthropicBodies.error(AnthropicBodies.errorType(status), message));
@@ -362,6 +411,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
                 ctx.close();
                 return;
+            case CONTENT_FILTERED:
+                sendJson(ctx, exchange, HttpResponseStatus.OK,
+                        OpenAiBodies.toBuffer(ctx.alloc(), state.bodies.contentFiltered()));
+                return;
             default:
                 String code = fault.code();
                 ByteBuf body = OpenAiBodies.toBuffer(ctx.alloc(), code != null
@@ -390,6 +443,12 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     /** Sends {@code body} (ownership passes to the channel) as the whole answer to {@code exchange}. */
     private void sendJson(ChannelHandlerContext ctx, Exchange exchange, HttpResponseStatus status, ByteBuf body) {
+        sendJson(ctx, exchange, status, body, null);
+    }
+
+    /** As {@link #sendJson(ChannelHandlerContext, Exchange, HttpResponseStatus, ByteBuf)}, with Bedrock's error type. */
+    private void sendJson(ChannelHandlerContext ctx, Exchange exchange, HttpResponseStatus status, ByteBuf body,
+            @Nullable String amznErrorType) {
         if (exchange.request.cutAfterChunks != MockRequest.UNSET) {
             sendTruncated(ctx, status, body);
             return;
@@ -398,6 +457,9 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         HttpHeaders headers = response.headers();
         headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        if (amznErrorType != null) {
+            headers.set("x-amzn-ErrorType", amznErrorType);
+        }
         if (!exchange.keepAlive) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }

@@ -1,6 +1,8 @@
 package dev.llmproxy.bench.mock;
 
 import io.netty.handler.codec.http.HttpMethod;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Where a request goes: the endpoint and, for Azure-style paths or {@code models/{id}}, the name found in the path.
@@ -11,7 +13,8 @@ import io.netty.handler.codec.http.HttpMethod;
  * {@code /models/{model}:generateContent}, {@code :streamGenerateContent}, {@code :batchEmbedContents},
  * {@code :rawPredict} or {@code :streamRawPredict} (Claude on Vertex AI) (AI Studio's
  * {@code /v1beta/models/...} and Vertex AI's {@code /v1/projects/.../publishers/google/models/...} alike), and the
- * OAuth token endpoint {@code POST /token}.
+ * OAuth token endpoint {@code POST /token}. Bedrock's: {@code /model/{modelId}/converse} and
+ * {@code /model/{modelId}/converse-stream} (the model id URL-decoded).
  *
  * <p>Thread-safety: immutable.
  *
@@ -23,6 +26,7 @@ record MockRoute(Endpoint endpoint, String name) {
     private static final String AZURE = "/openai/deployments/";
     private static final String MODELS = "/models";
     private static final String GOOGLE_MODELS = "/models/";
+    private static final String BEDROCK_MODEL = "/model/";
 
     enum Endpoint {
         CHAT,
@@ -42,6 +46,10 @@ record MockRoute(Endpoint endpoint, String name) {
         RAW_PREDICT,
         /** Claude on Vertex AI, streamed: {@code :streamRawPredict}. */
         STREAM_RAW_PREDICT,
+        /** Bedrock's {@code /model/{modelId}/converse}. */
+        CONVERSE,
+        /** Bedrock's {@code /model/{modelId}/converse-stream}. */
+        CONVERSE_STREAM,
         MODELS,
         MODEL,
         NOT_FOUND
@@ -54,11 +62,26 @@ record MockRoute(Endpoint endpoint, String name) {
                 || endpoint == Endpoint.RAW_PREDICT || endpoint == Endpoint.STREAM_RAW_PREDICT;
     }
 
+    /** Whether this is one of Bedrock's endpoints. */
+    boolean isBedrock() {
+        return endpoint == Endpoint.CONVERSE || endpoint == Endpoint.CONVERSE_STREAM;
+    }
+
     static MockRoute of(HttpMethod method, String uri) {
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
+        }
+        if (path.startsWith(BEDROCK_MODEL) && HttpMethod.POST.equals(method)) {
+            int slash = path.lastIndexOf('/');
+            String model = URLDecoder.decode(path.substring(BEDROCK_MODEL.length(), Math.max(slash,
+                    BEDROCK_MODEL.length())), StandardCharsets.UTF_8);
+            return switch (path.substring(slash + 1)) {
+                case "converse" -> new MockRoute(Endpoint.CONVERSE, model);
+                case "converse-stream" -> new MockRoute(Endpoint.CONVERSE_STREAM, model);
+                default -> notFound();
+            };
         }
         int models = path.lastIndexOf(GOOGLE_MODELS);
         int colon = path.lastIndexOf(':');

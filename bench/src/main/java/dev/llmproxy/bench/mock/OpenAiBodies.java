@@ -224,6 +224,29 @@ final class OpenAiBodies {
     }
 
     /**
+     * A chat.completion whose output Azure OpenAI's content filter blocked: no content, {@code finish_reason:
+     * "content_filter"}, the usage of a short prompt.
+     */
+    Consumer<JsonGenerator> contentFiltered() {
+        return g -> {
+            header(g, CHAT_ID, "chat.completion", "mock-filtered");
+            g.writeArrayPropertyStart("choices");
+            g.writeStartObject();
+            g.writeNumberProperty("index", 0);
+            g.writeObjectPropertyStart("message");
+            g.writeStringProperty("role", "assistant");
+            g.writeNullProperty("content");
+            g.writeEndObject();
+            g.writeStringProperty("finish_reason", "content_filter");
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeName("usage");
+            chatUsage(g, 10, 0);
+            g.writeEndObject();
+        };
+    }
+
+    /**
      * OpenAI's error envelope, {@code {"error": {"message", "type", "param", "code"}}}, with the type and code its API
      * sends for {@code status}.
      */

@@ -1,15 +1,16 @@
 package dev.llmproxy.codec.anthropic;
 
+import static dev.llmproxy.codec.translate.ChunkWriter.ascii;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.internal.JsonInput;
 import dev.llmproxy.codec.internal.JsonLiteral;
 import dev.llmproxy.codec.internal.JsonText;
-import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer.Decision;
 import dev.llmproxy.codec.sse.SseEventFramer;
-import dev.llmproxy.codec.sse.SseEvents;
+import dev.llmproxy.codec.translate.ChunkWriter;
+import dev.llmproxy.codec.translate.EventBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -61,37 +62,12 @@ import tools.jackson.core.ObjectReadContext;
  * <p>Thread-safety: none; one instance per streamed response, confined to its event loop.
  */
 public final class AnthropicStreamTranslator implements SseEventFramer.RewritingVisitor {
-    private static final byte[] OBJECT = ascii(",\"object\":\"chat.completion.chunk\",\"created\":");
-    private static final byte[] MODEL = ascii(",\"model\":");
-    private static final byte[] CHOICES = ascii(",\"choices\":[");
-    private static final byte[] DATA_ID = ascii("data: {\"id\":");
-    private static final byte[] ROLE = ascii("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"");
-    private static final byte[] CONTENT = ascii("{\"index\":0,\"delta\":{\"content\":");
-    private static final byte[] REASONING = ascii("{\"index\":0,\"delta\":{\"reasoning_content\":");
-    private static final byte[] THINKING_BLOCK = ascii(",\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":");
-    private static final byte[] SIGNATURE = ascii("{\"index\":0,\"delta\":{\"thinking_blocks\":[{\"type\":\"thinking\","
-            + "\"thinking\":\"\",\"signature\":");
-    private static final byte[] REDACTED = ascii("{\"index\":0,\"delta\":{\"thinking_blocks\":[{\"type\":"
-            + "\"redacted_thinking\",\"data\":");
-    private static final byte[] BLOCKS_END = ascii("}]");
-    private static final byte[] TOOL_START = ascii("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":");
-    private static final byte[] TOOL_ID = ascii(",\"id\":");
-    private static final byte[] TOOL_NAME = ascii(",\"type\":\"function\",\"function\":{\"name\":");
-    private static final byte[] TOOL_ARGS_EMPTY = ascii(",\"arguments\":\"\"}}]}");
-    private static final byte[] TOOL_ARGS = ascii(",\"function\":{\"arguments\":");
-    private static final byte[] TOOL_END = ascii("}}]}");
-    private static final byte[] EMPTY_ARGUMENTS = ascii("\"{}\"");
-    private static final byte[] NOT_FINISHED = ascii(",\"logprobs\":null,\"finish_reason\":null}]}\n\n");
-    private static final byte[] FINISH = ascii("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":");
-    private static final byte[] FINISH_END = ascii("}]}\n\n");
-    private static final byte[] USAGE = ascii("],\"usage\":{\"prompt_tokens\":");
+    private static final byte[] USAGE = ascii("{\"prompt_tokens\":");
     private static final byte[] COMPLETION_TOKENS = ascii(",\"completion_tokens\":");
     private static final byte[] TOTAL_TOKENS = ascii(",\"total_tokens\":");
     private static final byte[] CACHED_TOKENS = ascii(",\"prompt_tokens_details\":{\"cached_tokens\":");
     private static final byte[] CACHE_CREATION = ascii("},\"cache_creation_input_tokens\":");
     private static final byte[] CACHE_READ = ascii(",\"cache_read_input_tokens\":");
-    private static final byte[] USAGE_END = ascii("}}\n\n");
-    private static final byte[] DONE = ascii("data: [DONE]\n\n");
 
     private static final int BLOCK_NONE = 0;
     private static final int BLOCK_TEXT = 1;
@@ -99,14 +75,11 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
     private static final int BLOCK_JSON_TOOL = 3;
     private static final int BLOCK_THINKING = 4;
 
-    private final ByteBufAllocator alloc;
-    private final long created;
+    private final ChunkWriter chunks;
     private final boolean includeUsage;
     private final TokenCounts counts = new TokenCounts();
     private final Event event = new Event();
-    /** {@code data: {"id":…,"object":…,"created":…,"model":…,"choices":[}, fixed by message_start. */
-    private byte[] chunkPrefix;
-    private byte[] scratch = new byte[512];
+    private final EventBytes bytes = new EventBytes();
     private int toolIndex = -1;
     private int block = BLOCK_NONE;
     private boolean blockHasArguments;
@@ -122,10 +95,8 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
      * @param includeUsage whether the client asked for {@code stream_options.include_usage}
      */
     public AnthropicStreamTranslator(ByteBufAllocator alloc, long created, boolean includeUsage) {
-        this.alloc = requireNonNull(alloc, "alloc");
-        this.created = created;
+        this.chunks = new ChunkWriter(requireNonNull(alloc, "alloc"), created);
         this.includeUsage = includeUsage;
-        this.chunkPrefix = prefix("", "");
     }
 
     /**
@@ -147,8 +118,8 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
         }
         switch (event.type) {
             case "message_start" -> {
-                chunkPrefix = prefix(event.id, event.model);
-                out.emit(chunk(ROLE, null, null));
+                chunks.start(event.id, event.model);
+                out.emit(chunks.role(0));
             }
             case "content_block_start" -> blockStart(out);
             case "content_block_delta" -> blockDelta(out);
@@ -182,17 +153,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
             failed = true;
             return errorEvent("api_error", "The stream from Anthropic ended before message_stop", 500);
         }
-        ByteBuf out = alloc.buffer(chunkPrefix.length * 2 + 256);
-        if (!finishSent) {
-            ByteBuf finish = finishChunk(null);
-            out.writeBytes(finish);
-            finish.release();
-        }
-        if (includeUsage) {
-            out.writeBytes(chunkPrefix).writeBytes(USAGE);
-            writeUsage(out);
-        }
-        return out.writeBytes(DONE);
+        return chunks.close(finishSent ? null : finishChunk(null), includeUsage ? this::writeUsage : null);
     }
 
     /** The usage reported so far (prompt tokens from message_start, completion from message_delta), or null. */
@@ -205,7 +166,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
         switch (event.blockType) {
             case "text" -> {
                 block = BLOCK_TEXT;
-                emitText(out, CONTENT, event.text);
+                emitText(out, event.text);
             }
             case "thinking" -> {
                 block = BLOCK_THINKING;
@@ -213,7 +174,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
             }
             case "redacted_thinking" -> {
                 block = BLOCK_NONE;
-                out.emit(chunk(REDACTED, event.data, BLOCKS_END));
+                out.emit(chunks.redactedThinking(0, event.data));
             }
             case "tool_use" -> {
                 if (event.name.equals(AnthropicRequestEncoder.JSON_TOOL_NAME)) {
@@ -224,13 +185,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
                 block = BLOCK_TOOL;
                 sawOtherTool = true;
                 toolIndex++;
-                ByteBuf chunk = startChunk(TOOL_START, 64 + event.id.length() + event.name.length());
-                JsonText.writeLong(chunk, toolIndex);
-                chunk.writeBytes(TOOL_ID);
-                JsonText.writeString(chunk, event.id);
-                chunk.writeBytes(TOOL_NAME);
-                JsonText.writeString(chunk, event.name);
-                out.emit(chunk.writeBytes(TOOL_ARGS_EMPTY).writeBytes(NOT_FINISHED));
+                out.emit(chunks.toolCall(0, toolIndex, event.id, event.name, (JsonLiteral) null));
             }
             default -> block = BLOCK_NONE;
         }
@@ -238,15 +193,15 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
 
     private void blockDelta(SseEventFramer.Emitter out) {
         switch (event.deltaType) {
-            case "text_delta" -> emitText(out, CONTENT, event.text);
+            case "text_delta" -> emitText(out, event.text);
             case "thinking_delta" -> emitThinking(out, event.text);
-            case "signature_delta" -> out.emit(chunk(SIGNATURE, event.signature, BLOCKS_END));
+            case "signature_delta" -> out.emit(chunks.signature(0, event.signature));
             case "input_json_delta" -> {
                 if (block == BLOCK_JSON_TOOL) {
-                    emitText(out, CONTENT, event.partialJson);
+                    emitText(out, event.partialJson);
                 } else if (block == BLOCK_TOOL && !event.partialJson.isEmpty()) {
                     blockHasArguments = true;
-                    out.emit(argumentsChunk(event.partialJson));
+                    out.emit(chunks.toolArguments(0, toolIndex, event.partialJson));
                 }
             }
             default -> {
@@ -257,71 +212,31 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
 
     private void blockStop(SseEventFramer.Emitter out) {
         if (block == BLOCK_TOOL && !blockHasArguments) {
-            out.emit(argumentsChunk(null));
+            out.emit(chunks.toolArguments(0, toolIndex, null));
         }
         block = BLOCK_NONE;
     }
 
-    private void emitText(SseEventFramer.Emitter out, byte[] field, JsonLiteral text) {
+    private void emitText(SseEventFramer.Emitter out, JsonLiteral text) {
         if (!text.isEmpty()) {
-            out.emit(chunk(field, text, null));
+            out.emit(chunks.content(0, text));
         }
     }
 
-    /** {@code {"reasoning_content": text, "thinking_blocks": [{"type": "thinking", "thinking": text}]}}. */
     private void emitThinking(SseEventFramer.Emitter out, JsonLiteral text) {
-        if (text.isEmpty()) {
-            return;
+        if (!text.isEmpty()) {
+            out.emit(chunks.thinking(0, text));
         }
-        ByteBuf chunk = startChunk(REASONING, text.length() * 2 + 64);
-        text.writeTo(chunk);
-        chunk.writeBytes(THINKING_BLOCK);
-        text.writeTo(chunk);
-        out.emit(chunk.writeBytes(BLOCKS_END).writeByte('}').writeBytes(NOT_FINISHED));
-    }
-
-    /** A chunk adding {@code arguments} (a JSON string literal) to the current tool call, or {@code "{}"} if null. */
-    private ByteBuf argumentsChunk(@Nullable JsonLiteral arguments) {
-        ByteBuf chunk = startChunk(TOOL_START, 64 + (arguments == null ? 4 : arguments.length()));
-        JsonText.writeLong(chunk, toolIndex);
-        chunk.writeBytes(TOOL_ARGS);
-        if (arguments == null) {
-            chunk.writeBytes(EMPTY_ARGUMENTS);
-        } else {
-            arguments.writeTo(chunk);
-        }
-        return chunk.writeBytes(TOOL_END).writeBytes(NOT_FINISHED);
-    }
-
-    /**
-     * A chunk whose delta is {@code delta} (an unclosed object), then {@code text} (a JSON string literal copied as
-     * Anthropic wrote it), then {@code close}, then the delta's end.
-     */
-    private ByteBuf chunk(byte[] delta, @Nullable JsonLiteral text, byte @Nullable [] close) {
-        ByteBuf chunk = startChunk(delta, text == null ? 16 : text.length() + 16);
-        if (text != null) {
-            text.writeTo(chunk);
-        }
-        if (close != null) {
-            chunk.writeBytes(close);
-        }
-        return chunk.writeByte('}').writeBytes(NOT_FINISHED);
     }
 
     private ByteBuf finishChunk(@Nullable String stopReason) {
         finishSent = true;
         String reason = sawJsonTool && !sawOtherTool ? "stop" : StopReasons.finishReason(stopReason);
-        ByteBuf chunk = startChunk(FINISH, 32);
-        JsonText.writeString(chunk, reason);
-        return chunk.writeBytes(FINISH_END);
-    }
-
-    private ByteBuf startChunk(byte[] delta, int extra) {
-        return alloc.buffer(chunkPrefix.length + delta.length + extra + NOT_FINISHED.length)
-                .writeBytes(chunkPrefix).writeBytes(delta);
+        return chunks.finish(0, reason);
     }
 
     private void writeUsage(ByteBuf out) {
+        out.writeBytes(USAGE);
         long prompt = counts.promptTokens();
         JsonText.writeLong(out, prompt);
         out.writeBytes(COMPLETION_TOKENS);
@@ -334,7 +249,7 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
         JsonText.writeLong(out, counts.cacheCreation);
         out.writeBytes(CACHE_READ);
         JsonText.writeLong(out, counts.cacheRead);
-        out.writeBytes(USAGE_END);
+        out.writeByte('}');
     }
 
     private void fail(SseEventFramer.Emitter out, String type, String message) {
@@ -344,47 +259,14 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
 
     private ByteBuf errorEvent(String type, String message, int providerStatus) {
         int status = AnthropicErrors.clientStatus(providerStatus, message + " " + type);
-        ByteBuf json = OpenAiJson.error(alloc, status, "AnthropicException - " + message, type, null);
-        try {
-            return SseEvents.data(alloc, json);
-        } finally {
-            json.release();
-        }
-    }
-
-    private byte[] prefix(String id, String model) {
-        ByteBuf buf = io.netty.buffer.Unpooled.buffer(128 + id.length() + model.length());
-        try {
-            buf.writeBytes(DATA_ID);
-            JsonText.writeString(buf, id);
-            buf.writeBytes(OBJECT);
-            JsonText.writeLong(buf, created);
-            buf.writeBytes(MODEL);
-            JsonText.writeString(buf, model);
-            buf.writeBytes(CHOICES);
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            return bytes;
-        } finally {
-            buf.release();
-        }
+        return chunks.error(status, "AnthropicException - " + message, type);
     }
 
     /** Parses the event into {@link #event}; false when it is not a JSON object. */
     private boolean parse(ByteBuf data, int index, int length) {
-        byte[] array;
-        int offset;
-        if (data.hasArray()) {
-            array = data.array();
-            offset = data.arrayOffset() + index;
-        } else {
-            if (scratch.length < length) {
-                scratch = new byte[Math.max(length, scratch.length * 2)];
-            }
-            data.getBytes(index, scratch, 0, length);
-            array = scratch;
-            offset = 0;
-        }
+        bytes.of(data, index, length);
+        byte[] array = bytes.array();
+        int offset = bytes.offset();
         event.reset(array, offset);
         try (JsonParser p = JsonInput.JSON.createParser(ObjectReadContext.empty(), array, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -395,10 +277,6 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
         } catch (JacksonException e) {
             return false;
         }
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The fields of one Anthropic stream event that the translation reads; reused for every event. */

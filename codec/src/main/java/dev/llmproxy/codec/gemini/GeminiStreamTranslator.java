@@ -3,13 +3,13 @@ package dev.llmproxy.codec.gemini;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.internal.JsonInput;
-import dev.llmproxy.codec.internal.JsonText;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer.Decision;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.codec.translate.ChunkWriter;
+import dev.llmproxy.codec.translate.EventBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -46,36 +46,16 @@ import tools.jackson.core.ObjectReadContext;
  * <p>Thread-safety: none; one instance per streamed response, confined to its event loop.
  */
 public final class GeminiStreamTranslator implements SseEventFramer.RewritingVisitor {
-    private static final byte[] DATA_ID = ascii("data: {\"id\":");
-    private static final byte[] OBJECT = ascii(",\"object\":\"chat.completion.chunk\",\"created\":");
-    private static final byte[] MODEL = ascii(",\"model\":");
-    private static final byte[] CHOICES = ascii(",\"choices\":[");
-    private static final byte[] INDEX = ascii("{\"index\":");
-    private static final byte[] ROLE = ascii(",\"delta\":{\"role\":\"assistant\",\"content\":\"\"}");
-    private static final byte[] CONTENT = ascii(",\"delta\":{\"content\":");
-    private static final byte[] REASONING = ascii(",\"delta\":{\"reasoning_content\":");
-    private static final byte[] TOOL_START = ascii(",\"delta\":{\"tool_calls\":[{\"index\":");
-    private static final byte[] TOOL_ID = ascii(",\"id\":");
-    private static final byte[] TOOL_NAME = ascii(",\"type\":\"function\",\"function\":{\"name\":");
-    private static final byte[] TOOL_ARGS = ascii(",\"arguments\":");
-    private static final byte[] TOOL_END = ascii("}}]}");
-    private static final byte[] NOT_FINISHED = ascii(",\"logprobs\":null,\"finish_reason\":null}]}\n\n");
-    private static final byte[] FINISH = ascii(",\"delta\":{},\"logprobs\":null,\"finish_reason\":");
-    private static final byte[] FINISH_END = ascii("}]}\n\n");
-    private static final byte[] USAGE = ascii("],\"usage\":");
-    private static final byte[] USAGE_END = ascii("}\n\n");
-    private static final byte[] DONE = ascii("data: [DONE]\n\n");
-
     private final ByteBufAllocator alloc;
     private final long created;
+    private final ChunkWriter chunks;
     private final String model;
     private final boolean includeUsage;
     private final String exceptionName;
     private final UsageMetadata usage = new UsageMetadata();
     private final ResponseReader event = new ResponseReader(usage);
-    private byte[] chunkPrefix = new byte[0];
+    private final EventBytes bytes = new EventBytes();
     private String responseId = "";
-    private byte[] scratch = new byte[512];
     private int toolCalls;
     private boolean started;
     private boolean finished;
@@ -92,6 +72,7 @@ public final class GeminiStreamTranslator implements SseEventFramer.RewritingVis
             String exceptionName) {
         this.alloc = requireNonNull(alloc, "alloc");
         this.created = created;
+        this.chunks = new ChunkWriter(alloc, created);
         this.model = requireNonNull(model, "model");
         this.includeUsage = includeUsage;
         this.exceptionName = requireNonNull(exceptionName, "exceptionName");
@@ -122,16 +103,16 @@ public final class GeminiStreamTranslator implements SseEventFramer.RewritingVis
         if (!started) {
             started = true;
             responseId = event.responseId.isEmpty() ? "chatcmpl-gemini-" + created : event.responseId;
-            chunkPrefix = prefix(responseId, event.modelVersion.isEmpty() ? model : event.modelVersion);
+            chunks.start(responseId, event.modelVersion.isEmpty() ? model : event.modelVersion);
             event.readIds = false;
-            out.emit(startChunk(0, ROLE, 0).writeBytes(NOT_FINISHED));
+            out.emit(chunks.role(0));
         }
         for (int c = 0; c < event.candidateCount(); c++) {
             emitCandidate(out, event.candidate(c));
         }
         if (event.candidateCount() == 0 && event.blockReason != null) {
             finished = true;
-            out.emit(finishChunk(0, "content_filter"));
+            out.emit(chunks.finish(0, "content_filter"));
         }
         return Decision.REPLACE;
     }
@@ -153,13 +134,7 @@ public final class GeminiStreamTranslator implements SseEventFramer.RewritingVis
             return GeminiErrors.event(alloc, 500, "The stream from " + source + " ended before a finishReason",
                     exceptionName);
         }
-        ByteBuf out = alloc.buffer(chunkPrefix.length + 256);
-        if (includeUsage) {
-            out.writeBytes(chunkPrefix).writeBytes(USAGE);
-            usage.writeTo(out);
-            out.writeBytes(USAGE_END);
-        }
-        return out.writeBytes(DONE);
+        return chunks.close(null, includeUsage ? usage::writeTo : null);
     }
 
     /** The usage reported so far, or {@code null} when no event carried any. */
@@ -174,10 +149,8 @@ public final class GeminiStreamTranslator implements SseEventFramer.RewritingVis
             switch (part.kind) {
                 case ResponseReader.TEXT, ResponseReader.THOUGHT -> {
                     if (!part.text.isEmpty()) {
-                        ByteBuf chunk = startChunk(candidate.index,
-                                part.kind == ResponseReader.TEXT ? CONTENT : REASONING, part.text.length());
-                        part.text.writeTo(chunk);
-                        out.emit(chunk.writeByte('}').writeBytes(NOT_FINISHED));
+                        out.emit(part.kind == ResponseReader.TEXT ? chunks.content(candidate.index, part.text)
+                                : chunks.reasoning(candidate.index, part.text));
                     }
                 }
                 default -> out.emit(toolChunk(candidate.index, part));
@@ -187,34 +160,13 @@ public final class GeminiStreamTranslator implements SseEventFramer.RewritingVis
         if (reason != null) {
             finished = true;
             boolean toolStop = toolCalls > 0 && !blocked && !reason.equals("MAX_TOKENS");
-            out.emit(finishChunk(candidate.index, toolStop ? "tool_calls" : FinishReasons.finishReason(reason)));
+            out.emit(chunks.finish(candidate.index, toolStop ? "tool_calls" : FinishReasons.finishReason(reason)));
         }
     }
 
     private ByteBuf toolChunk(int choice, ResponseReader.PartView part) {
         String id = GeminiResponses.toolCallId(responseId, toolCalls, part.signature);
-        ByteBuf chunk = startChunk(choice, TOOL_START, 96 + id.length() + part.name.length() + part.args.length() * 2);
-        JsonText.writeLong(chunk, toolCalls++);
-        chunk.writeBytes(TOOL_ID);
-        JsonText.writeString(chunk, id);
-        chunk.writeBytes(TOOL_NAME);
-        JsonText.writeString(chunk, part.name);
-        chunk.writeBytes(TOOL_ARGS);
-        JsonText.writeString(chunk, part.args);
-        return chunk.writeBytes(TOOL_END).writeBytes(NOT_FINISHED);
-    }
-
-    private ByteBuf finishChunk(int choice, String reason) {
-        ByteBuf chunk = startChunk(choice, FINISH, 32);
-        JsonText.writeString(chunk, reason);
-        return chunk.writeBytes(FINISH_END);
-    }
-
-    private ByteBuf startChunk(int choice, byte[] delta, int extra) {
-        ByteBuf chunk = alloc.buffer(chunkPrefix.length + delta.length + extra + NOT_FINISHED.length + 16)
-                .writeBytes(chunkPrefix).writeBytes(INDEX);
-        JsonText.writeLong(chunk, choice);
-        return chunk.writeBytes(delta);
+        return chunks.toolCall(choice, toolCalls++, id, part.name, part.args);
     }
 
     private void fail(SseEventFramer.Emitter out, int providerStatus, String message) {
@@ -222,39 +174,11 @@ public final class GeminiStreamTranslator implements SseEventFramer.RewritingVis
         out.emit(GeminiErrors.event(alloc, providerStatus, message, exceptionName));
     }
 
-    private byte[] prefix(String id, String chunkModel) {
-        ByteBuf buf = Unpooled.buffer(128 + id.length() + model.length());
-        try {
-            buf.writeBytes(DATA_ID);
-            JsonText.writeString(buf, id);
-            buf.writeBytes(OBJECT);
-            JsonText.writeLong(buf, created);
-            buf.writeBytes(MODEL);
-            JsonText.writeString(buf, chunkModel);
-            buf.writeBytes(CHOICES);
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            return bytes;
-        } finally {
-            buf.release();
-        }
-    }
-
     /** Parses the event into {@link #event}; false when it is not one JSON object. */
     private boolean parse(ByteBuf data, int index, int length) {
-        byte[] array;
-        int offset;
-        if (data.hasArray()) {
-            array = data.array();
-            offset = data.arrayOffset() + index;
-        } else {
-            if (scratch.length < length) {
-                scratch = new byte[Math.max(length, scratch.length * 2)];
-            }
-            data.getBytes(index, scratch, 0, length);
-            array = scratch;
-            offset = 0;
-        }
+        bytes.of(data, index, length);
+        byte[] array = bytes.array();
+        int offset = bytes.offset();
         event.reset(array, offset);
         try (JsonParser p = JsonInput.JSON.createParser(ObjectReadContext.empty(), array, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -265,9 +189,5 @@ public final class GeminiStreamTranslator implements SseEventFramer.RewritingVis
         } catch (JacksonException e) {
             return false;
         }
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

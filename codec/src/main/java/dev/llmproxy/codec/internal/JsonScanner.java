@@ -40,8 +40,11 @@ public abstract class JsonScanner {
     public static final int LITERAL_NULL = 2;
     /** Deepest nesting accepted. */
     public static final int MAX_DEPTH = 512;
-    /** Longest key, in bytes, reported to {@link #onKey} as bytes; longer keys are reported as unknown. */
-    public static final int MAX_KEY_BYTES = 32;
+    /**
+     * Longest key, in bytes, reported to {@link #onKey} as bytes; longer keys are reported as unknown. 40 holds every
+     * key a scanner looks for, the longest being LiteLLM's {@code mock_testing_content_policy_fallbacks} (37).
+     */
+    public static final int MAX_KEY_BYTES = 40;
 
     private static final byte[][] LITERALS = {{'t', 'r', 'u', 'e'}, {'f', 'a', 'l', 's', 'e'}, {'n', 'u', 'l', 'l'}};
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

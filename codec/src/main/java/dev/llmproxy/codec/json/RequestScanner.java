@@ -56,7 +56,9 @@ public final class RequestScanner {
         /** LiteLLM's per-request router parameters, which {@link RouterParams} takes out of the body. */
         private static final byte[][] ROUTER_PARAMS = {bytes("timeout"), bytes("fallbacks"), bytes("num_retries"),
                 bytes("max_fallbacks"), bytes("disable_fallbacks"), bytes("context_window_fallbacks"),
-                bytes("content_policy_fallbacks")};
+                bytes("content_policy_fallbacks"), bytes("include_fallback_errors"), bytes("mock_testing_fallbacks"),
+                bytes("mock_testing_context_fallbacks"), bytes("mock_testing_content_policy_fallbacks"),
+                bytes("mock_testing_rate_limit_error")};
         private static final byte[] DROP_PARAMS = bytes("drop_params");
         private static final byte[] ADDITIONAL_DROP_PARAMS = bytes("additional_drop_params");
 

@@ -30,6 +30,11 @@ import tools.jackson.core.json.JsonFactory;
  * @param contentPolicyFallbacks {@code content_policy_fallbacks}, as {@code contextWindowFallbacks}
  * @param maxFallbacks {@code max_fallbacks}, or -1 when absent
  * @param disableFallbacks {@code disable_fallbacks}
+ * @param includeFallbackErrors {@code include_fallback_errors}: the caller asks for the errors that led to fallbacks
+ * @param mockTestingParams the names of LiteLLM's {@code mock_testing_*} parameters present, whatever their values
+ *     (the proxy refuses them unless its operator allows them)
+ * @param mockFailure the first {@code mock_testing_*} parameter set to {@code true}, or null: the failure the
+ *     caller asks the gateway to pretend, to test its fallbacks
  */
 public record RouterParams(
         int numRetries,
@@ -38,7 +43,23 @@ public record RouterParams(
         @Nullable Map<String, List<String>> contextWindowFallbacks,
         @Nullable Map<String, List<String>> contentPolicyFallbacks,
         int maxFallbacks,
-        boolean disableFallbacks) {
+        boolean disableFallbacks,
+        boolean includeFallbackErrors,
+        List<String> mockTestingParams,
+        @Nullable String mockFailure) {
+
+    /** LiteLLM's {@code mock_testing_fallbacks}: an internal server error, straight to the fallbacks. */
+    public static final String MOCK_TESTING_FALLBACKS = "mock_testing_fallbacks";
+    /** LiteLLM's {@code mock_testing_context_fallbacks}: a context-length error. */
+    public static final String MOCK_TESTING_CONTEXT_FALLBACKS = "mock_testing_context_fallbacks";
+    /** LiteLLM's {@code mock_testing_content_policy_fallbacks}: a content-policy refusal. */
+    public static final String MOCK_TESTING_CONTENT_POLICY_FALLBACKS = "mock_testing_content_policy_fallbacks";
+    /** LiteLLM's {@code mock_testing_rate_limit_error}: a rate-limit error, retried like any other. */
+    public static final String MOCK_TESTING_RATE_LIMIT_ERROR = "mock_testing_rate_limit_error";
+
+    public RouterParams {
+        mockTestingParams = List.copyOf(mockTestingParams);
+    }
 
     /** Bodies are bounded by the proxy's own size and nesting checks, not by Jackson's defaults. */
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -108,6 +129,9 @@ public record RouterParams(
         private @Nullable Map<String, List<String>> contentPolicy;
         private int maxFallbacks = -1;
         private boolean disableFallbacks;
+        private boolean includeFallbackErrors;
+        private final List<String> mockTestingParams = new ArrayList<>(1);
+        private @Nullable String mockFailure;
 
         /** Reads the value of {@code name} when it is a router parameter; false for any other member. */
         boolean read(String name, JsonParser parser) {
@@ -119,6 +143,15 @@ public record RouterParams(
                 case "fallbacks" -> fallbacks = groups(name, parser);
                 case "context_window_fallbacks" -> contextWindow = groupMap(name, parser);
                 case "content_policy_fallbacks" -> contentPolicy = groupMap(name, parser);
+                case "include_fallback_errors" -> includeFallbackErrors = parser.currentToken() == JsonToken.VALUE_TRUE;
+                case MOCK_TESTING_FALLBACKS, MOCK_TESTING_CONTEXT_FALLBACKS, MOCK_TESTING_CONTENT_POLICY_FALLBACKS,
+                        MOCK_TESTING_RATE_LIMIT_ERROR -> {
+                    mockTestingParams.add(name);
+                    if (mockFailure == null && parser.currentToken() == JsonToken.VALUE_TRUE) {
+                        mockFailure = name;
+                    }
+                    parser.skipChildren();
+                }
                 default -> {
                     return false;
                 }
@@ -128,7 +161,7 @@ public record RouterParams(
 
         RouterParams params() {
             return new RouterParams(numRetries, timeoutSeconds, fallbacks, contextWindow, contentPolicy,
-                    maxFallbacks, disableFallbacks);
+                    maxFallbacks, disableFallbacks, includeFallbackErrors, mockTestingParams, mockFailure);
         }
 
         private static int count(String name, JsonParser parser) {

@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safety: none; one instance per streamed response, confined to its event loop.
  */
-public final class SseEventFramer {
+public final class SseEventFramer implements StreamFramer {
     /*
      * Implementation notes
      *
@@ -197,6 +197,7 @@ public final class SseEventFramer {
      * @throws IllegalStateException after {@link #finish()} or {@link #release()}, from inside the visitor, or when a
      *     visitor emitted events but did not answer {@link Decision#REPLACE}
      */
+    @Override
     public ByteBuf frame(ByteBuf chunk) {
         if (closed) {
             throw new IllegalStateException("framer already finished");
@@ -245,6 +246,7 @@ public final class SseEventFramer {
     }
 
     /** Returns whether an incomplete event outgrew {@code maxEventBytes}, which switched the framer to pass-through. */
+    @Override
     public boolean isOverflowed() {
         return overflowed;
     }
@@ -255,6 +257,7 @@ public final class SseEventFramer {
      *
      * @return the leftover bytes, possibly empty; owned by the caller, who must release (or write) it
      */
+    @Override
     public ByteBuf finish() {
         ByteBuf leftover = partial;
         partial = null;
@@ -266,6 +269,7 @@ public final class SseEventFramer {
      * Abandons the stream (client gone, upstream failed) and frees the framer's buffers. Idempotent. Called from inside
      * the visitor, it also makes the running {@link #frame} release what it assembled and return an empty buffer.
      */
+    @Override
     public void release() {
         closed = true;
         if (partial != null) {

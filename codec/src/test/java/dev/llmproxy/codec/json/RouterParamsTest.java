@@ -40,6 +40,30 @@ class RouterParamsTest {
     }
 
     @Test
+    void shouldTakeOutLiteLlmsMockTestingParametersAndNameTheFirstSetToTrue() {
+        RouterParams.Extracted extracted = extract("{\"model\":\"x\",\"mock_testing_rate_limit_error\":false,"
+                + "\"mock_testing_fallbacks\":{\"odd\":[1]},\"mock_testing_context_fallbacks\":true,"
+                + "\"mock_testing_content_policy_fallbacks\":true,\"include_fallback_errors\":true}");
+
+        RouterParams params = extracted.params();
+        assertThat(params.mockTestingParams()).containsExactly("mock_testing_rate_limit_error",
+                "mock_testing_fallbacks", "mock_testing_context_fallbacks", "mock_testing_content_policy_fallbacks");
+        assertThat(params.mockFailure()).isEqualTo(RouterParams.MOCK_TESTING_CONTEXT_FALLBACKS);
+        assertThat(params.includeFallbackErrors()).isTrue();
+        assertThat(extracted.body().toString(StandardCharsets.UTF_8)).isEqualTo("{\"model\":\"x\"}");
+        extracted.body().release();
+    }
+
+    @Test
+    void shouldFindTheLongestParameterNameWithTheScanner() {
+        ByteBuf body = Unpooled.copiedBuffer("{\"model\":\"x\",\"mock_testing_content_policy_fallbacks\":true}",
+                StandardCharsets.UTF_8);
+
+        assertThat(RequestScanner.scan(body).hasRouterParams()).isTrue();
+        body.release();
+    }
+
+    @Test
     void shouldBeFoundByTheScanner() {
         ByteBuf body = Unpooled.copiedBuffer("{\"model\":\"x\",\"fallbacks\":[\"y\"]}", StandardCharsets.UTF_8);
         ByteBuf plain = Unpooled.copiedBuffer("{\"model\":\"x\",\"messages\":[{\"timeout\":1}]}",

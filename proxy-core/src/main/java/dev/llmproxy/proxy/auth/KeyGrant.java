@@ -43,9 +43,10 @@ public interface KeyGrant {
     double spend();
 
     /**
-     * Admits a call to {@code model}: checks {@link #checkModel}, the key's and its team's budgets and the key's rpm,
-     * tpm and parallel limits,
-     * and when all pass takes one request of each limit, to be given back with {@link #release}.
+     * Admits a call to {@code model}: checks {@link #checkModel}, the budgets of the key, its team, the user's
+     * membership of the team and (for a key without a team) its user, then the rpm, tpm and parallel limits of the
+     * key, the key for this model, the team, the team for this model and the user; when all pass takes one request
+     * of each limit, to be given back with {@link #release}.
      *
      * @param nowMillis wall-clock time, epoch milliseconds
      * @return null when admitted, else why not (nothing was taken)
@@ -53,8 +54,9 @@ public interface KeyGrant {
     @Nullable KeyRefusal admit(String model, long nowMillis);
 
     /**
-     * Gives back an admitted call: frees its parallel slot, charges {@code tokens} to the tokens-per-minute window
-     * and adds {@code costUsd} to the key's spend. Called exactly once per admitted call.
+     * Gives back an admitted call: frees its parallel slots, charges {@code tokens} to the tokens-per-minute windows
+     * and adds {@code costUsd} to the spend of the key, its team, the user's membership of the team and the user.
+     * Called exactly once per admitted call, with the {@code model} it was admitted for.
      */
-    void release(long nowMillis, long tokens, double costUsd);
+    void release(String model, long nowMillis, long tokens, double costUsd);
 }

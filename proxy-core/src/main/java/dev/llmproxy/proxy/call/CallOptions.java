@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.call;
 
 import dev.llmproxy.codec.json.RouterParams;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param contentPolicyFallbacks replaces {@code content_policy_fallbacks} when not null
  * @param maxFallbacks replaces {@code max_fallbacks} when >= 0
  * @param disableFallbacks no fallback at all for this call
+ * @param includeFallbackErrors the caller asks for {@code x-litellm-fallback-errors}
+ * @param mockTestingParams LiteLLM's {@code mock_testing_*} parameters the body carried (whatever their values)
+ * @param mockFailure the {@code mock_testing_*} parameter set to true, naming the failure to pretend, or null
  */
 public record CallOptions(
         int numRetries,
@@ -24,7 +28,10 @@ public record CallOptions(
         @Nullable Map<String, List<String>> contextWindowFallbacks,
         @Nullable Map<String, List<String>> contentPolicyFallbacks,
         int maxFallbacks,
-        boolean disableFallbacks) {
+        boolean disableFallbacks,
+        boolean includeFallbackErrors,
+        List<String> mockTestingParams,
+        @Nullable String mockFailure) {
 
     /** Nothing asked: the config decides. */
     public static final CallOptions DEFAULT = new CallOptions(-1, 0);
@@ -35,6 +42,7 @@ public record CallOptions(
     public static final String TIMEOUT_HEADER = "x-litellm-timeout";
 
     public CallOptions {
+        mockTestingParams = List.copyOf(mockTestingParams);
         if (numRetries < -1) {
             throw new IllegalArgumentException("numRetries: " + numRetries + " (expected: >= 0, or -1)");
         }
@@ -45,7 +53,18 @@ public record CallOptions(
 
     /** Retries and timeout only. */
     public CallOptions(int numRetries, long timeoutNanos) {
-        this(numRetries, timeoutNanos, null, null, null, -1, false);
+        this(numRetries, timeoutNanos, null, null, null, -1, false, false, List.of(), null);
+    }
+
+    /**
+     * {@code x-litellm-timeout} as the response echoes it: the request's timeout in seconds, without trailing zeros;
+     * null when the request set none.
+     */
+    public @Nullable String timeoutHeader() {
+        if (timeoutNanos == 0) {
+            return null;
+        }
+        return BigDecimal.valueOf(timeoutNanos, 9).stripTrailingZeros().toPlainString();
     }
 
     /** These options with the body's router parameters where the headers set nothing (the headers win). */
@@ -53,7 +72,8 @@ public record CallOptions(
         long bodyTimeout = params.timeoutSeconds() > 0 ? Math.max(1, Math.round(params.timeoutSeconds() * 1e9)) : 0;
         return new CallOptions(numRetries >= 0 ? numRetries : params.numRetries(),
                 timeoutNanos > 0 ? timeoutNanos : bodyTimeout, params.fallbacks(), params.contextWindowFallbacks(),
-                params.contentPolicyFallbacks(), params.maxFallbacks(), params.disableFallbacks());
+                params.contentPolicyFallbacks(), params.maxFallbacks(), params.disableFallbacks(),
+                params.includeFallbackErrors(), params.mockTestingParams(), params.mockFailure());
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.llmproxy.proxy.call;
 
+import dev.llmproxy.codec.json.RouterParams;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.route.CapacityWaiter;
 import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.ErrorClass;
 import dev.llmproxy.proxy.route.Failure;
 import dev.llmproxy.proxy.route.GroupQuota;
 import dev.llmproxy.proxy.route.Lease;
@@ -108,6 +110,10 @@ public final class ModelCall {
             }
             inFlight = true;
         }
+        CallOptions options = request.options();
+        if (!options.mockTestingParams().isEmpty() && startMockTesting(options)) {
+            return;
+        }
         Lease lease = retries.first();
         if (lease == null) {
             // Neither the group nor its fallbacks can take the call now: wait in the group if the router allows it.
@@ -118,6 +124,61 @@ public final class ModelCall {
             return;
         }
         startAttempt(lease);
+    }
+
+    /**
+     * A request with LiteLLM's {@code mock_testing_*} parameters: refused unless the operator allows them (as
+     * LiteLLM's newer versions do: a client must not be able to send traffic to the fallbacks at will); else the
+     * requested group fails at once with the failure asked for, no deployment is called (none is cooled down), and
+     * the call goes on as after that failure: retries for a rate-limit error, the fallbacks for the others. False
+     * when none of them is true: the call starts as any other.
+     */
+    private boolean startMockTesting(CallOptions options) {
+        if (!services.retryRules().settings().allowMockTesting()) {
+            fail(ProxyError.BAD_REQUEST, "Mock testing request params are disabled on this proxy: "
+                    + String.join(", ", options.mockTestingParams()) + ". An admin can enable them by setting "
+                    + "`general_settings.dangerously_allow_mock_testing_request_params: true` in config.yaml.",
+                    options.mockTestingParams().get(0));
+            return true;
+        }
+        String mock = options.mockFailure();
+        if (mock == null) {
+            return false;
+        }
+        String group = request.route().modelGroup();
+        ProxyError error;
+        Failure failure;
+        String message;
+        switch (mock) {
+            case RouterParams.MOCK_TESTING_RATE_LIMIT_ERROR -> {
+                error = ProxyError.MOCK_RATE_LIMITED;
+                failure = Failure.of(429);
+                message = "This is a mock exception for model=" + group + ", to trigger a rate limit error";
+            }
+            case RouterParams.MOCK_TESTING_CONTEXT_FALLBACKS -> {
+                error = ProxyError.MOCK_CONTEXT_WINDOW_EXCEEDED;
+                failure = new Failure(400, ErrorClass.CONTEXT_WINDOW_EXCEEDED, Failure.NO_RETRY_AFTER);
+                message = "This is a mock exception for model=" + group + ", to trigger a context window fallback";
+            }
+            case RouterParams.MOCK_TESTING_CONTENT_POLICY_FALLBACKS -> {
+                error = ProxyError.MOCK_CONTENT_POLICY_VIOLATION;
+                failure = new Failure(400, ErrorClass.CONTENT_POLICY_VIOLATION, Failure.NO_RETRY_AFTER);
+                message = "This is a mock exception for model=" + group + ", to trigger a content policy fallback";
+            }
+            default -> {
+                error = ProxyError.MOCK_INTERNAL_SERVER_ERROR;
+                failure = Failure.of(500);
+                message = "This is a mock exception for model=" + group + ", to trigger a fallback";
+            }
+        }
+        log.debug("[{}] {}", request.callId(), message);
+        Lease lease = retries.firstAfter(failure, message);
+        if (lease == null) {
+            fail(error, message + "." + retries.summary(), null);
+        } else {
+            startAttempt(lease);
+        }
+        return true;
     }
 
     /** The client connection can take more bytes again. */
@@ -164,6 +225,17 @@ public final class ModelCall {
     long attemptTimeoutNanos(long deploymentNanos) {
         long requested = request.options().timeoutNanos();
         return requested > 0 ? requested : deploymentNanos;
+    }
+
+    /**
+     * Whether a plain success must be read before it is committed, because a {@code finish_reason} of
+     * {@code content_filter} would make the call fall back (LiteLLM does so only when a content-policy or a default
+     * fallback exists for the group). False for almost every call, without allocating.
+     */
+    boolean watchesContentFilter() {
+        CallOptions options = request.options();
+        return !options.disableFallbacks() && services.retryRules().mayFallBackOnContentPolicy(
+                retries.group().modelGroup(), options.contentPolicyFallbacks());
     }
 
     /** {@link #shouldCommit(Attempt, Failure)} for a status alone. */
@@ -340,12 +412,26 @@ public final class ModelCall {
     }
 
     /**
-     * {@code x-litellm-attempted-retries} and {@code -fallbacks}; and the group's {@code x-ratelimit-*} quota where
-     * the provider sent none of its own (LiteLLM passes the provider's through and fills the group's otherwise).
+     * {@code x-litellm-attempted-retries} and {@code -fallbacks}; {@code x-litellm-max-retries} once a retry was
+     * made, {@code x-litellm-timeout} when the request set a timeout, {@code x-litellm-fallback-errors} when asked
+     * for and allowed (each a field test when unset, so a plain call pays nothing for them); and the group's
+     * {@code x-ratelimit-*} quota where the provider sent none of its own (LiteLLM passes the provider's through and
+     * fills the group's otherwise).
      */
     private void addRetryHeaders(HttpHeaders headers) {
         headers.set(Responses.ATTEMPTED_RETRIES, count(retries.attemptedRetries()))
                 .set(Responses.ATTEMPTED_FALLBACKS, count(retries.fallbacks()));
+        if (retries.attemptedRetries() > 0) {
+            headers.set(Responses.MAX_RETRIES, Integer.toString(retries.maxRetries()));
+        }
+        String timeout = request.options().timeoutHeader();
+        if (timeout != null) {
+            headers.set(Responses.TIMEOUT, timeout);
+        }
+        String fallbackErrors = retries.fallbackErrors();
+        if (fallbackErrors != null) {
+            headers.set(Responses.FALLBACK_ERRORS, fallbackErrors);
+        }
         GroupQuota quota = services.router().quota(retries.group());
         if (quota != null) {
             addQuota(headers, Responses.LIMIT_REQUESTS, quota.limitRequests());

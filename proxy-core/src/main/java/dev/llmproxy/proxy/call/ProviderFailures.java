@@ -3,8 +3,10 @@ package dev.llmproxy.proxy.call;
 import dev.llmproxy.proxy.route.ErrorClass;
 import dev.llmproxy.proxy.route.Failure;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZonedDateTime;
@@ -12,8 +14,14 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * Reads a provider's error response into a {@link Failure}: its class (a 400 is told apart as a context-length error
@@ -33,6 +41,20 @@ final class ProviderFailures {
 
     private static final String RETRY_AFTER_MS = "retry-after-ms";
 
+    /**
+     * A success whose output a content filter blocked, as LiteLLM treats it when a fallback could answer instead: its
+     * {@code ContentPolicyViolationError} ("Response output was blocked."), a 400 of the content-policy class.
+     */
+    static final Failure CONTENT_FILTERED =
+            new Failure(400, ErrorClass.CONTENT_POLICY_VIOLATION, Failure.NO_RETRY_AFTER);
+
+    /** Gemini's {@code finishReason} values that its translation reports as {@code content_filter}. */
+    private static final Set<String> GEMINI_FILTERED = Set.of("SAFETY", "RECITATION", "BLOCKLIST",
+            "PROHIBITED_CONTENT", "SPII", "LANGUAGE", "OTHER", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT",
+            "IMAGE_RECITATION", "IMAGE_OTHER", "NO_IMAGE");
+
+    private static final JsonFactory JSON = new JsonFactory();
+
     private ProviderFailures() {}
 
     /**
@@ -51,6 +73,46 @@ final class ProviderFailures {
             }
         }
         return new Failure(status, errorClass, retryAfterNanos(headers, clock));
+    }
+
+    /**
+     * Whether a provider's success body says a content filter blocked the output, in any of the formats the client
+     * would see as {@code finish_reason: "content_filter"}: OpenAI's (and Azure's) {@code finish_reason}, Anthropic's
+     * {@code stop_reason} {@code refusal}, Gemini's {@code finishReason} for blocked candidates or a
+     * {@code promptFeedback.blockReason}. The names are member names, so a message's text cannot pass for them. False
+     * for a body that is not JSON.
+     *
+     * @param body the whole body; not released, indexes unchanged
+     */
+    static boolean isContentFiltered(ByteBuf body) {
+        InputStream in = new ByteBufInputStream(body.duplicate());
+        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), in)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token != JsonToken.PROPERTY_NAME) {
+                    continue;
+                }
+                String name = parser.currentName();
+                if (parser.nextToken() != JsonToken.VALUE_STRING) {
+                    continue;
+                }
+                String value = parser.getString();
+                boolean filtered = switch (name) {
+                    case "finish_reason" -> value.equals("content_filter");
+                    case "stop_reason" -> value.equals("refusal") || value.equals("content_filtered");
+                    case "finishReason" -> GEMINI_FILTERED.contains(value);
+                    case "blockReason" -> true;
+                    default -> false;
+                };
+                if (filtered) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (JacksonException e) {
+            // Not JSON, or cut short: nothing says it was filtered, and the client gets it as it is.
+            return false;
+        }
     }
 
     /**

@@ -40,6 +40,8 @@ public enum ProxyError {
     CLIENT_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "timeout"),
     UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
+    /** The provider's credentials could not be had, for a reason the client may read (a login to complete). */
+    UPSTREAM_AUTH_FAILED(HttpResponseStatus.UNAUTHORIZED, "auth_error"),
     UPSTREAM_TLS_FAILED(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
     /** The provider's response could not be decoded (invalid framing, headers over the limit). */
     UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "api_connection_error"),
@@ -61,7 +63,15 @@ public enum ProxyError {
     /** The client closed its connection before the response was complete; recorded, never sent. */
     CLIENT_CLOSED(HttpResponseStatus.valueOf(499, "Client Closed Request"), "client_closed_request"),
     /** The client stopped reading a response for longer than its write timeout; recorded, never sent. */
-    CLIENT_TOO_SLOW(HttpResponseStatus.REQUEST_TIMEOUT, "client_too_slow");
+    CLIENT_TOO_SLOW(HttpResponseStatus.REQUEST_TIMEOUT, "client_too_slow"),
+    /** {@code mock_testing_fallbacks}: the internal server error the caller asked the gateway to pretend. */
+    MOCK_INTERNAL_SERVER_ERROR(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_server_error"),
+    /** {@code mock_testing_context_fallbacks}: a pretended context-length error. */
+    MOCK_CONTEXT_WINDOW_EXCEEDED(HttpResponseStatus.BAD_REQUEST, "invalid_request_error"),
+    /** {@code mock_testing_content_policy_fallbacks}: a pretended content-policy refusal. */
+    MOCK_CONTENT_POLICY_VIOLATION(HttpResponseStatus.BAD_REQUEST, "invalid_request_error"),
+    /** {@code mock_testing_rate_limit_error}: a pretended rate-limit error. */
+    MOCK_RATE_LIMITED(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error");
 
     private final HttpResponseStatus status;
     private final String type;

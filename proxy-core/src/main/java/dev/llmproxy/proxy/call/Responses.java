@@ -29,6 +29,9 @@ public final class Responses {
     public static final AsciiString OVERHEAD_DURATION_MS = AsciiString.cached("x-litellm-overhead-duration-ms");
     public static final AsciiString ATTEMPTED_RETRIES = AsciiString.cached("x-litellm-attempted-retries");
     public static final AsciiString ATTEMPTED_FALLBACKS = AsciiString.cached("x-litellm-attempted-fallbacks");
+    public static final AsciiString MAX_RETRIES = AsciiString.cached("x-litellm-max-retries");
+    public static final AsciiString TIMEOUT = AsciiString.cached("x-litellm-timeout");
+    public static final AsciiString FALLBACK_ERRORS = AsciiString.cached("x-litellm-fallback-errors");
     public static final AsciiString LIMIT_REQUESTS = AsciiString.cached("x-ratelimit-limit-requests");
     public static final AsciiString REMAINING_REQUESTS = AsciiString.cached("x-ratelimit-remaining-requests");
     public static final AsciiString LIMIT_TOKENS = AsciiString.cached("x-ratelimit-limit-tokens");

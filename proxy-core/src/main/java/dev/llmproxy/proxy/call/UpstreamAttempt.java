@@ -6,6 +6,7 @@ import dev.llmproxy.codec.openai.StreamChunk;
 import dev.llmproxy.codec.openai.StreamChunkInspector;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.codec.sse.StreamFramer;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
@@ -43,6 +44,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -89,8 +91,15 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
      * error JSON, whose words tell a context-length error or a content-policy refusal from another 400.
      */
     private static final int MAX_HELD_ERROR_BYTES = 64 * 1024;
+    /**
+     * A plain success held back to read its {@code finish_reason} is decided at this size at the latest: a response
+     * blocked by a content filter is short, and a longer one is relayed as it is.
+     */
+    private static final int MAX_HELD_SUCCESS_BYTES = 256 * 1024;
     /** The most a translated non-streamed body may weigh; translation needs it whole. */
     private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
+    private static final String AWS_EVENT_STREAM = "application/vnd.amazon.eventstream";
+    private static final AsciiString TEXT_EVENT_STREAM = AsciiString.cached("text/event-stream");
     private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
     private final ChannelHandlerContext ctx;
     private final CallRequest request;
@@ -108,7 +117,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     private @Nullable UpstreamConnection connection;
     private @Nullable ScheduledFuture<?> timer;
     private @Nullable ResponseTranslator translator;
-    private @Nullable SseEventFramer framer;
+    private @Nullable StreamFramer framer;
     private @Nullable JsonBodyUsageScanner bodyUsage;
     /** A translated plain body being collected; owned here until translated or the attempt ends. */
     private @Nullable CompositeByteBuf collected;
@@ -199,8 +208,14 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             }
             if (failure != null) {
                 log.info("[{}] no credentials for {}: {}", request.callId(), deployment.id(), failure.toString());
-                failBeforeCommit(ProxyError.UPSTREAM_CONNECT_FAILED,
-                        "Cannot authenticate with the provider (no credentials available)");
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (cause instanceof UpstreamAuth.CredentialsException) {
+                    failBeforeCommit(ProxyError.UPSTREAM_AUTH_FAILED, String.valueOf(cause.getMessage()));
+                } else {
+                    failBeforeCommit(ProxyError.UPSTREAM_CONNECT_FAILED,
+                            "Cannot authenticate with the provider (no credentials available)");
+                }
                 return;
             }
             send(upstreamConnection);
@@ -263,8 +278,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             }
             headersNanos = lastActivityNanos;
             status = head.status().code();
-            if (status >= 400) {
-                // Held back until the call decides: the body says what kind of error it is.
+            if (status >= 400 || (!stream && status < 300 && call.watchesContentFilter())) {
+                // Held back until the call decides: the body says what kind of error it is (or, for a success the
+                // call may fall back from, whether a content filter blocked it).
                 errorHead = head;
                 errorBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
                 if (part instanceof HttpContent content) {
@@ -272,7 +288,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
                 }
                 return;
             }
-            if (stream && !(part instanceof HttpContent) && isEventStream(head)) {
+            if (stream && !(part instanceof HttpContent) && (isEventStream(head) || isAwsEventStream(head))) {
                 // Held until the stream's first bytes, as LiteLLM waits for the first chunk: a provider that fails
                 // before sending any can still be retried, and the client sees one clean answer.
                 streamHead = head;
@@ -301,7 +317,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         held.addComponent(true, content.content().retain());
         content.release();
         boolean last = content instanceof LastHttpContent;
-        if (last || held.readableBytes() > MAX_HELD_ERROR_BYTES) {
+        if (last || held.readableBytes() > (status >= 400 ? MAX_HELD_ERROR_BYTES : MAX_HELD_SUCCESS_BYTES)) {
             decideOnError(last);
         }
     }
@@ -318,7 +334,10 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (head == null || held == null) {
             throw new IllegalStateException("no error is held");
         }
-        Failure failure = ProviderFailures.of(status, head.headers(), held, call.services.clock());
+        Failure failure = status >= 400
+                ? ProviderFailures.of(status, head.headers(), held, call.services.clock())
+                : complete && ProviderFailures.isContentFiltered(held) ? ProviderFailures.CONTENT_FILTERED
+                : Failure.of(status);
         if (!call.shouldCommit(this, failure)) {
             held.release();
             log.debug("[{}] {} answered {}; retrying", request.callId(), deployment.id(), status);
@@ -445,7 +464,15 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         call.addProxyHeaders(headers, deployment, sentNanos, headersNanos);
         Responses.setConnection(response, request.keepAlive(), request.http10());
         responseStarted = true;
-        if (eventStream && success) {
+        StreamFramer ownFramer = success && responseTranslator != null
+                ? responseTranslator.newStreamFramer(ctx.alloc(), head.headers().get(HttpHeaderNames.CONTENT_TYPE))
+                : null;
+        if (ownFramer != null) {
+            // A binary stream (Bedrock's AWS event stream) the translator decodes itself; the client gets SSE.
+            framer = ownFramer;
+            headers.set(HttpHeaderNames.CONTENT_TYPE, TEXT_EVENT_STREAM);
+            HttpUtil.setTransferEncodingChunked(response, true);
+        } else if (eventStream && success) {
             framer = new SseEventFramer(ctx.alloc(), MAX_SSE_EVENT_BYTES,
                     responseTranslator != null ? responseTranslator : this::inspectEvent);
             HttpUtil.setTransferEncodingChunked(response, true);
@@ -464,6 +491,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         ctx.write(response, ctx.voidPromise());
     }
 
+    private static boolean isAwsEventStream(HttpResponse head) {
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return contentType != null
+                && contentType.regionMatches(true, 0, AWS_EVENT_STREAM, 0, AWS_EVENT_STREAM.length());
+    }
+
     private static boolean isEventStream(HttpResponse head) {
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         return contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
@@ -480,7 +513,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             collect(whole, content, last);
             return;
         }
-        SseEventFramer sse = framer;
+        StreamFramer sse = framer;
         if (sse != null) {
             ByteBuf events = sse.frame(bytes);
             content.release();
@@ -723,7 +756,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
                 upstreamConnection.discard();
             }
         }
-        SseEventFramer sse = framer;
+        StreamFramer sse = framer;
         if (sse != null) {
             sse.release();
         }

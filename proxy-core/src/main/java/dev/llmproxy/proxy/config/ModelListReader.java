@@ -45,7 +45,7 @@ final class ModelListReader {
     /** model_info keys acted on where they are read (LiteLLM reads limits, order and prices there too). */
     private static final Set<String> USED_MODEL_INFO = Set.of("rpm", "tpm", "rpd", "max_parallel_requests", "order",
             "mode", "input_cost_per_token", "output_cost_per_token", "health_check_timeout",
-            "disable_background_health_check");
+            "disable_background_health_check", "access_groups");
 
     private final Nodes nodes;
     private final Set<String> ignored;

@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  *     {@code max_parallel_requests} of every deployment without its own, or {@code null}
  * @param globalMaxParallelRequests {@code general_settings.global_max_parallel_requests}: model calls in flight across
  *     the proxy, or {@code null} for no limit
+ * @param allowMockTesting {@code general_settings.dangerously_allow_mock_testing_request_params}: whether requests
+ *     may carry LiteLLM's {@code mock_testing_*} parameters (refused with a 400 otherwise, as LiteLLM does)
+ * @param exposeFallbackErrors {@code general_settings.expose_fallback_errors_to_caller}: whether a request asking with
+ *     {@code include_fallback_errors} gets the {@code x-litellm-fallback-errors} header
  */
 public record ReliabilitySettings(
         @Nullable Integer numRetries,
@@ -45,7 +49,9 @@ public record ReliabilitySettings(
         Duration cooldownTime,
         boolean disableCooldowns,
         @Nullable Long maxParallelRequests,
-        @Nullable Long globalMaxParallelRequests) {
+        @Nullable Long globalMaxParallelRequests,
+        boolean allowMockTesting,
+        boolean exposeFallbackErrors) {
 
     /** Retries when {@code num_retries} is not set anywhere. */
     public static final int DEFAULT_NUM_RETRIES = 2;
@@ -63,6 +69,18 @@ public record ReliabilitySettings(
     public static final ReliabilitySettings DEFAULTS = new ReliabilitySettings(null, RetryPolicy.NONE, Map.of(),
             Duration.ZERO, Map.of(), Map.of(), Map.of(), List.of(), DEFAULT_MAX_FALLBACKS, null, null,
             DEFAULT_COOLDOWN_TIME, false, null, null);
+
+    /** Settings with neither mock testing parameters nor fallback errors for callers. */
+    public ReliabilitySettings(@Nullable Integer numRetries, RetryPolicy retryPolicy,
+            Map<String, RetryPolicy> groupRetryPolicies, Duration retryAfter, Map<String, List<String>> fallbacks,
+            Map<String, List<String>> contextWindowFallbacks, Map<String, List<String>> contentPolicyFallbacks,
+            List<String> defaultFallbacks, int maxFallbacks, @Nullable Integer allowedFails,
+            @Nullable AllowedFailsPolicy allowedFailsPolicy, Duration cooldownTime, boolean disableCooldowns,
+            @Nullable Long maxParallelRequests, @Nullable Long globalMaxParallelRequests) {
+        this(numRetries, retryPolicy, groupRetryPolicies, retryAfter, fallbacks, contextWindowFallbacks,
+                contentPolicyFallbacks, defaultFallbacks, maxFallbacks, allowedFails, allowedFailsPolicy, cooldownTime,
+                disableCooldowns, maxParallelRequests, globalMaxParallelRequests, false, false);
+    }
 
     public ReliabilitySettings {
         requireNonNull(retryPolicy, "retryPolicy");

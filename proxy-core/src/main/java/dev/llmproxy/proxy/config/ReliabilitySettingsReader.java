@@ -29,7 +29,8 @@ final class ReliabilitySettingsReader {
             "content_policy_fallbacks", "default_fallbacks", "allowed_fails", "cooldown_time", "disable_cooldowns");
 
     /** The {@code general_settings} keys read here. */
-    static final Set<String> GENERAL_KEYS = Set.of("max_parallel_requests", "global_max_parallel_requests");
+    static final Set<String> GENERAL_KEYS = Set.of("max_parallel_requests", "global_max_parallel_requests",
+            "dangerously_allow_mock_testing_request_params", "expose_fallback_errors_to_caller");
 
     private final Nodes nodes;
     private final Map<String, Entry> router;
@@ -68,7 +69,9 @@ final class ReliabilitySettingsReader {
                 cooldown == null ? ReliabilitySettings.DEFAULT_COOLDOWN_TIME : seconds(cooldown),
                 disable != null && disable,
                 positive(general.get("max_parallel_requests")),
-                positive(general.get("global_max_parallel_requests")));
+                positive(general.get("global_max_parallel_requests")),
+                Boolean.TRUE.equals(nodes.bool(general.get("dangerously_allow_mock_testing_request_params"))),
+                Boolean.TRUE.equals(nodes.bool(general.get("expose_fallback_errors_to_caller"))));
     }
 
     private @Nullable Entry either(String key) {

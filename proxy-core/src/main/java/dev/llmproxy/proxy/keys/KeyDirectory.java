@@ -10,12 +10,14 @@ import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.KeyWithOwners;
 import dev.llmproxy.store.Team;
+import dev.llmproxy.store.TeamMembership;
 import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,10 +55,25 @@ final class KeyDirectory {
     private final ConcurrentHashMap<String, CompletableFuture<AuthResult>> lookups = new ConcurrentHashMap<>();
     /** The teams keys belong to, by id: written by store threads, read by every call of a team's key. */
     private final ConcurrentHashMap<String, TeamState> teams = new ConcurrentHashMap<>();
+    /** The users keys belong to, by id: written by store threads, read by every call of a user's key. */
+    private final ConcurrentHashMap<String, UserState> users = new ConcurrentHashMap<>();
+    private final AccessGroups accessGroups;
+    /**
+     * Numbers every install of a key, team or user. A refresh takes the number before it reads the store and does
+     * not replace an entry installed after that: without it, a refresh that read a key just before a management
+     * route changed it could put the old row back after the route installed the new one (for up to a second).
+     */
+    private final AtomicLong installs = new AtomicLong();
     /** User ids whose role is proxy_admin; replaced whole by the refresh, read by the loader. */
     private volatile Set<String> adminUsers = Set.of();
 
     KeyDirectory(KeyCacheSettings settings, KeyStore store, Executor storeExecutor, Clock clock) {
+        this(settings, store, storeExecutor, clock, AccessGroups.NONE);
+    }
+
+    KeyDirectory(KeyCacheSettings settings, KeyStore store, Executor storeExecutor, Clock clock,
+            AccessGroups accessGroups) {
+        this.accessGroups = requireNonNull(accessGroups, "accessGroups");
         this.cache = new KeyCache(settings.capacity());
         this.negative = new NegativeCache(settings.negativeCapacity(), settings.negativeTtlMillis());
         this.store = requireNonNull(store, "store");
@@ -114,6 +132,7 @@ final class KeyDirectory {
 
     private void load(String token, byte[] hash, CompletableFuture<AuthResult> lookup) {
         try {
+            long readAfter = installs.get();
             Optional<KeyWithOwners> found = store.findWithOwners(token);
             long now = clock.millis();
             if (found.isEmpty()) {
@@ -123,11 +142,14 @@ final class KeyDirectory {
             }
             Team team = found.get().team();
             if (team != null) {
-                installTeam(team);
+                installTeam(team, null, readAfter);
             }
             User user = found.get().user();
+            if (user != null) {
+                installUser(user, readAfter);
+            }
             boolean admin = user != null && UserRoles.PROXY_ADMIN.equals(user.userRole());
-            CachedKey entry = install(found.get().key(), admin);
+            CachedKey entry = install(found.get().key(), admin, readAfter);
             lookup.complete(check(entry, entry.blocked, entry.expiresMillis, now));
         } catch (RuntimeException e) {
             lookup.completeExceptionally(e);
@@ -147,27 +169,48 @@ final class KeyDirectory {
         return entry.accepted;
     }
 
-    /** Puts {@code key} in the cache (a new key, a change, a refresh); a store thread calls it. */
-    CachedKey install(VirtualKey key) {
-        String userId = key.userId();
-        return install(key, userId != null && adminUsers.contains(userId));
+    /** The install number a refresh takes before it reads the store (see {@link #installs}). */
+    long installSequence() {
+        return installs.get();
     }
 
-    private CachedKey install(VirtualKey key, boolean admin) {
+    /** Puts {@code key} in the cache (a new key, a change); a store thread calls it. */
+    CachedKey install(VirtualKey key) {
+        return install(key, Long.MAX_VALUE);
+    }
+
+    /**
+     * Puts {@code key}, read from the store after install number {@code readAfter}, in the cache unless the cached
+     * entry was installed later (then the cached one is newer and stays).
+     */
+    CachedKey install(VirtualKey key, long readAfter) {
+        String userId = key.userId();
+        return install(key, userId != null && adminUsers.contains(userId), readAfter);
+    }
+
+    private CachedKey install(VirtualKey key, boolean admin, long readAfter) {
         byte[] hash = KeyHashes.fromHex(key.token());
         int slot = cache.find(hash);
         CachedKey previous = slot >= 0 ? cache.entry(slot) : null;
+        if (previous != null && previous.installed > readAfter) {
+            return previous;
+        }
         LimitSpec spec = CachedKey.limitSpec(key.rpmLimit(), key.tpmLimit(), key.maxParallelRequests());
         LimitSet limits = null;
         if (spec != null) {
             LimitSet old = previous == null ? null : previous.limits();
             limits = old != null && old.spec().equals(spec) ? old : new LocalLimitSet(spec);
         }
+        ModelLimits modelLimits = ModelLimits.of(key.modelRpmLimit(), key.modelTpmLimit(),
+                previous == null ? null : previous.modelLimits());
         Instant expires = key.expires();
         String keyName = key.keyName();
         CachedKey entry = new CachedKey(key.token(), hash, keyName != null ? keyName : "sk-...", key.keyAlias(),
-                key.userId(), key.teamId(), key.tags(), admin, key.models(), key.maxBudget(), key.budgetResetAt(),
-                expires == null ? KeyCache.NEVER : expires.toEpochMilli(), key.blocked(), limits, teams);
+                key.userId(), key.teamId(), key.tags(), admin, accessGroups.expand(key.models()), key.maxBudget(),
+                key.budgetResetAt(), expires == null ? KeyCache.NEVER : expires.toEpochMilli(), key.blocked(), limits,
+                modelLimits, teams, users);
+        // Written before the entry is published by cache.put.
+        entry.installed = installs.incrementAndGet();
         Double maxBudget = key.maxBudget();
         boolean samePeriod = previous != null && Objects.equals(previous.budgetResetAt, key.budgetResetAt());
         cache.put(hash, entry, entry.expiresMillis,
@@ -177,9 +220,45 @@ final class KeyDirectory {
         return entry;
     }
 
-    /** Puts {@code team} in the cache (a change, a refresh); a store thread calls it. */
-    void installTeam(Team team) {
-        teams.compute(team.teamId(), (id, previous) -> TeamState.of(team, previous));
+    /**
+     * Puts {@code team} in the cache (a change, a refresh); a store thread calls it.
+     *
+     * @param members the team's memberships as just read, or null to keep the member budgets last read
+     * @param readAfter the install number taken before the team was read; {@link Long#MAX_VALUE} for a change just
+     *     written
+     */
+    void installTeam(Team team, @Nullable List<TeamMembership> members, long readAfter) {
+        teams.compute(team.teamId(), (id, previous) -> previous != null && previous.installed > readAfter
+                ? previous
+                : TeamState.of(team, members != null ? members : previous == null ? List.of() : previous.memberRows(),
+                        previous, accessGroups, installs.incrementAndGet()));
+    }
+
+    /** Puts {@code user} in the cache (a change, a refresh); a store thread calls it. See {@link #installTeam}. */
+    void installUser(User user, long readAfter) {
+        users.compute(user.userId(), (id, previous) -> previous != null && previous.installed > readAfter
+                ? previous
+                : UserState.of(user, previous, installs.incrementAndGet()));
+    }
+
+    /** Forgets a deleted user. */
+    void removeUser(String userId) {
+        users.remove(userId);
+    }
+
+    /** The ids of the cached users. */
+    Set<String> userIds() {
+        return Set.copyOf(users.keySet());
+    }
+
+    /** The cached state of a user, or null. */
+    @Nullable UserState cachedUser(String userId) {
+        return users.get(userId);
+    }
+
+    /** The cached state of a team, or null. */
+    @Nullable TeamState cachedTeam(String teamId) {
+        return teams.get(teamId);
     }
 
     /** Forgets a deleted team. */

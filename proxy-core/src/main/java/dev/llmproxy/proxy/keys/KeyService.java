@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.keys;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.Store;
 import dev.llmproxy.store.Team;
@@ -45,11 +46,12 @@ public final class KeyService implements AutoCloseable {
     /** The store's change notifications (PostgreSQL), closed with the service. */
     private volatile @Nullable AutoCloseable changes;
 
-    private KeyService(Store store, String masterKey, KeyCacheSettings settings, int storeThreads, Clock clock) {
+    private KeyService(Store store, String masterKey, KeyCacheSettings settings, int storeThreads, Clock clock,
+            AccessGroups accessGroups) {
         this.store = requireNonNull(store, "store");
         this.storeExecutor = new ThreadPoolExecutor(storeThreads, storeThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(STORE_QUEUE), new DefaultThreadFactory("llmproxy-store", true));
-        this.directory = new KeyDirectory(settings, store.keys(), storeExecutor, clock);
+        this.directory = new KeyDirectory(settings, store.keys(), storeExecutor, clock, accessGroups);
         this.sync = new KeySync(store, directory, clock);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("llmproxy-key-sync", true));
         this.authenticator = new VirtualKeyAuthenticator(masterKey, directory);
@@ -63,10 +65,19 @@ public final class KeyService implements AutoCloseable {
      */
     public static KeyService start(Store store, String masterKey, KeyCacheSettings settings, int storeThreads,
             Clock clock) {
+        return start(store, masterKey, settings, storeThreads, clock, AccessGroups.NONE);
+    }
+
+    /**
+     * Starts the service as {@link #start(Store, String, KeyCacheSettings, int, Clock)} does, with the model access
+     * groups of the configuration ({@code model_info.access_groups}) that key and team model lists may name.
+     */
+    public static KeyService start(Store store, String masterKey, KeyCacheSettings settings, int storeThreads,
+            Clock clock, AccessGroups accessGroups) {
         if (storeThreads < 1) {
             throw new IllegalArgumentException("storeThreads: " + storeThreads + " (expected: > 0)");
         }
-        KeyService service = new KeyService(store, masterKey, settings, storeThreads, clock);
+        KeyService service = new KeyService(store, masterKey, settings, storeThreads, clock, accessGroups);
         service.sync.start(service.scheduler, settings);
         service.changes = store.watchKeyChanges(service::reload);
         return service;
@@ -97,6 +108,7 @@ public final class KeyService implements AutoCloseable {
      * {@code proxy_admin}'s keys may call the management routes). Called on a store thread.
      */
     public void userChanged(User user) {
+        directory.installUser(user, Long.MAX_VALUE);
         boolean admin = UserRoles.PROXY_ADMIN.equals(user.userRole());
         if (directory.setAdminUser(user.userId(), admin)) {
             KeyQuery query = KeyQuery.all().withUserId(user.userId()).withPage(1, KeyQuery.MAX_SIZE);
@@ -104,9 +116,12 @@ public final class KeyService implements AutoCloseable {
         }
     }
 
-    /** Applies a team written through this instance (blocked, models, budget) to its keys at once. */
+    /**
+     * Applies a team written through this instance (blocked, models, budget, limits, member budgets) to its keys at
+     * once. Called on a store thread: it re-reads the team's memberships.
+     */
     public void teamChanged(Team team) {
-        directory.installTeam(team);
+        directory.installTeam(team, store.teams().members(team.teamId()), Long.MAX_VALUE);
     }
 
     /** Forgets teams deleted through this instance. */
@@ -125,12 +140,34 @@ public final class KeyService implements AutoCloseable {
         return entry == null ? null : entry.spend();
     }
 
+    /** The spend of the user as the cache knows it (includes calls not yet in the store), or null. */
+    public @Nullable Double cachedUserSpend(String userId) {
+        UserState user = directory.cachedUser(userId);
+        return user == null ? null : user.spend();
+    }
+
+    /** The spend of the team as the cache knows it (includes calls not yet in the store), or null. */
+    public @Nullable Double cachedTeamSpend(String teamId) {
+        TeamState team = directory.cachedTeam(teamId);
+        return team == null ? null : team.spend();
+    }
+
+    /**
+     * Runs the budget reset now (as the periodic job does) and brings what it reset into the cache before returning.
+     * Called on a store thread.
+     */
+    public BudgetResetCounts resetBudgets() {
+        return sync.resetBudgets();
+    }
+
     /** Re-reads one key that another instance (or this one) changed, on a store thread. */
     private void reload(String token) {
         try {
             storeExecutor.execute(() -> {
                 try {
-                    store.keys().find(token).ifPresentOrElse(directory::install, () -> directory.evict(token));
+                    long readAfter = directory.installSequence();
+                    store.keys().find(token).ifPresentOrElse(k -> directory.install(k, readAfter),
+                            () -> directory.evict(token));
                 } catch (RuntimeException e) {
                     log.debug("Reloading a changed key failed; the next refresh reads it", e);
                 }

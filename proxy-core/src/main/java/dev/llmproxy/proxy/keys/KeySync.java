@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.keys;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
 import dev.llmproxy.store.Store;
@@ -32,7 +33,10 @@ import org.slf4j.LoggerFactory;
  *       cache (a spend increment does not move {@code updated_at}) and keys deleted elsewhere leave it, and the list
  *       of proxy admins;
  *   <li>every {@link #BUDGET_RESET_INTERVAL}: the budget reset of the store (keys, users and teams whose
- *       {@code budget_reset_at} passed), which the next refresh brings into the cache.
+ *       {@code budget_reset_at} passed). Each row is reset by one instance only (the store's UPDATE is conditional
+ *       on the reset being due); the instance that reset anything re-reads users, teams and changed keys at once, so
+ *       its cache forgets the old spend before the job returns. Other instances see reset keys at their next refresh
+ *       ({@code updated_at} moved) and reset users and teams at their next reconciliation.
  * </ul>
  * The first load fills the cache with every key that fits, so that most keys never take the miss path.
  *
@@ -47,7 +51,7 @@ final class KeySync {
     private final Store store;
     private final KeyDirectory directory;
     private final Clock clock;
-    /** Confined to the scheduler thread. */
+    /** Guarded by this: the scheduler thread and a caller of {@link #resetBudgets} may refresh at once. */
     private Instant refreshedUpTo = Instant.EPOCH;
 
     KeySync(Store store, KeyDirectory directory, Clock clock) {
@@ -67,9 +71,9 @@ final class KeySync {
     }
 
     /** Loads the admins and then keys until the cache is nearly full (the rest come through the miss path). */
-    void firstLoad() {
+    synchronized void firstLoad() {
         try {
-            loadAdmins();
+            loadUsers();
             loadTeams();
             int room = directory.cache().capacity() * 3 / 4;
             Instant start = clock.instant();
@@ -84,7 +88,7 @@ final class KeySync {
     }
 
     /** Reads and installs the keys changed since the last refresh. */
-    void refresh() {
+    synchronized void refresh() {
         Instant now = clock.instant();
         refresh(refreshedUpTo.minus(OVERLAP), Integer.MAX_VALUE);
         refreshedUpTo = now;
@@ -95,7 +99,7 @@ final class KeySync {
      * of {@code updated_at}), and drops cached keys that are no longer in the store.
      */
     void reconcile() {
-        loadAdmins();
+        loadUsers();
         loadTeams();
         Set<String> existing = new HashSet<>();
         refresh(Instant.EPOCH, Integer.MAX_VALUE, existing);
@@ -115,10 +119,11 @@ final class KeySync {
         String afterToken = "";
         int installed = 0;
         while (installed < limit) {
+            long readAfter = directory.installSequence();
             List<VirtualKey> page = store.keys().changedSince(after, afterToken, PAGE);
             for (VirtualKey key : page) {
                 if (seen == null || directory.cached(key.token()) != null) {
-                    directory.install(key);
+                    directory.install(key, readAfter);
                 }
                 if (seen != null) {
                     seen.add(key.token());
@@ -139,9 +144,10 @@ final class KeySync {
     private void loadTeams() {
         Set<String> seen = new HashSet<>();
         for (int page = 1; ; page++) {
+            long readAfter = directory.installSequence();
             Page<Team> teams = store.teams().list(new ListQuery(null, page, PAGE));
             for (Team team : teams.items()) {
-                directory.installTeam(team);
+                directory.installTeam(team, store.teams().members(team.teamId()), readAfter);
                 seen.add(team.teamId());
             }
             if (page >= teams.totalPages()) {
@@ -155,16 +161,45 @@ final class KeySync {
         }
     }
 
-    private void loadAdmins() {
+    /** Reads every user (budgets, limits, and who is a proxy admin) and forgets deleted ones. */
+    private void loadUsers() {
         Set<String> admins = new HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (int page = 1; ; page++) {
-            Page<User> users = store.users().list(new ListQuery(UserRoles.PROXY_ADMIN, page, PAGE));
-            users.items().forEach(u -> admins.add(u.userId()));
+            long readAfter = directory.installSequence();
+            Page<User> users = store.users().list(new ListQuery(null, page, PAGE));
+            for (User user : users.items()) {
+                directory.installUser(user, readAfter);
+                seen.add(user.userId());
+                if (UserRoles.PROXY_ADMIN.equals(user.userRole())) {
+                    admins.add(user.userId());
+                }
+            }
             if (page >= users.totalPages()) {
                 break;
             }
         }
         directory.adminUsers(admins);
+        for (String id : directory.userIds()) {
+            if (!seen.contains(id)) {
+                directory.removeUser(id);
+            }
+        }
+    }
+
+    /** Resets the budgets that are due and, when any was, brings the reset into the cache at once. */
+    synchronized BudgetResetCounts resetBudgets() {
+        BudgetResetCounts counts = store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
+        if (counts.users() > 0) {
+            loadUsers();
+        }
+        if (counts.teams() > 0) {
+            loadTeams();
+        }
+        if (counts.keys() > 0) {
+            refresh();
+        }
+        return counts;
     }
 
     private void refreshQuietly() {
@@ -185,7 +220,7 @@ final class KeySync {
 
     private void resetBudgetsQuietly() {
         try {
-            store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
+            resetBudgets();
         } catch (RuntimeException e) {
             log.warn("Budget reset failed ({}); retrying", e.toString());
         }

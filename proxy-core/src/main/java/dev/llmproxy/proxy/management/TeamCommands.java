@@ -168,7 +168,9 @@ final class TeamCommands {
             added.add(membership(teams.addMember(
                     new TeamMembership(teamId, userId, role, 0, budgetInTeam, Instant.EPOCH))));
         }
-        Map<String, @Nullable Object> out = row(find(teamId));
+        Team team = find(teamId);
+        keys.teamChanged(team);
+        Map<String, @Nullable Object> out = row(team);
         out.put("updated_team_memberships", added);
         return out;
     }
@@ -180,7 +182,9 @@ final class TeamCommands {
         if (userId == null || !teams.removeMember(teamId, userId)) {
             throw new BadRequest(400, "bad_request_error", "user_id", "User not found in team");
         }
-        return row(find(teamId));
+        Team team = find(teamId);
+        keys.teamChanged(team);
+        return row(team);
     }
 
     private List<VirtualKey> teamKeys(String teamId) {
@@ -223,6 +227,14 @@ final class TeamCommands {
         if (f.has("max_parallel_requests")) {
             Long parallel = f.integer("max_parallel_requests");
             b.maxParallelRequests(parallel == null ? null : (int) Math.min(Integer.MAX_VALUE, parallel));
+        }
+        if (f.has("model_rpm_limit")) {
+            Map<String, Long> limits = f.longMap("model_rpm_limit");
+            b.modelRpmLimit(limits == null ? Map.of() : limits);
+        }
+        if (f.has("model_tpm_limit")) {
+            Map<String, Long> limits = f.longMap("model_tpm_limit");
+            b.modelTpmLimit(limits == null ? Map.of() : limits);
         }
         if (f.has("budget_duration")) {
             Optional<BudgetDuration> parsed = KeyCommands.parseDuration("budget_duration", f.string("budget_duration"));
@@ -285,6 +297,8 @@ final class TeamCommands {
         out.put("tpm_limit", team.tpmLimit());
         out.put("rpm_limit", team.rpmLimit());
         out.put("max_parallel_requests", team.maxParallelRequests());
+        out.put("model_rpm_limit", team.modelRpmLimit());
+        out.put("model_tpm_limit", team.modelTpmLimit());
         out.put("budget_duration", team.budgetDuration());
         out.put("budget_reset_at", team.budgetResetAt() == null ? null : String.valueOf(team.budgetResetAt()));
         out.put("blocked", team.blocked());

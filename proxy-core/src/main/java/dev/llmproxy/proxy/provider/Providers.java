@@ -31,8 +31,8 @@ public final class Providers {
      * speak yet. Configs naming them load; requests to them are refused with a 400.
      */
     private static final List<String> NOT_YET_SUPPORTED = List.of(
-            "anthropic_text", "vertex_ai_beta", "bedrock", "sagemaker",
-            "sagemaker_chat", "github_copilot", "cohere", "cohere_chat", "azure_ai", "azure_text",
+            "anthropic_text", "vertex_ai_beta", "sagemaker",
+            "sagemaker_chat", "cohere", "cohere_chat", "azure_ai", "azure_text",
             "text-completion-openai",
             "custom_openai", "openai_like", "litellm_proxy", "huggingface", "replicate", "ai21", "ai21_chat", "baseten",
             "vllm", "nlp_cloud", "petals", "oobabooga", "deepinfra", "cerebras", "volcengine", "codestral",
@@ -148,9 +148,19 @@ public final class Providers {
         table.put("gemini", new ProviderSpec("gemini", true, UrlStyle.OPENAI,
                 "https://generativelanguage.googleapis.com", List.of("GEMINI_API_BASE"),
                 List.of("GOOGLE_API_KEY", "GEMINI_API_KEY"), List.of(), null, "", "x-goog-api-key", ""));
+        // GitHub Copilot: OpenAI's format with CopilotAuth's token and headers (DeploymentFactory). LiteLLM:
+        // litellm/llms/github_copilot/ (provider spec 6.4); a base from the cached token comes before the default.
+        table.put("github_copilot", new ProviderSpec("github_copilot", true, UrlStyle.OPENAI,
+                "https://api.githubcopilot.com", List.of("GITHUB_COPILOT_API_BASE"), List.of(), List.of(), null, "",
+                AUTHORIZATION, BEARER));
         // Vertex AI: the host depends on vertex_location (DeploymentFactory), the token on vertex_credentials.
         table.put("vertex_ai", new ProviderSpec("vertex_ai", true, UrlStyle.OPENAI, null, List.of(), List.of(),
                 List.of(), null, "", AUTHORIZATION, BEARER));
+        // Bedrock Converse (BedrockAdapter): the host depends on the region (DeploymentFactory), requests are signed
+        // with SigV4, or carry AWS_BEARER_TOKEN_BEDROCK / api_key as a bearer token (provider spec 5.1).
+        table.put("bedrock", new ProviderSpec("bedrock", true, UrlStyle.OPENAI, null,
+                List.of("AWS_BEDROCK_RUNTIME_ENDPOINT"), List.of("AWS_BEARER_TOKEN_BEDROCK"), List.of(), null, "",
+                AUTHORIZATION, BEARER));
         for (String name : NOT_YET_SUPPORTED) {
             table.put(name, new ProviderSpec(name, false, UrlStyle.OPENAI, null, List.of(), List.of(), List.of(),
                     null, "", AUTHORIZATION, BEARER));

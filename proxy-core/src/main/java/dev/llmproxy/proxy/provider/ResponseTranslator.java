@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.provider;
 
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.codec.sse.StreamFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.jspecify.annotations.Nullable;
@@ -47,6 +48,17 @@ public interface ResponseTranslator extends SseEventFramer.RewritingVisitor {
      */
     default int clientStatus(int providerStatus) {
         return providerStatus;
+    }
+
+    /**
+     * A framer for a successful streamed body that is not {@code text/event-stream} (Bedrock's binary AWS event
+     * stream), which then translates the stream itself and hands back OpenAI SSE events; {@code null} (the default)
+     * for the SSE framing that calls {@link #onEvent}.
+     *
+     * @param contentType the provider's {@code content-type}, or {@code null}
+     */
+    default @Nullable StreamFramer newStreamFramer(ByteBufAllocator alloc, @Nullable String contentType) {
+        return null;
     }
 
     /** The usage the response reported, once known, or {@code null}. */

@@ -38,6 +38,18 @@ public interface UpstreamAuth {
         return CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * A failure of {@link #ready()} whose message is meant for the client: the attempt fails with 401 and this
+     * message (e.g. GitHub Copilot's login code). Other failures give a generic message, the detail only in the log.
+     */
+    class CredentialsException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public CredentialsException(String message) {
+            super(message);
+        }
+    }
+
     /** Sends a fixed header, e.g. {@code authorization: Bearer sk-...} or Azure's {@code api-key}. */
     static UpstreamAuth header(AsciiString name, AsciiString value) {
         requireNonNull(name, "name");

@@ -8,7 +8,10 @@ import dev.llmproxy.proxy.config.ProxyConfig;
 import dev.llmproxy.proxy.config.RouterSettings;
 import dev.llmproxy.proxy.config.SslVerify;
 import dev.llmproxy.proxy.provider.AnthropicAdapter;
+import dev.llmproxy.proxy.provider.BedrockAdapter;
 import dev.llmproxy.proxy.provider.BaseUrl;
+import dev.llmproxy.proxy.provider.CopilotAuth;
+import dev.llmproxy.proxy.provider.CopilotTokens;
 import dev.llmproxy.proxy.provider.GeminiAdapter;
 import dev.llmproxy.proxy.provider.OpenAiAdapter;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
@@ -23,6 +26,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -32,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
 import org.jspecify.annotations.Nullable;
 
 /** Resolves one {@code model_list} entry against a provider into a {@link Deployment}. */
@@ -45,6 +50,9 @@ final class DeploymentFactory {
     private @Nullable HttpClient tokenClient;
     /** Vertex AI token sources by credentials, shared by the deployments that use the same service account. */
     private final Map<String, UpstreamAuth> vertexTokens = new HashMap<>();
+    /** GitHub Copilot's tokens, made with the first github_copilot deployment and shared by all of them. */
+    private @Nullable CopilotTokens copilotTokens;
+    private @Nullable CopilotAuth copilotAuth;
 
     DeploymentFactory(ProxyConfig config) {
         this.config = config;
@@ -73,9 +81,16 @@ final class DeploymentFactory {
         ProviderAdapter adapter = null;
         if (provider.supported()) {
             String location = provider.name().equals("vertex_ai") ? vertexLocation(params) : null;
-            baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify),
-                    location == null ? provider.defaultApiBase() : VertexSettings.host(location));
-            adapter = adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location);
+            BedrockSettings bedrock = provider.name().equals("bedrock")
+                    ? BedrockSettings.of(entry, env, upstreamModel) : null;
+            String copilotBase = provider.name().equals("github_copilot") ? copilotTokens().cachedApiBase() : null;
+            baseUrl = baseUrl(entry, provider, tlsPolicy(sslVerify), bedrock != null ? bedrock.defaultEndpoint()
+                    : location != null ? VertexSettings.host(location)
+                    : copilotBase != null ? copilotBase : provider.defaultApiBase());
+            adapter = bedrock != null
+                    ? new BedrockAdapter(baseUrl, upstreamModel, bedrock.auth(entry, env, key, Clock.systemUTC()),
+                            dropParams(entry), additionalDropParams(entry))
+                    : adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location);
         }
         return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
                 timeout, streamTimeout, limits(entry), params.weight() == null ? -1 : params.weight(),
@@ -113,9 +128,32 @@ final class DeploymentFactory {
             return GeminiAdapter.vertex(baseUrl, vertex.project(), location,
                     geminiSettings(entry, true, upstreamModel, vertex.auth()));
         }
+        if (provider.name().equals("github_copilot")) {
+            return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, copilotAuth(),
+                    additionalDropParams(entry));
+        }
         UpstreamAuth auth = key == null ? UpstreamAuth.NONE : UpstreamAuth.header(
                 AsciiString.cached(provider.authHeaderName()), AsciiString.of(provider.authValuePrefix() + key));
         return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, auth, additionalDropParams(entry));
+    }
+
+    private CopilotTokens copilotTokens() {
+        CopilotTokens tokens = copilotTokens;
+        if (tokens == null) {
+            tokens = new CopilotTokens(CopilotTokens.Settings.of(env), tokenClient(), Clock.systemUTC(),
+                    ForkJoinPool.commonPool());
+            copilotTokens = tokens;
+        }
+        return tokens;
+    }
+
+    private CopilotAuth copilotAuth() {
+        CopilotAuth auth = copilotAuth;
+        if (auth == null) {
+            auth = new CopilotAuth(copilotTokens(), Clock.systemUTC());
+            copilotAuth = auth;
+        }
+        return auth;
     }
 
     /** A Gemini deployment's settings: its drop settings ({@link #dropParams}) and its auth. */
@@ -152,7 +190,7 @@ final class DeploymentFactory {
         return location != null ? location : "us-central1";
     }
 
-    /** The client that exchanges Vertex AI assertions for tokens, made for the first Vertex deployment. */
+    /** The client that fetches Vertex AI and GitHub Copilot tokens, made for the first deployment that needs one. */
     private HttpClient tokenClient() {
         HttpClient client = tokenClient;
         if (client == null) {

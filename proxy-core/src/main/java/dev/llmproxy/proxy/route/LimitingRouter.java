@@ -36,6 +36,12 @@ import org.jspecify.annotations.Nullable;
  * Deployments whose background health check failed are marked skipped before the first pick (unless no untried one
  * is healthy). Strategies that read calls in flight or the minute's usage get the lease wrapped so that its release
  * is counted (DeploymentStats.track, shared per fixed target like the lease itself).
+ *
+ * Why health is here and not a DeploymentAvailability beside the cooldowns: health differs from a cooldown in that a
+ * group whose deployments all fail their checks keeps them all (LiteLLM's enable_health_check_routing does the same),
+ * which the AvailabilityRouter cannot express (it would hand every deployment over as tried, and the group would answer
+ * 429); and marking in a bit mask here costs nothing, where the AvailabilityRouter copies the tried set whenever a
+ * deployment is out. Moving it would add a rule to the availability seam and an allocation, and remove nothing.
  */
 /**
  * Routes with LiteLLM's routing strategies (simple-shuffle weights by default) and enforces every deployment's

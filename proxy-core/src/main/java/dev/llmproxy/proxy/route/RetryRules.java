@@ -95,6 +95,20 @@ public final class RetryRules {
     }
 
     /**
+     * How many retries {@code group} allows after {@code failure} before any deployment was tried: the retry
+     * policy's count for the failure's class, else the request's, else {@code num_retries}.
+     *
+     * @param requestRetries the request's {@code num_retries}, or -1 when it set none
+     */
+    public int groupRetries(ModelRoute group, Failure failure, int requestRetries) {
+        Integer policy = policyRetries(group, failure.errorClass());
+        if (policy != null) {
+            return policy;
+        }
+        return requestRetries >= 0 ? requestRetries : settings.effectiveNumRetries();
+    }
+
+    /**
      * Whether {@code failure} goes straight to the fallbacks without retrying in {@code group}: a failure that the
      * same request cannot escape (400 and its kinds, 404), a 401 in a group with no other deployment, or a group with
      * no deployment left in rotation. A retry policy with a count for the failure's class always retries.
@@ -171,6 +185,21 @@ public final class RetryRules {
         }
         List<String> list = lookup(settings.fallbacks(), group);
         return list != null ? list : settings.defaultFallbacks();
+    }
+
+    /**
+     * Whether a success of {@code group} blocked by a content filter is answered by a fallback (LiteLLM's
+     * {@code _should_raise_content_policy_error}): when {@code content_policy_fallbacks} (the request's, else the
+     * configured) has a list for the group, or {@code default_fallbacks} are set. Allocates nothing.
+     */
+    public boolean mayFallBackOnContentPolicy(String group, @Nullable Map<String, List<String>> requestContentPolicy) {
+        Map<String, List<String>> contentPolicy =
+                requestContentPolicy != null ? requestContentPolicy : settings.contentPolicyFallbacks();
+        if (contentPolicy.isEmpty() && settings.defaultFallbacks().isEmpty()) {
+            return false;
+        }
+        List<String> list = lookup(contentPolicy, group);
+        return (list != null && !list.isEmpty()) || !settings.defaultFallbacks().isEmpty();
     }
 
     /** The most fallback groups one call tries ({@code max_fallbacks}). */

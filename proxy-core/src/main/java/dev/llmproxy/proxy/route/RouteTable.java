@@ -123,6 +123,28 @@ public final class RouteTable {
         return publicModels;
     }
 
+    /**
+     * LiteLLM's model access groups: each name in a deployment's {@code model_info.access_groups} (a list of names,
+     * or one name) to the model names of the deployments that carry it, in config order. Key and team model lists
+     * may name a group instead of its models.
+     */
+    public Map<String, List<String>> accessGroups() {
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        for (Deployment d : deployments) {
+            Object value = d.config().modelInfo().other().get("access_groups");
+            List<?> names = value instanceof List<?> list ? list : value instanceof String one ? List.of(one) : List.of();
+            for (Object name : names) {
+                if (name instanceof String group) {
+                    List<String> models = groups.computeIfAbsent(group, g -> new ArrayList<>());
+                    if (!models.contains(d.modelGroup())) {
+                        models.add(d.modelGroup());
+                    }
+                }
+            }
+        }
+        return groups;
+    }
+
     /** The deployment with this id, or {@code null}. */
     public @Nullable Deployment deploymentFor(String modelId) {
         return byId.get(modelId);

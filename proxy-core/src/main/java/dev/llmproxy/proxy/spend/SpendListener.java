@@ -63,7 +63,8 @@ public final class SpendListener implements CallListener {
         KeyGrant key = principal == null ? null : principal.key();
         long nowMillis = clock.millis();
         if (principal != null && principal.admitted() && key != null) {
-            key.release(nowMillis, usage == null ? 0 : usage.totalTokens(), cost);
+            String model = record.requestedModel();
+            key.release(model == null ? "" : model, nowMillis, usage == null ? 0 : usage.totalTokens(), cost);
         }
         SpendWriter out = writer;
         String modelGroup = record.modelGroup();

@@ -48,7 +48,7 @@ class ModelCallTest {
                 litellm_params: {model: openai/m, mock_response: "Hi there"}
                 model_info: {id: dep-m}
               - model_name: gem
-                litellm_params: {model: bedrock/anthropic.claude-v2}
+                litellm_params: {model: sagemaker/anthropic.claude-v2}
                 model_info: {id: dep-g}
             """;
     private static final String CHAT = "{\"model\":\"gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -461,7 +461,7 @@ class ModelCallTest {
 
         List<HttpObject> parts = harness.received();
         assertThat(head(parts).status().code()).isEqualTo(400);
-        assertThat(text(parts)).contains("Provider 'bedrock' (model group gem) is not supported");
+        assertThat(text(parts)).contains("Provider 'sagemaker' (model group gem) is not supported");
         CallRecord record = harness.record();
         assertThat(record.error()).isEqualTo(ProxyError.PROVIDER_NOT_SUPPORTED);
         assertThat(record.attempts()).isEmpty();

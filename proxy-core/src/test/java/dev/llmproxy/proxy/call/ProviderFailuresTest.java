@@ -41,6 +41,19 @@ class ProviderFailuresTest {
     }
 
     @Test
+    void shouldTellASuccessBlockedByAContentFilterInEachProvidersFormat() {
+        assertThat(filtered("{\"choices\":[{\"message\":{\"content\":null},\"finish_reason\":\"content_filter\"}]}"))
+                .isTrue();
+        assertThat(filtered("{\"content\":[],\"stop_reason\":\"refusal\"}")).isTrue();
+        assertThat(filtered("{\"candidates\":[{\"finishReason\":\"SAFETY\"}]}")).isTrue();
+        assertThat(filtered("{\"promptFeedback\":{\"blockReason\":\"OTHER\"}}")).isTrue();
+        assertThat(filtered("{\"choices\":[{\"message\":{\"content\":\"finish_reason content_filter\"},"
+                + "\"finish_reason\":\"stop\"}]}")).as("words in the text are not members").isFalse();
+        assertThat(filtered("{\"choices\":[{\"finish_reason\":\"content_fil")).as("cut short").isFalse();
+        assertThat(filtered("not json")).isFalse();
+    }
+
+    @Test
     void shouldReadRetryAfterInSecondsMillisecondsOrAsADate() {
         assertThat(retryAfter("retry-after", "7")).isEqualTo(TimeUnit.SECONDS.toNanos(7));
         assertThat(retryAfter("retry-after", "0.5")).isEqualTo(TimeUnit.MILLISECONDS.toNanos(500));
@@ -55,6 +68,17 @@ class ProviderFailuresTest {
         ByteBuf buf = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
         try {
             return ProviderFailures.of(status, new DefaultHttpHeaders(), buf, CLOCK).errorClass();
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static boolean filtered(String body) {
+        ByteBuf buf = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        try {
+            boolean filtered = ProviderFailures.isContentFiltered(buf);
+            assertThat(buf.readerIndex()).isZero();
+            return filtered;
         } finally {
             buf.release();
         }

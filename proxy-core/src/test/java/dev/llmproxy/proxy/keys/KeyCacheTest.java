@@ -130,6 +130,6 @@ class KeyCacheTest {
     static CachedKey entry(String key) {
         byte[] hash = KeyHashes.sha256(key).clone();
         return new CachedKey(KeyHash.of(key), hash, KeyHash.displayName(key), null, null, null, List.of(), false,
-                List.of(), null, null, KeyCache.NEVER, false, null, Map.of());
+                List.of(), null, null, KeyCache.NEVER, false, null, ModelLimits.NONE, Map.of(), Map.of());
     }
 }

@@ -34,6 +34,23 @@ class KeyDirectoryTest {
     }
 
     @Test
+    void shouldNotLetARefreshThatReadBeforeAChangePutTheOldRowBack() {
+        String key = "sk-changed";
+        KeyDirectory directory = new KeyDirectory(KeyCacheSettings.DEFAULTS.withCapacity(64), stub.store(),
+                Runnable::run, CLOCK);
+        VirtualKey blocked = VirtualKey.builder(KeyHash.of(key)).keyName("sk-...nged").blocked(true).build();
+        directory.install(blocked);
+
+        long refreshRead = directory.installSequence();
+        directory.install(blocked.toBuilder().blocked(false).build());
+        directory.install(blocked, refreshRead);
+
+        assertThat(directory.authenticate(KeyHashes.sha256(key)).isAccepted()).as("the unblock stays").isTrue();
+        directory.install(blocked, directory.installSequence());
+        assertThat(directory.authenticate(KeyHashes.sha256(key)).isAccepted()).as("a later read applies").isFalse();
+    }
+
+    @Test
     void shouldRememberAWrongKeyAndNotAskTheStoreAgain() throws Exception {
         KeyDirectory directory = new KeyDirectory(KeyCacheSettings.DEFAULTS.withCapacity(64), stub.store(),
                 Runnable::run, CLOCK);

@@ -181,10 +181,10 @@ class RouteTableTest {
         assertThat(Providers.byName("github").defaultApiBase()).isEqualTo("https://models.inference.ai.azure.com");
         assertThat(Providers.byName("zai").apiKeyEnv()).containsExactly("ZAI_API_KEY");
         assertThat(Providers.byName("together_ai").apiKeyEnv()).startsWith("TOGETHER_API_KEY");
-        assertThat(Providers.byName("bedrock").supported()).isFalse();
+        assertThat(Providers.byName("sagemaker").supported()).isFalse();
         assertThat(Providers.byName("nope")).isNull();
         assertThat(Providers.supportedNames()).contains("openai", "azure", "lm_studio", "perplexity", "nvidia_nim",
-                "gemini", "vertex_ai").doesNotContain("bedrock", "github_copilot");
+                "gemini", "vertex_ai", "bedrock", "github_copilot").doesNotContain("sagemaker");
     }
 
     @Test
@@ -192,7 +192,7 @@ class RouteTableTest {
         RouteTable table = table("""
                 model_list:
                   - model_name: g
-                    litellm_params: {model: bedrock/anthropic.claude-v2}
+                    litellm_params: {model: sagemaker/anthropic.claude-v2}
                 """, Map.of());
 
         Target target = only(table, "g");
@@ -431,7 +431,7 @@ class RouteTableTest {
         assertThat(groq.upstreamModel()).isEqualTo("llama-3.1-8b");
         assertThat(authHeader(groq.deployment())).isEqualTo("authorization: Bearer gsk");
         assertThat(only(table, "gpt-4o").deployment().provider().name()).isEqualTo("openai");
-        assertThat(only(table, "bedrock/amazon.nova-pro").deployment().provider().supported()).isFalse();
+        assertThat(only(table, "sagemaker/amazon.nova-pro").deployment().provider().supported()).isFalse();
         assertThat(table.resolve("lm_studio/x")).isNull();
         assertThat(table.resolve("mystery")).isNull();
         assertThat(table.deployments()).hasSize(1);

@@ -8,6 +8,7 @@ import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.config.ConfigLoader;
+import dev.llmproxy.proxy.keys.AccessGroups;
 import dev.llmproxy.proxy.keys.KeyCacheSettings;
 import dev.llmproxy.proxy.keys.KeyService;
 import dev.llmproxy.proxy.keys.TestDatabases;
@@ -26,6 +27,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,6 +75,7 @@ abstract class AbstractVirtualKeysTest {
                                      input_cost_per_token: 0.001, output_cost_per_token: 0}
                   - model_name: gpt-b
                     litellm_params: {model: openai/gpt-4o-mini, api_base: %1$s, api_key: sk-up}
+                    model_info: {access_groups: [beta]}
                 general_settings:
                   master_key: %2$s
                 """.formatted(mock.baseUrl(), MASTER);
@@ -76,7 +84,8 @@ abstract class AbstractVirtualKeysTest {
         RouteTable routes = RouteTable.build(ConfigLoader.load(config, java.util.Map.of()));
         store = Stores.open(database.config(), clock);
         writer = store.openSpendWriter(SpendWriterConfig.of(dir.resolve("journal"), 3600));
-        keys = KeyService.start(store, MASTER, KeyCacheSettings.DEFAULTS.withCapacity(1024), 2, clock);
+        keys = KeyService.start(store, MASTER, KeyCacheSettings.DEFAULTS.withCapacity(1024), 2, clock,
+                AccessGroups.of(routes.accessGroups()));
         SpendListener spend = new SpendListener(routes, PriceTable.bundled(), writer, clock);
         proxy = ProxyFixture.builder(dir, yaml)
                 .authenticator(keys.authenticator())
@@ -312,6 +321,170 @@ abstract class AbstractVirtualKeysTest {
         assertThat(post("/team/delete", "{\"team_ids\":[\"t1\"]}").statusCode()).isEqualTo(200);
         assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(401);
         assertThat(post("/team/update", "{\"team_id\":\"t1\"}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldLimitAKeyPerModelAndATeamAcrossItsKeys() {
+        String key = keyOf(generate("{\"model_rpm_limit\":{\"gpt-a\":1}}"));
+
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        HttpResponse<String> limited = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.body()).contains("\"type\":\"rate_limit_error\"").contains("model=gpt-a")
+                .contains("model_rpm_limit=1");
+        assertThat(limited.headers().firstValue("retry-after")).hasValue("45");
+        assertThat(proxy.chat("gpt-b", "Authorization", "Bearer " + key).statusCode())
+                .as("the limit is the model's only").isEqualTo(200);
+
+        assertThat(post("/team/new", "{\"team_id\":\"t2\",\"rpm_limit\":2}").statusCode()).isEqualTo(200);
+        String first = keyOf(generate("{\"team_id\":\"t2\"}"));
+        String second = keyOf(generate("{\"team_id\":\"t2\"}"));
+        assertThat(proxy.chat("gpt-b", "Authorization", "Bearer " + first).statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-b", "Authorization", "Bearer " + second).statusCode()).isEqualTo(200);
+        HttpResponse<String> team = proxy.chat("gpt-b", "Authorization", "Bearer " + first);
+        assertThat(team.statusCode()).isEqualTo(429);
+        assertThat(team.body()).contains("Rate limit exceeded for team t2").contains("rpm_limit=2");
+        assertThat(mock.requestsReceived()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldStopAPersonalKeyAtItsUsersBudgetAndShareTheUsersLimitAcrossItsKeys() {
+        assertThat(post("/user/new", "{\"user_id\":\"bob\",\"max_budget\":0.005,\"auto_create_key\":false}")
+                .statusCode()).isEqualTo(200);
+        String bobFirst = keyOf(generate("{\"user_id\":\"bob\"}"));
+        String bobSecond = keyOf(generate("{\"user_id\":\"bob\"}"));
+
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + bobFirst).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> keys.cachedUserSpend("bob"), s -> s != null && s > 0);
+        HttpResponse<String> over = proxy.chat("gpt-a", "Authorization", "Bearer " + bobSecond);
+        assertThat(over.statusCode()).isEqualTo(429);
+        assertThat(over.body()).contains("\"type\":\"budget_exceeded\"")
+                .contains("ExceededBudget: User=bob over budget. Spend=0.010000, Budget=0.005000");
+
+        assertThat(post("/user/new", "{\"user_id\":\"dave\",\"rpm_limit\":2,\"auto_create_key\":false}")
+                .statusCode()).isEqualTo(200);
+        String daveFirst = keyOf(generate("{\"user_id\":\"dave\"}"));
+        String daveSecond = keyOf(generate("{\"user_id\":\"dave\"}"));
+        assertThat(proxy.chat("gpt-b", "Authorization", "Bearer " + daveFirst).statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-b", "Authorization", "Bearer " + daveSecond).statusCode()).isEqualTo(200);
+        HttpResponse<String> limited = proxy.chat("gpt-b", "Authorization", "Bearer " + daveFirst);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.body()).contains("Rate limit exceeded for user dave");
+        assertThat(limited.headers().firstValue("retry-after")).isPresent();
+    }
+
+    @Test
+    void shouldStopATeamMemberAtTheirBudgetInTheTeam() {
+        assertThat(post("/team/new", "{\"team_id\":\"t3\"}").statusCode()).isEqualTo(200);
+        assertThat(post("/team/member_add", "{\"team_id\":\"t3\",\"member\":{\"user_id\":\"carol\",\"role\":\"user\"},"
+                + "\"max_budget_in_team\":0.005}").statusCode()).isEqualTo(200);
+        String carol = keyOf(generate("{\"team_id\":\"t3\",\"user_id\":\"carol\"}"));
+        String other = keyOf(generate("{\"team_id\":\"t3\"}"));
+
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + carol).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + carol), r -> r.statusCode() == 429
+                        && r.body().contains("Budget has been exceeded! User=carol in Team=t3"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + other).statusCode())
+                .as("the team itself has no budget").isEqualTo(200);
+    }
+
+    @Test
+    void shouldAllowTheModelsOfAnAccessGroupAndDeferAllTeamModelsToTheTeam() {
+        String key = keyOf(generate("{\"models\":[\"beta\"]}"));
+
+        assertThat(proxy.chat("gpt-b", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        HttpResponse<String> denied = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+        assertThat(denied.statusCode()).isEqualTo(401);
+        assertThat(denied.body()).contains("\"type\":\"key_model_access_denied\"");
+        assertThat(proxy.get("/v1/models", "Authorization", "Bearer " + key).body()).contains("\"id\":\"gpt-b\"")
+                .doesNotContain("gpt-a");
+
+        assertThat(post("/team/new", "{\"team_id\":\"t4\",\"models\":[\"gpt-a\"]}").statusCode()).isEqualTo(200);
+        String teamKey = keyOf(generate("{\"team_id\":\"t4\",\"models\":[\"all-team-models\"]}"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + teamKey).statusCode()).isEqualTo(200);
+        HttpResponse<String> outside = proxy.chat("gpt-b", "Authorization", "Bearer " + teamKey);
+        assertThat(outside.statusCode()).isEqualTo(401);
+        assertThat(outside.body()).contains("\"type\":\"team_model_access_denied\"");
+        String loneKey = keyOf(generate("{\"models\":[\"all-team-models\"]}"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + loneKey).statusCode())
+                .as("all-team-models without a team allows nothing").isEqualTo(401);
+    }
+
+    @Test
+    void shouldResetKeyAndUserBudgetsWhenTheirDurationEnds() {
+        String key = keyOf(generate("{\"max_budget\":0.005,\"budget_duration\":\"1d\"}"));
+        assertThat(post("/user/new", "{\"user_id\":\"erin\",\"max_budget\":0.005,\"budget_duration\":\"1d\","
+                + "\"auto_create_key\":false}").statusCode()).isEqualTo(200);
+        String erin = keyOf(generate("{\"user_id\":\"erin\"}"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + erin).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + key),
+                r -> r.statusCode() == 429);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + erin),
+                r -> r.statusCode() == 429);
+
+        assertThat(keys.resetBudgets().keys()).as("not due before midnight").isZero();
+        clock.advance(Duration.ofHours(8));
+        var reset = keys.resetBudgets();
+
+        assertThat(reset.keys()).isEqualTo(1);
+        assertThat(reset.users()).isEqualTo(1);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode())
+                .as("the cache forgot the spend when the reset returned").isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + erin).statusCode()).isEqualTo(200);
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_VerificationToken\" WHERE token = ? AND "
+                + "budget_reset_at = TIMESTAMP '2026-12-03 00:00:00'", KeyHash.of(key))).isEqualTo(1);
+        assertThat(keys.resetBudgets().keys()).as("a second run finds nothing due").isZero();
+    }
+
+    /**
+     * The documented bound: a budget is checked when a call starts against the calls that have ended, so the calls
+     * in flight when spend crosses the budget may all finish: spend stays below max_budget plus the cost of
+     * max_parallel_requests calls.
+     */
+    @Test
+    void shouldKeepTheOvershootOfABudgetWithinTheCostOfTheCallsInFlight() throws Exception {
+        int parallel = 4;
+        double costPerCall = 0.01;
+        double budget = 0.05;
+        String key = keyOf(generate("{\"max_budget\":" + budget + ",\"max_parallel_requests\":" + parallel + "}"));
+        AtomicInteger served = new AtomicInteger();
+        List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService clients = Executors.newFixedThreadPool(12);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < 12; c++) {
+                done.add(clients.submit(() -> {
+                    for (int attempt = 0; attempt < 500; attempt++) {
+                        HttpResponse<String> r = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+                        if (r.statusCode() == 200) {
+                            served.incrementAndGet();
+                        } else if (r.body().contains("\"type\":\"budget_exceeded\"")) {
+                            return;
+                        } else if (!r.body().contains("max_parallel_requests=" + parallel)) {
+                            unexpected.add(r.statusCode() + " " + r.body());
+                            return;
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        writer.flush().get(10, TimeUnit.SECONDS);
+        double spend = database.queryDouble("SELECT spend FROM \"LiteLLM_VerificationToken\" WHERE token = ?",
+                KeyHash.of(key));
+
+        assertThat(unexpected).isEmpty();
+        assertThat(served.get()).as("calls served until the budget was reached")
+                .isBetween((int) Math.round(budget / costPerCall), (int) Math.round(budget / costPerCall) + parallel - 1);
+        assertThat(spend).isEqualTo(served.get() * costPerCall, org.assertj.core.data.Offset.offset(1e-9))
+                .isLessThan(budget + parallel * costPerCall);
+        assertThat(keys.cachedSpend(KeyHash.of(key))).isEqualTo(spend, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     private HttpResponse<String> generate(String body) {

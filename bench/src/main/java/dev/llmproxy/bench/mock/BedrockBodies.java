@@ -1,0 +1,107 @@
+package dev.llmproxy.bench.mock;
+
+import java.util.function.Consumer;
+import tools.jackson.core.JsonGenerator;
+
+/**
+ * The JSON Bedrock's Converse API answers with (AWS API reference, Converse and ConverseStream): a whole response, the
+ * payloads of the stream's events, and error bodies with their {@code x-amzn-ErrorType}.
+ *
+ * <p>Thread-safety: stateless.
+ */
+final class BedrockBodies {
+    private BedrockBodies() {
+    }
+
+    /** A Converse response: a text answer, or one {@code toolUse} when {@code toolName} is set. */
+    static Consumer<JsonGenerator> response(String content, @org.jspecify.annotations.Nullable String toolName,
+            String toolArguments, int input, int output) {
+        return g -> {
+            g.writeStartObject();
+            g.writeName("output");
+            g.writeStartObject();
+            g.writeName("message");
+            g.writeStartObject();
+            g.writeStringProperty("role", "assistant");
+            g.writeName("content");
+            g.writeStartArray();
+            g.writeStartObject();
+            if (toolName != null) {
+                g.writeName("toolUse");
+                g.writeStartObject();
+                g.writeStringProperty("toolUseId", "tooluse_mock1");
+                g.writeStringProperty("name", toolName);
+                g.writeName("input");
+                g.writeRawValue(toolArguments);
+                g.writeEndObject();
+            } else {
+                g.writeStringProperty("text", content);
+            }
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeStringProperty("stopReason", toolName != null ? "tool_use" : "end_turn");
+            writeUsage(g, input, output);
+            g.writeName("metrics");
+            g.writeStartObject();
+            g.writeNumberProperty("latencyMs", 1);
+            g.writeEndObject();
+            g.writeEndObject();
+        };
+    }
+
+    /** The {@code metadata} event's payload. */
+    static Consumer<JsonGenerator> metadata(int input, int output) {
+        return g -> {
+            g.writeStartObject();
+            writeUsage(g, input, output);
+            g.writeName("metrics");
+            g.writeStartObject();
+            g.writeNumberProperty("latencyMs", 1);
+            g.writeEndObject();
+            g.writeEndObject();
+        };
+    }
+
+    /** {@code {"message": …}}, Bedrock's error body and exception payload. */
+    static Consumer<JsonGenerator> error(String message) {
+        return g -> {
+            g.writeStartObject();
+            g.writeStringProperty("message", message);
+            g.writeEndObject();
+        };
+    }
+
+    /** The {@code x-amzn-ErrorType} name of an error status (Bedrock's error reference). */
+    static String errorType(int status) {
+        return switch (status) {
+            case 400 -> "ValidationException";
+            case 403 -> "AccessDeniedException";
+            case 404 -> "ResourceNotFoundException";
+            case 408 -> "ModelTimeoutException";
+            case 424 -> "ModelErrorException";
+            case 429 -> "ThrottlingException";
+            case 503 -> "ServiceUnavailableException";
+            default -> "InternalServerException";
+        };
+    }
+
+    static String defaultMessage(int status) {
+        return switch (status) {
+            case 429 -> "Too many requests, please wait before trying again.";
+            case 403 -> "You don't have access to the model with the specified model ID.";
+            case 400 -> "The provided request is not valid";
+            default -> "The server encountered an internal error.";
+        };
+    }
+
+    private static void writeUsage(JsonGenerator g, int input, int output) {
+        g.writeName("usage");
+        g.writeStartObject();
+        g.writeNumberProperty("inputTokens", input);
+        g.writeNumberProperty("outputTokens", output);
+        g.writeNumberProperty("totalTokens", input + output);
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.llmproxy.bench.mock;
+
+import dev.llmproxy.codec.bedrock.SigV4;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+
+/**
+ * Checks a Bedrock Converse request as AWS would before the mock answers it (provider spec, sections 5.2 and 9):
+ *
+ * <ul>
+ *   <li>authentication: a bearer token (a Bedrock API key), or a SigV4 {@code Authorization} for
+ *       {@link #ACCESS_KEY_ID} that the mock recomputes with {@link #SECRET_ACCESS_KEY} over the signed headers, the
+ *       path (each segment encoded again) and the body; none → 403 {@code MissingAuthenticationTokenException}, a
+ *       wrong signature → 403 {@code InvalidSignatureException}, another key → 403
+ *       {@code UnrecognizedClientException};
+ *   <li>the body: a JSON object with {@code messages} and no top-level field Converse does not define → else 400
+ *       {@code ValidationException} (so that a translation leaking OpenAI or {@code mock_*} fields fails).
+ * </ul>
+ *
+ * <p>{@code mock_*} controls ride inside a text block of the prompt, as for Gemini ({@link GeminiRequestParser}).
+ *
+ * <p>Thread-safety: stateless.
+ */
+public final class BedrockExchanges {
+    /** The access key the mock accepts. */
+    public static final String ACCESS_KEY_ID = "AKIDMOCKBEDROCK";
+    /** Its secret. */
+    public static final String SECRET_ACCESS_KEY = "mock/bedrock/secret+key";
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Set<String> CONVERSE_FIELDS = Set.of("messages", "system", "inferenceConfig", "toolConfig",
+            "guardrailConfig", "additionalModelRequestFields", "promptVariables",
+            "additionalModelResponseFieldPaths", "requestMetadata", "performanceConfig");
+
+    private BedrockExchanges() {
+    }
+
+    static MockRequestHandler.Exchange of(FullHttpRequest request, MockRoute route, MockRequest parsed,
+            boolean keepAlive, String label) {
+        String refusal = authProblem(request);
+        if (refusal != null) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, refusal, 403);
+        }
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        try {
+            GeminiRequestParser.parse(request.content(), parsed);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "The provided request is not valid JSON", 400);
+        }
+        String extra = extraneousField(request.content());
+        if (extra != null) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "extraneous key [" + extra + "] is not permitted", 400);
+        }
+        if (!body.contains("\"messages\"")) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "1 validation error detected: Value null at 'messages' failed to satisfy constraint: Member must "
+                            + "not be null", 400);
+        }
+        parsed.model = route.name();
+        parsed.stream = route.endpoint() == MockRoute.Endpoint.CONVERSE_STREAM;
+        return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
+    }
+
+    /** The first top-level field Converse does not define, or {@code null}. */
+    private static @Nullable String extraneousField(ByteBuf body) {
+        InputStream in = new ByteBufInputStream(body.duplicate());
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), in)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                if (!CONVERSE_FIELDS.contains(name)) {
+                    return name;
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
+            return null;
+        }
+    }
+
+    /** Why AWS would refuse the request's credentials, or {@code null}. */
+    private static @Nullable String authProblem(FullHttpRequest request) {
+        HttpHeaders headers = request.headers();
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization == null) {
+            return "Missing Authentication Token";
+        }
+        if (authorization.startsWith("Bearer ")) {
+            return null;
+        }
+        String credential = part(authorization, "Credential=");
+        String signedHeaders = part(authorization, "SignedHeaders=");
+        String signature = part(authorization, "Signature=");
+        String amzDate = headers.get("x-amz-date");
+        if (!authorization.startsWith("AWS4-HMAC-SHA256 ") || credential == null || signedHeaders == null
+                || signature == null || amzDate == null) {
+            return "Authorization header requires 'Credential', 'Signature', 'SignedHeaders' and an X-Amz-Date.";
+        }
+        String[] scope = credential.split("/");
+        if (scope.length != 5 || !scope[0].equals(ACCESS_KEY_ID)) {
+            return "The security token included in the request is invalid.";
+        }
+        TreeMap<String, String> signed = new TreeMap<>();
+        for (String name : signedHeaders.split(";")) {
+            String value = headers.get(name);
+            signed.put(name, value == null ? "" : value);
+        }
+        String uri = request.uri();
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        MessageDigest digest = SigV4.sha256();
+        ByteBuf body = request.content();
+        digest.update(body.nioBuffer(body.readerIndex(), body.readableBytes()));
+        String expected = new SigV4(ACCESS_KEY_ID, SECRET_ACCESS_KEY, scope[2], scope[3]).authorization(
+                request.method().name(), SigV4.canonicalPath(path), query < 0 ? "" : uri.substring(query + 1),
+                signed, SigV4.hex(digest.digest()), amzDate);
+        if (!expected.endsWith("Signature=" + signature) || !scope[3].equals("bedrock")
+                || !scope[1].equals(amzDate.substring(0, 8))) {
+            return "The request signature we calculated does not match the signature you provided. Check your AWS "
+                    + "Secret Access Key and signing method. Consult the service documentation for details.";
+        }
+        return null;
+    }
+
+    private static @Nullable String part(String authorization, String key) {
+        int start = authorization.indexOf(key);
+        if (start < 0) {
+            return null;
+        }
+        start += key.length();
+        int end = authorization.indexOf(',', start);
+        return (end < 0 ? authorization.substring(start) : authorization.substring(start, end)).trim();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.llmproxy.codec.bedrock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmproxy.codec.openai.InvalidRequestException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** OpenAI chat requests encoded as Converse bodies (provider spec, section 5.3). */
+class ConverseRequestEncoderTest {
+
+    @Test
+    void shouldMapSystemRolesAndInferenceConfig() {
+        assertThat(encode("{\"model\":\"x\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                + "{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                + "\"text\":\"there\"},{\"type\":\"text\",\"text\":\"\"}]},{\"role\":\"assistant\",\"content\":\"Yo\"}],"
+                + "\"max_tokens\":100,\"temperature\":0.5,\"top_p\":0.9,\"stop\":\"END\",\"stream\":true,"
+                + "\"stream_options\":{\"include_usage\":true}}"))
+                .isEqualTo("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Hi\"},{\"text\":\"there\"}]},"
+                        + "{\"role\":\"assistant\",\"content\":[{\"text\":\"Yo\"}]}],"
+                        + "\"system\":[{\"text\":\"Be brief.\"}],"
+                        + "\"inferenceConfig\":{\"maxTokens\":100,\"temperature\":0.5,\"topP\":0.9,"
+                        + "\"stopSequences\":[\"END\"]}}");
+    }
+
+    @Test
+    void shouldMapToolsToolCallsAndToolResults() {
+        String converse = encode("{\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"t1\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"t1\",\"content\":\"20C\"}],"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}],"
+                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}}");
+        assertThat(converse).isEqualTo("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Weather?\"}]},"
+                + "{\"role\":\"assistant\",\"content\":[{\"toolUse\":{\"toolUseId\":\"t1\",\"name\":\"get_weather\","
+                + "\"input\":{\"city\":\"Paris\"}}}]},{\"role\":\"user\",\"content\":[{\"toolResult\":"
+                + "{\"toolUseId\":\"t1\",\"content\":[{\"text\":\"20C\"}]}}]}],"
+                + "\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"get_weather\",\"description\":\"get_weather\","
+                + "\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}}],"
+                + "\"toolChoice\":{\"tool\":{\"name\":\"get_weather\"}}}}");
+        assertThat(encode("{\"messages\":[],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+                + "\"tool_choice\":\"required\"}")).contains("\"toolChoice\":{\"any\":{}}")
+                .contains("\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":{}}}");
+    }
+
+    @Test
+    void shouldSendDataUrlImagesAsBytes() {
+        assertThat(encode("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"data:image/jpg;base64,QUJD\"}}]}]}"))
+                .isEqualTo("{\"messages\":[{\"role\":\"user\",\"content\":[{\"image\":{\"format\":\"jpeg\","
+                        + "\"source\":{\"bytes\":\"QUJD\"}}}]}]}");
+        assertThatThrownBy(() -> encode("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"https://example.com/cat.png\"}}]}]}"))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("data URLs");
+    }
+
+    @Test
+    void shouldMapReasoningEffortAndTopKToAdditionalFields() {
+        assertThat(encode("{\"messages\":[],\"reasoning_effort\":\"low\",\"top_k\":5}"))
+                .isEqualTo("{\"messages\":[],\"additionalModelRequestFields\":{\"top_k\":5,"
+                        + "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}}}");
+    }
+
+    @Test
+    void shouldRefuseUnsupportedParamsUnlessDropped() {
+        assertThatThrownBy(() -> encode("{\"messages\":[],\"seed\":1,\"n\":1}"))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("litellm.UnsupportedParamsError: bedrock does not support parameters: "
+                        + "['seed'], for model=m");
+        assertThat(encode("{\"messages\":[],\"seed\":1,\"tool_choice\":\"none\",\"drop_params\":true}"))
+                .isEqualTo("{\"messages\":[]}");
+        assertThat(encodeDropping("{\"messages\":[],\"temperature\":1}", Set.of("temperature")))
+                .isEqualTo("{\"messages\":[]}");
+    }
+
+    @Test
+    void shouldPassConverseFieldsThroughAndOtherParamsAsAdditionalFields() {
+        assertThat(encode("{\"messages\":[],\"guardrailConfig\":{\"guardrailIdentifier\":\"g\"},"
+                + "\"anthropic_beta\":[\"x\"]}"))
+                .isEqualTo("{\"messages\":[],\"guardrailConfig\":{\"guardrailIdentifier\":\"g\"},"
+                        + "\"additionalModelRequestFields\":{\"anthropic_beta\":[\"x\"]}}");
+    }
+
+    private static String encode(String json) {
+        return encodeDropping(json, Set.of());
+    }
+
+    private static String encodeDropping(String json, Set<String> dropped) {
+        ByteBuf body = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
+        ByteBuf out = ConverseRequestEncoder.encode(Unpooled.buffer().alloc(), body, "m", false, dropped);
+        try {
+            return out.toString(StandardCharsets.UTF_8);
+        } finally {
+            out.release();
+            body.release();
+        }
+    }
+}

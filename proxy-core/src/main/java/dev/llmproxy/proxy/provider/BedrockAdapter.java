@@ -1,0 +1,113 @@
+package dev.llmproxy.proxy.provider;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.llmproxy.codec.bedrock.ConverseRequestEncoder;
+import dev.llmproxy.codec.bedrock.SigV4;
+import dev.llmproxy.codec.json.RequestInfo;
+import dev.llmproxy.codec.openai.InvalidRequestException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * AWS Bedrock's Converse API ({@code bedrock/} and {@code bedrock/converse/} deployments): OpenAI chat requests are
+ * encoded as {@code POST /model/{modelId}/converse} or {@code /converse-stream} bodies
+ * ({@link ConverseRequestEncoder}), signed by a {@link BedrockAuth}, and the answers translated back by a
+ * {@link BedrockTranslator}: whole bodies, error bodies, and ConverseStream's binary event stream into OpenAI SSE.
+ *
+ * <p>The model id is URL-encoded with no safe characters, as LiteLLM does ({@code :} → {@code %3A}, {@code /} →
+ * {@code %2F}), so cross-region inference profiles ({@code us.anthropic.claude-...}) and ARNs go through unchanged.
+ *
+ * <p>Thread-safety: immutable.
+ */
+public final class BedrockAdapter implements ProviderAdapter {
+    private static final String CONVERSE_ROUTE = "converse/";
+
+    private final String basePath;
+    private final String model;
+    private final UpstreamAuth auth;
+    private final boolean dropParams;
+    private final Set<String> additionalDropParams;
+
+    /**
+     * @param baseUrl the runtime endpoint, {@code https://bedrock-runtime.<region>.amazonaws.com} by default
+     * @param upstreamModel the model after {@code bedrock/}, reported in the answers (for a wildcard deployment, the
+     *     client's model is)
+     * @param auth SigV4 ({@link BedrockAuth}) or a bearer token
+     * @param dropParams the deployment's {@code drop_params}
+     * @param additionalDropParams the deployment's {@code additional_drop_params}
+     */
+    public BedrockAdapter(BaseUrl baseUrl, String upstreamModel, UpstreamAuth auth, boolean dropParams,
+            Set<String> additionalDropParams) {
+        this.basePath = requireNonNull(baseUrl, "baseUrl").basePath();
+        this.model = modelId(requireNonNull(upstreamModel, "upstreamModel"));
+        this.auth = requireNonNull(auth, "auth");
+        this.dropParams = dropParams;
+        this.additionalDropParams = Set.copyOf(additionalDropParams);
+    }
+
+    /** The Bedrock model id of a {@code bedrock/...} model: LiteLLM's {@code converse/} route prefix removed. */
+    public static String modelId(String upstreamModel) {
+        return upstreamModel.startsWith(CONVERSE_ROUTE) ? upstreamModel.substring(CONVERSE_ROUTE.length())
+                : upstreamModel;
+    }
+
+    @Override
+    public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
+        return basePath + "/model/" + SigV4.uriEncode(modelId(upstreamModel))
+                + (stream ? "/converse-stream" : "/converse");
+    }
+
+    /** No: ConverseStream always ends with a {@code metadata} event carrying the usage. */
+    @Override
+    public boolean asksForStreamUsage(Endpoint endpoint, RequestInfo info) {
+        return false;
+    }
+
+    @Override
+    public ByteBuf encodeRequest(
+            ByteBufAllocator alloc, ByteBuf body, RequestInfo info, byte[] upstreamModelJson, boolean askForUsage) {
+        throw new UnsupportedOperationException("a Bedrock request needs its endpoint: use the six-argument form");
+    }
+
+    @Override
+    public ByteBuf encodeRequest(ByteBufAllocator alloc, ByteBuf body, RequestInfo info, Endpoint endpoint,
+            byte[] upstreamModelJson, boolean askForUsage) {
+        if (endpoint != Endpoint.CHAT_COMPLETIONS) {
+            throw new InvalidRequestException("Only /chat/completions is supported on Bedrock (through its Converse "
+                    + "API); embeddings and text completions are not", null);
+        }
+        String upstream = new String(upstreamModelJson, 1, Math.max(0, upstreamModelJson.length - 2),
+                StandardCharsets.UTF_8);
+        return ConverseRequestEncoder.encode(alloc, body, modelId(upstream), dropParams, additionalDropParams);
+    }
+
+    @Override
+    public UpstreamAuth auth() {
+        return auth;
+    }
+
+    /**
+     * Not used: a Bedrock translator needs the request's {@code include_usage} and the clock.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream) {
+        throw new UnsupportedOperationException("a Bedrock translator needs the request: use the four-argument form");
+    }
+
+    @Override
+    public ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info, Clock clock) {
+        String clientModel = info.model();
+        String reported = model.contains("*") && clientModel != null ? modelId(clientModel) : model;
+        // Bedrock's answers carry no id; LiteLLM makes a random one per response too.
+        return new BedrockTranslator(clock.millis() / 1000, "chatcmpl-" + UUID.randomUUID(), reported,
+                stream && info.includeUsage());
+    }
+}
