@@ -44,6 +44,7 @@ import picocli.CommandLine.Option;
         name = "llmproxy",
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
+        subcommands = ImportLiteLlmCommand.class,
         description = "An OpenAI-compatible LLM gateway that reads the LiteLLM proxy's config.yaml.")
 public final class Main implements Callable<Integer> {
     static final int EXIT_CONFIG = 1;
@@ -97,6 +98,18 @@ public final class Main implements Callable<Integer> {
         this.err = err;
     }
 
+    Map<String, String> env() {
+        return env;
+    }
+
+    PrintWriter out() {
+        return out;
+    }
+
+    PrintWriter err() {
+        return err;
+    }
+
     /** Runs the command; exits the JVM with its status unless the server keeps running. */
     public static void main(String[] args) {
         // The charset System.err itself encodes with on JDK 17 (the locale's): messages echo the user's input.
@@ -104,7 +117,8 @@ public final class Main implements Callable<Integer> {
         CommandLine command = new CommandLine(new Main(System.getenv(), err)).setErr(err)
                 .addSubcommand(new CopilotCommand(System.getenv(), System.out));
         int status = command.execute(args);
-        if (status != 0 || command.isUsageHelpRequested() || command.isVersionHelpRequested()) {
+        boolean subcommand = command.getParseResult() != null && command.getParseResult().subcommand() != null;
+        if (status != 0 || subcommand || command.isUsageHelpRequested() || command.isVersionHelpRequested()) {
             System.exit(status);
         }
     }

@@ -71,12 +71,7 @@ final class StoreWiring implements AutoCloseable {
             return null;
         }
         Map<String, @Nullable Object> general = config.generalSettings().other();
-        String url = string(general, "database_url");
-        if (url == null || url.isBlank()) {
-            url = env.get("DATABASE_URL");
-        }
-        Integer poolSize = integer(general, "database_connection_pool_limit");
-        StoreConfig storeConfig = StoreConfig.of(url, poolSize, StoreConfig.DEFAULT_EMBEDDED_PATH);
+        StoreConfig storeConfig = storeConfig(general, env);
         String pricesPath = string(general, "model_prices_path");
         PriceTable prices = pricesPath == null ? PriceTable.bundled() : PriceTable.bundledWith(Path.of(pricesPath));
         Integer cacheSize = integer(general, "key_cache_size");
@@ -87,7 +82,7 @@ final class StoreWiring implements AutoCloseable {
         SpendWriter writer;
         try {
             writer = store.openSpendWriter(SpendWriterConfig.of(journal == null ? DEFAULT_JOURNAL : Path.of(journal),
-                    integer(general, "proxy_batch_write_at")));
+                    integer(general, "proxy_batch_write_at")).withSpendLogs(!flag(general, "disable_spend_logs")));
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -99,6 +94,21 @@ final class StoreWiring implements AutoCloseable {
                 prices.size());
         return new StoreWiring(store, writer, keys, new SpendListener(routes, prices, writer, clock),
                 new KeyManagement(keys, clock));
+    }
+
+    /**
+     * The database of {@code general_settings} ({@code database_url}, {@code database_connection_pool_limit}), else
+     * {@code DATABASE_URL}, else the embedded file under the working directory.
+     *
+     * @throws ConfigException if a setting is invalid
+     */
+    static StoreConfig storeConfig(Map<String, @Nullable Object> general, Map<String, String> env) {
+        String url = string(general, "database_url");
+        if (url == null || url.isBlank()) {
+            url = env.get("DATABASE_URL");
+        }
+        Integer poolSize = integer(general, "database_connection_pool_limit");
+        return StoreConfig.of(url, poolSize, StoreConfig.DEFAULT_EMBEDDED_PATH);
     }
 
     /** The master key and the store's virtual keys. */
@@ -124,6 +134,20 @@ final class StoreWiring implements AutoCloseable {
     private static @Nullable String string(Map<String, @Nullable Object> settings, String name) {
         Object value = settings.get(name);
         return value == null ? null : value.toString();
+    }
+
+    private static boolean flag(Map<String, @Nullable Object> settings, String name) {
+        Object value = settings.get(name);
+        if (value == null || value instanceof Boolean b && !b) {
+            return false;
+        }
+        if (value instanceof Boolean || "true".equalsIgnoreCase(value.toString().trim())) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value.toString().trim())) {
+            return false;
+        }
+        throw new ConfigException("general_settings." + name + ": expected true or false, got '" + value + "'");
     }
 
     private static @Nullable Integer integer(Map<String, @Nullable Object> settings, String name) {

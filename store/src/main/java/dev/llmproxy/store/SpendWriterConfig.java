@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param retryInitialMillis the wait after the first failed batch; doubled after each further failure
  * @param retryMaxMillis the longest wait between retries
  * @param closeTimeoutMillis how long {@link SpendWriter#close()} tries to commit before leaving the rest journaled
+ * @param spendLogs whether each record also becomes a {@code LiteLLM_SpendLogs} row ({@code false} is
+ *     {@code general_settings.disable_spend_logs}: only the spend totals are written, still exactly once)
  */
 public record SpendWriterConfig(
         Path journalDirectory,
@@ -27,7 +29,8 @@ public record SpendWriterConfig(
         int maxSegmentRecords,
         long retryInitialMillis,
         long retryMaxMillis,
-        long closeTimeoutMillis) {
+        long closeTimeoutMillis,
+        boolean spendLogs) {
 
     /** LiteLLM's default {@code proxy_batch_write_at}, in seconds. */
     public static final int DEFAULT_BATCH_WRITE_AT_SECONDS = 10;
@@ -59,37 +62,43 @@ public record SpendWriterConfig(
     public static SpendWriterConfig of(Path journalDirectory, @Nullable Integer proxyBatchWriteAtSeconds) {
         int seconds = proxyBatchWriteAtSeconds == null ? DEFAULT_BATCH_WRITE_AT_SECONDS : proxyBatchWriteAtSeconds;
         return new SpendWriterConfig(journalDirectory, seconds * 1000L, 100, 65_536, 500, 100_000, 500, 30_000,
-                10_000);
+                10_000, true);
     }
 
     /** These settings with another batch interval. */
     public SpendWriterConfig withBatchIntervalMillis(long millis) {
         return new SpendWriterConfig(journalDirectory, millis, syncIntervalMillis, queueCapacity, batchSize,
-                maxSegmentRecords, retryInitialMillis, retryMaxMillis, closeTimeoutMillis);
+                maxSegmentRecords, retryInitialMillis, retryMaxMillis, closeTimeoutMillis, spendLogs);
     }
 
     /** These settings with another queue capacity. */
     public SpendWriterConfig withQueueCapacity(int capacity) {
         return new SpendWriterConfig(journalDirectory, batchIntervalMillis, syncIntervalMillis, capacity, batchSize,
-                maxSegmentRecords, retryInitialMillis, retryMaxMillis, closeTimeoutMillis);
+                maxSegmentRecords, retryInitialMillis, retryMaxMillis, closeTimeoutMillis, spendLogs);
     }
 
     /** These settings with another batch size and segment size. */
     public SpendWriterConfig withBatchSize(int size, int segmentRecords) {
         return new SpendWriterConfig(journalDirectory, batchIntervalMillis, syncIntervalMillis, queueCapacity, size,
-                segmentRecords, retryInitialMillis, retryMaxMillis, closeTimeoutMillis);
+                segmentRecords, retryInitialMillis, retryMaxMillis, closeTimeoutMillis, spendLogs);
     }
 
     /** These settings with other retry waits. */
     public SpendWriterConfig withRetryMillis(long initial, long max) {
         return new SpendWriterConfig(journalDirectory, batchIntervalMillis, syncIntervalMillis, queueCapacity,
-                batchSize, maxSegmentRecords, initial, max, closeTimeoutMillis);
+                batchSize, maxSegmentRecords, initial, max, closeTimeoutMillis, spendLogs);
     }
 
     /** These settings with another close timeout. */
     public SpendWriterConfig withCloseTimeoutMillis(long millis) {
         return new SpendWriterConfig(journalDirectory, batchIntervalMillis, syncIntervalMillis, queueCapacity,
-                batchSize, maxSegmentRecords, retryInitialMillis, retryMaxMillis, millis);
+                batchSize, maxSegmentRecords, retryInitialMillis, retryMaxMillis, millis, spendLogs);
+    }
+
+    /** These settings with spend-log rows written or not ({@code disable_spend_logs}). */
+    public SpendWriterConfig withSpendLogs(boolean write) {
+        return new SpendWriterConfig(journalDirectory, batchIntervalMillis, syncIntervalMillis, queueCapacity,
+                batchSize, maxSegmentRecords, retryInitialMillis, retryMaxMillis, closeTimeoutMillis, write);
     }
 
     private static void positive(String name, long value) {

@@ -20,6 +20,18 @@ public interface Store extends AutoCloseable {
     /** Teams and memberships. */
     TeamStore teams();
 
+    /** Reads of the spend logs. */
+    SpendReports spendReports();
+
+    /**
+     * Copies keys, users, teams, memberships and their budgets from a LiteLLM database into this store; running it
+     * again gives the same result. Nothing in the LiteLLM database is changed.
+     *
+     * @param source LiteLLM's PostgreSQL database
+     * @throws StoreException if either database cannot be read or written (nothing of the failed table is kept)
+     */
+    LiteLlmImportReport importLiteLlm(DatabaseUrl source);
+
     /**
      * Starts a spend writer on this store. It first replays whatever its journal directory holds from an earlier
      * run. At most one writer may use a journal directory at a time. The caller closes the writer before the store.

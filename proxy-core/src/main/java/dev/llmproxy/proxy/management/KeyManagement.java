@@ -21,9 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code /key/...}, {@code /user/...} and {@code /team/...} routes with LiteLLM's request fields and response shapes, over the store. Who may call: the
- * master key, or a virtual key whose user is a proxy admin; {@code /key/info} also answers a key about itself. Every
- * route runs on the store executor; the caller's event loop is never blocked.
+ * The {@code /key/...}, {@code /user/...} and {@code /team/...} routes with LiteLLM's request fields and response
+ * shapes, over the store, and the {@code /spend/...} and {@code /global/spend/...} reports ({@link SpendCommands}).
+ * Who may call: the master key, or a virtual key whose user is a proxy admin; {@code /key/info} also answers a key
+ * about itself, and {@code /spend/logs} a key about its own user's (or, without a user, its own) rows. Every route
+ * runs on the store executor; the caller's event loop is never blocked.
  *
  * <p>Failures are answers: a request to fix gets a 4xx with LiteLLM's message, a store failure a 503 that says the
  * store is unavailable (the cause is logged, never sent).
@@ -37,6 +39,7 @@ public final class KeyManagement implements ManagementApi {
     private final KeyCommands commands;
     private final UserCommands userCommands;
     private final TeamCommands teamCommands;
+    private final SpendCommands spendCommands;
 
     /** Routes over {@code keys}' store, stamping times with {@code clock}. */
     public KeyManagement(KeyService keys, Clock clock) {
@@ -44,6 +47,7 @@ public final class KeyManagement implements ManagementApi {
         this.commands = new KeyCommands(keys, requireNonNull(clock, "clock"));
         this.userCommands = new UserCommands(keys, commands, clock);
         this.teamCommands = new TeamCommands(keys, clock);
+        this.spendCommands = new SpendCommands(keys.store(), clock);
     }
 
     @Override
@@ -54,7 +58,7 @@ public final class KeyManagement implements ManagementApi {
             return CompletableFuture.completedFuture(error(new BadRequest(404, "not_found_error", null,
                     "Not Found: " + query.path())));
         }
-        if (!principal.isAdmin() && route != Routes.INFO) {
+        if (!principal.isAdmin() && route != Routes.INFO && route != Routes.SPEND_LOGS) {
             return CompletableFuture.completedFuture(error(notAdmin(route, principal)));
         }
         try {
@@ -90,6 +94,14 @@ public final class KeyManagement implements ManagementApi {
                 case TEAM_MEMBER_DELETE -> teamCommands.deleteMember(new Fields(Json.readObject(body)));
                 case TEAM_INFO -> teamCommands.info(first(query.parameters(), "team_id"));
                 case TEAM_LIST -> teamCommands.list(query.parameters());
+                case SPEND_LOGS -> spendCommands.logs(query.parameters(), principal);
+                case SPEND_TAGS -> spendCommands.tags(query.parameters());
+                case SPEND_KEYS -> spendCommands.keys();
+                case GLOBAL_SPEND -> spendCommands.global();
+                case GLOBAL_SPEND_REPORT -> spendCommands.report(query.parameters());
+                case GLOBAL_SPEND_KEYS -> spendCommands.globalKeys(query.parameters());
+                case GLOBAL_SPEND_MODELS -> spendCommands.globalModels(query.parameters());
+                case GLOBAL_SPEND_TEAMS -> spendCommands.globalTeams();
             };
             return new ManagementResponse(200, Json.write(result));
         } catch (BadRequest e) {

@@ -2,7 +2,10 @@ package dev.llmproxy.proxy.management;
 
 import org.jspecify.annotations.Nullable;
 
-/** The management routes ({@code /key/...}, {@code /user/...}, {@code /team/...}), by method and path. */
+/**
+ * The management routes ({@code /key/...}, {@code /user/...}, {@code /team/...}, {@code /spend/...},
+ * {@code /global/spend/...}), by method and path.
+ */
 enum Routes {
     GENERATE("POST", "/key/generate"),
     UPDATE("POST", "/key/update"),
@@ -25,7 +28,15 @@ enum Routes {
     TEAM_MEMBER_ADD("POST", "/team/member_add"),
     TEAM_MEMBER_DELETE("POST", "/team/member_delete"),
     TEAM_INFO("GET", "/team/info"),
-    TEAM_LIST("GET", "/team/list");
+    TEAM_LIST("GET", "/team/list"),
+    SPEND_LOGS("GET", "/spend/logs"),
+    SPEND_TAGS("GET", "/spend/tags"),
+    SPEND_KEYS("GET", "/spend/keys"),
+    GLOBAL_SPEND("GET", "/global/spend"),
+    GLOBAL_SPEND_REPORT("GET", "/global/spend/report"),
+    GLOBAL_SPEND_KEYS("GET", "/global/spend/keys"),
+    GLOBAL_SPEND_MODELS("GET", "/global/spend/models"),
+    GLOBAL_SPEND_TEAMS("GET", "/global/spend/teams");
 
     private static final String KEY_PREFIX = "/key/";
     private static final String REGENERATE_SUFFIX = "/regenerate";

@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  *   3. Hence the close marker is the last thing in the queue, and nothing accepted can follow it.
  *
  * Failures: a failed transaction changes nothing, so the flush thread keeps the segment, backs off (retryInitial,
- * doubling, up to retryMax) and retries the whole segment; rows of it committed earlier are skipped by request id
- * and their spend is not added again. A journal write that fails is retried by the journal thread with the same
+ * doubling, up to retryMax) and retries the whole segment; records of it committed earlier are skipped (by the
+ * segment's committed count in llmproxy_spend_segments, and with spend logs on also by request id) and their spend is
+ * not added again. A journal write that fails is retried by the journal thread with the same
  * back-off; only at close, past the deadline, does it give up (and log how many records it could not keep).
  *
  * Time: waits use the injected ticker's clock for deadlines; the waits themselves are real (poll, awaitNanos).
@@ -469,9 +470,12 @@ final class JdbiSpendWriter implements SpendWriter {
 
     private void commitSegment(Path segment) throws IOException {
         try (SegmentReader reader = SpendJournal.read(segment)) {
+            String segmentId = journal.segmentId(segment);
+            int offset = 0;
             List<SpendRecord> batch;
             while (!(batch = reader.next(config.batchSize())).isEmpty()) {
-                int rows = committer.commit(batch);
+                int rows = committer.commit(segmentId, offset, batch, config.spendLogs());
+                offset += batch.size();
                 committedBatches.incrementAndGet();
                 inserted.addAndGet(rows);
                 duplicates.addAndGet(batch.size() - rows);

@@ -6,6 +6,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.DatabaseUrl;
 import dev.llmproxy.store.KeyStore;
+import dev.llmproxy.store.LiteLlmImportReport;
+import dev.llmproxy.store.SpendReports;
 import dev.llmproxy.store.SpendWriter;
 import dev.llmproxy.store.SpendWriterConfig;
 import dev.llmproxy.store.Store;
@@ -36,6 +38,8 @@ public final class JdbiStore implements Store {
     private final UserStore users;
     private final TeamStore teams;
     private final JdbiBudgetResets budgetResets;
+    private final SpendReports spendReports;
+    private final Clock clock;
     private final @Nullable KeyChanges keyChanges;
 
     private JdbiStore(HikariDataSource dataSource, Clock clock, @Nullable KeyChanges keyChanges) {
@@ -53,6 +57,8 @@ public final class JdbiStore implements Store {
         this.users = new JdbiUserStore(jdbi, clock);
         this.teams = new JdbiTeamStore(jdbi, clock);
         this.budgetResets = new JdbiBudgetResets(jdbi);
+        this.spendReports = new JdbiSpendReports(jdbi);
+        this.clock = clock;
     }
 
     /**
@@ -90,6 +96,16 @@ public final class JdbiStore implements Store {
     @Override
     public TeamStore teams() {
         return teams;
+    }
+
+    @Override
+    public SpendReports spendReports() {
+        return spendReports;
+    }
+
+    @Override
+    public LiteLlmImportReport importLiteLlm(DatabaseUrl source) {
+        return new LiteLlmImporter(jdbi, clock).run(source);
     }
 
     @Override

@@ -2,9 +2,12 @@ package dev.llmproxy.store.jdbi;
 
 import dev.llmproxy.store.SpendRecord;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * SQL of the spend writer: spend-log rows inserted at most once per request id ({@code ON CONFLICT DO NOTHING}, which
@@ -39,4 +42,15 @@ interface SpendDao {
             @Bind("team") List<String> teamIds,
             @Bind("user") List<String> userIds,
             @Bind("amount") List<Double> amounts);
+
+    @SqlQuery("SELECT records_committed FROM llmproxy_spend_segments WHERE segment_id = :id")
+    Optional<Integer> committedRecords(@Bind("id") String segmentId);
+
+    @SqlUpdate("UPDATE llmproxy_spend_segments SET records_committed = :n, updated_at = CURRENT_TIMESTAMP "
+            + "WHERE segment_id = :id")
+    int advanceSegment(@Bind("id") String segmentId, @Bind("n") int recordsCommitted);
+
+    @SqlUpdate("INSERT INTO llmproxy_spend_segments (segment_id, records_committed, updated_at) "
+            + "VALUES (:id, :n, CURRENT_TIMESTAMP)")
+    void insertSegment(@Bind("id") String segmentId, @Bind("n") int recordsCommitted);
 }

@@ -10,13 +10,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +47,9 @@ import org.jspecify.annotations.Nullable;
  *
  * A lock file held for the journal's lifetime keeps a second writer in another process out of the directory; a
  * process-wide set does the same within this process.
+ *
+ * The directory's id (journal.id, a random UUID written once) names its segments in the database's table of committed
+ * segments, so that instances with journals of their own never share a segment name.
  */
 
 /** The spend writer's append-only journal. Thread-safe: every method holds one lock. */
@@ -54,6 +60,7 @@ final class SpendJournal implements Closeable {
     static final int FRAME_HEADER_BYTES = 8;
     static final int MAX_FRAME_BYTES = 16 << 20;
     private static final String LOCK_FILE = "journal.lock";
+    private static final String ID_FILE = "journal.id";
     private static final Pattern SEGMENT_NAME = Pattern.compile("spend-(\\d{20})\\.journal");
 
     /**
@@ -64,6 +71,7 @@ final class SpendJournal implements Closeable {
 
     private final Path directory;
     private final Path registered;
+    private final String id;
     private final FileChannel lockChannel;
     private final FileLock fileLock;
     private final Object lock = new Object();
@@ -77,10 +85,11 @@ final class SpendJournal implements Closeable {
     private boolean dirty;
     private boolean closed;
 
-    private SpendJournal(Path directory, Path registered, FileChannel lockChannel, FileLock fileLock,
+    private SpendJournal(Path directory, Path registered, String id, FileChannel lockChannel, FileLock fileLock,
             List<Path> existing, long nextSequence) {
         this.directory = directory;
         this.registered = registered;
+        this.id = id;
         this.lockChannel = lockChannel;
         this.fileLock = fileLock;
         this.closedSegments = new ArrayDeque<>(existing);
@@ -109,7 +118,8 @@ final class SpendJournal implements Closeable {
             }
             List<Path> existing = segmentsIn(directory);
             long next = existing.isEmpty() ? 1 : sequenceOf(existing.get(existing.size() - 1)) + 1;
-            return new SpendJournal(directory, registered, lockChannel, fileLock, existing, next);
+            return new SpendJournal(directory, registered, readOrCreateId(directory), lockChannel, fileLock, existing,
+                    next);
         } catch (IOException | OverlappingFileLockException e) {
             closeQuietly(lockChannel);
             OPEN_DIRECTORIES.remove(registered);
@@ -288,6 +298,26 @@ final class SpendJournal implements Closeable {
                     .sorted()
                     .toList();
         }
+    }
+
+    /** The segment's name in the database's table of committed segments: this journal's id and its sequence. */
+    String segmentId(Path segment) {
+        return id + "/" + sequenceOf(segment);
+    }
+
+    private static String readOrCreateId(Path directory) throws IOException {
+        Path file = directory.resolve(ID_FILE);
+        if (Files.exists(file)) {
+            String id = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            if (!id.isEmpty()) {
+                return id;
+            }
+        }
+        String id = UUID.randomUUID().toString();
+        Path temporary = directory.resolve(ID_FILE + ".tmp");
+        Files.writeString(temporary, id, StandardCharsets.US_ASCII);
+        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return id;
     }
 
     private static long sequenceOf(Path segment) {

@@ -167,7 +167,8 @@ abstract class AbstractSpendWriterTest {
         try (var channel = Files.newByteChannel(current, StandardOpenOption.APPEND)) {
             channel.write(ByteBuffer.allocate(12).putInt(400).putInt(0xdeadbeef).putInt(42).flip());
         }
-        new SpendBatchCommitter(JdbiAccess.jdbi(store)).commit(first.subList(0, 30));
+        new SpendBatchCommitter(JdbiAccess.jdbi(store)).commit(journal.segmentId(rolled.get(0)), 0,
+                first.subList(0, 30), true);
         assertThat(rolled).hasSize(1);
 
         try (SpendWriter writer = store.openSpendWriter(config())) {
@@ -181,8 +182,36 @@ abstract class AbstractSpendWriterTest {
         all.addAll(second);
         SpendFixture.assertDatabaseHolds(db, all);
         try (var files = Files.list(journalDir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("journal.lock");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("journal.lock", "journal.id");
         }
+    }
+
+    @Test
+    void shouldAddSpendExactlyOnceWithoutSpendLogRowsWhenLogsAreOff() throws Exception {
+        List<SpendRecord> records = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            records.add(SpendFixture.record("nolog", i));
+        }
+        // A crashed run with spend logs off: one rolled segment whose first 30 records were committed (in batches
+        // of another size than the next run's) just before the crash.
+        SpendJournal journal = SpendJournal.open(journalDir);
+        journal.append(records);
+        Path rolled = journal.rollAndListClosed().get(0);
+        journal.sync();
+        journal.close();
+        SpendBatchCommitter committer = new SpendBatchCommitter(JdbiAccess.jdbi(store));
+        committer.commit(journal.segmentId(rolled), 0, records.subList(0, 20), false);
+        committer.commit(journal.segmentId(rolled), 20, records.subList(20, 30), false);
+
+        try (SpendWriter writer = store.openSpendWriter(config().withSpendLogs(false))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> writer.stats().pendingSegments() == 0);
+            assertThat(writer.stats().inserted()).isEqualTo(220);
+            assertThat(writer.stats().duplicates()).isEqualTo(30);
+        }
+
+        assertThat(db.queryStrings("SELECT request_id FROM \"LiteLLM_SpendLogs\"")).isEmpty();
+        SpendFixture.assertTotals(db, records);
     }
 
     @Test

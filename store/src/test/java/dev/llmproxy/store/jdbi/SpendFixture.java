@@ -80,20 +80,26 @@ final class SpendFixture {
         List<String> stored = db.queryStrings("SELECT request_id FROM \"LiteLLM_SpendLogs\"");
         assertThat(stored).hasSize(expected.size());
         assertThat(new HashSet<>(stored)).isEqualTo(ids);
+        double total = 0;
+        for (SpendRecord r : expected) {
+            total += r.spend();
+        }
+        assertThat(db.queryDouble("SELECT COALESCE(SUM(spend), 0) FROM \"LiteLLM_SpendLogs\"")).isEqualTo(total);
+        assertTotals(db, expected);
+    }
 
+    /** Asserts that every key's, user's, team's and member's spend is the exact sum of {@code expected}. */
+    static void assertTotals(TestDatabase db, Collection<SpendRecord> expected) {
         Map<String, Double> byKey = new HashMap<>();
         Map<String, Double> byUser = new HashMap<>();
         Map<String, Double> byTeam = new HashMap<>();
         Map<String, Double> byMember = new HashMap<>();
-        double total = 0;
         for (SpendRecord r : expected) {
             byKey.merge(r.apiKey(), r.spend(), Double::sum);
             byUser.merge(r.userId(), r.spend(), Double::sum);
             byTeam.merge(r.teamId(), r.spend(), Double::sum);
             byMember.merge(r.teamId() + "/" + r.userId(), r.spend(), Double::sum);
-            total += r.spend();
         }
-        assertThat(db.queryDouble("SELECT COALESCE(SUM(spend), 0) FROM \"LiteLLM_SpendLogs\"")).isEqualTo(total);
         for (int k = 0; k < KEYS; k++) {
             assertThat(db.queryDouble("SELECT spend FROM \"LiteLLM_VerificationToken\" WHERE token = ?", token(k)))
                     .as("spend of key %d", k)
