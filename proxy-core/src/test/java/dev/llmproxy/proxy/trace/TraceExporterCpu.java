@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The exporter thread's CPU time per traced request, end to end (queue, encode, post to a local receiver), read
  * from the JVM's thread CPU clock: {@code java -cp <test classpath> dev.llmproxy.proxy.trace.TraceExporterCpu
- * [records]}. It offers records at about 100,000 per second in steps of 100 (the exporter fills batches of 512 as in
+ * [records]}. It offers records at about 50,000 per second in steps of 50 (the exporter fills batches of 512 as in
  * a busy proxy), waits for the last batch, then prints the exporter's CPU nanoseconds per record and the drops.
  */
 public final class TraceExporterCpu {
@@ -29,8 +29,8 @@ public final class TraceExporterCpu {
                     .filter(thread -> thread.getName().equals("llmproxy-trace-otel")).findFirst().orElseThrow();
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long cpuBefore = threads.getThreadCpuTime(exporter.getId());
-            for (int i = 0; i < records; i += 100) {
-                for (int j = 0; j < 100; j++) {
+            for (int i = 0; i < records; i += 50) {
+                for (int j = 0; j < 50; j++) {
                     tracer.onCallEnded(record);
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
