@@ -10,6 +10,8 @@ import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.scenario.BenchReport;
 import dev.llmproxy.bench.scenario.CpuPinning;
+import dev.llmproxy.bench.scenario.Feature;
+import dev.llmproxy.bench.scenario.FeatureSetup;
 import dev.llmproxy.bench.scenario.Lineup;
 import dev.llmproxy.bench.scenario.MachineInfo;
 import dev.llmproxy.bench.scenario.NginxProcess;
@@ -144,6 +146,19 @@ public final class BenchMain implements Callable<Integer> {
             + "errors by kind, leak reports; the proxy runs with Netty's advanced leak detection). Writes soak.md.")
     @Nullable Double soakMinutes;
 
+    @Option(names = "--features", split = ",", description = "With the FEATURES scenario: the feature groups to "
+            + "measure: ${COMPLETION-CANDIDATES} (default: all).")
+    @Nullable List<FeatureSetup.Group> featureGroups;
+
+    @Option(names = "--keys-database-url", defaultValue = "postgresql://postgres@127.0.0.1:5432/test",
+            description = "With the KEYS features: the PostgreSQL database of the keys proxy (default: "
+                    + "${DEFAULT-VALUE}); the keys it makes are deleted at the end.")
+    String keysDatabaseUrl = "postgresql://postgres@127.0.0.1:5432/test";
+
+    @Option(names = "--keys", defaultValue = "10000", description = "With the KEYS features: how many virtual keys "
+            + "to make and send in turn (default ${DEFAULT-VALUE}).")
+    int keyCount = 10_000;
+
     @Option(names = "--output-dir", defaultValue = "bench-results",
             description = "Where the timestamped report directory goes (default: ${DEFAULT-VALUE}).")
     Path outputDir = Path.of("bench-results");
@@ -195,7 +210,20 @@ public final class BenchMain implements Callable<Integer> {
             Map<String, String> setup = setup(options, pinning, pid, mock, generator, proxy, process, javaOptions);
             nginxSetup(setup, nginxBinary, nginxProcess, nginxStats);
             System.err.println("pinning: " + setup.get("pinning"));
-            ScenarioResults results = new ScenarioRunner(generator, lineup, options, System.err).run();
+            List<Feature> features = List.of();
+            if (options.scenarios().contains(Scenario.FEATURES)) {
+                if (process == null || javaOptions == null) {
+                    throw new CommandLine.ParameterException(new CommandLine(this),
+                            "--scenarios FEATURES starts proxies of its own: it cannot run with --proxy-url");
+                }
+                FeatureSetup featureSetup = started(children, FeatureSetup.start(
+                        featureGroups == null ? EnumSet.allOf(FeatureSetup.Group.class) : EnumSet.copyOf(featureGroups),
+                        proxy, proxyJar, javaOptions.options(), mock.baseUrl(), dir, pinning, keysDatabaseUrl,
+                        keyCount, children::add));
+                features = featureSetup.features();
+                setup.putAll(featureSetup.setup());
+            }
+            ScenarioResults results = new ScenarioRunner(generator, lineup, options, features, System.err).run();
             Long peakRss = stats == null ? null : stats.peakRssBytes();
             Long nginxRss = nginxStats == null ? null : nginxStats.peakRssBytes();
             BenchReport report = new BenchReport(started.toOffsetDateTime().toString(), machine, setup, results,

@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * The part of a load run that runs on one event loop.
  *
  * <p>Thread-safety: confined to {@link #loop}; only {@link #start()} and {@link #done()} may be called from other
- * threads. ByteBuf ownership: the lane owns {@link #requestBuffer()} from begin to {@link #finish}, where it releases
- * it; connections write retained duplicates.
+ * threads. ByteBuf ownership: the lane owns its request buffers (one per request of a rotating template, slices of one
+ * direct buffer) from begin to {@link #finish}, where it releases them; connections write retained duplicates.
  */
 abstract class Lane {
 
@@ -47,6 +47,8 @@ abstract class Lane {
     private final CompletableFuture<Lane> done = new CompletableFuture<>();
     final List<LoadConnection> connections = new ArrayList<>();
     private @Nullable ByteBuf requestBuffer;
+    private ByteBuf[] requestSlices = new ByteBuf[0];
+    private int nextRequest;
     private int connected;
     private int reconnects;
     private boolean begun;
@@ -82,12 +84,16 @@ abstract class Lane {
         return ticker;
     }
 
-    /** The precomputed request, owned by the lane; write a retained duplicate. */
+    /**
+     * The next precomputed request (the only one unless the template rotates), owned by the lane; write a retained
+     * duplicate.
+     */
     final ByteBuf requestBuffer() {
-        ByteBuf buf = requestBuffer;
-        if (buf == null) {
+        if (requestBuffer == null) {
             throw new IllegalStateException("lane not running");
         }
+        ByteBuf buf = requestSlices[nextRequest];
+        nextRequest = nextRequest + 1 == requestSlices.length ? 0 : nextRequest + 1;
         return buf;
     }
 
@@ -138,8 +144,18 @@ abstract class Lane {
     }
 
     private void connectAll() {
-        byte[] bytes = request.bytes();
-        requestBuffer = ByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes);
+        int total = 0;
+        for (int i = 0; i < request.variantCount(); i++) {
+            total += request.bytes(i).length;
+        }
+        ByteBuf all = ByteBufAllocator.DEFAULT.directBuffer(total);
+        requestSlices = new ByteBuf[request.variantCount()];
+        for (int i = 0; i < requestSlices.length; i++) {
+            byte[] bytes = request.bytes(i);
+            requestSlices[i] = all.slice(all.writerIndex(), bytes.length);
+            all.writeBytes(bytes);
+        }
+        requestBuffer = all;
         for (int i = 0; i < connectionCount; i++) {
             connect();
         }

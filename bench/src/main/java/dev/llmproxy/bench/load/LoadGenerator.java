@@ -94,6 +94,7 @@ public final class LoadGenerator implements AutoCloseable {
         long scheduled = 0;
         long completed = 0;
         long errors = 0;
+        long rateLimited = 0;
         long incomplete = 0;
         int maxBacklog = 0;
         for (OpenLoopLane lane : lanes) {
@@ -102,11 +103,12 @@ public final class LoadGenerator implements AutoCloseable {
             scheduled += lane.scheduled;
             completed += lane.completed;
             errors += lane.errors;
+            rateLimited += lane.rateLimited;
             incomplete += lane.incomplete;
             maxBacklog = Math.max(maxBacklog, lane.maxBacklog);
         }
-        return new OpenLoopResult(plan.ratePerSecond(), plan.connections(), scheduled, completed, errors, incomplete,
-                maxBacklog, latency, service);
+        return new OpenLoopResult(plan.ratePerSecond(), plan.connections(), scheduled, completed, errors,
+                rateLimited, incomplete, maxBacklog, latency, service);
     }
 
     /**

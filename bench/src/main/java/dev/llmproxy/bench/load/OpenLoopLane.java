@@ -28,6 +28,7 @@ final class OpenLoopLane extends Lane {
     long scheduled;
     long completed;
     long errors;
+    long rateLimited;
     long incomplete;
     int maxBacklog;
     private final long periodNanos;
@@ -67,6 +68,9 @@ final class OpenLoopLane extends Lane {
                 Histograms.recordNanos(serviceMicros, now - connection.sentNanos());
             } else {
                 errors++;
+                if (status == 429) {
+                    rateLimited++;
+                }
             }
         }
         idle.push(connection);

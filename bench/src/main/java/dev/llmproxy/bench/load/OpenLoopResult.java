@@ -4,7 +4,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The outcome of an {@link OpenLoopPlan}. Of the {@code scheduled} requests intended within the measurement window,
- * {@code completed} got a 2xx response, {@code errors} got another status or lost their connection, and
+ * {@code completed} got a 2xx response, {@code errors} got another status or lost their connection (of them,
+ * {@code rateLimited} got a 429), and
  * {@code incomplete} were unanswered at the drain deadline. {@code latencyMicros} is completion minus intended send
  * time (incomplete requests are included with deadline minus intended time, a lower bound); {@code
  * serviceTimeMicros} is completion minus actual send time, for comparison. {@code maxBacklog} is the most requests
@@ -16,6 +17,7 @@ public record OpenLoopResult(
         long scheduled,
         long completed,
         long errors,
+        long rateLimited,
         long incomplete,
         int maxBacklog,
         Histogram latencyMicros,

@@ -14,11 +14,13 @@ import java.time.Duration;
  * <ul>
  *   <li>first-event time: first content event minus request send time;</li>
  *   <li>largest gap: the largest time between two consecutive content events;</li>
- *   <li>unbuffered: all {@code expectedEvents} content events arrived, and no event {@code k} (0-based,
- *       {@code k < expectedEvents}) arrived earlier than {@code t0 + k * interval - interval / 2}, where {@code t0} is
- *       the first event's arrival. Events held back and released together (buffering, at any granularity) arrive
- *       ahead of that pacing; events that are merely late (a slow client, server or proxy) do not, and show up in
- *       the largest gap instead. Read coalescing alone is therefore not counted as buffering.</li>
+ *   <li>unbuffered: all {@code expectedEvents} content events arrived, and no event {@code k} (0-based) arrived
+ *       earlier than {@code t0 + (k - extra) * interval - interval / 2}, where {@code t0} is the first event's
+ *       arrival and {@code extra} the number of events beyond {@code expectedEvents} (0 for a pass-through stream;
+ *       a translated stream may turn one upstream event into two, e.g. a role chunk before the first content).
+ *       Events held back and released together (buffering, at any granularity) arrive ahead of that pacing; events
+ *       that are merely late (a slow client, server or proxy) do not, and show up in the largest gap instead. Read
+ *       coalescing alone is therefore not counted as buffering.</li>
  * </ul>
  */
 public record StreamPlan(

@@ -1,5 +1,7 @@
 package dev.llmproxy.bench.load;
 
+import java.util.Arrays;
+
 /**
  * What one SSE stream looked like from the client: first-event time, largest gap between consecutive events, and
  * whether the events kept the upstream pacing ("unbuffered", defined in {@link StreamPlan}).
@@ -16,11 +18,12 @@ final class StreamProbe {
     private int events;
     private long largestGapNanos;
     private int maxEventsPerRead;
-    private boolean paced;
+    private long[] arrivals = new long[0];
 
     StreamProbe(int expectedEvents, long intervalNanos) {
         this.expectedEvents = expectedEvents;
         this.intervalNanos = intervalNanos;
+        this.arrivals = new long[expectedEvents + 4];
     }
 
     void reset(long sentNanos) {
@@ -30,7 +33,6 @@ final class StreamProbe {
         events = 0;
         largestGapNanos = 0;
         maxEventsPerRead = 0;
-        paced = true;
     }
 
     /** {@code count} events arrived in one read at {@code now}. */
@@ -42,10 +44,11 @@ final class StreamProbe {
                 firstNanos = now;
             } else {
                 largestGapNanos = Math.max(largestGapNanos, now - previousNanos);
-                if (index < expectedEvents && now - firstNanos < index * intervalNanos - intervalNanos / 2) {
-                    paced = false;
-                }
             }
+            if (index == arrivals.length) {
+                arrivals = Arrays.copyOf(arrivals, arrivals.length * 2);
+            }
+            arrivals[index] = now;
             previousNanos = now;
         }
     }
@@ -74,7 +77,21 @@ final class StreamProbe {
         return events >= expectedEvents;
     }
 
+    /**
+     * Complete, and no event {@code k} arrived earlier than {@code t0 + (k - extra) * interval - interval / 2}, where
+     * {@code extra} is how many events beyond the expected ones the stream had (a translated stream's role or usage
+     * chunk: one upstream event may become two).
+     */
     boolean isUnbuffered() {
-        return paced && isComplete();
+        if (!isComplete()) {
+            return false;
+        }
+        int extra = events - expectedEvents;
+        for (int k = 1 + extra; k < events; k++) {
+            if (arrivals[k] - firstNanos < (k - extra) * intervalNanos - intervalNanos / 2) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** What the proxy and nginx child processes share: a free port, a readiness probe, the log tail, stopping. */
@@ -36,14 +37,16 @@ final class ChildProcesses {
      *
      * @throws IllegalStateException (after stopping the process) if it exits or never answers
      */
-    static void awaitReady(String name, Process process, int port, String model, Path log) {
+    static void awaitReady(String name, Process process, int port, String model, Map<String, String> headers,
+            Path log) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + Target.PATH))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + Target.PATH))
                 .timeout(Duration.ofSeconds(5))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                .build();
+                        "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        headers.forEach(builder::header);
+        HttpRequest request = builder.build();
         String last = "no answer";
         for (int attempt = 0; attempt < READY_ATTEMPTS; attempt++) {
             if (!process.isAlive()) {

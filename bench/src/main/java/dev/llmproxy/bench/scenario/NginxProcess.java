@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -90,7 +91,7 @@ public final class NginxProcess implements AutoCloseable {
                     .start();
             long worker;
             try {
-                ChildProcesses.awaitReady("nginx", master, port, "mock-model", log);
+                ChildProcesses.awaitReady("nginx", master, port, "mock-model", Map.of(), log);
                 worker = awaitWorker(master);
             } catch (RuntimeException e) {
                 ChildProcesses.stop(master);

@@ -11,11 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The llmproxy process under test: {@code java <options> -jar <jar> --config <yaml> --port <port> --host 127.0.0.1},
- * with a generated LiteLLM config whose one model ({@code bench-model}) points at the mock, its output going to a log
- * file. {@link #start} returns once a chat completion through the proxy succeeds.
+ * An llmproxy process under test: {@code java <options> -jar <jar> --config <yaml> --port <port> --host 127.0.0.1},
+ * with a generated LiteLLM config whose models point at the mock ({@code bench-model} in every config), its output
+ * going to a log file. {@link #start} returns once a chat completion for {@code bench-model} through the proxy
+ * succeeds.
  *
  * <p>Thread-safety: {@link #close()} may be called from any thread (including a shutdown hook), once or more.
  */
@@ -43,13 +45,26 @@ public final class ProxyProcess implements AutoCloseable {
      */
     public static ProxyProcess start(Path jar, List<String> javaOptions, String mockBaseUrl, Path workDir,
             CpuPinning pinning) {
+        return start(jar, javaOptions, "proxy", config(mockBaseUrl, FeatureSetup.origin(mockBaseUrl)), Map.of(),
+                Map.of(), workDir, pinning);
+    }
+
+    /**
+     * Writes {@code configYaml} into {@code workDir} as {@code <name>-config.yaml}, starts the proxy with {@code env}
+     * added to the bench's environment, its output in {@code <name>.log}, and waits until a chat completion sent with
+     * {@code readyHeaders} succeeds.
+     *
+     * @throws IllegalStateException if the proxy exits or does not answer within a minute or so
+     */
+    public static ProxyProcess start(Path jar, List<String> javaOptions, String name, String configYaml,
+            Map<String, String> env, Map<String, String> readyHeaders, Path workDir, CpuPinning pinning) {
         requireNonNull(jar, "jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("proxy jar not found: " + jar + " (build it, or pass --proxy-url)");
         }
         try {
-            Path config = workDir.resolve("proxy-config.yaml");
-            Files.writeString(config, config(mockBaseUrl), UTF_8);
+            Path config = workDir.resolve(name + "-config.yaml");
+            Files.writeString(config, configYaml, UTF_8);
             int port = ChildProcesses.freePort();
             List<String> java = new ArrayList<>();
             java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -57,21 +72,30 @@ public final class ProxyProcess implements AutoCloseable {
             java.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--port",
                     Integer.toString(port), "--host", "127.0.0.1"));
             List<String> command = pinning.proxyCommand(java);
-            Path log = workDir.resolve("proxy.log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            Path log = workDir.resolve(name + ".log");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            Process process = builder.start();
             ProxyProcess proxy = new ProxyProcess(process, port, command);
-            ChildProcesses.awaitReady("proxy", process, port, MODEL, log);
+            ChildProcesses.awaitReady(name, process, port, MODEL, readyHeaders, log);
             return proxy;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the proxy", e);
         }
     }
 
-    /** The LiteLLM config the proxy is started with. */
-    static String config(String mockBaseUrl) {
-        return "model_list:\n"
-                + "  - model_name: " + MODEL + "\n"
+    /**
+     * The LiteLLM config the proxy under test is started with: {@code bench-model}, and the models of the features
+     * scenario (a model costs nothing until it is called).
+     */
+    static String config(String mockBaseUrl, String mockOrigin) {
+        return "model_list:\n" + benchModel(mockBaseUrl) + FeatureSetup.models(mockBaseUrl, mockOrigin);
+    }
+
+    /** The {@code model_list} entry of {@code bench-model}, a pass-through to the mock. */
+    static String benchModel(String mockBaseUrl) {
+        return "  - model_name: " + MODEL + "\n"
                 + "    litellm_params: {model: openai/mock-model, api_base: \"" + mockBaseUrl
                 + "\", api_key: sk-mock}\n";
     }

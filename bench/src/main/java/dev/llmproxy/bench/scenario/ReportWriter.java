@@ -56,6 +56,9 @@ public final class ReportWriter {
         if (!results.streaming().isEmpty()) {
             streaming(table, results.streaming());
         }
+        if (!results.features().isEmpty()) {
+            FeatureReport.markdown(md, results.features());
+        }
         md.append("\n## Memory\n\nProxy peak RSS (VmHWM over the whole run): ")
                 .append(report.proxyPeakRssBytes() == null ? "n/a (proxy pid unknown)"
                         : f("%.1f MiB", report.proxyPeakRssBytes() / 1048576.0));
@@ -216,6 +219,7 @@ public final class ReportWriter {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            FeatureReport.json(g, report.results().features());
             nullableNumber(g, "proxyPeakRssBytes", report.proxyPeakRssBytes());
             nullableNumber(g, "nginxPeakRssBytes", report.nginxPeakRssBytes());
             targets(g, report.checks());

@@ -7,5 +7,10 @@ public enum Scenario {
     /** Open-loop constant-rate latency, coordinated omission corrected. */
     LATENCY,
     /** Concurrent SSE streams: first-chunk time, gaps, buffering. */
-    STREAMING
+    STREAMING,
+    /**
+     * The cost of proxy features against a baseline in the same run: routing (a group of four, limits that bite),
+     * translation (Anthropic, Gemini), virtual keys, metrics and tracing.
+     */
+    FEATURES
 }

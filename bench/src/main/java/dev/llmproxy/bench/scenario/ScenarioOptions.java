@@ -39,6 +39,10 @@ public record ScenarioOptions(
         Duration streamingDuration,
         int repeat) {
 
+    /** What a run measures unless told: {@link Scenario#FEATURES} starts more processes and needs PostgreSQL. */
+    static final Set<Scenario> DEFAULT_SCENARIOS =
+            EnumSet.of(Scenario.THROUGHPUT, Scenario.LATENCY, Scenario.STREAMING);
+
     /** Copies the collections; throws {@link NullPointerException} on a missing value. */
     public ScenarioOptions {
         scenarios = scenarios.isEmpty() ? EnumSet.noneOf(Scenario.class) : EnumSet.copyOf(scenarios);
@@ -60,14 +64,14 @@ public record ScenarioOptions(
      * The full run (about 5 minutes with nginx): 32/128 connections 10 s, 200/2,000 req/s 12 s, 1/300 streams 10 s.
      */
     public static ScenarioOptions full() {
-        return new ScenarioOptions(EnumSet.allOf(Scenario.class), List.of(32, 128), List.of(200, 2_000), 64,
+        return new ScenarioOptions(DEFAULT_SCENARIOS, List.of(32, 128), List.of(200, 2_000), 64,
                 List.of(1, 300), 20, Duration.ofMillis(20), Duration.ofSeconds(10), Duration.ofSeconds(3),
                 Duration.ofSeconds(10), Duration.ofSeconds(12), Duration.ofSeconds(10), 1);
     }
 
     /** The smoke run (about 1.5 minutes with nginx): the same points with short windows. */
     public static ScenarioOptions quick() {
-        return new ScenarioOptions(EnumSet.allOf(Scenario.class), List.of(32, 128), List.of(200, 2_000), 64,
+        return new ScenarioOptions(DEFAULT_SCENARIOS, List.of(32, 128), List.of(200, 2_000), 64,
                 List.of(1, 300), 20, Duration.ofMillis(20), Duration.ofSeconds(2), Duration.ofSeconds(1),
                 Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(3), 1);
     }

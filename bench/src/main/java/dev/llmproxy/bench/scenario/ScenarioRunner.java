@@ -13,9 +13,11 @@ import dev.llmproxy.bench.load.StreamResult;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +36,7 @@ public final class ScenarioRunner {
     private final LoadGenerator generator;
     private final Lineup lineup;
     private final ScenarioOptions options;
+    private final List<Feature> features;
     private final PrintStream progress;
 
     /**
@@ -42,9 +45,20 @@ public final class ScenarioRunner {
      * @param progress where one line per run is printed
      */
     public ScenarioRunner(LoadGenerator generator, Lineup lineup, ScenarioOptions options, PrintStream progress) {
+        this(generator, lineup, options, List.of(), progress);
+    }
+
+    /**
+     * Creates a runner that also measures {@code features} when {@link Scenario#FEATURES} is selected.
+     *
+     * @param progress where one line per run is printed
+     */
+    public ScenarioRunner(LoadGenerator generator, Lineup lineup, ScenarioOptions options, List<Feature> features,
+            PrintStream progress) {
         this.generator = requireNonNull(generator, "generator");
         this.lineup = requireNonNull(lineup, "lineup");
         this.options = requireNonNull(options, "options");
+        this.features = List.copyOf(features);
         this.progress = requireNonNull(progress, "progress");
     }
 
@@ -76,7 +90,95 @@ public final class ScenarioRunner {
                 streaming.add(new StreamingPoint(streams, direct(runs), proxy(runs), nginx(runs)));
             }
         }
-        return new ScenarioResults(throughput, latency, streaming);
+        List<FeaturePoint> featurePoints = options.scenarios().contains(Scenario.FEATURES) ? features()
+                : List.of();
+        return new ScenarioResults(throughput, latency, streaming, featurePoints);
+    }
+
+    /**
+     * Measures every feature {@code repeat} times at the highest open-loop rate (streams: the most concurrent), after
+     * one warm-up each; the order is reversed on every other repeat, as for the targets.
+     */
+    private List<FeaturePoint> features() {
+        int rate = options.rates().stream().mapToInt(Integer::intValue).max().orElse(Targets.LATENCY_RATE);
+        int streams = options.streams().stream().mapToInt(Integer::intValue).max().orElse(Targets.STREAMS);
+        for (Feature feature : features) {
+            progress.printf("[warm-up] feature %s: %s%n", feature.name(), seconds(options.initialWarmup()));
+            if (feature.kind() == Feature.Kind.REQUESTS) {
+                generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(), rate, Duration.ZERO,
+                        options.initialWarmup()));
+            } else {
+                generator.run(new StreamPlan(feature.request(), WARMUP_STREAMS, options.streamChunks(),
+                        options.streamInterval(), Duration.ZERO, half(options.initialWarmup())));
+            }
+        }
+        Map<Feature, List<LatencyRun>> requestRuns = new HashMap<>();
+        Map<Feature, List<StreamResult>> streamRuns = new HashMap<>();
+        Map<Feature, List<Map<String, Double>>> counters = new HashMap<>();
+        for (int i = 0; i < options.repeat(); i++) {
+            List<Feature> order = new ArrayList<>(features);
+            if (i % 2 == 1) {
+                Collections.reverse(order);
+            }
+            for (Feature feature : order) {
+                Map<String, Double> before = read(feature);
+                long started = System.nanoTime();
+                if (feature.kind() == Feature.Kind.REQUESTS) {
+                    requestRuns.computeIfAbsent(feature, f -> new ArrayList<>()).add(featureRequests(feature, rate));
+                } else {
+                    streamRuns.computeIfAbsent(feature, f -> new ArrayList<>()).add(featureStreams(feature, streams));
+                }
+                double elapsed = (System.nanoTime() - started) / 1e9;
+                Map<String, Double> after = read(feature);
+                Map<String, Double> perSecond = new LinkedHashMap<>();
+                after.forEach((name, value) -> {
+                    Double was = before.get(name);
+                    if (was != null) {
+                        perSecond.put(name, (value - was) / elapsed);
+                    }
+                });
+                counters.computeIfAbsent(feature, f -> new ArrayList<>()).add(perSecond);
+            }
+        }
+        List<FeaturePoint> points = new ArrayList<>();
+        for (Feature feature : features) {
+            List<LatencyRun> requests = requestRuns.get(feature);
+            List<StreamResult> streamed = streamRuns.get(feature);
+            points.add(new FeaturePoint(feature, requests == null ? null : new Repeats<>(requests),
+                    streamed == null ? null : new Repeats<>(streamed), counters.getOrDefault(feature, List.of())));
+        }
+        return points;
+    }
+
+    private static Map<String, Double> read(Feature feature) {
+        return feature.counters() == null ? Map.of() : feature.counters().get();
+    }
+
+    /** Like {@link #latency}, with the feature's own process charged. */
+    private LatencyRun featureRequests(Feature feature, int rate) {
+        generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(), rate, Duration.ZERO,
+                options.warmup()));
+        Double cpuBefore = cpu(feature.process());
+        OpenLoopResult result = generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(),
+                rate, Duration.ZERO, options.latencyDuration()));
+        Double cpuAfter = cpu(feature.process());
+        LatencyRun run = new LatencyRun(result, cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore);
+        progress.printf(Locale.ROOT, "[feature] %s, %d req/s: p50 %.3f ms, %d ok, %d rate-limited, %d other errors, "
+                        + "%d incomplete, %.3f CPU-s per 10k answered%n",
+                feature.name(), rate, Percentiles.millis(result.latencyMicros(), 50), result.completed(),
+                result.rateLimited(), result.errors() - result.rateLimited(), result.incomplete(),
+                FeaturePoint.cpuSecondsPer10kAnswered(run));
+        return run;
+    }
+
+    private StreamResult featureStreams(Feature feature, int streams) {
+        StreamResult result = generator.run(new StreamPlan(feature.request(), streams, options.streamChunks(),
+                options.streamInterval(), options.warmup(), options.streamingDuration()));
+        progress.printf(Locale.ROOT,
+                "[feature] %s, %d streams: first chunk p50 %.3f ms, %d/%d unbuffered, %d errors%n",
+                feature.name(), streams, Percentiles.millis(result.firstEventMicros(), 50), result.unbuffered(),
+                result.completed() + result.errors() + result.incomplete(), result.errors());
+        return result;
     }
 
     /** Measures one point {@code repeat} times per target, in {@link Lineup#order} order. */

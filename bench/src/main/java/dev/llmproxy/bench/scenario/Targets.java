@@ -59,10 +59,50 @@ public final class Targets {
         checks.add(new TargetCheck("proxy peak RSS (VmHWM)", "<= 200 MiB", mebibytes(proxyPeakRssBytes),
                 mebibytes(nginxPeakRssBytes) + (nginxPeakRssBytes == null ? "" : " (worker)"),
                 proxyPeakRssBytes == null ? null : proxyPeakRssBytes <= PEAK_RSS_BYTES));
+        featureChecks(checks, results.features());
         long failures = failures(results, false);
         checks.add(new TargetCheck("proxy errors + unanswered requests, all scenarios", "0",
                 Long.toString(failures), results.hasNginx() ? Long.toString(failures(results, true)) : NA, failures == 0));
         return checks;
+    }
+
+    /**
+     * Per feature with a baseline: CPU per request within its ratio goal (paired per repeat, median); for a feature
+     * whose limits bite, 429s and nothing else; for streams, every stream unbuffered and the first chunk within
+     * 0.5 ms (p50) of the baseline's.
+     */
+    private static void featureChecks(List<TargetCheck> checks, List<FeaturePoint> points) {
+        for (FeaturePoint point : points) {
+            Feature feature = point.feature();
+            FeaturePoint base = points.stream().filter(p -> p.feature().name().equals(feature.baseline()))
+                    .findFirst().orElse(null);
+            Repeats<LatencyRun> runs = point.requests();
+            if (runs != null && feature.expectRateLimited()) {
+                long limited = runs.sum(r -> r.result().rateLimited());
+                long other = runs.sum(r -> r.result().errors() - r.result().rateLimited() + r.result().incomplete());
+                checks.add(new TargetCheck("feature " + feature.name() + ": only 429s when limits bite",
+                        "429s > 0, other errors 0", format("%d × 429, %d other", limited, other), NA,
+                        limited > 0 && other == 0));
+            }
+            if (runs != null && base != null && base.requests() != null && feature.maxCpuRatio() != null) {
+                double ratio = runs.ratio(base.requests(), FeaturePoint::cpuSecondsPer10kAnswered).median();
+                double goal = feature.maxCpuRatio();
+                checks.add(new TargetCheck("feature " + feature.name() + ": CPU per request over " + base.feature()
+                        .name(), format("<= %.2f×", goal), number("%.3f×", ratio), NA,
+                        Double.isNaN(ratio) ? null : ratio <= goal));
+            }
+            Repeats<StreamResult> streams = point.streams();
+            if (streams != null && base != null && base.streams() != null) {
+                double share = streams.stat(StreamResult::unbufferedShare).median();
+                checks.add(new TargetCheck("feature " + feature.name() + ": streams unbuffered", "100 %",
+                        format("%.1f %% (%s %.1f %%)", share * 100, base.feature().name(),
+                                base.streams().stat(StreamResult::unbufferedShare).median() * 100), NA,
+                        share == 1.0));
+                double added = FeatureReport.addedOverBaseline(points, point);
+                checks.add(millis("feature " + feature.name() + ": first chunk p50 added over " + base.feature()
+                        .name() + "'s", "<= 0.5 ms", added, Double.NaN, FIRST_CHUNK_ADDED_P50_MILLIS));
+            }
+        }
     }
 
     private static void streamingChecks(List<TargetCheck> checks, StreamingPoint point) {
@@ -100,6 +140,16 @@ public final class Targets {
         for (StreamingPoint p : results.streaming()) {
             Repeats<StreamResult> runs = ofNginx ? p.nginx() : p.proxy();
             n += runs == null ? 0 : runs.sum(r -> r.errors() + r.incomplete() + r.shortStreams());
+        }
+        if (!ofNginx) {
+            for (FeaturePoint p : results.features()) {
+                boolean limited = p.feature().expectRateLimited();
+                Repeats<LatencyRun> requests = p.requests();
+                n += requests == null ? 0 : requests.sum(r -> r.result().errors() + r.result().incomplete()
+                        - (limited ? r.result().rateLimited() : 0));
+                Repeats<StreamResult> streams = p.streams();
+                n += streams == null ? 0 : streams.sum(r -> r.errors() + r.incomplete() + r.shortStreams());
+            }
         }
         return n;
     }

@@ -48,6 +48,28 @@ class ReportWriterTest {
     }
 
     @Test
+    void shouldRenderFeaturesWithTheirRatiosCountersAndStreams() {
+        FeaturePoint single = TargetsTest.requests("single", null, null, false, TargetsTest.open(200, 0.10));
+        FeaturePoint keys = new FeaturePoint(new Feature("virtual-key", "one key", Feature.Kind.REQUESTS,
+                TargetsTest.TEMPLATE, null, "single", null, 1.10, false, null), Repeats.of(TargetsTest.open(200,
+                0.105)), null, List.of(Map.of("database commits", 2.0)));
+        FeaturePoint stream = TargetsTest.streams("stream", null, null, TargetsTest.stream(300, 20_300, 21_000));
+        ScenarioResults results = new ScenarioResults(List.of(), List.of(), List.of(), List.of(single, keys, stream));
+        BenchReport withFeatures = new BenchReport("2026-01-01T00:00:00Z", Map.of(), Map.of(), results, "llmproxy",
+                null, null, Targets.evaluate(results, null, null));
+
+        String markdown = ReportWriter.markdown(withFeatures);
+        String json = ReportWriter.json(withFeatures);
+
+        assertThat(markdown).contains("## e) Features",
+                "| virtual-key | one key | single | 1.050 | 1.050× | 0.200 |",
+                "Counters during virtual-key (per second of its runs, median [range]): database commits 2.0.",
+                "| stream | stream | — | 20.303 |");
+        assertThat(json).contains("\"name\":\"virtual-key\"", "\"cpuRatioToBaseline\":{\"median\":1.05",
+                "\"perSecond:database commits\"");
+    }
+
+    @Test
     void shouldPrintMedianOnlyWhenOneRepeatMeasured() {
         assertThat(ReportWriter.cell(Spread.of(new double[] {0.5}), "%.3f")).isEqualTo("0.500");
         assertThat(ReportWriter.cell(Spread.of(new double[] {1, 4, 2, Double.NaN}), "%.1f")).isEqualTo("2.0 [1.0–4.0]");

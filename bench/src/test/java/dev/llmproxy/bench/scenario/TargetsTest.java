@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmproxy.bench.load.ClosedLoopResult;
 import dev.llmproxy.bench.load.OpenLoopResult;
+import dev.llmproxy.bench.load.RequestTemplate;
 import dev.llmproxy.bench.load.StreamResult;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +18,9 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class TargetsTest {
+
+    static final RequestTemplate TEMPLATE = RequestTemplate.postJson(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 4000), "/v1/chat/completions", "{}");
 
     @Test
     void shouldPassEveryTargetWhenProxyAddsLittle() {
@@ -87,6 +93,60 @@ class TargetsTest {
         assertThat(checks.get("proxy errors + unanswered requests, all scenarios").verdict()).isEqualTo("PASS");
     }
 
+    @Test
+    void shouldJudgeFeaturesAgainstTheirBaselines() {
+        FeaturePoint single = requests("single", null, null, false, open(200, 0.10));
+        FeaturePoint group4 = requests("group4", "single", 1.05, false, open(200, 0.104));
+        FeaturePoint tracing = requests("tracing", "single", 1.05, false, open(200, 0.12));
+        FeaturePoint limited = requests("limited", "single", null, true, new LatencyRun(new OpenLoopResult(2_000, 64,
+                1_000, 100, 900, 900, 0, 0, micros(200, 100), micros(200, 100)), 0.05));
+        FeaturePoint directOpenAi = streams("direct-openai", null, null, stream(300, 1_000, 21_000));
+        FeaturePoint directAnthropic = streams("direct-anthropic", null, null, stream(300, 400, 21_000));
+        FeaturePoint passThrough = streams("stream", null, "direct-openai", stream(300, 1_300, 21_000));
+        FeaturePoint translated = streams("stream-anthropic", "stream", "direct-anthropic", stream(300, 1_300, 21_000));
+        ScenarioResults results = new ScenarioResults(List.of(), List.of(), List.of(), List.of(single, group4,
+                tracing, limited, directOpenAi, directAnthropic, passThrough, translated));
+
+        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, null, null));
+
+        assertThat(checks.get("feature group4: CPU per request over single").verdict()).isEqualTo("PASS");
+        assertThat(checks.get("feature group4: CPU per request over single").measured()).isEqualTo("1.040×");
+        assertThat(checks.get("feature tracing: CPU per request over single").verdict()).isEqualTo("FAIL");
+        assertThat(checks.get("feature limited: only 429s when limits bite").verdict()).isEqualTo("PASS");
+        assertThat(checks.get("feature stream-anthropic: streams unbuffered").verdict()).isEqualTo("PASS");
+        // The translated stream adds 0.9 ms over its upstream's first event, the pass-through 0.3 ms over its own.
+        assertThat(checks.get("feature stream-anthropic: first chunk p50 added over stream's").measured())
+                .isEqualTo("0.600 ms");
+        assertThat(checks.get("feature stream-anthropic: first chunk p50 added over stream's").verdict())
+                .isEqualTo("FAIL");
+        assertThat(checks.get("proxy errors + unanswered requests, all scenarios").verdict()).isEqualTo("PASS");
+    }
+
+    @Test
+    void shouldCountA429AsAFailureUnlessTheFeatureExpectsIt() {
+        FeaturePoint single = requests("single", null, null, false, new LatencyRun(new OpenLoopResult(2_000, 64,
+                1_000, 999, 1, 1, 0, 0, micros(200, 999), micros(200, 999)), 0.1));
+        ScenarioResults results = new ScenarioResults(List.of(), List.of(), List.of(), List.of(single));
+
+        Map<String, TargetCheck> checks = byName(Targets.evaluate(results, null, null));
+
+        assertThat(checks.get("proxy errors + unanswered requests, all scenarios").measured()).isEqualTo("1");
+    }
+
+    static FeaturePoint requests(String name, @Nullable String baseline, @Nullable Double ratio,
+            boolean limited, LatencyRun run) {
+        Feature feature = new Feature(name, name, Feature.Kind.REQUESTS, TEMPLATE, null, baseline, null, ratio,
+                limited, null);
+        return new FeaturePoint(feature, Repeats.of(run), null, List.of());
+    }
+
+    static FeaturePoint streams(String name, @Nullable String baseline, @Nullable String direct,
+            StreamResult run) {
+        Feature feature = new Feature(name, name, Feature.Kind.STREAMS, TEMPLATE, null, baseline, direct, null, false,
+                null);
+        return new FeaturePoint(feature, null, Repeats.of(run), List.of());
+    }
+
     static Repeats<ThroughputRun> run(ClosedLoopResult result, Double cpuSeconds) {
         return Repeats.of(new ThroughputRun(result, cpuSeconds));
     }
@@ -100,7 +160,7 @@ class TargetsTest {
     }
 
     static LatencyRun open(long latencyMicros, @Nullable Double cpuSeconds) {
-        return new LatencyRun(new OpenLoopResult(2_000, 64, 1_000, 1_000, 0, 0, 0, micros(latencyMicros, 1_000),
+        return new LatencyRun(new OpenLoopResult(2_000, 64, 1_000, 1_000, 0, 0, 0, 0, micros(latencyMicros, 1_000),
                 micros(latencyMicros, 1_000)), cpuSeconds);
     }
 
