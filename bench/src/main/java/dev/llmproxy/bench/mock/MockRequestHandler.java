@@ -206,9 +206,6 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 sendJson(ctx, exchange, HttpResponseStatus.OK,
                         OpenAiBodies.toBuffer(ctx.alloc(), state.bodies.model(exchange.route.name())));
                 return;
-            case OTLP_TRACES:
-                sendOtlpAccepted(ctx, exchange);
-                return;
             default:
                 sendError(ctx, exchange, HttpResponseStatus.NOT_FOUND, "Invalid URL (" + exchange.label + ")");
         }
@@ -403,18 +400,6 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         if (!exchange.keepAlive) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        finish(ctx, exchange, ctx.writeAndFlush(response));
-    }
-
-    /** An empty {@code ExportTraceServiceResponse}: every span accepted (the spans themselves are not read). */
-    private void sendOtlpAccepted(ChannelHandlerContext ctx, Exchange exchange) {
-        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                ctx.alloc().buffer(0));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/x-protobuf")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        if (!exchange.keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         finish(ctx, exchange, ctx.writeAndFlush(response));
     }

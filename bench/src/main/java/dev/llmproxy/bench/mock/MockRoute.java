@@ -44,8 +44,6 @@ record MockRoute(Endpoint endpoint, String name) {
         STREAM_RAW_PREDICT,
         MODELS,
         MODEL,
-        /** An OTLP/HTTP collector's {@code POST /v1/traces}: llmproxy's trace export, for benches with tracing on. */
-        OTLP_TRACES,
         NOT_FOUND
     }
 
@@ -104,8 +102,6 @@ record MockRoute(Endpoint endpoint, String name) {
                 return new MockRoute(Endpoint.EMBEDDINGS, name);
             case "/messages":
                 return new MockRoute(Endpoint.MESSAGES, name);
-            case "/traces":
-                return new MockRoute(Endpoint.OTLP_TRACES, name);
             default:
                 return notFound();
         }

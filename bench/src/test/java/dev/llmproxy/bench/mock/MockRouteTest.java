@@ -21,12 +21,6 @@ class MockRouteTest {
     }
 
     @Test
-    void shouldRouteOtlpTraceExportsWhenTracingIsBenchedAgainstTheMock() {
-        assertThat(MockRoute.of(HttpMethod.POST, "/v1/traces").endpoint()).isEqualTo(MockRoute.Endpoint.OTLP_TRACES);
-        assertThat(MockRoute.of(HttpMethod.GET, "/v1/traces").endpoint()).isEqualTo(MockRoute.Endpoint.NOT_FOUND);
-    }
-
-    @Test
     void shouldTakeDeploymentNameWhenPathIsAzureStyle() {
         assertThat(MockRoute.of(HttpMethod.POST, "/openai/deployments/dep-1/embeddings?api-version=2024-10-21"))
                 .isEqualTo(new MockRoute(MockRoute.Endpoint.EMBEDDINGS, "dep-1"));
