@@ -1,6 +1,7 @@
 package dev.llmproxy.cli;
 
 import dev.llmproxy.limiter.LocalLimitStore;
+import dev.llmproxy.proxy.config.CallbackSettings;
 import dev.llmproxy.proxy.config.ConfigCheck;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.ConfigLoader;
@@ -11,6 +12,8 @@ import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.LimitingRouter;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.route.RoutingStats;
+import dev.llmproxy.proxy.trace.Callbacks;
+import dev.llmproxy.proxy.trace.TraceSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -20,8 +23,9 @@ import java.util.Set;
 /**
  * {@code llmproxy --config X --check}: loads the config as the server would, without starting it, and reports every
  * problem at once: each unset {@code os.environ/} variable by name (the load goes on with the value absent), the first
- * invalid value, limits too large to enforce, and deployments whose provider this version cannot call yet (a warning:
- * the server starts and answers their requests with a 400).
+ * invalid value, limits too large to enforce, a trace callback missing what it needs (MLflow's URI, Langfuse's keys, a
+ * malformed {@code OTEL_*} variable), and deployments whose provider this version cannot call yet, callbacks it does
+ * not implement and trace settings it reads differently (warnings: the server starts).
  */
 final class ConfigCheckReport {
     private final PrintWriter out;
@@ -69,6 +73,7 @@ final class ConfigCheckReport {
                 out.println("error: " + e.getMessage());
                 errors++;
             }
+            errors += checkCallbacks(config);
             if (!config.ignoredKeys().isEmpty()) {
                 out.println("note: keys llmproxy does not implement yet (ignored): "
                         + String.join(", ", config.ignoredKeys()));
@@ -80,5 +85,24 @@ final class ConfigCheckReport {
                 + " deployment(s) with an unsupported provider");
         out.flush();
         return errors == 0 ? 0 : Main.EXIT_CONFIG;
+    }
+
+    /** What the server's start says of the callbacks, as errors and warnings; returns the number of errors. */
+    private int checkCallbacks(ProxyConfig config) {
+        CallbackSettings settings = config.litellmSettings().callbacks();
+        Callbacks callbacks = Callbacks.of(settings.callbacks(), settings.successCallbacks(),
+                settings.failureCallbacks());
+        if (!callbacks.unsupported().isEmpty()) {
+            out.println("warning: callbacks llmproxy does not support, ignored: "
+                    + String.join(", ", callbacks.unsupported()));
+        }
+        try {
+            TraceSettings.fromEnvironment(callbacks, config.environment()).warnings()
+                    .forEach(warning -> out.println("warning: " + warning));
+            return 0;
+        } catch (IllegalArgumentException e) {
+            out.println("error: " + e.getMessage());
+            return 1;
+        }
     }
 }

@@ -20,12 +20,6 @@ import org.slf4j.LoggerFactory;
 final class LogSetup {
     /** The loggers of llmproxy's own code (the rest stays at the configured root level). */
     private static final String[] OWN_LOGGERS = {"dev.llmproxy", "llmproxy"};
-    /**
-     * The OpenTelemetry exporter logs each failed export through java.util.logging, which is not routed to logback;
-     * the trace pipeline reports failures itself, once per outage. Held here because JUL keeps loggers weakly.
-     */
-    private static final java.util.logging.Logger OTEL_EXPORTER_LOG =
-            java.util.logging.Logger.getLogger("io.opentelemetry.exporter");
 
     private LogSetup() {}
 
@@ -42,12 +36,11 @@ final class LogSetup {
         };
     }
 
-    /** Sets llmproxy's loggers to {@code level} and quiets the OpenTelemetry exporter's own logging. */
+    /** Sets llmproxy's loggers to {@code level}. */
     static void apply(Level level) {
         for (String name : OWN_LOGGERS) {
             ((Logger) LoggerFactory.getLogger(name)).setLevel(level);
         }
-        OTEL_EXPORTER_LOG.setLevel(java.util.logging.Level.OFF);
     }
 
     /** Whether JSON lines are asked for: {@code json_logs: true}, or LiteLLM's {@code JSON_LOGS=true} (exactly). */

@@ -72,6 +72,27 @@ class ConfigCheckTest {
         assertThat(out.toString()).contains("unknown routing strategy 'fastest'");
     }
 
+    @Test
+    void shouldReportACallbackMissingItsVariablesAsAnErrorAndUnsupportedCallbacksAsWarnings() throws IOException {
+        Path callbacks = Files.writeString(dir.resolve("callbacks.yaml"), """
+                model_list:
+                  - {model_name: g, litellm_params: {model: openai/a, api_key: sk-1}}
+                litellm_settings:
+                  callbacks: ["mlflow", "datadog"]
+                  success_callback: ["otel"]
+                """);
+
+        assertThat(check(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), callbacks)).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(out.toString()).contains("error: the mlflow callback needs MLFLOW_TRACKING_URI")
+                .contains("warning: callbacks llmproxy does not support, ignored: datadog");
+
+        out.getBuffer().setLength(0);
+        assertThat(check(Map.of("MLFLOW_TRACKING_URI", "http://mlflow:5000", "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+                callbacks)).isZero();
+        assertThat(out.toString()).contains("warning: otel: the exporter protocol 'grpc' is not supported")
+                .doesNotContain("error:");
+    }
+
     private int check(Map<String, String> env, Path config) {
         Main main = new Main(env, new PrintWriter(out, true), new PrintWriter(err, true));
         return new CommandLine(main).execute("--config", config.toString(), "--check");

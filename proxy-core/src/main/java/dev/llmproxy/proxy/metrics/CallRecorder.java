@@ -1,6 +1,8 @@
 package dev.llmproxy.proxy.metrics;
 
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.auth.KeyGrant;
+import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.AttemptRecord;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallRecord;
@@ -32,8 +34,11 @@ import org.slf4j.LoggerFactory;
  * combination is resolved once into a holder of the client's data points (Series): the first request of a combination
  * pays for the client's label lookups, later ones do one ConcurrentHashMap.get (one small key object) and then only
  * increment the client's striped adders. The holders are bounded because every label value is: callers are a fixed
- * set, deployments come from the config, requested models go through ModelLabels, statuses are three digits and
- * error kinds an enum.
+ * set per virtual key (keys exist in the store; a refused key never gets that far), deployments come from the config,
+ * requested models go through ModelLabels, statuses are three digits and error kinds an enum.
+ *
+ * A virtual key's CallerLabels are cached by the key's hash and rebuilt when its alias, user or team changes, so that
+ * each key's series stay keyed by one instance; the old instance lives on in the series it already names.
  *
  * A holder built twice by two event loops at once is harmless: the client returns the same data points for the same
  * label values, and putIfAbsent keeps one holder.
@@ -61,6 +66,8 @@ final class CallRecorder implements CallListener {
     private final @Nullable CounterDataPoint failures;
     private final ConcurrentHashMap<RequestKey, RequestData> requestSeries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AttemptKey, AttemptData> attemptSeries = new ConcurrentHashMap<>();
+    /** By key hash: each virtual key's labels as last seen. */
+    private final ConcurrentHashMap<String, CallerLabels> keyCallers = new ConcurrentHashMap<>();
     private final AtomicBoolean failureLogged = new AtomicBoolean();
 
     CallRecorder(MetricFamilies families, RouteTable routes) {
@@ -93,7 +100,7 @@ final class CallRecorder implements CallListener {
         if (endpoint == null) {
             return;
         }
-        CallerLabels caller = CallerLabels.of(record.principal());
+        CallerLabels caller = caller(record.principal());
         String requestedModel = models.of(record.requestedModel(), record.modelGroup() != null);
         String deploymentId = record.deploymentId();
         DeploymentLabels deployment = deploymentId == null ? null : deployment(deploymentId);
@@ -167,12 +174,37 @@ final class CallRecorder implements CallListener {
         }
     }
 
+    /** A cooldown took {@code deployment} out of rotation: state 2, one more cooldown (rare: no series cache). */
+    void cooledDown(Deployment deployment, int status) {
+        DeploymentLabels labels = deployment(deployment.id());
+        GaugeDataPoint state = families.deploymentState.point(SeriesLabels.of(labels));
+        if (state != null) {
+            state.set(2);
+        }
+        inc(families.deploymentCooledDown.point(new SeriesLabels(CallerLabels.UNKNOWN, Labels.NONE, labels,
+                Labels.NONE, status == 0 ? Labels.NONE : Labels.status(status), Labels.NONE)));
+    }
+
     /** Counts records an integration lost ({@code callback_name} is one of a fixed set of names). */
     void countCallbackFailures(String callbackName, long records) {
         CounterDataPoint point = families.callbackFailures.point(label -> callbackName);
         if (point != null && records > 0) {
             point.inc(records);
         }
+    }
+
+    private CallerLabels caller(@Nullable Principal principal) {
+        KeyGrant key = principal == null ? null : principal.key();
+        if (key == null) {
+            return CallerLabels.of(principal);
+        }
+        CallerLabels known = keyCallers.get(key.tokenHash());
+        if (known != null && known.describes(key)) {
+            return known;
+        }
+        CallerLabels current = CallerLabels.of(key);
+        keyCallers.put(key.tokenHash(), current);
+        return current;
     }
 
     private DeploymentLabels deployment(String id) {

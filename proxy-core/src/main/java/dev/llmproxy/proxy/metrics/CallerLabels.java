@@ -1,17 +1,20 @@
 package dev.llmproxy.proxy.metrics;
 
+import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The label values that say who called: LiteLLM's {@code hashed_api_key}, {@code api_key_alias}, {@code team},
- * {@code team_alias}, {@code user} and {@code user_email}. There is one instance per kind of caller, compared by
- * identity in the series keys.
+ * {@code team_alias}, {@code user} and {@code user_email}. There is one instance per kind of caller (one per virtual
+ * key, as its alias, user and team stand), compared by identity in the series keys.
  *
  * <p>The master key is reported as LiteLLM reports it ({@code hashed_api_key="litellm_proxy_master_key"},
  * {@code user="default_user_id"}); an open proxy (no master key) and requests refused before authentication have
- * {@code "None"} everywhere, so a stranger's key never becomes a label value. Virtual keys will add their hash, alias
- * and team here when the store lands.
+ * {@code "None"} everywhere, so a stranger's key never becomes a label value. A virtual key is named by its hash
+ * (never the key), alias, user and team id, each {@code "None"} when the key has none; {@code team_alias} and
+ * {@code user_email} stay {@code "None"} (the key cache does not hold them).
  *
  * <p>Thread-safety: immutable.
  */
@@ -38,8 +41,24 @@ final class CallerLabels {
         this.userEmail = userEmail;
     }
 
-    /** The labels of {@code principal}; never allocates. */
+    /** The labels of a principal without a virtual key; never allocates. */
     static CallerLabels of(@Nullable Principal principal) {
         return principal == Principal.MASTER ? MASTER_KEY : UNKNOWN;
+    }
+
+    /** New labels for a virtual key, as it stands now. */
+    static CallerLabels of(KeyGrant key) {
+        return new CallerLabels(key.tokenHash(), orNone(key.keyAlias()), orNone(key.teamId()), Labels.NONE,
+                orNone(key.userId()), Labels.NONE);
+    }
+
+    /** Whether these labels still describe {@code key} (its alias, user or team may have been changed since). */
+    boolean describes(KeyGrant key) {
+        return Objects.equals(apiKeyAlias, orNone(key.keyAlias())) && Objects.equals(team, orNone(key.teamId()))
+                && Objects.equals(user, orNone(key.userId()));
+    }
+
+    private static String orNone(@Nullable String value) {
+        return value == null ? Labels.NONE : value;
     }
 }

@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.metrics;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.proxy.call.CallListener;
+import dev.llmproxy.proxy.route.Cooldowns.CooldownListener;
 import dev.llmproxy.proxy.route.RouteTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -71,6 +72,15 @@ public final class LitellmMetrics {
     /** Counts each request's record; never throws, never blocks. */
     public CallListener listener() {
         return recorder;
+    }
+
+    /**
+     * Sets {@code litellm_deployment_state} to 2 (complete outage) and counts {@code litellm_deployment_cooled_down}
+     * when the router's cooldowns take a deployment out of rotation; the state moves again with the deployment's next
+     * call. Never blocks.
+     */
+    public CooldownListener cooldownListener() {
+        return recorder::cooledDown;
     }
 
     /**

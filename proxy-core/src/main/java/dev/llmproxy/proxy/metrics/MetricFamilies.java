@@ -49,7 +49,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Families whose data lives elsewhere (spend and budgets in the store, remaining requests and tokens and cooldowns
  * in the router, cache hits in the cache) are not registered until that data exists. {@code litellm_deployment_state}
- * moves between 0 and 1 with each attempt's outcome; 2 (complete outage) waits for the router's cooldowns.
+ * moves between 0 and 1 with each attempt's outcome, and is 2 (complete outage) from a cooldown until the next
+ * attempt.
  *
  * <p>Thread-safety: the families are the client's thread-safe metrics; this class only holds them.
  */
@@ -81,6 +82,8 @@ final class MetricFamilies {
         API_PROVIDER, EXCEPTION_STATUS, EXCEPTION_CLASS, HASHED_API_KEY, API_KEY_ALIAS, TEAM, TEAM_ALIAS, CLIENT_IP,
         USER_AGENT};
     static final String[] DEPLOYMENT_LIMIT_LABELS = {LITELLM_MODEL_NAME, MODEL_ID, API_BASE, API_PROVIDER};
+    static final String[] COOLED_DOWN_LABELS = {LITELLM_MODEL_NAME, MODEL_ID, API_BASE, API_PROVIDER,
+        EXCEPTION_STATUS};
 
     final PrometheusRegistry registry = new PrometheusRegistry();
     final Family<CounterDataPoint> totalRequests;
@@ -101,6 +104,7 @@ final class MetricFamilies {
     final Family<CounterDataPoint> deploymentTotal;
     final Family<CounterDataPoint> callbackFailures;
     final Family<GaugeDataPoint> deploymentState;
+    final Family<CounterDataPoint> deploymentCooledDown;
     /** The names of the filter that name no family here (LiteLLM families llmproxy does not expose yet, or typos). */
     final Set<String> unmatchedFilterNames;
     private final MetricFilter filter;
@@ -144,7 +148,9 @@ final class MetricFamilies {
                 "Records a metrics callback failed to count", new String[] {CALLBACK_NAME});
         deploymentState = gauge("litellm_deployment_state",
                 "The deployment's health as its last call left it: 0 healthy, 1 partial outage (it failed), "
-                        + "2 complete outage", DEPLOYMENT_LIMIT_LABELS);
+                        + "2 complete outage (cooled down)", DEPLOYMENT_LIMIT_LABELS);
+        deploymentCooledDown = counter("litellm_deployment_cooled_down",
+                "Times the router took the deployment out of rotation (cooldown)", COOLED_DOWN_LABELS);
         registerLimits(deployments);
         declared.add("litellm_deployment_tpm_limit");
         declared.add("litellm_deployment_rpm_limit");

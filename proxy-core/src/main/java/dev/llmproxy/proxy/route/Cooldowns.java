@@ -57,6 +57,7 @@ public final class Cooldowns implements DeploymentAvailability {
     private final boolean counted;
     /** By {@code model_list} index; null for an entry that is never cooled. Written once in the constructor. */
     private final @Nullable State[] states;
+    private final CooldownListener listener;
 
     /**
      * Cooldowns for {@code deployments} under {@code settings}.
@@ -64,6 +65,16 @@ public final class Cooldowns implements DeploymentAvailability {
      * @throws ConfigException when a deployment's {@code cooldown_time} is not a number of seconds >= 0
      */
     public Cooldowns(List<Deployment> deployments, ReliabilitySettings settings) {
+        this(deployments, settings, CooldownListener.NONE);
+    }
+
+    /**
+     * Cooldowns that tell {@code listener} each time a deployment is taken out of rotation.
+     *
+     * @throws ConfigException when a deployment's {@code cooldown_time} is not a number of seconds >= 0
+     */
+    public Cooldowns(List<Deployment> deployments, ReliabilitySettings settings, CooldownListener listener) {
+        this.listener = requireNonNull(listener, "listener");
         this.settings = requireNonNull(settings, "settings");
         this.defaultCooldownNanos = settings.cooldownTime().toNanos();
         this.counted = settings.countsAllowedFails();
@@ -99,6 +110,10 @@ public final class Cooldowns implements DeploymentAvailability {
      * cooled (wildcards, or cooldowns disabled).
      */
     public void coolDown(Deployment deployment, long nowNanos, long durationNanos) {
+        coolDown(deployment, nowNanos, durationNanos, 0);
+    }
+
+    private void coolDown(Deployment deployment, long nowNanos, long durationNanos, int status) {
         State state = state(deployment);
         if (state == null || durationNanos <= 0) {
             return;
@@ -111,6 +126,7 @@ public final class Cooldowns implements DeploymentAvailability {
                 return;
             }
             if (state.coolUntil.compareAndSet(current, wanted)) {
+                listener.onCooledDown(deployment, status);
                 return;
             }
         }
@@ -154,7 +170,7 @@ public final class Cooldowns implements DeploymentAvailability {
         }
         long length = state.cooldownNanos >= 0 ? state.cooldownNanos
                 : failure.hasRetryAfter() ? failure.retryAfterNanos() : defaultCooldownNanos;
-        coolDown(deployment, nowNanos, length);
+        coolDown(deployment, nowNanos, length, failure.status());
         return length > 0;
     }
 
@@ -273,5 +289,23 @@ public final class Cooldowns implements DeploymentAvailability {
                 started = true;
             }
         }
+    }
+
+    /**
+     * Told when a deployment is taken out of rotation (or its cooldown lengthened); the metrics set
+     * {@code litellm_deployment_state} to 2 and count {@code litellm_deployment_cooled_down}.
+     *
+     * <p>Called on the thread that cooled the deployment (an event loop, or the health checker's): must not block.
+     */
+    @FunctionalInterface
+    public interface CooldownListener {
+        /** Tells nothing. */
+        CooldownListener NONE = (deployment, status) -> {};
+
+        /**
+         * @param status the HTTP status of the failure that cooled it, or 0 when it was cooled for another reason
+         *     (a failed health check)
+         */
+        void onCooledDown(Deployment deployment, int status);
     }
 }

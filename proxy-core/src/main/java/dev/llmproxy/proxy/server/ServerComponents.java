@@ -100,7 +100,8 @@ public final class ServerComponents {
             all.add(new LatencyFeed(routingStats, builder.clock));
         }
         this.listeners = List.copyOf(all);
-        Cooldowns cooldowns = new Cooldowns(routes.deployments(), builder.reliability);
+        Cooldowns cooldowns = new Cooldowns(routes.deployments(), builder.reliability,
+                counted != null ? counted.cooldownListener() : Cooldowns.CooldownListener.NONE);
         DeploymentAvailability availability = cooldowns.and(builder.availability);
         this.retryRules = new RetryRules(routes, builder.reliability, cooldowns, availability);
         Router chosen = builder.router != null ? builder.router

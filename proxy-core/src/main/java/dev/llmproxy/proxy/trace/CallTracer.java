@@ -4,22 +4,23 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.Version;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.trace.TracePipeline.Clocks;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.resources.ResourceBuilder;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
  * Exports a trace for every model request to each configured {@link TraceDestination}: a {@link CallListener} that
- * hands each record to a bounded queue per destination and returns; spans are built and posted (OTLP/HTTP protobuf,
- * optionally gzip-compressed) by one thread per destination. Requests that are not model calls (health, models,
+ * hands each record to a bounded queue per destination and returns; spans are encoded and posted (OTLP/HTTP protobuf,
+ * optionally gzip-compressed) by one thread per destination, with llmproxy's own encoder (no OpenTelemetry SDK). Requests that are not model calls (health, models,
  * {@code /metrics}) are not traced.
  *
  * <p>Thread-safety: {@link #onCallEnded} from any event loop; {@link #close} once, from one thread.
@@ -43,17 +44,15 @@ public final class CallTracer implements CallListener, AutoCloseable {
     public static CallTracer start(TraceSettings settings, RouteTable routes, LongSupplier ticker, Clock clock,
             LostRecords lost) {
         requireNonNull(settings, "settings");
-        Resource resource = resource(settings);
+        Map<String, String> resource = resource(settings);
+        // Trace and span ids must be unpredictable across instances and restarts; each exporter thread then draws
+        // from its own fast generator.
+        SecureRandom seeds = new SecureRandom();
         List<TracePipeline> pipelines = new ArrayList<>();
         for (TraceDestination destination : settings.destinations()) {
-            OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
-                    .setEndpoint(destination.endpoint().toString())
-                    .setTimeout(settings.exportTimeout())
-                    .setCompression(settings.gzip() ? "gzip" : "none")
-                    .setRetryPolicy(null);
-            destination.headers().forEach(exporter::addHeader);
-            pipelines.add(new TracePipeline(destination, settings, exporter.build(), lost,
-                    new Clocks(ticker, clock), routes, resource));
+            OtlpTraceEncoder encoder = new OtlpTraceEncoder(resource, routes, new SplittableRandom(seeds.nextLong()));
+            OtlpHttpSender sender = new OtlpHttpSender(destination, settings.exportTimeout(), settings.gzip());
+            pipelines.add(new TracePipeline(destination, settings, encoder, sender, lost, new Clocks(ticker, clock)));
         }
         pipelines.forEach(TracePipeline::start);
         return new CallTracer(List.copyOf(pipelines));
@@ -79,9 +78,18 @@ public final class CallTracer implements CallListener, AutoCloseable {
         }
     }
 
-    private static Resource resource(TraceSettings settings) {
-        ResourceBuilder builder = Resource.getDefault().toBuilder();
-        settings.resource().forEach(builder::put);
-        return builder.put("service.name", settings.serviceName()).build();
+    /**
+     * The resource attributes: the {@code telemetry.sdk.*} ones OpenTelemetry SDKs send (naming llmproxy as the SDK),
+     * then {@code OTEL_RESOURCE_ATTRIBUTES}, then {@code service.name}, which wins.
+     */
+    private static Map<String, String> resource(TraceSettings settings) {
+        Map<String, String> resource = new LinkedHashMap<>();
+        resource.put("telemetry.sdk.language", "java");
+        resource.put("telemetry.sdk.name", "llmproxy");
+        resource.put("telemetry.sdk.version", Version.current());
+        resource.putAll(settings.resource());
+        resource.remove("service.name");
+        resource.put("service.name", settings.serviceName());
+        return resource;
     }
 }

@@ -1,40 +1,39 @@
 package dev.llmproxy.proxy.trace;
 
-import static io.opentelemetry.api.common.AttributeKey.booleanKey;
-import static io.opentelemetry.api.common.AttributeKey.longKey;
-import static io.opentelemetry.api.common.AttributeKey.stringKey;
-
-import io.opentelemetry.api.common.AttributeKey;
 import java.util.Map;
 
 /**
  * The attribute names of the spans: the OpenTelemetry GenAI semantic conventions ({@code gen_ai.*}, see
  * https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-spans/), the general ones ({@code server.*},
- * {@code http.*}, {@code error.type}), and LiteLLM's own ({@code litellm.*}) so that queries written against LiteLLM's
- * spans keep working.
+ * {@code http.*}, {@code error.type}), and LiteLLM's own ({@code litellm.*}, {@code metadata.*}) so that queries
+ * written against LiteLLM's spans keep working.
  */
 final class SpanAttributes {
-    static final AttributeKey<String> OPERATION_NAME = stringKey("gen_ai.operation.name");
-    static final AttributeKey<String> PROVIDER_NAME = stringKey("gen_ai.provider.name");
-    static final AttributeKey<String> REQUEST_MODEL = stringKey("gen_ai.request.model");
-    static final AttributeKey<Long> INPUT_TOKENS = longKey("gen_ai.usage.input_tokens");
-    static final AttributeKey<Long> OUTPUT_TOKENS = longKey("gen_ai.usage.output_tokens");
+    static final String OPERATION_NAME = "gen_ai.operation.name";
+    static final String PROVIDER_NAME = "gen_ai.provider.name";
+    static final String REQUEST_MODEL = "gen_ai.request.model";
+    static final String INPUT_TOKENS = "gen_ai.usage.input_tokens";
+    static final String OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
     /** Not in the conventions; LiteLLM sets it, and MLflow and Langfuse show it. */
-    static final AttributeKey<Long> TOTAL_TOKENS = longKey("gen_ai.usage.total_tokens");
-    static final AttributeKey<String> SERVER_ADDRESS = stringKey("server.address");
-    static final AttributeKey<Long> SERVER_PORT = longKey("server.port");
-    static final AttributeKey<Long> HTTP_STATUS = longKey("http.response.status_code");
-    static final AttributeKey<String> ERROR_TYPE = stringKey("error.type");
+    static final String TOTAL_TOKENS = "gen_ai.usage.total_tokens";
+    static final String SERVER_ADDRESS = "server.address";
+    static final String SERVER_PORT = "server.port";
+    static final String HTTP_STATUS = "http.response.status_code";
+    static final String ERROR_TYPE = "error.type";
 
-    static final AttributeKey<String> CALL_ID = stringKey("litellm.call_id");
-    static final AttributeKey<String> MODEL_GROUP = stringKey("litellm.model_group");
-    static final AttributeKey<String> MODEL_ID = stringKey("litellm.model_id");
-    static final AttributeKey<String> PROVIDER_MODEL = stringKey("litellm.provider.model");
-    static final AttributeKey<Boolean> STREAMING = booleanKey("litellm.request.streaming");
-    static final AttributeKey<String> ROUTE = stringKey("litellm.request.route");
-    static final AttributeKey<Long> ATTEMPTED_RETRIES = longKey("litellm.attempted_retries");
-    static final AttributeKey<String> USER_ID = stringKey("metadata.user_api_key_user_id");
-    static final AttributeKey<Long> ATTEMPT = longKey("litellm.attempt");
+    static final String CALL_ID = "litellm.call_id";
+    static final String MODEL_GROUP = "litellm.model_group";
+    static final String MODEL_ID = "litellm.model_id";
+    static final String PROVIDER_MODEL = "litellm.provider.model";
+    static final String STREAMING = "litellm.request.streaming";
+    static final String ROUTE = "litellm.request.route";
+    static final String ATTEMPTED_RETRIES = "litellm.attempted_retries";
+    static final String ATTEMPT = "litellm.attempt";
+    /** LiteLLM's request metadata names for the caller (its {@code StandardLoggingPayload} metadata). */
+    static final String USER_ID = "metadata.user_api_key_user_id";
+    static final String KEY_HASH = "metadata.user_api_key_hash";
+    static final String KEY_ALIAS = "metadata.user_api_key_alias";
+    static final String TEAM_ID = "metadata.user_api_key_team_id";
 
     /**
      * LiteLLM's provider prefixes mapped to the conventions' {@code gen_ai.provider.name} values where they differ;

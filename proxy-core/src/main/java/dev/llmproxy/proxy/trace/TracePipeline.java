@@ -1,17 +1,6 @@
 package dev.llmproxy.proxy.trace;
 
 import dev.llmproxy.proxy.call.CallRecord;
-import dev.llmproxy.proxy.call.Version;
-import dev.llmproxy.proxy.route.RouteTable;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.ReadableSpan;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * dead collector costs the request path nothing but that failed offer.
  *
  * One daemon thread per destination takes records, waits up to `linger` for more (a batch closes when the queue has
- * been quiet that long or holds maxBatchRecords), builds their spans with the SDK tracer (the spans end at once and
- * land in `batch` through the collecting SpanProcessor, which only this thread reaches), and exports the batch,
- * waiting at most exportTimeout. Retries are off: a failed batch is counted as lost and the thread moves on, so the
+ * been quiet that long or holds maxBatchRecords), encodes their spans straight into one reused protobuf buffer
+ * (OtlpTraceEncoder: no span objects, a few allocations per record), and posts the batch, waiting at most
+ * exportTimeout. An abandoned post may still be reading the buffer, so after a failure the encoder starts a new one. Retries are off: a failed batch is counted as lost and the thread moves on, so the
  * queue drains at the collector's pace or is dropped at the door, never both waiting.
  *
  * Ticker times are turned into epoch times with an anchor (ticker, clock) read once per batch, so a long uptime does
@@ -53,7 +42,8 @@ final class TracePipeline {
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final TraceDestination destination;
-    private final SpanExporter exporter;
+    private final OtlpTraceEncoder encoder;
+    private final OtlpHttpSender sender;
     private final LostRecords lost;
     private final LongSupplier ticker;
     private final Clock clock;
@@ -65,23 +55,18 @@ final class TracePipeline {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Thread thread;
-    /** The spans of the batch being built; touched only by the pipeline's thread. */
-    private final List<SpanData> batch = new ArrayList<>();
+    /** The records of the batch being built; touched only by the pipeline's thread. */
     private final List<CallRecord> records = new ArrayList<>();
-    private final SdkTracerProvider provider;
-    private final SpanWriter writer;
     /** Exporter thread only: whether the last export failed (failures are logged on the change, not each time). */
     private boolean failing;
     private long droppedLogged;
     private long dropsLoggedAtTicks;
 
-    /**
-     * @param exporter taken: shut down by {@link #close}
-     */
-    TracePipeline(TraceDestination destination, TraceSettings settings, SpanExporter exporter, LostRecords lost,
-            Clocks clocks, RouteTable routes, Resource resource) {
+    TracePipeline(TraceDestination destination, TraceSettings settings, OtlpTraceEncoder encoder,
+            OtlpHttpSender sender, LostRecords lost, Clocks clocks) {
         this.destination = destination;
-        this.exporter = exporter;
+        this.encoder = encoder;
+        this.sender = sender;
         this.lost = lost;
         this.ticker = clocks.ticker();
         this.clock = clocks.clock();
@@ -91,12 +76,6 @@ final class TracePipeline {
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.thread = new Thread(this::run, "llmproxy-trace-" + destination.backend().callbackName());
         this.thread.setDaemon(true);
-        this.provider = SdkTracerProvider.builder()
-                .setResource(resource)
-                .addSpanProcessor(new Collector())
-                .build();
-        this.writer = new SpanWriter(provider.tracerBuilder("llmproxy").setInstrumentationVersion(Version.current())
-                .build(), routes);
     }
 
     /** Starts the exporter thread. */
@@ -115,7 +94,7 @@ final class TracePipeline {
         }
     }
 
-    /** Exports what is queued (waiting at most the export timeout), then stops the thread and the exporter. */
+    /** Exports what is queued (waiting at most the export timeout), then stops the thread. */
     void close() {
         closing.set(true);
         try {
@@ -123,8 +102,6 @@ final class TracePipeline {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        provider.shutdown().join(1, TimeUnit.SECONDS);
-        exporter.shutdown().join(1, TimeUnit.SECONDS);
     }
 
     private void run() {
@@ -145,7 +122,6 @@ final class TracePipeline {
                 } catch (RuntimeException e) {
                     // A bug in span building must not end the thread (records would pile up unexported).
                     records.clear();
-                    batch.clear();
                     lost.lost(destination.backend().callbackName(), count);
                     log.warn("Building or exporting spans for {} failed; the batch is lost", destination, e);
                 }
@@ -170,20 +146,19 @@ final class TracePipeline {
         }
     }
 
-    private void exportBatch() {
+    private void exportBatch() throws InterruptedException {
         Instant now = clock.instant();
         long anchorTicks = ticker.getAsLong();
         long anchorEpochNanos = TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
         int count = records.size();
-        for (int i = 0; i < count; i++) {
-            writer.write(records.get(i), anchorTicks, anchorEpochNanos);
-        }
+        int spans = encoder.encode(records, anchorTicks, anchorEpochNanos);
         records.clear();
-        CompletableResultCode result = exporter.export(new ArrayList<>(batch));
-        batch.clear();
-        result.join(exportTimeoutNanos, TimeUnit.NANOSECONDS);
-        boolean success = result.isDone() && result.isSuccess();
+        if (spans == 0) {
+            return;
+        }
+        boolean success = sender.send(encoder.array(), encoder.size());
         if (!success) {
+            encoder.detach();
             lost.lost(destination.backend().callbackName(), count);
         }
         report(success, count);
@@ -205,27 +180,6 @@ final class TracePipeline {
             log.warn("Trace queue for {} was full: {} call record(s) dropped so far (the collector is slower than the "
                     + "traffic)", destination, drops);
             droppedLogged = drops;
-        }
-    }
-
-    /** Hands each ended span to the batch; only the pipeline's thread ends spans. */
-    private final class Collector implements SpanProcessor {
-        @Override
-        public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-        @Override
-        public boolean isStartRequired() {
-            return false;
-        }
-
-        @Override
-        public void onEnd(ReadableSpan span) {
-            batch.add(span.toSpanData());
-        }
-
-        @Override
-        public boolean isEndRequired() {
-            return true;
         }
     }
 

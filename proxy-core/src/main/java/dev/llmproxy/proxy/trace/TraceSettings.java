@@ -53,6 +53,8 @@ public record TraceSettings(
     static final String DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
     static final String DEFAULT_LANGFUSE_HOST = "https://us.cloud.langfuse.com";
     static final String TRACES_PATH = "/v1/traces";
+    /** The OTLP/gRPC port collectors listen on by default. */
+    private static final int OTLP_GRPC_PORT = 4317;
 
     public TraceSettings {
         requireNonNull(serviceName, "serviceName");
@@ -121,6 +123,11 @@ public record TraceSettings(
                 ? tracesUrl(value(env, DEFAULT_OTLP_ENDPOINT, "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_ENDPOINT"),
                         "OTEL_EXPORTER_OTLP_ENDPOINT")
                 : url(tracesEndpoint, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+        if (endpoint.getPort() == OTLP_GRPC_PORT) {
+            warnings.add("otel: " + endpoint.getHost() + ":" + OTLP_GRPC_PORT + " is the OTLP gRPC port; llmproxy "
+                    + "sends OTLP/HTTP protobuf (collectors listen for it on 4318), so exports there will fail "
+                    + "unless that port speaks HTTP");
+        }
         Map<String, String> headers = pairs(env, "OTEL_EXPORTER_OTLP_TRACES_HEADERS");
         if (headers.isEmpty()) {
             headers = pairs(env, "OTEL_EXPORTER_OTLP_HEADERS");

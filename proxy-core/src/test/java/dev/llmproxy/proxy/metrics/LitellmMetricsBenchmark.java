@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.metrics;
 
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.auth.FixedKeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.AttemptRecord;
 import dev.llmproxy.proxy.call.CallListener;
@@ -30,7 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What metrics cost: recording one request's record on the event loop (a non-streamed success with usage, a streamed
  * success, a provider error), and writing the scrape of a proxy with {@code deployments} deployments whose series
- * have all been seen (two callers, a success and two kinds of failure per deployment), plain and gzip-compressed.
+ * have all been seen (two callers, a success and two kinds of failure per deployment) and {@code keys} virtual keys
+ * that have called, plain and gzip-compressed.
  *
  * <p>Lives in proxy-core's tests because bench cannot depend on proxy-core. Run after {@code mvn -pl proxy-core -am
  * test-compile} with the test class path:
@@ -47,6 +49,13 @@ public class LitellmMetricsBenchmark {
 
     @Param({"100"})
     public int deployments;
+
+    /**
+     * Virtual keys that have called, each once with a success, once streamed and once failed with a 429, on one
+     * deployment (the keys spread over all of them): the series of a proxy with that many active keys.
+     */
+    @Param({"0", "1000"})
+    public int keys;
 
     private LitellmMetrics metrics;
     private CallListener listener;
@@ -75,6 +84,16 @@ public class LitellmMetricsBenchmark {
                 listener.onCallEnded(record(group, id, caller, 429, null, false));
                 listener.onCallEnded(record(group, id, caller, 408, ProxyError.UPSTREAM_TIMEOUT, false));
             }
+        }
+        for (int k = 0; k < keys; k++) {
+            int i = k % deployments;
+            String id = "dep-" + i;
+            String group = "group-" + (i / 4);
+            Principal caller = Principal.of(new FixedKeyGrant(String.format("%064x", k), "key-" + k, null,
+                    "team-" + k % 10, 0));
+            listener.onCallEnded(record(group, id, caller, 200, null, false));
+            listener.onCallEnded(record(group, id, caller, 200, null, true));
+            listener.onCallEnded(record(group, id, caller, 429, null, false));
         }
         success = record("group-0", "dep-0", Principal.MASTER, 200, null, false);
         streamed = record("group-0", "dep-0", Principal.MASTER, 200, null, true);

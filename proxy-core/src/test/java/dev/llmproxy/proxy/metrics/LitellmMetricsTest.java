@@ -13,14 +13,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.auth.FixedKeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.AttemptRecord;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.config.ReliabilitySettings;
 import dev.llmproxy.proxy.metrics.Exposition.Family;
 import dev.llmproxy.proxy.metrics.LiteLlmCatalog.Spec;
 import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.route.Cooldowns;
+import dev.llmproxy.proxy.route.RouteTable;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -324,6 +328,53 @@ class LitellmMetricsTest {
 
         listener.onCallEnded(chat("dep-b", 200, null, false, null));
         assertThat(scrape(metrics).sum("litellm_deployment_state", depB)).isZero();
+    }
+
+    @Test
+    void shouldMarkDeploymentCompleteOutageAndCountTheCooldownWhenTheRouterCoolsIt() {
+        RouteTable routes = routes(dir, CONFIG);
+        LitellmMetrics cooled = new LitellmMetrics(routes, MetricsSettings.DEFAULTS);
+        Cooldowns cooldowns = new Cooldowns(routes.deployments(), ReliabilitySettings.DEFAULTS,
+                cooled.cooldownListener());
+        Map<String, String> depB = Map.of("model_id", "dep-b");
+
+        cooldowns.coolDown(routes.deploymentFor("dep-b"), 0, TimeUnit.SECONDS.toNanos(5));
+        cooled.cooldownListener().onCooledDown(routes.deploymentFor("dep-b"), 429);
+
+        Exposition exposition = scrape(cooled);
+        assertThat(exposition.sum("litellm_deployment_state", depB)).isEqualTo(2);
+        assertThat(exposition.family("litellm_deployment_cooled_down").labelNames()).containsExactlyInAnyOrder(
+                "litellm_model_name", "model_id", "api_base", "api_provider", "exception_status");
+        assertThat(exposition.sum("litellm_deployment_cooled_down_total",
+                Map.of("model_id", "dep-b", "exception_status", "None"))).isEqualTo(1);
+        assertThat(exposition.sum("litellm_deployment_cooled_down_total",
+                Map.of("model_id", "dep-b", "exception_status", "429"))).isEqualTo(1);
+
+        cooled.listener().onCallEnded(chat("dep-b", 200, null, false, null));
+        assertThat(scrape(cooled).sum("litellm_deployment_state", depB)).isZero();
+    }
+
+    @Test
+    void shouldLabelAVirtualKeysRequestsWithItsHashAliasTeamAndUserWhenItCalls() {
+        FixedKeyGrant key = new FixedKeyGrant("5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
+                "ci-bot", "user-9", "team-ml", 0);
+        AttemptRecord attempt = new AttemptRecord("dep-a", 200, null, 1002 * MS, 1100 * MS, 1400 * MS);
+        listener.onCallEnded(new CallRecord("call-k", Endpoint.CHAT_COMPLETIONS, "gpt-a", "gpt-a", "dep-a",
+                Principal.of(key), 200, null, false, Usage.of(3, 4), 1000 * MS, 1150 * MS, 1400 * MS, 97 * MS,
+                List.of(attempt)));
+        FixedKeyGrant renamed = new FixedKeyGrant(key.tokenHash(), "ci-bot-2", "user-9", null, 0);
+        listener.onCallEnded(new CallRecord("call-r", Endpoint.CHAT_COMPLETIONS, "gpt-a", "gpt-a", "dep-a",
+                Principal.of(renamed), 200, null, false, null, 1000 * MS, 1150 * MS, 1400 * MS, 97 * MS,
+                List.of(attempt)));
+
+        Exposition exposition = scrape(metrics);
+        assertThat(exposition.sum("litellm_proxy_total_requests_metric_total", Map.of("hashed_api_key",
+                key.tokenHash(), "api_key_alias", "ci-bot", "team", "team-ml", "user", "user-9", "team_alias",
+                "None"))).isEqualTo(1);
+        assertThat(exposition.sum("litellm_total_tokens_metric_total", Map.of("api_key_alias", "ci-bot")))
+                .isEqualTo(7);
+        assertThat(exposition.sum("litellm_proxy_total_requests_metric_total", Map.of("hashed_api_key",
+                key.tokenHash(), "api_key_alias", "ci-bot-2", "team", "None"))).isEqualTo(1);
     }
 
     @Test

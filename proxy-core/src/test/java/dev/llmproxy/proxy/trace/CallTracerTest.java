@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.auth.FixedKeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.AttemptRecord;
 import dev.llmproxy.proxy.call.CallRecord;
@@ -161,6 +162,53 @@ class CallTracerTest {
         assertThat(refused.attributes()).containsEntry("error.type", "invalid_key")
                 .containsEntry("http.response.status_code", 401L)
                 .containsEntry("litellm.call_id", "refused");
+    }
+
+    @Test
+    void shouldNameTheVirtualKeyByHashAliasUserAndTeamWhenAVirtualKeyCalls() throws IOException {
+        tracer = start(settings(receiver.tracesUrl(), Outcomes.BOTH), 1000 * MS);
+
+        tracer.onCallEnded(new CallRecord("by-key", Endpoint.CHAT_COMPLETIONS, "gpt-a", "gpt-a", "dep-a",
+                Principal.of(new FixedKeyGrant("88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b",
+                        "ci-bot", "user-9", "team-ml", 0)), 200, null, false, null, 0, 0, MS, 0, List.of()));
+
+        Span call = awaitSpans(1).get(0);
+        assertThat(call.attributes())
+                .containsEntry("metadata.user_api_key_hash",
+                        "88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b")
+                .containsEntry("metadata.user_api_key_alias", "ci-bot")
+                .containsEntry("metadata.user_api_key_user_id", "user-9")
+                .containsEntry("metadata.user_api_key_team_id", "team-ml");
+    }
+
+    @Test
+    void shouldWriteNoSpansWhenTheClientsTraceIsNotSampled() throws IOException {
+        tracer = start(settings(receiver.tracesUrl(), Outcomes.BOTH), 1000 * MS);
+
+        tracer.onCallEnded(retriedChat("00-" + TRACE_ID + "-" + CLIENT_SPAN + "-00"));
+        tracer.onCallEnded(retriedChat("01-" + TRACE_ID + "-" + CLIENT_SPAN + "-01-future-part"));
+        tracer.close();
+
+        List<Span> spans = receiver.spans();
+        assertThat(spans).hasSize(3);
+        assertThat(spans).allSatisfy(span -> assertThat(span.traceId()).isEqualTo(TRACE_ID));
+    }
+
+    @Test
+    void shouldKeepEveryLengthExactWhenNamesAreLongOrNotAscii() throws IOException {
+        tracer = start(settings(receiver.tracesUrl(), Outcomes.BOTH), 1000 * MS);
+        String longModel = "m".repeat(20_000);
+        String accented = "modèle-été-模型";
+
+        tracer.onCallEnded(new CallRecord("long", Endpoint.CHAT_COMPLETIONS, longModel, null, null, null, 400,
+                ProxyError.UNKNOWN_MODEL, false, null, 0, 0, MS, 0, List.of()));
+        tracer.onCallEnded(new CallRecord("accented", Endpoint.CHAT_COMPLETIONS, accented, null, null, null, 400,
+                ProxyError.UNKNOWN_MODEL, false, null, 0, 0, MS, 0, List.of()));
+
+        List<Span> spans = awaitSpans(2);
+        assertThat(spans).extracting(span -> span.attributes().get("gen_ai.request.model"))
+                .containsExactlyInAnyOrder(longModel, accented);
+        assertThat(spans).extracting(Span::name).contains("chat " + accented);
     }
 
     @Test

@@ -14,6 +14,15 @@ import org.junit.jupiter.api.Test;
 class TraceSettingsTest {
 
     @Test
+    void shouldWarnWhenTheOtelEndpointIsTheGrpcPort() {
+        TraceSettings settings = TraceSettings.fromEnvironment(Callbacks.of(List.of("otel"), List.of(), List.of()),
+                Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"));
+
+        assertThat(settings.destinations().get(0).endpoint()).isEqualTo(URI.create("http://collector:4317/v1/traces"));
+        assertThat(settings.warnings()).singleElement().asString().contains("collector:4317", "gRPC", "4318");
+    }
+
+    @Test
     void shouldSortCallbackNamesIntoPrometheusBackendsAndUnsupportedWhenLiteLlmListsAreGiven() {
         Callbacks callbacks = Callbacks.of(List.of("prometheus", "OTEL", "datadog"), List.of("mlflow", "langfuse"),
                 List.of("langfuse_otel", "mlflow", "s3_v2", "datadog"));
