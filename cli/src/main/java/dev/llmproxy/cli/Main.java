@@ -208,7 +208,6 @@ public final class Main implements Callable<Integer> {
                             store != null ? store.authenticator() : new MasterKeyAuthenticator(masterKey))
                     .forwardProxy(proxies)
                     .reliability(loaded.reliability())
-                    .metrics(metricsSettings(loaded.litellmSettings().prometheus()))
                     .tracing(tracing)
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
                     .routerSettings(loaded.routerSettings())
@@ -216,6 +215,13 @@ public final class Main implements Callable<Integer> {
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
                             loaded.generalSettings().corsAllowCredentials()))
                     .clientIps(loaded.generalSettings().clientIps());
+            // As in LiteLLM, Prometheus metrics are recorded and served only when "prometheus" is a callback.
+            if (callbacks.prometheus()) {
+                components.metrics(metricsSettings(loaded.litellmSettings().prometheus()));
+            } else {
+                log.info("Prometheus metrics are off: add \"prometheus\" to litellm_settings.callbacks to serve "
+                        + "/metrics");
+            }
             if (store != null) {
                 store.apply(components);
             }

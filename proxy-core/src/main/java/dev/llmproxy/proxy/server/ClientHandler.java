@@ -390,7 +390,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         request.release();
         LitellmMetrics metrics = server.metrics;
         if (metrics == null) {
-            reject(ctx, facts, ProxyError.NOT_FOUND, "Not Found: /metrics (metrics are off)", null, null, principal);
+            reject(ctx, facts, ProxyError.NOT_FOUND, "Not Found: /metrics (metrics are off: add \"prometheus\" to litellm_settings.callbacks)", null, null, principal);
             return;
         }
         ExpositionFormat format = ExpositionFormat.forAccept(accept);

@@ -58,7 +58,7 @@ public final class Callbacks {
                 List.copyOf(new ArrayList<>(unsupported)));
     }
 
-    /** Whether {@code prometheus} was named (llmproxy serves {@code /metrics} either way). */
+    /** Whether {@code prometheus} was named: metrics are recorded and {@code /metrics} served only then. */
     public boolean prometheus() {
         return prometheus;
     }
