@@ -422,4 +422,10 @@ public final class AnthropicStreamTranslator implements SseEventFramer.Rewriting
             return otherwise;
         }
     }
+
+    /** The provider's comments and unfinished lines are not OpenAI events: they are dropped. */
+    @Override
+    public boolean keepsOtherEvents() {
+        return false;
+    }
 }

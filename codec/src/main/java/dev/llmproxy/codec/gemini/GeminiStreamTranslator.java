@@ -190,4 +190,10 @@ public final class GeminiStreamTranslator implements SseEventFramer.RewritingVis
             return false;
         }
     }
+
+    /** The provider's comments and unfinished lines are not OpenAI events: they are dropped. */
+    @Override
+    public boolean keepsOtherEvents() {
+        return false;
+    }
 }

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Events that arrive whole inside a chunk are returned as retained slices of that chunk; only an event split
  * across chunks is copied (into a buffer from the allocator) until it completes. Event boundaries are blank lines
  * with any mix of CRLF, LF and CR line ends (HTML Living Standard, "Parsing an event stream"). Comments and fields
- * other than {@code data} pass through untouched. A leading byte-order mark is not stripped.
+ * other than {@code data} pass through untouched, unless the visitor translates the stream
+ * ({@link RewritingVisitor#keepsOtherEvents()}). A leading byte-order mark is not stripped.
  *
  * <p>A {@link Visitor} answers {@link Decision#FORWARD} or {@link Decision#DROP}. A {@link RewritingVisitor} may also
  * emit events of its own through the {@link Emitter} it is given and answer {@link Decision#REPLACE}: the original
@@ -84,6 +85,15 @@ public final class SseEventFramer implements StreamFramer {
          * @return whether to forward, drop or replace the event
          */
         Decision onEvent(ByteBuf data, int index, int length, Emitter out);
+
+        /**
+         * Whether events without data (comments, other fields only) and an incomplete event left at the end of the
+         * stream are forwarded as they are. A visitor that translates the stream into another format answers
+         * {@code false}: the provider's own lines mean nothing to the client, and they are dropped.
+         */
+        default boolean keepsOtherEvents() {
+            return true;
+        }
     }
 
     /** Receives the data of each complete event that has at least one {@code data} field; forwards or drops it. */
@@ -262,6 +272,10 @@ public final class SseEventFramer implements StreamFramer {
         ByteBuf leftover = partial;
         partial = null;
         release();
+        if (leftover != null && !visitor.keepsOtherEvents()) {
+            leftover.release();
+            return Unpooled.EMPTY_BUFFER;
+        }
         return leftover != null ? leftover : Unpooled.EMPTY_BUFFER;
     }
 
@@ -425,7 +439,7 @@ public final class SseEventFramer implements StreamFramer {
             }
         }
         if (dataLines == 0) {
-            return Decision.FORWARD;
+            return visitor.keepsOtherEvents() ? Decision.FORWARD : Decision.DROP;
         }
         // A second data line moved the data into the joined buffer (scratch); a single one is read in place.
         return scratch == null ? visit(buf, dataStart, dataEnd - dataStart)

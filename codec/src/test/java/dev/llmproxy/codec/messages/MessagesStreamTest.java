@@ -188,6 +188,19 @@ class MessagesStreamTest {
         return "data: " + data + "\n\n";
     }
 
+    @Test
+    void shouldEndWithAnErrorEventWhenTheProviderSentNoEventAtAll() {
+        // Found by MessagesStreamFuzzTest: no data line at all, and an unfinished line at the end.
+        String garbage = "\r\u0010data* {\"id\":\"c\"(\"model\":\"m,\"choices\":\u0000\u0010data* {\"id\u05c5\"ch[\u0001"
+                + "\rces\":[";
+        TrackingAllocator alloc = new TrackingAllocator();
+
+        String output = run(alloc, garbage, 3).output();
+
+        assertThat(types(output)).as(output).containsExactly("error");
+        alloc.assertAllReleased("messages translation");
+    }
+
     static List<String> types(String events) {
         List<String> types = new ArrayList<>();
         for (String line : events.split("\n")) {
@@ -211,14 +224,22 @@ class MessagesStreamTest {
         byte[] stream = input.getBytes(StandardCharsets.UTF_8);
         at = Math.min(at, stream.length);
         MessagesStream translator = new MessagesStream(alloc);
-        SseEventFramer framer = new SseEventFramer(alloc, 1 << 16, (data, index, length, out) -> {
-            ByteBuf events = translator.onChunk(data, index, length);
-            if (events.isReadable()) {
-                out.emit(events);
-            } else {
-                events.release();
+        SseEventFramer framer = new SseEventFramer(alloc, 1 << 16, new SseEventFramer.RewritingVisitor() {
+            @Override
+            public SseEventFramer.Decision onEvent(ByteBuf data, int index, int length, SseEventFramer.Emitter out) {
+                ByteBuf events = translator.onChunk(data, index, length);
+                if (events.isReadable()) {
+                    out.emit(events);
+                } else {
+                    events.release();
+                }
+                return SseEventFramer.Decision.REPLACE;
             }
-            return SseEventFramer.Decision.REPLACE;
+
+            @Override
+            public boolean keepsOtherEvents() {
+                return false;
+            }
         });
         StringBuilder out = new StringBuilder();
         for (byte[] read : new byte[][] {Arrays.copyOfRange(stream, 0, at),

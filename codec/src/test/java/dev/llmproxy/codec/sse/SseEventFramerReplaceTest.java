@@ -52,6 +52,26 @@ class SseEventFramerReplaceTest {
     }
 
     @Test
+    void shouldDropCommentsAndAnUnfinishedEventWhenTheVisitorTranslates() {
+        RewritingVisitor replacing = rewriter(new ArrayList<>());
+        SseEventFramer framer = new SseEventFramer(TestBuffers.ALLOC, MAX, new RewritingVisitor() {
+            @Override
+            public Decision onEvent(ByteBuf data, int index, int length, Emitter out) {
+                return replacing.onEvent(data, index, length, out);
+            }
+
+            @Override
+            public boolean keepsOtherEvents() {
+                return false;
+            }
+        });
+
+        assertThat(SseEventFramerTest.frame(framer, ": keep-alive\n\nevent: ping\n\ndata: REPLACE x\n\nid: 7"))
+                .isEqualTo("data: x\n\n");
+        assertThat(TestBuffers.drain(framer.finish())).isEmpty();
+    }
+
+    @Test
     void shouldReturnEmittedEventItselfWhenItIsTheWholeOutput() {
         SseEventFramer framer = new SseEventFramer(TestBuffers.ALLOC, MAX, rewriter(new ArrayList<>()));
         assertThat(SseEventFramerTest.frame(framer, "data: REPLACE x\n\n")).isEqualTo("data: x\n\n");

@@ -31,6 +31,12 @@ final class NativeMessagesTranslator implements ResponseTranslator {
     }
 
     /** The body as it is; its usage read. */
+    /** Anthropic's own stream reaches an Anthropic client as it is, pings and comments included. */
+    @Override
+    public boolean keepsOtherEvents() {
+        return true;
+    }
+
     @Override
     public ByteBuf translateBody(ByteBufAllocator alloc, ByteBuf body) {
         usage.read(body, body.readerIndex(), body.readableBytes());

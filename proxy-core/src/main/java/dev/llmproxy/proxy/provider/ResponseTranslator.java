@@ -40,6 +40,12 @@ public interface ResponseTranslator extends SseEventFramer.RewritingVisitor {
      */
     @Nullable ByteBuf finishStream(ByteBufAllocator alloc);
 
+    /** A translated stream's client gets only the translator's events, never the provider's own lines. */
+    @Override
+    default boolean keepsOtherEvents() {
+        return false;
+    }
+
     /**
      * The status the client gets for the body this translator just returned from {@link #translateBody} or
      * {@link #translateError}, given the provider's status: a provider's own status codes mapped to OpenAI's
