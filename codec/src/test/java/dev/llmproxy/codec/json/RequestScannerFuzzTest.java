@@ -35,6 +35,8 @@ import tools.jackson.core.json.JsonFactory;
  * {@code fuzz} execution and the README's command run it under the fuzzer.
  */
 class RequestScannerFuzzTest {
+    /** The reference's key for {@code stream_options.include_usage}, which no top-level member can collide with. */
+    private static final String STREAM_OPTIONS_INCLUDE_USAGE = "stream_options.include_usage";
     private static final JsonFactory JACKSON = new JsonFactory();
 
     @FuzzTest(maxDuration = "10s")
@@ -102,7 +104,8 @@ class RequestScannerFuzzTest {
         assertThat(info.model()).as("model").isEqualTo(model instanceof String ? model : null);
         assertThat(info.stream()).as("stream").isEqualTo(Boolean.TRUE.equals(top.get("stream")));
         assertThat(info.hasStreamOptions()).as("stream_options").isEqualTo(top.containsKey("stream_options"));
-        assertThat(info.includeUsage()).as("include_usage").isEqualTo(Boolean.TRUE.equals(top.get("include_usage")));
+        assertThat(info.includeUsage()).as("include_usage")
+                .isEqualTo(Boolean.TRUE.equals(top.get(STREAM_OPTIONS_INCLUDE_USAGE)));
         assertThat(info.hasMessages()).as("messages").isEqualTo(top.containsKey("messages"));
         assertThat(info.hasPrompt()).as("prompt").isEqualTo(top.containsKey("prompt"));
         assertThat(info.hasInput()).as("input").isEqualTo(top.containsKey("input"));
@@ -110,7 +113,8 @@ class RequestScannerFuzzTest {
 
     /**
      * Returns the last value of each top-level member (strings and booleans as themselves, anything else as a
-     * marker), with {@code include_usage} lifted from the last {@code stream_options} object; {@code null} when Jackson
+     * marker), with {@code include_usage} lifted from the last {@code stream_options} object under its own key (a
+     * top-level member named {@code include_usage} is not it); {@code null} when Jackson
      * rejects the body or it is not a single object.
      */
     private static @Nullable Map<String, Object> jacksonTopLevel(byte[] bytes) {
@@ -123,7 +127,7 @@ class RequestScannerFuzzTest {
                 String name = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (name.equals("stream_options")) {
-                    top.remove("include_usage");
+                    top.remove(STREAM_OPTIONS_INCLUDE_USAGE);
                     if (value == JsonToken.START_OBJECT) {
                         readStreamOptions(parser, top);
                     }
@@ -141,7 +145,7 @@ class RequestScannerFuzzTest {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
             if (name.equals("include_usage")) {
-                top.put("include_usage", valueOf(parser, value));
+                top.put(STREAM_OPTIONS_INCLUDE_USAGE, valueOf(parser, value));
             } else {
                 parser.skipChildren();
             }

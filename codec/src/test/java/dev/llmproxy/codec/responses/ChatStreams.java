@@ -43,7 +43,18 @@ final class ChatStreams {
 
     /** The bridged stream when {@code stream}'s bytes arrive in two reads split at {@code at}. */
     static String bridge(ByteBufAllocator alloc, ResponsesStreamTranslator translator, byte[] stream, int at) {
-        SseEventFramer framer = new SseEventFramer(alloc, 1 << 16, translator::onChunk);
+        // As in the proxy, where the bridge is a ResponseTranslator: the provider's own lines never reach the client.
+        SseEventFramer framer = new SseEventFramer(alloc, 1 << 16, new SseEventFramer.RewritingVisitor() {
+            @Override
+            public SseEventFramer.Decision onEvent(ByteBuf data, int index, int length, SseEventFramer.Emitter out) {
+                return translator.onChunk(data, index, length, out);
+            }
+
+            @Override
+            public boolean keepsOtherEvents() {
+                return false;
+            }
+        });
         StringBuilder out = new StringBuilder();
         for (int[] range : new int[][] {{0, at}, {at, stream.length}}) {
             ByteBuf read = alloc.heapBuffer().writeBytes(stream, range[0], range[1] - range[0]);
