@@ -41,5 +41,5 @@ public record FixedKeyGrant(String tokenHash, @Nullable String keyAlias, @Nullab
     }
 
     @Override
-    public void release(long nowMillis, long tokens, double costUsd) {}
+    public void release(String model, long nowMillis, long tokens, double costUsd) {}
 }
