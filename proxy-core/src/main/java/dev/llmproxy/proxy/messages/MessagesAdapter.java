@@ -12,6 +12,7 @@ import dev.llmproxy.proxy.provider.AnthropicAdapter;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
+import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.provider.VertexAnthropicAdapter;
 import io.netty.buffer.ByteBuf;
@@ -47,8 +48,9 @@ public final class MessagesAdapter implements ProviderAdapter {
 
     private MessagesAdapter(ProviderAdapter deployment) {
         this.deployment = requireNonNull(deployment, "deployment");
-        this.vertex = deployment instanceof VertexAnthropicAdapter;
-        this.nativeMessages = vertex || deployment instanceof AnthropicAdapter;
+        ProviderAdapter wire = ResponsesBridgeAdapter.unwrap(deployment);
+        this.vertex = wire instanceof VertexAnthropicAdapter;
+        this.nativeMessages = vertex || wire instanceof AnthropicAdapter;
     }
 
     /** The adapter for one {@code /v1/messages} attempt on a deployment whose adapter is {@code deployment}. */
@@ -64,8 +66,9 @@ public final class MessagesAdapter implements ProviderAdapter {
      * @param clientBeta the client's header value, or null
      */
     public static void passAnthropicBeta(ProviderAdapter adapter, HttpRequest request, @Nullable String clientBeta) {
-        if (clientBeta == null || clientBeta.isBlank() || !(adapter instanceof AnthropicAdapter
-                || adapter instanceof MessagesAdapter messages && messages.deployment instanceof AnthropicAdapter)) {
+        ProviderAdapter wire = ResponsesBridgeAdapter.unwrap(
+                adapter instanceof MessagesAdapter messages ? messages.deployment : adapter);
+        if (clientBeta == null || clientBeta.isBlank() || !(wire instanceof AnthropicAdapter)) {
             return;
         }
         HttpHeaders headers = request.headers();

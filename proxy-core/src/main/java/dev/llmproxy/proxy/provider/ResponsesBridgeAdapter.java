@@ -38,6 +38,11 @@ public final class ResponsesBridgeAdapter implements ProviderAdapter {
         return nativeResponses ? adapter : new ResponsesBridgeAdapter(adapter);
     }
 
+    /** The adapter a bridge wraps, else {@code adapter} itself: the one that speaks the provider's wire format. */
+    public static ProviderAdapter unwrap(ProviderAdapter adapter) {
+        return adapter instanceof ResponsesBridgeAdapter bridge ? bridge.chat : adapter;
+    }
+
     @Override
     public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
         return chat.requestPath(upstreamModel, chatEndpoint(endpoint), stream);
