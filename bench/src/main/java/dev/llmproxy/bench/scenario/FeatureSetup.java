@@ -53,6 +53,9 @@ public final class FeatureSetup implements AutoCloseable {
     }
 
     static final String GROUP4 = "bench-group4";
+    static final String SINGLE_LIMITS = "bench-single-limits";
+    /** Limits that are enforced on every request but never bite at any rate the bench sends. */
+    private static final String HIGH_LIMITS = "rpm: 100000000, tpm: 100000000000";
     static final String LIMITED = "bench-limited";
     static final String ANTHROPIC = "bench-anthropic";
     static final String GEMINI = "bench-gemini";
@@ -83,10 +86,13 @@ public final class FeatureSetup implements AutoCloseable {
     /** The feature models of the proxy under test's {@code model_list}. */
     static String models(String mockBaseUrl, String mockOrigin) {
         StringBuilder yaml = new StringBuilder();
+        yaml.append("  - model_name: ").append(SINGLE_LIMITS).append('\n')
+                .append("    litellm_params: {model: openai/mock-model, api_base: \"").append(mockBaseUrl)
+                .append("\", api_key: sk-mock, ").append(HIGH_LIMITS).append("}\n");
         for (int i = 0; i < 4; i++) {
             yaml.append("  - model_name: ").append(GROUP4).append('\n')
                     .append("    litellm_params: {model: openai/mock-model, api_base: \"").append(mockBaseUrl)
-                    .append("\", api_key: sk-mock, rpm: 100000000, tpm: 100000000000}\n")
+                    .append("\", api_key: sk-mock, ").append(HIGH_LIMITS).append("}\n")
                     .append("    model_info: {id: ").append(GROUP4).append('-').append(i).append("}\n");
         }
         yaml.append("  - model_name: ").append(LIMITED).append('\n')
@@ -129,8 +135,10 @@ public final class FeatureSetup implements AutoCloseable {
         features.add(Feature.requests("single", "one deployment, no limits (the proxy under test)",
                 chat(address, ProxyProcess.MODEL, "", Map.of()), stats, null, null));
         if (groups.contains(Group.ROUTING)) {
+            features.add(Feature.requests("single-limits", "one deployment, rpm and tpm enforced, never biting",
+                    chat(address, SINGLE_LIMITS, "", Map.of()), stats, "single", null));
             features.add(Feature.requests("group4", "four deployments, rpm and tpm enforced, never biting",
-                    chat(address, GROUP4, "", Map.of()), stats, "single", 1.05));
+                    chat(address, GROUP4, "", Map.of()), stats, "single-limits", 1.05));
             features.add(new Feature("limited", "one deployment at rpm " + LIMITED_RPM + ", biting",
                     Feature.Kind.REQUESTS, chat(address, LIMITED, "", Map.of()), stats, "single", null, null, true,
                     null));
