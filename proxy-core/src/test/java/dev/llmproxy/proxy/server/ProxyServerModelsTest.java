@@ -54,6 +54,14 @@ class ProxyServerModelsTest {
     }
 
     @Test
+    void shouldAnswer404SayingHowToTurnMetricsOnWhenMetricsAreOff() {
+        HttpResponse<String> response = proxy.get("/metrics");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).contains("metrics are off: add \\\"prometheus\\\" to litellm_settings.callbacks");
+    }
+
+    @Test
     void shouldListModelsWhenPathHasNoV1Prefix() {
         HttpResponse<String> response = proxy.get("/models");
 
