@@ -103,6 +103,20 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     request.headers().copy(),
                     request.content().toString(StandardCharsets.UTF_8)));
         }
+        if (MockFiles.handles(pathOf(request.uri()))) {
+            // Files and batches are answered at once: the proxy sends one request at a time on a connection, so
+            // nothing is waiting ahead of them.
+            var response = state.files.answer(request);
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            if (!keepAlive) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            ChannelFuture written = ctx.writeAndFlush(response);
+            if (!keepAlive) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
         Exchange exchange = toExchange(request);
         if (busy) {
             pending.add(exchange);

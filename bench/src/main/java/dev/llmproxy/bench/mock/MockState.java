@@ -22,6 +22,8 @@ final class MockState {
     final MockProviderConfig config;
     final MockCounters counters = new MockCounters();
     final OpenAiBodies bodies;
+    /** The files and batches of the Files and Batch APIs. */
+    final MockFiles files;
     /** The access tokens the Google token endpoint issued; Vertex AI paths accept only these. */
     final Set<String> googleTokens = ConcurrentHashMap.newKeySet();
     final AtomicLong googleTokenSerial = new AtomicLong();
@@ -34,6 +36,7 @@ final class MockState {
     MockState(MockProviderConfig config) {
         this.config = config;
         this.bodies = new OpenAiBodies(config.clock().instant().getEpochSecond());
+        this.files = new MockFiles(config.clock().instant().getEpochSecond());
     }
 
     /** The fault the next model request acts out, or null to answer it. */

@@ -67,6 +67,32 @@ public final class OpenAiAdapter implements ProviderAdapter {
         };
     }
 
+    /**
+     * The path and query of an account-level API (OpenAI's files and batches, which belong to the account or Azure
+     * resource rather than to a model), e.g. {@code /v1/files/file-abc/content}, or Azure's
+     * {@code /openai/files/file-abc/content?api-version=...}.
+     *
+     * @param path starting with {@code /}, e.g. {@code /files}; already encoded
+     * @param query the client's query string to pass on (without {@code ?}), or null
+     */
+    public String accountPath(String path, @Nullable String query) {
+        String base = baseUrl.basePath();
+        StringBuilder out = new StringBuilder(base.length() + path.length() + 48).append(base);
+        if (urlStyle == UrlStyle.AZURE) {
+            out.append("/openai");
+        }
+        out.append(path);
+        char separator = '?';
+        if (urlStyle == UrlStyle.AZURE && apiVersion != null) {
+            out.append(separator).append("api-version=").append(encodeQuery(apiVersion));
+            separator = '&';
+        }
+        if (query != null && !query.isEmpty()) {
+            out.append(separator).append(query);
+        }
+        return out.toString();
+    }
+
     @Override
     public boolean asksForStreamUsage(Endpoint endpoint, RequestInfo info) {
         // The Responses API reports usage in its final event unasked, and has no include_usage to ask with.

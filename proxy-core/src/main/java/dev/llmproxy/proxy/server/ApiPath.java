@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.proxy.files.FilesApi;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.handler.codec.http.HttpMethod;
@@ -32,6 +33,8 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
         MANAGEMENT_GET(HttpMethod.GET, true),
         /** A {@code /key/...} management route that writes. */
         MANAGEMENT_POST(HttpMethod.POST, true),
+        /** {@code /v1/files...} and {@code /v1/batches...}: several methods, checked by the files API. */
+        FILES(null, true),
         NOT_FOUND(null, false);
 
         private final @Nullable HttpMethod method;
@@ -64,6 +67,7 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath NOT_FOUND = new ApiPath(Kind.NOT_FOUND, null, null);
     private static final ApiPath MANAGEMENT_GET = new ApiPath(Kind.MANAGEMENT_GET, null, null);
     private static final ApiPath MANAGEMENT_POST = new ApiPath(Kind.MANAGEMENT_POST, null, null);
+    private static final ApiPath FILES = new ApiPath(Kind.FILES, null, null);
     private static final String[] MODEL_INFO_PREFIXES = {"/v1/models/", "/models/"};
     private static final String[] MODEL_IN_PATH_PREFIXES = {"/openai/deployments/", "/v1/openai/deployments/",
         "/engines/", "/v1/engines/"};
@@ -98,6 +102,9 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
             case "/metrics":
                 return METRICS;
             default:
+                if (FilesApi.isPath(path)) {
+                    return FILES;
+                }
                 if (ManagementApi.isRoute("GET", path)) {
                     return MANAGEMENT_GET;
                 }

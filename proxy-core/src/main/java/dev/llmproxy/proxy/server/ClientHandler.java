@@ -15,6 +15,7 @@ import dev.llmproxy.proxy.call.CallRequest;
 import dev.llmproxy.proxy.call.ModelCall;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.files.FilesCall;
 import dev.llmproxy.proxy.health.HealthReport;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.management.ManagementResponse;
@@ -84,6 +85,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private final HeadAuthResults headAuth;
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable ModelCall current;
+    /** A files or batches request being relayed. */
+    private @Nullable FilesCall currentFiles;
     private @Nullable ArrayDeque<FullHttpRequest> pipelined;
     /** A request waiting for its key lookup; owned here until it is dispatched or released. */
     private @Nullable AwaitingAuth awaitingAuth;
@@ -130,6 +133,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (call != null && ctx.channel().isWritable()) {
             call.onClientWritable();
         }
+        FilesCall files = currentFiles;
+        if (files != null && ctx.channel().isWritable()) {
+            files.onClientWritable();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -160,6 +167,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         current = null;
         if (call != null) {
             call.onClientGone();
+        }
+        FilesCall files = currentFiles;
+        currentFiles = null;
+        if (files != null) {
+            files.onClientGone();
         }
         AwaitingAuth waiting = awaitingAuth;
         awaitingAuth = null;
@@ -208,6 +220,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     @Override
     public void onCallEnded(boolean keepAlive) {
         current = null;
+        currentFiles = null;
         server.activeCalls.decrementAndGet();
         responseDone(keepAlive);
     }
@@ -239,7 +252,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         HttpMethod allowed = path.kind().method();
-        if (allowed == null || !request.method().equals(allowed)) {
+        if (path.kind() != ApiPath.Kind.FILES && (allowed == null || !request.method().equals(allowed))) {
             FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.METHOD_NOT_ALLOWED,
                     "Method " + request.method() + " not allowed for " + pathOf(request.uri()), null, facts.callId);
             if (allowed != null) {
@@ -339,6 +352,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case MODEL_CALL -> startModelCall(ctx, request, path, facts, principal);
             case METRICS -> sendMetrics(ctx, request, facts, principal);
             case MANAGEMENT_GET, MANAGEMENT_POST -> sendManagement(ctx, request, facts, principal);
+            case FILES -> startFiles(ctx, request, facts, principal);
             default -> throw new IllegalStateException("unhandled path " + path.kind());
         }
     }
@@ -568,6 +582,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         ModelCall call = new ModelCall(ctx, this, server.calls, callRequest, body);
         current = call;
         call.start();
+    }
+
+    /** A files or batches request, relayed to the deployment that holds the file or batch. */
+    private void startFiles(ChannelHandlerContext ctx, FullHttpRequest request, RequestFacts facts,
+            Principal principal) {
+        server.activeCalls.incrementAndGet();
+        FilesCall call = server.files.start(ctx, this, request, ApiPath.originForm(request.uri()), principal,
+                facts.callId, facts.startNanos, facts.keepAlive, facts.http10);
+        if (!call.isDone()) {
+            currentFiles = call;
+        }
     }
 
     /**

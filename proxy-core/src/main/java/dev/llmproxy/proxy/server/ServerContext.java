@@ -4,6 +4,8 @@ import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallListeners;
 import dev.llmproxy.proxy.call.CallServices;
+import dev.llmproxy.proxy.files.BatchUsage;
+import dev.llmproxy.proxy.files.FilesApi;
 import dev.llmproxy.proxy.health.HealthChecker;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
@@ -44,6 +46,8 @@ final class ServerContext {
     final CorsPolicy cors;
     /** Who a request's client is and which clients may call. */
     final ClientIpPolicy clientIps;
+    /** {@code /v1/files} and {@code /v1/batches}. */
+    final FilesApi files;
     /** Request body bytes held in memory, server-wide. */
     final RequestBudget requestBudget;
     final AtomicInteger activeCalls = new AtomicInteger();
@@ -59,6 +63,11 @@ final class ServerContext {
                 components.router(), upstream, listener, components.clientWriteTimeout().toNanos(),
                 components.retryRules(), components.callsInFlight());
         this.channels = channels;
+        // The spend listener, when there is one, also charges the batches whose output is downloaded.
+        BatchUsage.Listener batchUsage = components.listeners().stream()
+                .filter(BatchUsage.Listener.class::isInstance).map(BatchUsage.Listener.class::cast)
+                .findFirst().orElse(null);
+        this.files = new FilesApi(routes, calls, batchUsage);
         this.health = new HealthChecker(routes, components.routingStats(), components.router(), upstream,
                 components.healthChecks(), components.clock());
         this.builtIns = new BuiltInResponses(routes, components.routerSettings(), components.routingStats());

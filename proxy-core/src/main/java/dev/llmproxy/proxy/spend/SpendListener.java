@@ -7,6 +7,7 @@ import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.files.BatchUsage;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.RouteTable;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: called on the event loops; {@link SpendWriter#submit} does not wait for the disk or the database
  * unless its queue is full.
  */
-public final class SpendListener implements CallListener {
+public final class SpendListener implements CallListener, BatchUsage.Listener {
     private static final Logger log = LoggerFactory.getLogger(SpendListener.class);
 
     private final RouteTable routes;
@@ -99,6 +100,48 @@ public final class SpendListener implements CallListener {
         }
         if (!out.submit(spend.build())) {
             log.warn("[{}] spend record refused by the writer (closed, or its journal failed)", record.callId());
+        }
+    }
+
+    /**
+     * A completed batch's spend, written when its output is downloaded: one record per output file (its request id
+     * is the same for every download, and the writer inserts a request id once, so a batch is charged once), with
+     * LiteLLM's {@code aretrieve_batch} call type and its batch price: {@code *_batches} prices are not read yet, so
+     * half the deployment's price, which is LiteLLM's rule when a model has none.
+     */
+    @Override
+    public void onBatchUsage(BatchUsage batch) {
+        SpendWriter out = writer;
+        if (out == null) {
+            return;
+        }
+        Deployment deployment = batch.deployment();
+        Usage usage = batch.usage();
+        double cost = prices.cost(deployment, batch.model(), usage.promptTokens(), usage.completionTokens()) / 2;
+        KeyGrant key = batch.principal().key();
+        Instant end = clock.instant();
+        SpendRecord record = SpendRecord.builder(batch.spendId())
+                .callType("aretrieve_batch")
+                .apiKey(key == null ? "" : key.tokenHash())
+                .spend(cost)
+                .startTime(end.minusNanos(Math.max(0, batch.durationNanos())))
+                .endTime(end)
+                .modelGroup(deployment.modelGroup())
+                .userId(key == null ? null : key.userId())
+                .teamId(key == null ? null : key.teamId())
+                .requestTags(key == null ? List.of() : key.tags())
+                .status("success")
+                .promptTokens(saturated(usage.promptTokens()))
+                .completionTokens(saturated(usage.completionTokens()))
+                .totalTokens(saturated(usage.totalTokens()))
+                .model(batch.model() != null ? batch.model() : deployment.upstreamModel())
+                .modelId(deployment.id())
+                .customLlmProvider(deployment.provider().name())
+                .apiBase(deployment.baseUrl() == null ? "" : String.valueOf(deployment.baseUrl()))
+                .build();
+        if (!out.submit(record)) {
+            log.warn("[{}] batch spend record refused by the writer (closed, or its journal failed)",
+                    batch.callId());
         }
     }
 
