@@ -78,19 +78,19 @@ public final class FileIdRewriter {
     public static @Nullable ByteBuf rewrite(ByteBufAllocator alloc, ByteBuf body, Rewrite rewrite) {
         JsonInput input = JsonInput.of(body);
         ByteBuf out = alloc.buffer(body.readableBytes() + 256);
+        boolean object = false;
         try (JsonParser p = input.parser();
                 JsonGenerator g = JsonInput.JSON.createGenerator(
                         ObjectWriteContext.empty(), new ByteBufOutputStream(out), JsonEncoding.UTF8)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                out.release();
-                return null;
-            }
-            copyObject(p, g, rewrite, true);
-            if (p.nextToken() != null) {
-                out.release();
-                return null;
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                copyObject(p, g, rewrite, true);
+                object = p.nextToken() == null;
             }
         } catch (JacksonException e) {
+            object = false;
+        }
+        // Released only here: closing the generator flushes into the buffer.
+        if (!object) {
             out.release();
             return null;
         }

@@ -104,10 +104,7 @@ public final class MultipartForm {
                 throw new MalformedFormException("A multipart part's headers do not end");
             }
             int contentStart = noHeaders ? headersStart + 2 : headersEnd + 4;
-            int next = indexOf(body, contentStart, end, crlfDelimiter(delimiter));
-            if (next < 0) {
-                throw new MalformedFormException("The multipart body ends without its closing boundary");
-            }
+            int next = nextDelimiter(body, contentStart, end, crlfDelimiter(delimiter));
             String headers = noHeaders ? "" : body.toString(headersStart, headersEnd - headersStart,
                     StandardCharsets.UTF_8);
             parts.add(part(headers, at, contentStart, next));
@@ -249,6 +246,34 @@ public final class MultipartForm {
             throw new MalformedFormException("A multipart boundary line does not end with CRLF");
         }
         return i + 2;
+    }
+
+    /**
+     * Where the CRLF before the next delimiter line is: a candidate counts only when the delimiter is followed by
+     * {@code --} or by optional padding and CRLF, so content that merely starts a line with the boundary's text
+     * stays content.
+     */
+    private static int nextDelimiter(ByteBuf body, int from, int end, byte[] crlfDelimiter)
+            throws MalformedFormException {
+        int at = from;
+        while (true) {
+            int next = indexOf(body, at, end, crlfDelimiter);
+            if (next < 0) {
+                throw new MalformedFormException("The multipart body ends without its closing boundary");
+            }
+            int after = next + crlfDelimiter.length;
+            if (after + 1 < end && body.getByte(after) == '-' && body.getByte(after + 1) == '-') {
+                return next;
+            }
+            int i = after;
+            while (i < end && (body.getByte(i) == ' ' || body.getByte(i) == '\t')) {
+                i++;
+            }
+            if (i + 1 < end && body.getByte(i) == '\r' && body.getByte(i + 1) == '\n') {
+                return next;
+            }
+            at = next + 1;
+        }
     }
 
     private static byte[] crlfDelimiter(byte[] delimiter) {
