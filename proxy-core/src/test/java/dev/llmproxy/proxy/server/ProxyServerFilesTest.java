@@ -36,10 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Files and Batch APIs, which follow a batch from {@code validating} to {@code completed}.
  */
 class ProxyServerFilesTest {
-    private static final String BOUNDARY = "a9b1c0d8e7f6";
+    static final String BOUNDARY = "a9b1c0d8e7f6";
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
     private static final Pattern OUTPUT = Pattern.compile("\"output_file_id\":\"([^\"]+)\"");
-    private static final String JSONL = """
+    static final String JSONL = """
             {"custom_id":"r1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}}
             {"custom_id":"r2","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Bye"}]}}
             """;
@@ -226,7 +226,7 @@ class ProxyServerFilesTest {
     }
 
     /** The body the OpenAI SDK sends for {@code files.create}: fields first, then the file part. */
-    private static String multipart(String purpose, String model, String content) {
+    static String multipart(String purpose, String model, String content) {
         StringBuilder body = new StringBuilder();
         if (purpose != null) {
             body.append("--").append(BOUNDARY).append("\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n")
