@@ -189,6 +189,37 @@ class ProxyServerFilesTest {
     }
 
     @Test
+    void shouldStreamALargeFileBackWhole() {
+        String big = "x".repeat(1023).concat("\n").repeat(6 * 1024);
+        String id = id(upload("user_data", "gpt", big).body());
+
+        HttpResponse<String> content = proxy.get("/v1/files/" + id + "/content");
+
+        assertThat(content.statusCode()).isEqualTo(200);
+        assertThat(content.headers().firstValue("content-length")).contains(Integer.toString(big.length()));
+        assertThat(content.body()).isEqualTo(big);
+        assertThat(batches).as("not a batch output: no usage").isEmpty();
+    }
+
+    @Test
+    void shouldCloseTheProvidersConnectionWhenTheClientLeavesMidDownload() throws Exception {
+        String big = "y".repeat(1023).concat("\n").repeat(4 * 1024);
+        String id = id(upload("user_data", "gpt", big).body());
+        int before = proxy.calls().size();
+
+        try (RawClient raw = new RawClient(proxy.port(), 4096)) {
+            raw.send("GET /v1/files/" + id + "/content HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(raw.readHead().status()).isEqualTo(200);
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.calls().size() > before);
+        CallRecord left = proxy.calls().get(before);
+        assertThat(left.status()).isIn(200, 499);
+        await().atMost(Duration.ofSeconds(10)).until(() -> mock.openConnections() <= 1);
+        assertThat(proxy.get("/v1/files/" + id).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void shouldRefuseUploadsThatCannotBeRelayed() {
         HttpResponse<String> unknown = upload("batch", "nope", JSONL);
         assertThat(unknown.statusCode()).isEqualTo(400);
