@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.keys;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.store.BudgetResetCounts;
+import dev.llmproxy.store.EndUser;
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
 import dev.llmproxy.store.Store;
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *       its cache forgets the old spend before the job returns. Other instances see reset keys at their next refresh
  *       ({@code updated_at} moved) and reset users and teams at their next reconciliation.
  * </ul>
- * The first load fills the cache with every key that fits, so that most keys never take the miss path.
+ * The first load fills the cache with every key that fits, so that most keys never take the miss path. Restricted end
+ * users ({@link EndUserDirectory}) follow the same rounds: the changed ones at each refresh, all of them at each
+ * reconciliation and after a budget reset that reset any.
  *
  * <p>Thread-safety: runs on its own scheduler thread; a failed round is logged and retried at the next tick.
  */
@@ -50,13 +53,15 @@ final class KeySync {
 
     private final Store store;
     private final KeyDirectory directory;
+    private final EndUserDirectory endUsers;
     private final Clock clock;
     /** Guarded by this: the scheduler thread and a caller of {@link #resetBudgets} may refresh at once. */
     private Instant refreshedUpTo = Instant.EPOCH;
 
-    KeySync(Store store, KeyDirectory directory, Clock clock) {
+    KeySync(Store store, KeyDirectory directory, EndUserDirectory endUsers, Clock clock) {
         this.store = requireNonNull(store, "store");
         this.directory = requireNonNull(directory, "directory");
+        this.endUsers = requireNonNull(endUsers, "endUsers");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -75,6 +80,7 @@ final class KeySync {
         try {
             loadUsers();
             loadTeams();
+            loadEndUsers();
             int room = directory.cache().capacity() * 3 / 4;
             Instant start = clock.instant();
             int loaded = refresh(Instant.EPOCH, room);
@@ -90,7 +96,10 @@ final class KeySync {
     /** Reads and installs the keys changed since the last refresh. */
     synchronized void refresh() {
         Instant now = clock.instant();
-        refresh(refreshedUpTo.minus(OVERLAP), Integer.MAX_VALUE);
+        Instant since = refreshedUpTo.minus(OVERLAP);
+        refresh(since, Integer.MAX_VALUE);
+        long readAfter = endUsers.installSequence();
+        store.endUsers().changedSince(since).forEach(e -> endUsers.install(e, readAfter));
         refreshedUpTo = now;
     }
 
@@ -101,6 +110,7 @@ final class KeySync {
     void reconcile() {
         loadUsers();
         loadTeams();
+        loadEndUsers();
         Set<String> existing = new HashSet<>();
         refresh(Instant.EPOCH, Integer.MAX_VALUE, existing);
         directory.cache().forEach(entry -> {
@@ -138,6 +148,14 @@ final class KeySync {
             afterToken = last.token();
         }
         return installed;
+    }
+
+    /** Reads every restricted end user (the spend other instances committed with it) and forgets the others. */
+    private void loadEndUsers() {
+        long readAfter = endUsers.installSequence();
+        List<EndUser> restricted = store.endUsers().restricted();
+        restricted.forEach(e -> endUsers.install(e, readAfter));
+        endUsers.retainOnly(restricted, readAfter);
     }
 
     /** Reads every team (a few per organisation; kept whole in memory) and forgets deleted ones. */
@@ -198,6 +216,9 @@ final class KeySync {
         }
         if (counts.keys() > 0) {
             refresh();
+        }
+        if (counts.endUsers() > 0) {
+            loadEndUsers();
         }
         return counts;
     }
