@@ -531,6 +531,12 @@ abstract class AbstractVirtualKeysTest {
         assertThat(info.body()).contains("\"user_id\":\"cust-1\"").contains("\"max_budget\":1.0");
         assertThat(get("/customer/list").body()).contains("\"user_id\":\"cust-1\"")
                 .contains("\"user_id\":\"someone-else\"");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> keys.cachedEndUserSpend("cust-1"), s -> s != null && s > 0.015);
+        clock.advance(Duration.ofHours(8));
+        assertThat(keys.resetBudgets().endUsers()).as("the budget row's day ended").isEqualTo(1);
+        assertThat(keys.cachedEndUserSpend("cust-1")).as("the cache forgot the spend when the reset returned")
+                .isZero();
     }
 
     @Test
