@@ -1,4 +1,5 @@
--- llmproxy store, version 4: end users (LiteLLM's customers) and the budgets they link to.
+-- llmproxy store, version 4: end users (LiteLLM's customers) and the budgets they link to; indexes for reading
+-- changed users and teams.
 --
 -- An end user is the `user` of a model request (or its x-litellm-end-user-id header), not a user of the proxy.
 -- LiteLLM keeps an end user's budget in a LiteLLM_BudgetTable row that many end users may share (a tier); so does
@@ -37,3 +38,7 @@ CREATE TABLE "LiteLLM_EndUserTable" (
 );
 CREATE INDEX "LiteLLM_EndUserTable_budget_id_idx" ON "LiteLLM_EndUserTable" (budget_id);
 CREATE INDEX "LiteLLM_EndUserTable_updated_at_idx" ON "LiteLLM_EndUserTable" (updated_at);
+
+-- Every instance reads the users and teams changed since its last refresh each second (as it reads keys).
+CREATE INDEX "LiteLLM_UserTable_updated_at_idx" ON "LiteLLM_UserTable" (updated_at);
+CREATE INDEX "LiteLLM_TeamTable_updated_at_idx" ON "LiteLLM_TeamTable" (updated_at);

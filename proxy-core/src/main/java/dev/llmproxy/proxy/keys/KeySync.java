@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.EndUser;
+import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
 import dev.llmproxy.store.Store;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Keeps the key cache in step with the store, for changes made by other instances sharing the database (changes made
  * through this instance's API are applied at once by {@link KeyService}):
  * <ul>
- *   <li>every {@code refreshIntervalMillis}: the keys whose {@code updated_at} moved (created, changed, blocked,
- *       budget reset) since the last refresh, minus an overlap of {@link #OVERLAP} for clocks that differ between
+ *   <li>every {@code refreshIntervalMillis}: the keys, users and teams whose {@code updated_at} moved (created,
+ *       changed, blocked, budget reset; a team also when its members change) since the last refresh, minus an overlap of {@link #OVERLAP} for clocks that differ between
  *       instances and transactions that commit late;
  *   <li>every {@code reconcileIntervalMillis}: every team and every key, so that the spend other instances committed reaches the
  *       cache (a spend increment does not move {@code updated_at}) and keys deleted elsewhere leave it, and the list
@@ -36,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>every {@link #BUDGET_RESET_INTERVAL}: the budget reset of the store (keys, users and teams whose
  *       {@code budget_reset_at} passed). Each row is reset by one instance only (the store's UPDATE is conditional
  *       on the reset being due); the instance that reset anything re-reads users, teams and changed keys at once, so
- *       its cache forgets the old spend before the job returns. Other instances see reset keys at their next refresh
- *       ({@code updated_at} moved) and reset users and teams at their next reconciliation.
+ *       its cache forgets the old spend before the job returns. Other instances see reset keys, users and teams at
+ *       their next refresh ({@code updated_at} moved), and reset end users at their next reconciliation.
  * </ul>
  * The first load fills the cache with every key that fits, so that most keys never take the miss path. Restricted end
  * users ({@link EndUserDirectory}) follow the same rounds: the changed ones at each refresh, all of them at each
@@ -97,6 +98,7 @@ final class KeySync {
     synchronized void refresh() {
         Instant now = clock.instant();
         Instant since = refreshedUpTo.minus(OVERLAP);
+        refreshUsersAndTeams(since);
         refresh(since, Integer.MAX_VALUE);
         long readAfter = endUsers.installSequence();
         store.endUsers().changedSince(since).forEach(e -> endUsers.install(e, readAfter));
@@ -148,6 +150,24 @@ final class KeySync {
             afterToken = last.token();
         }
         return installed;
+    }
+
+    /**
+     * Installs the users and teams (with their members) changed since {@code since}; a user who became or stopped
+     * being a proxy admin has its keys re-read. Deleted ones leave at the next reconciliation.
+     */
+    private void refreshUsersAndTeams(Instant since) {
+        long readAfter = directory.installSequence();
+        for (User user : store.users().changedSince(since)) {
+            directory.installUser(user, readAfter);
+            if (directory.setAdminUser(user.userId(), UserRoles.PROXY_ADMIN.equals(user.userRole()))) {
+                KeyQuery query = KeyQuery.all().withUserId(user.userId()).withPage(1, KeyQuery.MAX_SIZE);
+                store.keys().list(query).items().forEach(k -> directory.install(k, readAfter));
+            }
+        }
+        for (Team team : store.teams().changedSince(since)) {
+            directory.installTeam(team, store.teams().members(team.teamId()), readAfter);
+        }
     }
 
     /** Reads every restricted end user (the spend other instances committed with it) and forgets the others. */

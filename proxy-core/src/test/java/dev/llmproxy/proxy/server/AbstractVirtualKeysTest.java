@@ -579,6 +579,29 @@ abstract class AbstractVirtualKeysTest {
                 .statusCode()).as("admin only").isEqualTo(401);
     }
 
+    /** Writes straight to the store, as another instance sharing the database would, and waits for this one. */
+    @Test
+    void shouldApplyUsersTeamsAndEndUsersChangedByAnotherInstanceWithinSeconds() {
+        assertThat(post("/user/new", "{\"user_id\":\"frank\",\"max_budget\":1,\"auto_create_key\":false}")
+                .statusCode()).isEqualTo(200);
+        String frank = keyOf(generate("{\"user_id\":\"frank\"}"));
+        assertThat(post("/team/new", "{\"team_id\":\"ops\"}").statusCode()).isEqualTo(200);
+        String ops = keyOf(generate("{\"team_id\":\"ops\"}"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + frank).statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + ops).statusCode()).isEqualTo(200);
+        assertThat(chatFor("eve", ops).statusCode()).isEqualTo(200);
+
+        store.users().update(store.users().find("frank").orElseThrow().toBuilder().maxBudget(0.005).build());
+        store.teams().setBlocked("ops", true);
+        store.endUsers().block(List.of("eve"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + frank),
+                r -> r.statusCode() == 429);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.chat("gpt-b", "Authorization", "Bearer " + ops),
+                r -> r.statusCode() == 401);
+        await().atMost(Duration.ofSeconds(5)).until(() -> chatFor("eve", frank), r -> r.statusCode() == 400);
+    }
+
     private HttpResponse<String> chatFor(String endUser, String key) {
         return proxy.post("/v1/chat/completions", "{\"model\":\"gpt-a\",\"user\":\"" + endUser
                 + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", "Bearer " + key);
