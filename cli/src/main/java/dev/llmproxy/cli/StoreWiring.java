@@ -92,7 +92,7 @@ final class StoreWiring implements AutoCloseable {
         log.info("Virtual keys and spend on {} ({} model price(s))",
                 storeConfig.isEmbedded() ? "the embedded database " + storeConfig.embeddedPath() : "PostgreSQL",
                 prices.size());
-        return new StoreWiring(store, writer, keys, new SpendListener(routes, prices, writer, clock),
+        return new StoreWiring(store, writer, keys, new SpendListener(routes, prices, writer, clock, keys.endUsers()),
                 new KeyManagement(keys, clock));
     }
 
@@ -116,9 +116,9 @@ final class StoreWiring implements AutoCloseable {
         return keys.authenticator();
     }
 
-    /** Adds the spend listener and the management routes. */
+    /** Adds the spend listener, the management routes and the end-user checks. */
     void apply(ServerComponents.Builder components) {
-        components.listener(spend).management(management);
+        components.listener(spend).management(management).endUsers(keys.endUsers());
     }
 
     @Override

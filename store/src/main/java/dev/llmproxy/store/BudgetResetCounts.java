@@ -6,5 +6,6 @@ package dev.llmproxy.store;
  * @param keys keys whose spend went back to 0
  * @param users users whose spend went back to 0
  * @param teams teams whose spend went back to 0
+ * @param endUsers end users whose spend went back to 0 (their budget rows were due)
  */
-public record BudgetResetCounts(int keys, int users, int teams) {}
+public record BudgetResetCounts(int keys, int users, int teams, int endUsers) {}

@@ -20,6 +20,9 @@ public interface Store extends AutoCloseable {
     /** Teams and memberships. */
     TeamStore teams();
 
+    /** End users (customers) and their budgets. */
+    EndUserStore endUsers();
+
     /** Reads of the spend logs. */
     SpendReports spendReports();
 
@@ -42,7 +45,8 @@ public interface Store extends AutoCloseable {
 
     /**
      * Resets the budgets that are due: every key (not expired), user and team whose {@code budget_reset_at} is
-     * before {@code now} gets spend 0 and its next reset from its {@code budget_duration}
+     * before {@code now}, and every end user linked to a budget row whose {@code budget_reset_at} is, gets spend 0
+     * and its next reset (on the budget row for end users) from its {@code budget_duration}
      * ({@link BudgetDuration#nextReset}; an unreadable duration resets at the next midnight, none clears the reset
      * time). Safe to run on several instances at once: a row already reset by another is skipped.
      *

@@ -1,5 +1,6 @@
 package dev.llmproxy.store;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,12 @@ public interface TeamStore {
 
     /** One page of teams, newest first; the query's filter is an organization id. */
     Page<Team> list(ListQuery query);
+
+    /**
+     * The teams changed ({@code updated_at}) at or after {@code since}, oldest change first. A change of a team's
+     * memberships moves the team's {@code updated_at} too.
+     */
+    List<Team> changedSince(Instant since);
 
     /**
      * Adds a member, stamped with the store's clock as joined now.

@@ -1,5 +1,6 @@
 package dev.llmproxy.store;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -41,4 +42,7 @@ public interface UserStore {
 
     /** One page of users, newest first; the query's filter is a role. */
     Page<User> list(ListQuery query);
+
+    /** The users changed ({@code updated_at}) at or after {@code since}, oldest change first. */
+    List<User> changedSince(Instant since);
 }

@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param hasDropParams whether a top-level {@code drop_params} or {@code additional_drop_params} member exists
  *     (LiteLLM's own parameters, removed before the body is forwarded)
  * @param closingBrace offset of the closing brace of the top-level object, or -1 when {@code error} is set
+ * @param user the decoded top-level {@code user} string (the end user, LiteLLM's customer), or {@code null} when
+ *     absent or not a string
  */
 public record RequestInfo(
         @Nullable String error,
@@ -38,11 +40,12 @@ public record RequestInfo(
         boolean hasInput,
         boolean hasRouterParams,
         boolean hasDropParams,
-        int closingBrace) {
+        int closingBrace,
+        @Nullable String user) {
 
     /** Returns a result that carries only {@code message} as its error. */
     public static RequestInfo invalid(String message) {
-        return new RequestInfo(message, null, -1, -1, false, false, false, false, false, false, false, false, -1);
+        return new RequestInfo(message, null, -1, -1, false, false, false, false, false, false, false, false, -1, null);
     }
 
     /** Returns whether the body is a valid JSON object with a usable {@code model} (if any). */

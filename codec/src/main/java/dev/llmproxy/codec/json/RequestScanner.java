@@ -53,6 +53,7 @@ public final class RequestScanner {
         private static final byte[] PROMPT = bytes("prompt");
         private static final byte[] INPUT = bytes("input");
         private static final byte[] INCLUDE_USAGE = bytes("include_usage");
+        private static final byte[] USER = bytes("user");
         /** LiteLLM's per-request router parameters, which {@link RouterParams} takes out of the body. */
         private static final byte[][] ROUTER_PARAMS = {bytes("timeout"), bytes("fallbacks"), bytes("num_retries"),
                 bytes("max_fallbacks"), bytes("disable_fallbacks"), bytes("context_window_fallbacks"),
@@ -66,6 +67,7 @@ public final class RequestScanner {
         private static final int K_MODEL = 1;
         private static final int K_STREAM = 2;
         private static final int K_STREAM_OPTIONS = 3;
+        private static final int K_USER = 4;
 
         private int topKey;
         private boolean inStreamOptions;
@@ -75,6 +77,9 @@ public final class RequestScanner {
         private long modelEnd;
         private boolean modelEscaped;
         private boolean modelNotString;
+        private long userStart;
+        private long userEnd;
+        private boolean userEscaped;
         private boolean stream;
         private boolean hasStreamOptions;
         private boolean includeUsage;
@@ -100,6 +105,9 @@ public final class RequestScanner {
             modelEnd = -1;
             modelEscaped = false;
             modelNotString = false;
+            userStart = -1;
+            userEnd = -1;
+            userEscaped = false;
             stream = false;
             hasStreamOptions = false;
             includeUsage = false;
@@ -124,16 +132,20 @@ public final class RequestScanner {
             if (modelNotString) {
                 return RequestInfo.invalid("model must be a string");
             }
-            String model = null;
-            if (modelStart >= 0) {
-                int index = start + (int) modelStart + 1;
-                int length = (int) (modelEnd - modelStart) - 2;
-                model = modelEscaped
-                        ? JsonText.decodeString(body, index, length)
-                        : body.toString(index, length, StandardCharsets.UTF_8);
-            }
+            String model = modelStart < 0 ? null : string(body, start, modelStart, modelEnd, modelEscaped);
+            String user = userStart < 0 ? null : string(body, start, userStart, userEnd, userEscaped);
             return new RequestInfo(null, model, (int) modelStart, (int) modelEnd, stream, hasStreamOptions,
-                    includeUsage, hasMessages, hasPrompt, hasInput, hasRouterParams, hasDropParams, (int) closingBrace);
+                    includeUsage, hasMessages, hasPrompt, hasInput, hasRouterParams, hasDropParams, (int) closingBrace,
+                    user);
+        }
+
+        /** The string value whose quotes are at {@code [from, to)} relative to {@code start}. */
+        private static String string(ByteBuf body, int start, long from, long to, boolean escaped) {
+            int index = start + (int) from + 1;
+            int length = (int) (to - from) - 2;
+            return escaped
+                    ? JsonText.decodeString(body, index, length)
+                    : body.toString(index, length, StandardCharsets.UTF_8);
         }
 
         @Override
@@ -155,6 +167,8 @@ public final class RequestScanner {
                 }
             }
             switch (length) {
+                case 4:
+                    return equals(key, length, USER) ? K_USER : K_OTHER;
                 case 5:
                     if (equals(key, length, MODEL)) {
                         return K_MODEL;
@@ -208,6 +222,10 @@ public final class RequestScanner {
                     modelNotString = false;
                 } else if (topKey == K_STREAM) {
                     stream = false;
+                } else if (topKey == K_USER) {
+                    userStart = start;
+                    userEnd = end;
+                    userEscaped = escaped;
                 }
             }
         }
@@ -258,6 +276,10 @@ public final class RequestScanner {
                 modelNotString = true;
             } else if (topKey == K_STREAM) {
                 stream = false;
+            } else if (topKey == K_USER) {
+                // A later non-string user replaces an earlier string one, as the last member wins in a JSON reader.
+                userStart = -1;
+                userEnd = -1;
             }
         }
 

@@ -109,6 +109,8 @@ class RequestScannerFuzzTest {
         assertThat(info.hasMessages()).as("messages").isEqualTo(top.containsKey("messages"));
         assertThat(info.hasPrompt()).as("prompt").isEqualTo(top.containsKey("prompt"));
         assertThat(info.hasInput()).as("input").isEqualTo(top.containsKey("input"));
+        Object user = top.get("user");
+        assertThat(info.user()).as("user").isEqualTo(user instanceof String ? user : null);
     }
 
     /**

@@ -57,6 +57,26 @@ class RequestScannerTest {
     }
 
     @Test
+    void shouldReadTopLevelUserAsTheEndUserWhenItIsAString() {
+        assertThat(scan(CHAT).user()).isNull();
+        assertThat(scan("{\"model\":\"m\",\"user\":\"cust-\\u00e9 1\"}").user()).isEqualTo("cust-\u00e9 1");
+        assertThat(scan("{\"user\":\"a\",\"x\":{\"user\":\"b\"},\"messages\":[{\"user\":\"c\"}]}").user())
+                .isEqualTo("a");
+        assertThat(scan("{\"user\":\"a\",\"user\":7}").user()).isNull();
+        assertThat(scan("{\"user\":{\"id\":\"a\"}}").user()).isNull();
+        assertThat(scan("{\"users\":\"a\",\"usr\":\"b\"}").user()).isNull();
+        byte[] bytes = "{\"user\":\"c\\u00fcst \u00e9\",\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8);
+        for (int at = 0; at <= bytes.length; at++) {
+            ByteBuf buf = TestBuffers.split(bytes, at);
+            try {
+                assertThat(RequestScanner.scan(buf).user()).as("split at %d", at).isEqualTo("c\u00fcst \u00e9");
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
+    @Test
     void shouldDecodeModelWhenValueHasEscapesAndUnicode() {
         RequestInfo info = scan("{\"m\\u006fdel\" : \"a\\/b\\u00e9\\uD83D\\uDE00\u00fc\\n\"}");
         assertThat(info.model()).isEqualTo("a/b\u00e9\uD83D\uDE00\u00fc\n");

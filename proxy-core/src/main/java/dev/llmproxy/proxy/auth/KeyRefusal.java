@@ -22,7 +22,9 @@ public record KeyRefusal(Reason reason, String message, long retryAfterMillis) {
         /** The key's (or its team's) spend reached its {@code max_budget}: 429 {@code budget_exceeded}. */
         BUDGET_EXCEEDED,
         /** The key's rpm, tpm or parallel limit: 429 {@code rate_limit_error} with {@code retry-after}. */
-        RATE_LIMITED
+        RATE_LIMITED,
+        /** The request's end user is blocked ({@code /customer/block}): 400, as LiteLLM answers it. */
+        END_USER_BLOCKED
     }
 
     /** Validates the refusal. */

@@ -24,6 +24,8 @@ public enum ProxyError {
     BUDGET_EXCEEDED(HttpResponseStatus.TOO_MANY_REQUESTS, "budget_exceeded"),
     /** The virtual key's rpm, tpm or parallel limit. */
     KEY_RATE_LIMITED(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error"),
+    /** The request's end user is blocked ({@code /customer/block}); LiteLLM answers 400. */
+    END_USER_BLOCKED(HttpResponseStatus.BAD_REQUEST, "invalid_request_error"),
     /** The client's address is not in {@code allowed_ips}. */
     IP_NOT_ALLOWED(HttpResponseStatus.FORBIDDEN, "auth_error"),
     INVALID_JSON(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),

@@ -3,7 +3,9 @@ package dev.llmproxy.proxy.keys;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.auth.EndUsers;
 import dev.llmproxy.store.BudgetResetCounts;
+import dev.llmproxy.store.EndUser;
 import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.Store;
 import dev.llmproxy.store.Team;
@@ -39,6 +41,7 @@ public final class KeyService implements AutoCloseable {
 
     private final Store store;
     private final KeyDirectory directory;
+    private final EndUserDirectory endUsers = new EndUserDirectory();
     private final KeySync sync;
     private final ThreadPoolExecutor storeExecutor;
     private final ScheduledExecutorService scheduler;
@@ -52,7 +55,7 @@ public final class KeyService implements AutoCloseable {
         this.storeExecutor = new ThreadPoolExecutor(storeThreads, storeThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(STORE_QUEUE), new DefaultThreadFactory("llmproxy-store", true));
         this.directory = new KeyDirectory(settings, store.keys(), storeExecutor, clock, accessGroups);
-        this.sync = new KeySync(store, directory, clock);
+        this.sync = new KeySync(store, directory, endUsers, clock);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("llmproxy-key-sync", true));
         this.authenticator = new VirtualKeyAuthenticator(masterKey, directory);
     }
@@ -86,6 +89,26 @@ public final class KeyService implements AutoCloseable {
     /** The master key and the store's virtual keys. */
     public Authenticator authenticator() {
         return authenticator;
+    }
+
+    /** The restricted end users (blocked, or with a budget cap) that the request path checks. */
+    public EndUsers endUsers() {
+        return endUsers;
+    }
+
+    /** Applies an end user written through this instance (blocked, budget) at once. Called on a store thread. */
+    public void endUserChanged(EndUser endUser) {
+        endUsers.install(endUser);
+    }
+
+    /** Lets the calls of end users deleted through this instance go unchecked at once. */
+    public void endUsersDeleted(Collection<String> endUserIds) {
+        endUsers.deleted(endUserIds);
+    }
+
+    /** The spend of a restricted end user as this instance counts it (includes calls not yet in the store), or null. */
+    public @Nullable Double cachedEndUserSpend(String endUserId) {
+        return endUsers.spend(endUserId);
     }
 
     /** The store. */

@@ -3,6 +3,8 @@ package dev.llmproxy.proxy.keys;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.store.BudgetResetCounts;
+import dev.llmproxy.store.EndUser;
+import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
 import dev.llmproxy.store.Store;
@@ -26,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Keeps the key cache in step with the store, for changes made by other instances sharing the database (changes made
  * through this instance's API are applied at once by {@link KeyService}):
  * <ul>
- *   <li>every {@code refreshIntervalMillis}: the keys whose {@code updated_at} moved (created, changed, blocked,
- *       budget reset) since the last refresh, minus an overlap of {@link #OVERLAP} for clocks that differ between
+ *   <li>every {@code refreshIntervalMillis}: the keys, users and teams whose {@code updated_at} moved (created,
+ *       changed, blocked, budget reset; a team also when its members change) since the last refresh, minus an overlap of {@link #OVERLAP} for clocks that differ between
  *       instances and transactions that commit late;
  *   <li>every {@code reconcileIntervalMillis}: every team and every key, so that the spend other instances committed reaches the
  *       cache (a spend increment does not move {@code updated_at}) and keys deleted elsewhere leave it, and the list
@@ -35,10 +37,12 @@ import org.slf4j.LoggerFactory;
  *   <li>every {@link #BUDGET_RESET_INTERVAL}: the budget reset of the store (keys, users and teams whose
  *       {@code budget_reset_at} passed). Each row is reset by one instance only (the store's UPDATE is conditional
  *       on the reset being due); the instance that reset anything re-reads users, teams and changed keys at once, so
- *       its cache forgets the old spend before the job returns. Other instances see reset keys at their next refresh
- *       ({@code updated_at} moved) and reset users and teams at their next reconciliation.
+ *       its cache forgets the old spend before the job returns. Other instances see reset keys, users and teams at
+ *       their next refresh ({@code updated_at} moved), and reset end users at their next reconciliation.
  * </ul>
- * The first load fills the cache with every key that fits, so that most keys never take the miss path.
+ * The first load fills the cache with every key that fits, so that most keys never take the miss path. Restricted end
+ * users ({@link EndUserDirectory}) follow the same rounds: the changed ones at each refresh, all of them at each
+ * reconciliation and after a budget reset that reset any.
  *
  * <p>Thread-safety: runs on its own scheduler thread; a failed round is logged and retried at the next tick.
  */
@@ -50,13 +54,15 @@ final class KeySync {
 
     private final Store store;
     private final KeyDirectory directory;
+    private final EndUserDirectory endUsers;
     private final Clock clock;
     /** Guarded by this: the scheduler thread and a caller of {@link #resetBudgets} may refresh at once. */
     private Instant refreshedUpTo = Instant.EPOCH;
 
-    KeySync(Store store, KeyDirectory directory, Clock clock) {
+    KeySync(Store store, KeyDirectory directory, EndUserDirectory endUsers, Clock clock) {
         this.store = requireNonNull(store, "store");
         this.directory = requireNonNull(directory, "directory");
+        this.endUsers = requireNonNull(endUsers, "endUsers");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -75,6 +81,7 @@ final class KeySync {
         try {
             loadUsers();
             loadTeams();
+            loadEndUsers();
             int room = directory.cache().capacity() * 3 / 4;
             Instant start = clock.instant();
             int loaded = refresh(Instant.EPOCH, room);
@@ -90,7 +97,11 @@ final class KeySync {
     /** Reads and installs the keys changed since the last refresh. */
     synchronized void refresh() {
         Instant now = clock.instant();
-        refresh(refreshedUpTo.minus(OVERLAP), Integer.MAX_VALUE);
+        Instant since = refreshedUpTo.minus(OVERLAP);
+        refreshUsersAndTeams(since);
+        refresh(since, Integer.MAX_VALUE);
+        long readAfter = endUsers.installSequence();
+        store.endUsers().changedSince(since).forEach(e -> endUsers.install(e, readAfter));
         refreshedUpTo = now;
     }
 
@@ -101,6 +112,7 @@ final class KeySync {
     void reconcile() {
         loadUsers();
         loadTeams();
+        loadEndUsers();
         Set<String> existing = new HashSet<>();
         refresh(Instant.EPOCH, Integer.MAX_VALUE, existing);
         directory.cache().forEach(entry -> {
@@ -138,6 +150,32 @@ final class KeySync {
             afterToken = last.token();
         }
         return installed;
+    }
+
+    /**
+     * Installs the users and teams (with their members) changed since {@code since}; a user who became or stopped
+     * being a proxy admin has its keys re-read. Deleted ones leave at the next reconciliation.
+     */
+    private void refreshUsersAndTeams(Instant since) {
+        long readAfter = directory.installSequence();
+        for (User user : store.users().changedSince(since)) {
+            directory.installUser(user, readAfter);
+            if (directory.setAdminUser(user.userId(), UserRoles.PROXY_ADMIN.equals(user.userRole()))) {
+                KeyQuery query = KeyQuery.all().withUserId(user.userId()).withPage(1, KeyQuery.MAX_SIZE);
+                store.keys().list(query).items().forEach(k -> directory.install(k, readAfter));
+            }
+        }
+        for (Team team : store.teams().changedSince(since)) {
+            directory.installTeam(team, store.teams().members(team.teamId()), readAfter);
+        }
+    }
+
+    /** Reads every restricted end user (the spend other instances committed with it) and forgets the others. */
+    private void loadEndUsers() {
+        long readAfter = endUsers.installSequence();
+        List<EndUser> restricted = store.endUsers().restricted();
+        restricted.forEach(e -> endUsers.install(e, readAfter));
+        endUsers.retainOnly(restricted, readAfter);
     }
 
     /** Reads every team (a few per organisation; kept whole in memory) and forgets deleted ones. */
@@ -198,6 +236,9 @@ final class KeySync {
         }
         if (counts.keys() > 0) {
             refresh();
+        }
+        if (counts.endUsers() > 0) {
+            loadEndUsers();
         }
         return counts;
     }

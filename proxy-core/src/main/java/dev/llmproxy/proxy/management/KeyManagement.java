@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code /key/...}, {@code /user/...} and {@code /team/...} routes with LiteLLM's request fields and response
- * shapes, over the store, and the {@code /spend/...} and {@code /global/spend/...} reports ({@link SpendCommands}).
+ * The {@code /key/...}, {@code /user/...}, {@code /team/...} and {@code /customer/...} (end users, also as
+ * {@code /end_user/...}) routes with LiteLLM's request fields and response shapes, over the store, and the
+ * {@code /spend/...} and {@code /global/spend/...} reports ({@link SpendCommands}).
  * Who may call: the master key, or a virtual key whose user is a proxy admin; {@code /key/info} also answers a key
  * about itself, and {@code /spend/logs} a key about its own user's (or, without a user, its own) rows. Every route
  * runs on the store executor; the caller's event loop is never blocked.
@@ -40,6 +41,7 @@ public final class KeyManagement implements ManagementApi {
     private final UserCommands userCommands;
     private final TeamCommands teamCommands;
     private final SpendCommands spendCommands;
+    private final CustomerCommands customerCommands;
 
     /** Routes over {@code keys}' store, stamping times with {@code clock}. */
     public KeyManagement(KeyService keys, Clock clock) {
@@ -48,6 +50,7 @@ public final class KeyManagement implements ManagementApi {
         this.userCommands = new UserCommands(keys, commands, clock);
         this.teamCommands = new TeamCommands(keys, clock);
         this.spendCommands = new SpendCommands(keys.store(), clock);
+        this.customerCommands = new CustomerCommands(keys, clock);
     }
 
     @Override
@@ -102,6 +105,13 @@ public final class KeyManagement implements ManagementApi {
                 case GLOBAL_SPEND_KEYS -> spendCommands.globalKeys(query.parameters());
                 case GLOBAL_SPEND_MODELS -> spendCommands.globalModels(query.parameters());
                 case GLOBAL_SPEND_TEAMS -> spendCommands.globalTeams();
+                case CUSTOMER_NEW -> customerCommands.create(new Fields(Json.readObject(body)), principal);
+                case CUSTOMER_INFO -> customerCommands.info(first(query.parameters(), "end_user_id"));
+                case CUSTOMER_UPDATE -> customerCommands.update(new Fields(Json.readObject(body)), principal);
+                case CUSTOMER_DELETE -> customerCommands.delete(new Fields(Json.readObject(body)));
+                case CUSTOMER_LIST -> customerCommands.list();
+                case CUSTOMER_BLOCK -> customerCommands.setBlocked(new Fields(Json.readObject(body)), true);
+                case CUSTOMER_UNBLOCK -> customerCommands.setBlocked(new Fields(Json.readObject(body)), false);
             };
             return new ManagementResponse(200, Json.write(result));
         } catch (BadRequest e) {

@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The management routes ({@code /key/...}, {@code /user/...}, {@code /team/...}, {@code /spend/...},
- * {@code /global/spend/...}), by method and path.
+ * {@code /global/spend/...}, {@code /customer/...} also as {@code /end_user/...}), by method and path.
  */
 enum Routes {
     GENERATE("POST", "/key/generate"),
@@ -36,17 +36,31 @@ enum Routes {
     GLOBAL_SPEND_REPORT("GET", "/global/spend/report"),
     GLOBAL_SPEND_KEYS("GET", "/global/spend/keys"),
     GLOBAL_SPEND_MODELS("GET", "/global/spend/models"),
-    GLOBAL_SPEND_TEAMS("GET", "/global/spend/teams");
+    GLOBAL_SPEND_TEAMS("GET", "/global/spend/teams"),
+    CUSTOMER_NEW("POST", "/customer/new", "/end_user/new"),
+    CUSTOMER_INFO("GET", "/customer/info", "/end_user/info"),
+    CUSTOMER_UPDATE("POST", "/customer/update", "/end_user/update"),
+    CUSTOMER_DELETE("POST", "/customer/delete", "/end_user/delete"),
+    CUSTOMER_LIST("GET", "/customer/list", "/end_user/list"),
+    CUSTOMER_BLOCK("POST", "/customer/block", "/end_user/block"),
+    CUSTOMER_UNBLOCK("POST", "/customer/unblock", "/end_user/unblock");
 
     private static final String KEY_PREFIX = "/key/";
     private static final String REGENERATE_SUFFIX = "/regenerate";
 
     private final String method;
     private final String path;
+    /** LiteLLM's older name of the same route, or null. */
+    private final @Nullable String alias;
 
     Routes(String method, String path) {
+        this(method, path, null);
+    }
+
+    Routes(String method, String path, @Nullable String alias) {
         this.method = method;
         this.path = path;
+        this.alias = alias;
     }
 
     String path() {
@@ -56,7 +70,7 @@ enum Routes {
     /** The route of {@code method} and {@code path} (no query), or null; {@code /key/{key}/regenerate} included. */
     static @Nullable Routes route(String method, String path) {
         for (Routes route : values()) {
-            if (route.path.equals(path) && route.method.equals(method)) {
+            if ((route.path.equals(path) || path.equals(route.alias)) && route.method.equals(method)) {
                 return route;
             }
         }

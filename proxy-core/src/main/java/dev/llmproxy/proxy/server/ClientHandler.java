@@ -78,6 +78,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     /** Anthropic's feature flags; a client's value is passed on to Anthropic deployments. */
     private static final AsciiString ANTHROPIC_BETA = AsciiString.cached("anthropic-beta");
+    /** LiteLLM's header naming the end user when the body has no {@code user}. */
+    private static final AsciiString END_USER_HEADER = AsciiString.cached("x-litellm-end-user-id");
     static final long AUTH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerContext server;
@@ -564,6 +566,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         String traceparent = request.headers().get(TRACEPARENT);
         String anthropicBeta = request.headers().get(ANTHROPIC_BETA);
+        String endUser = info.user() != null ? info.user() : request.headers().get(END_USER_HEADER);
+        if (endUser != null && !endUser.isEmpty()) {
+            KeyRefusal refusal = server.endUsers.check(endUser);
+            if (refusal != null) {
+                body.release();
+                request.release();
+                rejectKey(ctx, facts, refusal, endpoint, model, principal);
+                return;
+            }
+            principal = principal.forEndUser(endUser);
+        }
         if (key != null) {
             KeyRefusal refusal = key.admit(model, server.clock.millis());
             if (refusal != null) {
@@ -596,8 +609,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     }
 
     /**
-     * Answers a virtual key's refusal: 401 for the model or a blocked team, 429 for the budget and the limits (with
-     * retry-after).
+     * Answers a virtual key's or an end user's refusal: 401 for the model or a blocked team, 400 for a blocked end
+     * user, 429 for the budget and the limits (with retry-after).
      */
     private void rejectKey(ChannelHandlerContext ctx, RequestFacts facts, KeyRefusal refusal, Endpoint endpoint,
             String model, Principal principal) {
@@ -607,6 +620,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case TEAM_BLOCKED -> ProxyError.TEAM_BLOCKED;
             case BUDGET_EXCEEDED -> ProxyError.BUDGET_EXCEEDED;
             case RATE_LIMITED -> ProxyError.KEY_RATE_LIMITED;
+            case END_USER_BLOCKED -> ProxyError.END_USER_BLOCKED;
         };
         FullHttpResponse response = Responses.error(ctx.alloc(), error, refusal.message(),
                 refusal.reason() == KeyRefusal.Reason.MODEL_NOT_ALLOWED

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.limiter.LocalLimitStore;
 import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.auth.EndUsers;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallsInFlight;
 import dev.llmproxy.proxy.config.CapacityWait;
@@ -70,6 +71,7 @@ public final class ServerComponents {
     private final @Nullable LitellmMetrics metrics;
     private final @Nullable CallTracer tracer;
     private final @Nullable ManagementApi management;
+    private final EndUsers endUsers;
     private final RouterSettings routerSettings;
     private final HealthCheckSettings healthChecks;
     private final RoutingStats routingStats;
@@ -122,6 +124,7 @@ public final class ServerComponents {
         this.clientIps = builder.clientIps;
         this.clientWriteTimeout = builder.clientWriteTimeout;
         this.management = builder.management;
+        this.endUsers = builder.endUsers;
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -242,6 +245,11 @@ public final class ServerComponents {
         return management;
     }
 
+    /** The end users (customers) a model call's {@code user} is checked against. */
+    public EndUsers endUsers() {
+        return endUsers;
+    }
+
     /**
      * The trace exporter (also among {@link #listeners()}), or {@code null} when no trace callback is configured;
      * the server closes it when it stops.
@@ -276,6 +284,7 @@ public final class ServerComponents {
         private @Nullable MetricsSettings metrics;
         private @Nullable TraceSettings tracing;
         private @Nullable ManagementApi management;
+        private EndUsers endUsers = EndUsers.NONE;
         private RouterSettings routerSettings = RouterSettings.DEFAULTS;
         private HealthCheckSettings healthChecks = HealthCheckSettings.DEFAULTS;
 
@@ -396,6 +405,12 @@ public final class ServerComponents {
         /** Serves the management routes ({@code /key/...}) with {@code api} (default: off, answered 400). */
         public Builder management(ManagementApi api) {
             this.management = requireNonNull(api, "api");
+            return this;
+        }
+
+        /** Checks each model call's end user with {@code endUsers} (default: none is checked). */
+        public Builder endUsers(EndUsers endUsers) {
+            this.endUsers = requireNonNull(endUsers, "endUsers");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.server;
 
 import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.auth.EndUsers;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallListeners;
 import dev.llmproxy.proxy.call.CallServices;
@@ -38,6 +39,8 @@ final class ServerContext {
     final @Nullable CallTracer tracer;
     /** The management routes, or null when virtual keys are off. */
     final @Nullable ManagementApi management;
+    /** The end users (customers) a model call's {@code user} is checked against. */
+    final EndUsers endUsers;
     /** Wall time, for key admissions (their limit windows are calendar minutes). */
     final Clock clock;
     /** Probes deployments for {@code /health} and, when configured, in the background. */
@@ -74,6 +77,7 @@ final class ServerContext {
         this.metrics = components.metrics();
         this.tracer = components.tracer();
         this.management = components.management();
+        this.endUsers = components.endUsers();
         this.clock = components.clock();
         this.cors = components.cors();
         this.clientIps = new ClientIpPolicy(components.clientIps());

@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.spend;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.auth.EndUsers;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.CallListener;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * virtual key's admission (which frees its parallel slot, charges its tokens per minute and adds the cost to the
  * cached spend, so the next budget check sees it before the database does), and one {@link SpendRecord} to the
  * {@link SpendWriter}, which journals it and commits it to the database exactly once (spend-log row and the key's,
- * user's and team's spend).
+ * user's, team's and end user's spend). The call's end user (the request's {@code user}) is charged in
+ * {@link EndUsers} too, so that its next budget check sees the cost at once.
  *
  * <p>Requests that never reached the model call (refused, malformed, built-in answers) have no spend and no record.
  *
@@ -40,16 +42,27 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
     private final DeploymentPrices prices;
     private final @Nullable SpendWriter writer;
     private final Clock clock;
+    private final EndUsers endUsers;
 
     /**
      * @param writer where spend records go, or null when spend is only counted in the key cache
      * @param clock wall time, for the admission windows and the records' times
      */
     public SpendListener(RouteTable routes, PriceTable prices, @Nullable SpendWriter writer, Clock clock) {
+        this(routes, prices, writer, clock, EndUsers.NONE);
+    }
+
+    /**
+     * As {@link #SpendListener(RouteTable, PriceTable, SpendWriter, Clock)}, charging each call's cost to its end user
+     * in {@code endUsers} too.
+     */
+    public SpendListener(RouteTable routes, PriceTable prices, @Nullable SpendWriter writer, Clock clock,
+            EndUsers endUsers) {
         this.routes = requireNonNull(routes, "routes");
         this.prices = new DeploymentPrices(routes, requireNonNull(prices, "prices"));
         this.writer = writer;
         this.clock = requireNonNull(clock, "clock");
+        this.endUsers = requireNonNull(endUsers, "endUsers");
     }
 
     @Override
@@ -66,6 +79,10 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
         if (principal != null && principal.admitted() && key != null) {
             String model = record.requestedModel();
             key.release(model == null ? "" : model, nowMillis, usage == null ? 0 : usage.totalTokens(), cost);
+        }
+        String endUser = principal == null ? null : principal.endUser();
+        if (endUser != null) {
+            endUsers.charge(endUser, cost);
         }
         SpendWriter out = writer;
         String modelGroup = record.modelGroup();
@@ -84,6 +101,7 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
                 .modelGroup(modelGroup)
                 .userId(key == null ? null : key.userId())
                 .teamId(key == null ? null : key.teamId())
+                .endUser(endUser)
                 .requestTags(key == null ? List.of() : key.tags())
                 .status(record.status() < 400 ? "success" : "failure");
         if (usage != null) {

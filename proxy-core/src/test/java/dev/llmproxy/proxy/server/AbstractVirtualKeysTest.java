@@ -86,10 +86,11 @@ abstract class AbstractVirtualKeysTest {
         writer = store.openSpendWriter(SpendWriterConfig.of(dir.resolve("journal"), 3600));
         keys = KeyService.start(store, MASTER, KeyCacheSettings.DEFAULTS.withCapacity(1024), 2, clock,
                 AccessGroups.of(routes.accessGroups()));
-        SpendListener spend = new SpendListener(routes, PriceTable.bundled(), writer, clock);
+        SpendListener spend = new SpendListener(routes, PriceTable.bundled(), writer, clock, keys.endUsers());
         proxy = ProxyFixture.builder(dir, yaml)
                 .authenticator(keys.authenticator())
-                .components(c -> c.clock(clock).listener(spend).management(new KeyManagement(keys, clock)))
+                .components(c -> c.clock(clock).listener(spend).management(new KeyManagement(keys, clock))
+                        .endUsers(keys.endUsers()))
                 .start();
     }
 
@@ -485,6 +486,125 @@ abstract class AbstractVirtualKeysTest {
         assertThat(spend).isEqualTo(served.get() * costPerCall, org.assertj.core.data.Offset.offset(1e-9))
                 .isLessThan(budget + parallel * costPerCall);
         assertThat(keys.cachedSpend(KeyHash.of(key))).isEqualTo(spend, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void shouldStopAnEndUserAtItsBudgetAndAccrueItsSpendOnce() throws Exception {
+        HttpResponse<String> created = post("/customer/new", "{\"user_id\":\"cust-1\",\"max_budget\":0.005,"
+                + "\"alias\":\"Acme\",\"budget_duration\":\"1d\"}");
+        assertThat(created.statusCode()).isEqualTo(200);
+        assertThat(created.body()).contains("\"user_id\":\"cust-1\"").contains("\"alias\":\"Acme\"")
+                .contains("\"litellm_budget_table\":{").contains("\"max_budget\":0.005")
+                .contains("\"budget_duration\":\"1d\"").contains("\"blocked\":false");
+        String key = keyOf(generate("{}"));
+
+        HttpResponse<String> first = chatFor("cust-1", key);
+        await().atMost(Duration.ofSeconds(5)).until(() -> keys.cachedEndUserSpend("cust-1"), s -> s != null && s > 0);
+        HttpResponse<String> over = chatFor("cust-1", MASTER);
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(over.statusCode()).as("the master key is checked too").isEqualTo(429);
+        assertThat(over.body()).contains("\"type\":\"budget_exceeded\"")
+                .contains("ExceededBudget: End User=cust-1 over budget. Spend=0.010000, Budget=0.005000");
+        assertThat(chatFor("someone-else", key).statusCode()).isEqualTo(200);
+        assertThat(mock.requestsReceived()).isEqualTo(2);
+        // A call's record reaches the writer when the call ends, possibly just after the client has its answer.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            writer.flush().get(10, TimeUnit.SECONDS);
+            return database.queryLong("SELECT count(*) FROM \"LiteLLM_EndUserTable\" WHERE user_id = 'someone-else'");
+        }, n -> n == 1);
+        assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_EndUserTable\" WHERE user_id = 'cust-1'"))
+                .isEqualTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_EndUserTable\" WHERE user_id = 'someone-else'"))
+                .as("an unknown end user's row is created by its first spend")
+                .isEqualTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
+        String callId = first.headers().firstValue("x-litellm-call-id").orElseThrow();
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\" WHERE request_id = ? "
+                + "AND end_user = 'cust-1'", callId)).isEqualTo(1);
+
+        HttpResponse<String> raised = post("/customer/update", "{\"user_id\":\"cust-1\",\"max_budget\":1}");
+        assertThat(raised.statusCode()).isEqualTo(200);
+        assertThat(raised.body()).contains("\"max_budget\":1.0").contains("\"spend\":0.01");
+        assertThat(chatFor("cust-1", key).statusCode()).as("in force at once").isEqualTo(200);
+        HttpResponse<String> info = get("/end_user/info?end_user_id=cust-1");
+        assertThat(info.statusCode()).isEqualTo(200);
+        assertThat(info.body()).contains("\"user_id\":\"cust-1\"").contains("\"max_budget\":1.0");
+        assertThat(get("/customer/list").body()).contains("\"user_id\":\"cust-1\"")
+                .contains("\"user_id\":\"someone-else\"");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> keys.cachedEndUserSpend("cust-1"), s -> s != null && s > 0.015);
+        clock.advance(Duration.ofHours(8));
+        assertThat(keys.resetBudgets().endUsers()).as("the budget row's day ended").isEqualTo(1);
+        assertThat(keys.cachedEndUserSpend("cust-1")).as("the cache forgot the spend when the reset returned")
+                .isZero();
+    }
+
+    @Test
+    void shouldRefuseABlockedEndUserUntilUnblockedAndForgetADeletedOne() {
+        String key = keyOf(generate("{}"));
+        HttpResponse<String> blocked = post("/customer/block", "{\"user_ids\":[\"mallory\"]}");
+        assertThat(blocked.statusCode()).isEqualTo(200);
+        assertThat(blocked.body()).contains("\"blocked_users\":[{\"user_id\":\"mallory\"")
+                .contains("\"blocked\":true");
+
+        HttpResponse<String> refused = chatFor("mallory", key);
+        HttpResponse<String> byHeader = proxy.chat("gpt-a", "Authorization", "Bearer " + key,
+                "x-litellm-end-user-id", "mallory");
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("User blocked from making LLM API Calls. User=mallory")
+                .contains("\"type\":\"invalid_request_error\"");
+        assertThat(byHeader.statusCode()).isEqualTo(400);
+        assertThat(mock.requestsReceived()).isZero();
+        assertThat(post("/end_user/unblock", "{\"user_ids\":[\"mallory\"]}").statusCode()).isEqualTo(200);
+        assertThat(chatFor("mallory", key).statusCode()).isEqualTo(200);
+
+        post("/customer/block", "{\"user_ids\":[\"mallory\"]}");
+        assertThat(chatFor("mallory", key).statusCode()).isEqualTo(400);
+        HttpResponse<String> deleted = post("/customer/delete", "{\"user_ids\":[\"mallory\"]}");
+        assertThat(deleted.statusCode()).isEqualTo(200);
+        assertThat(deleted.body()).contains("Successfully deleted customers with ids: ['mallory']");
+        assertThat(chatFor("mallory", key).statusCode()).isEqualTo(200);
+        HttpResponse<String> missing = get("/customer/info?end_user_id=nobody");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("End User Id=nobody does not exist in db");
+        assertThat(post("/customer/delete", "{\"user_ids\":[\"nobody\"]}").statusCode()).isEqualTo(404);
+        HttpResponse<String> twice = post("/customer/new", "{\"user_id\":\"dup\"}");
+        assertThat(twice.statusCode()).isEqualTo(200);
+        assertThat(post("/customer/new", "{\"user_id\":\"dup\"}").body())
+                .contains("Customer already exists, passed user_id=dup. Please pass a new user_id.");
+        assertThat(post("/customer/new", "{\"user_id\":\"x\",\"budget_id\":\"no-such\"}").statusCode())
+                .isEqualTo(400);
+        assertThat(proxy.post("/customer/new", "{\"user_id\":\"y\"}", "Authorization", "Bearer " + key)
+                .statusCode()).as("admin only").isEqualTo(401);
+    }
+
+    /** Writes straight to the store, as another instance sharing the database would, and waits for this one. */
+    @Test
+    void shouldApplyUsersTeamsAndEndUsersChangedByAnotherInstanceWithinSeconds() {
+        assertThat(post("/user/new", "{\"user_id\":\"frank\",\"max_budget\":1,\"auto_create_key\":false}")
+                .statusCode()).isEqualTo(200);
+        String frank = keyOf(generate("{\"user_id\":\"frank\"}"));
+        assertThat(post("/team/new", "{\"team_id\":\"ops\"}").statusCode()).isEqualTo(200);
+        String ops = keyOf(generate("{\"team_id\":\"ops\"}"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + frank).statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + ops).statusCode()).isEqualTo(200);
+        assertThat(chatFor("eve", ops).statusCode()).isEqualTo(200);
+
+        store.users().update(store.users().find("frank").orElseThrow().toBuilder().maxBudget(0.005).build());
+        store.teams().setBlocked("ops", true);
+        store.endUsers().block(List.of("eve"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + frank),
+                r -> r.statusCode() == 429);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.chat("gpt-b", "Authorization", "Bearer " + ops),
+                r -> r.statusCode() == 401);
+        await().atMost(Duration.ofSeconds(5)).until(() -> chatFor("eve", frank), r -> r.statusCode() == 400);
+    }
+
+    private HttpResponse<String> chatFor(String endUser, String key) {
+        return proxy.post("/v1/chat/completions", "{\"model\":\"gpt-a\",\"user\":\"" + endUser
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", "Bearer " + key);
     }
 
     private HttpResponse<String> generate(String body) {

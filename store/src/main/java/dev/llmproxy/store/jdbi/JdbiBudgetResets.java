@@ -15,7 +15,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The budget reset of keys, users and teams (spec section 3.6). Thread-safe: each run uses its own handles. */
+/**
+ * The budget reset of keys, users, teams and end users (spec section 3.6). An end user's reset is its budget row's:
+ * when the row is due, every end user linked to it gets spend 0 (newer LiteLLM does the same). Thread-safe: each run
+ * uses its own handles.
+ */
 final class JdbiBudgetResets {
     private static final Logger logger = LoggerFactory.getLogger(JdbiBudgetResets.class);
 
@@ -32,7 +36,7 @@ final class JdbiBudgetResets {
             int keys = reset(KeyDao.TABLE, "token", " AND (expires IS NULL OR expires > :now)", now, zone);
             int users = reset(UserDao.TABLE, "user_id", "", now, zone);
             int teams = reset(TeamDao.TABLE, "team_id", "", now, zone);
-            return new BudgetResetCounts(keys, users, teams);
+            return new BudgetResetCounts(keys, users, teams, resetEndUsers(now, zone));
         } catch (RuntimeException e) {
             throw Failures.translate("budget reset", e);
         }
@@ -54,6 +58,30 @@ final class JdbiBudgetResets {
             int reset = 0;
             for (int count : dao.reset(table, idColumn, ids, next, now)) {
                 reset += count;
+            }
+            return reset;
+        });
+    }
+
+    private int resetEndUsers(Instant now, ZoneId zone) {
+        return jdbi.inTransaction(h -> {
+            List<DueBudget> due = h.attach(BudgetResetDao.class).due(EndUserDao.BUDGETS, "budget_id", "", now);
+            int reset = 0;
+            for (DueBudget budget : due) {
+                // Guarded like the other resets: an instance that finds the row already moved resets nobody.
+                int moved = h.createUpdate("UPDATE " + EndUserDao.BUDGETS + " SET budget_reset_at = :next, "
+                                + "updated_at = :now WHERE budget_id = :id AND budget_reset_at < :now")
+                        .bind("next", nextReset(budget, now, zone))
+                        .bind("now", now)
+                        .bind("id", budget.id())
+                        .execute();
+                if (moved > 0) {
+                    reset += h.createUpdate("UPDATE " + EndUserDao.TABLE + " SET spend = 0, updated_at = :now "
+                                    + "WHERE budget_id = :id")
+                            .bind("now", now)
+                            .bind("id", budget.id())
+                            .execute();
+                }
             }
             return reset;
         });

@@ -3,8 +3,10 @@ package dev.llmproxy.store.jdbi;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.llmproxy.store.Budget;
 import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.DatabaseUrl;
+import dev.llmproxy.store.EndUserStore;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.LiteLlmImportReport;
 import dev.llmproxy.store.SpendReports;
@@ -37,6 +39,7 @@ public final class JdbiStore implements Store {
     private final KeyStore keys;
     private final UserStore users;
     private final TeamStore teams;
+    private final EndUserStore endUsers;
     private final JdbiBudgetResets budgetResets;
     private final SpendReports spendReports;
     private final Clock clock;
@@ -50,12 +53,15 @@ public final class JdbiStore implements Store {
         jdbi.registerRowMapper(new UserRowMapper());
         jdbi.registerRowMapper(new TeamRowMapper());
         jdbi.registerRowMapper(new TeamMembershipRowMapper());
+        jdbi.registerRowMapper(new EndUserRowMapper());
+        jdbi.registerRowMapper(Budget.class, (rs, ctx) -> EndUserRowMapper.budget(rs, ""));
         jdbi.registerRowMapper(DueBudget.class,
                 (rs, ctx) -> new DueBudget(rs.getString("id"), rs.getString("budget_duration")));
         this.keyChanges = keyChanges;
         this.keys = new JdbiKeyStore(jdbi, clock, keyChanges);
         this.users = new JdbiUserStore(jdbi, clock);
         this.teams = new JdbiTeamStore(jdbi, clock);
+        this.endUsers = new JdbiEndUserStore(jdbi, clock);
         this.budgetResets = new JdbiBudgetResets(jdbi);
         this.spendReports = new JdbiSpendReports(jdbi);
         this.clock = clock;
@@ -96,6 +102,11 @@ public final class JdbiStore implements Store {
     @Override
     public TeamStore teams() {
         return teams;
+    }
+
+    @Override
+    public EndUserStore endUsers() {
+        return endUsers;
     }
 
     @Override

@@ -115,6 +115,16 @@ final class JdbiTeamStore implements TeamStore {
     }
 
     @Override
+    public List<Team> changedSince(Instant since) {
+        requireNonNull(since, "since");
+        try {
+            return jdbi.withExtension(TeamDao.class, dao -> dao.changedSince(since));
+        } catch (RuntimeException e) {
+            throw Failures.translate("read changed teams", e);
+        }
+    }
+
+    @Override
     public TeamMembership addMember(TeamMembership membership) {
         TeamMembership row = new TeamMembership(membership.teamId(), membership.userId(), membership.role(),
                 membership.spend(), membership.maxBudget(), now());
@@ -122,6 +132,7 @@ final class JdbiTeamStore implements TeamStore {
             return jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
                 dao.insertMember(row);
+                dao.touch(row.teamId(), row.createdAt());
                 return dao.findMember(row.teamId(), row.userId()).orElseThrow();
             });
         } catch (RuntimeException e) {
@@ -134,9 +145,11 @@ final class JdbiTeamStore implements TeamStore {
         try {
             return jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
-                return dao.updateMember(membership) == 0
-                        ? Optional.<TeamMembership>empty()
-                        : dao.findMember(membership.teamId(), membership.userId());
+                if (dao.updateMember(membership) == 0) {
+                    return Optional.<TeamMembership>empty();
+                }
+                dao.touch(membership.teamId(), now());
+                return dao.findMember(membership.teamId(), membership.userId());
             });
         } catch (RuntimeException e) {
             throw Failures.translate("update team member", e);
@@ -148,7 +161,14 @@ final class JdbiTeamStore implements TeamStore {
         requireNonNull(teamId, "teamId");
         requireNonNull(userId, "userId");
         try {
-            return jdbi.withExtension(TeamDao.class, dao -> dao.deleteMember(teamId, userId) > 0);
+            return jdbi.inTransaction(h -> {
+                TeamDao dao = h.attach(TeamDao.class);
+                boolean removed = dao.deleteMember(teamId, userId) > 0;
+                if (removed) {
+                    dao.touch(teamId, now());
+                }
+                return removed;
+            });
         } catch (RuntimeException e) {
             throw Failures.translate("remove team member", e);
         }

@@ -108,6 +108,16 @@ final class JdbiUserStore implements UserStore {
         }
     }
 
+    @Override
+    public List<User> changedSince(Instant since) {
+        requireNonNull(since, "since");
+        try {
+            return jdbi.withExtension(UserDao.class, dao -> dao.changedSince(since));
+        } catch (RuntimeException e) {
+            throw Failures.translate("read changed users", e);
+        }
+    }
+
     private Instant now() {
         return Rows.toStoredPrecision(clock.instant());
     }

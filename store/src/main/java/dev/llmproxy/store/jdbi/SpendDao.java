@@ -1,6 +1,7 @@
 package dev.llmproxy.store.jdbi;
 
 import dev.llmproxy.store.SpendRecord;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -12,7 +13,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /**
  * SQL of the spend writer: spend-log rows inserted at most once per request id ({@code ON CONFLICT DO NOTHING}, which
  * H2 accepts in PostgreSQL mode and answers with an update count of 0 like PostgreSQL), and spend increments.
- * Increments on missing rows update nothing, as in LiteLLM.
+ * Increments on missing rows update nothing, as in LiteLLM, except for end users, whose rows are created first.
  */
 interface SpendDao {
 
@@ -42,6 +43,14 @@ interface SpendDao {
             @Bind("team") List<String> teamIds,
             @Bind("user") List<String> userIds,
             @Bind("amount") List<Double> amounts);
+
+    /** Creates the end users that have no row yet (with spend 0; {@link #addEndUserSpend} adds it). */
+    @SqlBatch("INSERT INTO \"LiteLLM_EndUserTable\" (user_id, spend, blocked, metadata, updated_at) "
+            + "VALUES (:id, 0, FALSE, '{}', :now) ON CONFLICT DO NOTHING")
+    void createEndUsers(@Bind("id") List<String> userIds, @Bind("now") Instant now);
+
+    @SqlBatch("UPDATE \"LiteLLM_EndUserTable\" SET spend = spend + :amount WHERE user_id = :id")
+    void addEndUserSpend(@Bind("id") List<String> userIds, @Bind("amount") List<Double> amounts);
 
     @SqlQuery("SELECT records_committed FROM llmproxy_spend_segments WHERE segment_id = :id")
     Optional<Integer> committedRecords(@Bind("id") String segmentId);

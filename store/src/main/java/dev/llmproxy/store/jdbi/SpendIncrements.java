@@ -1,15 +1,17 @@
 package dev.llmproxy.store.jdbi;
 
 import dev.llmproxy.store.SpendRecord;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The spend a batch adds to each key, user, team and team member, summed per entity. Applied in a fixed order
- * (keys, users, teams, members; each sorted by id) so that writers sharing a database take row locks in the same
- * order and cannot deadlock (LiteLLM's {@code 40P01} under load, #6895). Not thread-safe.
+ * The spend a batch adds to each key, user, team, team member and end user, summed per entity. Applied in a fixed
+ * order (keys, users, teams, members, end users; each sorted by id) so that writers sharing a database take row locks
+ * in the same order and cannot deadlock (LiteLLM's {@code 40P01} under load, #6895). An end user's row is created the
+ * first time spend reaches it, as LiteLLM does; the others must exist. Not thread-safe.
  */
 final class SpendIncrements {
     /** Separates team and user in a member's key; neither id contains it. */
@@ -19,6 +21,9 @@ final class SpendIncrements {
     private final TreeMap<String, Double> users = new TreeMap<>();
     private final TreeMap<String, Double> teams = new TreeMap<>();
     private final TreeMap<String, Double> members = new TreeMap<>();
+    private final TreeMap<String, Double> endUsers = new TreeMap<>();
+    /** The latest end time of the batch's records with an end user: a new end-user row's {@code updated_at}. */
+    private Instant latestEnd = Instant.EPOCH;
 
     void add(SpendRecord r) {
         double spend = r.spend();
@@ -37,6 +42,13 @@ final class SpendIncrements {
             teams.merge(teamId, spend, Double::sum);
             if (userId != null) {
                 members.merge(teamId + MEMBER_SEPARATOR + userId, spend, Double::sum);
+            }
+        }
+        String endUser = r.endUser();
+        if (endUser != null && !endUser.isEmpty()) {
+            endUsers.merge(endUser, spend, Double::sum);
+            if (r.endTime().isAfter(latestEnd)) {
+                latestEnd = r.endTime();
             }
         }
     }
@@ -60,6 +72,11 @@ final class SpendIncrements {
                 userIds.add(e.getKey().substring(cut + 1));
             }
             dao.addMemberSpend(teamIds, userIds, new ArrayList<>(members.values()));
+        }
+        if (!endUsers.isEmpty()) {
+            List<String> ids = new ArrayList<>(endUsers.keySet());
+            dao.createEndUsers(ids, Rows.toStoredPrecision(latestEnd));
+            dao.addEndUserSpend(ids, new ArrayList<>(endUsers.values()));
         }
     }
 }

@@ -51,6 +51,13 @@ interface TeamDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE team_id = :id")
     Optional<Team> find(@Bind("id") String teamId);
 
+    @SqlQuery("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE updated_at >= :since ORDER BY updated_at, team_id")
+    List<Team> changedSince(@Bind("since") Instant since);
+
+    /** Moves a team whose memberships changed, so that other instances re-read it with its members. */
+    @SqlUpdate("UPDATE " + TABLE + " SET updated_at = :now WHERE team_id = :id")
+    int touch(@Bind("id") String teamId, @Bind("now") Instant now);
+
     @SqlUpdate("UPDATE " + TABLE + " SET blocked = :blocked, updated_at = :now WHERE team_id = :id")
     int setBlocked(@Bind("id") String teamId, @Bind("blocked") boolean blocked, @Bind("now") Instant now);
 

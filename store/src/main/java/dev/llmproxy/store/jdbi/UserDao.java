@@ -1,6 +1,7 @@
 package dev.llmproxy.store.jdbi;
 
 import dev.llmproxy.store.User;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,9 @@ interface UserDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE lower(user_email) = lower(:email) "
             + "ORDER BY created_at, user_id LIMIT 1")
     Optional<User> findByEmail(@Bind("email") String email);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE updated_at >= :since ORDER BY updated_at, user_id")
+    List<User> changedSince(@Bind("since") Instant since);
 
     @SqlQuery("SELECT user_id FROM " + TABLE + " WHERE user_id IN (<ids>) ORDER BY user_id")
     List<String> existing(@BindList("ids") Collection<String> userIds);

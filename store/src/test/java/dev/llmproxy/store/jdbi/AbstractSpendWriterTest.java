@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.llmproxy.store.EndUser;
 import dev.llmproxy.store.SpendRecord;
 import dev.llmproxy.store.SpendWriter;
 import dev.llmproxy.store.SpendWriterConfig;
@@ -212,6 +213,30 @@ abstract class AbstractSpendWriterTest {
 
         assertThat(db.queryStrings("SELECT request_id FROM \"LiteLLM_SpendLogs\"")).isEmpty();
         SpendFixture.assertTotals(db, records);
+    }
+
+    @Test
+    void shouldAccrueSpendToEndUsersOnceCreatingTheirRows() throws Exception {
+        String known = "known-end-user";
+        store.endUsers().create(EndUser.of(known), null);
+        try (SpendWriter writer = store.openSpendWriter(config())) {
+            for (int i = 0; i < 10; i++) {
+                String endUser = i % 2 == 0 ? known : "new-end-user";
+                writer.submit(SpendRecord.builder("end-user-" + i).spend(0.25).startTime(SpendFixture.START)
+                        .endTime(SpendFixture.START).endUser(endUser).build());
+            }
+            writer.submit(SpendRecord.builder("end-user-0").spend(0.25).startTime(SpendFixture.START)
+                    .endTime(SpendFixture.START).endUser(known).build());
+            writer.flush().get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(store.endUsers().find(known).orElseThrow().spend()).isEqualTo(1.25);
+        EndUser created = store.endUsers().find("new-end-user").orElseThrow();
+        assertThat(created.spend()).isEqualTo(1.25);
+        assertThat(created.blocked()).isFalse();
+        assertThat(created.isRestricted()).isFalse();
+        assertThat(db.queryStrings("SELECT end_user FROM \"LiteLLM_SpendLogs\" WHERE request_id = 'end-user-1'"))
+                .containsExactly("new-end-user");
     }
 
     @Test

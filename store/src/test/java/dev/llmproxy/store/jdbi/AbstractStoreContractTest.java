@@ -3,7 +3,9 @@ package dev.llmproxy.store.jdbi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmproxy.store.Budget;
 import dev.llmproxy.store.BudgetResetCounts;
+import dev.llmproxy.store.EndUser;
 import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.KeyWithOwners;
@@ -431,7 +433,7 @@ abstract class AbstractStoreContractTest {
         BudgetResetCounts second = store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
 
         assertThat(first.keys()).isGreaterThanOrEqualTo(2);
-        assertThat(second).isEqualTo(new BudgetResetCounts(0, 0, 0));
+        assertThat(second).isEqualTo(new BudgetResetCounts(0, 0, 0, 0));
         Instant midnight = Instant.parse("2026-03-05T00:00:00Z");
         VirtualKey reset = store.keys().find(due).orElseThrow();
         assertThat(reset.spend()).isZero();
@@ -449,6 +451,90 @@ abstract class AbstractStoreContractTest {
         Team team = store.teams().find("budget-team-" + id).orElseThrow();
         assertThat(team.spend()).isZero();
         assertThat(team.budgetResetAt()).isNull();
+    }
+
+    // ---- end users
+
+    @Test
+    void shouldCreateEndUsersWithABudgetAndChangeTheBudgetInPlace() {
+        String id = "cust-" + UUID.randomUUID();
+        Budget tier = new Budget("tier-" + id, 10.0, null, null, null, 60L, "1d", T0.plusSeconds(60), T0, "admin",
+                T0, "admin");
+        EndUser created = store.endUsers().create(
+                new EndUser(id, "Ann", 1.5, "eu", null, null, false, "{\"a\":1}", Instant.EPOCH, null), tier);
+
+        assertThat(created.budgetId()).isEqualTo("tier-" + id);
+        assertThat(created.maxBudget()).isEqualTo(10.0);
+        assertThat(created.budget().rpmLimit()).isEqualTo(60L);
+        assertThat(created.spend()).isEqualTo(1.5);
+        assertThat(created.alias()).isEqualTo("Ann");
+        assertThat(created.allowedModelRegion()).isEqualTo("eu");
+        assertThat(created.isRestricted()).isTrue();
+        assertThatThrownBy(() -> store.endUsers().create(EndUser.of(id), null))
+                .isInstanceOf(StoreConflictException.class);
+        assertThatThrownBy(() -> store.endUsers().create(
+                new EndUser("x-" + id, null, 0, null, null, "no-such-budget", false, "{}", T0, null), null))
+                .isInstanceOf(StoreException.class);
+
+        clock.advance(Duration.ofSeconds(5));
+        Budget raised = new Budget(tier.budgetId(), 20.0, null, null, null, null, null, null, T0, "admin", T0,
+                "other");
+        EndUser updated = store.endUsers().update(created, raised).orElseThrow();
+        assertThat(updated.maxBudget()).isEqualTo(20.0);
+        assertThat(updated.budget().updatedBy()).isEqualTo("other");
+        assertThat(updated.budget().createdBy()).isEqualTo("admin");
+        assertThat(updated.spend()).as("update never writes spend").isEqualTo(1.5);
+        assertThat(updated.updatedAt()).isEqualTo(clock.instant());
+        assertThat(store.endUsers().changedSince(clock.instant())).extracting(EndUser::userId).contains(id);
+        assertThat(store.endUsers().update(EndUser.of("missing-" + id), null)).isEmpty();
+        assertThat(store.endUsers().findBudget(tier.budgetId()).orElseThrow().maxBudget()).isEqualTo(20.0);
+
+        assertThat(store.endUsers().delete(List.of(id, "missing-" + id))).containsExactly(id);
+        assertThat(store.endUsers().find(id)).isEmpty();
+        assertThat(store.endUsers().findBudget(tier.budgetId())).as("the budget stays").isPresent();
+    }
+
+    @Test
+    void shouldBlockEndUsersCreatingUnknownOnesAndUnblockOnlyExistingOnes() {
+        String id = "blk-" + UUID.randomUUID();
+        store.endUsers().create(EndUser.of(id + "-a"), null);
+
+        List<EndUser> blocked = store.endUsers().block(List.of(id + "-a", id + "-b"));
+
+        assertThat(blocked).extracting(EndUser::userId).containsExactly(id + "-a", id + "-b");
+        assertThat(blocked).allMatch(EndUser::blocked).allMatch(EndUser::isRestricted);
+        assertThat(store.endUsers().restricted()).extracting(EndUser::userId).contains(id + "-a", id + "-b");
+        List<EndUser> unblocked = store.endUsers().unblock(List.of(id + "-a", id + "-c"));
+        assertThat(unblocked).extracting(EndUser::userId).containsExactly(id + "-a");
+        assertThat(store.endUsers().find(id + "-a").orElseThrow().blocked()).isFalse();
+        assertThat(store.endUsers().find(id + "-c")).isEmpty();
+        assertThat(store.endUsers().restricted()).extracting(EndUser::userId).doesNotContain(id + "-a");
+        Page<EndUser> page = store.endUsers().list(new ListQuery(null, 1, 100));
+        assertThat(page.totalCount()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void shouldResetTheSpendOfEndUsersWhenTheirBudgetIsDue() {
+        String id = "rst-" + UUID.randomUUID();
+        Instant past = clock.instant().minusSeconds(60);
+        Budget due = new Budget("due-" + id, 1.0, null, null, null, null, "1d", past, T0, "a", T0, "a");
+        Budget later = new Budget("later-" + id, 1.0, null, null, null, null, "1d", past.plusSeconds(7200), T0, "a",
+                T0, "a");
+        store.endUsers().create(new EndUser(id + "-1", null, 3, null, null, null, false, "{}", T0, null), due);
+        store.endUsers().create(new EndUser(id + "-2", null, 4, null, null, due.budgetId(), false, "{}", T0, null),
+                null);
+        store.endUsers().create(new EndUser(id + "-3", null, 5, null, null, null, false, "{}", T0, null), later);
+
+        BudgetResetCounts first = store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
+        BudgetResetCounts second = store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
+
+        assertThat(first.endUsers()).isGreaterThanOrEqualTo(2);
+        assertThat(second.endUsers()).isZero();
+        assertThat(store.endUsers().find(id + "-1").orElseThrow().spend()).isZero();
+        assertThat(store.endUsers().find(id + "-2").orElseThrow().spend()).isZero();
+        assertThat(store.endUsers().find(id + "-3").orElseThrow().spend()).isEqualTo(5);
+        assertThat(store.endUsers().findBudget(due.budgetId()).orElseThrow().budgetResetAt())
+                .isAfter(clock.instant());
     }
 
     @Test

@@ -26,7 +26,7 @@ final class SpendFixture {
     static final int KEYS = 5;
     static final int USERS = 3;
     static final int TEAMS = 2;
-    private static final Instant START = Instant.parse("2026-03-04T10:00:00Z");
+    static final Instant START = Instant.parse("2026-03-04T10:00:00Z");
 
     private SpendFixture() {}
 
