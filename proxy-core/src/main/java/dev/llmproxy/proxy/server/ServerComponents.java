@@ -27,6 +27,8 @@ import dev.llmproxy.proxy.trace.LostRecords;
 import dev.llmproxy.proxy.trace.TraceSettings;
 import dev.llmproxy.proxy.route.RoutingStats;
 import dev.llmproxy.proxy.route.WaitingRouter;
+import dev.llmproxy.proxy.spend.CallCosts;
+import dev.llmproxy.proxy.spend.PriceTable;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import dev.llmproxy.proxy.upstream.Upstream;
 import java.time.Clock;
@@ -78,7 +80,8 @@ public final class ServerComponents {
         this.settings = requireNonNull(builder.settings, "settings");
         this.routes = requireNonNull(builder.routes, "routes");
         this.authenticator = requireNonNull(builder.authenticator, "authenticator");
-        this.metrics = builder.metrics == null ? null : new LitellmMetrics(routes, builder.metrics);
+        this.metrics = builder.metrics == null ? null : new LitellmMetrics(routes, builder.metrics,
+                new CallCosts(routes, builder.prices != null ? builder.prices : PriceTable.bundled()), builder.clock);
         this.ticker = builder.ticker;
         this.clock = builder.clock;
         this.routerSettings = builder.routerSettings;
@@ -111,6 +114,9 @@ public final class ServerComponents {
         Router available = new AvailabilityRouter(chosen, availability, builder.ticker);
         CapacityWait wait = routerSettings.capacityWait();
         this.router = wait == null ? available : new WaitingRouter(available, wait, builder.random);
+        if (metrics != null) {
+            metrics.watch(router);
+        }
         Long global = builder.reliability.globalMaxParallelRequests();
         this.callsInFlight = global == null ? null : new CallsInFlight(global);
         this.random = builder.random;
@@ -274,6 +280,7 @@ public final class ServerComponents {
         private ClientIpSettings clientIps = ClientIpSettings.DEFAULTS;
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
         private @Nullable MetricsSettings metrics;
+        private @Nullable PriceTable prices;
         private @Nullable TraceSettings tracing;
         private @Nullable ManagementApi management;
         private RouterSettings routerSettings = RouterSettings.DEFAULTS;
@@ -390,6 +397,12 @@ public final class ServerComponents {
         /** Turns on the Prometheus metrics and {@code /metrics} (default off), for the routes of this builder. */
         public Builder metrics(MetricsSettings settings) {
             this.metrics = requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** The model prices the metrics' spend counter uses (default: the bundled table). */
+        public Builder prices(PriceTable table) {
+            this.prices = requireNonNull(table, "table");
             return this;
         }
 
