@@ -1,16 +1,21 @@
 package dev.llmproxy.proxy.trace;
 
 import dev.llmproxy.proxy.call.CallRecord;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class TracePipeline {
     private static final Logger log = LoggerFactory.getLogger(TracePipeline.class);
     private static final long CLOSE_SLACK_MILLIS = 400;
+    static final String EXPERIMENT_ID_HEADER = "x-mlflow-experiment-id";
+    private static final long LOOKUP_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** The shortest sleep between drains, so that a zero linger does not spin. */
     private static final long MIN_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -64,6 +71,11 @@ final class TracePipeline {
     private final AtomicLong offered = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Thread thread;
+    /** Looks up the MLflow experiment id before the first export, or null when the headers are complete. */
+    private final @Nullable MlflowExperiments experiments;
+    /** Exporter thread only: whether the experiment id is in the sender's headers (or none is needed). */
+    private boolean experimentKnown;
+    private long nextLookupTicks;
     /** The records of the batch being built; touched only by the pipeline's thread. */
     private final List<CallRecord> records = new ArrayList<>();
     /** Exporter thread only: whether the last export failed (failures are logged on the change, not each time). */
@@ -74,6 +86,12 @@ final class TracePipeline {
     TracePipeline(TraceDestination destination, TraceSettings settings, OtlpTraceEncoder encoder,
             OtlpHttpSender sender, LostRecords lost, Clocks clocks) {
         this.destination = destination;
+        String experiment = destination.mlflowExperimentName();
+        String traces = destination.endpoint().toString();
+        this.experiments = experiment == null ? null : new MlflowExperiments(
+                URI.create(traces.substring(0, traces.length() - TraceSettings.TRACES_PATH.length())),
+                withoutExperimentId(destination.headers()), settings.exportTimeout());
+        this.experimentKnown = experiment == null;
         this.encoder = encoder;
         this.sender = sender;
         this.lost = lost;
@@ -120,6 +138,13 @@ final class TracePipeline {
         long parkNanos = Math.max(MIN_PARK_NANOS, lingerNanos);
         while (true) {
             boolean last = closing.get();
+            if (!experimentKnown && !lookUpExperiment()) {
+                if (last) {
+                    return;
+                }
+                LockSupport.parkNanos(this, parkNanos);
+                continue;
+            }
             int drained = queue.drainTo(records, maxBatchRecords);
             if (drained > 0) {
                 try {
@@ -145,6 +170,43 @@ final class TracePipeline {
                 return;
             }
         }
+    }
+
+    /**
+     * Looks the MLflow experiment up (at most every {@link #LOOKUP_RETRY_NANOS}); until it is found records stay
+     * queued (and are dropped, counted, once the queue is full).
+     */
+    private boolean lookUpExperiment() {
+        long now = ticker.getAsLong();
+        MlflowExperiments lookup = experiments;
+        String name = destination.mlflowExperimentName();
+        if (lookup == null || name == null || now - nextLookupTicks < 0) {
+            return false;
+        }
+        try {
+            String id = lookup.resolve(name);
+            sender.header(EXPERIMENT_ID_HEADER, id);
+            experimentKnown = true;
+            log.info("MLflow experiment '{}' has id {}; traces go there", name, id);
+        } catch (IOException e) {
+            nextLookupTicks = now + LOOKUP_RETRY_NANOS;
+            if (!failing) {
+                log.warn("Cannot look up MLflow experiment '{}' at {} ({}); traces wait in the queue, retrying every "
+                        + "{} s", name, destination.endpoint().getHost(), e.getMessage(),
+                        TimeUnit.NANOSECONDS.toSeconds(LOOKUP_RETRY_NANOS));
+                failing = true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing.set(true);
+        }
+        return experimentKnown;
+    }
+
+    private static Map<String, String> withoutExperimentId(Map<String, String> headers) {
+        Map<String, String> rest = new HashMap<>(headers);
+        rest.remove(EXPERIMENT_ID_HEADER);
+        return rest;
     }
 
     private void exportBatch() throws InterruptedException {
