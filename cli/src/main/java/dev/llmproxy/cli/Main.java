@@ -217,7 +217,8 @@ public final class Main implements Callable<Integer> {
                     .clientIps(loaded.generalSettings().clientIps());
             // As in LiteLLM, Prometheus metrics are recorded and served only when "prometheus" is a callback.
             if (callbacks.prometheus()) {
-                components.metrics(metricsSettings(loaded.litellmSettings().prometheus()));
+                components.metrics(metricsSettings(loaded.litellmSettings().prometheus()))
+                        .prices(StoreWiring.prices(loaded));
             } else {
                 log.info("Prometheus metrics are off: add \"prometheus\" to litellm_settings.callbacks to serve "
                         + "/metrics");
@@ -229,7 +230,7 @@ public final class Main implements Callable<Integer> {
                 components.listener(new LoggingCallListener());
             }
             server = ProxyServer.start(components.build());
-        } catch (ConfigException e) {
+        } catch (ConfigException | IllegalArgumentException e) {
             err.println("llmproxy: " + e.getMessage());
             return EXIT_CONFIG;
         } catch (IllegalStateException e) {

@@ -72,8 +72,7 @@ final class StoreWiring implements AutoCloseable {
         }
         Map<String, @Nullable Object> general = config.generalSettings().other();
         StoreConfig storeConfig = storeConfig(general, env);
-        String pricesPath = string(general, "model_prices_path");
-        PriceTable prices = pricesPath == null ? PriceTable.bundled() : PriceTable.bundledWith(Path.of(pricesPath));
+        PriceTable prices = prices(config);
         Integer cacheSize = integer(general, "key_cache_size");
         KeyCacheSettings cacheSettings = cacheSize == null
                 ? KeyCacheSettings.DEFAULTS : KeyCacheSettings.DEFAULTS.withCapacity(cacheSize);
@@ -94,6 +93,16 @@ final class StoreWiring implements AutoCloseable {
                 prices.size());
         return new StoreWiring(store, writer, keys, new SpendListener(routes, prices, writer, clock, keys.endUsers()),
                 new KeyManagement(keys, clock));
+    }
+
+    /**
+     * The model prices: the bundled table, overlaid with {@code general_settings.model_prices_path} when set.
+     *
+     * @throws IllegalArgumentException if that file cannot be read
+     */
+    static PriceTable prices(ProxyConfig config) {
+        String pricesPath = string(config.generalSettings().other(), "model_prices_path");
+        return pricesPath == null ? PriceTable.bundled() : PriceTable.bundledWith(Path.of(pricesPath));
     }
 
     /**

@@ -42,6 +42,21 @@ public interface KeyGrant {
     /** The key's spend in USD as this instance knows it now (the database's value plus calls since). */
     double spend();
 
+    /** The key's own budget as this instance knows it now; the default has only the spend. */
+    default BudgetState budget() {
+        return new BudgetState(spend(), null, null);
+    }
+
+    /** The budget of the key's team as this instance knows it now, or null when the key has no (known) team. */
+    default @Nullable BudgetState teamBudget() {
+        return null;
+    }
+
+    /** The budget of the key's user as this instance knows it now, or null when the key has no (known) user. */
+    default @Nullable BudgetState userBudget() {
+        return null;
+    }
+
     /**
      * Admits a call to {@code model}: checks {@link #checkModel}, the budgets of the key, its team, the user's
      * membership of the team and (for a key without a team) its user, then the rpm, tpm and parallel limits of the

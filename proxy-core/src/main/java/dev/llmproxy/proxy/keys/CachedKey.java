@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.limiter.LimitSet;
 import dev.llmproxy.limiter.LimitSpec;
 import dev.llmproxy.proxy.auth.AuthResult;
+import dev.llmproxy.proxy.auth.BudgetState;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.KeyRefusal;
 import dev.llmproxy.proxy.auth.Principal;
@@ -216,6 +217,23 @@ final class CachedKey implements KeyGrant {
     @Override
     public double spend() {
         return spendNanos() / KeyCache.NANOS_PER_USD;
+    }
+
+    @Override
+    public BudgetState budget() {
+        return new BudgetState(spend(), maxBudget, budgetResetAt);
+    }
+
+    @Override
+    public @Nullable BudgetState teamBudget() {
+        TeamState team = team();
+        return team == null ? null : new BudgetState(team.spend(), team.maxBudget, team.budgetResetAt);
+    }
+
+    @Override
+    public @Nullable BudgetState userBudget() {
+        UserState user = user();
+        return user == null ? null : new BudgetState(user.spend(), user.maxBudget, user.budgetResetAt);
     }
 
     long spendNanos() {

@@ -15,9 +15,11 @@ import dev.llmproxy.proxy.metrics.Series.RequestKey;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.spend.CallCosts;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +63,7 @@ final class CallRecorder implements CallListener {
     private static final double NANOS_PER_SECOND = 1e9;
 
     private final MetricFamilies families;
+    private final CallCosts costs;
     private final ModelLabels models;
     private final Map<String, DeploymentLabels> deployments;
     private final @Nullable CounterDataPoint failures;
@@ -70,8 +73,9 @@ final class CallRecorder implements CallListener {
     private final ConcurrentHashMap<String, CallerLabels> keyCallers = new ConcurrentHashMap<>();
     private final AtomicBoolean failureLogged = new AtomicBoolean();
 
-    CallRecorder(MetricFamilies families, RouteTable routes) {
+    CallRecorder(MetricFamilies families, RouteTable routes, CallCosts costs) {
         this.families = families;
+        this.costs = costs;
         this.models = new ModelLabels(routes);
         Map<String, DeploymentLabels> byId = new HashMap<>();
         for (Deployment listed : routes.deployments()) {
@@ -124,7 +128,7 @@ final class CallRecorder implements CallListener {
     }
 
     /** The latency and token families of a success; {@code last} is the attempt that answered. */
-    private static void success(CallRecord record, RequestData data, AttemptRecord last) {
+    private void success(CallRecord record, RequestData data, AttemptRecord last) {
         inc(data.requests);
         observe(data.totalLatency, seconds(record.endNanos() - record.startNanos()));
         long apiNanos = last.endNanos() - last.startNanos();
@@ -146,6 +150,13 @@ final class CallRecorder implements CallListener {
         inc(data.legacyTotalTokens, usage.totalTokens());
         inc(data.inputTokens, usage.promptTokens());
         inc(data.outputTokens, usage.completionTokens());
+        CounterDataPoint spend = data.spend;
+        if (spend != null) {
+            double cost = costs.cost(record);
+            if (cost > 0) {
+                spend.inc(cost);
+            }
+        }
         if (usage.completionTokens() > 0) {
             long perTokenBase = record.stream() && firstTokenNanos >= 0 ? firstTokenNanos : apiNanos;
             observe(data.perOutputToken, seconds(perTokenBase) / usage.completionTokens());
@@ -200,14 +211,21 @@ final class CallRecorder implements CallListener {
         }
         CallerLabels known = keyCallers.get(key.tokenHash());
         if (known != null && known.describes(key)) {
+            known.seen(key);
             return known;
         }
         CallerLabels current = CallerLabels.of(key);
+        current.seen(key);
         keyCallers.put(key.tokenHash(), current);
         return current;
     }
 
-    private DeploymentLabels deployment(String id) {
+    /** The labels of every virtual key that called, as last seen. */
+    Collection<CallerLabels> keyCallers() {
+        return keyCallers.values();
+    }
+
+    DeploymentLabels deployment(String id) {
         DeploymentLabels labels = deployments.get(id);
         return labels != null ? labels : DeploymentLabels.UNKNOWN;
     }

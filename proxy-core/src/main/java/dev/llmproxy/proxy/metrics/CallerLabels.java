@@ -30,6 +30,11 @@ final class CallerLabels {
     final String teamAlias;
     final String user;
     final String userEmail;
+    /**
+     * The key these labels name as last seen by a call (the key cache replaces an entry when the key changes), for the
+     * budget gauges a scrape reads; null for callers without a virtual key. Written by event loops, read by the scrape.
+     */
+    private volatile @Nullable KeyGrant grant;
 
     private CallerLabels(String hashedApiKey, String apiKeyAlias, String team, String teamAlias, String user,
             String userEmail) {
@@ -50,6 +55,18 @@ final class CallerLabels {
     static CallerLabels of(KeyGrant key) {
         return new CallerLabels(key.tokenHash(), orNone(key.keyAlias()), orNone(key.teamId()), Labels.NONE,
                 orNone(key.userId()), Labels.NONE);
+    }
+
+    /** The key as last seen, or null for callers without a virtual key. */
+    @Nullable KeyGrant grant() {
+        return grant;
+    }
+
+    /** Remembers {@code key} as the key these labels name now; a volatile read when it is the same. */
+    void seen(KeyGrant key) {
+        if (grant != key) {
+            grant = key;
+        }
     }
 
     /** Whether these labels still describe {@code key} (its alias, user or team may have been changed since). */

@@ -41,10 +41,22 @@ final class Family<D extends DataPoint> {
         if (family == null) {
             return null;
         }
+        return family.labelValues(labelValues(values));
+    }
+
+    /** Removes the data point whose label values {@code values} gives, if there is one (a gauge whose value is gone). */
+    void remove(UnaryOperator<String> values) {
+        StatefulMetric<D, ?> family = metric;
+        if (family != null) {
+            family.remove(labelValues(values));
+        }
+    }
+
+    private String[] labelValues(UnaryOperator<String> values) {
         String[] labelValues = new String[labelNames.length];
         for (int i = 0; i < labelNames.length; i++) {
             labelValues[i] = values.apply(labelNames[i]);
         }
-        return family.labelValues(labelValues);
+        return labelValues;
     }
 }

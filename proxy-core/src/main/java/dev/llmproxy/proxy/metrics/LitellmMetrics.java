@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.route.Cooldowns.CooldownListener;
 import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.route.Router;
+import dev.llmproxy.proxy.spend.CallCosts;
+import dev.llmproxy.proxy.spend.PriceTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -12,6 +15,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +48,7 @@ public final class LitellmMetrics {
     private final MetricsSettings settings;
     private final MetricFamilies families;
     private final CallRecorder recorder;
+    private final ScrapedGauges gauges;
     /** The size of the previous scrape, so that the next one starts with a buffer that fits (racy, a hint only). */
     private volatile int lastScrapeBytes = 16 * 1024;
     private volatile int lastGzipBytes = 4 * 1024;
@@ -56,17 +61,40 @@ public final class LitellmMetrics {
             new DefaultThreadFactory("llmproxy-metrics-scrape", true));
 
     /**
-     * Registers the families for the deployments of {@code routes}; deployment labels are resolved here, once.
+     * Registers the families for the deployments of {@code routes}, priced by the bundled price table, on the system
+     * clock.
      */
     public LitellmMetrics(RouteTable routes, MetricsSettings settings) {
+        this(routes, settings, new CallCosts(routes, PriceTable.bundled()), Clock.systemUTC());
+    }
+
+    /**
+     * Registers the families for the deployments of {@code routes}; deployment labels and prices are resolved here,
+     * once.
+     *
+     * @param costs what each call cost, for {@code litellm_spend_metric}
+     * @param clock wall time, for the hours until a budget resets
+     */
+    public LitellmMetrics(RouteTable routes, MetricsSettings settings, CallCosts costs, Clock clock) {
         requireNonNull(routes, "routes");
+        requireNonNull(costs, "costs");
+        requireNonNull(clock, "clock");
         this.settings = requireNonNull(settings, "settings");
         this.families = new MetricFamilies(settings.latencyBounds(), settings.filter(), routes.deployments());
         if (!families.unmatchedFilterNames.isEmpty()) {
             log.warn("Prometheus metric filters name metrics llmproxy does not expose (yet): {}",
                     families.unmatchedFilterNames);
         }
-        this.recorder = new CallRecorder(families, routes);
+        this.recorder = new CallRecorder(families, routes, costs);
+        this.gauges = new ScrapedGauges(families, recorder, routes.deployments(), clock);
+    }
+
+    /**
+     * Reads the remaining requests and tokens of the deployments ({@code litellm_remaining_requests_metric},
+     * {@code litellm_remaining_tokens_metric}) from {@code router}'s limits at each scrape.
+     */
+    public void watch(Router router) {
+        gauges.watch(requireNonNull(router, "router"));
     }
 
     /** Counts each request's record; never throws, never blocks. */
@@ -156,6 +184,7 @@ public final class LitellmMetrics {
         try (OutputStream out = gzip
                 ? new GZIPOutputStream(new ByteBufOutputStream(body), GZIP_BUFFER_BYTES)
                 : new ByteBufOutputStream(body)) {
+            gauges.refresh();
             format.writer().write(out, families.registry.scrape());
         } catch (IOException e) {
             body.release();

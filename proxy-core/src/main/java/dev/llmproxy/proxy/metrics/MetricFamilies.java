@@ -47,8 +47,8 @@ import org.jspecify.annotations.Nullable;
  * <p>A {@link MetricFilter} may turn families off or drop labels; a family that is off is not registered and its
  * data points are null.
  *
- * <p>Families whose data lives elsewhere (spend and budgets in the store, remaining requests and tokens and cooldowns
- * in the router, cache hits in the cache) are not registered until that data exists. {@code litellm_deployment_state}
+ * <p>Budgets and the deployments' remaining requests and tokens are gauges set when a scrape asks for them (see
+ * {@link ScrapedGauges}); cache hits are not registered until a cache exists. {@code litellm_deployment_state}
  * moves between 0 and 1 with each attempt's outcome, and is 2 (complete outage) from a cooldown until the next
  * attempt.
  *
@@ -82,6 +82,13 @@ final class MetricFamilies {
         API_PROVIDER, EXCEPTION_STATUS, EXCEPTION_CLASS, HASHED_API_KEY, API_KEY_ALIAS, TEAM, TEAM_ALIAS, CLIENT_IP,
         USER_AGENT};
     static final String[] DEPLOYMENT_LIMIT_LABELS = {LITELLM_MODEL_NAME, MODEL_ID, API_BASE, API_PROVIDER};
+    static final String[] SPEND_LABELS = {END_USER, HASHED_API_KEY, API_KEY_ALIAS, MODEL, TEAM, TEAM_ALIAS, USER,
+        USER_EMAIL, CLIENT_IP, USER_AGENT, REQUESTED_MODEL, MODEL_ID, API_PROVIDER, SERVICE_TIER};
+    static final String[] REMAINING_LABELS = {MODEL_GROUP, API_PROVIDER, API_BASE, LITELLM_MODEL_NAME, HASHED_API_KEY,
+        API_KEY_ALIAS, MODEL_ID};
+    static final String[] KEY_BUDGET_LABELS = {HASHED_API_KEY, API_KEY_ALIAS};
+    static final String[] TEAM_BUDGET_LABELS = {TEAM, TEAM_ALIAS};
+    static final String[] USER_BUDGET_LABELS = {USER};
     static final String[] COOLED_DOWN_LABELS = {LITELLM_MODEL_NAME, MODEL_ID, API_BASE, API_PROVIDER,
         EXCEPTION_STATUS};
 
@@ -105,6 +112,14 @@ final class MetricFamilies {
     final Family<CounterDataPoint> callbackFailures;
     final Family<GaugeDataPoint> deploymentState;
     final Family<CounterDataPoint> deploymentCooledDown;
+    final Family<CounterDataPoint> spend;
+    final BudgetFamilies keyBudgets;
+    final BudgetFamilies teamBudgets;
+    final BudgetFamilies userBudgets;
+    final Family<GaugeDataPoint> remainingRequests;
+    final Family<GaugeDataPoint> remainingTokens;
+    final Family<GaugeDataPoint> legacyRemainingRequests;
+    final Family<GaugeDataPoint> legacyRemainingTokens;
     /** The names of the filter that name no family here (LiteLLM families llmproxy does not expose yet, or typos). */
     final Set<String> unmatchedFilterNames;
     private final MetricFilter filter;
@@ -151,6 +166,35 @@ final class MetricFamilies {
                         + "2 complete outage (cooled down)", DEPLOYMENT_LIMIT_LABELS);
         deploymentCooledDown = counter("litellm_deployment_cooled_down",
                 "Times the router took the deployment out of rotation (cooldown)", COOLED_DOWN_LABELS);
+        spend = counter("litellm_spend_metric", "Spend on LLM calls in USD (usage at the deployment's price)",
+                SPEND_LABELS);
+        keyBudgets = new BudgetFamilies(
+                gauge("litellm_remaining_api_key_budget_metric",
+                        "The key's budget left in USD (+Inf without a budget)", KEY_BUDGET_LABELS),
+                gauge("litellm_api_key_max_budget_metric", "The key's budget in USD", KEY_BUDGET_LABELS),
+                gauge("litellm_api_key_budget_remaining_hours_metric", "Hours until the key's budget resets",
+                        KEY_BUDGET_LABELS));
+        teamBudgets = new BudgetFamilies(
+                gauge("litellm_remaining_team_budget_metric",
+                        "The team's budget left in USD (+Inf without a budget)", TEAM_BUDGET_LABELS),
+                gauge("litellm_team_max_budget_metric", "The team's budget in USD", TEAM_BUDGET_LABELS),
+                gauge("litellm_team_budget_remaining_hours_metric", "Hours until the team's budget resets",
+                        TEAM_BUDGET_LABELS));
+        userBudgets = new BudgetFamilies(
+                gauge("litellm_remaining_user_budget_metric",
+                        "The user's budget left in USD (+Inf without a budget)", USER_BUDGET_LABELS),
+                gauge("litellm_user_max_budget_metric", "The user's budget in USD", USER_BUDGET_LABELS),
+                gauge("litellm_user_budget_remaining_hours_metric", "Hours until the user's budget resets",
+                        USER_BUDGET_LABELS));
+        remainingRequests = gauge("litellm_remaining_requests_metric",
+                "Requests the deployment may still take this minute (its rpm)", REMAINING_LABELS);
+        remainingTokens = gauge("litellm_remaining_tokens_metric",
+                "Tokens the deployment may still take this minute (its tpm)", REMAINING_LABELS);
+        legacyRemainingRequests = gauge("litellm_remaining_requests",
+                "litellm_remaining_requests_metric under the name LiteLLM used before December 2025",
+                REMAINING_LABELS);
+        legacyRemainingTokens = gauge("litellm_remaining_tokens",
+                "litellm_remaining_tokens_metric under the name LiteLLM used before December 2025", REMAINING_LABELS);
         registerLimits(deployments);
         declared.add("litellm_deployment_tpm_limit");
         declared.add("litellm_deployment_rpm_limit");
@@ -217,6 +261,10 @@ final class MetricFamilies {
         Gauge gauge = Gauge.builder().name(name).help(help).labelNames(kept).withoutExemplars().register(registry);
         return Family.of(gauge, kept);
     }
+
+    /** The three gauges of one kind of owner's budget: what is left, the budget, and the hours until it resets. */
+    record BudgetFamilies(Family<GaugeDataPoint> remaining, Family<GaugeDataPoint> max,
+            Family<GaugeDataPoint> remainingHours) {}
 
     private static void set(@Nullable GaugeDataPoint point, long value) {
         if (point != null) {

@@ -47,6 +47,7 @@ final class Series {
         final @Nullable CounterDataPoint inputTokens;
         final @Nullable CounterDataPoint outputTokens;
         final @Nullable CounterDataPoint legacyTotalTokens;
+        final @Nullable CounterDataPoint spend;
 
         RequestData(MetricFamilies f, RequestKey key, Outcome outcome) {
             boolean failure = outcome == Outcome.FAILURE;
@@ -66,6 +67,7 @@ final class Series {
             inputTokens = success ? f.inputTokens.point(labels) : null;
             outputTokens = success ? f.outputTokens.point(labels) : null;
             legacyTotalTokens = success ? f.legacyTotalTokens.point(labels) : null;
+            spend = success ? f.spend.point(labels) : null;
         }
     }
 

@@ -35,6 +35,11 @@ final class SeriesLabels implements UnaryOperator<String> {
         return new SeriesLabels(CallerLabels.UNKNOWN, NONE, deployment, NONE, NONE, NONE);
     }
 
+    /** The labels of a caller alone (its budget). */
+    static SeriesLabels of(CallerLabels caller) {
+        return new SeriesLabels(caller, NONE, null, NONE, NONE, NONE);
+    }
+
     @Override
     public String apply(String label) {
         DeploymentLabels d = deployment;

@@ -76,6 +76,11 @@ public final class AvailabilityRouter implements Router {
         return router.quota(route);
     }
 
+    @Override
+    public @Nullable GroupQuota deploymentQuota(Deployment deployment) {
+        return router.deploymentQuota(deployment);
+    }
+
     /** Probes go to cooling deployments too: a health check is how they are seen to recover. */
     @Override
     public @Nullable Lease acquireProbe(Target target) {

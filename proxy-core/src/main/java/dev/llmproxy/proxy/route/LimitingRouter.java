@@ -214,6 +214,26 @@ public final class LimitingRouter implements Router {
                 hasTpm ? tpm : GroupQuota.NONE, hasTpm ? tokens : GroupQuota.NONE);
     }
 
+    /** The rpm and tpm limits of the deployment's entry and what is left of them this minute; null when it has neither. */
+    @Override
+    public @Nullable GroupQuota deploymentQuota(Deployment deployment) {
+        Admission admission = admission(deployment);
+        if (admission == null) {
+            return null;
+        }
+        long now = clockMillis.getAsLong();
+        LimitSpec spec = admission.limits.spec();
+        long rpm = spec.requestsPerMinute();
+        long tpm = spec.tokensPerMinute();
+        if (rpm == LimitSpec.NONE && tpm == LimitSpec.NONE) {
+            return null;
+        }
+        return new GroupQuota(rpm == LimitSpec.NONE ? GroupQuota.NONE : rpm,
+                rpm == LimitSpec.NONE ? GroupQuota.NONE : Math.max(0, rpm - admission.limits.minuteRequests(now)),
+                tpm == LimitSpec.NONE ? GroupQuota.NONE : tpm,
+                tpm == LimitSpec.NONE ? GroupQuota.NONE : Math.max(0, tpm - admission.limits.minuteTokens(now)));
+    }
+
     /** The deployment's limit set; limits the store cannot enforce are a config error naming the entry. */
     private static LimitSet limitSet(LimitStore store, Deployment deployment) {
         try {

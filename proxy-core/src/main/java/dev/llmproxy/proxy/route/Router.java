@@ -48,6 +48,14 @@ public interface Router {
     }
 
     /**
+     * The quota of one deployment this minute, as {@link #quota(ModelRoute)} for a group of that deployment alone (for
+     * the metrics' remaining requests and tokens), or {@code null} when the router keeps no limits for it.
+     */
+    default @Nullable GroupQuota deploymentQuota(Deployment deployment) {
+        return null;
+    }
+
+    /**
      * A lease on exactly {@code target} for a health probe, admitted against its deployment's limits as a call is (a
      * probe uses the provider's quota too), or {@code null} when they leave no room now. The default admits.
      */

@@ -109,6 +109,11 @@ public final class WaitingRouter implements Router {
     }
 
     @Override
+    public @Nullable GroupQuota deploymentQuota(Deployment deployment) {
+        return delegate.deploymentQuota(deployment);
+    }
+
+    @Override
     public long retryAfterMillis(ModelRoute route) {
         return delegate.retryAfterMillis(route);
     }

@@ -28,6 +28,8 @@ import dev.llmproxy.proxy.trace.LostRecords;
 import dev.llmproxy.proxy.trace.TraceSettings;
 import dev.llmproxy.proxy.route.RoutingStats;
 import dev.llmproxy.proxy.route.WaitingRouter;
+import dev.llmproxy.proxy.spend.CallCosts;
+import dev.llmproxy.proxy.spend.PriceTable;
 import dev.llmproxy.proxy.upstream.ForwardProxy;
 import dev.llmproxy.proxy.upstream.Upstream;
 import java.time.Clock;
@@ -80,7 +82,8 @@ public final class ServerComponents {
         this.settings = requireNonNull(builder.settings, "settings");
         this.routes = requireNonNull(builder.routes, "routes");
         this.authenticator = requireNonNull(builder.authenticator, "authenticator");
-        this.metrics = builder.metrics == null ? null : new LitellmMetrics(routes, builder.metrics);
+        this.metrics = builder.metrics == null ? null : new LitellmMetrics(routes, builder.metrics,
+                new CallCosts(routes, builder.prices != null ? builder.prices : PriceTable.bundled()), builder.clock);
         this.ticker = builder.ticker;
         this.clock = builder.clock;
         this.routerSettings = builder.routerSettings;
@@ -113,6 +116,9 @@ public final class ServerComponents {
         Router available = new AvailabilityRouter(chosen, availability, builder.ticker);
         CapacityWait wait = routerSettings.capacityWait();
         this.router = wait == null ? available : new WaitingRouter(available, wait, builder.random);
+        if (metrics != null) {
+            metrics.watch(router);
+        }
         Long global = builder.reliability.globalMaxParallelRequests();
         this.callsInFlight = global == null ? null : new CallsInFlight(global);
         this.random = builder.random;
@@ -282,6 +288,7 @@ public final class ServerComponents {
         private ClientIpSettings clientIps = ClientIpSettings.DEFAULTS;
         private Duration clientWriteTimeout = DEFAULT_CLIENT_WRITE_TIMEOUT;
         private @Nullable MetricsSettings metrics;
+        private @Nullable PriceTable prices;
         private @Nullable TraceSettings tracing;
         private @Nullable ManagementApi management;
         private EndUsers endUsers = EndUsers.NONE;
@@ -399,6 +406,12 @@ public final class ServerComponents {
         /** Turns on the Prometheus metrics and {@code /metrics} (default off), for the routes of this builder. */
         public Builder metrics(MetricsSettings settings) {
             this.metrics = requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** The model prices the metrics' spend counter uses (default: the bundled table). */
+        public Builder prices(PriceTable table) {
+            this.prices = requireNonNull(table, "table");
             return this;
         }
 

@@ -35,6 +35,11 @@ final class OtlpHttpSender {
         this.gzip = gzip;
     }
 
+    /** Sends {@code value} as header {@code name} with every later export (a looked-up MLflow experiment id). */
+    void header(String name, String value) {
+        request.setHeader(name, value);
+    }
+
     /**
      * Posts {@code body[0, length)} and waits for the answer, at most the timeout.
      *

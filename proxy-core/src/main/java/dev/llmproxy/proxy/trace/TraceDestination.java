@@ -6,6 +6,7 @@ import dev.llmproxy.proxy.trace.Callbacks.Outcomes;
 import java.net.URI;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One OTLP/HTTP endpoint that traces are exported to.
@@ -14,14 +15,22 @@ import java.util.TreeSet;
  * @param endpoint the full URL spans are posted to ({@code .../v1/traces})
  * @param headers sent with every export (credentials among them: never logged)
  * @param outcomes which requests are traced
+ * @param mlflowExperimentName an MLflow experiment whose id the exporter looks up (and creates) before its first
+ *     export, into the {@code x-mlflow-experiment-id} header; null when the headers are complete
  */
-public record TraceDestination(TraceBackend backend, URI endpoint, Map<String, String> headers, Outcomes outcomes) {
+public record TraceDestination(TraceBackend backend, URI endpoint, Map<String, String> headers, Outcomes outcomes,
+        @Nullable String mlflowExperimentName) {
 
     public TraceDestination {
         requireNonNull(backend, "backend");
         requireNonNull(endpoint, "endpoint");
         headers = Map.copyOf(headers);
         requireNonNull(outcomes, "outcomes");
+    }
+
+    /** A destination whose headers are complete. */
+    public TraceDestination(TraceBackend backend, URI endpoint, Map<String, String> headers, Outcomes outcomes) {
+        this(backend, endpoint, headers, outcomes, null);
     }
 
     /** Names the headers but not their values, which may be credentials. */

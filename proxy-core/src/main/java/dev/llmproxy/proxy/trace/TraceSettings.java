@@ -85,7 +85,7 @@ public record TraceSettings(
         List<TraceDestination> destinations = new ArrayList<>();
         callbacks.backends().forEach((backend, outcomes) -> destinations.add(switch (backend) {
             case OTEL -> otel(outcomes, env, warnings);
-            case MLFLOW -> mlflow(outcomes, env, warnings);
+            case MLFLOW -> mlflow(outcomes, env);
             case LANGFUSE -> langfuse(outcomes, env);
         }));
         Map<String, String> resource = new LinkedHashMap<>(pairs(env, "OTEL_RESOURCE_ATTRIBUTES"));
@@ -140,24 +140,22 @@ public record TraceSettings(
 
     /**
      * {@code mlflow}: MLflow 3.6+ accepts OTLP/HTTP at {@code <tracking URI>/v1/traces}, into the experiment named
-     * by the {@code x-mlflow-experiment-id} header.
+     * by the {@code x-mlflow-experiment-id} header: {@code MLFLOW_EXPERIMENT_ID}, else the id of
+     * {@code MLFLOW_EXPERIMENT_NAME} (looked up by the exporter), else 0.
      */
-    private static TraceDestination mlflow(Outcomes outcomes, Map<String, String> env, List<String> warnings) {
+    private static TraceDestination mlflow(Outcomes outcomes, Map<String, String> env) {
         String tracking = value(env, "", "MLFLOW_TRACKING_URI");
         if (tracking.isEmpty()) {
             throw new IllegalArgumentException("the mlflow callback needs MLFLOW_TRACKING_URI, the http(s) URL of the "
                     + "MLflow tracking server (3.6 or later), e.g. http://mlflow:5000");
         }
         String experiment = value(env, "", "MLFLOW_EXPERIMENT_ID");
-        if (experiment.isEmpty()) {
-            if (!value(env, "", "MLFLOW_EXPERIMENT_NAME").isEmpty()) {
-                warnings.add("mlflow: MLFLOW_EXPERIMENT_NAME is not looked up; traces go to experiment 0 unless "
-                        + "MLFLOW_EXPERIMENT_ID is set");
-            }
-            experiment = "0";
-        }
+        String experimentName = value(env, "", "MLFLOW_EXPERIMENT_NAME");
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("x-mlflow-experiment-id", experiment);
+        if (!experiment.isEmpty() || experimentName.isEmpty()) {
+            // The id wins over the name, as in MLflow's client; neither is MLflow's default experiment.
+            headers.put("x-mlflow-experiment-id", experiment.isEmpty() ? "0" : experiment);
+        }
         String token = value(env, "", "MLFLOW_TRACKING_TOKEN");
         String user = value(env, "", "MLFLOW_TRACKING_USERNAME");
         if (!token.isEmpty()) {
@@ -166,7 +164,7 @@ public record TraceSettings(
             headers.put("authorization", basic(user, value(env, "", "MLFLOW_TRACKING_PASSWORD")));
         }
         return new TraceDestination(TraceBackend.MLFLOW, tracesUrl(tracking, "MLFLOW_TRACKING_URI"), headers,
-                outcomes);
+                outcomes, headers.containsKey("x-mlflow-experiment-id") ? null : experimentName);
     }
 
     /** {@code langfuse}/{@code langfuse_otel}: {@code <host>/api/public/otel/v1/traces} with Basic auth. */

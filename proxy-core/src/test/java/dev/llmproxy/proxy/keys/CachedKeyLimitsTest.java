@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmproxy.proxy.auth.BudgetState;
 import dev.llmproxy.proxy.auth.KeyRefusal;
 import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.Team;
@@ -86,6 +87,27 @@ class CachedKeyLimitsTest {
         assertThat(grouped.allowsModel("gpt-a")).isFalse();
         assertThat(teamModels.allowsModel("gpt-a")).isTrue();
         assertThat(teamModels.checkModel("gpt-b").reason()).isEqualTo(KeyRefusal.Reason.TEAM_MODEL_NOT_ALLOWED);
+    }
+
+    @Test
+    void shouldReportTheBudgetsOfKeyTeamAndUserWithTheSpendSinceTheirLastRead() {
+        Instant reset = Instant.ofEpochMilli(NOW).plusSeconds(3600);
+        directory.installTeam(Team.builder("t").maxBudget(50.0).budgetResetAt(reset).build(), List.of(),
+                Long.MAX_VALUE);
+        directory.installUser(User.builder("u").build(), Long.MAX_VALUE);
+        CachedKey key = install(VirtualKey.builder(KeyHash.of(KEY)).teamId("t").userId("u").maxBudget(10.0)
+                .budgetResetAt(reset));
+        CachedKey alone = install(VirtualKey.builder(KeyHash.of("sk-alone")));
+
+        assertThat(key.admit("gpt-a", NOW)).isNull();
+        key.release("gpt-a", NOW, 0, 1.5);
+
+        assertThat(key.budget()).isEqualTo(new BudgetState(1.5, 10.0, reset));
+        assertThat(key.teamBudget()).isEqualTo(new BudgetState(1.5, 50.0, reset));
+        assertThat(key.userBudget()).isEqualTo(new BudgetState(1.5, null, null));
+        assertThat(alone.budget()).isEqualTo(new BudgetState(0, null, null));
+        assertThat(alone.teamBudget()).isNull();
+        assertThat(alone.userBudget()).isNull();
     }
 
     private CachedKey install(VirtualKey.Builder key) {

@@ -89,7 +89,7 @@ class LitellmMetricsTest {
         }
         Set<String> known = new HashSet<>(LiteLlmCatalog.REQUEST_FAMILIES.keySet());
         known.addAll(List.of("litellm_deployment_rpm_limit", "litellm_deployment_tpm_limit",
-                "litellm_deployment_state", "litellm_callback_logging_failures_metric"));
+                "litellm_deployment_state", "litellm_callback_logging_failures_metric", "litellm_spend_metric"));
         assertThat(exposition.families().keySet()).containsExactlyInAnyOrderElementsOf(known);
     }
 

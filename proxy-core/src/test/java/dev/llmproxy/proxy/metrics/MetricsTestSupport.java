@@ -83,8 +83,14 @@ final class MetricsTestSupport {
      */
     static CallRecord chat(String deployment, int status, @Nullable ProxyError error, boolean stream,
             @Nullable Usage usage) {
+        return chat(deployment, status, error, stream, usage, Principal.MASTER);
+    }
+
+    /** The same request by {@code principal}. */
+    static CallRecord chat(String deployment, int status, @Nullable ProxyError error, boolean stream,
+            @Nullable Usage usage, Principal principal) {
         AttemptRecord attempt = new AttemptRecord(deployment, status, error, 1002 * MS, 1100 * MS, 1400 * MS);
-        return new CallRecord("call-1", Endpoint.CHAT_COMPLETIONS, "gpt-a", "gpt-a", deployment, Principal.MASTER,
+        return new CallRecord("call-1", Endpoint.CHAT_COMPLETIONS, "gpt-a", "gpt-a", deployment, principal,
                 status, error, stream, usage, 1000 * MS, 1150 * MS, 1400 * MS, 97 * MS, List.of(attempt));
     }
 

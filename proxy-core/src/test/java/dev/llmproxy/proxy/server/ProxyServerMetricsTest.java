@@ -89,6 +89,10 @@ class ProxyServerMetricsTest {
         assertThat(e.sum("litellm_deployment_failure_responses_total", Map.of("model_id", "dep-dead",
                 "api_base", "http://127.0.0.1:" + closedPort + "/v1"))).isEqualTo(1);
         assertThat(e.sum("litellm_deployment_total_requests_total", Map.of())).isEqualTo(3);
+        assertThat(e.sum("litellm_spend_metric_total", Map.of("model_id", "dep-live"))).isPositive();
+        assertThat(e.sum("litellm_remaining_requests_metric", Map.of("model_id", "dep-live", "model_group",
+                "gpt-a"))).isEqualTo(98);
+        assertThat(e.sum("litellm_remaining_tokens_metric", Map.of("model_id", "dep-live"))).isEqualTo(10000 - 19);
     }
 
     @Test
@@ -175,6 +179,8 @@ class ProxyServerMetricsTest {
                       model: openai/gpt-4o-mini
                       api_base: %s
                       api_key: sk-upstream-1
+                      rpm: 100
+                      tpm: 10000
                     model_info:
                       id: dep-live
                   - model_name: dead

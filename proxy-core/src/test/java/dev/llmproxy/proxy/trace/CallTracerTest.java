@@ -3,6 +3,8 @@ package dev.llmproxy.proxy.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.FixedKeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
@@ -15,6 +17,8 @@ import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.trace.Callbacks.Outcomes;
 import dev.llmproxy.proxy.trace.OtlpSpans.Span;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +31,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -259,6 +264,60 @@ class CallTracerTest {
         }
 
         await().atMost(Duration.ofSeconds(10)).until(() -> lost.containsKey("otel") && lost.get("otel").get() == 5);
+    }
+
+    @Test
+    void shouldCreateTheMlflowExperimentNamedWhenMissingAndExportIntoIt() throws IOException {
+        assertThat(exportToMlflowByName(false)).containsExactly(
+                "get experiment_name=proxy+runs Bearer tok", "create {\"name\":\"proxy runs\"}", "export 42");
+    }
+
+    @Test
+    void shouldExportIntoTheMlflowExperimentNamedWhenItExists() throws IOException {
+        assertThat(exportToMlflowByName(true)).containsExactly(
+                "get experiment_name=proxy+runs Bearer tok", "export 7");
+    }
+
+    /** What a tracking server saw when a record was traced with {@code MLFLOW_EXPERIMENT_NAME=proxy runs}. */
+    private List<String> exportToMlflowByName(boolean exists) throws IOException {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        HttpServer mlflow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        mlflow.createContext("/api/2.0/mlflow/experiments/get-by-name", exchange -> {
+            calls.add("get " + exchange.getRequestURI().getRawQuery() + " "
+                    + exchange.getRequestHeaders().getFirst("authorization"));
+            answer(exchange, exists ? 200 : 404, exists
+                    ? "{\"experiment\":{\"experiment_id\":\"7\",\"name\":\"proxy runs\"}}"
+                    : "{\"error_code\":\"RESOURCE_DOES_NOT_EXIST\"}");
+        });
+        mlflow.createContext("/api/2.0/mlflow/experiments/create", exchange -> {
+            calls.add("create " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            answer(exchange, 200, "{\"experiment_id\":\"42\"}");
+        });
+        mlflow.createContext("/v1/traces", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            calls.add("export " + exchange.getRequestHeaders().getFirst("x-mlflow-experiment-id"));
+            answer(exchange, 200, "");
+        });
+        mlflow.start();
+        try {
+            TraceSettings settings = TraceSettings.fromEnvironment(Callbacks.of(List.of("mlflow"), List.of(),
+                    List.of()), Map.of("MLFLOW_TRACKING_URI", "http://127.0.0.1:" + mlflow.getAddress().getPort(),
+                    "MLFLOW_EXPERIMENT_NAME", "proxy runs", "MLFLOW_TRACKING_TOKEN", "tok"));
+            tracer = start(settings.withBounds(64, 16, Duration.ofMillis(20), Duration.ofSeconds(2)), 1000 * MS);
+            tracer.onCallEnded(retriedChat(null));
+            await().atMost(Duration.ofSeconds(10)).until(() -> calls.stream().anyMatch(c -> c.startsWith("export")));
+            return List.copyOf(calls);
+        } finally {
+            mlflow.stop(0);
+        }
+    }
+
+    private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     private CallTracer start(TraceSettings settings, long tickerNanos) throws IOException {

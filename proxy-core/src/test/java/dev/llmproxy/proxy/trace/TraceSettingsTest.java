@@ -85,8 +85,10 @@ class TraceSettingsTest {
         assertThat(mlflow.endpoint()).isEqualTo(URI.create("http://mlflow:5000/v1/traces"));
         assertThat(mlflow.headers()).containsEntry("x-mlflow-experiment-id", "17")
                 .containsEntry("authorization", "Bearer tok");
-        assertThat(only(byName).headers()).containsEntry("x-mlflow-experiment-id", "0");
-        assertThat(byName.warnings()).singleElement().asString().contains("MLFLOW_EXPERIMENT_ID");
+        assertThat(only(byName).headers()).doesNotContainKey("x-mlflow-experiment-id");
+        assertThat(only(byName).mlflowExperimentName()).isEqualTo("proxy");
+        assertThat(mlflow.mlflowExperimentName()).as("the id wins").isNull();
+        assertThat(byName.warnings()).isEmpty();
     }
 
     @Test
