@@ -33,6 +33,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>Any other gets the request translated into an OpenAI chat request ({@link MessagesRequest}), which its own
  *       adapter then encodes as for {@code /v1/chat/completions} (Gemini, Azure and the OpenAI-compatible providers
  *       alike); answers come back through its translator, if it has one, and then into Anthropic's shape.
+ *   <li>{@code /v1/messages/count_tokens} reaches only deployments that speak the Messages API (the proxy estimates
+ *       it for the others, see {@link #speaksMessages}): the body with its {@code model} rewritten, to Anthropic's
+ *       {@code /v1/messages/count_tokens} or Vertex AI's {@code count-tokens:rawPredict}, which both take it.
  * </ul>
  *
  * <p>Thread-safety: confined to the attempt's event loop; one instance per attempt (it remembers the scan of the
@@ -50,7 +53,7 @@ public final class MessagesAdapter implements ProviderAdapter {
         this.deployment = requireNonNull(deployment, "deployment");
         ProviderAdapter wire = ResponsesBridgeAdapter.unwrap(deployment);
         this.vertex = wire instanceof VertexAnthropicAdapter;
-        this.nativeMessages = vertex || wire instanceof AnthropicAdapter;
+        this.nativeMessages = speaksMessages(deployment);
     }
 
     /** The adapter for one {@code /v1/messages} attempt on a deployment whose adapter is {@code deployment}. */
@@ -74,6 +77,12 @@ public final class MessagesAdapter implements ProviderAdapter {
         HttpHeaders headers = request.headers();
         String own = headers.get(ANTHROPIC_BETA);
         headers.set(ANTHROPIC_BETA, own == null || own.isEmpty() ? clientBeta.strip() : own + "," + clientBeta.strip());
+    }
+
+    /** Whether a deployment whose adapter is {@code deployment} speaks Anthropic's Messages API itself. */
+    public static boolean speaksMessages(ProviderAdapter deployment) {
+        ProviderAdapter wire = ResponsesBridgeAdapter.unwrap(deployment);
+        return wire instanceof AnthropicAdapter || wire instanceof VertexAnthropicAdapter;
     }
 
     /** Whether the deployment takes the client's body as it is. */
@@ -105,6 +114,12 @@ public final class MessagesAdapter implements ProviderAdapter {
     @Override
     public ByteBuf encodeRequest(ByteBufAllocator alloc, ByteBuf body, RequestInfo info, Endpoint endpoint,
             byte[] upstreamModelJson, boolean askForUsage) {
+        if (endpoint == Endpoint.MESSAGES_COUNT_TOKENS) {
+            if (!nativeMessages) {
+                throw new IllegalStateException("count_tokens is estimated by the proxy for this deployment");
+            }
+            return RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, false);
+        }
         if (vertex) {
             return MessagesRequest.forVertex(alloc, body, AnthropicRequestEncoder.VERTEX_VERSION);
         }
