@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.messages;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.anthropic.AnthropicRequestEncoder;
+import dev.llmproxy.codec.json.DropParams;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestRewriter;
 import dev.llmproxy.codec.json.RequestScanner;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 import java.time.Clock;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,8 +36,9 @@ import org.jspecify.annotations.Nullable;
  *       adapter then encodes as for {@code /v1/chat/completions} (Gemini, Azure and the OpenAI-compatible providers
  *       alike); answers come back through its translator, if it has one, and then into Anthropic's shape.
  *   <li>{@code /v1/messages/count_tokens} reaches only deployments that speak the Messages API (the proxy estimates
- *       it for the others, see {@link #speaksMessages}): the body with its {@code model} rewritten, to Anthropic's
- *       {@code /v1/messages/count_tokens} or Vertex AI's {@code count-tokens:rawPredict}, which both take it.
+ *       it for the others, see {@link #speaksMessages}): the body with its {@code model} rewritten and its generation
+ *       parameters left out, to Anthropic's {@code /v1/messages/count_tokens} or Vertex AI's
+ *       {@code count-tokens:rawPredict}.
  * </ul>
  *
  * <p>Thread-safety: confined to the attempt's event loop; one instance per attempt (it remembers the scan of the
@@ -43,6 +46,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MessagesAdapter implements ProviderAdapter {
     private static final AsciiString ANTHROPIC_BETA = AsciiString.cached("anthropic-beta");
+    /**
+     * The generation parameters of a Messages request, which the counting endpoints refuse as extra inputs: left out,
+     * so that a client may count the very body it is about to send (LiteLLM leaves out {@code max_tokens} only).
+     */
+    private static final Set<String> NOT_COUNTED = Set.of("max_tokens", "stream", "temperature", "top_p", "top_k",
+            "stop_sequences", "metadata", "service_tier");
 
     private final ProviderAdapter deployment;
     private final boolean nativeMessages;
@@ -118,7 +127,12 @@ public final class MessagesAdapter implements ProviderAdapter {
             if (!nativeMessages) {
                 throw new IllegalStateException("count_tokens is estimated by the proxy for this deployment");
             }
-            return RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, false);
+            ByteBuf rewritten = RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, false);
+            try {
+                return DropParams.strip(alloc, rewritten, NOT_COUNTED);
+            } finally {
+                rewritten.release();
+            }
         }
         if (vertex) {
             return MessagesRequest.forVertex(alloc, body, AnthropicRequestEncoder.VERTEX_VERSION);

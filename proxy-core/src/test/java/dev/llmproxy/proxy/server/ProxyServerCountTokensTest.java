@@ -79,9 +79,10 @@ class ProxyServerCountTokensTest {
     }
 
     @Test
-    void shouldRelayToAnthropicCountTokensWhenDeploymentIsAnthropic() {
+    void shouldRelayToAnthropicCountTokensWithoutGenerationParametersWhenDeploymentIsAnthropic() {
         HttpResponse<String> response = proxy.post("/v1/messages/count_tokens",
-                COUNT.formatted("claude") + ",\"mock_usage\":{\"prompt_tokens\":42}}",
+                COUNT.formatted("claude") + ",\"max_tokens\":1024,\"stream\":false,"
+                        + "\"mock_usage\":{\"prompt_tokens\":42}}",
                 "x-api-key", MASTER_KEY, "anthropic-version", "2023-06-01", "anthropic-beta", "token-counting-2024-11-01");
 
         assertThat(response.statusCode()).isEqualTo(200);
