@@ -48,7 +48,8 @@ public final class ChatRequests {
                     }
                     messages.add(assistant);
                 }
-                default -> messages.add(object("role", "tool", "tool_call_id", "call_" + random.nextInt(4),
+                default -> messages.add(object("role", "tool", "tool_call_id",
+                        "call_" + (calls > 0 && random.nextInt(4) > 0 ? random.nextInt(calls) : calls + 1),
                         "content", random.nextInt(3) == 0 ? textParts(random) : text(random)));
             }
         }
