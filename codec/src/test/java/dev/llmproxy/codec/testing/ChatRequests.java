@@ -29,7 +29,9 @@ public final class ChatRequests {
         int count = 1 + random.nextInt(8);
         int calls = 0;
         for (int i = 0; i < count; i++) {
-            switch (random.nextInt(6)) {
+            // A tool result before any tool call is rare, so that most requests are valid for every provider.
+            int kind = random.nextInt(6);
+            switch (kind >= 4 && calls == 0 && random.nextInt(6) > 0 ? 1 : kind) {
                 case 0 -> messages.add(object("role", random.nextBoolean() ? "system" : "developer",
                         "content", random.nextBoolean() ? text(random) : textParts(random)));
                 case 1, 2 -> messages.add(object("role", "user", "content", userContent(random)));
@@ -49,7 +51,7 @@ public final class ChatRequests {
                     messages.add(assistant);
                 }
                 default -> messages.add(object("role", "tool", "tool_call_id",
-                        "call_" + (calls > 0 && random.nextInt(4) > 0 ? random.nextInt(calls) : calls + 1),
+                        "call_" + (calls > 0 && random.nextInt(12) > 0 ? random.nextInt(calls) : calls + 1),
                         "content", random.nextInt(3) == 0 ? textParts(random) : text(random)));
             }
         }
