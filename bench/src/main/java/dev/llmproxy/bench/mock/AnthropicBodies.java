@@ -142,6 +142,15 @@ final class AnthropicBodies {
         };
     }
 
+    /** The answer to {@code count_tokens}: {@code {"input_tokens": N}}. */
+    static Consumer<JsonGenerator> tokenCount(int inputTokens) {
+        return g -> {
+            g.writeStartObject();
+            g.writeNumberProperty("input_tokens", inputTokens);
+            g.writeEndObject();
+        };
+    }
+
     /** An event whose only field is its type ({@code ping}, {@code message_stop}). */
     static Consumer<JsonGenerator> typeOnly(String type) {
         return g -> {

@@ -69,6 +69,9 @@ final class GoogleExchanges {
     private static MockRequestHandler.Exchange rawPredict(FullHttpRequest request, MockRoute route,
             MockRequest parsed, boolean keepAlive, String label) {
         String body = request.content().toString(StandardCharsets.UTF_8);
+        if (route.isTokenCount()) {
+            return countTokens(request, route, parsed, keepAlive, label);
+        }
         if (!body.contains("\"anthropic_version\"")) {
             return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
                     "anthropic_version: Field required", 400);
@@ -85,6 +88,21 @@ final class GoogleExchanges {
         }
         parsed.model = route.name();
         parsed.stream = route.endpoint() == MockRoute.Endpoint.STREAM_RAW_PREDICT;
+        return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
+    }
+
+    /** Vertex AI's Claude token counting: Anthropic's body, its {@code model} naming the model counted for. */
+    private static MockRequestHandler.Exchange countTokens(FullHttpRequest request, MockRoute route,
+            MockRequest parsed, boolean keepAlive, String label) {
+        try {
+            MockRequestParser.parse(request.content(), parsed);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "Invalid JSON payload received.", 400);
+        }
+        if (parsed.model.isEmpty()) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, "model: Field required", 400);
+        }
         return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
     }
 

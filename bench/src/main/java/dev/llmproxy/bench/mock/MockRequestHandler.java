@@ -145,7 +145,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (route.isBedrock()) {
             return BedrockExchanges.of(request, route, parsed, keepAlive, label);
         }
-        if (route.endpoint() == MockRoute.Endpoint.MESSAGES) {
+        if (route.isAnthropic()) {
             String refusal = anthropicHeaderProblem(request.headers());
             if (refusal != null) {
                 return new Exchange(route, parsed, keepAlive, label, refusal);
@@ -154,7 +154,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (route.endpoint() == MockRoute.Endpoint.CHAT
                 || route.endpoint() == MockRoute.Endpoint.COMPLETIONS
                 || route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
-                || route.endpoint() == MockRoute.Endpoint.MESSAGES
+                || route.isAnthropic()
                 || route.endpoint() == MockRoute.Endpoint.RESPONSES) {
             try {
                 MockRequestParser.parse(request.content(), parsed);
@@ -171,7 +171,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (exchange.route.endpoint() == MockRoute.Endpoint.CHAT
                 || exchange.route.endpoint() == MockRoute.Endpoint.COMPLETIONS
                 || exchange.route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
-                || exchange.route.endpoint() == MockRoute.Endpoint.MESSAGES
+                || exchange.route.isAnthropic()
                 || exchange.route.endpoint() == MockRoute.Endpoint.RESPONSES) {
             MockFault fault = state.nextFault();
             if (fault != null) {
@@ -193,7 +193,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void respond(ChannelHandlerContext ctx, Exchange exchange) {
         delayed = null;
         MockRequest request = exchange.request;
-        if (exchange.route.endpoint() == MockRoute.Endpoint.MESSAGES) {
+        if (exchange.route.isAnthropic()) {
             respondAnthropic(ctx, exchange);
             return;
         }
@@ -268,8 +268,8 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     /**
-     * Answers Anthropic's {@code POST /v1/messages}: a {@code message}, a stream of its events, or an Anthropic error
-     * body ({@code mock_status}, a missing {@code x-api-key}/{@code authorization} or {@code anthropic-version}
+     * Answers Anthropic's {@code POST /v1/messages}: a {@code message}, a stream of its events, its token count
+     * ({@code mock_prompt_tokens}, for {@code count_tokens}), or an Anthropic error body ({@code mock_status}, a missing {@code x-api-key}/{@code authorization} or {@code anthropic-version}
      * header, an unreadable body).
      */
     private void respondAnthropic(ChannelHandlerContext ctx, Exchange exchange) {
@@ -285,6 +285,13 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             sendAnthropicError(ctx, exchange, request.status, message);
             return;
         }
+        int input = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS
+                : request.promptTokens;
+        if (exchange.route.isTokenCount()) {
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    AnthropicBodies.tokenCount(input)));
+            return;
+        }
         String model = modelOf(exchange);
         if (request.stream) {
             anthropicStream = new AnthropicStream(ctx, state, request, model, exchange.keepAlive, done -> {
@@ -295,8 +302,6 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         String content = request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
-        int input = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS
-                : request.promptTokens;
         int output = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
         sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
                 AnthropicBodies.message(model, content, request.toolName, request.toolArguments, input, output)));

@@ -7,11 +7,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * Where a request goes: the endpoint and, for Azure-style paths or {@code models/{id}}, the name found in the path.
  * Accepted paths: {@code [/v1]/chat/completions}, {@code [/v1]/completions}, {@code [/v1]/embeddings},
- * {@code [/v1]/messages} (Anthropic),
+ * {@code [/v1]/messages} and {@code [/v1]/messages/count_tokens} (Anthropic),
  * {@code [/v1]/models[/{id}]} and {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
  * the query string (Azure's {@code api-version}) is ignored. Google's paths: any path ending
  * {@code /models/{model}:generateContent}, {@code :streamGenerateContent}, {@code :batchEmbedContents},
- * {@code :rawPredict} or {@code :streamRawPredict} (Claude on Vertex AI) (AI Studio's
+ * {@code :rawPredict} or {@code :streamRawPredict} (Claude on Vertex AI; its token counting is
+ * {@code /models/count-tokens:rawPredict}) (AI Studio's
  * {@code /v1beta/models/...} and Vertex AI's {@code /v1/projects/.../publishers/google/models/...} alike), and the
  * OAuth token endpoint {@code POST /token}. Bedrock's: {@code /model/{modelId}/converse} and
  * {@code /model/{modelId}/converse-stream} (the model id URL-decoded).
@@ -27,6 +28,7 @@ record MockRoute(Endpoint endpoint, String name) {
     private static final String MODELS = "/models";
     private static final String GOOGLE_MODELS = "/models/";
     private static final String BEDROCK_MODEL = "/model/";
+    private static final String VERTEX_COUNT_TOKENS = "count-tokens";
 
     enum Endpoint {
         CHAT,
@@ -34,6 +36,8 @@ record MockRoute(Endpoint endpoint, String name) {
         EMBEDDINGS,
         /** Anthropic's Messages API. */
         MESSAGES,
+        /** Anthropic's token counting. */
+        MESSAGES_COUNT_TOKENS,
         /** OpenAI's Responses API ({@code [/v1]/responses}, Azure's {@code /openai/responses}). */
         RESPONSES,
         /** Gemini's {@code :generateContent}. */
@@ -62,6 +66,17 @@ record MockRoute(Endpoint endpoint, String name) {
         return endpoint == Endpoint.GENERATE_CONTENT || endpoint == Endpoint.STREAM_GENERATE_CONTENT
                 || endpoint == Endpoint.BATCH_EMBED_CONTENTS || endpoint == Endpoint.GOOGLE_TOKEN
                 || endpoint == Endpoint.RAW_PREDICT || endpoint == Endpoint.STREAM_RAW_PREDICT;
+    }
+
+    /** Whether this is Anthropic's Messages API, or its token counting (Anthropic's own or Vertex AI's). */
+    boolean isAnthropic() {
+        return endpoint == Endpoint.MESSAGES || endpoint == Endpoint.MESSAGES_COUNT_TOKENS;
+    }
+
+    /** Whether this asks for a token count: Anthropic's {@code count_tokens} or Vertex AI's {@code count-tokens}. */
+    boolean isTokenCount() {
+        return endpoint == Endpoint.MESSAGES_COUNT_TOKENS
+                || endpoint == Endpoint.RAW_PREDICT && name.equals(VERTEX_COUNT_TOKENS);
     }
 
     /** Whether this is one of Bedrock's endpoints. */
@@ -130,6 +145,8 @@ record MockRoute(Endpoint endpoint, String name) {
                 return new MockRoute(Endpoint.EMBEDDINGS, name);
             case "/messages":
                 return new MockRoute(Endpoint.MESSAGES, name);
+            case "/messages/count_tokens":
+                return new MockRoute(Endpoint.MESSAGES_COUNT_TOKENS, name);
             case "/responses":
                 return new MockRoute(Endpoint.RESPONSES, name);
             default:

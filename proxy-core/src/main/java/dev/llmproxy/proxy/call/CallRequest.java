@@ -65,6 +65,6 @@ public record CallRequest(
 
     /** Whether the client asked for a stream (embeddings are never streamed). */
     public boolean stream() {
-        return info.stream() && endpoint != Endpoint.EMBEDDINGS;
+        return info.stream() && endpoint != Endpoint.EMBEDDINGS && endpoint != Endpoint.MESSAGES_COUNT_TOKENS;
     }
 }

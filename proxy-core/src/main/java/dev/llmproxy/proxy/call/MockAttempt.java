@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.call;
 
 import dev.llmproxy.codec.messages.MessagesResponses;
 import dev.llmproxy.codec.messages.MessagesStream;
+import dev.llmproxy.codec.messages.TokenEstimate;
 import dev.llmproxy.codec.openai.OpenAiJson;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.responses.ResponseIds;
@@ -95,6 +96,7 @@ final class MockAttempt extends Attempt {
             case EMBEDDINGS -> OpenAiJson.embeddings(
                     ctx.alloc(), model, 1, EMBEDDING_DIMENSIONS, MOCK_USAGE.promptTokens(), asksForBase64(call.body()));
             case RESPONSES -> responsesBody(content, model, created);
+            case MESSAGES_COUNT_TOKENS -> TokenEstimate.body(ctx.alloc(), TokenEstimate.inputTokens(call.body()));
         };
         FullHttpResponse response =
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, request.callId());
@@ -211,7 +213,7 @@ final class MockAttempt extends Attempt {
 
     private String idPrefix() {
         return switch (request.endpoint()) {
-            case CHAT_COMPLETIONS, MESSAGES -> "chatcmpl-";
+            case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> "chatcmpl-";
             case COMPLETIONS -> "cmpl-";
             case EMBEDDINGS -> "embd-";
             case RESPONSES -> "resp_";

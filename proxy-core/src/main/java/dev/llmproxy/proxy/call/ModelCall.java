@@ -3,6 +3,9 @@ package dev.llmproxy.proxy.call;
 import dev.llmproxy.codec.json.RouterParams;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.KeyGrant;
+import dev.llmproxy.proxy.messages.MessagesAdapter;
+import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.route.CapacityWaiter;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.ErrorClass;
@@ -345,9 +348,17 @@ public final class ModelCall {
         long now = services.ticker().getAsLong();
         Attempt attempt = deployment.isMock()
                 ? new MockAttempt(this, lease, now)
+                : estimatesTokens(deployment) ? new TokenCountAttempt(this, lease, now)
                 : new UpstreamAttempt(this, lease, now);
         current = attempt;
         attempt.start();
+    }
+
+    /** Whether the proxy answers this call's token count itself: the deployment has no counting API it calls. */
+    private boolean estimatesTokens(Deployment deployment) {
+        ProviderAdapter adapter = deployment.adapter();
+        return request.endpoint() == Endpoint.MESSAGES_COUNT_TOKENS
+                && (adapter == null || !MessagesAdapter.speaksMessages(adapter));
     }
 
     /**

@@ -72,12 +72,12 @@ public final class Responses {
     }
 
     /**
-     * An error response in the shape the endpoint's clients read: Anthropic's for {@link Endpoint#MESSAGES} (the
-     * Anthropic SDKs), OpenAI's otherwise.
+     * An error response in the shape the endpoint's clients read: Anthropic's for {@link Endpoint#MESSAGES} and
+     * {@link Endpoint#MESSAGES_COUNT_TOKENS} (the Anthropic SDKs), OpenAI's otherwise.
      */
     public static FullHttpResponse error(ByteBufAllocator alloc, ProxyError error, String message,
             @Nullable String param, String callId, @Nullable Endpoint endpoint) {
-        if (endpoint != Endpoint.MESSAGES) {
+        if (endpoint != Endpoint.MESSAGES && endpoint != Endpoint.MESSAGES_COUNT_TOKENS) {
             return error(alloc, error, message, param, callId);
         }
         ByteBuf body = MessagesErrors.body(alloc, error.status().code(), message);

@@ -157,8 +157,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             throw new IllegalStateException("deployment " + deployment.id() + " has no adapter");
         }
         // Anthropic's /v1/messages goes to any deployment through an adapter of its own, over the deployment's.
-        this.adapter = request.endpoint() == Endpoint.MESSAGES ? MessagesAdapter.forAttempt(providerAdapter)
-                : providerAdapter;
+        this.adapter = request.endpoint() == Endpoint.MESSAGES || request.endpoint() == Endpoint.MESSAGES_COUNT_TOKENS
+                ? MessagesAdapter.forAttempt(providerAdapter) : providerAdapter;
         this.stream = request.stream();
         this.hideUsage = adapter.asksForStreamUsage(request.endpoint(), request.info());
         this.silenceNanos =

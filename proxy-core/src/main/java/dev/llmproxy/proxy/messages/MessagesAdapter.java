@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.messages;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.anthropic.AnthropicRequestEncoder;
+import dev.llmproxy.codec.json.DropParams;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestRewriter;
 import dev.llmproxy.codec.json.RequestScanner;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 import java.time.Clock;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>Any other gets the request translated into an OpenAI chat request ({@link MessagesRequest}), which its own
  *       adapter then encodes as for {@code /v1/chat/completions} (Gemini, Azure and the OpenAI-compatible providers
  *       alike); answers come back through its translator, if it has one, and then into Anthropic's shape.
+ *   <li>{@code /v1/messages/count_tokens} reaches only deployments that speak the Messages API (the proxy estimates
+ *       it for the others, see {@link #speaksMessages}): the body with its {@code model} rewritten and its generation
+ *       parameters left out, to Anthropic's {@code /v1/messages/count_tokens} or Vertex AI's
+ *       {@code count-tokens:rawPredict}.
  * </ul>
  *
  * <p>Thread-safety: confined to the attempt's event loop; one instance per attempt (it remembers the scan of the
@@ -40,6 +46,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MessagesAdapter implements ProviderAdapter {
     private static final AsciiString ANTHROPIC_BETA = AsciiString.cached("anthropic-beta");
+    /**
+     * The generation parameters of a Messages request, which the counting endpoints refuse as extra inputs: left out,
+     * so that a client may count the very body it is about to send (LiteLLM leaves out {@code max_tokens} only).
+     */
+    private static final Set<String> NOT_COUNTED = Set.of("max_tokens", "stream", "temperature", "top_p", "top_k",
+            "stop_sequences", "metadata", "service_tier");
 
     private final ProviderAdapter deployment;
     private final boolean nativeMessages;
@@ -50,7 +62,7 @@ public final class MessagesAdapter implements ProviderAdapter {
         this.deployment = requireNonNull(deployment, "deployment");
         ProviderAdapter wire = ResponsesBridgeAdapter.unwrap(deployment);
         this.vertex = wire instanceof VertexAnthropicAdapter;
-        this.nativeMessages = vertex || wire instanceof AnthropicAdapter;
+        this.nativeMessages = speaksMessages(deployment);
     }
 
     /** The adapter for one {@code /v1/messages} attempt on a deployment whose adapter is {@code deployment}. */
@@ -74,6 +86,12 @@ public final class MessagesAdapter implements ProviderAdapter {
         HttpHeaders headers = request.headers();
         String own = headers.get(ANTHROPIC_BETA);
         headers.set(ANTHROPIC_BETA, own == null || own.isEmpty() ? clientBeta.strip() : own + "," + clientBeta.strip());
+    }
+
+    /** Whether a deployment whose adapter is {@code deployment} speaks Anthropic's Messages API itself. */
+    public static boolean speaksMessages(ProviderAdapter deployment) {
+        ProviderAdapter wire = ResponsesBridgeAdapter.unwrap(deployment);
+        return wire instanceof AnthropicAdapter || wire instanceof VertexAnthropicAdapter;
     }
 
     /** Whether the deployment takes the client's body as it is. */
@@ -105,6 +123,17 @@ public final class MessagesAdapter implements ProviderAdapter {
     @Override
     public ByteBuf encodeRequest(ByteBufAllocator alloc, ByteBuf body, RequestInfo info, Endpoint endpoint,
             byte[] upstreamModelJson, boolean askForUsage) {
+        if (endpoint == Endpoint.MESSAGES_COUNT_TOKENS) {
+            if (!nativeMessages) {
+                throw new IllegalStateException("count_tokens is estimated by the proxy for this deployment");
+            }
+            ByteBuf rewritten = RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, false);
+            try {
+                return DropParams.strip(alloc, rewritten, NOT_COUNTED);
+            } finally {
+                rewritten.release();
+            }
+        }
         if (vertex) {
             return MessagesRequest.forVertex(alloc, body, AnthropicRequestEncoder.VERTEX_VERSION);
         }

@@ -30,6 +30,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     private static final AsciiString OAUTH_BETA = AsciiString.cached("oauth-2025-04-20");
     private static final AsciiString BROWSER_ACCESS = AsciiString.cached("anthropic-dangerous-direct-browser-access");
     private static final String MESSAGES_PATH = "/v1/messages";
+    private static final String COUNT_TOKENS_PATH = "/count_tokens";
 
     private final String path;
     private final UpstreamAuth auth;
@@ -88,7 +89,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
-        return path;
+        return endpoint == Endpoint.MESSAGES_COUNT_TOKENS ? path + COUNT_TOKENS_PATH : path;
     }
 
     /** No: Anthropic reports usage in every stream ({@code message_start} and {@code message_delta}). */

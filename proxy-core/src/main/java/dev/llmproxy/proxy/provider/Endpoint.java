@@ -11,6 +11,11 @@ public enum Endpoint {
      * deployment's own path is its chat completions path ({@link #upstream()}).
      */
     MESSAGES("/v1/messages"),
+    /**
+     * Anthropic's token counting ({@code /v1/messages/count_tokens}): relayed to deployments that speak the Messages
+     * API, estimated by the proxy for every other (no provider call).
+     */
+    MESSAGES_COUNT_TOKENS("/v1/messages/count_tokens"),
     /** OpenAI's Responses API; bridged to chat completions for providers without it. */
     RESPONSES("/responses");
 

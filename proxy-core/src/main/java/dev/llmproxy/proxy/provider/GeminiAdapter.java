@@ -91,6 +91,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         String path = fixedModelPath != null ? fixedModelPath : modelsPath + segment(upstreamModel);
         return switch (endpoint) {
             case EMBEDDINGS -> path + ":batchEmbedContents";
+            case MESSAGES_COUNT_TOKENS -> path + ":countTokens";
             case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES ->
                 path + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
         };
@@ -133,6 +134,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             // ResponsesBridgeAdapter hands Gemini the chat translation of a Responses request.
             case RESPONSES -> throw new InvalidRequestException(
                     "/v1/responses reaches " + provider + " models only bridged to chat completions", null);
+            // The proxy estimates count_tokens itself for Gemini models (TokenCountAttempt): never sent.
+            case MESSAGES_COUNT_TOKENS -> throw new InvalidRequestException(
+                    "/v1/messages/count_tokens is answered by the proxy for " + provider + " models", null);
         };
     }
 

@@ -46,6 +46,13 @@ public final class VertexAnthropicAdapter implements ProviderAdapter {
 
     @Override
     public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
+        if (endpoint == Endpoint.MESSAGES_COUNT_TOKENS) {
+            // One counting model per publisher; the body names the model counted for.
+            String models = fixedModelPath != null
+                    ? fixedModelPath.substring(0, fixedModelPath.lastIndexOf("/models/") + "/models/".length())
+                    : modelsPath;
+            return models + "count-tokens:rawPredict";
+        }
         String path = fixedModelPath != null ? fixedModelPath : modelsPath + segment(upstreamModel);
         return path + (stream ? ":streamRawPredict" : ":rawPredict");
     }

@@ -58,6 +58,7 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath COMPLETIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.COMPLETIONS, null);
     private static final ApiPath EMBEDDINGS = new ApiPath(Kind.MODEL_CALL, Endpoint.EMBEDDINGS, null);
     private static final ApiPath MESSAGES = new ApiPath(Kind.MODEL_CALL, Endpoint.MESSAGES, null);
+    private static final ApiPath COUNT_TOKENS = new ApiPath(Kind.MODEL_CALL, Endpoint.MESSAGES_COUNT_TOKENS, null);
     private static final ApiPath RESPONSES = new ApiPath(Kind.MODEL_CALL, Endpoint.RESPONSES, null);
     private static final ApiPath MODELS = new ApiPath(Kind.MODELS, null, null);
     private static final ApiPath LIVENESS = new ApiPath(Kind.LIVENESS, null, null);
@@ -89,6 +90,8 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 return EMBEDDINGS;
             case "/v1/messages":
                 return MESSAGES;
+            case "/v1/messages/count_tokens":
+                return COUNT_TOKENS;
             case "/v1/responses", "/responses":
                 return RESPONSES;
             case "/v1/models", "/models":
@@ -147,7 +150,7 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 continue;
             }
             for (Endpoint endpoint : Endpoint.values()) {
-                if (endpoint == Endpoint.MESSAGES) {
+                if (endpoint == Endpoint.MESSAGES || endpoint == Endpoint.MESSAGES_COUNT_TOKENS) {
                     // Anthropic's API names its model in the body only; Azure-style paths are OpenAI's.
                     continue;
                 }

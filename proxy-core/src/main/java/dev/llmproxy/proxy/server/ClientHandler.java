@@ -685,7 +685,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     private static String requiredField(Endpoint endpoint) {
         return switch (endpoint) {
-            case CHAT_COMPLETIONS, MESSAGES -> "messages";
+            case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> "messages";
             case COMPLETIONS -> "prompt";
             case EMBEDDINGS, RESPONSES -> "input";
         };
@@ -693,7 +693,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     private static boolean hasField(RequestInfo info, Endpoint endpoint) {
         return switch (endpoint) {
-            case CHAT_COMPLETIONS, MESSAGES -> info.hasMessages();
+            case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> info.hasMessages();
             case COMPLETIONS -> info.hasPrompt();
             case EMBEDDINGS, RESPONSES -> info.hasInput();
         };

@@ -352,7 +352,7 @@ final class SpanWriter {
     /** The semantic conventions' {@code gen_ai.operation.name} of an endpoint. */
     static String operationName(Endpoint endpoint) {
         return switch (endpoint) {
-            case CHAT_COMPLETIONS, MESSAGES -> "chat";
+            case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> "chat";
             case COMPLETIONS -> "text_completion";
             case EMBEDDINGS -> "embeddings";
             case RESPONSES -> "chat";

@@ -25,6 +25,7 @@ class ApiPathTest {
         "/embeddings?x, EMBEDDINGS",
         "/v1/messages, MESSAGES",
         "/v1/messages?beta=true, MESSAGES",
+        "/v1/messages/count_tokens?beta=true, MESSAGES_COUNT_TOKENS",
         "/v1/responses, RESPONSES",
         "/responses/, RESPONSES"})
     void shouldMapToModelCallWhenPathIsAnApiEndpoint(String uri, Endpoint endpoint) {
