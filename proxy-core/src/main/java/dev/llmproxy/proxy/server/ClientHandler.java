@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.server;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestScanner;
 import dev.llmproxy.codec.json.RouterParams;
+import dev.llmproxy.codec.responses.ManagedResponseIds;
 import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.KeyRefusal;
@@ -21,6 +22,8 @@ import dev.llmproxy.proxy.management.ManagementResponse;
 import dev.llmproxy.proxy.metrics.ExpositionFormat;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
+import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -93,6 +96,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private @Nullable AwaitingManagement awaitingManagement;
     /** A {@code /health} report being made; its answer is dropped if the client goes first. */
     private @Nullable AwaitingHealth awaitingHealth;
+    /** A stored response being fetched; the relay is cancelled if the client goes first. */
+    private @Nullable AwaitingRelay awaitingRelay;
     private boolean inFlight;
     /** Body bytes of the request being answered, reserved in the server's budget by the aggregator. */
     private long heldBodyBytes;
@@ -182,6 +187,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (health != null) {
             record(health.facts, null, null, health.principal, ProxyError.CLIENT_CLOSED);
         }
+        AwaitingRelay relaying = awaitingRelay;
+        awaitingRelay = null;
+        if (relaying != null) {
+            ResponseResourceRelay relay = relaying.relay;
+            if (relay != null) {
+                relay.cancel();
+            }
+            record(relaying.facts, Endpoint.RESPONSES, relaying.model, relaying.principal, ProxyError.CLIENT_CLOSED);
+        }
         releasePipelined();
         releaseBody();
         ctx.fireChannelInactive();
@@ -239,11 +253,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         HttpMethod allowed = path.kind().method();
-        if (allowed == null || !request.method().equals(allowed)) {
+        if (allowed == null || !path.kind().allows(request.method())) {
             FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.METHOD_NOT_ALLOWED,
                     "Method " + request.method() + " not allowed for " + pathOf(request.uri()), null, facts.callId);
             if (allowed != null) {
-                response.headers().set(HttpHeaderNames.ALLOW, allowed.name());
+                response.headers().set(HttpHeaderNames.ALLOW, path.kind().allowHeader());
             }
             request.release();
             send(ctx, response, facts);
@@ -339,6 +353,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case MODEL_CALL -> startModelCall(ctx, request, path, facts, principal);
             case METRICS -> sendMetrics(ctx, request, facts, principal);
             case MANAGEMENT_GET, MANAGEMENT_POST -> sendManagement(ctx, request, facts, principal);
+            case RESPONSE, RESPONSE_INPUT_ITEMS -> sendResponseResource(ctx, request, path, facts, principal);
             default -> throw new IllegalStateException("unhandled path " + path.kind());
         }
     }
@@ -548,6 +563,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                     null, endpoint, model, principal);
             return;
         }
+        if (endpoint == Endpoint.RESPONSES) {
+            ResponsesContinuation continuation =
+                    ResponsesContinuation.of(server.routes, route.modelGroup(), body, ctx.alloc());
+            if (continuation != null) {
+                body.release();
+                body = continuation.body();
+                info = RequestScanner.scan(body);
+                route = continuation.route();
+            }
+        }
         String traceparent = request.headers().get(TRACEPARENT);
         String anthropicBeta = request.headers().get(ANTHROPIC_BETA);
         if (key != null) {
@@ -642,6 +667,55 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                 HttpHeaderValues.APPLICATION_JSON, body, waiting.facts.callId);
         send(context, response, waiting.facts);
         record(waiting.facts, null, null, waiting.principal, null, answer.status());
+    }
+
+    /**
+     * {@code GET}/{@code DELETE /v1/responses/{id}} and {@code GET /v1/responses/{id}/input_items}: relayed to the
+     * OpenAI or Azure deployment the managed id names. The request stays in flight until the answer comes back.
+     */
+    private void sendResponseResource(ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path,
+            RequestFacts facts, Principal principal) {
+        String id = String.valueOf(path.pathModel());
+        ResponseResourceRelay.Action action = path.kind() == ApiPath.Kind.RESPONSE_INPUT_ITEMS
+                ? ResponseResourceRelay.Action.INPUT_ITEMS
+                : request.method().equals(HttpMethod.DELETE) ? ResponseResourceRelay.Action.DELETE
+                : ResponseResourceRelay.Action.RETRIEVE;
+        String uri = request.uri();
+        int queryStart = uri.indexOf('?');
+        String query = queryStart < 0 ? "" : uri.substring(queryStart + 1);
+        request.release();
+        ManagedResponseIds.Decoded decoded = ManagedResponseIds.decode(id);
+        ModelRoute route = decoded == null ? null : server.routes.resolve(decoded.deploymentId());
+        Deployment deployment = route == null ? null : route.targets().get(0).deployment();
+        if (decoded == null || deployment == null || !deployment.id().equals(decoded.deploymentId())
+                || deployment.isMock() || deployment.adapter() instanceof ResponsesBridgeAdapter) {
+            reject(ctx, facts, ProxyError.NOT_FOUND, "Response with id '" + id + "' not found. llmproxy finds a "
+                    + "response by the id it returned for it, which names the deployment that holds it", null,
+                    Endpoint.RESPONSES, principal);
+            return;
+        }
+        KeyGrant key = principal.key();
+        KeyRefusal refusal = key == null ? null : key.checkModel(deployment.modelGroup());
+        if (refusal != null) {
+            rejectKey(ctx, facts, refusal, Endpoint.RESPONSES, deployment.modelGroup(), principal);
+            return;
+        }
+        AwaitingRelay waiting = new AwaitingRelay(facts, principal, deployment.modelGroup());
+        awaitingRelay = waiting;
+        waiting.relay = ResponseResourceRelay.start(ctx, server.calls.upstream(), deployment, action, decoded, id,
+                query, facts.callId, (response, error) -> relayed(waiting, response, error));
+    }
+
+    private void relayed(AwaitingRelay waiting, FullHttpResponse response, @Nullable ProxyError error) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingRelay != waiting || context == null) {
+            response.release();
+            return;
+        }
+        awaitingRelay = null;
+        send(context, response, waiting.facts);
+        record(waiting.facts, Endpoint.RESPONSES, waiting.model, waiting.principal, error,
+                response.status().code());
     }
 
     private static String requiredField(Endpoint endpoint) {
@@ -763,6 +837,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     /** The facts of a request settled when it arrives. */
     private record RequestFacts(String callId, long startNanos, boolean keepAlive, boolean http10) {}
+
+    /** A stored response being fetched from its deployment. */
+    private static final class AwaitingRelay {
+        final RequestFacts facts;
+        final Principal principal;
+        final String model;
+        @Nullable ResponseResourceRelay relay;
+
+        AwaitingRelay(RequestFacts facts, Principal principal, String model) {
+            this.facts = facts;
+            this.principal = principal;
+            this.model = model;
+        }
+    }
 
     /** A management request under way on a store thread. */
     private record AwaitingManagement(RequestFacts facts, Principal principal) {}
