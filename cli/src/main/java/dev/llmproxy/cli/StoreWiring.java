@@ -116,9 +116,10 @@ final class StoreWiring implements AutoCloseable {
         return keys.authenticator();
     }
 
-    /** Adds the spend listener and the management routes. */
+    /** Adds the spend listener, the management routes and the kept bridged responses. */
     void apply(ServerComponents.Builder components) {
-        components.listener(spend).management(management);
+        components.listener(spend).management(management)
+                .bridgedResponses(new StoreResponses(store.responses(), keys.storeExecutor()));
     }
 
     @Override

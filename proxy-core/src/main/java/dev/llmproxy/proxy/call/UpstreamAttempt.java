@@ -10,6 +10,7 @@ import dev.llmproxy.codec.sse.StreamFramer;
 import dev.llmproxy.proxy.messages.MessagesAdapter;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.NativeResponsesTranslator;
+import dev.llmproxy.proxy.provider.RebuiltResponse;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
@@ -642,6 +643,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         ResponseTranslator responseTranslator = translator;
         if (responseTranslator != null && responseTranslator.usage() != null) {
             usage = responseTranslator.usage();
+        }
+        if (responseTranslator instanceof RebuiltResponse rebuilt && status == 200) {
+            call.responseRebuilt(rebuilt);
         }
         cleanUp(upstreamKeepAlive && !bodyEndsAtClose);
         call.attemptEnded(this, status, null, usage);

@@ -6,6 +6,7 @@ import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.ModelRoute;
 import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.route.Target;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -27,6 +28,30 @@ import org.jspecify.annotations.Nullable;
 record ResponsesContinuation(ModelRoute route, ByteBuf body) {
     private static final ByteBuf PREVIOUS_RESPONSE_ID = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer("\"previous_response_id\"".getBytes(StandardCharsets.US_ASCII)));
+
+    /**
+     * The {@code previous_response_id} of {@code body} when it may be a response the proxy bridged and kept (not a
+     * managed id of a relayed one), else {@code null}.
+     *
+     * @param body a valid JSON object; not taken, indexes unchanged
+     */
+    static @Nullable String keptPreviousId(ByteBuf body) {
+        if (ByteBufUtil.indexOf(PREVIOUS_RESPONSE_ID, body) < 0) {
+            return null;
+        }
+        String id = ResponsesRequests.previousResponseId(body);
+        return id == null || ManagedResponseIds.decode(id) != null ? null : id;
+    }
+
+    /** Whether some deployment of {@code route} has no Responses API of its own (its answers are bridged). */
+    static boolean bridges(ModelRoute route) {
+        for (Target target : route.targets()) {
+            if (target.deployment().adapter() instanceof ResponsesBridgeAdapter) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * The continuation of {@code body}, or {@code null} when it continues no managed response of a native deployment

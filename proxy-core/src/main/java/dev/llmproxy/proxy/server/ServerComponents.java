@@ -70,6 +70,7 @@ public final class ServerComponents {
     private final @Nullable LitellmMetrics metrics;
     private final @Nullable CallTracer tracer;
     private final @Nullable ManagementApi management;
+    private final @Nullable BridgedResponses bridgedResponses;
     private final RouterSettings routerSettings;
     private final HealthCheckSettings healthChecks;
     private final RoutingStats routingStats;
@@ -122,6 +123,7 @@ public final class ServerComponents {
         this.clientIps = builder.clientIps;
         this.clientWriteTimeout = builder.clientWriteTimeout;
         this.management = builder.management;
+        this.bridgedResponses = builder.bridgedResponses;
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -242,6 +244,11 @@ public final class ServerComponents {
         return management;
     }
 
+    /** Where bridged Responses API answers are kept, or {@code null} without a store. */
+    public @Nullable BridgedResponses bridgedResponses() {
+        return bridgedResponses;
+    }
+
     /**
      * The trace exporter (also among {@link #listeners()}), or {@code null} when no trace callback is configured;
      * the server closes it when it stops.
@@ -276,6 +283,7 @@ public final class ServerComponents {
         private @Nullable MetricsSettings metrics;
         private @Nullable TraceSettings tracing;
         private @Nullable ManagementApi management;
+        private @Nullable BridgedResponses bridgedResponses;
         private RouterSettings routerSettings = RouterSettings.DEFAULTS;
         private HealthCheckSettings healthChecks = HealthCheckSettings.DEFAULTS;
 
@@ -396,6 +404,15 @@ public final class ServerComponents {
         /** Serves the management routes ({@code /key/...}) with {@code api} (default: off, answered 400). */
         public Builder management(ManagementApi api) {
             this.management = requireNonNull(api, "api");
+            return this;
+        }
+
+        /**
+         * Keeps bridged Responses API answers in {@code responses}, for {@code previous_response_id} and
+         * {@code /v1/responses/{id}} (default: none, such requests are answered 400 and 404).
+         */
+        public Builder bridgedResponses(BridgedResponses responses) {
+            this.bridgedResponses = requireNonNull(responses, "responses");
             return this;
         }
 

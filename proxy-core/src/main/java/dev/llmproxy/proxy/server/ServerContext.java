@@ -36,6 +36,8 @@ final class ServerContext {
     final @Nullable CallTracer tracer;
     /** The management routes, or null when virtual keys are off. */
     final @Nullable ManagementApi management;
+    /** Where bridged Responses API answers are kept, or null without a store. */
+    final @Nullable BridgedResponses bridgedResponses;
     /** Wall time, for key admissions (their limit windows are calendar minutes). */
     final Clock clock;
     /** Probes deployments for {@code /health} and, when configured, in the background. */
@@ -65,6 +67,7 @@ final class ServerContext {
         this.metrics = components.metrics();
         this.tracer = components.tracer();
         this.management = components.management();
+        this.bridgedResponses = components.bridgedResponses();
         this.clock = components.clock();
         this.cors = components.cors();
         this.clientIps = new ClientIpPolicy(components.clientIps());

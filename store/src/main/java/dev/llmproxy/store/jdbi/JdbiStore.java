@@ -7,6 +7,7 @@ import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.DatabaseUrl;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.LiteLlmImportReport;
+import dev.llmproxy.store.ResponseStore;
 import dev.llmproxy.store.SpendReports;
 import dev.llmproxy.store.SpendWriter;
 import dev.llmproxy.store.SpendWriterConfig;
@@ -39,6 +40,7 @@ public final class JdbiStore implements Store {
     private final TeamStore teams;
     private final JdbiBudgetResets budgetResets;
     private final SpendReports spendReports;
+    private final ResponseStore responses;
     private final Clock clock;
     private final @Nullable KeyChanges keyChanges;
 
@@ -58,6 +60,7 @@ public final class JdbiStore implements Store {
         this.teams = new JdbiTeamStore(jdbi, clock);
         this.budgetResets = new JdbiBudgetResets(jdbi);
         this.spendReports = new JdbiSpendReports(jdbi);
+        this.responses = new JdbiResponseStore(jdbi, clock);
         this.clock = clock;
     }
 
@@ -86,6 +89,11 @@ public final class JdbiStore implements Store {
     @Override
     public KeyStore keys() {
         return keys;
+    }
+
+    @Override
+    public ResponseStore responses() {
+        return responses;
     }
 
     @Override

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The migrations create the schema on an empty database and are a no-op the second time, on both databases. */
 class MigrationsTest {
     private static final List<String> TABLES = List.of("LiteLLM_VerificationToken", "LiteLLM_UserTable",
-            "LiteLLM_TeamTable", "LiteLLM_TeamMembership", "LiteLLM_SpendLogs", "llmproxy_spend_segments");
+            "LiteLLM_TeamTable", "LiteLLM_TeamMembership", "LiteLLM_SpendLogs", "llmproxy_spend_segments",
+            "llmproxy_responses");
 
     @TempDir
     Path tempDir;
@@ -46,7 +47,7 @@ class MigrationsTest {
 
     private static void assertMigratesOnceThenNoOp(TestDatabase db) {
         try (HikariDataSource ds = DataSources.create(db.config())) {
-            assertThat(Migrations.migrate(ds)).isEqualTo(2);
+            assertThat(Migrations.migrate(ds)).isEqualTo(3);
             assertThat(Migrations.migrate(ds)).isZero();
         }
         for (String table : TABLES) {
@@ -55,7 +56,7 @@ class MigrationsTest {
                     .as(table)
                     .isEqualTo(1);
         }
-        assertThat(db.queryString("SELECT max(version) FROM flyway_schema_history WHERE success")).isEqualTo("2");
+        assertThat(db.queryString("SELECT max(version) FROM flyway_schema_history WHERE success")).isEqualTo("3");
         try (Store store = Stores.open(db.config())) {
             assertThat(store.isReachable()).isTrue();
         }
