@@ -1,8 +1,8 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.codec.json.JsonStrings;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestScanner;
-import dev.llmproxy.codec.json.JsonStrings;
 import dev.llmproxy.codec.json.RouterParams;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.responses.ManagedResponseIds;
@@ -852,16 +852,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case RETRIEVE -> sendKept(context, waiting, turn.response());
             case INPUT_ITEMS -> {
                 QueryStringDecoder query = new QueryStringDecoder(waiting.query(), false);
-                String page;
+                int limit;
                 try {
-                    page = StoredTurns.inputItemsPage(turn.inputItems(), intParam(query, "limit", 20),
-                            "asc".equals(param(query, "order")), param(query, "after"));
-                } catch (IllegalArgumentException e) {
+                    limit = intParam(query, "limit", 20);
+                } catch (NumberFormatException e) {
                     reject(context, waiting.facts(), ProxyError.BAD_REQUEST, "limit must be a number", "limit",
                             Endpoint.RESPONSES, waiting.principal());
                     return;
                 }
-                sendKept(context, waiting, page);
+                sendKept(context, waiting, StoredTurns.inputItemsPage(turn.inputItems(), limit,
+                        "asc".equals(param(query, "order")), param(query, "after")));
             }
             case DELETE -> {
                 awaitingKept = waiting;
