@@ -125,9 +125,10 @@ final class StoreWiring implements AutoCloseable {
         return keys.authenticator();
     }
 
-    /** Adds the spend listener, the management routes and the end-user checks. */
+    /** Adds the spend listener, the management routes, the end-user checks and the kept bridged responses. */
     void apply(ServerComponents.Builder components) {
-        components.listener(spend).management(management).endUsers(keys.endUsers());
+        components.listener(spend).management(management).endUsers(keys.endUsers())
+                .bridgedResponses(new StoreResponses(store.responses(), keys.storeExecutor()));
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.time.ZoneId;
 import java.util.function.Consumer;
 
 /**
- * The store: keys, users, teams, and the spend writer. Opened by {@link Stores#open(StoreConfig)}, which migrates
+ * The store: keys, users, teams, the spend writer, and bridged responses. Opened by {@link Stores#open(StoreConfig)}, which migrates
  * the schema first. Thread-safe. Every method may block on the database; callers on an event loop hand off to an
  * executor of their own.
  */
@@ -22,6 +22,8 @@ public interface Store extends AutoCloseable {
 
     /** End users (customers) and their budgets. */
     EndUserStore endUsers();
+    /** Responses bridged to chat completions, kept for {@code previous_response_id}. */
+    ResponseStore responses();
 
     /** Reads of the spend logs. */
     SpendReports spendReports();

@@ -30,6 +30,8 @@ final class MockRequest {
     int holdAfterChunks = UNSET;
     long holdMillis;
     @Nullable String content;
+    /** Responses API: the earlier response the request continues. */
+    @Nullable String previousResponseId;
     /** Anthropic answers: call this tool (with {@link #toolArguments}, JSON) instead of answering text. */
     @Nullable String toolName;
     String toolArguments = "{}";

@@ -21,8 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 
 /**
  * Answers OpenAI requests on one connection. Inbound: {@link FullHttpRequest} (from {@code HttpObjectAggregator});
@@ -234,6 +236,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             case RESPONSES:
                 respondResponses(ctx, exchange, model);
                 return;
+            case RESPONSE:
+            case RESPONSE_INPUT_ITEMS:
+                respondStoredResponse(ctx, exchange);
+                return;
             case MODELS:
                 sendJson(ctx, exchange, HttpResponseStatus.OK,
                         OpenAiBodies.toBuffer(ctx.alloc(), state.bodies.models(state.config.models())));
@@ -247,9 +253,36 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
     }
 
-    /** Answers OpenAI's {@code POST /v1/responses}: a {@code response} object, or its event stream. */
+    /**
+     * Answers OpenAI's {@code GET}/{@code DELETE /v1/responses/{id}} and {@code GET .../input_items}: the mock keeps
+     * one response, {@link OpenAiResponsesBodies#RESPONSE_ID}; any other id is not found, as OpenAI says it.
+     */
+    private void respondStoredResponse(ChannelHandlerContext ctx, Exchange exchange) {
+        String id = exchange.route.name();
+        if (!id.equals(OpenAiResponsesBodies.RESPONSE_ID)) {
+            sendError(ctx, exchange, HttpResponseStatus.NOT_FOUND, "Response with id '" + id + "' not found.");
+            return;
+        }
+        Consumer<JsonGenerator> body = exchange.route.endpoint() == MockRoute.Endpoint.RESPONSE_INPUT_ITEMS
+                ? OpenAiResponsesBodies.inputItems()
+                : exchange.label.startsWith("DELETE") ? OpenAiResponsesBodies.deleted()
+                : OpenAiResponsesBodies.response("gpt-4.1", true, ModelAnswers.PIECE.repeat(3), null, "",
+                        ModelAnswers.DEFAULT_PROMPT_TOKENS, 3);
+        sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(), body));
+    }
+
+    /**
+     * Answers OpenAI's {@code POST /v1/responses}: a {@code response} object, or its event stream; a 404 when
+     * {@code previous_response_id} names a response other than the one the mock keeps.
+     */
     private void respondResponses(ChannelHandlerContext ctx, Exchange exchange, String model) {
         MockRequest request = exchange.request;
+        String previous = request.previousResponseId;
+        if (previous != null && !previous.equals(OpenAiResponsesBodies.RESPONSE_ID)) {
+            sendError(ctx, exchange, HttpResponseStatus.NOT_FOUND,
+                    "Previous response with id '" + previous + "' not found.");
+            return;
+        }
         if (request.stream) {
             responsesStream = new ResponsesStream(ctx, state, request, model, exchange.keepAlive, done -> {
                 responsesStream = null;

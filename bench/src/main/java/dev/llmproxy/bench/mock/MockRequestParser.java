@@ -74,6 +74,9 @@ final class MockRequestParser {
             case "input":
                 into.embeddingInputs = countInputs(parser);
                 return true;
+            case "previous_response_id":
+                into.previousResponseId = parser.getValueAsString();
+                return true;
             case "dimensions":
                 into.dimensions = parser.getValueAsInt(MockRequest.UNSET);
                 return true;

@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  * Where a request goes: the endpoint and, for Azure-style paths or {@code models/{id}}, the name found in the path.
  * Accepted paths: {@code [/v1]/chat/completions}, {@code [/v1]/completions}, {@code [/v1]/embeddings},
  * {@code [/v1]/messages} and {@code [/v1]/messages/count_tokens} (Anthropic),
- * {@code [/v1]/models[/{id}]} and {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
+ * {@code [/v1]/models[/{id}]}, {@code GET}/{@code DELETE [/v1]/responses/{id}[/input_items]} and
+ * {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
  * the query string (Azure's {@code api-version}) is ignored. Google's paths: any path ending
  * {@code /models/{model}:generateContent}, {@code :streamGenerateContent}, {@code :batchEmbedContents},
  * {@code :rawPredict} or {@code :streamRawPredict} (Claude on Vertex AI; its token counting is
@@ -40,6 +41,10 @@ record MockRoute(Endpoint endpoint, String name) {
         MESSAGES_COUNT_TOKENS,
         /** OpenAI's Responses API ({@code [/v1]/responses}, Azure's {@code /openai/responses}). */
         RESPONSES,
+        /** {@code GET}/{@code DELETE [/v1]/responses/{id}} (Azure's {@code /openai/responses/{id}}); the id is the name. */
+        RESPONSE,
+        /** {@code GET [/v1]/responses/{id}/input_items}; the id is the name. */
+        RESPONSE_INPUT_ITEMS,
         /** Gemini's {@code :generateContent}. */
         GENERATE_CONTENT,
         /** Gemini's {@code :streamGenerateContent}. */
@@ -116,6 +121,9 @@ record MockRoute(Endpoint endpoint, String name) {
         if (path.equals("/token") && HttpMethod.POST.equals(method)) {
             return new MockRoute(Endpoint.GOOGLE_TOKEN, "");
         }
+        if (path.startsWith("/openai/responses/")) {
+            return storedResponse(method, path.substring("/openai/responses/".length()));
+        }
         if (path.equals("/openai/responses") || path.equals("/openai/v1/responses")) {
             return HttpMethod.POST.equals(method) ? new MockRoute(Endpoint.RESPONSES, "") : notFound();
         }
@@ -128,6 +136,9 @@ record MockRoute(Endpoint endpoint, String name) {
         }
         if (path.startsWith(V1 + "/")) {
             path = path.substring(V1.length());
+        }
+        if (path.startsWith("/responses/")) {
+            return storedResponse(method, path.substring("/responses/".length()));
         }
         if (HttpMethod.GET.equals(method)) {
             return get(path);
@@ -162,6 +173,15 @@ record MockRoute(Endpoint endpoint, String name) {
             return new MockRoute(Endpoint.MODEL, path.substring(MODELS.length() + 1));
         }
         return notFound();
+    }
+
+    private static MockRoute storedResponse(HttpMethod method, String rest) {
+        String items = "/input_items";
+        if (rest.endsWith(items) && HttpMethod.GET.equals(method)) {
+            return new MockRoute(Endpoint.RESPONSE_INPUT_ITEMS, rest.substring(0, rest.length() - items.length()));
+        }
+        boolean allowed = HttpMethod.GET.equals(method) || HttpMethod.DELETE.equals(method);
+        return allowed && rest.indexOf('/') < 0 ? new MockRoute(Endpoint.RESPONSE, rest) : notFound();
     }
 
     private static MockRoute notFound() {

@@ -16,6 +16,7 @@ final class OpenAiResponsesBodies {
     static final String MESSAGE_ID = "msg_mock01";
     static final String CALL_ITEM_ID = "fc_mock01";
     static final String CALL_ID = "call_mock01";
+    static final String INPUT_ID = "msg_input01";
 
     private OpenAiResponsesBodies() {
     }
@@ -27,6 +28,42 @@ final class OpenAiResponsesBodies {
     static Consumer<JsonGenerator> response(String model, boolean completed, String text, @Nullable String toolName,
             String toolArguments, int inputTokens, int outputTokens) {
         return g -> writeResponse(g, model, completed, text, toolName, toolArguments, inputTokens, outputTokens);
+    }
+
+    /** The answer to {@code DELETE /v1/responses/{id}} of the mock's response. */
+    static Consumer<JsonGenerator> deleted() {
+        return g -> {
+            g.writeStartObject();
+            g.writeStringProperty("id", RESPONSE_ID);
+            g.writeStringProperty("object", "response");
+            g.writeBooleanProperty("deleted", true);
+            g.writeEndObject();
+        };
+    }
+
+    /** The first (and only) page of the mock response's input items: the user's one message. */
+    static Consumer<JsonGenerator> inputItems() {
+        return g -> {
+            g.writeStartObject();
+            g.writeStringProperty("object", "list");
+            g.writeArrayPropertyStart("data");
+            g.writeStartObject();
+            g.writeStringProperty("id", INPUT_ID);
+            g.writeStringProperty("type", "message");
+            g.writeStringProperty("role", "user");
+            g.writeArrayPropertyStart("content");
+            g.writeStartObject();
+            g.writeStringProperty("type", "input_text");
+            g.writeStringProperty("text", "Say hi");
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeStringProperty("first_id", INPUT_ID);
+            g.writeStringProperty("last_id", INPUT_ID);
+            g.writeBooleanProperty("has_more", false);
+            g.writeEndObject();
+        };
     }
 
     /** A stream event: {@code type}, {@code sequence_number}, then what {@code fields} writes. */

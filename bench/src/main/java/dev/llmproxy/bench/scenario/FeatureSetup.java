@@ -165,6 +165,11 @@ public final class FeatureSetup implements AutoCloseable {
                     chat(address, ANTHROPIC, ",\"stream\":true", Map.of()), stats, "stream", "direct-anthropic"));
             features.add(Feature.streams("stream-gemini", "streamed chat translated from Gemini SSE",
                     chat(address, GEMINI, ",\"stream\":true", Map.of()), stats, "stream", "direct-gemini"));
+            features.add(Feature.streams("responses-anthropic",
+                    "streamed Responses API bridged to chat, translated from Anthropic events",
+                    RequestTemplate.postJson(address, "/v1/responses", "{\"model\":\"" + ANTHROPIC
+                            + "\",\"input\":\"hi\",\"stream\":true}", Map.of()),
+                    stats, "stream-anthropic", "direct-anthropic"));
         }
         if (groups.contains(Group.KEYS)) {
             keys(jar, javaOptions, mockBaseUrl, workDir, pinning, databaseUrl, keyCount, started);

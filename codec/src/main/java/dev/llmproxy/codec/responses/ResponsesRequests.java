@@ -82,6 +82,22 @@ public final class ResponsesRequests {
     }
 
     /**
+     * {@code body} with its {@code previous_response_id} set to {@code id}: the provider's own id, when the client sent
+     * the gateway's ({@link ManagedResponseIds}).
+     *
+     * @param body a Responses request that is a valid JSON object; not taken, indexes unchanged
+     * @return a new buffer from {@code alloc} owned by the caller
+     */
+    public static ByteBuf withPreviousResponseId(ByteBufAllocator alloc, ByteBuf body, String id) {
+        Map<String, Object> request = JsonTree.object(JsonTree.read(body));
+        if (request == null) {
+            throw new IllegalArgumentException("body: not a JSON object");
+        }
+        request.put("previous_response_id", id);
+        return JsonTree.encode(alloc, request);
+    }
+
+    /**
      * The items of {@code body}'s {@code input} (a string becomes one user message item), for storing a turn.
      *
      * @throws InvalidRequestException when {@code input} is neither a string nor an array

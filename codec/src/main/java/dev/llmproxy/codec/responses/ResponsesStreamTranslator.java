@@ -49,6 +49,8 @@ public final class ResponsesStreamTranslator {
     private @Nullable String finishReason;
     private @Nullable Map<String, Object> chatUsage;
     private @Nullable Usage usage;
+    // The response object of response.completed/.incomplete, once the stream ended that way.
+    private @Nullable Map<String, Object> completed;
     // Events of the chunk being visited; emitted together when the visit ends.
     private @Nullable ByteBuf pending;
 
@@ -110,6 +112,23 @@ public final class ResponsesStreamTranslator {
         ByteBuf events = pending;
         pending = null;
         return events;
+    }
+
+    /**
+     * The response object the stream ended with ({@code response.completed} or {@code response.incomplete}) as JSON,
+     * or {@code null} while it has not ended or when it failed.
+     */
+    public @Nullable String completedResponse() {
+        Map<String, Object> response = completed;
+        if (response == null) {
+            return null;
+        }
+        ByteBuf json = JsonTree.encode(alloc, response);
+        try {
+            return json.toString(StandardCharsets.UTF_8);
+        } finally {
+            json.release();
+        }
     }
 
     /** The usage the stream reported, once known, or {@code null}. */
@@ -291,6 +310,7 @@ public final class ResponsesStreamTranslator {
                         "completion_tokens", known.completionTokens(), "total_tokens", known.totalTokens()));
         Map<String, Object> response = ResponseObject.response(ids.response(), createdAt, model,
                 reason == null ? "completed" : "incomplete", reason, output, responseUsage);
+        completed = response;
         event(reason == null ? "response.completed" : "response.incomplete", "response", response);
     }
 

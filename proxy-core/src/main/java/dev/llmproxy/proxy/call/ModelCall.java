@@ -6,6 +6,7 @@ import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.messages.MessagesAdapter;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
+import dev.llmproxy.proxy.provider.RebuiltResponse;
 import dev.llmproxy.proxy.route.CapacityWaiter;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.ErrorClass;
@@ -482,6 +483,11 @@ public final class ModelCall {
      * attempt calls this before it writes its last bytes, so that a client sending its next request at once finds
      * the deployment's slot free and its tokens charged.
      */
+    /** A successful attempt's rebuilt Responses answer, handed to the owner. */
+    void responseRebuilt(RebuiltResponse response) {
+        owner.onResponseRebuilt(response);
+    }
+
     void attemptEnded(Attempt attempt, int status, @Nullable ProxyError error, @Nullable Usage usage) {
         if (attempt.recorded) {
             return;

@@ -5,11 +5,12 @@ import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
 import dev.llmproxy.codec.openai.StreamChunk;
 import dev.llmproxy.codec.openai.StreamChunkInspector;
 import dev.llmproxy.codec.openai.Usage;
-import dev.llmproxy.codec.responses.ResponsesUsage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import dev.llmproxy.codec.sse.StreamFramer;
 import dev.llmproxy.proxy.messages.MessagesAdapter;
 import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.provider.NativeResponsesTranslator;
+import dev.llmproxy.proxy.provider.RebuiltResponse;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
@@ -71,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * events so that usage can be read from them and, when the proxy itself asked for usage, the usage-only event hidden
  * from a client that did not; only the incomplete tail of an event ever waits. Responses of translated providers go
  * through the adapter's ResponseTranslator: stream events one by one (forwarded, dropped or replaced), other bodies
- * whole (collected, bounded).
+ * whole (collected, bounded). A Responses API answer relayed from OpenAI or Azure goes through a
+ * NativeResponsesTranslator, which changes only the response's id (to one that names the deployment).
  *
  * End states (exactly one, guarded by `done`): failed before commit (the call decides: retry or an OpenAI error);
  * complete; aborted mid-response (an SSE error event ends a stream, a plain body is cut by closing the connection);
@@ -466,6 +468,10 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         boolean success = head.status().codeClass() == HttpStatusClass.SUCCESS;
         ResponseTranslator responseTranslator =
                 adapter.newTranslator(request.endpoint(), stream, request.info(), call.services.clock());
+        if (responseTranslator == null && request.endpoint() == Endpoint.RESPONSES) {
+            // Relayed as it is, but for the response id, which must lead back to this deployment.
+            responseTranslator = new NativeResponsesTranslator(deployment.provider().name(), deployment.id());
+        }
         translator = responseTranslator;
         call.addProxyHeaders(headers, deployment, sentNanos, headersNanos);
         Responses.setConnection(response, request.keepAlive(), request.http10());
@@ -480,8 +486,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             HttpUtil.setTransferEncodingChunked(response, true);
         } else if (eventStream && success) {
             framer = new SseEventFramer(ctx.alloc(), MAX_SSE_EVENT_BYTES,
-                    responseTranslator != null ? responseTranslator
-                    : request.endpoint() == Endpoint.RESPONSES ? this::inspectResponsesEvent : this::inspectEvent);
+                    responseTranslator != null ? responseTranslator : this::inspectEvent);
             HttpUtil.setTransferEncodingChunked(response, true);
         } else if (responseTranslator != null) {
             // Translated plain bodies are written whole, with their new length, once they are complete.
@@ -619,16 +624,6 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         return SseEventFramer.Decision.FORWARD;
     }
 
-    /** Looks at one event of a relayed Responses stream: its final event carries the usage. */
-    private SseEventFramer.Decision inspectResponsesEvent(ByteBuf data, int index, int length,
-            SseEventFramer.Emitter out) {
-        Usage reported = ResponsesUsage.of(data, index, length);
-        if (reported != null) {
-            usage = reported;
-        }
-        return SseEventFramer.Decision.FORWARD;
-    }
-
     private void writeContent(@Nullable ByteBuf bytes) {
         if (bytes == null) {
             return;
@@ -648,6 +643,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         ResponseTranslator responseTranslator = translator;
         if (responseTranslator != null && responseTranslator.usage() != null) {
             usage = responseTranslator.usage();
+        }
+        if (responseTranslator instanceof RebuiltResponse rebuilt && status == 200) {
+            call.responseRebuilt(rebuilt);
         }
         cleanUp(upstreamKeepAlive && !bodyEndsAtClose);
         call.attemptEnded(this, status, null, usage);

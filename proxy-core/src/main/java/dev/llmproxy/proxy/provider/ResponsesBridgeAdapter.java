@@ -62,7 +62,8 @@ public final class ResponsesBridgeAdapter implements ProviderAdapter {
 
     /**
      * @throws InvalidRequestException also for a Responses request the bridge cannot express as chat, or one that
-     *     continues an earlier response ({@code previous_response_id}: the provider keeps no conversation state)
+     *     continues an earlier response ({@code previous_response_id}: the provider keeps no conversation state; with
+     *     the store, the server has put the kept earlier turns into the input and removed the id already)
      */
     @Override
     public ByteBuf encodeRequest(ByteBufAllocator alloc, ByteBuf body, RequestInfo info, Endpoint endpoint,
@@ -72,8 +73,8 @@ public final class ResponsesBridgeAdapter implements ProviderAdapter {
         }
         if (ResponsesRequests.previousResponseId(body) != null) {
             throw new InvalidRequestException("previous_response_id is not supported for this model: its provider "
-                    + "has no Responses API and this llmproxy keeps no bridged responses; send the earlier turns in "
-                    + "input instead", "previous_response_id");
+                    + "has no Responses API and llmproxy keeps bridged responses only with its store (a master key); "
+                    + "send the earlier turns in input instead", "previous_response_id");
         }
         ByteBuf chatBody = ResponsesRequests.toChat(alloc, body, List.of());
         try {

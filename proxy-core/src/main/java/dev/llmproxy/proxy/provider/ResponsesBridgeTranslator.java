@@ -9,6 +9,7 @@ import dev.llmproxy.codec.sse.SseEventFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -24,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safety: confined to the attempt's event loop.
  */
-final class ResponsesBridgeTranslator implements ResponseTranslator {
+final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResponse {
     private static final int MAX_CHAT_EVENT_BYTES = 1 << 20;
 
     private final @Nullable ResponseTranslator chat;
@@ -36,6 +37,7 @@ final class ResponsesBridgeTranslator implements ResponseTranslator {
     private @Nullable CompositeByteBuf captured;
     private int translatedStatus = -1;
     private @Nullable Usage bodyUsage;
+    private @Nullable String rebuiltBody;
 
     /**
      * @param chat the chat adapter's translator, or {@code null} when its provider answers in the chat shape
@@ -64,6 +66,9 @@ final class ResponsesBridgeTranslator implements ResponseTranslator {
             TranslatedBody translated = ResponsesBodies.fromChat(alloc, chatBody, ids, createdAt);
             translatedStatus = translated.status();
             bodyUsage = translated.usage();
+            if (translated.status() == 200) {
+                rebuiltBody = translated.body().toString(StandardCharsets.UTF_8);
+            }
             return translated.body();
         } finally {
             chatBody.release();
@@ -146,6 +151,12 @@ final class ResponsesBridgeTranslator implements ResponseTranslator {
             return null;
         }
         return out;
+    }
+
+    @Override
+    public @Nullable String rebuiltResponse() {
+        ResponsesStreamTranslator events = stream;
+        return events != null ? events.completedResponse() : rebuiltBody;
     }
 
     @Override

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param kind which handler serves the path
  * @param endpoint the forwarded API, for {@link Kind#MODEL_CALL}
- * @param pathModel the model named in the path (Azure-style paths and {@code /v1/models/{id}}), or null
+ * @param pathModel the model named in the path (Azure-style paths and {@code /v1/models/{id}}), or the response id of
+ *     {@code /v1/responses/{id}[/input_items]}, else null
  */
 record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathModel) {
 
@@ -35,6 +36,10 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
         MANAGEMENT_POST(HttpMethod.POST, true),
         /** {@code /v1/files...} and {@code /v1/batches...}: several methods, checked by the files API. */
         FILES(null, true),
+        /** {@code GET} or {@code DELETE /v1/responses/{id}}; the id is {@link #pathModel()}. */
+        RESPONSE(HttpMethod.GET, true),
+        /** {@code GET /v1/responses/{id}/input_items}; the id is {@link #pathModel()}. */
+        RESPONSE_INPUT_ITEMS(HttpMethod.GET, true),
         NOT_FOUND(null, false);
 
         private final @Nullable HttpMethod method;
@@ -51,6 +56,16 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
 
         boolean isAuthenticated() {
             return authenticated;
+        }
+
+        /** Whether {@code requested} is a method this kind of path answers. */
+        boolean allows(HttpMethod requested) {
+            return requested.equals(method) || this == RESPONSE && requested.equals(HttpMethod.DELETE);
+        }
+
+        /** The {@code Allow} header of a 405. */
+        String allowHeader() {
+            return this == RESPONSE ? "GET, DELETE" : String.valueOf(method);
         }
     }
 
@@ -69,6 +84,9 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath MANAGEMENT_GET = new ApiPath(Kind.MANAGEMENT_GET, null, null);
     private static final ApiPath MANAGEMENT_POST = new ApiPath(Kind.MANAGEMENT_POST, null, null);
     private static final ApiPath FILES = new ApiPath(Kind.FILES, null, null);
+    private static final String[] RESPONSE_PREFIXES = {"/v1/responses/", "/responses/"};
+    private static final String INPUT_ITEMS = "/input_items";
+    private static final String CANCEL = "/cancel";
     private static final String[] MODEL_INFO_PREFIXES = {"/v1/models/", "/models/"};
     private static final String[] MODEL_IN_PATH_PREFIXES = {"/openai/deployments/", "/v1/openai/deployments/",
         "/engines/", "/v1/engines/"};
@@ -140,6 +158,11 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     }
 
     private static ApiPath withModelInPath(String path) {
+        for (String prefix : RESPONSE_PREFIXES) {
+            if (path.startsWith(prefix) && path.length() > prefix.length()) {
+                return response(path.substring(prefix.length()));
+            }
+        }
         for (String prefix : MODEL_INFO_PREFIXES) {
             if (path.startsWith(prefix) && path.length() > prefix.length()) {
                 return new ApiPath(Kind.MODEL_INFO, null, decode(path.substring(prefix.length())));
@@ -163,6 +186,21 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
             }
         }
         return NOT_FOUND;
+    }
+
+    /**
+     * A response's path below {@code /v1/responses/}: the id, then maybe {@code /input_items}. The id is taken whole,
+     * slashes and all (a managed id is Base64, whose alphabet has {@code /}, and clients do not always encode it).
+     */
+    private static ApiPath response(String rest) {
+        if (rest.endsWith(INPUT_ITEMS) && rest.length() > INPUT_ITEMS.length()) {
+            return new ApiPath(Kind.RESPONSE_INPUT_ITEMS, Endpoint.RESPONSES,
+                    decode(rest.substring(0, rest.length() - INPUT_ITEMS.length())));
+        }
+        if (rest.endsWith(CANCEL)) {
+            return NOT_FOUND;
+        }
+        return new ApiPath(Kind.RESPONSE, Endpoint.RESPONSES, decode(rest));
     }
 
     private static String decode(String segment) {

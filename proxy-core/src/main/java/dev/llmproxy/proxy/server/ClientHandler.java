@@ -1,8 +1,12 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.codec.json.JsonStrings;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestScanner;
 import dev.llmproxy.codec.json.RouterParams;
+import dev.llmproxy.codec.openai.InvalidRequestException;
+import dev.llmproxy.codec.responses.ManagedResponseIds;
+import dev.llmproxy.codec.responses.StoredTurns;
 import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.KeyRefusal;
@@ -22,6 +26,9 @@ import dev.llmproxy.proxy.management.ManagementResponse;
 import dev.llmproxy.proxy.metrics.ExpositionFormat;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.provider.RebuiltResponse;
+import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
+import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -46,12 +53,15 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +108,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private @Nullable AwaitingManagement awaitingManagement;
     /** A {@code /health} report being made; its answer is dropped if the client goes first. */
     private @Nullable AwaitingHealth awaitingHealth;
+    /** A stored response being fetched; the relay is cancelled if the client goes first. */
+    private @Nullable AwaitingRelay awaitingRelay;
+    /** A request waiting for the earlier turn it continues; owned here until continued or released. */
+    private @Nullable AwaitingTurn awaitingTurn;
+    /** A kept response being read or deleted; its answer is dropped if the client goes first. */
+    private @Nullable AwaitingKept awaitingKept;
+    /** The input of the current call's Responses request, kept with its bridged answer once complete. */
+    private @Nullable PendingTurn pendingTurn;
     private boolean inFlight;
     /** Body bytes of the request being answered, reserved in the server's budget by the aggregator. */
     private long heldBodyBytes;
@@ -196,6 +214,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (health != null) {
             record(health.facts, null, null, health.principal, ProxyError.CLIENT_CLOSED);
         }
+        AwaitingTurn turn = awaitingTurn;
+        awaitingTurn = null;
+        if (turn != null) {
+            turn.request.release();
+            record(turn.facts, Endpoint.RESPONSES, null, turn.principal, ProxyError.CLIENT_CLOSED);
+        }
+        AwaitingKept keptRead = awaitingKept;
+        awaitingKept = null;
+        if (keptRead != null) {
+            record(keptRead.facts(), Endpoint.RESPONSES, null, keptRead.principal(), ProxyError.CLIENT_CLOSED);
+        }
+        AwaitingRelay relaying = awaitingRelay;
+        awaitingRelay = null;
+        if (relaying != null) {
+            ResponseResourceRelay relay = relaying.relay;
+            if (relay != null) {
+                relay.cancel();
+            }
+            record(relaying.facts, Endpoint.RESPONSES, relaying.model, relaying.principal, ProxyError.CLIENT_CLOSED);
+        }
         releasePipelined();
         releaseBody();
         ctx.fireChannelInactive();
@@ -223,8 +261,27 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     public void onCallEnded(boolean keepAlive) {
         current = null;
         currentFiles = null;
+        pendingTurn = null;
         server.activeCalls.decrementAndGet();
         responseDone(keepAlive);
+    }
+
+    /** Keeps the bridged answer of the current call with its input, off the event loop (never waited for). */
+    @Override
+    public void onResponseRebuilt(RebuiltResponse response) {
+        PendingTurn turn = pendingTurn;
+        pendingTurn = null;
+        BridgedResponses kept = server.bridgedResponses;
+        String json = turn == null || kept == null ? null : response.rebuiltResponse();
+        String id = json == null ? null : StoredTurns.responseId(json);
+        if (turn == null || kept == null || json == null || id == null) {
+            return;
+        }
+        kept.save(id, turn.modelGroup(), turn.inputItems(), json).whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                log.warn("could not keep bridged response {}: {}", id, failure.toString());
+            }
+        });
     }
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -254,11 +311,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         HttpMethod allowed = path.kind().method();
-        if (path.kind() != ApiPath.Kind.FILES && (allowed == null || !request.method().equals(allowed))) {
+        if (path.kind() != ApiPath.Kind.FILES && (allowed == null || !path.kind().allows(request.method()))) {
             FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.METHOD_NOT_ALLOWED,
                     "Method " + request.method() + " not allowed for " + pathOf(request.uri()), null, facts.callId);
             if (allowed != null) {
-                response.headers().set(HttpHeaderNames.ALLOW, allowed.name());
+                response.headers().set(HttpHeaderNames.ALLOW, path.kind().allowHeader());
             }
             request.release();
             send(ctx, response, facts);
@@ -351,10 +408,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case HEALTH -> sendHealth(ctx, request, facts, principal);
             case MODELS -> builtIn(ctx, request, facts, principal, modelList(ctx, facts, principal));
             case MODEL_INFO -> sendModel(ctx, request, path, facts, principal);
-            case MODEL_CALL -> startModelCall(ctx, request, path, facts, principal);
+            case MODEL_CALL -> startModelCall(ctx, request, path, facts, principal, false);
             case METRICS -> sendMetrics(ctx, request, facts, principal);
             case MANAGEMENT_GET, MANAGEMENT_POST -> sendManagement(ctx, request, facts, principal);
             case FILES -> startFiles(ctx, request, facts, principal);
+            case RESPONSE, RESPONSE_INPUT_ITEMS -> sendResponseResource(ctx, request, path, facts, principal);
             default -> throw new IllegalStateException("unhandled path " + path.kind());
         }
     }
@@ -490,8 +548,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         record(waiting.facts, null, null, waiting.principal, null, HttpResponseStatus.OK.code());
     }
 
-    private void startModelCall(
-            ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, Principal principal) {
+    /**
+     * Starts the call for a model request.
+     *
+     * @param continued whether a kept earlier turn was looked up for it already ({@code previous_response_id} of a
+     *     bridged response): the request then carries the earlier turns in its input
+     */
+    private void startModelCall(ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts,
+            Principal principal, boolean continued) {
         Endpoint endpoint = path.endpoint();
         if (endpoint == null) {
             request.release();
@@ -543,6 +607,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             rejectModel(ctx, facts, ProxyError.BAD_REQUEST, modeRefusal, "model", endpoint, model, principal);
             return;
         }
+        BridgedResponses kept = server.bridgedResponses;
+        if (endpoint == Endpoint.RESPONSES && kept != null && !continued) {
+            String previous = ResponsesContinuation.keptPreviousId(request.content());
+            if (previous != null) {
+                awaitEarlierTurn(ctx, request, path, facts, principal, kept, previous,
+                        ResponsesContinuation.bridges(route));
+                return;
+            }
+        }
         CallOptions options;
         ByteBuf body;
         try {
@@ -563,6 +636,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             rejectModel(ctx, facts, ProxyError.BAD_REQUEST, message != null ? message : "Invalid request",
                     null, endpoint, model, principal);
             return;
+        }
+        if (endpoint == Endpoint.RESPONSES) {
+            ResponsesContinuation continuation =
+                    ResponsesContinuation.of(server.routes, route.modelGroup(), body, ctx.alloc());
+            if (continuation != null) {
+                body.release();
+                body = continuation.body();
+                info = RequestScanner.scan(body);
+                route = continuation.route();
+            }
         }
         String traceparent = request.headers().get(TRACEPARENT);
         String anthropicBeta = request.headers().get(ANTHROPIC_BETA);
@@ -589,6 +672,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             principal = principal.admittedCall();
         }
         request.release();
+        String keptInput = endpoint == Endpoint.RESPONSES && kept != null && ResponsesContinuation.bridges(route)
+                ? StoredTurns.inputToStore(body) : null;
+        pendingTurn = keptInput == null ? null : new PendingTurn(route.modelGroup(), keptInput);
         CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, info, principal,
                 facts.startNanos, facts.keepAlive, facts.http10, traceparent, options, anthropicBeta);
         server.activeCalls.incrementAndGet();
@@ -681,6 +767,204 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                 HttpHeaderValues.APPLICATION_JSON, body, waiting.facts.callId);
         send(context, response, waiting.facts);
         record(waiting.facts, null, null, waiting.principal, null, answer.status());
+    }
+
+    /**
+     * {@code GET}/{@code DELETE /v1/responses/{id}} and {@code GET /v1/responses/{id}/input_items}: relayed to the
+     * OpenAI or Azure deployment the managed id names. The request stays in flight until the answer comes back.
+     */
+    private void sendResponseResource(ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path,
+            RequestFacts facts, Principal principal) {
+        String id = String.valueOf(path.pathModel());
+        ResponseResourceRelay.Action action = path.kind() == ApiPath.Kind.RESPONSE_INPUT_ITEMS
+                ? ResponseResourceRelay.Action.INPUT_ITEMS
+                : request.method().equals(HttpMethod.DELETE) ? ResponseResourceRelay.Action.DELETE
+                : ResponseResourceRelay.Action.RETRIEVE;
+        String uri = request.uri();
+        int queryStart = uri.indexOf('?');
+        String query = queryStart < 0 ? "" : uri.substring(queryStart + 1);
+        request.release();
+        ManagedResponseIds.Decoded decoded = ManagedResponseIds.decode(id);
+        BridgedResponses kept = server.bridgedResponses;
+        if (decoded == null && kept != null) {
+            AwaitingKept waiting = new AwaitingKept(facts, principal, id, action, query, kept);
+            awaitingKept = waiting;
+            hopBack(ctx, kept.find(id), (turn, failure) -> keptFound(waiting, turn, failure));
+            return;
+        }
+        ModelRoute route = decoded == null ? null : server.routes.resolve(decoded.deploymentId());
+        Deployment deployment = route == null ? null : route.targets().get(0).deployment();
+        if (decoded == null || deployment == null || !deployment.id().equals(decoded.deploymentId())
+                || deployment.isMock() || deployment.adapter() instanceof ResponsesBridgeAdapter) {
+            reject(ctx, facts, ProxyError.NOT_FOUND, "Response with id '" + id + "' not found. llmproxy finds a "
+                    + "response by the id it returned for it, which names the deployment that holds it", null,
+                    Endpoint.RESPONSES, principal);
+            return;
+        }
+        KeyGrant key = principal.key();
+        KeyRefusal refusal = key == null ? null : key.checkModel(deployment.modelGroup());
+        if (refusal != null) {
+            rejectKey(ctx, facts, refusal, Endpoint.RESPONSES, deployment.modelGroup(), principal);
+            return;
+        }
+        AwaitingRelay waiting = new AwaitingRelay(facts, principal, deployment.modelGroup());
+        awaitingRelay = waiting;
+        waiting.relay = ResponseResourceRelay.start(ctx, server.calls.upstream(), deployment, action, decoded, id,
+                query, facts.callId, (response, error) -> relayed(waiting, response, error));
+    }
+
+    /**
+     * Holds a request continuing a bridged response until the earlier turn is read from the store, then starts it
+     * again with that turn's items in front of its input.
+     */
+    private void awaitEarlierTurn(ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path,
+            RequestFacts facts, Principal principal, BridgedResponses kept, String previous, boolean bridged) {
+        AwaitingTurn waiting = new AwaitingTurn(request, path, facts, principal, previous, bridged);
+        awaitingTurn = waiting;
+        hopBack(ctx, kept.find(previous), (turn, failure) -> earlierTurn(waiting, turn, failure));
+    }
+
+    private void earlierTurn(AwaitingTurn waiting, @Nullable Optional<BridgedResponses.Turn> found,
+            @Nullable Throwable failure) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingTurn != waiting || context == null) {
+            return;
+        }
+        awaitingTurn = null;
+        FullHttpRequest request = waiting.request;
+        if (failure != null) {
+            log.warn("[{}] reading the earlier response failed: {}", waiting.facts.callId, failure.toString());
+            request.release();
+            reject(context, waiting.facts, ProxyError.STORE_UNAVAILABLE, "The response store is unavailable right "
+                    + "now; try again", null, Endpoint.RESPONSES, waiting.principal);
+            return;
+        }
+        BridgedResponses.Turn turn = found == null ? null : found.orElse(null);
+        if (turn == null) {
+            if (waiting.bridged) {
+                request.release();
+                reject(context, waiting.facts, ProxyError.BAD_REQUEST, "Previous response with id '"
+                        + waiting.previous + "' not found.", "previous_response_id", Endpoint.RESPONSES,
+                        waiting.principal);
+                return;
+            }
+            // Not one of the proxy's: the provider may know it.
+            startModelCall(context, request, waiting.path, waiting.facts, waiting.principal, true);
+            return;
+        }
+        ByteBuf body;
+        try {
+            body = StoredTurns.continuing(context.alloc(), request.content(), turn.inputItems(), turn.response());
+        } catch (InvalidRequestException | IllegalArgumentException e) {
+            request.release();
+            reject(context, waiting.facts, ProxyError.BAD_REQUEST, String.valueOf(e.getMessage()), "input",
+                    Endpoint.RESPONSES, waiting.principal);
+            return;
+        }
+        FullHttpRequest continued = request.replace(body);
+        request.release();
+        startModelCall(context, continued, waiting.path, waiting.facts, waiting.principal, true);
+    }
+
+    /** Answers {@code GET}/{@code DELETE /v1/responses/{id}} or its input items from a kept turn. */
+    private void keptFound(AwaitingKept waiting, @Nullable Optional<BridgedResponses.Turn> found,
+            @Nullable Throwable failure) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingKept != waiting || context == null) {
+            return;
+        }
+        awaitingKept = null;
+        if (failure != null) {
+            log.warn("[{}] reading a kept response failed: {}", waiting.facts().callId, failure.toString());
+            reject(context, waiting.facts(), ProxyError.STORE_UNAVAILABLE, "The response store is unavailable right "
+                    + "now; try again", null, Endpoint.RESPONSES, waiting.principal());
+            return;
+        }
+        BridgedResponses.Turn turn = found == null ? null : found.orElse(null);
+        KeyGrant key = waiting.principal().key();
+        if (turn == null || key != null && key.checkModel(turn.modelGroup()) != null) {
+            reject(context, waiting.facts(), ProxyError.NOT_FOUND, "Response with id '" + waiting.id()
+                    + "' not found.", null, Endpoint.RESPONSES, waiting.principal());
+            return;
+        }
+        switch (waiting.action()) {
+            case RETRIEVE -> sendKept(context, waiting, turn.response());
+            case INPUT_ITEMS -> {
+                QueryStringDecoder query = new QueryStringDecoder(waiting.query(), false);
+                int limit;
+                try {
+                    limit = intParam(query, "limit", 20);
+                } catch (NumberFormatException e) {
+                    reject(context, waiting.facts(), ProxyError.BAD_REQUEST, "limit must be a number", "limit",
+                            Endpoint.RESPONSES, waiting.principal());
+                    return;
+                }
+                sendKept(context, waiting, StoredTurns.inputItemsPage(turn.inputItems(), limit,
+                        "asc".equals(param(query, "order")), param(query, "after")));
+            }
+            case DELETE -> {
+                awaitingKept = waiting;
+                hopBack(context, waiting.kept().delete(waiting.id()), (deleted, error) -> keptDeleted(waiting, error));
+            }
+        }
+    }
+
+    private void keptDeleted(AwaitingKept waiting, @Nullable Throwable failure) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingKept != waiting || context == null) {
+            return;
+        }
+        awaitingKept = null;
+        if (failure != null) {
+            log.warn("[{}] deleting a kept response failed: {}", waiting.facts().callId, failure.toString());
+            reject(context, waiting.facts(), ProxyError.STORE_UNAVAILABLE, "The response store is unavailable right "
+                    + "now; try again", null, Endpoint.RESPONSES, waiting.principal());
+            return;
+        }
+        sendKept(context, waiting, "{\"id\":" + new String(JsonStrings.quote(waiting.id()), StandardCharsets.UTF_8)
+                + ",\"object\":\"response\",\"deleted\":true}");
+    }
+
+    private void sendKept(ChannelHandlerContext context, AwaitingKept waiting, String json) {
+        FullHttpResponse response = Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON,
+                ByteBufUtil.writeUtf8(context.alloc(), json), waiting.facts().callId);
+        send(context, response, waiting.facts());
+        record(waiting.facts(), Endpoint.RESPONSES, null, waiting.principal(), null, HttpResponseStatus.OK.code());
+    }
+
+    private static @Nullable String param(QueryStringDecoder query, String name) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static int intParam(QueryStringDecoder query, String name, int fallback) {
+        String value = param(query, name);
+        return value == null ? fallback : Integer.parseInt(value);
+    }
+
+    /** Runs {@code then} on this connection's event loop once {@code stage} completes. */
+    private static <T> void hopBack(ChannelHandlerContext ctx, CompletionStage<T> stage,
+            BiConsumer<@Nullable T, @Nullable Throwable> then) {
+        stage.whenComplete((value, failure) -> {
+            try {
+                ctx.executor().execute(() -> then.accept(value, failure));
+            } catch (RejectedExecutionException e) {
+                // The event loop is shutting down: the connection is gone with it, and so is the answer.
+                log.debug("answer from the response store dropped: the event loop is stopping");
+            }
+        });
+    }
+
+    private void relayed(AwaitingRelay waiting, FullHttpResponse response, @Nullable ProxyError error) {
+        ChannelHandlerContext context = ctx;
+        if (awaitingRelay != waiting || context == null) {
+            response.release();
+            return;
+        }
+        awaitingRelay = null;
+        send(context, response, waiting.facts);
+        record(waiting.facts, Endpoint.RESPONSES, waiting.model, waiting.principal, error,
+                response.status().code());
     }
 
     private static String requiredField(Endpoint endpoint) {
@@ -802,6 +1086,31 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     /** The facts of a request settled when it arrives. */
     private record RequestFacts(String callId, long startNanos, boolean keepAlive, boolean http10) {}
+
+    /** The input of a Responses call to keep with its bridged answer. */
+    private record PendingTurn(String modelGroup, String inputItems) {}
+
+    /** A kept response being read or deleted on a store thread. */
+    private record AwaitingKept(RequestFacts facts, Principal principal, String id,
+            ResponseResourceRelay.Action action, String query, BridgedResponses kept) {}
+
+    /** A request kept while the earlier turn it continues is read; the request is owned until released. */
+    private record AwaitingTurn(FullHttpRequest request, ApiPath path, RequestFacts facts, Principal principal,
+            String previous, boolean bridged) {}
+
+    /** A stored response being fetched from its deployment. */
+    private static final class AwaitingRelay {
+        final RequestFacts facts;
+        final Principal principal;
+        final String model;
+        @Nullable ResponseResourceRelay relay;
+
+        AwaitingRelay(RequestFacts facts, Principal principal, String model) {
+            this.facts = facts;
+            this.principal = principal;
+            this.model = model;
+        }
+    }
 
     /** A management request under way on a store thread. */
     private record AwaitingManagement(RequestFacts facts, Principal principal) {}

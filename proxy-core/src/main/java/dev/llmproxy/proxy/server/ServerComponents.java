@@ -74,6 +74,7 @@ public final class ServerComponents {
     private final @Nullable CallTracer tracer;
     private final @Nullable ManagementApi management;
     private final EndUsers endUsers;
+    private final @Nullable BridgedResponses bridgedResponses;
     private final RouterSettings routerSettings;
     private final HealthCheckSettings healthChecks;
     private final RoutingStats routingStats;
@@ -131,6 +132,7 @@ public final class ServerComponents {
         this.clientWriteTimeout = builder.clientWriteTimeout;
         this.management = builder.management;
         this.endUsers = builder.endUsers;
+        this.bridgedResponses = builder.bridgedResponses;
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -256,6 +258,11 @@ public final class ServerComponents {
         return endUsers;
     }
 
+    /** Where bridged Responses API answers are kept, or {@code null} without a store. */
+    public @Nullable BridgedResponses bridgedResponses() {
+        return bridgedResponses;
+    }
+
     /**
      * The trace exporter (also among {@link #listeners()}), or {@code null} when no trace callback is configured;
      * the server closes it when it stops.
@@ -292,6 +299,7 @@ public final class ServerComponents {
         private @Nullable TraceSettings tracing;
         private @Nullable ManagementApi management;
         private EndUsers endUsers = EndUsers.NONE;
+        private @Nullable BridgedResponses bridgedResponses;
         private RouterSettings routerSettings = RouterSettings.DEFAULTS;
         private HealthCheckSettings healthChecks = HealthCheckSettings.DEFAULTS;
 
@@ -424,6 +432,15 @@ public final class ServerComponents {
         /** Checks each model call's end user with {@code endUsers} (default: none is checked). */
         public Builder endUsers(EndUsers endUsers) {
             this.endUsers = requireNonNull(endUsers, "endUsers");
+            return this;
+        }
+
+        /**
+         * Keeps bridged Responses API answers in {@code responses}, for {@code previous_response_id} and
+         * {@code /v1/responses/{id}} (default: none, such requests are answered 400 and 404).
+         */
+        public Builder bridgedResponses(BridgedResponses responses) {
+            this.bridgedResponses = requireNonNull(responses, "responses");
             return this;
         }
 

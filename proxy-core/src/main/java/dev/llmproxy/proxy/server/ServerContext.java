@@ -41,6 +41,8 @@ final class ServerContext {
     final @Nullable ManagementApi management;
     /** The end users (customers) a model call's {@code user} is checked against. */
     final EndUsers endUsers;
+    /** Where bridged Responses API answers are kept, or null without a store. */
+    final @Nullable BridgedResponses bridgedResponses;
     /** Wall time, for key admissions (their limit windows are calendar minutes). */
     final Clock clock;
     /** Probes deployments for {@code /health} and, when configured, in the background. */
@@ -78,6 +80,7 @@ final class ServerContext {
         this.tracer = components.tracer();
         this.management = components.management();
         this.endUsers = components.endUsers();
+        this.bridgedResponses = components.bridgedResponses();
         this.clock = components.clock();
         this.cors = components.cors();
         this.clientIps = new ClientIpPolicy(components.clientIps());

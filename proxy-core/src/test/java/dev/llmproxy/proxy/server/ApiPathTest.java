@@ -131,6 +131,30 @@ class ApiPathTest {
     }
 
     @Test
+    void shouldMapAResponsesIdTakingItWholeSlashesAndAll() {
+        ApiPath plain = ApiPath.of("/v1/responses/resp_abc?include=x");
+        ApiPath slashed = ApiPath.of("/responses/resp_ab/c+d==");
+        ApiPath encoded = ApiPath.of("/v1/responses/resp_ab%2Fc%2Bd%3D%3D/input_items?limit=2");
+
+        assertThat(plain).isEqualTo(new ApiPath(Kind.RESPONSE, Endpoint.RESPONSES, "resp_abc"));
+        assertThat(slashed).isEqualTo(new ApiPath(Kind.RESPONSE, Endpoint.RESPONSES, "resp_ab/c+d=="));
+        assertThat(encoded).isEqualTo(new ApiPath(Kind.RESPONSE_INPUT_ITEMS, Endpoint.RESPONSES, "resp_ab/c+d=="));
+        assertThat(ApiPath.of("/v1/responses/resp_abc/cancel").kind()).isEqualTo(Kind.NOT_FOUND);
+        assertThat(ApiPath.of("/v1/responses/").kind()).isEqualTo(Kind.MODEL_CALL);
+    }
+
+    @Test
+    void shouldAllowGetAndDeleteOnAResponseAndGetOnItsInputItems() {
+        assertThat(Kind.RESPONSE.allows(HttpMethod.GET)).isTrue();
+        assertThat(Kind.RESPONSE.allows(HttpMethod.DELETE)).isTrue();
+        assertThat(Kind.RESPONSE.allows(HttpMethod.POST)).isFalse();
+        assertThat(Kind.RESPONSE.allowHeader()).isEqualTo("GET, DELETE");
+        assertThat(Kind.RESPONSE_INPUT_ITEMS.allows(HttpMethod.DELETE)).isFalse();
+        assertThat(Kind.MODEL_CALL.allows(HttpMethod.POST)).isTrue();
+        assertThat(Kind.MODEL_CALL.allowHeader()).isEqualTo("POST");
+    }
+
+    @Test
     void shouldRouteAbsoluteFormTargetLikeItsPath() {
         assertThat(ApiPath.of("http://127.0.0.1:4000/v1/chat/completions").endpoint())
                 .isEqualTo(Endpoint.CHAT_COMPLETIONS);

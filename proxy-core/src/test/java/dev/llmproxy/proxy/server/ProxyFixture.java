@@ -109,6 +109,11 @@ public final class ProxyFixture implements AutoCloseable {
         return send(withHeaders(HttpRequest.newBuilder(uri(path)).timeout(REQUEST_TIMEOUT).GET(), headers));
     }
 
+    /** DELETEs {@code path}; {@code headers} are name/value pairs. */
+    public HttpResponse<String> delete(String path, String... headers) {
+        return send(withHeaders(HttpRequest.newBuilder(uri(path)).timeout(REQUEST_TIMEOUT).DELETE(), headers));
+    }
+
     /** Stops the server (blocking, graceful); later calls and {@link #close()} do nothing. */
     public boolean stop() {
         if (stopped) {

@@ -6,9 +6,12 @@ import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.mock.RecordedRequest;
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.codec.responses.ManagedResponseIds;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.provider.Endpoint;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +34,9 @@ class ProxyServerResponsesTest {
             "response.output_text.done", "response.content_part.done", "response.output_item.done",
             "response.completed");
 
+    /** What the proxy calls the mock's response {@code resp_mock01} made by deployment {@code gpt-1}. */
+    private static final String GPT_ID = ManagedResponseIds.encode("openai", "gpt-1", "resp_mock01");
+
     @TempDir
     Path dir;
 
@@ -47,17 +53,37 @@ class ProxyServerResponsesTest {
                       model: openai/gpt-4.1
                       api_base: %1$s/v1
                       api_key: sk-test
+                    model_info:
+                      id: gpt-1
+                  - model_name: pair
+                    litellm_params:
+                      model: openai/gpt-4.1
+                      api_base: %1$s/v1
+                      api_key: sk-a
+                    model_info:
+                      id: pair-a
+                  - model_name: pair
+                    litellm_params:
+                      model: openai/gpt-4.1
+                      api_base: %1$s/v1
+                      api_key: sk-b
+                    model_info:
+                      id: pair-b
                   - model_name: azure-gpt
                     litellm_params:
                       model: azure/my-gpt
                       api_base: %1$s
                       api_key: azure-key
                       api_version: 2025-04-01-preview
+                    model_info:
+                      id: azure-1
                   - model_name: claude
                     litellm_params:
                       model: anthropic/claude-sonnet-4-5
                       api_base: %1$s
                       api_key: sk-ant-test
+                    model_info:
+                      id: claude-1
                   - model_name: gemini
                     litellm_params:
                       model: gemini/gemini-2.5-flash
@@ -91,12 +117,12 @@ class ProxyServerResponsesTest {
     }
 
     @Test
-    void shouldRelayOpenAiResponseAsItIsWithTheModelRewritten() {
+    void shouldRelayOpenAiResponseWithTheModelRewrittenAndAnIdNamingTheDeployment() {
         HttpResponse<String> response = proxy.post("/v1/responses",
                 "{\"model\":\"gpt\",\"input\":\"Say hi\",\"mock_chunks\":3}");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).startsWith("{\"id\":\"resp_mock01\",\"object\":\"response\"")
+        assertThat(response.body()).startsWith("{\"id\":\"" + GPT_ID + "\",\"object\":\"response\"")
                 .contains("\"text\":\"tok tok tok \"").contains("\"total_tokens\":13");
         RecordedRequest upstream = mock.requests().get(0);
         assertThat(upstream.uri()).isEqualTo("/v1/responses");
@@ -123,6 +149,9 @@ class ProxyServerResponsesTest {
 
         assertThat(types(events)).containsExactlyElementsOf(TEXT_EVENTS);
         assertPausedAfterSecondDelta(events);
+        assertThat(events.get(0).data()).contains("\"response\":{\"id\":\"" + GPT_ID + "\"");
+        assertThat(events.get(events.size() - 1).data()).contains("\"response\":{\"id\":\"" + GPT_ID + "\"");
+        assertThat(events.get(4).data()).contains("\"item_id\":\"msg_mock01\"");
         assertThat(mock.requests().get(0).body()).doesNotContain("stream_options");
         CallRecord call = proxy.awaitCalls(1);
         assertThat(call.stream()).isTrue();
@@ -213,6 +242,92 @@ class ProxyServerResponsesTest {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("previous_response_id").contains("\"type\":\"bad_request_error\"");
         assertThat(mock.requests()).isEmpty();
+    }
+
+    @Test
+    void shouldRetrieveDeleteAndListInputItemsOfARelayedResponseOnItsDeployment() {
+        HttpResponse<String> retrieved = proxy.get("/v1/responses/" + GPT_ID + "?include=reasoning.encrypted_content");
+        HttpResponse<String> items = proxy.get("/v1/responses/" + GPT_ID + "/input_items?limit=5&order=asc");
+        HttpResponse<String> deleted = proxy.delete("/responses/" + GPT_ID);
+
+        assertThat(retrieved.statusCode()).isEqualTo(200);
+        assertThat(retrieved.body()).startsWith("{\"id\":\"" + GPT_ID + "\",\"object\":\"response\"")
+                .contains("\"status\":\"completed\"");
+        assertThat(retrieved.headers().firstValue("x-litellm-model-id")).hasValue("gpt-1");
+        assertThat(items.statusCode()).isEqualTo(200);
+        assertThat(items.body()).startsWith("{\"object\":\"list\",\"data\":[{\"id\":\"msg_input01\"");
+        assertThat(deleted.statusCode()).isEqualTo(200);
+        assertThat(deleted.body()).isEqualTo("{\"id\":\"" + GPT_ID + "\",\"object\":\"response\",\"deleted\":true}");
+        List<RecordedRequest> upstream = mock.requests();
+        assertThat(upstream).extracting(RecordedRequest::method).containsExactly("GET", "GET", "DELETE");
+        assertThat(upstream).extracting(RecordedRequest::uri).containsExactly(
+                "/v1/responses/resp_mock01?include=reasoning.encrypted_content",
+                "/v1/responses/resp_mock01/input_items?limit=5&order=asc", "/v1/responses/resp_mock01");
+        assertThat(upstream.get(0).headers().get("authorization")).isEqualTo("Bearer sk-test");
+        List<CallRecord> calls = proxy.calls();
+        assertThat(calls).hasSize(3).allSatisfy(call -> {
+            assertThat(call.endpoint()).isEqualTo(Endpoint.RESPONSES);
+            assertThat(call.status()).isEqualTo(200);
+        });
+    }
+
+    @Test
+    void shouldRetrieveAnAzureResponseWithTheDeploymentsApiVersion() {
+        String id = ManagedResponseIds.encode("azure", "azure-1", "resp_mock01");
+
+        HttpResponse<String> retrieved = proxy.get("/v1/responses/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+
+        assertThat(retrieved.statusCode()).isEqualTo(200);
+        assertThat(retrieved.body()).startsWith("{\"id\":\"" + id + "\"");
+        RecordedRequest upstream = mock.requests().get(0);
+        assertThat(upstream.uri()).isEqualTo("/openai/responses/resp_mock01?api-version=2025-04-01-preview");
+        assertThat(upstream.headers().get("api-key")).isEqualTo("azure-key");
+    }
+
+    @Test
+    void shouldRelayTheProvidersNotFoundAndAnswer404ForIdsNamingNoNativeDeployment() {
+        HttpResponse<String> gone = proxy.get("/v1/responses/" + ManagedResponseIds.encode("openai", "gpt-1",
+                "resp_gone"));
+        HttpResponse<String> plain = proxy.get("/v1/responses/resp_67cb71b351908190");
+        HttpResponse<String> unknownDeployment = proxy.get("/v1/responses/" + ManagedResponseIds.encode("openai",
+                "nowhere", "resp_mock01"));
+        HttpResponse<String> bridged = proxy.delete("/v1/responses/" + ManagedResponseIds.encode("anthropic",
+                "claude-1", "resp_1"));
+
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(gone.body()).contains("Response with id 'resp_gone' not found.");
+        for (HttpResponse<String> response : List.of(plain, unknownDeployment, bridged)) {
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(response.body()).contains("not found").contains("\"type\":\"not_found_error\"");
+        }
+        assertThat(mock.requests()).hasSize(1);
+    }
+
+    @Test
+    void shouldAnswer405WithTheMethodsAResponsePathTakes() {
+        HttpResponse<String> response = proxy.post("/v1/responses/" + GPT_ID, "{}");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("allow")).hasValue("GET, DELETE");
+    }
+
+    @Test
+    void shouldContinueAManagedResponseOnTheDeploymentThatHoldsItWithTheProvidersId() {
+        String previous = ManagedResponseIds.encode("openai", "pair-b", "resp_mock01");
+
+        for (int i = 0; i < 8; i++) {
+            HttpResponse<String> response = proxy.post("/v1/responses",
+                    "{\"model\":\"pair\",\"input\":\"More\",\"previous_response_id\":\"" + previous + "\"}");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).startsWith("{\"id\":\""
+                    + ManagedResponseIds.encode("openai", "pair-b", "resp_mock01") + "\"");
+        }
+
+        assertThat(mock.requests()).hasSize(8).allSatisfy(upstream -> {
+            assertThat(upstream.headers().get("authorization")).isEqualTo("Bearer sk-b");
+            assertThat(upstream.body()).isEqualTo("{\"model\":\"gpt-4.1\",\"input\":\"More\","
+                    + "\"previous_response_id\":\"resp_mock01\"}");
+        });
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.llmproxy.store.DatabaseUrl;
 import dev.llmproxy.store.EndUserStore;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.LiteLlmImportReport;
+import dev.llmproxy.store.ResponseStore;
 import dev.llmproxy.store.SpendReports;
 import dev.llmproxy.store.SpendWriter;
 import dev.llmproxy.store.SpendWriterConfig;
@@ -42,6 +43,7 @@ public final class JdbiStore implements Store {
     private final EndUserStore endUsers;
     private final JdbiBudgetResets budgetResets;
     private final SpendReports spendReports;
+    private final ResponseStore responses;
     private final Clock clock;
     private final @Nullable KeyChanges keyChanges;
 
@@ -64,6 +66,7 @@ public final class JdbiStore implements Store {
         this.endUsers = new JdbiEndUserStore(jdbi, clock);
         this.budgetResets = new JdbiBudgetResets(jdbi);
         this.spendReports = new JdbiSpendReports(jdbi);
+        this.responses = new JdbiResponseStore(jdbi, clock);
         this.clock = clock;
     }
 
@@ -92,6 +95,11 @@ public final class JdbiStore implements Store {
     @Override
     public KeyStore keys() {
         return keys;
+    }
+
+    @Override
+    public ResponseStore responses() {
+        return responses;
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.llmproxy.store.Page;
 import dev.llmproxy.store.Store;
 import dev.llmproxy.store.StoreConflictException;
 import dev.llmproxy.store.StoreException;
+import dev.llmproxy.store.StoredResponse;
 import dev.llmproxy.store.Stores;
 import dev.llmproxy.store.Team;
 import dev.llmproxy.store.TeamMembership;
@@ -305,6 +306,27 @@ abstract class AbstractStoreContractTest {
         assertThat(team1.items()).allMatch(k -> "team-1".equals(k.teamId())).hasSize(10);
 
         assertThat(store.keys().list(mine.withPage(3, 10)).items()).isEmpty();
+    }
+
+    // ---- bridged responses
+
+    @Test
+    void shouldSaveFindReplaceAndDeleteAResponse() {
+        String id = "resp_" + UUID.randomUUID();
+        String input = "[{\"type\":\"message\",\"role\":\"user\",\"content\":\"" + "é".repeat(40_000) + "\"}]";
+        store.responses().save(new StoredResponse(id, "claude", input, "{\"id\":\"" + id + "\"}", Instant.EPOCH));
+
+        StoredResponse found = store.responses().find(id).orElseThrow();
+        assertThat(found.modelGroup()).isEqualTo("claude");
+        assertThat(found.inputItems().equals(input)).as("the 40,000 characters of input read back as written").isTrue();
+        assertThat(found.response()).isEqualTo("{\"id\":\"" + id + "\"}");
+        assertThat(found.createdAt()).isEqualTo(clock.instant());
+
+        store.responses().save(new StoredResponse(id, "claude", "[]", "{}", Instant.EPOCH));
+        assertThat(store.responses().find(id).orElseThrow().inputItems()).isEqualTo("[]");
+        assertThat(store.responses().delete(id)).isTrue();
+        assertThat(store.responses().delete(id)).isFalse();
+        assertThat(store.responses().find(id)).isEmpty();
     }
 
     // ---- users

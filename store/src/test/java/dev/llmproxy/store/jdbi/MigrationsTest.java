@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MigrationsTest {
     private static final List<String> TABLES = List.of("LiteLLM_VerificationToken", "LiteLLM_UserTable",
             "LiteLLM_TeamTable", "LiteLLM_TeamMembership", "LiteLLM_SpendLogs", "llmproxy_spend_segments",
-            "LiteLLM_BudgetTable", "LiteLLM_EndUserTable");
+            "LiteLLM_BudgetTable", "LiteLLM_EndUserTable", "llmproxy_responses");
 
     @TempDir
     Path tempDir;
