@@ -1,9 +1,11 @@
 package dev.llmproxy.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.llmproxy.store.KeyHash;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +28,8 @@ abstract class AbstractSpendRoutesTest extends StoreFlowTestBase {
         firstCall = first.headers().firstValue("x-litellm-call-id").orElseThrow();
         assertThat(chat("gpt-a", userKey).statusCode()).isEqualTo(200);
         assertThat(chat("gpt-b", otherKey).statusCode()).isEqualTo(200);
+        // A call's record reaches the writer when the call ends, possibly just after the client has its answer.
+        await().atMost(Duration.ofSeconds(10)).until(() -> writer.stats().accepted() >= 3);
         flushSpend();
     }
 
