@@ -91,7 +91,9 @@ public final class GeminiAdapter implements ProviderAdapter {
         String path = fixedModelPath != null ? fixedModelPath : modelsPath + segment(upstreamModel);
         return switch (endpoint) {
             case EMBEDDINGS -> path + ":batchEmbedContents";
-            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES ->
+            // Uploads never reach Gemini (UpstreamAttempt refuses them for every adapter but OpenAI's).
+            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS,
+                    IMAGES_EDITS, IMAGES_VARIATIONS ->
                 path + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
         };
     }
@@ -133,6 +135,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             // ResponsesBridgeAdapter hands Gemini the chat translation of a Responses request.
             case RESPONSES -> throw new InvalidRequestException(
                     "/v1/responses reaches " + provider + " models only bridged to chat completions", null);
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS ->
+                throw new InvalidRequestException(endpoint.path() + " is not supported for " + provider + " models",
+                        "model");
         };
     }
 

@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.server;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
@@ -56,6 +57,10 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath EMBEDDINGS = new ApiPath(Kind.MODEL_CALL, Endpoint.EMBEDDINGS, null);
     private static final ApiPath MESSAGES = new ApiPath(Kind.MODEL_CALL, Endpoint.MESSAGES, null);
     private static final ApiPath RESPONSES = new ApiPath(Kind.MODEL_CALL, Endpoint.RESPONSES, null);
+    private static final ApiPath TRANSCRIPTIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.AUDIO_TRANSCRIPTIONS, null);
+    private static final ApiPath TRANSLATIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.AUDIO_TRANSLATIONS, null);
+    private static final ApiPath IMAGE_EDITS = new ApiPath(Kind.MODEL_CALL, Endpoint.IMAGES_EDITS, null);
+    private static final ApiPath IMAGE_VARIATIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.IMAGES_VARIATIONS, null);
     private static final ApiPath MODELS = new ApiPath(Kind.MODELS, null, null);
     private static final ApiPath LIVENESS = new ApiPath(Kind.LIVENESS, null, null);
     private static final ApiPath READINESS = new ApiPath(Kind.READINESS, null, null);
@@ -87,6 +92,14 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 return MESSAGES;
             case "/v1/responses", "/responses":
                 return RESPONSES;
+            case "/v1/audio/transcriptions", "/audio/transcriptions":
+                return TRANSCRIPTIONS;
+            case "/v1/audio/translations", "/audio/translations":
+                return TRANSLATIONS;
+            case "/v1/images/edits", "/images/edits":
+                return IMAGE_EDITS;
+            case "/v1/images/variations", "/images/variations":
+                return IMAGE_VARIATIONS;
             case "/v1/models", "/models":
                 return MODELS;
             case "/health/liveliness", "/health/liveness":
@@ -106,6 +119,23 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 }
                 return withModelInPath(path);
         }
+    }
+
+    /**
+     * Whether the body of the request {@code head} introduces is streamed to the provider as it arrives rather than
+     * collected first: an upload ({@link Endpoint#isUpload()}). Decided on the head; a JSON path pays two
+     * {@code indexOf} calls for it.
+     */
+    static boolean streamsBody(HttpRequest head) {
+        if (!HttpMethod.POST.equals(head.method())) {
+            return false;
+        }
+        String uri = head.uri();
+        if (uri.indexOf("/audio/") < 0 && uri.indexOf("/images/") < 0) {
+            return false;
+        }
+        Endpoint endpoint = of(uri).endpoint();
+        return endpoint != null && endpoint.isUpload();
     }
 
     /**
