@@ -36,7 +36,9 @@ import org.jspecify.annotations.Nullable;
  * {@value #RECEIVED_BYTES_HEADER} of the recorded request says how many bytes came in all. Answers as OpenAI does:
  * {@code response_format} {@code json} (the default; with a duration usage), {@code text}, {@code srt}, {@code vtt}
  * or {@code verbose_json} for audio; an image list for images; a 400 in OpenAI's words without a {@code model} field
- * or a multipart content type.
+ * or a multipart content type. An upload whose {@code model} field is {@value #STALL_MODEL} is not read for
+ * {@value #STALL_SECONDS} s after its first part (the socket stops being read), for backpressure tests; then it is
+ * read again, so that the mock sees the connection close.
  *
  * <p>Thread-safety: one instance per connection, confined to its event loop.
  */
@@ -44,6 +46,10 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
     /** The recorded request's header saying how many body bytes the mock received. */
     static final String RECEIVED_BYTES_HEADER = "x-mock-received-bytes";
     static final int KEPT_BYTES = 64 * 1024;
+    /** The model whose uploads the mock stops reading. */
+    static final String STALL_MODEL = "stall-upload";
+    static final int STALL_SECONDS = 5;
+    private boolean stalled;
     /** An upload's mock audio lasts one second per this many bytes. */
     private static final int BYTES_PER_SECOND = 32_000;
 
@@ -69,6 +75,7 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request && head == null && isUpload(request)) {
             head = request;
+            stalled = false;
             kept.reset();
             received = 0;
             state.counters.requestsReceived.incrementAndGet();
@@ -85,6 +92,12 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
                 byte[] copy = new byte[keep];
                 bytes.getBytes(bytes.readerIndex(), copy);
                 kept.writeBytes(copy);
+            }
+            if (!stalled && kept.toString(StandardCharsets.ISO_8859_1).contains("\r\n" + STALL_MODEL + "\r\n")) {
+                stalled = true;
+                ctx.channel().config().setAutoRead(false);
+                ctx.executor().schedule(() -> ctx.channel().config().setAutoRead(true), STALL_SECONDS,
+                        java.util.concurrent.TimeUnit.SECONDS);
             }
             if (msg instanceof LastHttpContent) {
                 HttpRequest request = head;

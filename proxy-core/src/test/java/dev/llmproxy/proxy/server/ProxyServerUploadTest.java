@@ -79,6 +79,11 @@ class ProxyServerUploadTest {
                     model_info:
                       id: alive
                       order: 2
+                  - model_name: stalled
+                    litellm_params:
+                      model: openai/stall-upload
+                      api_base: %1$s/v1
+                      api_key: sk-test
                   - model_name: dall-e
                     litellm_params:
                       model: openai/dall-e-2
@@ -285,6 +290,40 @@ class ProxyServerUploadTest {
         assertThat(call.error()).isEqualTo(ProxyError.CLIENT_CLOSED);
         await().atMost(Duration.ofSeconds(5)).until(() -> mock.openConnections() == 0);
         assertThat(mock.requests()).isEmpty();
+    }
+
+    @Test
+    void shouldStopReadingTheClientWhileTheProviderDoesNotRead() throws Exception {
+        String prefix = pythonSdkBody("stalled", "json", "");
+        byte[] head = prefix.substring(0, prefix.lastIndexOf("\r\n--")).getBytes(StandardCharsets.UTF_8);
+        long declared = 140L * 1024 * 1024;
+        AtomicLong written = new AtomicLong();
+        try (RawClient raw = new RawClient(proxy.port())) {
+            raw.send("POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Type: " + MULTIPART
+                    + "\r\nContent-Length: " + declared + "\r\n\r\n");
+            raw.sendRaw(head);
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    while (written.get() < declared - head.length) {
+                        raw.sendRaw(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    // The socket closed at the end of the test: the writer was blocked, as it should be.
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            AtomicLong seen = new AtomicLong(-1);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> seen.getAndSet(written.get()) == written.get());
+            // Socket buffers on both sides of the proxy hold a few MB; the proxy itself holds at most its replay MiB.
+            assertThat(written.get()).isLessThan(64L * 1024 * 1024);
+        }
+        assertThat(proxy.awaitCalls(1).error()).isEqualTo(ProxyError.CLIENT_CLOSED);
+        // The mock reads again after its stall, and then sees that the proxy closed the connection.
+        await().atMost(Duration.ofSeconds(10)).until(() -> mock.openConnections() == 0);
     }
 
     @Test
