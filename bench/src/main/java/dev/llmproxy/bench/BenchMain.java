@@ -22,6 +22,7 @@ import dev.llmproxy.bench.scenario.ScenarioOptions;
 import dev.llmproxy.bench.scenario.ScenarioResults;
 import dev.llmproxy.bench.scenario.ScenarioRunner;
 import dev.llmproxy.bench.scenario.SoakRunner;
+import dev.llmproxy.bench.scenario.UploadRunner;
 import dev.llmproxy.bench.scenario.Target;
 import dev.llmproxy.bench.scenario.Targets;
 import java.io.IOException;
@@ -146,6 +147,11 @@ public final class BenchMain implements Callable<Integer> {
             + "errors by kind, leak reports; the proxy runs with Netty's advanced leak detection). Writes soak.md.")
     @Nullable Double soakMinutes;
 
+    @Option(names = "--upload-mb", description = "Instead of the scenarios: one multipart transcription upload of "
+            + "this many MB through a fresh proxy, the proxy's peak RSS growth measured (issue 11's goal: under 32 MB "
+            + "for 100 MB). Takes seconds. Writes upload.md.")
+    @Nullable Integer uploadMegabytes;
+
     @Option(names = "--features", split = ",", description = "With the FEATURES scenario: the feature groups to "
             + "measure: ${COMPLETION-CANDIDATES} (default: all).")
     @Nullable List<FeatureSetup.Group> featureGroups;
@@ -193,6 +199,9 @@ public final class BenchMain implements Callable<Integer> {
             if (soakMinutes != null) {
                 return soak(soakMinutes, dir, mock, generator, children, pinning);
             }
+            if (uploadMegabytes != null) {
+                return upload(uploadMegabytes, dir, mock, children, pinning);
+            }
             JavaOptions javaOptions = proxyUrl == null ? javaOptions() : null;
             ProxyProcess process = javaOptions == null ? null
                     : started(children, ProxyProcess.start(proxyJar, javaOptions.options(), mock.baseUrl(), dir,
@@ -234,6 +243,20 @@ public final class BenchMain implements Callable<Integer> {
             closeAll(children);
             Runtime.getRuntime().removeShutdownHook(hook);
         }
+    }
+
+    /** Runs {@link UploadRunner} against a freshly started proxy, and writes upload.md. */
+    private int upload(int megabytes, Path dir, MockProvider mock, List<AutoCloseable> children, CpuPinning pinning)
+            throws IOException {
+        ProxyProcess process = started(children, UploadRunner.startProxy(proxyJar, javaOptions().options(),
+                mock.baseUrl(), dir, pinning));
+        UploadRunner.Result result = new UploadRunner(process.address(), ProcessStats.of(process.pid()))
+                .run(megabytes);
+        String markdown = result.markdown() + "\nProxy: `" + String.join(" ", process.command()) + "`\n";
+        Files.writeString(dir.resolve("upload.md"), markdown, UTF_8);
+        System.out.print(markdown);
+        System.err.println("wrote " + dir.resolve("upload.md"));
+        return 0;
     }
 
     /** Runs {@link SoakRunner} against a freshly started proxy with leak detection on, and writes soak.md. */

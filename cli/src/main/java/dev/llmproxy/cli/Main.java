@@ -189,7 +189,9 @@ public final class Main implements Callable<Integer> {
                 (int) Math.min(Integer.MAX_VALUE - 8, loaded.generalSettings().maxRequestBodyBytes()),
                 32 * 1024,
                 Duration.ofSeconds(drainSeconds),
-                timeouts);
+                timeouts,
+                loaded.generalSettings().maxUploadBytes() > 0 ? loaded.generalSettings().maxUploadBytes()
+                        : ServerSettings.DEFAULT_MAX_UPLOAD_BYTES);
         StoreWiring store;
         try {
             store = StoreWiring.open(loaded, routes, env, Clock.systemUTC());

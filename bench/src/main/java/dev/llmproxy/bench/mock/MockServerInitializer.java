@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a mock provider connection's pipeline, in this order: {@value #TLS} (only with TLS), {@value #HTTP},
- * {@value #AGGREGATOR}, {@value #HANDLER}.
+ * {@value #UPLOADS} (OpenAI's upload endpoints, read without collecting the body), {@value #AGGREGATOR},
+ * {@value #HANDLER}.
  *
  * <p>Thread-safety: {@code @Sharable} by nature of {@link ChannelInitializer}; holds only immutable or thread-safe
  * references.
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 final class MockServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String TLS = "tls";
     static final String HTTP = "http";
+    static final String UPLOADS = "uploads";
     static final String AGGREGATOR = "aggregator";
     static final String HANDLER = "mock";
 
@@ -36,6 +38,7 @@ final class MockServerInitializer extends ChannelInitializer<SocketChannel> {
             pipeline.addLast(TLS, sslContext.newHandler(channel.alloc()));
         }
         pipeline.addLast(HTTP, new HttpServerCodec());
+        pipeline.addLast(UPLOADS, new MockUploadHandler(state));
         pipeline.addLast(AGGREGATOR, new HttpObjectAggregator(state.config.maxRequestBodyBytes()));
         pipeline.addLast(HANDLER, new MockRequestHandler(state));
     }

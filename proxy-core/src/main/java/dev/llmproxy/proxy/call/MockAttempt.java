@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.call;
 
+import dev.llmproxy.codec.json.JsonStrings;
 import dev.llmproxy.codec.messages.MessagesResponses;
 import dev.llmproxy.codec.messages.MessagesStream;
 import dev.llmproxy.codec.messages.TokenEstimate;
@@ -97,6 +98,10 @@ final class MockAttempt extends Attempt {
                     ctx.alloc(), model, 1, EMBEDDING_DIMENSIONS, MOCK_USAGE.promptTokens(), asksForBase64(call.body()));
             case RESPONSES -> responsesBody(content, model, created);
             case MESSAGES_COUNT_TOKENS -> TokenEstimate.body(ctx.alloc(), TokenEstimate.inputTokens(call.body()));
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS -> ByteBufUtil.writeUtf8(ctx.alloc(),
+                    "{\"text\":" + quoted(content) + "}");
+            case IMAGES_EDITS, IMAGES_VARIATIONS -> ByteBufUtil.writeUtf8(ctx.alloc(),
+                    "{\"created\":" + created + ",\"data\":[{\"url\":" + quoted(content) + "}]}");
         };
         FullHttpResponse response =
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, request.callId());
@@ -211,12 +216,17 @@ final class MockAttempt extends Attempt {
         call.addProxyHeaders(response.headers(), deployment, startNanos, call.services.ticker().getAsLong());
     }
 
+    private static String quoted(String text) {
+        return new String(JsonStrings.quote(text), StandardCharsets.UTF_8);
+    }
+
     private String idPrefix() {
         return switch (request.endpoint()) {
             case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> "chatcmpl-";
             case COMPLETIONS -> "cmpl-";
             case EMBEDDINGS -> "embd-";
             case RESPONSES -> "resp_";
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS -> "";
         };
     }
 

@@ -68,6 +68,8 @@ public final class ModelCall {
 
     /** The client's body; owned here until the call ends. Attempts encode it for their provider. */
     private @Nullable ByteBuf body;
+    /** An upload's body, streamed to the attempts as it arrives (then {@link #body} is null); owned here. */
+    private final @Nullable StreamedBody streamed;
 
     private @Nullable Attempt current;
     /** The attempts so far: most calls make one, so a list is made only for a second. */
@@ -94,7 +96,25 @@ public final class ModelCall {
         this.services = services;
         this.request = request;
         this.body = body;
+        this.streamed = null;
         this.retries = new CallRetries(services, request);
+    }
+
+    /**
+     * A call whose body is streamed to its attempts as it arrives (an upload).
+     *
+     * @param streamed the body; taken: released when the call ends
+     */
+    public ModelCall(ChannelHandlerContext ctx, CallOwner owner, CallServices services, CallRequest request,
+            StreamedBody streamed) {
+        this.ctx = ctx;
+        this.owner = owner;
+        this.services = services;
+        this.request = request;
+        this.body = null;
+        this.streamed = streamed;
+        this.retries = new CallRetries(services, request);
+        streamed.callStarted();
     }
 
     /** The request id ({@code x-litellm-call-id}), for logs. */
@@ -211,6 +231,11 @@ public final class ModelCall {
             attemptEnded(attempt, ProxyError.CLIENT_CLOSED.status().code(), ProxyError.CLIENT_CLOSED, null);
         }
         end(ProxyError.CLIENT_CLOSED.status().code(), ProxyError.CLIENT_CLOSED, request.stream(), null, 0, 0, false);
+    }
+
+    /** The streamed body of an upload, or null when the body was collected ({@link #body()}). */
+    @Nullable StreamedBody streamedBody() {
+        return streamed;
     }
 
     /** The body attempts encode; not taken (its indexes must not change). */
@@ -346,6 +371,15 @@ public final class ModelCall {
                     + request.route().modelGroup() + ") is not supported by this llmproxy version yet", "model");
             return;
         }
+        StreamedBody upload = streamed;
+        if (upload != null && !upload.isReplayable()) {
+            lease.release(0, null);
+            ProxyError failure = upload.failure();
+            String message = upload.failureMessage();
+            fail(failure != null ? failure : ProxyError.CLIENT_CLOSED,
+                    message != null ? message : "The request body can no longer be sent", null);
+            return;
+        }
         long now = services.ticker().getAsLong();
         Attempt attempt = deployment.isMock()
                 ? new MockAttempt(this, lease, now)
@@ -367,6 +401,11 @@ public final class ModelCall {
      * or a retry scheduled on the event loop after a backoff (the call never sleeps). False when nothing is left.
      */
     private boolean plan(Attempt attempt, Failure failure) {
+        StreamedBody upload = streamed;
+        if (upload != null && !upload.isReplayable()) {
+            // Part of the body is gone to the failed attempt and is no longer held: no other attempt can send it.
+            return false;
+        }
         long delayNanos = retries.plan(attempt.lease.target().deployment(), failure);
         if (delayNanos == CallRetries.GIVE_UP) {
             return false;
@@ -549,6 +588,9 @@ public final class ModelCall {
         body = null;
         if (requestBody != null) {
             requestBody.release();
+        }
+        if (streamed != null) {
+            streamed.release();
         }
         cancelPendingRetry();
         retries.releaseUnused();

@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.call;
 
+import dev.llmproxy.codec.multipart.MultipartModelRewriter;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
 import dev.llmproxy.codec.openai.StreamChunk;
@@ -11,8 +12,10 @@ import dev.llmproxy.proxy.messages.MessagesAdapter;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.NativeResponsesTranslator;
 import dev.llmproxy.proxy.provider.RebuiltResponse;
+import dev.llmproxy.proxy.provider.OpenAiAdapter;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
+import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.Failure;
@@ -23,10 +26,12 @@ import dev.llmproxy.proxy.upstream.UpstreamConnection;
 import dev.llmproxy.proxy.upstream.UpstreamExchange;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -38,6 +43,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -87,7 +93,7 @@ import org.slf4j.LoggerFactory;
  * An attempt that calls a provider. Thread-safety: confined to the client connection's event loop, which is also the
  * event loop of the upstream connection it leases.
  */
-final class UpstreamAttempt extends Attempt implements UpstreamExchange {
+final class UpstreamAttempt extends Attempt implements UpstreamExchange, StreamedBody.Sink {
     private static final Logger log = LoggerFactory.getLogger(UpstreamAttempt.class);
 
     private static final int MAX_SSE_EVENT_BYTES = 4 * 1024 * 1024;
@@ -118,6 +124,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
 
     /** The encoded body; owned here until the attempt ends (kept for the one resend on a stale connection). */
     private @Nullable ByteBuf body;
+    /** An upload's body, sent part by part as it arrives instead of {@link #body}; the call owns it. */
+    private final @Nullable StreamedBody streamed;
+    /** Rewrites the model field of a multipart upload for this deployment. */
+    private @Nullable MultipartModelRewriter rewriter;
+    /** False while an upload's body is still being sent: the connection cannot be reused before it is. */
+    private boolean requestSent = true;
 
     private @Nullable UpstreamConnection connection;
     private @Nullable ScheduledFuture<?> timer;
@@ -161,6 +173,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         // Anthropic's /v1/messages goes to any deployment through an adapter of its own, over the deployment's.
         this.adapter = request.endpoint() == Endpoint.MESSAGES || request.endpoint() == Endpoint.MESSAGES_COUNT_TOKENS
                 ? MessagesAdapter.forAttempt(providerAdapter) : providerAdapter;
+        this.streamed = call.streamedBody();
         this.stream = request.stream();
         this.hideUsage = adapter.asksForStreamUsage(request.endpoint(), request.info());
         this.silenceNanos =
@@ -169,13 +182,21 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
 
     @Override
     void start() {
-        try {
-            body = adapter.encodeRequest(ctx.alloc(), call.body(), request.info(), request.endpoint(),
-                    target.upstreamModelJson(), hideUsage);
-        } catch (InvalidRequestException e) {
-            // Nothing was sent: the provider cannot take this request (LiteLLM's UnsupportedParamsError is a 400).
-            failBeforeCommit(ProxyError.BAD_REQUEST, String.valueOf(e.getMessage()));
-            return;
+        if (streamed != null) {
+            if (!(ResponsesBridgeAdapter.unwrap(adapter) instanceof OpenAiAdapter)) {
+                failBeforeCommit(ProxyError.BAD_REQUEST, request.endpoint().path() + " is not supported for "
+                        + deployment.provider().name() + " models (only OpenAI-compatible and Azure deployments)");
+                return;
+            }
+        } else {
+            try {
+                body = adapter.encodeRequest(ctx.alloc(), call.body(), request.info(), request.endpoint(),
+                        target.upstreamModelJson(), hideUsage);
+            } catch (InvalidRequestException e) {
+                // Nothing was sent: the provider cannot take this request (LiteLLM's UnsupportedParamsError is a 400).
+                failBeforeCommit(ProxyError.BAD_REQUEST, String.valueOf(e.getMessage()));
+                return;
+            }
         }
         lastActivityNanos = startNanos;
         timer = ctx.executor().schedule(timeoutCheck, silenceNanos, TimeUnit.NANOSECONDS);
@@ -201,15 +222,21 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
     }
 
     private void send(UpstreamConnection upstreamConnection) {
-        FullHttpRequest upstreamRequest = newUpstreamRequest();
+        StreamedBody upload = streamed;
+        HttpRequest upstreamRequest = upload != null ? newUploadHead(upload) : newUpstreamRequest();
         UpstreamAuth auth = adapter.auth();
-        if (auth.apply(upstreamRequest, upstreamRequest.content())) {
+        ByteBuf content = upstreamRequest instanceof FullHttpRequest full ? full.content() : Unpooled.EMPTY_BUFFER;
+        if (auth.apply(upstreamRequest, content)) {
             MessagesAdapter.passAnthropicBeta(adapter, upstreamRequest, request.anthropicBeta());
             sentNanos = call.services.ticker().getAsLong();
-            upstreamConnection.send(upstreamRequest);
+            if (upload != null) {
+                sendUpload(upstreamConnection, upstreamRequest, upload);
+            } else {
+                upstreamConnection.send(upstreamRequest);
+            }
             return;
         }
-        upstreamRequest.release();
+        ReferenceCountUtil.release(upstreamRequest);
         auth.ready().whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
             if (done || connection != upstreamConnection) {
                 return;
@@ -228,6 +255,87 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
             }
             send(upstreamConnection);
         }));
+    }
+
+    /**
+     * Sends an upload's head and the body received so far (the model field rewritten for this deployment); the rest
+     * follows part by part ({@link #onBodyPart}).
+     */
+    private void sendUpload(UpstreamConnection upstreamConnection, HttpRequest head, StreamedBody upload) {
+        ByteBuf received = upload.attach(this);
+        String boundary = upload.boundary();
+        ByteBuf first = received;
+        if (boundary != null) {
+            MultipartModelRewriter rewriting = MultipartModelRewriter.rewriter(boundary, target.upstreamModel());
+            rewriter = rewriting;
+            first = rewriting.rewrite(ctx.alloc(), received);
+            received.release();
+            if (!rewriting.hasModel()) {
+                // The client's handler found the model in these bytes before the call started.
+                first.release();
+                failBeforeCommit(ProxyError.BAD_REQUEST, "Malformed multipart body");
+                return;
+            }
+            if (upload.declaredLength() >= 0) {
+                HttpUtil.setContentLength(head, upload.declaredLength() + rewriting.lengthChange());
+            }
+        } else if (upload.declaredLength() >= 0) {
+            HttpUtil.setContentLength(head, upload.declaredLength());
+        }
+        if (upload.declaredLength() < 0) {
+            HttpUtil.setTransferEncodingChunked(head, true);
+        }
+        requestSent = upload.isComplete();
+        upstreamConnection.send(head);
+        upstreamConnection.sendPart(requestSent ? new DefaultLastHttpContent(first) : new DefaultHttpContent(first));
+        if (!requestSent && !upstreamConnection.isWritable()) {
+            upload.pauseClient();
+        }
+    }
+
+    @Override
+    public void onBodyPart(ByteBuf part, boolean last) {
+        UpstreamConnection upstreamConnection = connection;
+        StreamedBody upload = streamed;
+        if (done || upstreamConnection == null || upload == null) {
+            part.release();
+            return;
+        }
+        MultipartModelRewriter rewriting = rewriter;
+        ByteBuf out = part;
+        if (rewriting != null) {
+            out = rewriting.rewrite(ctx.alloc(), part);
+            part.release();
+        }
+        // The provider is busy reading the body: its silence is measured from the last bytes it was sent.
+        lastActivityNanos = call.services.ticker().getAsLong();
+        if (last) {
+            requestSent = true;
+        }
+        upstreamConnection.sendPart(last ? new DefaultLastHttpContent(out) : new DefaultHttpContent(out));
+        if (!last && !upstreamConnection.isWritable()) {
+            upload.pauseClient();
+        }
+    }
+
+    @Override
+    public void onBodyFailed(ProxyError error, String message) {
+        if (done) {
+            return;
+        }
+        if (responseStarted) {
+            abort(error, message);
+        } else {
+            failBeforeCommit(error, message);
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        StreamedBody upload = streamed;
+        if (upload != null && !done) {
+            upload.resumeClient();
+        }
     }
 
     @Override
@@ -349,7 +457,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (!call.shouldCommit(this, failure)) {
             held.release();
             log.debug("[{}] {} answered {}; retrying", request.callId(), deployment.id(), status);
-            cleanUp(complete && HttpUtil.isKeepAlive(head));
+            cleanUp(complete && HttpUtil.isKeepAlive(head) && requestSent);
             call.attemptFailed(this, status, null, null);
             return;
         }
@@ -409,8 +517,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         }
         UpstreamConnection lost = connection;
         connection = null;
-        if (!receivedAny && !retried && lost != null && lost.isReused()) {
+        if (!receivedAny && !retried && lost != null && lost.isReused()
+                && (streamed == null || streamed.isReplayable())) {
             retried = true;
+            if (streamed != null) {
+                streamed.detach(this);
+            }
             acquireConnection();
             return;
         }
@@ -432,6 +544,18 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (!done) {
             cleanUp(false);
         }
+    }
+
+    /** An upload's head: the client's content type (with its boundary); the length is set once the body is read. */
+    private HttpRequest newUploadHead(StreamedBody upload) {
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+                target.requestPath(request.endpoint(), false), Responses.HEADERS.newHeaders());
+        head.headers()
+                .set(HttpHeaderNames.HOST, deployment.hostHeader())
+                .set(HttpHeaderNames.CONTENT_TYPE, upload.contentType())
+                .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+        return head;
     }
 
     private FullHttpRequest newUpstreamRequest() {
@@ -647,7 +771,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
         if (responseTranslator instanceof RebuiltResponse rebuilt && status == 200) {
             call.responseRebuilt(rebuilt);
         }
-        cleanUp(upstreamKeepAlive && !bodyEndsAtClose);
+        cleanUp(upstreamKeepAlive && !bodyEndsAtClose && requestSent);
         call.attemptEnded(this, status, null, usage);
         Responses.writeLast(ctx, last, request.keepAlive());
         call.attemptFinished(this, status, null, usage, framer != null, firstByteNanos,
@@ -753,6 +877,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange {
      */
     private void cleanUp(boolean reuseConnection) {
         done = true;
+        if (streamed != null) {
+            streamed.detach(this);
+        }
         ByteBuf encoded = body;
         body = null;
         if (encoded != null) {

@@ -302,7 +302,7 @@ public final class ConfigLoader {
         modelled.addAll(Set.of("master_key", "max_request_size_mb", "keepalive_timeout", "client_header_timeout",
                 "client_body_timeout", "max_buffered_requests_mb", "cors_allow_origins", "cors_allow_credentials",
                 "allowed_ips", "use_x_forwarded_for", "forwarded_allow_ips", "background_health_checks",
-                "health_check_interval"));
+                "health_check_interval", "max_upload_size_mb"));
         Map<String, @Nullable Object> other = others(nodes, settings, modelled, "general_settings.", ignored);
         Entry masterKeyEntry = settings.get("master_key");
         String masterKey = nodes.string(masterKeyEntry);
@@ -339,11 +339,22 @@ public final class ConfigLoader {
             }
             bufferedBytes = (long) bytes;
         }
+        Entry uploadEntry = settings.get("max_upload_size_mb");
+        Double uploadMegabytes = nodes.nonNegativeNumber(uploadEntry);
+        long uploadBytes = 0;
+        if (uploadEntry != null && uploadMegabytes != null) {
+            double bytes = uploadMegabytes * 1024 * 1024;
+            if (!(bytes >= 1) || bytes > Long.MAX_VALUE / 2) {
+                throw nodes.error(uploadEntry.value(), uploadEntry.path(),
+                        "expected a size in megabytes > 0, got " + uploadMegabytes);
+            }
+            uploadBytes = (long) bytes;
+        }
         return new GeneralSettings(masterKey, maxBytes, nodes.seconds(settings.get("keepalive_timeout")),
                 nodes.seconds(settings.get("client_header_timeout")), nodes.seconds(settings.get("client_body_timeout")),
                 bufferedBytes, stringList(nodes, settings.get("cors_allow_origins")),
                 nodes.bool(settings.get("cors_allow_credentials")), clientIps(nodes, settings),
-                healthChecks(nodes, settings), other);
+                healthChecks(nodes, settings), other, uploadBytes);
     }
 
     private static HealthCheckSettings healthChecks(Nodes nodes, Map<String, Entry> settings) {

@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param clientIps {@code allowed_ips}, {@code use_x_forwarded_for} and {@code forwarded_allow_ips}
  * @param healthChecks {@code background_health_checks} and {@code health_check_interval}
  * @param other every key not modelled above (reported in {@link ProxyConfig#ignoredKeys()}), values resolved
+ * @param maxUploadBytes {@code max_upload_size_mb} in bytes: the largest upload (multipart body streamed to the
+ *     provider, never held whole) accepted; an llmproxy extension; 0 for the server default (1 GiB)
  */
 public record GeneralSettings(
         @Nullable String masterKey,
@@ -42,7 +44,8 @@ public record GeneralSettings(
         @Nullable Boolean corsAllowCredentials,
         ClientIpSettings clientIps,
         HealthCheckSettings healthChecks,
-        Map<String, @Nullable Object> other) {
+        Map<String, @Nullable Object> other,
+        long maxUploadBytes) {
 
     /** The request body limit when {@code max_request_size_mb} is not set: 32 MiB. */
     public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
@@ -58,6 +61,9 @@ public record GeneralSettings(
             throw new IllegalArgumentException(
                     "maxBufferedRequestBytes: " + maxBufferedRequestBytes + " (expected: >= 0)");
         }
+        if (maxUploadBytes < 0) {
+            throw new IllegalArgumentException("maxUploadBytes: " + maxUploadBytes + " (expected: >= 0)");
+        }
         corsAllowOrigins = corsAllowOrigins == null ? null : List.copyOf(corsAllowOrigins);
     }
 
@@ -66,7 +72,7 @@ public record GeneralSettings(
         return "GeneralSettings[masterKey=" + (masterKey == null ? "null" : "****") + ", maxRequestBodyBytes="
                 + maxRequestBodyBytes + ", keepaliveTimeout=" + keepaliveTimeout + ", clientHeaderTimeout="
                 + clientHeaderTimeout + ", clientBodyTimeout=" + clientBodyTimeout + ", maxBufferedRequestBytes="
-                + maxBufferedRequestBytes + ", corsAllowOrigins=" + corsAllowOrigins + ", corsAllowCredentials="
+                + maxBufferedRequestBytes + ", maxUploadBytes=" + maxUploadBytes + ", corsAllowOrigins=" + corsAllowOrigins + ", corsAllowCredentials="
                 + corsAllowCredentials + ", clientIps=" + clientIps + ", healthChecks=" + healthChecks + ", other="
                 + other.keySet() + ']';
     }

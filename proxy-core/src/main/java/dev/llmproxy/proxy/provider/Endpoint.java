@@ -17,7 +17,15 @@ public enum Endpoint {
      */
     MESSAGES_COUNT_TOKENS("/v1/messages/count_tokens"),
     /** OpenAI's Responses API; bridged to chat completions for providers without it. */
-    RESPONSES("/responses");
+    RESPONSES("/responses"),
+    /** Speech to text: a {@code multipart/form-data} upload, streamed through ({@link #isUpload()}). */
+    AUDIO_TRANSCRIPTIONS("/audio/transcriptions"),
+    /** Speech to English text: an upload like {@link #AUDIO_TRANSCRIPTIONS}. */
+    AUDIO_TRANSLATIONS("/audio/translations"),
+    /** An image edited after a prompt: an upload. */
+    IMAGES_EDITS("/images/edits"),
+    /** Variations of an image: an upload. */
+    IMAGES_VARIATIONS("/images/variations");
 
     private final String path;
 
@@ -28,6 +36,15 @@ public enum Endpoint {
     /** The endpoint whose path a deployment is called on for this one: chat completions for {@link #MESSAGES}. */
     public Endpoint upstream() {
         return this == MESSAGES ? CHAT_COMPLETIONS : this;
+    }
+
+    /**
+     * Whether requests to this endpoint are {@code multipart/form-data} uploads, whose bodies are streamed to the
+     * deployment as they arrive rather than collected first (only the {@code model} field is read and rewritten).
+     */
+    public boolean isUpload() {
+        return this == AUDIO_TRANSCRIPTIONS || this == AUDIO_TRANSLATIONS || this == IMAGES_EDITS
+                || this == IMAGES_VARIATIONS;
     }
 
     /** The path appended to the base URL, starting with {@code /}. */

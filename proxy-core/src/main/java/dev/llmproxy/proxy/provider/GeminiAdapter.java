@@ -92,7 +92,9 @@ public final class GeminiAdapter implements ProviderAdapter {
         return switch (endpoint) {
             case EMBEDDINGS -> path + ":batchEmbedContents";
             case MESSAGES_COUNT_TOKENS -> path + ":countTokens";
-            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES ->
+            // Uploads never reach Gemini (UpstreamAttempt refuses them for every adapter but OpenAI's).
+            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS,
+                    IMAGES_EDITS, IMAGES_VARIATIONS ->
                 path + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
         };
     }
@@ -137,6 +139,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             // The proxy estimates count_tokens itself for Gemini models (TokenCountAttempt): never sent.
             case MESSAGES_COUNT_TOKENS -> throw new InvalidRequestException(
                     "/v1/messages/count_tokens is answered by the proxy for " + provider + " models", null);
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS ->
+                throw new InvalidRequestException(endpoint.path() + " is not supported for " + provider + " models",
+                        "model");
         };
     }
 

@@ -4,6 +4,7 @@ import dev.llmproxy.proxy.files.FilesApi;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
@@ -75,6 +76,10 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath MESSAGES = new ApiPath(Kind.MODEL_CALL, Endpoint.MESSAGES, null);
     private static final ApiPath COUNT_TOKENS = new ApiPath(Kind.MODEL_CALL, Endpoint.MESSAGES_COUNT_TOKENS, null);
     private static final ApiPath RESPONSES = new ApiPath(Kind.MODEL_CALL, Endpoint.RESPONSES, null);
+    private static final ApiPath TRANSCRIPTIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.AUDIO_TRANSCRIPTIONS, null);
+    private static final ApiPath TRANSLATIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.AUDIO_TRANSLATIONS, null);
+    private static final ApiPath IMAGE_EDITS = new ApiPath(Kind.MODEL_CALL, Endpoint.IMAGES_EDITS, null);
+    private static final ApiPath IMAGE_VARIATIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.IMAGES_VARIATIONS, null);
     private static final ApiPath MODELS = new ApiPath(Kind.MODELS, null, null);
     private static final ApiPath LIVENESS = new ApiPath(Kind.LIVENESS, null, null);
     private static final ApiPath READINESS = new ApiPath(Kind.READINESS, null, null);
@@ -112,6 +117,14 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 return COUNT_TOKENS;
             case "/v1/responses", "/responses":
                 return RESPONSES;
+            case "/v1/audio/transcriptions", "/audio/transcriptions":
+                return TRANSCRIPTIONS;
+            case "/v1/audio/translations", "/audio/translations":
+                return TRANSLATIONS;
+            case "/v1/images/edits", "/images/edits":
+                return IMAGE_EDITS;
+            case "/v1/images/variations", "/images/variations":
+                return IMAGE_VARIATIONS;
             case "/v1/models", "/models":
                 return MODELS;
             case "/health/liveliness", "/health/liveness":
@@ -134,6 +147,23 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 }
                 return withModelInPath(path);
         }
+    }
+
+    /**
+     * Whether the body of the request {@code head} introduces is streamed to the provider as it arrives rather than
+     * collected first: an upload ({@link Endpoint#isUpload()}). Decided on the head; a JSON path pays two
+     * {@code indexOf} calls for it.
+     */
+    static boolean streamsBody(HttpRequest head) {
+        if (!HttpMethod.POST.equals(head.method())) {
+            return false;
+        }
+        String uri = head.uri();
+        if (uri.indexOf("/audio/") < 0 && uri.indexOf("/images/") < 0) {
+            return false;
+        }
+        Endpoint endpoint = of(uri).endpoint();
+        return endpoint != null && endpoint.isUpload();
     }
 
     /**

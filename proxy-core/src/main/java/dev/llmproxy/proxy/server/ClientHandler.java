@@ -7,6 +7,7 @@ import dev.llmproxy.codec.json.RouterParams;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.responses.ManagedResponseIds;
 import dev.llmproxy.codec.responses.StoredTurns;
+import dev.llmproxy.codec.multipart.MultipartModelRewriter;
 import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.KeyRefusal;
@@ -20,6 +21,7 @@ import dev.llmproxy.proxy.call.ModelCall;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
 import dev.llmproxy.proxy.files.FilesCall;
+import dev.llmproxy.proxy.call.StreamedBody;
 import dev.llmproxy.proxy.health.HealthReport;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.management.ManagementResponse;
@@ -41,12 +43,17 @@ import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -99,7 +106,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private @Nullable ModelCall current;
     /** A files or batches request being relayed. */
     private @Nullable FilesCall currentFiles;
-    private @Nullable ArrayDeque<FullHttpRequest> pipelined;
+    /** Requests waiting for the one in flight: whole requests, or an upload's head followed by its parts. */
+    private @Nullable ArrayDeque<HttpObject> pipelined;
+    /** The upload being read (its head was handled), until its last part or its answer; see {@link Upload}. */
+    private @Nullable Upload upload;
     /** A request waiting for its key lookup; owned here until it is dispatched or released. */
     private @Nullable AwaitingAuth awaitingAuth;
     /** A scrape being written on the metrics' thread; its answer is dropped if the client goes first. */
@@ -132,7 +142,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request)) {
+        if (msg instanceof HttpContent part && !(msg instanceof FullHttpRequest)) {
+            ArrayDeque<HttpObject> queue = pipelined;
+            if (queue != null && !queue.isEmpty()) {
+                // A part of an upload that waits in the queue behind the request in flight.
+                queue.add(part);
+            } else {
+                uploadPart(part);
+            }
+            return;
+        }
+        if (!(msg instanceof HttpRequest request)) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -144,7 +164,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             ctx.channel().config().setAutoRead(false);
             return;
         }
-        handle(ctx, request);
+        if (request instanceof FullHttpRequest full) {
+            handle(ctx, full);
+        } else {
+            handleUpload(ctx, request);
+        }
     }
 
     @Override
@@ -234,6 +258,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             }
             record(relaying.facts, Endpoint.RESPONSES, relaying.model, relaying.principal, ProxyError.CLIENT_CLOSED);
         }
+        Upload reading = upload;
+        upload = null;
+        if (reading != null && !reading.started) {
+            reading.body.release();
+            if (!reading.ended) {
+                reading.ended = true;
+                record(reading.facts, reading.path.endpoint(), null, reading.principal, ProxyError.CLIENT_CLOSED);
+            }
+        }
         releasePipelined();
         releaseBody();
         ctx.fireChannelInactive();
@@ -263,6 +296,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         currentFiles = null;
         pendingTurn = null;
         server.activeCalls.decrementAndGet();
+        Upload reading = upload;
+        upload = null;
+        ChannelHandlerContext context = ctx;
+        if (reading != null && !reading.received && context != null) {
+            // Answered before the whole upload arrived: the rest is read and dropped, then the connection closes.
+            LingeringCloseHandler.start(context.pipeline(), server.ticker, LingeringCloseHandler.MAX_DISCARD_BYTES);
+            keepAlive = false;
+        }
         responseDone(keepAlive);
     }
 
@@ -700,7 +741,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
      */
     private void rejectKey(ChannelHandlerContext ctx, RequestFacts facts, KeyRefusal refusal, Endpoint endpoint,
             String model, Principal principal) {
-        ProxyError error = switch (refusal.reason()) {
+        ProxyError error = keyRefusalError(refusal);
+        send(ctx, keyRefusalResponse(ctx, refusal, endpoint, facts.callId), facts);
+        record(facts, endpoint, model, principal, error);
+    }
+
+    private static ProxyError keyRefusalError(KeyRefusal refusal) {
+        return switch (refusal.reason()) {
             case MODEL_NOT_ALLOWED -> ProxyError.KEY_MODEL_DENIED;
             case TEAM_MODEL_NOT_ALLOWED -> ProxyError.TEAM_MODEL_DENIED;
             case TEAM_BLOCKED -> ProxyError.TEAM_BLOCKED;
@@ -708,16 +755,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case RATE_LIMITED -> ProxyError.KEY_RATE_LIMITED;
             case END_USER_BLOCKED -> ProxyError.END_USER_BLOCKED;
         };
-        FullHttpResponse response = Responses.error(ctx.alloc(), error, refusal.message(),
+    }
+
+    /** A virtual key's refusal as the client gets it (see {@link #rejectKey}). */
+    private static FullHttpResponse keyRefusalResponse(ChannelHandlerContext ctx, KeyRefusal refusal,
+            Endpoint endpoint, String callId) {
+        FullHttpResponse response = Responses.error(ctx.alloc(), keyRefusalError(refusal), refusal.message(),
                 refusal.reason() == KeyRefusal.Reason.MODEL_NOT_ALLOWED
                         || refusal.reason() == KeyRefusal.Reason.TEAM_MODEL_NOT_ALLOWED ? "model" : null,
-                facts.callId, endpoint);
+                callId, endpoint);
         if (refusal.reason() == KeyRefusal.Reason.RATE_LIMITED) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER,
                     Long.toString(Math.max(1, (refusal.retryAfterMillis() + 999) / 1000)));
         }
-        send(ctx, response, facts);
-        record(facts, endpoint, model, principal, error);
+        return response;
     }
 
     /**
@@ -972,6 +1023,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> "messages";
             case COMPLETIONS -> "prompt";
             case EMBEDDINGS, RESPONSES -> "input";
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS -> "file";
         };
     }
 
@@ -980,7 +1032,234 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> info.hasMessages();
             case COMPLETIONS -> info.hasPrompt();
             case EMBEDDINGS, RESPONSES -> info.hasInput();
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS -> true;
         };
+    }
+
+    /**
+     * An upload's head ({@link ApiPath#streamsBody}): its body is not collected but streamed to the provider as it
+     * arrives. The key is checked and the parts read until the {@code model} field is found (the bytes before it are
+     * held, up to {@code max_request_size_mb}); then the call starts with the body, which it owns from then on.
+     */
+    private void handleUpload(ChannelHandlerContext ctx, HttpRequest head) {
+        inFlight = true;
+        headAuth.clientBusy(true);
+        RequestFacts facts = new RequestFacts(CallIds.next(), server.ticker.getAsLong(),
+                HttpUtil.isKeepAlive(head) && !server.isDraining(), head.protocolVersion().equals(HttpVersion.HTTP_1_0));
+        ApiPath path = ApiPath.of(head.uri());
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        String boundary = MultipartModelRewriter.boundary(contentType);
+        // A path that names the model (Azure's form) needs no model field: the body then goes as it is.
+        boolean modelInPath = path.pathModel() != null;
+        StreamedBody body = new StreamedBody(ctx, contentType == null ? "" : contentType,
+                modelInPath ? null : boundary, HttpUtil.getContentLength(head, -1L), server.settings.maxRequestBytes());
+        Upload reading = new Upload(head, path, facts, body,
+                boundary == null || modelInPath ? null : MultipartModelRewriter.scanner(boundary));
+        upload = reading;
+        if (boundary == null) {
+            refuseUpload(reading, ProxyError.BAD_REQUEST, "Invalid Content-Type: expected multipart/form-data with "
+                    + "a boundary", null, null);
+            return;
+        }
+        AuthResult checked = headAuth.take(head.headers());
+        AuthResult auth = checked != null ? checked : server.authenticator.authenticate(head.headers());
+        CompletionStage<AuthResult> pending = auth.pending();
+        if (pending == null) {
+            uploadAuthenticated(reading, auth, null);
+            return;
+        }
+        ScheduledFuture<?> timeout = ctx.executor().schedule(
+                () -> uploadAuthenticated(reading, null, null), AUTH_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+        pending.whenComplete((result, failure) -> ctx.executor().execute(() -> {
+            timeout.cancel(false);
+            uploadAuthenticated(reading, result, failure);
+        }));
+    }
+
+    private void uploadAuthenticated(Upload reading, @Nullable AuthResult result, @Nullable Throwable failure) {
+        if (upload != reading || reading.ended || reading.principal != null) {
+            return;
+        }
+        if (failure != null || result == null || result.isPending()) {
+            log.warn("[{}] key lookup failed: {}", reading.facts.callId,
+                    failure != null ? failure.toString() : "no result in time");
+            refuseUpload(reading, ProxyError.AUTH_UNAVAILABLE, "Authentication is unavailable right now; try again",
+                    null, null);
+            return;
+        }
+        Principal principal = result.principal();
+        if (principal == null) {
+            AuthResult.Failure refused = result.failure() != null ? result.failure() : AuthResult.Failure.INVALID_KEY;
+            refuseUpload(reading, HeadAuthHandler.refusalError(refused), HeadAuthHandler.refusalMessage(refused),
+                    null, null);
+            return;
+        }
+        reading.principal = principal;
+        startUploadWhenReady(reading);
+    }
+
+    /** A part of the upload being read; taken. */
+    private void uploadPart(HttpContent part) {
+        Upload reading = upload;
+        if (reading == null) {
+            part.release();
+            return;
+        }
+        boolean failed = part.decoderResult().isFailure();
+        boolean last = !failed && part instanceof LastHttpContent;
+        MultipartModelRewriter scanner = reading.scanner;
+        if (!reading.started && !reading.ended && !failed && scanner != null) {
+            scanner.scan(part.content());
+            if (last) {
+                scanner.finish();
+            }
+        }
+        reading.received = last;
+        reading.body.add(part);
+        if (reading.ended && last) {
+            upload = null;
+        }
+        startUploadWhenReady(reading);
+    }
+
+    /** Starts the upload's call once its key is checked and its model known; refuses a body that cannot be read. */
+    private void startUploadWhenReady(Upload reading) {
+        if (reading.started || reading.ended) {
+            return;
+        }
+        ProxyError bodyFailure = reading.body.failure();
+        if (bodyFailure != null) {
+            String message = reading.body.failureMessage();
+            refuseUpload(reading, bodyFailure, message != null ? message : "Invalid request body", null, null);
+            return;
+        }
+        String model = reading.path.pathModel();
+        MultipartModelRewriter scanner = reading.scanner;
+        if (scanner != null) {
+            String error = scanner.error();
+            if (error != null) {
+                refuseUpload(reading, ProxyError.BAD_REQUEST, error, null, null);
+                return;
+            }
+            if (scanner.isModelMissing() || reading.received && !scanner.hasModel()) {
+                refuseUpload(reading, ProxyError.MISSING_FIELD, "Missing required field: model", "model", null);
+                return;
+            }
+            if (!scanner.hasModel()) {
+                if (reading.body.receivedBytes() > server.settings.maxRequestBytes()) {
+                    refuseUpload(reading, ProxyError.BODY_TOO_LARGE, "The model field must come within the first "
+                            + server.settings.maxRequestBytes() + " bytes of an upload, before the file "
+                            + "(general_settings.max_request_size_mb)", "model", null);
+                }
+                return;
+            }
+            model = scanner.model();
+        }
+        Principal principal = reading.principal;
+        if (principal == null) {
+            return;
+        }
+        if (model == null || model.isEmpty()) {
+            refuseUpload(reading, ProxyError.MISSING_FIELD, "Missing required field: model", "model", null);
+            return;
+        }
+        startUploadCall(reading, principal, model);
+    }
+
+    private void startUploadCall(Upload reading, Principal principal, String model) {
+        ChannelHandlerContext context = ctx;
+        Endpoint endpoint = reading.path.endpoint();
+        if (context == null || endpoint == null) {
+            throw new IllegalStateException("an upload without a connection or an endpoint");
+        }
+        KeyGrant key = principal.key();
+        KeyRefusal modelRefusal = key == null ? null : key.checkModel(model);
+        if (modelRefusal != null) {
+            answerUpload(reading, keyRefusalResponse(context, modelRefusal, endpoint, reading.facts.callId),
+                    keyRefusalError(modelRefusal), model);
+            return;
+        }
+        ModelRoute route = server.routes.resolve(model);
+        if (route == null) {
+            route = server.calls.retryRules().defaultRoute();
+        }
+        if (route == null) {
+            refuseUpload(reading, ProxyError.UNKNOWN_MODEL, "Invalid model name passed in model=" + model
+                    + ". Call `/v1/models` to view available models for your key.", "model", model);
+            return;
+        }
+        String modeRefusal = EndpointModes.refusal(route, endpoint, model);
+        if (modeRefusal != null) {
+            refuseUpload(reading, ProxyError.BAD_REQUEST, modeRefusal, "model", model);
+            return;
+        }
+        HttpHeaders headers = reading.head.headers();
+        CallOptions options;
+        try {
+            options = CallOptions.fromHeaders(headers.get(CallOptions.NUM_RETRIES_HEADER),
+                    headers.get(CallOptions.TIMEOUT_HEADER));
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            refuseUpload(reading, ProxyError.BAD_REQUEST, message != null ? message : "Invalid request", null, model);
+            return;
+        }
+        if (key != null) {
+            KeyRefusal refusal = key.admit(model, server.clock.millis());
+            if (refusal != null) {
+                answerUpload(reading, keyRefusalResponse(context, refusal, endpoint, reading.facts.callId),
+                        keyRefusalError(refusal), model);
+                return;
+            }
+            principal = principal.admittedCall();
+        }
+        reading.started = true;
+        RequestFacts facts = reading.facts;
+        CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, uploadInfo(model), principal,
+                facts.startNanos, facts.keepAlive, facts.http10, headers.get(TRACEPARENT), options, null);
+        server.activeCalls.incrementAndGet();
+        ModelCall call = new ModelCall(context, this, server.calls, callRequest, reading.body);
+        current = call;
+        call.start();
+    }
+
+    /** What the call needs to know of an upload's fields: its model (it is never a stream). */
+    private static RequestInfo uploadInfo(String model) {
+        return new RequestInfo(null, model, -1, -1, false, false, false, false, false, false, false, false, -1, null);
+    }
+
+    private void refuseUpload(Upload reading, ProxyError error, String message, @Nullable String param,
+            @Nullable String model) {
+        ChannelHandlerContext context = ctx;
+        if (context == null) {
+            return;
+        }
+        answerUpload(reading, Responses.error(context.alloc(), error, message, param, reading.facts.callId,
+                reading.path.endpoint()), error, model);
+    }
+
+    /**
+     * Answers an upload before its call started: at once, whether or not its body has arrived. The body is dropped;
+     * when part of it is still to come, the connection closes lingering (the rest is read and dropped).
+     */
+    private void answerUpload(Upload reading, FullHttpResponse response, ProxyError error, @Nullable String model) {
+        ChannelHandlerContext context = ctx;
+        if (context == null) {
+            response.release();
+            return;
+        }
+        reading.ended = true;
+        reading.body.release();
+        record(reading.facts, reading.path.endpoint(), model, reading.principal, error);
+        if (reading.received) {
+            upload = null;
+            send(context, response, reading.facts);
+            return;
+        }
+        upload = null;
+        long declared = reading.body.declaredLength();
+        LingeringCloseHandler.answerAndClose(context, response, server.ticker,
+                declared < 0 ? -1L : declared - reading.body.receivedBytes());
+        responseDone(false);
     }
 
     private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause, RequestFacts facts) {
@@ -1046,12 +1325,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             releasePipelined();
             return;
         }
-        ArrayDeque<FullHttpRequest> queue = pipelined;
-        FullHttpRequest next = queue == null ? null : queue.poll();
-        if (next != null) {
+        ArrayDeque<HttpObject> queue = pipelined;
+        HttpObject next = queue == null ? null : queue.poll();
+        if (next instanceof FullHttpRequest nextRequest) {
             // Not handled inline: a burst of pipelined requests answered synchronously would recurse once each.
-            context.executor().execute(() -> handle(context, next));
+            context.executor().execute(() -> handle(context, nextRequest));
             return;
+        }
+        if (next instanceof HttpRequest nextUpload && queue != null) {
+            context.executor().execute(() -> {
+                handleUpload(context, nextUpload);
+                while (queue.peek() instanceof HttpContent part && !(part instanceof FullHttpRequest)) {
+                    queue.poll();
+                    uploadPart(part);
+                }
+            });
+            return;
+        }
+        if (next != null) {
+            ReferenceCountUtil.release(next);
         }
         if (!context.channel().config().isAutoRead()) {
             context.channel().config().setAutoRead(true);
@@ -1062,14 +1354,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     }
 
     private void releasePipelined() {
-        ArrayDeque<FullHttpRequest> queue = pipelined;
+        ArrayDeque<HttpObject> queue = pipelined;
         if (queue == null) {
             return;
         }
-        FullHttpRequest request;
-        while ((request = queue.poll()) != null) {
-            server.requestBudget.release(request.content().readableBytes());
-            request.release();
+        HttpObject queued;
+        while ((queued = queue.poll()) != null) {
+            if (queued instanceof FullHttpRequest request) {
+                server.requestBudget.release(request.content().readableBytes());
+            }
+            ReferenceCountUtil.release(queued);
         }
     }
 
@@ -1120,6 +1414,36 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     /** A health report under way on the health checker's event loop. */
     private record AwaitingHealth(RequestFacts facts, Principal principal) {}
+
+    /**
+     * An upload being read: its head, what the scan of its body found so far, and the body, owned here until the
+     * call starts (then by the call) or the upload is answered.
+     */
+    private static final class Upload {
+        final HttpRequest head;
+        final ApiPath path;
+        final RequestFacts facts;
+        final StreamedBody body;
+        /** Finds the model field; null when the path names the model or the body is not multipart. */
+        final @Nullable MultipartModelRewriter scanner;
+        /** Who calls; null while the key is being checked. */
+        @Nullable Principal principal;
+        /** Whether the body's last part arrived. */
+        boolean received;
+        /** Whether the call started (it owns the body). */
+        boolean started;
+        /** Whether the upload was answered before its call started. */
+        boolean ended;
+
+        Upload(HttpRequest head, ApiPath path, RequestFacts facts, StreamedBody body,
+                @Nullable MultipartModelRewriter scanner) {
+            this.head = head;
+            this.path = path;
+            this.facts = facts;
+            this.body = body;
+            this.scanner = scanner;
+        }
+    }
 
     /** A request kept while its key is looked up; the request is owned until {@link #release()} or dispatch. */
     private static final class AwaitingAuth {

@@ -118,7 +118,9 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
         readMessage = true;
         if (msg instanceof HttpRequest request) {
             responsesOwed++;
-            reading = request.decoderResult().isSuccess() ? BODY : IDLE;
+            // An upload's body is streamed to the provider, whose pace (not the client's) it then follows: the call's
+            // own timeouts govern it.
+            reading = request.decoderResult().isSuccess() && !ApiPath.streamsBody(request) ? BODY : IDLE;
         }
         if (msg instanceof LastHttpContent) {
             reading = IDLE;

@@ -42,12 +42,14 @@ final class EndpointModes {
 
     static boolean accepts(String mode, Endpoint endpoint) {
         return switch (mode) {
-            case "chat" -> endpoint != Endpoint.COMPLETIONS && endpoint != Endpoint.EMBEDDINGS;
+            case "chat" -> endpoint != Endpoint.COMPLETIONS && endpoint != Endpoint.EMBEDDINGS && !endpoint.isUpload();
             case "completion" -> endpoint == Endpoint.COMPLETIONS;
             case "embedding" -> endpoint == Endpoint.EMBEDDINGS;
             case "responses" -> endpoint == Endpoint.RESPONSES;
-            case "image_generation", "audio_transcription", "audio_speech", "moderation", "rerank", "batch",
-                    "realtime" -> false;
+            case "audio_transcription" ->
+                endpoint == Endpoint.AUDIO_TRANSCRIPTIONS || endpoint == Endpoint.AUDIO_TRANSLATIONS;
+            case "image_generation" -> endpoint == Endpoint.IMAGES_EDITS || endpoint == Endpoint.IMAGES_VARIATIONS;
+            case "audio_speech", "moderation", "rerank", "batch", "realtime" -> false;
             default -> true;
         };
     }
@@ -58,6 +60,7 @@ final class EndpointModes {
             case "completion" -> "use /v1/completions";
             case "embedding" -> "use /v1/embeddings";
             case "responses" -> "use /v1/responses";
+            case "audio_transcription" -> "use /v1/audio/transcriptions or /v1/audio/translations";
             default -> "this llmproxy version does not serve that mode's endpoint";
         };
     }

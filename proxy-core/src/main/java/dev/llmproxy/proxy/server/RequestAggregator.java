@@ -5,6 +5,11 @@ import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -12,6 +17,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.LongSupplier;
@@ -38,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * reading a request ends the connection with one rate-limited WARN that names the connection, not the call another
  * request of the connection may have in progress.
  *
+ * <p>An upload ({@link ApiPath#streamsBody}) is not collected: its head and then its body parts are passed on as they
+ * arrive, for the call to stream them to the provider, bounded by {@code maxUploadBytes} (a declared length beyond
+ * it is answered 413 at once; a body that grows beyond it ends with a failed last part, which fails the call with a
+ * 413, and the connection lingers closed). A {@code 100 Continue} is sent for an upload that asks for it. Uploads do
+ * not count against the {@link RequestBudget}: what the proxy holds of them is bounded per call.
+ *
  * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
  */
 final class RequestAggregator extends HttpObjectAggregator {
@@ -46,6 +60,11 @@ final class RequestAggregator extends HttpObjectAggregator {
     static final String RETRY_AFTER_SECONDS = "1";
 
     private final int maxRequestBytes;
+    private final long maxUploadBytes;
+    /** Whether the parts being read belong to an upload, passed on as they arrive. */
+    private boolean streaming;
+    /** Bytes of the upload being read so far. */
+    private long streamedBytes;
     private final LongSupplier ticker;
     private final RequestBudget budget;
     private boolean lingering;
@@ -54,9 +73,10 @@ final class RequestAggregator extends HttpObjectAggregator {
     /** Whether the body being aggregated is chunked, so reserved as it arrives. */
     private boolean reservingChunks;
 
-    RequestAggregator(int maxRequestBytes, LongSupplier ticker, RequestBudget budget) {
+    RequestAggregator(int maxRequestBytes, long maxUploadBytes, LongSupplier ticker, RequestBudget budget) {
         super(maxRequestBytes);
         this.maxRequestBytes = maxRequestBytes;
+        this.maxUploadBytes = maxUploadBytes;
         this.ticker = ticker;
         this.budget = budget;
     }
@@ -65,6 +85,14 @@ final class RequestAggregator extends HttpObjectAggregator {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (lingering) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (streaming && msg instanceof HttpContent part) {
+            passUploadPart(ctx, part);
+            return;
+        }
+        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess() && ApiPath.streamsBody(head)) {
+            passUploadHead(ctx, head);
             return;
         }
         if (msg instanceof HttpRequest head && !reserve(head)) {
@@ -83,6 +111,44 @@ final class RequestAggregator extends HttpObjectAggregator {
             reserved += bytes;
         }
         super.channelRead(ctx, msg);
+    }
+
+    private void passUploadHead(ChannelHandlerContext ctx, HttpRequest head) {
+        giveBack();
+        long declared = HttpUtil.getContentLength(head, -1L);
+        if (declared > maxUploadBytes) {
+            ReferenceCountUtil.release(head);
+            refuseTooLarge(ctx, maxUploadBytes, "general_settings.max_upload_size_mb", declared);
+            return;
+        }
+        if (HttpUtil.is100ContinueExpected(head)) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+            head.headers().remove(HttpHeaderNames.EXPECT);
+        }
+        streaming = true;
+        streamedBytes = 0;
+        ctx.fireChannelRead(head);
+    }
+
+    private void passUploadPart(ChannelHandlerContext ctx, HttpContent part) {
+        streamedBytes += part.content().readableBytes();
+        if (streamedBytes > maxUploadBytes) {
+            part.release();
+            streaming = false;
+            // The call is under way: it gets a failed last part (it answers 413 if nothing was answered yet), and the
+            // rest of the body is dropped here until the connection closes.
+            lingering = true;
+            DefaultLastHttpContent failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+            failed.setDecoderResult(DecoderResult.failure(new TooLongFrameException("Request body is larger than "
+                    + "the limit of " + maxUploadBytes + " bytes (general_settings.max_upload_size_mb)")));
+            ctx.fireChannelRead(failed);
+            return;
+        }
+        if (part instanceof LastHttpContent) {
+            streaming = false;
+        }
+        ctx.fireChannelRead(part);
     }
 
     @Override
@@ -160,12 +226,16 @@ final class RequestAggregator extends HttpObjectAggregator {
             super.handleOversizedMessage(ctx, oversized);
             return;
         }
+        refuseTooLarge(ctx, maxRequestBytes, "general_settings.max_request_size_mb",
+                HttpUtil.getContentLength(oversized, -1L));
+    }
+
+    private void refuseTooLarge(ChannelHandlerContext ctx, long limitBytes, String setting, long declared) {
         String callId = CallIds.next();
         FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.BODY_TOO_LARGE,
-                "Request body is larger than the limit of " + maxRequestBytes
-                        + " bytes (general_settings.max_request_size_mb)", null, callId);
+                "Request body is larger than the limit of " + limitBytes + " bytes (" + setting + ")", null, callId);
         ctx.fireUserEventTriggered(new RequestRefused(callId, ProxyError.BODY_TOO_LARGE, ticker.getAsLong()));
-        LingeringCloseHandler.answerAndClose(ctx, response, ticker, HttpUtil.getContentLength(oversized, -1L));
+        LingeringCloseHandler.answerAndClose(ctx, response, ticker, declared);
     }
 
     /**

@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  *   <li>{@value #AUTH}: the key checked on the request head, a refused request answered 401 before its body is read
  *       ({@link HeadAuthHandler});
  *   <li>{@value #AGGREGATOR}: the bounded request body (413 beyond it, 503 when the server-wide
- *       {@link RequestBudget} is spent; both answered with a lingering close);
+ *       {@link RequestBudget} is spent; both answered with a lingering close); an upload's head and body parts
+ *       are passed on as they arrive instead ({@link ApiPath#streamsBody});
  *   <li>{@value #HANDLER}: dispatch, auth, and the model call that relays the response.
  * </ol>
  */
@@ -74,6 +75,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
         pipeline.addLast(CODEC, new HttpServerCodec(decoder))
                 .addLast(TIMEOUTS, new ClientTimeoutHandler(settings.clientTimeouts(), ticker))
-                .addLast(AGGREGATOR, new RequestAggregator(settings.maxRequestBytes(), ticker, budget));
+                .addLast(AGGREGATOR, new RequestAggregator(settings.maxRequestBytes(), settings.maxUploadBytes(), ticker,
+                        budget));
     }
 }

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param maxHeaderBytes largest request header block accepted (431 beyond)
  * @param drainGrace how long a stop waits for in-flight requests and streams
  * @param clientTimeouts how long client connections may stay silent
+ * @param maxUploadBytes largest upload accepted (413 beyond): uploads are streamed to the provider, not held, so
+ *     this bound is not the one of {@code maxRequestBytes}
  */
 public record ServerSettings(
         String host,
@@ -22,7 +24,11 @@ public record ServerSettings(
         int maxRequestBytes,
         int maxHeaderBytes,
         Duration drainGrace,
-        ClientTimeouts clientTimeouts) {
+        ClientTimeouts clientTimeouts,
+        long maxUploadBytes) {
+
+    /** The upload limit when none is configured: 1 GiB, above any provider's (OpenAI takes files up to 512 MB). */
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 1024L * 1024 * 1024;
 
     /** The largest request line accepted (414 beyond); long enough for any API path with a query. */
     static final int MAX_INITIAL_LINE_BYTES = 8192;
@@ -40,8 +46,18 @@ public record ServerSettings(
         if (maxRequestBytes < 1) {
             throw new IllegalArgumentException("maxRequestBytes: " + maxRequestBytes + " (expected: > 0)");
         }
+        if (maxUploadBytes < 1) {
+            throw new IllegalArgumentException("maxUploadBytes: " + maxUploadBytes + " (expected: > 0)");
+        }
         if (maxHeaderBytes < 1024) {
             throw new IllegalArgumentException("maxHeaderBytes: " + maxHeaderBytes + " (expected: >= 1024)");
         }
+    }
+
+    /** Settings with the default upload limit ({@link #DEFAULT_MAX_UPLOAD_BYTES}). */
+    public ServerSettings(String host, int port, int eventLoops, int maxRequestBytes, int maxHeaderBytes,
+            Duration drainGrace, ClientTimeouts clientTimeouts) {
+        this(host, port, eventLoops, maxRequestBytes, maxHeaderBytes, drainGrace, clientTimeouts,
+                DEFAULT_MAX_UPLOAD_BYTES);
     }
 }

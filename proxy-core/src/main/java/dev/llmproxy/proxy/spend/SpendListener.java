@@ -170,6 +170,9 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
             case COMPLETIONS -> "atext_completion";
             case EMBEDDINGS -> "aembedding";
             case MESSAGES -> "anthropic_messages";
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS -> "atranscription";
+            case IMAGES_EDITS -> "aimage_edit";
+            case IMAGES_VARIATIONS -> "aimage_variation";
             default -> "a" + endpoint.name().toLowerCase(Locale.ROOT);
         };
     }

@@ -356,6 +356,8 @@ final class SpanWriter {
             case COMPLETIONS -> "text_completion";
             case EMBEDDINGS -> "embeddings";
             case RESPONSES -> "chat";
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS -> "transcription";
+            case IMAGES_EDITS, IMAGES_VARIATIONS -> "image_generation";
         };
     }
 

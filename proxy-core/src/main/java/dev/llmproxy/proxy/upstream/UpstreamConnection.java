@@ -49,6 +49,19 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         channel().writeAndFlush(request, channel().voidPromise());
     }
 
+    /**
+     * Writes and flushes a part of a request whose body is streamed ({@link #send} for its head); ownership of
+     * {@code part} passes to Netty.
+     */
+    public void sendPart(HttpObject part) {
+        channel().writeAndFlush(part, channel().voidPromise());
+    }
+
+    /** Whether the socket takes more request bytes now; {@link UpstreamExchange#onWritable()} says when it does again. */
+    public boolean isWritable() {
+        return channel().isWritable();
+    }
+
     /** Stops reading from the upstream socket until {@link #resumeReading()}: the client cannot take more now. */
     public void pauseReading() {
         channel().config().setAutoRead(false);
@@ -134,6 +147,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.onReadComplete();
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamExchange current = exchange;
+        if (current != null && ctx.channel().isWritable()) {
+            current.onWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

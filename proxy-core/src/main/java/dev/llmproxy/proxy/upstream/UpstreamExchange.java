@@ -30,4 +30,7 @@ public interface UpstreamExchange {
 
     /** The connection closed or failed while leased; {@code cause} is null for a plain close. */
     void onConnectionLost(@Nullable Throwable cause);
+
+    /** The connection takes more request bytes again, after {@link UpstreamConnection#isWritable()} said no. */
+    default void onWritable() {}
 }

@@ -83,6 +83,34 @@ class ApiPathTest {
     }
 
     @Test
+    void shouldMapUploadsWithAndWithoutV1AndInAzurePaths() {
+        assertThat(ApiPath.of("/v1/audio/transcriptions").endpoint()).isEqualTo(Endpoint.AUDIO_TRANSCRIPTIONS);
+        assertThat(ApiPath.of("/audio/transcriptions").endpoint()).isEqualTo(Endpoint.AUDIO_TRANSCRIPTIONS);
+        assertThat(ApiPath.of("/v1/audio/translations").endpoint()).isEqualTo(Endpoint.AUDIO_TRANSLATIONS);
+        assertThat(ApiPath.of("/images/edits").endpoint()).isEqualTo(Endpoint.IMAGES_EDITS);
+        assertThat(ApiPath.of("/v1/images/variations/").endpoint()).isEqualTo(Endpoint.IMAGES_VARIATIONS);
+        ApiPath azure = ApiPath.of("/openai/deployments/whisper/audio/transcriptions?api-version=2024-06-01");
+        assertThat(azure.endpoint()).isEqualTo(Endpoint.AUDIO_TRANSCRIPTIONS);
+        assertThat(azure.pathModel()).isEqualTo("whisper");
+    }
+
+    @Test
+    void shouldStreamTheBodiesOfUploadsOnly() {
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/v1/audio/transcriptions"))).isTrue();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/openai/deployments/w/audio/translations"))).isTrue();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/v1/images/edits?x=1"))).isTrue();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/v1/chat/completions"))).isFalse();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/v1/audio/speech"))).isFalse();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/v1/images/generations"))).isFalse();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.GET, "/v1/audio/transcriptions"))).isFalse();
+    }
+
+    private static io.netty.handler.codec.http.HttpRequest head(HttpMethod method, String uri) {
+        return new io.netty.handler.codec.http.DefaultHttpRequest(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method, uri);
+    }
+
+    @Test
     void shouldMapHealthProbesWithoutAuthenticationWhenPathIsHealth() {
         assertThat(ApiPath.of("/health/liveliness").kind()).isEqualTo(Kind.LIVENESS);
         assertThat(ApiPath.of("/health/liveness").kind()).isEqualTo(Kind.LIVENESS);

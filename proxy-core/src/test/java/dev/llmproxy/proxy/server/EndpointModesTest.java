@@ -17,6 +17,10 @@ class EndpointModesTest {
         "embedding, EMBEDDINGS, true", "embedding, RESPONSES, false", "embedding, CHAT_COMPLETIONS, false",
         "responses, RESPONSES, true", "responses, CHAT_COMPLETIONS, false",
         "audio_speech, CHAT_COMPLETIONS, false", "rerank, EMBEDDINGS, false", "image_generation, RESPONSES, false",
+        "audio_transcription, AUDIO_TRANSCRIPTIONS, true", "audio_transcription, AUDIO_TRANSLATIONS, true",
+        "audio_transcription, CHAT_COMPLETIONS, false", "chat, AUDIO_TRANSCRIPTIONS, false",
+        "image_generation, IMAGES_EDITS, true", "image_generation, IMAGES_VARIATIONS, true",
+        "chat, IMAGES_EDITS, false", "some_future_mode, AUDIO_TRANSCRIPTIONS, true",
         "some_future_mode, CHAT_COMPLETIONS, true"})
     void shouldAcceptOnlyTheEndpointsOfTheModelsMode(String mode, Endpoint endpoint, boolean accepted) {
         assertThat(EndpointModes.accepts(mode, endpoint)).isEqualTo(accepted);

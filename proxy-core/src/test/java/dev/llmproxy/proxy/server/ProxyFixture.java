@@ -209,7 +209,9 @@ public final class ProxyFixture implements AutoCloseable {
                     drainGrace,
                     ClientTimeouts.of(config.generalSettings().keepaliveTimeout(),
                             config.generalSettings().clientHeaderTimeout(),
-                            config.generalSettings().clientBodyTimeout()));
+                            config.generalSettings().clientBodyTimeout()),
+                    config.generalSettings().maxUploadBytes() > 0 ? config.generalSettings().maxUploadBytes()
+                            : ServerSettings.DEFAULT_MAX_UPLOAD_BYTES);
             List<CallRecord> calls = new CopyOnWriteArrayList<>();
             ServerComponents.Builder components = ServerComponents.builder(settings, RouteTable.build(config),
                             authenticator != null ? authenticator
