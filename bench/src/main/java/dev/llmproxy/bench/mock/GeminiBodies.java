@@ -1,5 +1,6 @@
 package dev.llmproxy.bench.mock;
 
+import java.util.Base64;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
@@ -13,6 +14,8 @@ import tools.jackson.core.JsonGenerator;
  */
 final class GeminiBodies {
     static final String RESPONSE_ID = "mock-gemini-01";
+    /** The prompt tokens a TTS answer reports. */
+    static final int SPEECH_PROMPT_TOKENS = 9;
 
     private GeminiBodies() {
     }
@@ -65,6 +68,40 @@ final class GeminiBodies {
             }
             g.writeStringProperty("modelVersion", model);
             g.writeStringProperty("responseId", RESPONSE_ID);
+            g.writeEndObject();
+        };
+    }
+
+    /**
+     * A TTS answer: one {@code inlineData} part with {@code bytes} of 24 kHz PCM16 ({@link AudioStream#expected}) in
+     * base64, and the usage Gemini reports for it.
+     */
+    static Consumer<JsonGenerator> speech(int bytes) {
+        return g -> {
+            g.writeStartObject();
+            g.writeArrayPropertyStart("candidates");
+            g.writeStartObject();
+            g.writeObjectPropertyStart("content");
+            g.writeArrayPropertyStart("parts");
+            g.writeStartObject();
+            g.writeObjectPropertyStart("inlineData");
+            g.writeStringProperty("mimeType", "audio/L16;codec=pcm;rate=24000");
+            g.writeStringProperty("data", Base64.getEncoder().encodeToString(AudioStream.expected(bytes)));
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeStringProperty("role", "model");
+            g.writeEndObject();
+            g.writeStringProperty("finishReason", "STOP");
+            g.writeNumberProperty("index", 0);
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeObjectPropertyStart("usageMetadata");
+            g.writeNumberProperty("promptTokenCount", SPEECH_PROMPT_TOKENS);
+            g.writeNumberProperty("candidatesTokenCount", bytes / 1920);
+            g.writeNumberProperty("totalTokenCount", SPEECH_PROMPT_TOKENS + bytes / 1920);
+            g.writeEndObject();
+            g.writeStringProperty("modelVersion", "gemini-2.5-flash-preview-tts");
             g.writeEndObject();
         };
     }

@@ -58,6 +58,8 @@ final class GeminiRequestParser {
                 }
             } else if (name.equals("text") && value == JsonToken.VALUE_STRING) {
                 readControls(p.getString(), into);
+            } else if (name.equals("voiceName") && value == JsonToken.VALUE_STRING) {
+                into.voice = p.getString();
             } else if ((name.equals("outputDimensionality") || name.equals("output_dimensionality"))
                     && value == JsonToken.VALUE_NUMBER_INT) {
                 into.dimensions = p.getValueAsInt(MockRequest.UNSET);
@@ -76,6 +78,9 @@ final class GeminiRequestParser {
                 walk(p, into, name);
             } else if (p.currentToken() == JsonToken.START_ARRAY) {
                 walkArray(p, into, name);
+            } else if ((name.equals("responseModalities") || name.equals("response_modalities"))
+                    && "AUDIO".equals(p.getValueAsString())) {
+                into.audio = true;
             }
         }
         return count;

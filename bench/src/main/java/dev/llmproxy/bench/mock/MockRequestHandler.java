@@ -141,7 +141,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 || route.endpoint() == MockRoute.Endpoint.COMPLETIONS
                 || route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
                 || route.endpoint() == MockRoute.Endpoint.MESSAGES
-                || route.endpoint() == MockRoute.Endpoint.RESPONSES) {
+                || route.endpoint() == MockRoute.Endpoint.RESPONSES || route.isMedia()) {
             try {
                 MockRequestParser.parse(request.content(), parsed);
             } catch (JacksonException | IllegalArgumentException e) {
@@ -158,7 +158,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 || exchange.route.endpoint() == MockRoute.Endpoint.COMPLETIONS
                 || exchange.route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
                 || exchange.route.endpoint() == MockRoute.Endpoint.MESSAGES
-                || exchange.route.endpoint() == MockRoute.Endpoint.RESPONSES) {
+                || exchange.route.endpoint() == MockRoute.Endpoint.RESPONSES || exchange.route.isMedia()) {
             MockFault fault = state.nextFault();
             if (fault != null) {
                 actOut(ctx, exchange, fault);
@@ -219,6 +219,21 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 return;
             case RESPONSES:
                 respondResponses(ctx, exchange, model);
+                return;
+            case SPEECH:
+                AudioStream.start(ctx, request, exchange.keepAlive, done -> finish(ctx, exchange, done));
+                return;
+            case IMAGES:
+                sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                        MediaBodies.images(request.images, "b64_json".equals(request.responseFormat))));
+                return;
+            case MODERATIONS:
+                sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                        MediaBodies.moderation(model, request.embeddingInputs)));
+                return;
+            case RERANK:
+                sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                        MediaBodies.rerank(request.documents, request.topN, request.returnDocuments)));
                 return;
             case MODELS:
                 sendJson(ctx, exchange, HttpResponseStatus.OK,
@@ -325,6 +340,12 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     : Math.max(1, Math.min(request.dimensions, MAX_DIMENSIONS));
             sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
                     GeminiBodies.embeddings(request.embeddingInputs, dimensions)));
+            return;
+        }
+        if (request.audio) {
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    GeminiBodies.speech(request.audioBytes == MockRequest.UNSET ? AudioStream.DEFAULT_BYTES
+                            : request.audioBytes)));
             return;
         }
         if (endpoint == MockRoute.Endpoint.STREAM_GENERATE_CONTENT) {

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Where a request goes: the endpoint and, for Azure-style paths or {@code models/{id}}, the name found in the path.
  * Accepted paths: {@code [/v1]/chat/completions}, {@code [/v1]/completions}, {@code [/v1]/embeddings},
- * {@code [/v1]/messages} (Anthropic),
+ * {@code [/v1]/messages} (Anthropic), {@code [/v1]/audio/speech}, {@code [/v1]/images/generations},
+ * {@code [/v1]/moderations}, {@code [/v1]/rerank} and {@code /v2/rerank},
  * {@code [/v1]/models[/{id}]} and {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
  * the query string (Azure's {@code api-version}) is ignored. Google's paths: any path ending
  * {@code /models/{model}:generateContent}, {@code :streamGenerateContent}, {@code :batchEmbedContents},
@@ -36,6 +37,12 @@ record MockRoute(Endpoint endpoint, String name) {
         MESSAGES,
         /** OpenAI's Responses API ({@code [/v1]/responses}, Azure's {@code /openai/responses}). */
         RESPONSES,
+        /** OpenAI's text to speech: audio bytes. */
+        SPEECH,
+        IMAGES,
+        MODERATIONS,
+        /** Cohere's rerank API ({@code /v1/rerank}, {@code /v2/rerank}), also Jina AI's, Voyage AI's and vLLM's. */
+        RERANK,
         /** Gemini's {@code :generateContent}. */
         GENERATE_CONTENT,
         /** Gemini's {@code :streamGenerateContent}. */
@@ -62,6 +69,12 @@ record MockRoute(Endpoint endpoint, String name) {
         return endpoint == Endpoint.GENERATE_CONTENT || endpoint == Endpoint.STREAM_GENERATE_CONTENT
                 || endpoint == Endpoint.BATCH_EMBED_CONTENTS || endpoint == Endpoint.GOOGLE_TOKEN
                 || endpoint == Endpoint.RAW_PREDICT || endpoint == Endpoint.STREAM_RAW_PREDICT;
+    }
+
+    /** Whether this is speech, images, moderations or rerank (OpenAI's format, and Cohere's for rerank). */
+    boolean isMedia() {
+        return endpoint == Endpoint.SPEECH || endpoint == Endpoint.IMAGES || endpoint == Endpoint.MODERATIONS
+                || endpoint == Endpoint.RERANK;
     }
 
     /** Whether this is one of Bedrock's endpoints. */
@@ -111,6 +124,9 @@ record MockRoute(Endpoint endpoint, String name) {
             }
             return post(path.substring(slash), path.substring(AZURE.length(), slash));
         }
+        if (path.equals("/v2/rerank")) {
+            return HttpMethod.POST.equals(method) ? new MockRoute(Endpoint.RERANK, "") : notFound();
+        }
         if (path.startsWith(V1 + "/")) {
             path = path.substring(V1.length());
         }
@@ -132,6 +148,14 @@ record MockRoute(Endpoint endpoint, String name) {
                 return new MockRoute(Endpoint.MESSAGES, name);
             case "/responses":
                 return new MockRoute(Endpoint.RESPONSES, name);
+            case "/audio/speech":
+                return new MockRoute(Endpoint.SPEECH, name);
+            case "/images/generations":
+                return new MockRoute(Endpoint.IMAGES, name);
+            case "/moderations":
+                return new MockRoute(Endpoint.MODERATIONS, name);
+            case "/rerank":
+                return new MockRoute(Endpoint.RERANK, name);
             default:
                 return notFound();
         }

@@ -63,8 +63,14 @@ public record CallRequest(
                 CallOptions.DEFAULT);
     }
 
-    /** Whether the client asked for a stream (embeddings are never streamed). */
+    /**
+     * Whether the client asked for a stream. Embeddings, speech, moderations and rerank are never streamed (speech
+     * audio is relayed as it arrives all the same); image generation streams partial images as SSE events.
+     */
     public boolean stream() {
-        return info.stream() && endpoint != Endpoint.EMBEDDINGS;
+        return info.stream() && switch (endpoint) {
+            case EMBEDDINGS, AUDIO_SPEECH, MODERATIONS, RERANK -> false;
+            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, IMAGE_GENERATIONS -> true;
+        };
     }
 }

@@ -95,6 +95,9 @@ final class MockAttempt extends Attempt {
             case EMBEDDINGS -> OpenAiJson.embeddings(
                     ctx.alloc(), model, 1, EMBEDDING_DIMENSIONS, MOCK_USAGE.promptTokens(), asksForBase64(call.body()));
             case RESPONSES -> responsesBody(content, model, created);
+            // A mock answer has no audio, image, verdict or ranking to give: the mock content, as a chat answer.
+            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK ->
+                OpenAiJson.chatCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
         };
         FullHttpResponse response =
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, request.callId());
@@ -211,7 +214,7 @@ final class MockAttempt extends Attempt {
 
     private String idPrefix() {
         return switch (request.endpoint()) {
-            case CHAT_COMPLETIONS, MESSAGES -> "chatcmpl-";
+            case CHAT_COMPLETIONS, MESSAGES, AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK -> "chatcmpl-";
             case COMPLETIONS -> "cmpl-";
             case EMBEDDINGS -> "embd-";
             case RESPONSES -> "resp_";

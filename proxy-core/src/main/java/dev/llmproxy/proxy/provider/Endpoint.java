@@ -12,7 +12,13 @@ public enum Endpoint {
      */
     MESSAGES("/v1/messages"),
     /** OpenAI's Responses API; bridged to chat completions for providers without it. */
-    RESPONSES("/responses");
+    RESPONSES("/responses"),
+    /** Text to speech: the answer is audio bytes, relayed as they arrive (translated whole for Gemini's TTS models). */
+    AUDIO_SPEECH("/audio/speech"),
+    IMAGE_GENERATIONS("/images/generations"),
+    MODERATIONS("/moderations"),
+    /** Cohere's rerank API, which LiteLLM serves for Cohere, Jina AI, Voyage AI and OpenAI-compatible servers. */
+    RERANK("/rerank");
 
     private final String path;
 

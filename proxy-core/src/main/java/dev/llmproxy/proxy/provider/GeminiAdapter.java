@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.gemini.GeminiRequestEncoder;
 import dev.llmproxy.codec.gemini.GeminiRequestOptions;
+import dev.llmproxy.codec.gemini.GeminiSpeech;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
@@ -91,6 +92,8 @@ public final class GeminiAdapter implements ProviderAdapter {
         String path = fixedModelPath != null ? fixedModelPath : modelsPath + segment(upstreamModel);
         return switch (endpoint) {
             case EMBEDDINGS -> path + ":batchEmbedContents";
+            // Speech is one generateContent call; the endpoints Gemini has no form of are refused before sending.
+            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK -> path + ":generateContent";
             case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES ->
                 path + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
         };
@@ -133,6 +136,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             // ResponsesBridgeAdapter hands Gemini the chat translation of a Responses request.
             case RESPONSES -> throw new InvalidRequestException(
                     "/v1/responses reaches " + provider + " models only bridged to chat completions", null);
+            case AUDIO_SPEECH -> GeminiSpeech.encode(alloc, body, options.model());
+            case IMAGE_GENERATIONS, MODERATIONS, RERANK -> throw new InvalidRequestException(
+                    endpoint.path() + " is not supported for " + provider + " models by this llmproxy version", null);
         };
     }
 
@@ -150,6 +156,16 @@ public final class GeminiAdapter implements ProviderAdapter {
     @Override
     public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream) {
         throw new UnsupportedOperationException("a Gemini translator needs the request: use the four-argument form");
+    }
+
+    /** Speech answers are audio ({@link GeminiSpeechTranslator}), raw or WAV as the request body asks. */
+    @Override
+    public ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info, ByteBuf body,
+            Clock clock) {
+        if (endpoint == Endpoint.AUDIO_SPEECH) {
+            return new GeminiSpeechTranslator(GeminiSpeech.wantsRawPcm(body), exceptionName);
+        }
+        return newTranslator(endpoint, stream, info, clock);
     }
 
     @Override

@@ -648,7 +648,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return switch (endpoint) {
             case CHAT_COMPLETIONS, MESSAGES -> "messages";
             case COMPLETIONS -> "prompt";
-            case EMBEDDINGS, RESPONSES -> "input";
+            case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> "input";
+            case IMAGE_GENERATIONS -> "prompt";
+            case RERANK -> "query";
         };
     }
 
@@ -656,7 +658,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return switch (endpoint) {
             case CHAT_COMPLETIONS, MESSAGES -> info.hasMessages();
             case COMPLETIONS -> info.hasPrompt();
-            case EMBEDDINGS, RESPONSES -> info.hasInput();
+            case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> info.hasInput();
+            case IMAGE_GENERATIONS -> info.hasPrompt();
+            // The request scan does not look for query and documents; the provider names what is missing.
+            case RERANK -> true;
         };
     }
 

@@ -109,6 +109,10 @@ public final class SpendListener implements CallListener {
             case COMPLETIONS -> "atext_completion";
             case EMBEDDINGS -> "aembedding";
             case MESSAGES -> "anthropic_messages";
+            case AUDIO_SPEECH -> "aspeech";
+            case IMAGE_GENERATIONS -> "aimage_generation";
+            case MODERATIONS -> "amoderation";
+            case RERANK -> "arerank";
             default -> "a" + endpoint.name().toLowerCase(Locale.ROOT);
         };
     }

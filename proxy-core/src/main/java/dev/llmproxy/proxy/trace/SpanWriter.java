@@ -356,6 +356,10 @@ final class SpanWriter {
             case COMPLETIONS -> "text_completion";
             case EMBEDDINGS -> "embeddings";
             case RESPONSES -> "chat";
+            case AUDIO_SPEECH -> "speech";
+            case IMAGE_GENERATIONS -> "image_generation";
+            case MODERATIONS -> "moderation";
+            case RERANK -> "rerank";
         };
     }
 

@@ -17,6 +17,10 @@ class EndpointModesTest {
         "embedding, EMBEDDINGS, true", "embedding, RESPONSES, false", "embedding, CHAT_COMPLETIONS, false",
         "responses, RESPONSES, true", "responses, CHAT_COMPLETIONS, false",
         "audio_speech, CHAT_COMPLETIONS, false", "rerank, EMBEDDINGS, false", "image_generation, RESPONSES, false",
+        "audio_speech, AUDIO_SPEECH, true", "image_generation, IMAGE_GENERATIONS, true",
+        "moderation, MODERATIONS, true", "rerank, RERANK, true", "rerank, MODERATIONS, false",
+        "chat, AUDIO_SPEECH, false", "chat, IMAGE_GENERATIONS, false", "chat, RERANK, false",
+        "embedding, RERANK, false", "audio_transcription, AUDIO_SPEECH, false",
         "some_future_mode, CHAT_COMPLETIONS, true"})
     void shouldAcceptOnlyTheEndpointsOfTheModelsMode(String mode, Endpoint endpoint, boolean accepted) {
         assertThat(EndpointModes.accepts(mode, endpoint)).isEqualTo(accepted);
