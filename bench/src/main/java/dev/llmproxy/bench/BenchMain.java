@@ -22,6 +22,7 @@ import dev.llmproxy.bench.scenario.ScenarioOptions;
 import dev.llmproxy.bench.scenario.ScenarioResults;
 import dev.llmproxy.bench.scenario.ScenarioRunner;
 import dev.llmproxy.bench.scenario.SoakRunner;
+import dev.llmproxy.bench.scenario.SpeechDownload;
 import dev.llmproxy.bench.scenario.Target;
 import dev.llmproxy.bench.scenario.Targets;
 import java.io.IOException;
@@ -146,6 +147,11 @@ public final class BenchMain implements Callable<Integer> {
             + "errors by kind, leak reports; the proxy runs with Netty's advanced leak detection). Writes soak.md.")
     @Nullable Double soakMinutes;
 
+    @Option(names = "--speech-download-mb", description = "Instead of the scenarios: one text-to-speech download of "
+            + "this many MiB of audio through a freshly started proxy, with the proxy's peak RSS growth against the "
+            + "32 MiB bound (runs in seconds). Writes speech.md.")
+    @Nullable Integer speechDownloadMb;
+
     @Option(names = "--features", split = ",", description = "With the FEATURES scenario: the feature groups to "
             + "measure: ${COMPLETION-CANDIDATES} (default: all).")
     @Nullable List<FeatureSetup.Group> featureGroups;
@@ -192,6 +198,9 @@ public final class BenchMain implements Callable<Integer> {
             Target direct = new Target("direct", loopback(mock.port()), "mock-model", null);
             if (soakMinutes != null) {
                 return soak(soakMinutes, dir, mock, generator, children, pinning);
+            }
+            if (speechDownloadMb != null) {
+                return speechDownload(speechDownloadMb, dir, mock, children, pinning);
             }
             JavaOptions javaOptions = proxyUrl == null ? javaOptions() : null;
             ProxyProcess process = javaOptions == null ? null
@@ -257,6 +266,28 @@ public final class BenchMain implements Callable<Integer> {
         System.out.print(markdown);
         System.err.println("wrote " + dir.resolve("soak.md"));
         return 0;
+    }
+
+    /** Runs {@link SpeechDownload} against a freshly started proxy and writes speech.md; fails past the bound. */
+    private int speechDownload(int mebibytes, Path dir, MockProvider mock, List<AutoCloseable> children,
+            CpuPinning pinning) throws IOException {
+        JavaOptions javaOptions = javaOptions();
+        ProxyProcess process = started(children, ProxyProcess.start(proxyJar, javaOptions.options(), mock.baseUrl(),
+                dir, pinning));
+        Target proxy = new Target("llmproxy", process.address(), proxyModel, ProcessStats.of(process.pid()));
+        SpeechDownload.Result result;
+        try {
+            result = new SpeechDownload(proxy, ProcessStats.of(process.pid()), System.err).run((long) mebibytes << 20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        String markdown = "# llmproxy speech download\n\nProxy: `" + String.join(" ", process.command())
+                + "`\n\n" + result.markdown();
+        Files.writeString(dir.resolve("speech.md"), markdown, UTF_8);
+        System.out.print(markdown);
+        System.err.println("wrote " + dir.resolve("speech.md"));
+        return result.passed() ? 0 : 1;
     }
 
     private static void write(Path dir, BenchReport report) throws IOException {
