@@ -79,6 +79,35 @@ final class MediaBodies {
     }
 
     /**
+     * Voyage AI's rerank answer: {@code {"object": "list", "data": [{"relevance_score", "index", "document"}], "model",
+     * "usage": {"total_tokens"}}}, ranked as {@link #rerank}, 10 tokens per document.
+     */
+    static Consumer<JsonGenerator> voyageRerank(String model, int documents, int topK, boolean returnDocuments) {
+        return g -> {
+            int n = topK < 0 ? documents : Math.min(topK, documents);
+            g.writeStartObject();
+            g.writeStringProperty("object", "list");
+            g.writeArrayPropertyStart("data");
+            for (int rank = 0; rank < n; rank++) {
+                int index = documents - 1 - rank;
+                g.writeStartObject();
+                g.writeNumberProperty("relevance_score", 0.9 - rank * 0.1);
+                g.writeNumberProperty("index", index);
+                if (returnDocuments) {
+                    g.writeStringProperty("document", "document " + index);
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeStringProperty("model", model);
+            g.writeObjectPropertyStart("usage");
+            g.writeNumberProperty("total_tokens", 10 * documents);
+            g.writeEndObject();
+            g.writeEndObject();
+        };
+    }
+
+    /**
      * Cohere's rerank answer: {@code {"id", "results": [{"index", "relevance_score"}], "meta": {"billed_units":
      * {"search_units": 1}}}}, the documents ranked last first (scores falling), the first {@code topN} of them.
      */

@@ -53,6 +53,8 @@ final class MockRequest {
     int documents;
     /** A rerank request's {@code top_n} (Voyage's {@code top_k}). */
     int topN = UNSET;
+    /** Whether a rerank request is Voyage AI's ({@code top_k}, or a {@code rerank-2*} or {@code rerank-lite} model). */
+    boolean voyage;
     /** Whether a rerank request asks for the documents back. */
     boolean returnDocuments;
 

@@ -232,8 +232,10 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                         MediaBodies.moderation(model, request.embeddingInputs)));
                 return;
             case RERANK:
-                sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
-                        MediaBodies.rerank(request.documents, request.topN, request.returnDocuments)));
+                boolean voyage = request.voyage || model.startsWith("rerank-2") || model.startsWith("rerank-lite");
+                sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(), voyage
+                        ? MediaBodies.voyageRerank(model, request.documents, request.topN, request.returnDocuments)
+                        : MediaBodies.rerank(request.documents, request.topN, request.returnDocuments)));
                 return;
             case MODELS:
                 sendJson(ctx, exchange, HttpResponseStatus.OK,

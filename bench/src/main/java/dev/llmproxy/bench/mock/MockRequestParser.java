@@ -98,8 +98,12 @@ final class MockRequestParser {
             case "documents":
                 into.documents = countInputs(parser);
                 return true;
-            case "top_n", "top_k":
+            case "top_n":
                 into.topN = parser.getValueAsInt(MockRequest.UNSET);
+                return true;
+            case "top_k":
+                into.topN = parser.getValueAsInt(MockRequest.UNSET);
+                into.voyage = true;
                 return true;
             case "return_documents":
                 into.returnDocuments = parser.getValueAsBoolean();

@@ -5,16 +5,19 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestRewriter;
 import dev.llmproxy.codec.openai.InvalidRequestException;
+import dev.llmproxy.codec.rerank.VoyageRerank;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The rerank-only providers: Cohere ({@code cohere/}, {@code https://api.cohere.com/v2/rerank}), Jina AI
  * ({@code jina_ai/}, {@code https://api.jina.ai/v1/rerank}) and Infinity ({@code infinity/}, {@code <api_base>/rerank})
  * take Cohere's rerank request as the client sends it to {@code /v1/rerank} (the model rewritten) and answer in its
- * shape, which is relayed untouched. Their other APIs (Cohere's chat and embeddings, Jina's embeddings) are refused
- * with a 400 naming the one endpoint served.
+ * shape, which is relayed untouched; Voyage AI ({@code voyage/}, {@code https://api.voyageai.com/v1/rerank}) gets
+ * the request and gives the answer in its own shape, translated by {@link VoyageRerank}. Their other APIs (Cohere's
+ * chat and embeddings, Jina's and Voyage's embeddings) are refused with a 400 naming the one endpoint served.
  *
  * <p>Thread-safety: immutable.
  */
@@ -22,16 +25,21 @@ public final class RerankAdapter implements ProviderAdapter {
     private final String path;
     private final String provider;
     private final UpstreamAuth auth;
+    private final String model;
+    private final boolean voyage;
 
     /**
      * @param baseUrl where {@code /rerank} hangs
-     * @param provider the LiteLLM prefix, for error messages
+     * @param provider the LiteLLM prefix: {@code voyage} is translated, the others relayed
      * @param auth the key as a bearer token, or {@link UpstreamAuth#NONE}
+     * @param model the deployment's upstream model, for the id of a translated answer
      */
-    public RerankAdapter(BaseUrl baseUrl, String provider, UpstreamAuth auth) {
+    public RerankAdapter(BaseUrl baseUrl, String provider, UpstreamAuth auth, String model) {
         this.path = requireNonNull(baseUrl, "baseUrl").basePath() + Endpoint.RERANK.path();
         this.provider = requireNonNull(provider, "provider");
         this.auth = requireNonNull(auth, "auth");
+        this.model = requireNonNull(model, "model");
+        this.voyage = provider.equals("voyage");
     }
 
     /** The rerank path, whatever the endpoint: the others are refused before anything is sent. */
@@ -65,6 +73,10 @@ public final class RerankAdapter implements ProviderAdapter {
             throw new InvalidRequestException(endpoint.path() + " is not supported for " + provider
                     + " models by this llmproxy version; they serve /v1/rerank", null);
         }
+        if (voyage) {
+            return VoyageRerank.encode(alloc, body,
+                    new String(upstreamModelJson, 1, upstreamModelJson.length - 2, StandardCharsets.UTF_8));
+        }
         return RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, false);
     }
 
@@ -75,6 +87,6 @@ public final class RerankAdapter implements ProviderAdapter {
 
     @Override
     public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream) {
-        return null;
+        return voyage ? new VoyageRerankTranslator(model) : null;
     }
 }

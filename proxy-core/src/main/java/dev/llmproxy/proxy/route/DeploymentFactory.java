@@ -46,7 +46,7 @@ final class DeploymentFactory {
     /** LiteLLM sends this as a bearer token when an Anthropic deployment has no key. */
     private static final List<String> ANTHROPIC_TOKEN_ENV = List.of("ANTHROPIC_AUTH_TOKEN");
     /** The providers llmproxy calls for rerank only, through {@link RerankAdapter}. */
-    private static final Set<String> RERANK_PROVIDERS = Set.of("cohere", "jina_ai", "infinity");
+    private static final Set<String> RERANK_PROVIDERS = Set.of("cohere", "jina_ai", "voyage", "infinity");
 
     private final ProxyConfig config;
     private final Map<String, String> env;
@@ -135,7 +135,7 @@ final class DeploymentFactory {
         if (RERANK_PROVIDERS.contains(provider.name())) {
             return new RerankAdapter(baseUrl, provider.name(), key == null ? UpstreamAuth.NONE
                     : UpstreamAuth.header(AsciiString.cached(provider.authHeaderName()),
-                            AsciiString.of(provider.authValuePrefix() + key)));
+                            AsciiString.of(provider.authValuePrefix() + key)), upstreamModel);
         }
         if (provider.name().equals("github_copilot")) {
             return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, copilotAuth(),

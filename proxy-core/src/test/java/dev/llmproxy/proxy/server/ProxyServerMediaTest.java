@@ -71,6 +71,11 @@ class ProxyServerMediaTest {
                       model: jina_ai/jina-reranker-v2-base-multilingual
                       api_base: %1$s/v1
                       api_key: jina-key
+                  - model_name: voyage-rerank
+                    litellm_params:
+                      model: voyage/rerank-2.5
+                      api_base: %1$s/v1
+                      api_key: pa-key
                   - model_name: vllm-rerank
                     litellm_params:
                       model: hosted_vllm/BAAI/bge-reranker-v2-m3
@@ -194,6 +199,26 @@ class ProxyServerMediaTest {
                 .isEqualTo(RERANK.formatted("jina-reranker-v2-base-multilingual"));
         assertThat(mock.requests().get(1).uri()).isEqualTo("/v1/rerank");
         assertThat(mock.requests().get(1).body()).isEqualTo(RERANK.formatted("BAAI/bge-reranker-v2-m3"));
+    }
+
+    @Test
+    void shouldTranslateBothWaysWhenDeploymentIsVoyage() {
+        HttpResponse<String> response = proxy.post("/v1/rerank", RERANK.formatted("voyage-rerank"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"id\":\"voyage-rerank-rerank-2.5\",\"results\":[{\"index\":2,"
+                + "\"relevance_score\":0.9,\"document\":{\"text\":\"document 2\"}},{\"index\":1,"
+                + "\"relevance_score\":0.8,\"document\":{\"text\":\"document 1\"}}],\"meta\":{\"billed_units\":"
+                + "{\"total_tokens\":30},\"tokens\":{\"input_tokens\":30,\"output_tokens\":0}}}");
+        RecordedRequest upstream = mock.requests().get(0);
+        assertThat(upstream.uri()).isEqualTo("/v1/rerank");
+        assertThat(upstream.header("authorization")).isEqualTo("Bearer pa-key");
+        assertThat(upstream.body()).isEqualTo("{\"model\":\"rerank-2.5\",\"query\":\"What is the capital of "
+                + "France?\",\"documents\":[\"Berlin is in Germany.\",\"Paris is the capital of France.\","
+                + "\"Madrid.\"],\"top_k\":2,\"return_documents\":true}");
+        CallRecord call = proxy.awaitCalls(1);
+        assertThat(call.endpoint()).isEqualTo(Endpoint.RERANK);
+        assertThat(call.usage()).isEqualTo(new Usage(30, 0, 30));
     }
 
     @Test
