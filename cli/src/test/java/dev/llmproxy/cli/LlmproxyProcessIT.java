@@ -56,7 +56,7 @@ class LlmproxyProcessIT {
     }
 
     @Test
-    void shouldAnswerFromTheExampleConfigWithoutAnyProviderKey() throws Exception {
+    void shouldAnswerFromTheExampleConfigWithoutAnyProviderKeyAndCountItInMetrics() throws Exception {
         int port = freePort();
         start(EXAMPLE_CONFIG, port);
 
@@ -70,6 +70,13 @@ class LlmproxyProcessIT {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"object\":\"chat.completion\"").contains("mock_response");
+        // The example names the prometheus callback: the jar's wiring turns /metrics on and counts the call.
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).containsPattern(
+                "(?m)^litellm_proxy_total_requests_metric_total\\{[^}]*requested_model=\"mock-gpt\"[^}]*} 1\\.0$");
     }
 
     @Test

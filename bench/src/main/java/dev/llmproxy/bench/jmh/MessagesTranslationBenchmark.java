@@ -3,25 +3,13 @@ package dev.llmproxy.bench.jmh;
 import dev.llmproxy.codec.messages.MessagesRequest;
 import dev.llmproxy.codec.messages.MessagesResponses;
 import dev.llmproxy.codec.messages.MessagesStream;
-import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Cost of {@code /v1/messages} on a deployment that does not speak the Messages API, next to
@@ -30,14 +18,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * chunk, [DONE]; 18 events) arriving in uneven reads into Anthropic's events (one op = one stream: divide by 18 for a
  * translated event); translate a whole chat.completion into a message.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class MessagesTranslationBenchmark {
+public class MessagesTranslationBenchmark extends TranslationBenchmark {
     /** Events in {@link #stream()}: the per-event figure is the stream's divided by this. */
     public static final int EVENTS = 18;
-    private static final int[] READ_SIZES = {230, 700, 120, 460, 1000, 90, 300};
-    private static final String[] WORDS = {"Musée", " de", " la", " Vie", " romantique", ":", " a", " quiet",
+    private static final String[] TEXT = {"Musée", " de", " la", " Vie", " romantique", ":", " a", " quiet",
         " house", " of", " 19th-century", " painters", ";", " Musée"};
     private static final String HEAD = "data: {\"id\":\"chatcmpl-BdV2vQ\",\"object\":\"chat.completion.chunk\","
             + "\"created\":1748870000,\"model\":\"gpt-4o-mini-2024-07-18\",\"service_tier\":\"default\","
@@ -60,46 +46,26 @@ public class MessagesTranslationBenchmark {
             + "\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0}},\"service_tier\":\"default\","
             + "\"system_fingerprint\":\"fp_34a54ae93c\"}";
 
-    @Param({"heap", "direct"})
-    public String buffer;
 
-    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    private ByteBuf request;
-    private ByteBuf response;
-    private ByteBuf[] reads;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        request = copy(REQUEST.getBytes(StandardCharsets.UTF_8));
-        response = copy(RESPONSE.getBytes(StandardCharsets.UTF_8));
-        byte[] stream = stream().getBytes(StandardCharsets.UTF_8);
-        List<ByteBuf> list = new ArrayList<>();
-        int from = 0;
-        for (int i = 0; from < stream.length; i++) {
-            int n = Math.min(READ_SIZES[i % READ_SIZES.length], stream.length - from);
-            ByteBuf read = "direct".equals(buffer) ? alloc.directBuffer(n) : alloc.heapBuffer(n);
-            list.add(read.writeBytes(stream, from, n));
-            from += n;
-        }
-        reads = list.toArray(new ByteBuf[0]);
+    @Override
+    byte[] requestBytes() {
+        return utf8(REQUEST);
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        request.release();
-        response.release();
-        for (ByteBuf read : reads) {
-            read.release();
-        }
+    @Override
+    byte[] responseBytes() {
+        return utf8(RESPONSE);
+    }
+
+    @Override
+    byte[] streamBytes() {
+        return utf8(stream());
     }
 
     /** Anthropic request to OpenAI chat request, then release it (as writing it would). */
     @Benchmark
     public int translateRequest() {
-        ByteBuf out = MessagesRequest.toChat(alloc, request);
-        int length = out.readableBytes();
-        out.release();
-        return length;
+        return released(MessagesRequest.toChat(alloc, request));
     }
 
     /** One whole stream, framed and translated event by event, closing events included. */
@@ -115,33 +81,13 @@ public class MessagesTranslationBenchmark {
             }
             return SseEventFramer.Decision.REPLACE;
         });
-        long forwarded = 0;
-        for (ByteBuf read : reads) {
-            ByteBuf out = framer.frame(read);
-            forwarded += out.readableBytes();
-            out.release();
-        }
-        framer.finish().release();
-        ByteBuf end = translator.finish();
-        if (end != null) {
-            forwarded += end.readableBytes();
-            end.release();
-        }
-        return forwarded;
+        return frameReads(framer) + released(framer.finish()) + released(translator.finish());
     }
 
     /** A whole chat.completion to a message. */
     @Benchmark
     public int translateBody() {
-        TranslatedBody translated = MessagesResponses.fromChat(alloc, response, 200);
-        int length = translated.body().readableBytes();
-        translated.body().release();
-        return length;
-    }
-
-    private ByteBuf copy(byte[] bytes) {
-        ByteBuf buf = "direct".equals(buffer) ? alloc.directBuffer(bytes.length) : alloc.heapBuffer(bytes.length);
-        return buf.writeBytes(bytes);
+        return released(MessagesResponses.fromChat(alloc, response, 200));
     }
 
     /** The stream, in the shapes OpenAI's chat completions stream sends with include_usage. */
@@ -149,7 +95,7 @@ public class MessagesTranslationBenchmark {
         StringBuilder out = new StringBuilder();
         out.append(HEAD).append("[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},"
                 + "\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n");
-        for (String word : WORDS) {
+        for (String word : TEXT) {
             out.append(HEAD).append("[{\"index\":0,\"delta\":{\"content\":\"").append(word)
                     .append("\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n");
         }

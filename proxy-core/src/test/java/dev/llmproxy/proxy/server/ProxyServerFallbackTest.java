@@ -4,18 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.llmproxy.bench.mock.MockFault;
-import dev.llmproxy.bench.mock.MockProvider;
-import dev.llmproxy.bench.mock.MockProviderConfig;
-import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.ProxyError;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.List;
-import org.assertj.core.groups.Tuple;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Nested fallbacks, a success blocked by a content filter, LiteLLM's {@code mock_testing_*} parameters and the
@@ -23,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code solo} and {@code pair}'s deployment {@code a} are on the first mock; {@code pair}'s {@code b} and
  * {@code big} on the second, which records what it receives.
  */
-class ProxyServerFallbackTest {
+class ProxyServerFallbackTest extends TwoProviderFlowTest {
     private static final String MODELS = """
             model_list:
               - model_name: solo
@@ -42,26 +33,9 @@ class ProxyServerFallbackTest {
     private static final String ALLOW_MOCKS =
             "general_settings: {dangerously_allow_mock_testing_request_params: true}\n";
 
-    @TempDir
-    Path dir;
-
-    private MockProvider first;
-    private MockProvider second;
-    private ProxyFixture proxy;
-
-    @BeforeEach
-    void setUp() {
-        first = MockProvider.start(MockProviderConfig.defaults());
-        second = MockProvider.start(MockProviderConfig.builder().recordRequests(true).build());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        first.close();
-        second.close();
+    @Override
+    String models() {
+        return MODELS;
     }
 
     @Test
@@ -249,11 +223,5 @@ class ProxyServerFallbackTest {
         return "{\"model\":\"solo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + extra + "}";
     }
 
-    private void start(String settings) {
-        proxy = ProxyFixture.start(dir, MODELS.formatted(first.baseUrl(), second.baseUrl()) + settings);
-    }
 
-    private static List<Tuple> attempts(CallRecord record) {
-        return record.attempts().stream().map(a -> tuple(a.deploymentId(), a.status())).toList();
-    }
 }

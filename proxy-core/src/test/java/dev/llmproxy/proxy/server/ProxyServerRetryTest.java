@@ -4,20 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.llmproxy.bench.mock.MockFault;
-import dev.llmproxy.bench.mock.MockProvider;
-import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.proxy.call.AttemptRecord;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.ProxyError;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
-import org.assertj.core.groups.Tuple;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Retries, fallbacks and cooldowns over real sockets, against two mock providers told to fail in the ways providers
@@ -25,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * content-policy refusal. Deployment {@code a} (order 1) is on the first mock, {@code b} (order 2) on the second, so
  * the first attempt of a {@code pair} call always goes to {@code a}.
  */
-class ProxyServerRetryTest {
+class ProxyServerRetryTest extends TwoProviderFlowTest {
     private static final String MODELS = """
             model_list:
               - model_name: pair
@@ -44,26 +36,9 @@ class ProxyServerRetryTest {
     private static final String STREAM_BODY =
             "{\"model\":\"pair\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-    @TempDir
-    Path dir;
-
-    private MockProvider first;
-    private MockProvider second;
-    private ProxyFixture proxy;
-
-    @BeforeEach
-    void setUp() {
-        first = MockProvider.start(MockProviderConfig.defaults());
-        second = MockProvider.start(MockProviderConfig.builder().recordRequests(true).build());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        first.close();
-        second.close();
+    @Override
+    String models() {
+        return MODELS;
     }
 
     @Test
@@ -288,11 +263,5 @@ class ProxyServerRetryTest {
         assertThat(proxy.awaitCalls(1).requestedModel()).isEqualTo("no-such-model");
     }
 
-    private void start(String settings) {
-        proxy = ProxyFixture.start(dir, MODELS.formatted(first.baseUrl(), second.baseUrl()) + settings);
-    }
 
-    private static List<Tuple> attempts(CallRecord record) {
-        return record.attempts().stream().map(a -> tuple(a.deploymentId(), a.status())).toList();
-    }
 }
