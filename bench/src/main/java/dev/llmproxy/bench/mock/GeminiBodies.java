@@ -125,6 +125,37 @@ final class GeminiBodies {
         };
     }
 
+    /**
+     * Vertex AI's {@code :predict} answer for a text embedding model: {@code {"predictions": [{"embeddings":
+     * {"values": [...], "statistics": {"token_count", "truncated"}}}], "metadata"}}, 3 tokens per input.
+     */
+    static Consumer<JsonGenerator> predictions(int inputs, int dimensions) {
+        return g -> {
+            g.writeStartObject();
+            g.writeArrayPropertyStart("predictions");
+            for (int i = 0; i < inputs; i++) {
+                g.writeStartObject();
+                g.writeObjectPropertyStart("embeddings");
+                g.writeObjectPropertyStart("statistics");
+                g.writeBooleanProperty("truncated", false);
+                g.writeNumberProperty("token_count", 3);
+                g.writeEndObject();
+                g.writeArrayPropertyStart("values");
+                for (int d = 0; d < dimensions; d++) {
+                    g.writeNumber((d % 10) * 0.125 - 0.5);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeObjectPropertyStart("metadata");
+            g.writeNumberProperty("billableCharacterCount", 12 * inputs);
+            g.writeEndObject();
+            g.writeEndObject();
+        };
+    }
+
     /** Google's error object, {@code {"error": {"code", "message", "status"}}}. */
     static Consumer<JsonGenerator> error(int code, String message) {
         return g -> {

@@ -53,10 +53,10 @@ final class GeminiRequestParser {
                 walk(p, into, name);
             } else if (value == JsonToken.START_ARRAY) {
                 int count = walkArray(p, into, name);
-                if (parent.isEmpty() && name.equals("requests")) {
+                if (parent.isEmpty() && (name.equals("requests") || name.equals("instances"))) {
                     requests = count;
                 }
-            } else if (name.equals("text") && value == JsonToken.VALUE_STRING) {
+            } else if ((name.equals("text") || name.equals("content")) && value == JsonToken.VALUE_STRING) {
                 readControls(p.getString(), into);
             } else if (name.equals("voiceName") && value == JsonToken.VALUE_STRING) {
                 into.voice = p.getString();

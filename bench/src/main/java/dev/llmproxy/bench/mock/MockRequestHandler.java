@@ -344,6 +344,13 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     GeminiBodies.embeddings(request.embeddingInputs, dimensions)));
             return;
         }
+        if (endpoint == MockRoute.Endpoint.PREDICT) {
+            int dimensions = request.dimensions == MockRequest.UNSET ? ModelAnswers.DEFAULT_DIMENSIONS
+                    : Math.max(1, Math.min(request.dimensions, MAX_DIMENSIONS));
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    GeminiBodies.predictions(request.embeddingInputs, dimensions)));
+            return;
+        }
         if (request.audio) {
             sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
                     GeminiBodies.speech(request.audioBytes == MockRequest.UNSET ? AudioStream.DEFAULT_BYTES

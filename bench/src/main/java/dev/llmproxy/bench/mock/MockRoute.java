@@ -49,6 +49,8 @@ record MockRoute(Endpoint endpoint, String name) {
         STREAM_GENERATE_CONTENT,
         /** Gemini's {@code :batchEmbedContents}. */
         BATCH_EMBED_CONTENTS,
+        /** Vertex AI's {@code :predict} (text embedding models). */
+        PREDICT,
         /** Google's OAuth token endpoint. */
         GOOGLE_TOKEN,
         /** Claude on Vertex AI: Anthropic's Messages API behind {@code :rawPredict}. */
@@ -67,7 +69,8 @@ record MockRoute(Endpoint endpoint, String name) {
     /** Whether this is one of Google's endpoints (Gemini or the token endpoint). */
     boolean isGoogle() {
         return endpoint == Endpoint.GENERATE_CONTENT || endpoint == Endpoint.STREAM_GENERATE_CONTENT
-                || endpoint == Endpoint.BATCH_EMBED_CONTENTS || endpoint == Endpoint.GOOGLE_TOKEN
+                || endpoint == Endpoint.BATCH_EMBED_CONTENTS || endpoint == Endpoint.PREDICT
+                || endpoint == Endpoint.GOOGLE_TOKEN
                 || endpoint == Endpoint.RAW_PREDICT || endpoint == Endpoint.STREAM_RAW_PREDICT;
     }
 
@@ -106,6 +109,7 @@ record MockRoute(Endpoint endpoint, String name) {
                 case "generateContent" -> new MockRoute(Endpoint.GENERATE_CONTENT, model);
                 case "streamGenerateContent" -> new MockRoute(Endpoint.STREAM_GENERATE_CONTENT, model);
                 case "batchEmbedContents" -> new MockRoute(Endpoint.BATCH_EMBED_CONTENTS, model);
+                case "predict" -> new MockRoute(Endpoint.PREDICT, model);
                 case "rawPredict" -> new MockRoute(Endpoint.RAW_PREDICT, model);
                 case "streamRawPredict" -> new MockRoute(Endpoint.STREAM_RAW_PREDICT, model);
                 default -> notFound();

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.codec.gemini.GeminiRequestEncoder;
 import dev.llmproxy.codec.gemini.GeminiRequestOptions;
 import dev.llmproxy.codec.gemini.GeminiSpeech;
+import dev.llmproxy.codec.gemini.VertexEmbeddings;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
@@ -19,8 +20,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Google's Gemini API, as Google AI Studio ({@code gemini/} deployments) and Vertex AI ({@code vertex_ai/} Gemini
  * models) serve it: OpenAI chat requests are encoded as {@code generateContent} bodies, embeddings requests as
- * {@code batchEmbedContents} bodies ({@link GeminiRequestEncoder}), and the answers, whole or streamed, translated back
- * by a {@link GeminiTranslator}.
+ * {@code batchEmbedContents} bodies ({@link GeminiRequestEncoder}) on AI Studio and {@code :predict} bodies
+ * ({@link VertexEmbeddings}) on Vertex AI, speech requests as TTS {@code generateContent} bodies ({@link GeminiSpeech}),
+ * and the answers, whole or streamed, translated back by a {@link GeminiTranslator} (a
+ * {@link GeminiSpeechTranslator} for speech).
  *
  * <p>URLs: AI Studio {@code <base>/v1beta/models/<model>:generateContent} ({@code :streamGenerateContent?alt=sse}
  * when streaming, {@code :batchEmbedContents} for embeddings) with the key in {@code x-goog-api-key}; Vertex AI
@@ -91,7 +94,7 @@ public final class GeminiAdapter implements ProviderAdapter {
     public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
         String path = fixedModelPath != null ? fixedModelPath : modelsPath + segment(upstreamModel);
         return switch (endpoint) {
-            case EMBEDDINGS -> path + ":batchEmbedContents";
+            case EMBEDDINGS -> path + (provider.equals("vertex_ai") ? ":predict" : ":batchEmbedContents");
             // Speech is one generateContent call; the endpoints Gemini has no form of are refused before sending.
             case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK -> path + ":generateContent";
             case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES ->
@@ -124,13 +127,8 @@ public final class GeminiAdapter implements ProviderAdapter {
                 new GeminiRequestOptions(provider, modelName(upstreamModelJson), dropParams, additionalDropParams);
         return switch (endpoint) {
             case CHAT_COMPLETIONS, MESSAGES -> GeminiRequestEncoder.encodeChat(alloc, body, options);
-            case EMBEDDINGS -> {
-                if (provider.equals("vertex_ai")) {
-                    throw new InvalidRequestException("Embeddings on Vertex AI (its :predict API) are not supported "
-                            + "by this llmproxy version; use a gemini/ deployment", "model");
-                }
-                yield GeminiRequestEncoder.encodeEmbeddings(alloc, body, options);
-            }
+            case EMBEDDINGS -> provider.equals("vertex_ai") ? VertexEmbeddings.encode(alloc, body)
+                    : GeminiRequestEncoder.encodeEmbeddings(alloc, body, options);
             case COMPLETIONS -> throw new InvalidRequestException(
                     "/v1/completions is not supported for " + provider + " models; use /v1/chat/completions", null);
             // ResponsesBridgeAdapter hands Gemini the chat translation of a Responses request.
@@ -191,7 +189,7 @@ public final class GeminiAdapter implements ProviderAdapter {
     /**
      * What a Gemini deployment is made of besides its URL.
      *
-     * @param vertex whether this is Vertex AI (error names, no embeddings) rather than AI Studio
+     * @param vertex whether this is Vertex AI (error names, embeddings through :predict) rather than AI Studio
      * @param model the deployment's upstream model (reported when Gemini's answer names none; {@code *} for a
      *     wildcard deployment)
      * @param dropParams {@code drop_params} of the deployment, else of {@code litellm_settings}
