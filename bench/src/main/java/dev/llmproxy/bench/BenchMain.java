@@ -23,6 +23,7 @@ import dev.llmproxy.bench.scenario.ScenarioResults;
 import dev.llmproxy.bench.scenario.ScenarioRunner;
 import dev.llmproxy.bench.scenario.SoakRunner;
 import dev.llmproxy.bench.scenario.UploadRunner;
+import dev.llmproxy.bench.scenario.SpeechDownload;
 import dev.llmproxy.bench.scenario.Target;
 import dev.llmproxy.bench.scenario.Targets;
 import java.io.IOException;
@@ -151,6 +152,10 @@ public final class BenchMain implements Callable<Integer> {
             + "this many MB through a fresh proxy, the proxy's peak RSS growth measured (issue 11's goal: under 32 MB "
             + "for 100 MB). Takes seconds. Writes upload.md.")
     @Nullable Integer uploadMegabytes;
+    @Option(names = "--speech-download-mb", description = "Instead of the scenarios: one text-to-speech download of "
+            + "this many MiB of audio through a freshly started proxy, with the proxy's peak RSS growth against the "
+            + "32 MiB bound (runs in seconds). Writes speech.md.")
+    @Nullable Integer speechDownloadMb;
 
     @Option(names = "--features", split = ",", description = "With the FEATURES scenario: the feature groups to "
             + "measure: ${COMPLETION-CANDIDATES} (default: all).")
@@ -201,6 +206,9 @@ public final class BenchMain implements Callable<Integer> {
             }
             if (uploadMegabytes != null) {
                 return upload(uploadMegabytes, dir, mock, children, pinning);
+            }
+            if (speechDownloadMb != null) {
+                return speechDownload(speechDownloadMb, dir, mock, children, pinning);
             }
             JavaOptions javaOptions = proxyUrl == null ? javaOptions() : null;
             ProxyProcess process = javaOptions == null ? null
@@ -280,6 +288,28 @@ public final class BenchMain implements Callable<Integer> {
         System.out.print(markdown);
         System.err.println("wrote " + dir.resolve("soak.md"));
         return 0;
+    }
+
+    /** Runs {@link SpeechDownload} against a freshly started proxy and writes speech.md; fails past the bound. */
+    private int speechDownload(int mebibytes, Path dir, MockProvider mock, List<AutoCloseable> children,
+            CpuPinning pinning) throws IOException {
+        JavaOptions javaOptions = javaOptions();
+        ProxyProcess process = started(children, ProxyProcess.start(proxyJar, javaOptions.options(), mock.baseUrl(),
+                dir, pinning));
+        Target proxy = new Target("llmproxy", process.address(), proxyModel, ProcessStats.of(process.pid()));
+        SpeechDownload.Result result;
+        try {
+            result = new SpeechDownload(proxy, ProcessStats.of(process.pid()), System.err).run((long) mebibytes << 20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        String markdown = "# llmproxy speech download\n\nProxy: `" + String.join(" ", process.command())
+                + "`\n\n" + result.markdown();
+        Files.writeString(dir.resolve("speech.md"), markdown, UTF_8);
+        System.out.print(markdown);
+        System.err.println("wrote " + dir.resolve("speech.md"));
+        return result.passed() ? 0 : 1;
     }
 
     private static void write(Path dir, BenchReport report) throws IOException {

@@ -1,5 +1,6 @@
 package dev.llmproxy.bench.mock;
 
+import java.util.Base64;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
@@ -13,6 +14,8 @@ import tools.jackson.core.JsonGenerator;
  */
 final class GeminiBodies {
     static final String RESPONSE_ID = "mock-gemini-01";
+    /** The prompt tokens a TTS answer reports. */
+    static final int SPEECH_PROMPT_TOKENS = 9;
 
     private GeminiBodies() {
     }
@@ -69,6 +72,40 @@ final class GeminiBodies {
         };
     }
 
+    /**
+     * A TTS answer: one {@code inlineData} part with {@code bytes} of 24 kHz PCM16 ({@link AudioStream#expected}) in
+     * base64, and the usage Gemini reports for it.
+     */
+    static Consumer<JsonGenerator> speech(int bytes) {
+        return g -> {
+            g.writeStartObject();
+            g.writeArrayPropertyStart("candidates");
+            g.writeStartObject();
+            g.writeObjectPropertyStart("content");
+            g.writeArrayPropertyStart("parts");
+            g.writeStartObject();
+            g.writeObjectPropertyStart("inlineData");
+            g.writeStringProperty("mimeType", "audio/L16;codec=pcm;rate=24000");
+            g.writeStringProperty("data", Base64.getEncoder().encodeToString(AudioStream.expected(bytes)));
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeStringProperty("role", "model");
+            g.writeEndObject();
+            g.writeStringProperty("finishReason", "STOP");
+            g.writeNumberProperty("index", 0);
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeObjectPropertyStart("usageMetadata");
+            g.writeNumberProperty("promptTokenCount", SPEECH_PROMPT_TOKENS);
+            g.writeNumberProperty("candidatesTokenCount", bytes / 1920);
+            g.writeNumberProperty("totalTokenCount", SPEECH_PROMPT_TOKENS + bytes / 1920);
+            g.writeEndObject();
+            g.writeStringProperty("modelVersion", "gemini-2.5-flash-preview-tts");
+            g.writeEndObject();
+        };
+    }
+
     /** {@code {"embeddings": [{"values": [...]}, ...]}}: {@code inputs} vectors of {@code dimensions} values. */
     static Consumer<JsonGenerator> embeddings(int inputs, int dimensions) {
         return g -> {
@@ -84,6 +121,37 @@ final class GeminiBodies {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            g.writeEndObject();
+        };
+    }
+
+    /**
+     * Vertex AI's {@code :predict} answer for a text embedding model: {@code {"predictions": [{"embeddings":
+     * {"values": [...], "statistics": {"token_count", "truncated"}}}], "metadata"}}, 3 tokens per input.
+     */
+    static Consumer<JsonGenerator> predictions(int inputs, int dimensions) {
+        return g -> {
+            g.writeStartObject();
+            g.writeArrayPropertyStart("predictions");
+            for (int i = 0; i < inputs; i++) {
+                g.writeStartObject();
+                g.writeObjectPropertyStart("embeddings");
+                g.writeObjectPropertyStart("statistics");
+                g.writeBooleanProperty("truncated", false);
+                g.writeNumberProperty("token_count", 3);
+                g.writeEndObject();
+                g.writeArrayPropertyStart("values");
+                for (int d = 0; d < dimensions; d++) {
+                    g.writeNumber((d % 10) * 0.125 - 0.5);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeObjectPropertyStart("metadata");
+            g.writeNumberProperty("billableCharacterCount", 12 * inputs);
+            g.writeEndObject();
             g.writeEndObject();
         };
     }

@@ -53,11 +53,13 @@ final class GeminiRequestParser {
                 walk(p, into, name);
             } else if (value == JsonToken.START_ARRAY) {
                 int count = walkArray(p, into, name);
-                if (parent.isEmpty() && name.equals("requests")) {
+                if (parent.isEmpty() && (name.equals("requests") || name.equals("instances"))) {
                     requests = count;
                 }
-            } else if (name.equals("text") && value == JsonToken.VALUE_STRING) {
+            } else if ((name.equals("text") || name.equals("content")) && value == JsonToken.VALUE_STRING) {
                 readControls(p.getString(), into);
+            } else if (name.equals("voiceName") && value == JsonToken.VALUE_STRING) {
+                into.voice = p.getString();
             } else if ((name.equals("outputDimensionality") || name.equals("output_dimensionality"))
                     && value == JsonToken.VALUE_NUMBER_INT) {
                 into.dimensions = p.getValueAsInt(MockRequest.UNSET);
@@ -76,6 +78,9 @@ final class GeminiRequestParser {
                 walk(p, into, name);
             } else if (p.currentToken() == JsonToken.START_ARRAY) {
                 walkArray(p, into, name);
+            } else if ((name.equals("responseModalities") || name.equals("response_modalities"))
+                    && "AUDIO".equals(p.getValueAsString())) {
+                into.audio = true;
             }
         }
         return count;

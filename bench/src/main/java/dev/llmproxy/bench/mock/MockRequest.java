@@ -41,6 +41,24 @@ final class MockRequest {
     int thoughtTokens;
     int promptTokens = UNSET;
     int completionTokens = UNSET;
+    /** A speech or image request's {@code response_format} (a string; chat's object form is not kept). */
+    @Nullable String responseFormat;
+    /** A speech request's {@code voice}, or Gemini's {@code prebuiltVoiceConfig.voiceName}. */
+    @Nullable String voice;
+    /** Whether a Gemini request asks for audio ({@code responseModalities} has {@code AUDIO}). */
+    boolean audio;
+    /** How many audio bytes a speech answer has ({@code mock_audio_bytes}). */
+    int audioBytes = UNSET;
+    /** How many images an image request asks for ({@code n}). */
+    int images = 1;
+    /** How many documents a rerank request has. */
+    int documents;
+    /** A rerank request's {@code top_n} (Voyage's {@code top_k}). */
+    int topN = UNSET;
+    /** Whether a rerank request is Voyage AI's ({@code top_k}, or a {@code rerank-2*} or {@code rerank-lite} model). */
+    boolean voyage;
+    /** Whether a rerank request asks for the documents back. */
+    boolean returnDocuments;
 
     MockRequest(MockProviderConfig config) {
         chunks = config.streamChunks();

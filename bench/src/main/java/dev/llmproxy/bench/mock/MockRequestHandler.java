@@ -157,7 +157,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 || route.endpoint() == MockRoute.Endpoint.COMPLETIONS
                 || route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
                 || route.isAnthropic()
-                || route.endpoint() == MockRoute.Endpoint.RESPONSES) {
+                || route.endpoint() == MockRoute.Endpoint.RESPONSES || route.isMedia()) {
             try {
                 MockRequestParser.parse(request.content(), parsed);
             } catch (JacksonException | IllegalArgumentException e) {
@@ -174,7 +174,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 || exchange.route.endpoint() == MockRoute.Endpoint.COMPLETIONS
                 || exchange.route.endpoint() == MockRoute.Endpoint.EMBEDDINGS
                 || exchange.route.isAnthropic()
-                || exchange.route.endpoint() == MockRoute.Endpoint.RESPONSES) {
+                || exchange.route.endpoint() == MockRoute.Endpoint.RESPONSES || exchange.route.isMedia()) {
             MockFault fault = state.nextFault();
             if (fault != null) {
                 actOut(ctx, exchange, fault);
@@ -239,6 +239,23 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             case RESPONSE:
             case RESPONSE_INPUT_ITEMS:
                 respondStoredResponse(ctx, exchange);
+                return;
+            case SPEECH:
+                AudioStream.start(ctx, request, exchange.keepAlive, done -> finish(ctx, exchange, done));
+                return;
+            case IMAGES:
+                sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                        MediaBodies.images(request.images, "b64_json".equals(request.responseFormat))));
+                return;
+            case MODERATIONS:
+                sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                        MediaBodies.moderation(model, request.embeddingInputs)));
+                return;
+            case RERANK:
+                boolean voyage = request.voyage || model.startsWith("rerank-2") || model.startsWith("rerank-lite");
+                sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(), voyage
+                        ? MediaBodies.voyageRerank(model, request.documents, request.topN, request.returnDocuments)
+                        : MediaBodies.rerank(request.documents, request.topN, request.returnDocuments)));
                 return;
             case MODELS:
                 sendJson(ctx, exchange, HttpResponseStatus.OK,
@@ -377,6 +394,19 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     : Math.max(1, Math.min(request.dimensions, MAX_DIMENSIONS));
             sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
                     GeminiBodies.embeddings(request.embeddingInputs, dimensions)));
+            return;
+        }
+        if (endpoint == MockRoute.Endpoint.PREDICT) {
+            int dimensions = request.dimensions == MockRequest.UNSET ? ModelAnswers.DEFAULT_DIMENSIONS
+                    : Math.max(1, Math.min(request.dimensions, MAX_DIMENSIONS));
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    GeminiBodies.predictions(request.embeddingInputs, dimensions)));
+            return;
+        }
+        if (request.audio) {
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    GeminiBodies.speech(request.audioBytes == MockRequest.UNSET ? AudioStream.DEFAULT_BYTES
+                            : request.audioBytes)));
             return;
         }
         if (endpoint == MockRoute.Endpoint.STREAM_GENERATE_CONTENT) {

@@ -83,6 +83,34 @@ final class MockRequestParser {
             case "encoding_format":
                 into.base64 = "base64".equals(parser.getValueAsString());
                 return true;
+            case "response_format":
+                if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                    return false;
+                }
+                into.responseFormat = parser.getString();
+                return true;
+            case "voice":
+                if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                    return false;
+                }
+                into.voice = parser.getString();
+                return true;
+            case "n":
+                into.images = Math.max(1, parser.getValueAsInt(1));
+                return true;
+            case "documents":
+                into.documents = countInputs(parser);
+                return true;
+            case "top_n":
+                into.topN = parser.getValueAsInt(MockRequest.UNSET);
+                return true;
+            case "top_k":
+                into.topN = parser.getValueAsInt(MockRequest.UNSET);
+                into.voyage = true;
+                return true;
+            case "return_documents":
+                into.returnDocuments = parser.getValueAsBoolean();
+                return true;
             default:
                 return false;
         }
@@ -134,6 +162,9 @@ final class MockRequestParser {
                 return true;
             case "mock_finish_reason":
                 into.finishReason = parser.getValueAsString();
+                return true;
+            case "mock_audio_bytes":
+                into.audioBytes = Math.max(0, parser.getValueAsInt(0));
                 return true;
             case "mock_thought_tokens":
                 into.thoughtTokens = Math.max(0, parser.getValueAsInt(0));

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Where a request goes: the endpoint and, for Azure-style paths or {@code models/{id}}, the name found in the path.
  * Accepted paths: {@code [/v1]/chat/completions}, {@code [/v1]/completions}, {@code [/v1]/embeddings},
- * {@code [/v1]/messages} and {@code [/v1]/messages/count_tokens} (Anthropic),
+ * {@code [/v1]/messages} and {@code [/v1]/messages/count_tokens} (Anthropic), {@code [/v1]/audio/speech},
+ * {@code [/v1]/images/generations}, {@code [/v1]/moderations}, {@code [/v1]/rerank} and {@code /v2/rerank},
  * {@code [/v1]/models[/{id}]}, {@code GET}/{@code DELETE [/v1]/responses/{id}[/input_items]} and
  * {@code /openai/deployments/{deployment}/(chat/completions|completions|embeddings)};
  * the query string (Azure's {@code api-version}) is ignored. Google's paths: any path ending
@@ -45,12 +46,20 @@ record MockRoute(Endpoint endpoint, String name) {
         RESPONSE,
         /** {@code GET [/v1]/responses/{id}/input_items}; the id is the name. */
         RESPONSE_INPUT_ITEMS,
+        /** OpenAI's text to speech: audio bytes. */
+        SPEECH,
+        IMAGES,
+        MODERATIONS,
+        /** Cohere's rerank API ({@code /v1/rerank}, {@code /v2/rerank}), also Jina AI's, Voyage AI's and vLLM's. */
+        RERANK,
         /** Gemini's {@code :generateContent}. */
         GENERATE_CONTENT,
         /** Gemini's {@code :streamGenerateContent}. */
         STREAM_GENERATE_CONTENT,
         /** Gemini's {@code :batchEmbedContents}. */
         BATCH_EMBED_CONTENTS,
+        /** Vertex AI's {@code :predict} (text embedding models). */
+        PREDICT,
         /** Google's OAuth token endpoint. */
         GOOGLE_TOKEN,
         /** Claude on Vertex AI: Anthropic's Messages API behind {@code :rawPredict}. */
@@ -69,7 +78,8 @@ record MockRoute(Endpoint endpoint, String name) {
     /** Whether this is one of Google's endpoints (Gemini or the token endpoint). */
     boolean isGoogle() {
         return endpoint == Endpoint.GENERATE_CONTENT || endpoint == Endpoint.STREAM_GENERATE_CONTENT
-                || endpoint == Endpoint.BATCH_EMBED_CONTENTS || endpoint == Endpoint.GOOGLE_TOKEN
+                || endpoint == Endpoint.BATCH_EMBED_CONTENTS || endpoint == Endpoint.PREDICT
+                || endpoint == Endpoint.GOOGLE_TOKEN
                 || endpoint == Endpoint.RAW_PREDICT || endpoint == Endpoint.STREAM_RAW_PREDICT;
     }
 
@@ -82,6 +92,12 @@ record MockRoute(Endpoint endpoint, String name) {
     boolean isTokenCount() {
         return endpoint == Endpoint.MESSAGES_COUNT_TOKENS
                 || endpoint == Endpoint.RAW_PREDICT && name.equals(VERTEX_COUNT_TOKENS);
+    }
+
+    /** Whether this is speech, images, moderations or rerank (OpenAI's format, and Cohere's for rerank). */
+    boolean isMedia() {
+        return endpoint == Endpoint.SPEECH || endpoint == Endpoint.IMAGES || endpoint == Endpoint.MODERATIONS
+                || endpoint == Endpoint.RERANK;
     }
 
     /** Whether this is one of Bedrock's endpoints. */
@@ -113,6 +129,7 @@ record MockRoute(Endpoint endpoint, String name) {
                 case "generateContent" -> new MockRoute(Endpoint.GENERATE_CONTENT, model);
                 case "streamGenerateContent" -> new MockRoute(Endpoint.STREAM_GENERATE_CONTENT, model);
                 case "batchEmbedContents" -> new MockRoute(Endpoint.BATCH_EMBED_CONTENTS, model);
+                case "predict" -> new MockRoute(Endpoint.PREDICT, model);
                 case "rawPredict" -> new MockRoute(Endpoint.RAW_PREDICT, model);
                 case "streamRawPredict" -> new MockRoute(Endpoint.STREAM_RAW_PREDICT, model);
                 default -> notFound();
@@ -133,6 +150,9 @@ record MockRoute(Endpoint endpoint, String name) {
                 return notFound();
             }
             return post(path.substring(slash), path.substring(AZURE.length(), slash));
+        }
+        if (path.equals("/v2/rerank")) {
+            return HttpMethod.POST.equals(method) ? new MockRoute(Endpoint.RERANK, "") : notFound();
         }
         if (path.startsWith(V1 + "/")) {
             path = path.substring(V1.length());
@@ -160,6 +180,14 @@ record MockRoute(Endpoint endpoint, String name) {
                 return new MockRoute(Endpoint.MESSAGES_COUNT_TOKENS, name);
             case "/responses":
                 return new MockRoute(Endpoint.RESPONSES, name);
+            case "/audio/speech":
+                return new MockRoute(Endpoint.SPEECH, name);
+            case "/images/generations":
+                return new MockRoute(Endpoint.IMAGES, name);
+            case "/moderations":
+                return new MockRoute(Endpoint.MODERATIONS, name);
+            case "/rerank":
+                return new MockRoute(Endpoint.RERANK, name);
             default:
                 return notFound();
         }

@@ -63,8 +63,15 @@ public record CallRequest(
                 CallOptions.DEFAULT);
     }
 
-    /** Whether the client asked for a stream (embeddings are never streamed). */
+    /**
+     * Whether the client asked for a stream. Embeddings, speech, moderations and rerank are never streamed (speech
+     * audio is relayed as it arrives all the same); image generation streams partial images as SSE events.
+     */
     public boolean stream() {
-        return info.stream() && endpoint != Endpoint.EMBEDDINGS && endpoint != Endpoint.MESSAGES_COUNT_TOKENS;
+        return info.stream() && switch (endpoint) {
+            case EMBEDDINGS, MESSAGES_COUNT_TOKENS, AUDIO_SPEECH, MODERATIONS, RERANK, AUDIO_TRANSCRIPTIONS,
+                    AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS -> false;
+            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, IMAGE_GENERATIONS -> true;
+        };
     }
 }

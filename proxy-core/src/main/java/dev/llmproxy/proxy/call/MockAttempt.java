@@ -102,6 +102,9 @@ final class MockAttempt extends Attempt {
                     "{\"text\":" + quoted(content) + "}");
             case IMAGES_EDITS, IMAGES_VARIATIONS -> ByteBufUtil.writeUtf8(ctx.alloc(),
                     "{\"created\":" + created + ",\"data\":[{\"url\":" + quoted(content) + "}]}");
+            // A mock answer has no audio, image, verdict or ranking to give: the mock content, as a chat answer.
+            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK ->
+                OpenAiJson.chatCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
         };
         FullHttpResponse response =
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, request.callId());
@@ -222,7 +225,8 @@ final class MockAttempt extends Attempt {
 
     private String idPrefix() {
         return switch (request.endpoint()) {
-            case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> "chatcmpl-";
+            case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS, AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS,
+                    RERANK -> "chatcmpl-";
             case COMPLETIONS -> "cmpl-";
             case EMBEDDINGS -> "embd-";
             case RESPONSES -> "resp_";

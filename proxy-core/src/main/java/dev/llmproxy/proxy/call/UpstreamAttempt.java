@@ -111,6 +111,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
     private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
     private static final String AWS_EVENT_STREAM = "application/vnd.amazon.eventstream";
     private static final AsciiString TEXT_EVENT_STREAM = AsciiString.cached("text/event-stream");
+    private static final AsciiString ANY_TYPE = AsciiString.cached("*/*");
     private static final AsciiString USER_AGENT = AsciiString.cached("llmproxy/" + Version.current());
     private final ChannelHandlerContext ctx;
     private final CallRequest request;
@@ -575,7 +576,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
                 .set(HttpHeaderNames.HOST, deployment.hostHeader())
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
-                .set(HttpHeaderNames.ACCEPT, stream ? Responses.EVENT_STREAM : HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.ACCEPT, stream ? Responses.EVENT_STREAM
+                        : request.endpoint() == Endpoint.AUDIO_SPEECH ? ANY_TYPE : HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.USER_AGENT, USER_AGENT);
         return upstreamRequest;
     }
@@ -591,7 +593,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         bodyEndsAtClose = !chunked && contentLength < 0;
         boolean success = head.status().codeClass() == HttpStatusClass.SUCCESS;
         ResponseTranslator responseTranslator =
-                adapter.newTranslator(request.endpoint(), stream, request.info(), call.services.clock());
+                adapter.newTranslator(request.endpoint(), stream, request.info(), call.body(), call.services.clock());
         if (responseTranslator == null && request.endpoint() == Endpoint.RESPONSES) {
             // Relayed as it is, but for the response id, which must lead back to this deployment.
             responseTranslator = new NativeResponsesTranslator(deployment.provider().name(), deployment.id());
@@ -623,7 +625,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         } else {
             HttpUtil.setTransferEncodingChunked(response, true);
         }
-        scanBodyUsage = success && !eventStream;
+        // Audio is relayed untouched: there is no usage in it to look for.
+        scanBodyUsage = success && !eventStream && request.endpoint() != Endpoint.AUDIO_SPEECH;
         ctx.write(response, ctx.voidPromise());
     }
 
@@ -716,6 +719,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         if (clientStatus != status) {
             head.setStatus(HttpResponseStatus.valueOf(clientStatus));
             status = clientStatus;
+        }
+        if (status < 300) {
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, responseTranslator.bodyContentType());
         }
         HttpUtil.setContentLength(head, translated.readableBytes());
         ctx.write(head, ctx.voidPromise());

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.anthropic.AnthropicRequestEncoder;
 import dev.llmproxy.codec.json.RequestInfo;
+import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -102,6 +103,22 @@ public final class AnthropicAdapter implements ProviderAdapter {
     public ByteBuf encodeRequest(
             ByteBufAllocator alloc, ByteBuf body, RequestInfo info, byte[] upstreamModelJson, boolean askForUsage) {
         return AnthropicRequestEncoder.encode(alloc, body, upstreamModelJson, drops);
+    }
+
+    /**
+     * @throws InvalidRequestException for the endpoints the Messages API has no form of (speech, images,
+     *     moderations, rerank)
+     */
+    @Override
+    public ByteBuf encodeRequest(ByteBufAllocator alloc, ByteBuf body, RequestInfo info, Endpoint endpoint,
+            byte[] upstreamModelJson, boolean askForUsage) {
+        switch (endpoint) {
+            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK -> throw new InvalidRequestException(
+                    endpoint.path() + " is not supported for anthropic models", null);
+            default -> {
+                return encodeRequest(alloc, body, info, upstreamModelJson, askForUsage);
+            }
+        }
     }
 
     @Override

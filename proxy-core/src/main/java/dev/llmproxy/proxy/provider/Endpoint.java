@@ -25,7 +25,13 @@ public enum Endpoint {
     /** An image edited after a prompt: an upload. */
     IMAGES_EDITS("/images/edits"),
     /** Variations of an image: an upload. */
-    IMAGES_VARIATIONS("/images/variations");
+    IMAGES_VARIATIONS("/images/variations"),
+    /** Text to speech: the answer is audio bytes, relayed as they arrive (translated whole for Gemini's TTS models). */
+    AUDIO_SPEECH("/audio/speech"),
+    IMAGE_GENERATIONS("/images/generations"),
+    MODERATIONS("/moderations"),
+    /** Cohere's rerank API, which LiteLLM serves for Cohere, Jina AI, Voyage AI and OpenAI-compatible servers. */
+    RERANK("/rerank");
 
     private final String path;
 

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.gemini.GeminiRequestEncoder;
 import dev.llmproxy.codec.gemini.GeminiRequestOptions;
+import dev.llmproxy.codec.gemini.GeminiSpeech;
+import dev.llmproxy.codec.gemini.VertexEmbeddings;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
@@ -18,8 +20,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Google's Gemini API, as Google AI Studio ({@code gemini/} deployments) and Vertex AI ({@code vertex_ai/} Gemini
  * models) serve it: OpenAI chat requests are encoded as {@code generateContent} bodies, embeddings requests as
- * {@code batchEmbedContents} bodies ({@link GeminiRequestEncoder}), and the answers, whole or streamed, translated back
- * by a {@link GeminiTranslator}.
+ * {@code batchEmbedContents} bodies ({@link GeminiRequestEncoder}) on AI Studio and {@code :predict} bodies
+ * ({@link VertexEmbeddings}) on Vertex AI, speech requests as TTS {@code generateContent} bodies ({@link GeminiSpeech}),
+ * and the answers, whole or streamed, translated back by a {@link GeminiTranslator} (a
+ * {@link GeminiSpeechTranslator} for speech).
  *
  * <p>URLs: AI Studio {@code <base>/v1beta/models/<model>:generateContent} ({@code :streamGenerateContent?alt=sse}
  * when streaming, {@code :batchEmbedContents} for embeddings) with the key in {@code x-goog-api-key}; Vertex AI
@@ -90,8 +94,10 @@ public final class GeminiAdapter implements ProviderAdapter {
     public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
         String path = fixedModelPath != null ? fixedModelPath : modelsPath + segment(upstreamModel);
         return switch (endpoint) {
-            case EMBEDDINGS -> path + ":batchEmbedContents";
+            case EMBEDDINGS -> path + (provider.equals("vertex_ai") ? ":predict" : ":batchEmbedContents");
             case MESSAGES_COUNT_TOKENS -> path + ":countTokens";
+            // Speech is one generateContent call; the endpoints Gemini has no form of are refused before sending.
+            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK -> path + ":generateContent";
             // Uploads never reach Gemini (UpstreamAttempt refuses them for every adapter but OpenAI's).
             case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS,
                     IMAGES_EDITS, IMAGES_VARIATIONS ->
@@ -124,13 +130,8 @@ public final class GeminiAdapter implements ProviderAdapter {
                 new GeminiRequestOptions(provider, modelName(upstreamModelJson), dropParams, additionalDropParams);
         return switch (endpoint) {
             case CHAT_COMPLETIONS, MESSAGES -> GeminiRequestEncoder.encodeChat(alloc, body, options);
-            case EMBEDDINGS -> {
-                if (provider.equals("vertex_ai")) {
-                    throw new InvalidRequestException("Embeddings on Vertex AI (its :predict API) are not supported "
-                            + "by this llmproxy version; use a gemini/ deployment", "model");
-                }
-                yield GeminiRequestEncoder.encodeEmbeddings(alloc, body, options);
-            }
+            case EMBEDDINGS -> provider.equals("vertex_ai") ? VertexEmbeddings.encode(alloc, body)
+                    : GeminiRequestEncoder.encodeEmbeddings(alloc, body, options);
             case COMPLETIONS -> throw new InvalidRequestException(
                     "/v1/completions is not supported for " + provider + " models; use /v1/chat/completions", null);
             // ResponsesBridgeAdapter hands Gemini the chat translation of a Responses request.
@@ -142,6 +143,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS ->
                 throw new InvalidRequestException(endpoint.path() + " is not supported for " + provider + " models",
                         "model");
+            case AUDIO_SPEECH -> GeminiSpeech.encode(alloc, body, options.model());
+            case IMAGE_GENERATIONS, MODERATIONS, RERANK -> throw new InvalidRequestException(
+                    endpoint.path() + " is not supported for " + provider + " models by this llmproxy version", null);
         };
     }
 
@@ -159,6 +163,16 @@ public final class GeminiAdapter implements ProviderAdapter {
     @Override
     public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream) {
         throw new UnsupportedOperationException("a Gemini translator needs the request: use the four-argument form");
+    }
+
+    /** Speech answers are audio ({@link GeminiSpeechTranslator}), raw or WAV as the request body asks. */
+    @Override
+    public ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info, ByteBuf body,
+            Clock clock) {
+        if (endpoint == Endpoint.AUDIO_SPEECH) {
+            return new GeminiSpeechTranslator(GeminiSpeech.wantsRawPcm(body), exceptionName);
+        }
+        return newTranslator(endpoint, stream, info, clock);
     }
 
     @Override
@@ -184,7 +198,7 @@ public final class GeminiAdapter implements ProviderAdapter {
     /**
      * What a Gemini deployment is made of besides its URL.
      *
-     * @param vertex whether this is Vertex AI (error names, no embeddings) rather than AI Studio
+     * @param vertex whether this is Vertex AI (error names, embeddings through :predict) rather than AI Studio
      * @param model the deployment's upstream model (reported when Gemini's answer names none; {@code *} for a
      *     wildcard deployment)
      * @param dropParams {@code drop_params} of the deployment, else of {@code litellm_settings}

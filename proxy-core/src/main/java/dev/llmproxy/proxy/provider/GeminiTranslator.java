@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.provider;
 import dev.llmproxy.codec.gemini.GeminiErrors;
 import dev.llmproxy.codec.gemini.GeminiResponses;
 import dev.llmproxy.codec.gemini.GeminiStreamTranslator;
+import dev.llmproxy.codec.gemini.VertexEmbeddings;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
@@ -45,8 +46,12 @@ final class GeminiTranslator implements ResponseTranslator {
     @Override
     public ByteBuf translateBody(ByteBufAllocator alloc, ByteBuf body) {
         try {
-            return keep(embeddings ? GeminiResponses.translateEmbeddings(alloc, body, model, exceptionName)
-                    : GeminiResponses.translate(alloc, body, created, model, exceptionName));
+            if (embeddings) {
+                // Vertex AI embeds through :predict, AI Studio through :batchEmbedContents.
+                return keep(exceptionName.equals("VertexAI") ? VertexEmbeddings.translate(alloc, body, model,
+                        exceptionName) : GeminiResponses.translateEmbeddings(alloc, body, model, exceptionName));
+            }
+            return keep(GeminiResponses.translate(alloc, body, created, model, exceptionName));
         } finally {
             body.release();
         }

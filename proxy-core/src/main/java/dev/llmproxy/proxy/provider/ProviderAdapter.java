@@ -77,4 +77,16 @@ public interface ProviderAdapter {
             Clock clock) {
         return newTranslator(endpoint, stream);
     }
+
+    /**
+     * A translator for one response, for translators that need the request body itself (Gemini's speech answers are
+     * raw PCM or WAV as the body's {@code response_format} asks). This is the method the attempt calls; the default
+     * answers {@link #newTranslator(Endpoint, boolean, RequestInfo, Clock)}.
+     *
+     * @param body the client's request body; not taken, indexes unchanged, not to be kept
+     */
+    default @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info,
+            ByteBuf body, Clock clock) {
+        return newTranslator(endpoint, stream, info, clock);
+    }
 }

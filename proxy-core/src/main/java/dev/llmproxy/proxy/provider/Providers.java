@@ -32,14 +32,14 @@ public final class Providers {
      */
     private static final List<String> NOT_YET_SUPPORTED = List.of(
             "anthropic_text", "vertex_ai_beta", "sagemaker",
-            "sagemaker_chat", "cohere", "cohere_chat", "azure_ai", "azure_text",
+            "sagemaker_chat", "cohere_chat", "azure_ai", "azure_text",
             "text-completion-openai",
             "custom_openai", "openai_like", "litellm_proxy", "huggingface", "replicate", "ai21", "ai21_chat", "baseten",
             "vllm", "nlp_cloud", "petals", "oobabooga", "deepinfra", "cerebras", "volcengine", "codestral",
-            "text-completion-codestral", "sambanova", "maritalk", "voyage", "cloudflare", "xinference", "friendliai",
+            "text-completion-codestral", "sambanova", "maritalk", "cloudflare", "xinference", "friendliai",
             "watsonx", "watsonx_text", "triton", "predibase", "databricks", "empower", "llamafile", "galadriel",
-            "infinity", "deepgram", "elevenlabs", "novita", "nebius", "assemblyai", "snowflake", "meta_llama",
-            "featherless_ai", "nscale", "jina_ai", "clarifai", "anyscale", "aiohttp_openai", "v0", "morph",
+            "deepgram", "elevenlabs", "novita", "nebius", "assemblyai", "snowflake", "meta_llama",
+            "featherless_ai", "nscale", "clarifai", "anyscale", "aiohttp_openai", "v0", "morph",
             "lambda_ai", "hyperbolic", "vercel_ai_gateway", "datarobot", "ovhcloud", "oci", "cometapi", "heroku",
             "wandb", "aiml", "recraft", "docker_model_runner", "minimax", "bytez", "gradient_ai");
 
@@ -161,6 +161,14 @@ public final class Providers {
         table.put("bedrock", new ProviderSpec("bedrock", true, UrlStyle.OPENAI, null,
                 List.of("AWS_BEDROCK_RUNTIME_ENDPOINT"), List.of("AWS_BEARER_TOKEN_BEDROCK"), List.of(), null, "",
                 AUTHORIZATION, BEARER));
+        // Rerank only (RerankAdapter, chosen in DeploymentFactory). LiteLLM: litellm/llms/{cohere,jina_ai,voyage,infinity}/
+        // rerank/transformation.py; Cohere's v2 API.
+        bearer(table, "cohere", "https://api.cohere.com/v2", List.of("COHERE_API_BASE"),
+                List.of("COHERE_API_KEY", "CO_API_KEY"));
+        bearer(table, "jina_ai", "https://api.jina.ai/v1", List.of("JINA_AI_API_BASE"), List.of("JINA_AI_API_KEY"));
+        bearer(table, "voyage", "https://api.voyageai.com/v1", List.of("VOYAGE_API_BASE"),
+                List.of("VOYAGE_API_KEY", "VOYAGE_AI_API_KEY"));
+        bearer(table, "infinity", null, List.of("INFINITY_API_BASE"), List.of("INFINITY_API_KEY"));
         for (String name : NOT_YET_SUPPORTED) {
             table.put(name, new ProviderSpec(name, false, UrlStyle.OPENAI, null, List.of(), List.of(), List.of(),
                     null, "", AUTHORIZATION, BEARER));

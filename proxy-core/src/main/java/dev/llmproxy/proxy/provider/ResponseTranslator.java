@@ -5,6 +5,7 @@ import dev.llmproxy.codec.sse.SseEventFramer;
 import dev.llmproxy.codec.sse.StreamFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,6 +66,14 @@ public interface ResponseTranslator extends SseEventFramer.RewritingVisitor {
      */
     default @Nullable StreamFramer newStreamFramer(ByteBufAllocator alloc, @Nullable String contentType) {
         return null;
+    }
+
+    /**
+     * The content type of the body {@link #translateBody} just returned: JSON unless the translation is something
+     * else (the audio of Gemini's speech answers).
+     */
+    default CharSequence bodyContentType() {
+        return HttpHeaderValues.APPLICATION_JSON;
     }
 
     /** The usage the response reported, once known, or {@code null}. */

@@ -106,6 +106,13 @@ public final class ResponsesBridgeAdapter implements ProviderAdapter {
                 clock.millis() / 1000);
     }
 
+    @Override
+    public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info,
+            ByteBuf body, Clock clock) {
+        return endpoint == Endpoint.RESPONSES ? newTranslator(endpoint, stream, info, clock)
+                : chat.newTranslator(endpoint, stream, info, body, clock);
+    }
+
     /** The adapter this bridge wraps. */
     public ProviderAdapter chatAdapter() {
         return chat;

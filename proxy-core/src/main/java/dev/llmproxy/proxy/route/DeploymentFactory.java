@@ -16,6 +16,7 @@ import dev.llmproxy.proxy.provider.GeminiAdapter;
 import dev.llmproxy.proxy.provider.OpenAiAdapter;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ProviderSpec;
+import dev.llmproxy.proxy.provider.RerankAdapter;
 import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.provider.UrlStyle;
@@ -44,6 +45,8 @@ import org.jspecify.annotations.Nullable;
 final class DeploymentFactory {
     /** LiteLLM sends this as a bearer token when an Anthropic deployment has no key. */
     private static final List<String> ANTHROPIC_TOKEN_ENV = List.of("ANTHROPIC_AUTH_TOKEN");
+    /** The providers llmproxy calls for rerank only, through {@link RerankAdapter}. */
+    private static final Set<String> RERANK_PROVIDERS = Set.of("cohere", "jina_ai", "voyage", "infinity");
 
     private final ProxyConfig config;
     private final Map<String, String> env;
@@ -128,6 +131,11 @@ final class DeploymentFactory {
             }
             return GeminiAdapter.vertex(baseUrl, vertex.project(), location,
                     geminiSettings(entry, true, upstreamModel, vertex.auth()));
+        }
+        if (RERANK_PROVIDERS.contains(provider.name())) {
+            return new RerankAdapter(baseUrl, provider.name(), key == null ? UpstreamAuth.NONE
+                    : UpstreamAuth.header(AsciiString.cached(provider.authHeaderName()),
+                            AsciiString.of(provider.authValuePrefix() + key)), upstreamModel);
         }
         if (provider.name().equals("github_copilot")) {
             return new OpenAiAdapter(baseUrl, provider.urlStyle(), apiVersion, copilotAuth(),

@@ -80,6 +80,10 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
     private static final ApiPath TRANSLATIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.AUDIO_TRANSLATIONS, null);
     private static final ApiPath IMAGE_EDITS = new ApiPath(Kind.MODEL_CALL, Endpoint.IMAGES_EDITS, null);
     private static final ApiPath IMAGE_VARIATIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.IMAGES_VARIATIONS, null);
+    private static final ApiPath SPEECH = new ApiPath(Kind.MODEL_CALL, Endpoint.AUDIO_SPEECH, null);
+    private static final ApiPath IMAGES = new ApiPath(Kind.MODEL_CALL, Endpoint.IMAGE_GENERATIONS, null);
+    private static final ApiPath MODERATIONS = new ApiPath(Kind.MODEL_CALL, Endpoint.MODERATIONS, null);
+    private static final ApiPath RERANK = new ApiPath(Kind.MODEL_CALL, Endpoint.RERANK, null);
     private static final ApiPath MODELS = new ApiPath(Kind.MODELS, null, null);
     private static final ApiPath LIVENESS = new ApiPath(Kind.LIVENESS, null, null);
     private static final ApiPath READINESS = new ApiPath(Kind.READINESS, null, null);
@@ -125,6 +129,14 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 return IMAGE_EDITS;
             case "/v1/images/variations", "/images/variations":
                 return IMAGE_VARIATIONS;
+            case "/v1/audio/speech", "/audio/speech":
+                return SPEECH;
+            case "/v1/images/generations", "/images/generations":
+                return IMAGES;
+            case "/v1/moderations", "/moderations":
+                return MODERATIONS;
+            case "/v1/rerank", "/rerank", "/v2/rerank":
+                return RERANK;
             case "/v1/models", "/models":
                 return MODELS;
             case "/health/liveliness", "/health/liveness":

@@ -1022,8 +1022,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return switch (endpoint) {
             case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> "messages";
             case COMPLETIONS -> "prompt";
-            case EMBEDDINGS, RESPONSES -> "input";
             case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS -> "file";
+            case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> "input";
+            case IMAGE_GENERATIONS -> "prompt";
+            case RERANK -> "query";
         };
     }
 
@@ -1031,8 +1033,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return switch (endpoint) {
             case CHAT_COMPLETIONS, MESSAGES, MESSAGES_COUNT_TOKENS -> info.hasMessages();
             case COMPLETIONS -> info.hasPrompt();
-            case EMBEDDINGS, RESPONSES -> info.hasInput();
             case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS -> true;
+            case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> info.hasInput();
+            case IMAGE_GENERATIONS -> info.hasPrompt();
+            // The request scan does not look for query and documents; the provider names what is missing.
+            case RERANK -> true;
         };
     }
 

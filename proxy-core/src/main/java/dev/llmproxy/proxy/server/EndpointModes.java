@@ -12,11 +12,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>no mode, or a mode llmproxy does not know: every endpoint (LiteLLM's default is chat, but it does not refuse);
- *   <li>{@code chat}: chat completions, the Responses API (bridged where the provider has none), and every other
- *       chat-shaped endpoint; not text completions or embeddings;
+ *   <li>{@code chat}: chat completions, the Responses API (bridged where the provider has none) and Anthropic's
+ *       Messages API; not text completions, embeddings or the media endpoints;
  *   <li>{@code completion}: text completions; {@code embedding}: embeddings; {@code responses}: the Responses API;
- *   <li>{@code image_generation}, {@code audio_transcription}, {@code audio_speech}, {@code moderation},
- *       {@code rerank}, {@code batch}, {@code realtime}: none of the endpoints above.
+ *       {@code audio_speech}: speech; {@code image_generation}: image generation; {@code moderation}: moderations;
+ *       {@code rerank}: rerank;
+ *   <li>{@code audio_transcription}, {@code batch}, {@code realtime}: none of the endpoints above.
  * </ul>
  *
  * <p>The mode is the first deployment's of the group: a group mixes deployments of one kind. Thread-safety: stateless.
@@ -42,14 +43,19 @@ final class EndpointModes {
 
     static boolean accepts(String mode, Endpoint endpoint) {
         return switch (mode) {
-            case "chat" -> endpoint != Endpoint.COMPLETIONS && endpoint != Endpoint.EMBEDDINGS && !endpoint.isUpload();
+            case "chat" -> endpoint == Endpoint.CHAT_COMPLETIONS || endpoint == Endpoint.MESSAGES
+                    || endpoint == Endpoint.MESSAGES_COUNT_TOKENS || endpoint == Endpoint.RESPONSES;
             case "completion" -> endpoint == Endpoint.COMPLETIONS;
             case "embedding" -> endpoint == Endpoint.EMBEDDINGS;
             case "responses" -> endpoint == Endpoint.RESPONSES;
             case "audio_transcription" ->
                 endpoint == Endpoint.AUDIO_TRANSCRIPTIONS || endpoint == Endpoint.AUDIO_TRANSLATIONS;
-            case "image_generation" -> endpoint == Endpoint.IMAGES_EDITS || endpoint == Endpoint.IMAGES_VARIATIONS;
-            case "audio_speech", "moderation", "rerank", "batch", "realtime" -> false;
+            case "audio_speech" -> endpoint == Endpoint.AUDIO_SPEECH;
+            case "image_generation" -> endpoint == Endpoint.IMAGE_GENERATIONS || endpoint == Endpoint.IMAGES_EDITS
+                    || endpoint == Endpoint.IMAGES_VARIATIONS;
+            case "moderation" -> endpoint == Endpoint.MODERATIONS;
+            case "rerank" -> endpoint == Endpoint.RERANK;
+            case "batch", "realtime" -> false;
             default -> true;
         };
     }
@@ -61,6 +67,10 @@ final class EndpointModes {
             case "embedding" -> "use /v1/embeddings";
             case "responses" -> "use /v1/responses";
             case "audio_transcription" -> "use /v1/audio/transcriptions or /v1/audio/translations";
+            case "audio_speech" -> "use /v1/audio/speech";
+            case "image_generation" -> "use /v1/images/generations, /v1/images/edits or /v1/images/variations";
+            case "moderation" -> "use /v1/moderations";
+            case "rerank" -> "use /v1/rerank";
             default -> "this llmproxy version does not serve that mode's endpoint";
         };
     }

@@ -173,6 +173,10 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
             case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS -> "atranscription";
             case IMAGES_EDITS -> "aimage_edit";
             case IMAGES_VARIATIONS -> "aimage_variation";
+            case AUDIO_SPEECH -> "aspeech";
+            case IMAGE_GENERATIONS -> "aimage_generation";
+            case MODERATIONS -> "amoderation";
+            case RERANK -> "arerank";
             default -> "a" + endpoint.name().toLowerCase(Locale.ROOT);
         };
     }

@@ -358,6 +358,10 @@ final class SpanWriter {
             case RESPONSES -> "chat";
             case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS -> "transcription";
             case IMAGES_EDITS, IMAGES_VARIATIONS -> "image_generation";
+            case AUDIO_SPEECH -> "speech";
+            case IMAGE_GENERATIONS -> "image_generation";
+            case MODERATIONS -> "moderation";
+            case RERANK -> "rerank";
         };
     }
 

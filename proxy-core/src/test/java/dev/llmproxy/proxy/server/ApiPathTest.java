@@ -27,7 +27,16 @@ class ApiPathTest {
         "/v1/messages?beta=true, MESSAGES",
         "/v1/messages/count_tokens?beta=true, MESSAGES_COUNT_TOKENS",
         "/v1/responses, RESPONSES",
-        "/responses/, RESPONSES"})
+        "/responses/, RESPONSES",
+        "/v1/audio/speech, AUDIO_SPEECH",
+        "/audio/speech, AUDIO_SPEECH",
+        "/v1/images/generations, IMAGE_GENERATIONS",
+        "/images/generations, IMAGE_GENERATIONS",
+        "/v1/moderations, MODERATIONS",
+        "/moderations, MODERATIONS",
+        "/v1/rerank, RERANK",
+        "/rerank, RERANK",
+        "/v2/rerank, RERANK"})
     void shouldMapToModelCallWhenPathIsAnApiEndpoint(String uri, Endpoint endpoint) {
         ApiPath target = ApiPath.of(uri);
 
@@ -47,7 +56,9 @@ class ApiPathTest {
         "/openai/deployments/openai%2Fgpt-4o/chat/completions, CHAT_COMPLETIONS, openai/gpt-4o",
         "/openai/deployments/a+b/chat/completions, CHAT_COMPLETIONS, a+b",
         "/openai/deployments/a%2Bb%20c/chat/completions, CHAT_COMPLETIONS, a+b c",
-        "/openai/deployments/chat/completions, COMPLETIONS, chat"})
+        "/openai/deployments/chat/completions, COMPLETIONS, chat",
+        "/openai/deployments/tts/audio/speech?api-version=2025-03-01-preview, AUDIO_SPEECH, tts",
+        "/openai/deployments/dall-e-3/images/generations, IMAGE_GENERATIONS, dall-e-3"})
     void shouldTakeModelFromPathWhenPathIsAzureStyle(String uri, Endpoint endpoint, String model) {
         ApiPath target = ApiPath.of(uri);
 

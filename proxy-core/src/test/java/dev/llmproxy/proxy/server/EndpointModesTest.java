@@ -21,6 +21,10 @@ class EndpointModesTest {
         "audio_transcription, CHAT_COMPLETIONS, false", "chat, AUDIO_TRANSCRIPTIONS, false",
         "image_generation, IMAGES_EDITS, true", "image_generation, IMAGES_VARIATIONS, true",
         "chat, IMAGES_EDITS, false", "some_future_mode, AUDIO_TRANSCRIPTIONS, true",
+        "audio_speech, AUDIO_SPEECH, true", "image_generation, IMAGE_GENERATIONS, true",
+        "moderation, MODERATIONS, true", "rerank, RERANK, true", "rerank, MODERATIONS, false",
+        "chat, AUDIO_SPEECH, false", "chat, IMAGE_GENERATIONS, false", "chat, RERANK, false",
+        "embedding, RERANK, false", "audio_transcription, AUDIO_SPEECH, false",
         "some_future_mode, CHAT_COMPLETIONS, true"})
     void shouldAcceptOnlyTheEndpointsOfTheModelsMode(String mode, Endpoint endpoint, boolean accepted) {
         assertThat(EndpointModes.accepts(mode, endpoint)).isEqualTo(accepted);

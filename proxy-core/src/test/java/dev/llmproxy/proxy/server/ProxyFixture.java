@@ -99,6 +99,15 @@ public final class ProxyFixture implements AutoCloseable {
         return send(withHeaders(request, headers));
     }
 
+    /** POSTs {@code body} as JSON and reads the answer as bytes (audio, images); {@code headers} are name/value pairs. */
+    public HttpResponse<byte[]> postForBytes(String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        return send(withHeaders(request, headers), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     /** POSTs {@link #CHAT_BODY} for {@code model} to {@code /v1/chat/completions}. */
     public HttpResponse<String> chat(String model, String... headers) {
         return post("/v1/chat/completions", CHAT_BODY.formatted(model), headers);
@@ -136,8 +145,12 @@ public final class ProxyFixture implements AutoCloseable {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
+        return send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
         try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return client.send(request.build(), handler);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

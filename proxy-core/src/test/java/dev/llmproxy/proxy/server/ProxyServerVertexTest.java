@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.mock.RecordedRequest;
+import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.GoogleTokenAuthTestKeys;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -57,6 +60,13 @@ class ProxyServerVertexTest {
                       vertex_location: europe-west4
                       vertex_credentials: %1$s
                       api_base: %2$s
+                  - model_name: vertex-embedding
+                    litellm_params:
+                      model: vertex_ai/text-embedding-005
+                      vertex_project: my-project
+                      vertex_location: europe-west4
+                      vertex_credentials: %1$s
+                      api_base: %2$s
                   - model_name: vertex-claude
                     litellm_params:
                       model: vertex_ai/claude-sonnet-4-5@20250929
@@ -88,6 +98,30 @@ class ProxyServerVertexTest {
         assertThat(requests.get(1).header("authorization")).isEqualTo("Bearer ya29.mock-1");
         assertThat(requests.get(2).uri()).endsWith("/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
         assertThat(requests.get(2).header("authorization")).isEqualTo("Bearer ya29.mock-1");
+    }
+
+    @Test
+    void shouldEmbedThroughPredictWhenModelIsAVertexEmbeddingModel() throws IOException {
+        start(3599, KEYS);
+
+        HttpResponse<String> response = proxy.post("/v1/embeddings",
+                "{\"input\":[\"first\",\"second\"],\"model\":\"vertex-embedding\",\"dimensions\":4,"
+                        + "\"encoding_format\":\"float\"}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\","
+                + "\"index\":0,\"embedding\":[-0.5,-0.375,-0.25,-0.125]},{\"object\":\"embedding\",\"index\":1,"
+                + "\"embedding\":[-0.5,-0.375,-0.25,-0.125]}],\"model\":\"text-embedding-005\","
+                + "\"usage\":{\"prompt_tokens\":6,\"total_tokens\":6}}");
+        RecordedRequest upstream = mock.requests().get(1);
+        assertThat(upstream.uri()).isEqualTo("/v1/projects/my-project/locations/europe-west4/publishers/google/"
+                + "models/text-embedding-005:predict");
+        assertThat(upstream.header("authorization")).isEqualTo("Bearer ya29.mock-1");
+        assertThat(upstream.body()).isEqualTo("{\"instances\":[{\"content\":\"first\"},{\"content\":"
+                + "\"second\"}],\"parameters\":{\"outputDimensionality\":4}}");
+        CallRecord call = proxy.awaitCalls(1);
+        assertThat(call.endpoint()).isEqualTo(Endpoint.EMBEDDINGS);
+        assertThat(call.usage()).isEqualTo(new Usage(6, 0, 6));
     }
 
     @Test
