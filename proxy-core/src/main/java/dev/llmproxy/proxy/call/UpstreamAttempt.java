@@ -592,8 +592,10 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         long contentLength = HttpUtil.getContentLength(head, -1L);
         bodyEndsAtClose = !chunked && contentLength < 0;
         boolean success = head.status().codeClass() == HttpStatusClass.SUCCESS;
+        // An upload's body streamed past and is not held: its translators (none today) get nothing to read.
+        ByteBuf requestBody = streamed == null ? call.body() : Unpooled.EMPTY_BUFFER;
         ResponseTranslator responseTranslator =
-                adapter.newTranslator(request.endpoint(), stream, request.info(), call.body(), call.services.clock());
+                adapter.newTranslator(request.endpoint(), stream, request.info(), requestBody, call.services.clock());
         if (responseTranslator == null && request.endpoint() == Endpoint.RESPONSES) {
             // Relayed as it is, but for the response id, which must lead back to this deployment.
             responseTranslator = new NativeResponsesTranslator(deployment.provider().name(), deployment.id());
