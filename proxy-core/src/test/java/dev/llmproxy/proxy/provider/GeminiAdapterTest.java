@@ -61,8 +61,8 @@ class GeminiAdapterTest {
         byte[] model = "\"gemini-2.5-pro\"".getBytes(StandardCharsets.UTF_8);
         try {
             assertThatThrownBy(() -> vertex.encodeRequest(PooledByteBufAllocator.DEFAULT, body,
-                    RequestScanner.scan(body), Endpoint.EMBEDDINGS, model, false))
-                    .isInstanceOf(InvalidRequestException.class).hasMessageContaining("Vertex AI");
+                    RequestScanner.scan(body), Endpoint.RERANK, model, false))
+                    .isInstanceOf(InvalidRequestException.class).hasMessageContaining("/rerank is not supported");
             assertThatThrownBy(() -> studio.encodeRequest(PooledByteBufAllocator.DEFAULT, body,
                     RequestScanner.scan(body), Endpoint.COMPLETIONS, model, false))
                     .isInstanceOf(InvalidRequestException.class).hasMessageContaining("/v1/chat/completions");
