@@ -70,13 +70,15 @@ class LlmproxyProcessIT {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"object\":\"chat.completion\"").contains("mock_response");
-        // The example names the prometheus callback: the jar's wiring turns /metrics on and counts the call.
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).containsPattern(
-                "(?m)^litellm_proxy_total_requests_metric_total\\{[^}]*requested_model=\"mock-gpt\"[^}]*} 1\\.0$");
+        // The example names the prometheus callback: the jar's wiring turns /metrics on and counts the call. The
+        // call is counted once its last byte is written, which the client may see after reading the answer.
+        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(scrape, HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).containsPattern(
+                    "(?m)^litellm_proxy_total_requests_metric_total\\{[^}]*requested_model=\"mock-gpt\"[^}]*} 1\\.0$");
+        });
     }
 
     @Test
