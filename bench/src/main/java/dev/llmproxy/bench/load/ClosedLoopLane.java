@@ -16,7 +16,7 @@ final class ClosedLoopLane extends Lane {
     private int inFlight;
 
     ClosedLoopLane(LaneSettings settings, int connections) {
-        super(settings, connections, false);
+        super(settings, connections, null);
     }
 
     @Override

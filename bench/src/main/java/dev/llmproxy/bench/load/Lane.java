@@ -39,7 +39,8 @@ abstract class Lane {
     private final Ticker ticker;
     private final RequestTemplate request;
     private final int connectionCount;
-    private final boolean streaming;
+    /** The shape of the streams whose events are reported; null when responses are not streams. */
+    private final @Nullable StreamShape streamShape;
     private final long warmupNanos;
     private final long measureNanos;
     private final long drainNanos;
@@ -57,7 +58,7 @@ abstract class Lane {
     long measureStart;
     long measureEnd;
 
-    Lane(LaneSettings settings, int connectionCount, boolean streaming) {
+    Lane(LaneSettings settings, int connectionCount, @Nullable StreamShape streamShape) {
         this.loop = settings.loop();
         this.bootstrap = settings.bootstrap();
         this.ticker = settings.ticker();
@@ -66,7 +67,7 @@ abstract class Lane {
         this.measureNanos = settings.measureNanos();
         this.drainNanos = settings.drainNanos();
         this.connectionCount = connectionCount;
-        this.streaming = streaming;
+        this.streamShape = streamShape;
         this.maxReconnects = 16 + 4 * connectionCount;
     }
 
@@ -168,7 +169,7 @@ abstract class Lane {
     }
 
     private void connect() {
-        LoadConnection connection = new LoadConnection(this, streaming);
+        LoadConnection connection = new LoadConnection(this, streamShape);
         connections.add(connection);
         ChannelFuture future = bootstrap.clone().handler(connection).connect(request.address());
         future.addListener(f -> {

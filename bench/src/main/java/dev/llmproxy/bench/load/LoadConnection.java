@@ -27,9 +27,10 @@ final class LoadConnection extends ChannelInboundHandlerAdapter implements HttpR
     /** Per-request measurement state of the owning lane (a {@link StreamProbe} for streams), or null. */
     @Nullable StreamProbe probe;
 
-    LoadConnection(Lane lane, boolean streaming) {
+    /** @param streamShape the shape of the streams whose content events are reported; null for plain responses */
+    LoadConnection(Lane lane, @Nullable StreamShape streamShape) {
         this.lane = lane;
-        this.sse = streaming ? new SseEventScanner() : null;
+        this.sse = streamShape == null ? null : new SseEventScanner(streamShape);
     }
 
     boolean isInFlight() {

@@ -39,7 +39,7 @@ final class OpenLoopLane extends Lane {
     private boolean issuing;
 
     OpenLoopLane(LaneSettings settings, int connections, long periodNanos, long offsetNanos) {
-        super(settings, connections, false);
+        super(settings, connections, null);
         this.periodNanos = periodNanos;
         this.offsetNanos = offsetNanos;
     }

@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 
 /**
- * Counts Server-Sent Events in a response body as they are dispatched, i.e. when the blank line ending an event
- * that has at least one {@code data:} line arrives (WHATWG HTML, "Server-sent events", event stream interpretation).
- * An event whose data is {@code [DONE]} (OpenAI's end marker) is reported separately and not counted.
+ * Counts the content events of a Server-Sent Events response body as they are dispatched, i.e. when the blank line
+ * ending an event that has at least one {@code data:} line arrives (WHATWG HTML, "Server-sent events", event stream
+ * interpretation). A content event is one whose data holds its {@link StreamShape}'s field with a non-empty string
+ * value; other events are not counted. An event whose data is {@code [DONE]} (OpenAI's end marker) is reported
+ * separately.
  *
  * <p>Thread-safety: not thread-safe; confine an instance to the connection's event loop. ByteBuf ownership: {@link
  * #scan} only reads; the caller keeps ownership.
@@ -16,6 +18,10 @@ final class SseEventScanner implements ByteProcessor {
     private static final byte[] DATA = {'d', 'a', 't', 'a', ':'};
     private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
 
+    private final byte[] key;
+    /** For each prefix length of {@link #key}, the length of its longest proper prefix that is also its suffix. */
+    private final int[] fallback;
+
     private int lineLength;
     private boolean lastWasCr;
     private boolean dataLine;
@@ -23,8 +29,26 @@ final class SseEventScanner implements ByteProcessor {
     private boolean skippedSpace;
     private boolean eventHasData;
     private boolean eventIsDone;
+    private boolean eventHasContent;
+    /** How much of the key the current data line has matched; {@code key.length} once matched, then the value's. */
+    private int keyMatched;
+    private ValueState value = ValueState.NONE;
     private int events;
     private boolean done;
+
+    SseEventScanner(StreamShape shape) {
+        this.key = shape.key();
+        this.fallback = new int[key.length + 1];
+        for (int i = 1, k = 0; i < key.length; i++) {
+            while (k > 0 && key[i] != key[k]) {
+                k = fallback[k];
+            }
+            if (key[i] == key[k]) {
+                k++;
+            }
+            fallback[i + 1] = k;
+        }
+    }
 
     /** Scans body bytes {@code [index, index + length)} of {@code buf}. */
     void scan(ByteBuf buf, int index, int length) {
@@ -52,6 +76,9 @@ final class SseEventScanner implements ByteProcessor {
         skippedSpace = false;
         eventHasData = false;
         eventIsDone = false;
+        eventHasContent = false;
+        keyMatched = 0;
+        value = ValueState.NONE;
         events = 0;
         done = false;
     }
@@ -71,8 +98,44 @@ final class SseEventScanner implements ByteProcessor {
             dataLine = (position == 0 || dataLine) && b == DATA[position];
         } else if (dataLine) {
             matchDone(b, position);
+            matchContent(b);
         }
         return true;
+    }
+
+    private void matchContent(byte b) {
+        switch (value) {
+            case AFTER_KEY -> {
+                if (b == '"') {
+                    value = ValueState.OPENED;
+                } else if (b != ' ') {
+                    value = ValueState.NONE;
+                }
+                return;
+            }
+            case OPENED -> {
+                if (b != '"') {
+                    eventHasContent = true;
+                }
+                value = ValueState.NONE;
+                return;
+            }
+            case NONE -> {
+                // the key is matched below
+            }
+        }
+        int k = keyMatched;
+        while (k > 0 && b != key[k]) {
+            k = fallback[k];
+        }
+        if (b == key[k]) {
+            k++;
+        }
+        if (k == key.length) {
+            value = ValueState.AFTER_KEY;
+            k = 0;
+        }
+        keyMatched = k;
     }
 
     private void matchDone(byte b, int position) {
@@ -89,12 +152,13 @@ final class SseEventScanner implements ByteProcessor {
             if (eventHasData) {
                 if (eventIsDone) {
                     done = true;
-                } else {
+                } else if (eventHasContent) {
                     events++;
                 }
             }
             eventHasData = false;
             eventIsDone = false;
+            eventHasContent = false;
         } else if (dataLine && lineLength >= DATA.length) {
             eventHasData = true;
             eventIsDone = doneMatched == DONE.length;
@@ -103,5 +167,10 @@ final class SseEventScanner implements ByteProcessor {
         dataLine = false;
         doneMatched = 0;
         skippedSpace = false;
+        keyMatched = 0;
+        value = ValueState.NONE;
     }
+
+    /** Where the bytes after a matched key stand: a string value is content when its first character is not a quote. */
+    private enum ValueState { NONE, AFTER_KEY, OPENED }
 }

@@ -27,7 +27,7 @@ final class StreamLane extends Lane {
     private int pendingStarts;
 
     StreamLane(LaneSettings settings, int streams, StreamPlan plan, long firstStartNanos, long staggerNanos) {
-        super(settings, streams, true);
+        super(settings, streams, plan.shape());
         this.expectedEvents = plan.expectedEvents();
         this.intervalNanos = plan.upstreamInterval().toNanos();
         this.firstStartNanos = firstStartNanos;

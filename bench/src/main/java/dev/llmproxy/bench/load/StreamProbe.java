@@ -4,7 +4,9 @@ import java.util.Arrays;
 
 /**
  * What one SSE stream looked like from the client: first-event time, largest gap between consecutive events, and
- * whether the events kept the upstream pacing ("unbuffered", defined in {@link StreamPlan}).
+ * whether the events kept the upstream pacing ("unbuffered", defined in {@link StreamPlan}). It is told of content
+ * events only (see {@link StreamShape}): the events a format puts around the content are not paced by the upstream,
+ * and anchoring the pacing on one of them would judge the formats differently.
  *
  * <p>Thread-safety: confined to the connection's event loop.
  */
@@ -35,7 +37,7 @@ final class StreamProbe {
         maxEventsPerRead = 0;
     }
 
-    /** {@code count} events arrived in one read at {@code now}. */
+    /** {@code count} content events arrived in one read at {@code now}. */
     void onEvents(int count, long now) {
         maxEventsPerRead = Math.max(maxEventsPerRead, count);
         for (int i = 0; i < count; i++) {
@@ -78,9 +80,9 @@ final class StreamProbe {
     }
 
     /**
-     * Complete, and no event {@code k} arrived earlier than {@code t0 + (k - extra) * interval - interval / 2}, where
-     * {@code extra} is how many events beyond the expected ones the stream had (a translated stream's role or usage
-     * chunk: one upstream event may become two).
+     * Complete, and no content event {@code k} arrived earlier than {@code t0 + (k - extra) * interval - interval / 2},
+     * where {@code t0} is the first content event's arrival and {@code extra} how many content events beyond the
+     * expected ones the stream had (a proxy that split one upstream event's content in two).
      */
     boolean isUnbuffered() {
         if (!isComplete()) {

@@ -11,6 +11,7 @@ import dev.llmproxy.bench.load.ProcessStats;
 import dev.llmproxy.bench.load.RequestTemplate;
 import dev.llmproxy.bench.load.StreamPlan;
 import dev.llmproxy.bench.load.StreamResult;
+import dev.llmproxy.bench.load.StreamShape;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,8 +110,8 @@ public final class ScenarioRunner {
                 generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(), rate, Duration.ZERO,
                         options.initialWarmup()));
             } else {
-                generator.run(new StreamPlan(feature.request(), WARMUP_STREAMS, options.streamChunks(),
-                        options.streamInterval(), Duration.ZERO, half(options.initialWarmup())));
+                generator.run(streamPlan(feature.request(), WARMUP_STREAMS, Duration.ZERO,
+                        half(options.initialWarmup())));
             }
         }
         Map<Feature, List<LatencyRun>> requestRuns = new HashMap<>();
@@ -168,13 +169,19 @@ public final class ScenarioRunner {
     }
 
     private StreamResult featureStreams(Feature feature, int streams) {
-        StreamResult result = generator.run(new StreamPlan(feature.request(), streams, options.streamChunks(),
-                options.streamInterval(), options.warmup(), options.streamingDuration()));
+        StreamResult result = generator.run(streamPlan(feature.request(), streams, options.warmup(),
+                options.streamingDuration()));
         progress.printf(Locale.ROOT,
                 "[feature] %s, %d streams: first chunk p50 %.3f ms, %d/%d unbuffered, %d errors%n",
                 feature.name(), streams, Percentiles.millis(result.firstEventMicros(), 50), result.unbuffered(),
                 result.completed() + result.errors() + result.incomplete(), result.errors());
         return result;
+    }
+
+    /** A stream plan for {@code request}, with the mock's default chunking and the shape its path answers in. */
+    private StreamPlan streamPlan(RequestTemplate request, int streams, Duration warmup, Duration measure) {
+        return new StreamPlan(request, StreamShape.of(request.path()), streams, options.streamChunks(),
+                options.streamInterval(), warmup, measure);
     }
 
     /** Measures one point {@code repeat} times per target, in {@link Lineup#order} order. */
@@ -221,8 +228,8 @@ public final class ScenarioRunner {
                         Duration.ZERO, half(options.initialWarmup())));
             }
             if (options.scenarios().contains(Scenario.STREAMING)) {
-                generator.run(new StreamPlan(target.streamRequest(), WARMUP_STREAMS, options.streamChunks(),
-                        options.streamInterval(), Duration.ZERO, half(options.initialWarmup())));
+                generator.run(streamPlan(target.streamRequest(), WARMUP_STREAMS, Duration.ZERO,
+                        half(options.initialWarmup())));
             }
         }
     }
@@ -265,8 +272,8 @@ public final class ScenarioRunner {
     }
 
     private StreamResult streaming(Target target, int streams) {
-        StreamResult result = generator.run(new StreamPlan(target.streamRequest(), streams, options.streamChunks(),
-                options.streamInterval(), options.warmup(), options.streamingDuration()));
+        StreamResult result = generator.run(streamPlan(target.streamRequest(), streams, options.warmup(),
+                options.streamingDuration()));
         progress.printf(Locale.ROOT,
                 "[streaming] %s, %d streams: first chunk p50 %.3f ms, largest gap max %.3f ms, %d/%d unbuffered%n",
                 target.name(), streams, Percentiles.millis(result.firstEventMicros(), 50),

@@ -81,8 +81,8 @@ class LoadGeneratorTest {
     void shouldReportPacedStreamsAsUnbufferedWhenEventsKeepUpstreamPacing() throws Exception {
         TestHttpServer.Config config = new TestHttpServer.Config(TestHttpServer.Mode.PACED_SSE, 0, 0, 5, 20);
         try (TestHttpServer server = new TestHttpServer(config)) {
-            StreamResult result = generator.run(new StreamPlan(server.request(), 3, 5, Duration.ofMillis(20),
-                    Duration.ofMillis(100), Duration.ofMillis(400)));
+            StreamResult result = generator.run(new StreamPlan(server.request(), StreamShape.CHAT_CHUNKS, 3, 5,
+                    Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMillis(400)));
 
             assertThat(result.completed()).isGreaterThanOrEqualTo(3);
             assertThat(result.unbuffered()).isEqualTo(result.completed());
@@ -100,8 +100,8 @@ class LoadGeneratorTest {
     void shouldReportBufferedStreamsWhenEventsArriveTogether() throws Exception {
         TestHttpServer.Config config = new TestHttpServer.Config(TestHttpServer.Mode.BUFFERED_SSE, 0, 0, 5, 20);
         try (TestHttpServer server = new TestHttpServer(config)) {
-            StreamResult result = generator.run(new StreamPlan(server.request(), 2, 5, Duration.ofMillis(20),
-                    Duration.ZERO, Duration.ofMillis(300)));
+            StreamResult result = generator.run(new StreamPlan(server.request(), StreamShape.CHAT_CHUNKS, 2, 5,
+                    Duration.ofMillis(20), Duration.ZERO, Duration.ofMillis(300)));
 
             assertThat(result.completed()).isPositive();
             assertThat(result.unbuffered()).isZero();

@@ -10,17 +10,17 @@ import org.junit.jupiter.api.Test;
 class SseEventScannerTest {
 
     private static final String STREAM = ": comment\n\n"
-            + "data: {\"a\":1}\n\n"
-            + "event: x\r\ndata: {\"b\":2}\r\ndata: more\r\n\r\n"
-            + "id: 3\ndata:{\"c\":3}\n\n"
-            + "data: [DONE]x\n\n"
+            + "data: {\"delta\":{\"content\":\"a\"}}\n\n"
+            + "event: x\r\ndata: {\"b\":2,\r\ndata: \"content\":\"b\"}\r\n\r\n"
+            + "id: 3\ndata:{\"content\":\"\\\"c\\\"\"}\n\n"
+            + "data: [DONE]x,\"content\":\"d\"\n\n"
             + "retry: 5\n\n"
             + "data: [DONE]\n\n";
 
-    private final SseEventScanner scanner = new SseEventScanner();
+    private final SseEventScanner scanner = new SseEventScanner(StreamShape.CHAT_CHUNKS);
 
     @Test
-    void shouldCountDataEventsAndDoneWhenFedWhole() {
+    void shouldCountContentEventsAndDoneWhenFedWhole() {
         int events = scan(STREAM, Integer.MAX_VALUE);
 
         assertThat(events).isEqualTo(4);
@@ -28,7 +28,7 @@ class SseEventScannerTest {
     }
 
     @Test
-    void shouldCountDataEventsAndDoneWhenSplitAtEachByte() {
+    void shouldCountContentEventsAndDoneWhenSplitAtEachByte() {
         int events = scan(STREAM, 1);
 
         assertThat(events).isEqualTo(4);
@@ -36,15 +36,44 @@ class SseEventScannerTest {
     }
 
     @Test
+    void shouldCountOnlyEventsWhoseFieldHasANonEmptyStringValue() {
+        String stream = "data: {\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}\n\n"
+                + "data: {\"delta\":{\"content\":null}}\n\n"
+                + "data: {\"candidates\":[{\"content\":{\"parts\":[]}}]}\n\n"
+                + "data: {\"contents\":\"x\",\"\"content\":\"\"}\n\n"
+                + "data: {\"delta\":{},\"finish_reason\":\"stop\"}\n\n"
+                + "event: content\ndata: {\"usage\":{}}\n\n"
+                + "data: {\"delta\":{\"\"content\": \"x\"}}\n\n"
+                + "data: {\"delta\":{\"content\":\"y\",\"content\":\"\"}}\n\n";
+
+        assertThat(scan(stream, Integer.MAX_VALUE)).isEqualTo(2);
+        scanner.reset();
+        assertThat(scan(stream, 1)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCountEachShapesContentByItsOwnField() {
+        String responses = "event: response.content_part.added\ndata: {\"part\":{\"text\":\"\"}}\n\n"
+                + "event: response.output_text.delta\ndata: {\"delta\":\"Hi\",\"logprobs\":[]}\n\n"
+                + "event: response.output_text.done\ndata: {\"text\":\"Hi\"}\n\n";
+        SseEventScanner bridged = new SseEventScanner(StreamShape.RESPONSES_EVENTS);
+        ByteBuf bytes = Unpooled.copiedBuffer(responses, UTF_8);
+        bridged.scan(bytes, bytes.readerIndex(), bytes.readableBytes());
+        bytes.release();
+
+        assertThat(bridged.drainEvents()).isEqualTo(1);
+    }
+
+    @Test
     void shouldNotCountAnEventBeforeItsBlankLineArrives() {
-        assertThat(scan("data: {\"a\":1}\n", Integer.MAX_VALUE)).isZero();
+        assertThat(scan("data: {\"content\":\"a\"}\n", Integer.MAX_VALUE)).isZero();
         assertThat(scan("\n", Integer.MAX_VALUE)).isEqualTo(1);
         assertThat(scanner.isDone()).isFalse();
     }
 
     @Test
     void shouldForgetPartialEventsWhenReset() {
-        scan("data: {\"a\":1}\n", Integer.MAX_VALUE);
+        scan("data: {\"content\":\"a\"}\n", Integer.MAX_VALUE);
 
         scanner.reset();
 
