@@ -65,6 +65,8 @@ final class CallHarness implements AutoCloseable {
     @Nullable CallsInFlight callsInFlight;
     /** The options of the next call started. */
     CallOptions options = CallOptions.DEFAULT;
+    /** The endpoint of the next call started. */
+    Endpoint endpoint = Endpoint.CHAT_COMPLETIONS;
     private final ContextCapture capture = new ContextCapture();
     private @Nullable ByteBuf lastBody;
 
@@ -95,7 +97,7 @@ final class CallHarness implements AutoCloseable {
         ByteBuf body = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
         lastBody = body;
         RequestInfo info = RequestScanner.scan(body);
-        CallRequest request = new CallRequest("call-1", Endpoint.CHAT_COMPLETIONS, route.modelGroup(), route, info,
+        CallRequest request = new CallRequest("call-1", endpoint, route.modelGroup(), route, info,
                 Principal.MASTER, ticker.nanoTime(), true, false, null, options);
         CallServices services = new CallServices(ticker::nanoTime,
                 Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC),
