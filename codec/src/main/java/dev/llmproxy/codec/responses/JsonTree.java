@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonEncoding;
@@ -54,6 +55,44 @@ final class JsonTree {
                 throw new IllegalArgumentException("trailing data after the JSON value");
             }
             return value;
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("invalid JSON", e);
+        }
+    }
+
+    /**
+     * Reads the object at {@code buf[index, index + length)} keeping only the members named in {@code kept}; the others
+     * are skipped without being built (still checked to be well-formed JSON).
+     *
+     * @return the kept members, or {@code null} when the value is not an object
+     * @throws IllegalArgumentException if it is not exactly one valid JSON value
+     */
+    static @Nullable Map<String, Object> readObject(ByteBuf buf, int index, int length, Set<String> kept) {
+        JsonInput input = JsonInput.of(buf, index, length);
+        try (JsonParser p = input.parser()) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new IllegalArgumentException("empty JSON");
+            }
+            @Nullable Map<String, Object> object = null;
+            if (first == JsonToken.START_OBJECT) {
+                object = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    if (kept.contains(name)) {
+                        object.put(name, value(p));
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("trailing data after the JSON value");
+            }
+            return object;
         } catch (JacksonException e) {
             throw new IllegalArgumentException("invalid JSON", e);
         }

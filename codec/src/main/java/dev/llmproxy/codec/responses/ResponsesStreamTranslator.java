@@ -3,16 +3,22 @@ package dev.llmproxy.codec.responses;
 import static dev.llmproxy.codec.responses.JsonTree.obj;
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.codec.internal.JsonInput;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonEncoding;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.ObjectWriteContext;
 
 /**
  * Rebuilds a streamed chat completion (OpenAI chunks, one SSE event's data at a time) as the Responses API's event
@@ -33,6 +39,9 @@ import org.jspecify.annotations.Nullable;
 public final class ResponsesStreamTranslator {
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
+    private static final String TEXT_DELTA = "response.output_text.delta";
+    /** The members of a chat chunk the translation reads; the others (id, object, created...) are not built. */
+    private static final Set<String> CHUNK_MEMBERS = Set.of("error", "model", "usage", "choices");
 
     private final ByteBufAllocator alloc;
     private final ResponseIds ids;
@@ -137,7 +146,7 @@ public final class ResponsesStreamTranslator {
     }
 
     private void chunk(ByteBuf data, int index, int length) {
-        Map<String, Object> chunk = JsonTree.object(JsonTree.read(data, index, length));
+        Map<String, Object> chunk = JsonTree.readObject(data, index, length, CHUNK_MEMBERS);
         if (chunk == null) {
             throw new IllegalArgumentException("not an object");
         }
@@ -196,8 +205,7 @@ public final class ResponsesStreamTranslator {
                         "content_index", 0, "part", ResponseObject.outputText(""));
             }
             item.text.append(text);
-            event("response.output_text.delta", "item_id", item.id, "output_index", item.index,
-                    "content_index", 0, "delta", text, "logprobs", List.of());
+            textDelta(item, text);
         }
         List<Object> toolCalls = JsonTree.array(delta.get("tool_calls"));
         if (toolCalls != null) {
@@ -329,6 +337,36 @@ public final class ResponsesStreamTranslator {
             event.put((String) fields[i], fields[i + 1]);
         }
         event.put("sequence_number", sequence++);
+        ByteBuf out = startEvent(type);
+        JsonTree.writeTo(out, event);
+        out.writeByte('\n').writeByte('\n');
+    }
+
+    /**
+     * {@code response.output_text.delta}, as {@link #event} would write it, without building its tree: it is the event
+     * of every content chunk, so what it costs is paid on nearly every event of a stream.
+     */
+    private void textDelta(Item item, String text) {
+        ByteBuf out = startEvent(TEXT_DELTA);
+        try (JsonGenerator g = JsonInput.JSON.createGenerator(
+                ObjectWriteContext.empty(), new ByteBufOutputStream(out), JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeStringProperty("type", TEXT_DELTA);
+            g.writeStringProperty("item_id", item.id);
+            g.writeNumberProperty("output_index", item.index);
+            g.writeNumberProperty("content_index", 0);
+            g.writeStringProperty("delta", text);
+            g.writeName("logprobs");
+            g.writeStartArray();
+            g.writeEndArray();
+            g.writeNumberProperty("sequence_number", sequence++);
+            g.writeEndObject();
+        }
+        out.writeByte('\n').writeByte('\n');
+    }
+
+    /** The buffer of the pending events, with {@code event: <type>\ndata: } written. */
+    private ByteBuf startEvent(String type) {
         ByteBuf out = pending;
         if (out == null) {
             out = alloc.buffer(256);
@@ -336,8 +374,7 @@ public final class ResponsesStreamTranslator {
         }
         out.writeBytes(EVENT).writeCharSequence(type, StandardCharsets.US_ASCII);
         out.writeBytes(DATA);
-        JsonTree.writeTo(out, event);
-        out.writeByte('\n').writeByte('\n');
+        return out;
     }
 
     private static boolean isDone(ByteBuf buf, int index, int length) {

@@ -52,6 +52,30 @@ class ResponsesStreamTranslatorTest {
     }
 
     @Test
+    void shouldWriteEachTextDeltaInOpenAisFieldOrder() {
+        String out = bridge(alloc, translator(alloc), bytes(ChatStreams.TEXT), 0);
+
+        assertThat(out).contains("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\","
+                + "\"item_id\":\"msg_abc\",\"output_index\":0,\"content_index\":0,\"delta\":\"Hel\","
+                + "\"logprobs\":[],\"sequence_number\":4}\n\n");
+        alloc.assertAllReleased("text stream");
+    }
+
+    @Test
+    void shouldSkipTheChunkMembersItDoesNotReadButFailWhenOneIsMalformed() {
+        String unread = "data: {\"id\":\"c1\",\"system_fingerprint\":{\"a\":[1,{\"b\":null}]},\"choices\":["
+                + "{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}],\"obfuscation\":\"x\"}\n\n";
+        String malformed = "data: {\"id\":\"c2\",\"system_fingerprint\":{\"a\":[1,}],\"choices\":[]}\n\n";
+
+        String out = bridge(alloc, translator(alloc), bytes(unread + malformed), 0);
+
+        assertThat(types(out)).containsExactly("response.created", "response.in_progress",
+                "response.output_item.added", "response.content_part.added", "response.output_text.delta",
+                "response.failed");
+        alloc.assertAllReleased("unread members");
+    }
+
+    @Test
     void shouldEmitFunctionCallItemsAfterTheMessageWhenChatStreamsToolCalls() {
         String out = bridge(alloc, translator(alloc), bytes(ChatStreams.TOOLS), 0);
 
