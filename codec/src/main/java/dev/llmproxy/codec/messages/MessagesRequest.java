@@ -325,7 +325,7 @@ public final class MessagesRequest {
         messages.add(message);
     }
 
-    /** A thinking block as an OpenAI {@code thinking_blocks} entry: the same fields, signature or redacted data kept. */
+    /** A thinking block as an OpenAI {@code thinking_blocks} entry: the same fields, signature or data kept. */
     private static Map<String, @Nullable Object> thinkingBlock(Map<String, @Nullable Object> block) {
         Map<String, @Nullable Object> out = new LinkedHashMap<>();
         if ("redacted_thinking".equals(block.get("type"))) {

@@ -3,6 +3,7 @@ package dev.llmproxy.codec.messages;
 import dev.llmproxy.codec.internal.JsonInput;
 import dev.llmproxy.codec.internal.JsonText;
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.codec.sse.SseEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,6 @@ public final class MessagesStream {
     private static final byte[] CACHE_CREATION = ascii(",\"cache_creation_input_tokens\":");
     private static final byte[] MESSAGE_DELTA_TAIL = ascii("}}\n\n");
     private static final byte[] MESSAGE_STOP = ascii("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-    private static final byte[] DONE = ascii("[DONE]");
 
     private final ByteBufAllocator alloc;
     private final ToolNames toolNames;
@@ -133,7 +133,7 @@ public final class MessagesStream {
             if (done) {
                 return out;
             }
-            if (isDone(data, index, length)) {
+            if (SseEvents.isDone(data, index, length)) {
                 end(out);
                 return out;
             }
@@ -163,24 +163,11 @@ public final class MessagesStream {
     public ByteBuf onEvents(ByteBuf framed) {
         ByteBuf out = alloc.buffer(framed.readableBytes() + 64);
         try {
-            int i = framed.readerIndex();
-            int end = framed.writerIndex();
-            while (i < end) {
-                int eol = framed.indexOf(i, end, (byte) '\n');
-                int lineEnd = eol < 0 ? end : eol;
-                if (lineEnd - i >= 5 && framed.getByte(i) == 'd' && framed.getByte(i + 1) == 'a'
-                        && framed.getByte(i + 2) == 't' && framed.getByte(i + 3) == 'a'
-                        && framed.getByte(i + 4) == ':') {
-                    int valueStart = i + 5;
-                    if (valueStart < lineEnd && framed.getByte(valueStart) == ' ') {
-                        valueStart++;
-                    }
-                    ByteBuf events = onChunk(framed, valueStart, lineEnd - valueStart);
-                    out.writeBytes(events);
-                    events.release();
-                }
-                i = lineEnd + 1;
-            }
+            SseEvents.forEachDataLine(framed, (buf, index, length) -> {
+                ByteBuf events = onChunk(buf, index, length);
+                out.writeBytes(events);
+                events.release();
+            });
             return out;
         } catch (RuntimeException e) {
             out.release();
@@ -378,17 +365,6 @@ public final class MessagesStream {
         };
     }
 
-    private static boolean isDone(ByteBuf data, int index, int length) {
-        if (length != DONE.length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (data.getByte(index + i) != DONE[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);

@@ -7,6 +7,8 @@ import dev.llmproxy.codec.messages.ToolNames;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.codec.sse.StreamFramer;
+import dev.llmproxy.proxy.provider.ChatEventsFramer;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -56,6 +58,14 @@ final class MessagesTranslator implements ResponseTranslator {
             emit(out, events.onChunk(data, index, length));
         }
         return SseEventFramer.Decision.REPLACE;
+    }
+
+    /** The deployment's own framer (Bedrock's binary stream), its chat events translated as they come out. */
+    @Override
+    public @Nullable StreamFramer newStreamFramer(ByteBufAllocator alloc, @Nullable String contentType) {
+        ResponseTranslator first = openAi;
+        StreamFramer framer = first == null ? null : first.newStreamFramer(alloc, contentType);
+        return framer == null ? null : new ChatEventsFramer(framer, events -> stream(alloc).onEvents(events));
     }
 
     @Override

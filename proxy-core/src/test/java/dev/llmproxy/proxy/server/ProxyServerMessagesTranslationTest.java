@@ -113,6 +113,19 @@ class ProxyServerMessagesTranslationTest {
                 .contains("\"tool_calls\":[{\"id\":\"toolu_1\"");
     }
 
+    @Test
+    void shouldStreamAnthropicEventsWhenBedrockAnswersWithItsBinaryEventStream() {
+        HttpResponse<String> response = proxy.post("/v1/messages", "{\"model\":\"claude-bedrock\",\"max_tokens\":100,"
+                + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"{\\\"mock_chunks\\\":2}\"}]}",
+                "x-api-key", MASTER_KEY);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("event: message_start\n")
+                .contains("{\"type\":\"text_delta\",\"text\":\"tok \"}").contains("\"stop_reason\":\"end_turn\"")
+                .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n").doesNotContain("error");
+        assertThat(mock.requests().get(0).uri()).endsWith("/converse-stream");
+    }
+
     /** A request offering the long-named tool; the mock (Gemini) is told to call it by its shortened name. */
     private static String toolRequest(String shortName, boolean stream) {
         String controls = "{\\\"mock_tool_call\\\":{\\\"name\\\":\\\"" + shortName
