@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmproxy.codec.sse.SseEventFramer;
 import dev.llmproxy.codec.testing.Json;
+import dev.llmproxy.codec.testing.RandomText;
 import dev.llmproxy.codec.testing.TestBuffers;
 import io.netty.buffer.ByteBuf;
 import java.math.BigDecimal;
@@ -24,8 +25,6 @@ import org.junit.jupiter.api.Test;
  * usage report with thinking counted as completion unless the total already holds it.
  */
 class GeminiStreamDifferentialTest {
-    private static final String[] WORDS = {"Hello", " world", "é", "\"quoted\"", "\\", "\n", "😀", " {x}", "\t",
-        "a\u2028b", " the", "</s>"};
     private static final String[] FINISH = {"STOP", "STOP", "MAX_TOKENS", "LANGUAGE", "OTHER",
         "MALFORMED_FUNCTION_CALL"};
 
@@ -56,9 +55,9 @@ class GeminiStreamDifferentialTest {
                     parts.add(Json.object("functionCall", Json.object("name", "fn_" + random.nextInt(3),
                             "args", randomArgs(random))));
                 } else if (kind == 1) {
-                    parts.add(Json.object("text", words(random), "thought", true));
+                    parts.add(Json.object("text", RandomText.words(random, random.nextInt(4)), "thought", true));
                 } else {
-                    parts.add(Json.object("text", words(random)));
+                    parts.add(Json.object("text", RandomText.words(random, random.nextInt(4))));
                 }
             }
             Map<String, Object> candidate = Json.object("content", Json.object("parts", parts, "role", "model"),
@@ -87,18 +86,10 @@ class GeminiStreamDifferentialTest {
         Map<String, Object> args = new java.util.LinkedHashMap<>();
         int n = random.nextInt(3);
         for (int i = 0; i < n; i++) {
-            args.put("k" + i, random.nextBoolean() ? words(random) : Json.number(random.nextInt(100)));
+            args.put("k" + i, random.nextBoolean() ? RandomText.words(random, random.nextInt(4))
+                    : Json.number(random.nextInt(100)));
         }
         return args;
-    }
-
-    private static String words(Random random) {
-        StringBuilder text = new StringBuilder();
-        int n = random.nextInt(4);
-        for (int i = 0; i < n; i++) {
-            text.append(WORDS[random.nextInt(WORDS.length)]);
-        }
-        return text.toString();
     }
 
     /** The answer the spec gives for the whole stream. */

@@ -3,6 +3,7 @@ package dev.llmproxy.codec.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmproxy.codec.testing.Json;
+import dev.llmproxy.codec.testing.RandomText;
 import dev.llmproxy.codec.testing.TrackingAllocator;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -19,8 +20,6 @@ import org.junit.jupiter.api.Test;
  * with the client's name and parsed input; the stop reason mapped; the usage with cache reads and writes apart.
  */
 class MessagesStreamDifferentialTest {
-    private static final String[] WORDS = {"Hello", " world", "é", "\"quoted\"", "\\", "\n", "😀", " {x}", "\t",
-        "a\u2028b", " the"};
     private static final String[] FINISH = {"stop", "length", "tool_calls", "content_filter"};
 
     @Test
@@ -142,17 +141,18 @@ class MessagesStreamDifferentialTest {
         static Answer random(Random random, ToolNames.Builder names) {
             Answer answer = new Answer();
             if (random.nextInt(3) == 0) {
-                answer.reasoning = words(random, 1 + random.nextInt(6));
+                answer.reasoning = RandomText.words(random, 1 + random.nextInt(6));
             }
             if (random.nextInt(4) != 0) {
-                answer.text = words(random, 1 + random.nextInt(8));
+                answer.text = RandomText.words(random, 1 + random.nextInt(8));
             }
             int calls = random.nextInt(3);
             for (int i = 0; i < calls; i++) {
                 String name = random.nextBoolean() ? "tool_" + i : "mcp__server__" + "long_".repeat(12) + i;
                 Map<String, Object> args = Json.object();
                 for (int k = 0; k < random.nextInt(3); k++) {
-                    args.put("k" + k, random.nextBoolean() ? words(random, 2) : Json.number(random.nextInt(50)));
+                    args.put("k" + k, random.nextBoolean() ? RandomText.words(random, 2)
+                            : Json.number(random.nextInt(50)));
                 }
                 answer.calls.add(new Call("call_" + i, name, names.add(name), Json.write(args)));
             }
@@ -169,10 +169,10 @@ class MessagesStreamDifferentialTest {
         String chunks(Random random) {
             StringBuilder out = new StringBuilder();
             out.append(chunk("{\"role\":\"assistant\",\"content\":\"\"}", null, null));
-            for (String piece : pieces(reasoning, random)) {
+            for (String piece : RandomText.pieces(reasoning, random)) {
                 out.append(chunk(Json.write(Json.object("reasoning_content", piece)), null, null));
             }
-            for (String piece : pieces(text, random)) {
+            for (String piece : RandomText.pieces(text, random)) {
                 out.append(chunk(Json.write(Json.object("content", piece)), null, null));
             }
             for (int i = 0; i < calls.size(); i++) {
@@ -180,7 +180,7 @@ class MessagesStreamDifferentialTest {
                 out.append(chunk(Json.write(Json.object("tool_calls", List.of(Json.object("index", Json.number(i),
                         "id", call.id, "type", "function", "function", Json.object("name", call.providerName,
                                 "arguments", ""))))), null, null));
-                for (String piece : pieces(call.arguments, random)) {
+                for (String piece : RandomText.pieces(call.arguments, random)) {
                     out.append(chunk(Json.write(Json.object("tool_calls", List.of(Json.object("index",
                             Json.number(i), "function", Json.object("arguments", piece))))), null, null));
                 }
@@ -208,28 +208,6 @@ class MessagesStreamDifferentialTest {
 
         private static String event(String data) {
             return "data: " + data + "\n\n";
-        }
-
-        private static List<String> pieces(String whole, Random random) {
-            List<String> pieces = new ArrayList<>();
-            int from = 0;
-            while (from < whole.length()) {
-                int to = Math.min(whole.length(), from + 1 + random.nextInt(6));
-                if (to < whole.length() && Character.isHighSurrogate(whole.charAt(to - 1))) {
-                    to++;
-                }
-                pieces.add(whole.substring(from, to));
-                from = to;
-            }
-            return pieces;
-        }
-
-        private static String words(Random random, int n) {
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < n; i++) {
-                text.append(WORDS[random.nextInt(WORDS.length)]);
-            }
-            return text.toString();
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.llmproxy.codec.responses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmproxy.codec.testing.Json;
+import dev.llmproxy.codec.testing.RandomText;
 import dev.llmproxy.codec.testing.TrackingAllocator;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +22,6 @@ import org.junit.jupiter.api.Test;
  * then one {@code function_call} item per call, and the usage.
  */
 class ResponsesStreamDifferentialTest {
-    private static final String[] WORDS = {"Hello", " world", "é", "\"quoted\"", "\\", "\n", "😀", " {x}", "\t",
-        "a\u2028b", " the"};
 
     @Test
     void shouldCompleteWithReferenceResponseWhenChatStreamsAreRandom() {
@@ -109,13 +108,14 @@ class ResponsesStreamDifferentialTest {
 
         static Answer random(Random random) {
             Answer answer = new Answer();
-            answer.text = words(random, 1 + random.nextInt(8));
+            answer.text = RandomText.words(random, 1 + random.nextInt(8));
             int calls = random.nextInt(3);
             for (int i = 0; i < calls; i++) {
                 Map<String, Object> args = Json.object();
                 int n = random.nextInt(3);
                 for (int k = 0; k < n; k++) {
-                    args.put("k" + k, random.nextBoolean() ? words(random, 2) : Json.number(random.nextInt(50)));
+                    args.put("k" + k, random.nextBoolean() ? RandomText.words(random, 2)
+                            : Json.number(random.nextInt(50)));
                 }
                 answer.calls.add(new String[] {"call_" + i, "fn_" + random.nextInt(4), Json.write(args)});
             }
@@ -128,7 +128,7 @@ class ResponsesStreamDifferentialTest {
             StringBuilder out = new StringBuilder();
             out.append(ChatStreams.chunk("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
                     + "\"finish_reason\":null}"));
-            for (String piece : pieces(text, random)) {
+            for (String piece : RandomText.pieces(text, random)) {
                 out.append(ChatStreams.chunk("{\"index\":0,\"delta\":" + Json.write(Json.object("content", piece))
                         + ",\"finish_reason\":null}"));
             }
@@ -137,7 +137,7 @@ class ResponsesStreamDifferentialTest {
                 out.append(ChatStreams.chunk("{\"index\":0,\"delta\":" + Json.write(Json.object("tool_calls",
                         List.of(Json.object("index", Json.number(i), "id", call[0], "type", "function", "function",
                                 Json.object("name", call[1], "arguments", ""))))) + ",\"finish_reason\":null}"));
-                for (String piece : pieces(call[2], random)) {
+                for (String piece : RandomText.pieces(call[2], random)) {
                     out.append(ChatStreams.chunk("{\"index\":0,\"delta\":" + Json.write(Json.object("tool_calls",
                             List.of(Json.object("index", Json.number(i), "function",
                                     Json.object("arguments", piece))))) + ",\"finish_reason\":null}"));
@@ -149,28 +149,6 @@ class ResponsesStreamDifferentialTest {
                     "prompt_tokens", Json.number(prompt), "completion_tokens", Json.number(completion),
                     "total_tokens", Json.number(prompt + completion)))).append("}\n\n");
             return out.append("data: [DONE]\n\n").toString();
-        }
-
-        private static List<String> pieces(String whole, Random random) {
-            List<String> pieces = new ArrayList<>();
-            int from = 0;
-            while (from < whole.length()) {
-                int to = Math.min(whole.length(), from + 1 + random.nextInt(6));
-                if (to < whole.length() && Character.isHighSurrogate(whole.charAt(to - 1))) {
-                    to++;
-                }
-                pieces.add(whole.substring(from, to));
-                from = to;
-            }
-            return pieces;
-        }
-
-        private static String words(Random random, int n) {
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < n; i++) {
-                text.append(WORDS[random.nextInt(WORDS.length)]);
-            }
-            return text.toString();
         }
 
         @Override
