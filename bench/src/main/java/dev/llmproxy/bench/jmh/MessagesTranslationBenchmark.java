@@ -65,7 +65,7 @@ public class MessagesTranslationBenchmark extends TranslationBenchmark {
     /** Anthropic request to OpenAI chat request, then release it (as writing it would). */
     @Benchmark
     public int translateRequest() {
-        return released(MessagesRequest.toChat(alloc, request));
+        return released(MessagesRequest.translate(alloc, request, false).body());
     }
 
     /** One whole stream, framed and translated event by event, closing events included. */

@@ -23,7 +23,8 @@ import tools.jackson.core.JsonToken;
  * Consecutive {@code user}, {@code tool} and {@code function} messages merge into one user turn and consecutive
  * {@code assistant} messages into one assistant turn, so roles alternate. Tool results become {@code tool_result}
  * blocks; an assistant's {@code thinking_blocks} come first, then its text, then its tool calls as {@code tool_use}.
- * A message-level {@code cache_control} goes to the message's last block. Empty texts are left out (Anthropic
+ * A message-level {@code cache_control} goes to the message's last block (a tool call's own {@code cache_control} to
+ * its {@code tool_use} block, as LiteLLM's {@code convert_to_anthropic_tool_invoke} does). Empty texts are left out (Anthropic
  * refuses empty text blocks), and trailing whitespace is cut from the text that ends a final assistant turn (Anthropic
  * refuses a prefill ending in whitespace).
  *
@@ -283,6 +284,7 @@ final class ChatMessages {
             }
             String id = "";
             ToolUse call = null;
+            RawJson cacheControl = null;
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
@@ -290,12 +292,14 @@ final class ChatMessages {
                     id = p.getString();
                 } else if (name.equals("function") && value == JsonToken.START_OBJECT) {
                     call = readCall(p, "");
+                } else if (name.equals("cache_control") && value == JsonToken.START_OBJECT) {
+                    cacheControl = input.capture(p);
                 } else {
                     p.skipChildren();
                 }
             }
             if (call != null) {
-                m.toolCalls.add(new ToolUse(id, call.name(), call.input()));
+                m.toolCalls.add(new ToolUse(id, call.name(), call.input(), cacheControl));
             }
         }
     }
@@ -322,7 +326,7 @@ final class ChatMessages {
             id = "toolu_legacy_" + legacyCalls++;
             lastLegacyCallId = id;
         }
-        return new ToolUse(id, name, arguments);
+        return new ToolUse(id, name, arguments, null);
     }
 
     private void readRawArray(JsonParser p, List<ContentBlock> into) {

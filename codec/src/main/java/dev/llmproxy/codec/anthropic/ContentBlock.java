@@ -71,7 +71,7 @@ sealed interface ContentBlock {
     }
 
     /** {@code {"type":"tool_use","id","name","input"}}: an assistant's tool call. */
-    record ToolUse(String id, String name, RawJson input) implements ContentBlock {
+    record ToolUse(String id, String name, RawJson input, @Nullable RawJson cacheControl) implements ContentBlock {
         @Override
         public void write(JsonGenerator g) {
             g.writeStartObject();
@@ -80,7 +80,13 @@ sealed interface ContentBlock {
             g.writeStringProperty("name", name);
             g.writeName("input");
             input.write(g);
+            writeCacheControl(g, cacheControl);
             g.writeEndObject();
+        }
+
+        @Override
+        public ContentBlock withCacheControl(RawJson cacheControl) {
+            return new ToolUse(id, name, input, cacheControl);
         }
     }
 

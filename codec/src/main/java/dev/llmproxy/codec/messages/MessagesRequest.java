@@ -21,7 +21,12 @@ import tools.jackson.core.JacksonException;
  *       {@code data:} URL for base64 sources, the URL of a {@code url} source), {@code tool_result} → a {@code tool}
  *       message placed before the rest of that turn;
  *   <li>assistant blocks: text joined into {@code content}, {@code tool_use} → {@code tool_calls} (arguments as JSON
- *       text); {@code thinking} blocks are not sent (no OpenAI field takes them);
+ *       text); {@code thinking} and {@code redacted_thinking} blocks → the message's {@code thinking_blocks}, their
+ *       signatures kept, when the deployment reads them back (Bedrock's Converse takes them as reasoning content, so
+ *       that Claude can go on with tool use after thinking), else left out: OpenAI refuses unknown message fields,
+ *       and Gemini has its own signatures;
+ *   <li>tool names longer than 64 characters, in the tools, the tool choice and earlier tool calls, are shortened
+ *       as LiteLLM shortens them ({@link ToolNames}); the answer's translation puts the client's names back;
  *   <li>{@code tools} → functions ({@code input_schema} → {@code parameters}); a web search tool →
  *       {@code web_search_options}; other hosted tools are left out; {@code tool_choice} {@code any|auto|none|tool} →
  *       {@code required|auto|none|function}, {@code disable_parallel_tool_use} → {@code parallel_tool_calls: false};
@@ -41,6 +46,7 @@ public final class MessagesRequest {
     /** Budgets at or above these thinking budgets map to {@code high} and {@code medium} reasoning effort. */
     private static final long HIGH_EFFORT_BUDGET = 10_000;
     private static final long MEDIUM_EFFORT_BUDGET = 5_000;
+    private static final String UNNAMED_TOOL = "litellm_unnamed_tool";
 
     private MessagesRequest() {
     }
@@ -49,11 +55,13 @@ public final class MessagesRequest {
      * Translates {@code body}.
      *
      * @param body the client's Anthropic request; not taken, indexes unchanged
-     * @return the OpenAI chat request, owned by the caller; its {@code model} is the client's
+     * @param keepThinking whether earlier assistant turns' thinking blocks are sent as {@code thinking_blocks}
+     * @return the OpenAI chat request (its buffer owned by the caller; its {@code model} is the client's) and the tool
+     *     names it shortened
      * @throws InvalidRequestException when the body is not an Anthropic request (not JSON, no {@code messages}
      *     array, a message that is not an object)
      */
-    public static ByteBuf toChat(ByteBufAllocator alloc, ByteBuf body) {
+    public static Chat translate(ByteBufAllocator alloc, ByteBuf body, boolean keepThinking) {
         Map<String, @Nullable Object> request;
         try {
             request = JsonTree.object(JsonTree.parse(body));
@@ -63,7 +71,9 @@ public final class MessagesRequest {
         if (request == null) {
             throw new InvalidRequestException("The request body must be a JSON object", null);
         }
-        return JsonTree.write(alloc, toChat(request), body.readableBytes() + 128);
+        ToolNames.Builder names = new ToolNames.Builder();
+        Map<String, @Nullable Object> chat = toChat(request, names, keepThinking);
+        return new Chat(JsonTree.write(alloc, chat, body.readableBytes() + 128), names.build());
     }
 
     /**
@@ -90,7 +100,8 @@ public final class MessagesRequest {
         return JsonTree.write(alloc, request, body.readableBytes() + 48);
     }
 
-    static Map<String, @Nullable Object> toChat(Map<String, @Nullable Object> request) {
+    static Map<String, @Nullable Object> toChat(Map<String, @Nullable Object> request, ToolNames.Builder names,
+            boolean keepThinking) {
         Map<String, @Nullable Object> chat = new LinkedHashMap<>();
         if (request.containsKey("model")) {
             chat.put("model", request.get("model"));
@@ -102,7 +113,7 @@ public final class MessagesRequest {
             throw new InvalidRequestException("messages: an array of messages is required", "messages");
         }
         for (Object turn : turns) {
-            addTurn(turn, messages);
+            addTurn(turn, messages, keepThinking);
         }
         chat.put("messages", messages);
         copy(request, "max_tokens", chat, "max_tokens");
@@ -114,7 +125,7 @@ public final class MessagesRequest {
         if (metadata != null && metadata.get("user_id") instanceof String user) {
             chat.put("user", user);
         }
-        addTools(request, chat);
+        addTools(request, chat, names);
         addThinking(request.get("thinking"), chat);
         addOutputFormat(request, chat);
         if (Boolean.TRUE.equals(request.get("stream"))) {
@@ -152,7 +163,7 @@ public final class MessagesRequest {
         messages.add(message("system", parts));
     }
 
-    private static void addTurn(@Nullable Object turn, List<@Nullable Object> messages) {
+    private static void addTurn(@Nullable Object turn, List<@Nullable Object> messages, boolean keepThinking) {
         Map<String, @Nullable Object> t = JsonTree.object(turn);
         if (t == null || !(t.get("role") instanceof String role)) {
             throw new InvalidRequestException("messages: each message must be an object with a role", "messages");
@@ -168,7 +179,7 @@ public final class MessagesRequest {
                     "messages");
         }
         if ("assistant".equals(role)) {
-            addAssistant(blocks, messages);
+            addAssistant(blocks, messages, keepThinking);
         } else {
             addUser(role, blocks, messages);
         }
@@ -273,10 +284,12 @@ public final class MessagesRequest {
         return part;
     }
 
-    private static void addAssistant(List<@Nullable Object> blocks, List<@Nullable Object> messages) {
+    private static void addAssistant(List<@Nullable Object> blocks, List<@Nullable Object> messages,
+            boolean keepThinking) {
         StringBuilder text = new StringBuilder();
         boolean hasText = false;
         List<@Nullable Object> calls = new ArrayList<>();
+        List<@Nullable Object> thinking = new ArrayList<>(0);
         for (Object block : blocks) {
             Map<String, @Nullable Object> b = JsonTree.object(block);
             if (b == null) {
@@ -288,7 +301,7 @@ public final class MessagesRequest {
                 hasText = true;
             } else if ("tool_use".equals(type)) {
                 Map<String, @Nullable Object> function = new LinkedHashMap<>();
-                function.put("name", b.get("name"));
+                function.put("name", ToolNames.shorten(toolName(b.get("name"), UNNAMED_TOOL)));
                 Object input = b.get("input");
                 function.put("arguments", JsonTree.text(input == null ? new LinkedHashMap<>() : input));
                 Map<String, @Nullable Object> call = new LinkedHashMap<>();
@@ -296,6 +309,8 @@ public final class MessagesRequest {
                 call.put("type", "function");
                 call.put("function", function);
                 calls.add(call);
+            } else if (keepThinking && ("thinking".equals(type) || "redacted_thinking".equals(type))) {
+                thinking.add(thinkingBlock(b));
             }
         }
         Map<String, @Nullable Object> message = new LinkedHashMap<>();
@@ -304,14 +319,39 @@ public final class MessagesRequest {
         if (!calls.isEmpty()) {
             message.put("tool_calls", calls);
         }
+        if (!thinking.isEmpty()) {
+            message.put("thinking_blocks", thinking);
+        }
         messages.add(message);
     }
 
-    private static void addTools(Map<String, @Nullable Object> request, Map<String, @Nullable Object> chat) {
+    /** A thinking block as an OpenAI {@code thinking_blocks} entry: the same fields, signature or data kept. */
+    private static Map<String, @Nullable Object> thinkingBlock(Map<String, @Nullable Object> block) {
+        Map<String, @Nullable Object> out = new LinkedHashMap<>();
+        if ("redacted_thinking".equals(block.get("type"))) {
+            out.put("type", "redacted_thinking");
+            out.put("data", block.get("data") instanceof String data ? data : "");
+        } else {
+            out.put("type", "thinking");
+            out.put("thinking", block.get("thinking") instanceof String text ? text : "");
+            out.put("signature", block.get("signature") instanceof String signature ? signature : "");
+        }
+        return out;
+    }
+
+    /** The tool's name, or LiteLLM's stand-in when it has none (OpenAI-shaped providers refuse an empty name). */
+    private static String toolName(@Nullable Object name, String unnamed) {
+        return name instanceof String s && !s.isBlank() ? s : unnamed;
+    }
+
+    private static void addTools(Map<String, @Nullable Object> request, Map<String, @Nullable Object> chat,
+            ToolNames.Builder names) {
         List<@Nullable Object> tools = JsonTree.array(request.get("tools"));
         if (tools != null) {
             List<@Nullable Object> functions = new ArrayList<>();
+            int position = -1;
             for (Object tool : tools) {
+                position++;
                 Map<String, @Nullable Object> t = JsonTree.object(tool);
                 if (t == null) {
                     continue;
@@ -326,7 +366,7 @@ public final class MessagesRequest {
                     continue;
                 }
                 Map<String, @Nullable Object> function = new LinkedHashMap<>();
-                function.put("name", t.get("name"));
+                function.put("name", names.add(toolName(t.get("name"), UNNAMED_TOOL + "_" + position)));
                 if (t.get("description") != null) {
                     function.put("description", t.get("description"));
                 }
@@ -351,7 +391,7 @@ public final class MessagesRequest {
             case "none" -> chat.put("tool_choice", "none");
             case "tool" -> {
                 Map<String, @Nullable Object> function = new LinkedHashMap<>();
-                function.put("name", choice.get("name"));
+                function.put("name", choice.get("name") instanceof String name ? ToolNames.shorten(name) : null);
                 Map<String, @Nullable Object> named = new LinkedHashMap<>();
                 named.put("type", "function");
                 named.put("function", function);
@@ -418,5 +458,14 @@ public final class MessagesRequest {
         part.put("type", "text");
         part.put("text", text);
         return part;
+    }
+
+    /**
+     * A translated request.
+     *
+     * @param body the OpenAI chat request, owned by the caller
+     * @param toolNames the tool names the translation shortened, for the answer's translation to put back
+     */
+    public record Chat(ByteBuf body, ToolNames toolNames) {
     }
 }

@@ -15,9 +15,11 @@ import tools.jackson.core.JacksonException;
 
 /**
  * Translates a whole OpenAI {@code chat.completion} into an Anthropic {@code message} (provider spec, section 2.3):
- * {@code reasoning_content} → a {@code thinking} block, {@code content} → a {@code text} block, each tool call → a
- * {@code tool_use} block with its parsed arguments; {@code finish_reason} → {@code stop_reason}; usage with the cached
- * prompt tokens reported apart ({@code input_tokens} counts only the uncached ones, as Anthropic does).
+ * {@code thinking_blocks} → {@code thinking} and {@code redacted_thinking} blocks with their signatures (else
+ * {@code reasoning_content} → one {@code thinking} block without a signature), {@code content} → a {@code text} block,
+ * each tool call → a {@code tool_use} block with its parsed arguments and the name the client declared
+ * ({@link ToolNames}); {@code finish_reason} → {@code stop_reason}; usage with the cache reads and writes reported
+ * apart ({@code input_tokens} counts only the other prompt tokens, as Anthropic does; see {@link #anthropicUsage}).
  *
  * <p>Thread-safety: stateless.
  */
@@ -26,15 +28,21 @@ public final class MessagesResponses {
     private MessagesResponses() {
     }
 
+    /** Translates {@code body}, a request that shortened no tool name. */
+    public static TranslatedBody fromChat(ByteBufAllocator alloc, ByteBuf body, int status) {
+        return fromChat(alloc, body, status, ToolNames.NONE);
+    }
+
     /**
      * Translates {@code body}.
      *
      * @param body the provider's OpenAI-shaped body; not taken, indexes unchanged
      * @param status the provider's (successful) status
+     * @param toolNames the tool names the request's translation shortened
      * @return the Anthropic message with the same status and the usage, or a 502 Anthropic error when the body is not
      *     a chat completion; the buffer is owned by the caller
      */
-    public static TranslatedBody fromChat(ByteBufAllocator alloc, ByteBuf body, int status) {
+    public static TranslatedBody fromChat(ByteBufAllocator alloc, ByteBuf body, int status, ToolNames toolNames) {
         Map<String, @Nullable Object> completion;
         try {
             completion = JsonTree.object(JsonTree.parse(body));
@@ -55,31 +63,55 @@ public final class MessagesResponses {
         out.put("type", "message");
         out.put("role", "assistant");
         out.put("model", completion.get("model") instanceof String model ? model : "");
-        out.put("content", content(message));
+        out.put("content", content(message, toolNames));
         Object finish = choice.get("finish_reason");
         out.put("stop_reason", MessagesStream.stopReason(finish instanceof String f ? f : "stop"));
         out.put("stop_sequence", null);
         Map<String, @Nullable Object> usage = JsonTree.object(completion.get("usage"));
         long prompt = count(usage, "prompt_tokens");
         long completionTokens = count(usage, "completion_tokens");
-        Map<String, @Nullable Object> details = usage == null ? null
-                : JsonTree.object(usage.get("prompt_tokens_details"));
-        long cached = Math.min(prompt, count(details, "cached_tokens"));
-        Map<String, @Nullable Object> anthropicUsage = new LinkedHashMap<>();
-        anthropicUsage.put("input_tokens", prompt - cached);
-        anthropicUsage.put("output_tokens", completionTokens);
-        if (cached > 0) {
-            anthropicUsage.put("cache_read_input_tokens", cached);
-        }
-        out.put("usage", anthropicUsage);
+        out.put("usage", anthropicUsage(usage, prompt, completionTokens));
         return new TranslatedBody(JsonTree.write(alloc, out, body.readableBytes() + 64), status,
                 usage == null ? null : Usage.of(prompt, completionTokens));
     }
 
-    private static List<@Nullable Object> content(Map<String, @Nullable Object> message) {
+    /**
+     * Anthropic's usage from OpenAI's (provider spec, section 2.3): the cache reads are the explicit
+     * {@code cache_read_input_tokens}, else {@code prompt_tokens_details.cached_tokens}; the cache writes
+     * {@code cache_creation_input_tokens}; {@code input_tokens} is the prompt tokens less both, never below 0. The
+     * cache fields are written only when they are above 0.
+     */
+    private static Map<String, @Nullable Object> anthropicUsage(@Nullable Map<String, @Nullable Object> usage,
+            long prompt, long completionTokens) {
+        Map<String, @Nullable Object> details = usage == null ? null
+                : JsonTree.object(usage.get("prompt_tokens_details"));
+        long read = usage != null && usage.get("cache_read_input_tokens") instanceof JsonTree.Num
+                ? count(usage, "cache_read_input_tokens") : count(details, "cached_tokens");
+        long creation = count(usage, "cache_creation_input_tokens");
+        Map<String, @Nullable Object> anthropicUsage = new LinkedHashMap<>();
+        anthropicUsage.put("input_tokens", Math.max(0, prompt - read - creation));
+        anthropicUsage.put("output_tokens", completionTokens);
+        if (creation > 0) {
+            anthropicUsage.put("cache_creation_input_tokens", creation);
+        }
+        if (read > 0) {
+            anthropicUsage.put("cache_read_input_tokens", read);
+        }
+        return anthropicUsage;
+    }
+
+    private static List<@Nullable Object> content(Map<String, @Nullable Object> message, ToolNames toolNames) {
         List<@Nullable Object> blocks = new ArrayList<>();
+        List<@Nullable Object> thinkingBlocks = JsonTree.array(message.get("thinking_blocks"));
         Object reasoning = message.get("reasoning_content");
-        if (reasoning instanceof String thinking && !thinking.isEmpty()) {
+        if (thinkingBlocks != null && !thinkingBlocks.isEmpty()) {
+            for (Object thinkingBlock : thinkingBlocks) {
+                Map<String, @Nullable Object> block = thinkingBlock(thinkingBlock);
+                if (block != null) {
+                    blocks.add(block);
+                }
+            }
+        } else if (reasoning instanceof String thinking && !thinking.isEmpty()) {
             Map<String, @Nullable Object> block = new LinkedHashMap<>();
             block.put("type", "thinking");
             block.put("thinking", thinking);
@@ -106,12 +138,33 @@ public final class MessagesResponses {
                 Map<String, @Nullable Object> block = new LinkedHashMap<>();
                 block.put("type", "tool_use");
                 block.put("id", c.get("id"));
-                block.put("name", function.get("name"));
+                block.put("name", toolNames.original(JsonTree.string(function.get("name"))));
                 block.put("input", arguments(function.get("arguments")));
                 blocks.add(block);
             }
         }
         return blocks;
+    }
+
+    /** An OpenAI {@code thinking_blocks} entry as Anthropic's block; null for anything else. */
+    private static @Nullable Map<String, @Nullable Object> thinkingBlock(@Nullable Object entry) {
+        Map<String, @Nullable Object> in = JsonTree.object(entry);
+        if (in == null) {
+            return null;
+        }
+        Map<String, @Nullable Object> block = new LinkedHashMap<>();
+        if ("redacted_thinking".equals(in.get("type"))) {
+            block.put("type", "redacted_thinking");
+            block.put("data", in.get("data") instanceof String data ? data : "");
+            return block;
+        }
+        if (!"thinking".equals(in.get("type"))) {
+            return null;
+        }
+        block.put("type", "thinking");
+        block.put("thinking", in.get("thinking") instanceof String text ? text : "");
+        block.put("signature", in.get("signature") instanceof String signature ? signature : "");
+        return block;
     }
 
     /** The arguments a model wrote, as an object; text that is not a JSON object becomes an empty input. */

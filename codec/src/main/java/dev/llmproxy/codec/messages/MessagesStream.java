@@ -3,6 +3,7 @@ package dev.llmproxy.codec.messages;
 import dev.llmproxy.codec.internal.JsonInput;
 import dev.llmproxy.codec.internal.JsonText;
 import dev.llmproxy.codec.openai.Usage;
+import dev.llmproxy.codec.sse.SseEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +26,16 @@ import tools.jackson.core.JsonToken;
  * <ul>
  *   <li>{@code message_start} on the first chunk, with zero usage (OpenAI reports usage only at the end);
  *   <li>a block opens on the first delta of its kind: {@code reasoning_content} → {@code thinking}, {@code content} →
- *       {@code text}, a tool call → {@code tool_use} (a new call index or a new call id closes the previous block);
+ *       {@code text}, a tool call → {@code tool_use} (a new call index or a new call id closes the previous block;
+ *       the name is the one the client declared, see {@link ToolNames}); a signature in {@code thinking_blocks} →
+ *       a {@code signature_delta} of the thinking block, a redacted thinking block → a {@code redacted_thinking}
+ *       block of its own (so that a client can send signed thinking back in its next turn);
  *       a chunk carrying several kinds is split in the order thinking, text, tools; {@code ping} follows the first
  *       {@code content_block_start}, where Anthropic sends it;
- *   <li>deltas: {@code thinking_delta}, {@code text_delta}, {@code input_json_delta} (the argument fragments as they
- *       arrive); empty deltas are not sent;
+ *   <li>deltas: {@code thinking_delta}, {@code signature_delta}, {@code text_delta}, {@code input_json_delta} (the
+ *       argument fragments as they arrive); empty deltas are not sent;
+ *   <li>the usage's cache reads ({@code cache_read_input_tokens}, else {@code prompt_tokens_details.cached_tokens})
+ *       and writes ({@code cache_creation_input_tokens}) are reported apart from {@code input_tokens};
  *   <li>the finish chunk closes the open block; {@code message_delta} (stop reason, usage) and {@code message_stop}
  *       follow as soon as the usage is known: in the same chunk, in the usage-only chunk that the request asked for,
  *       at {@code [DONE]}, or when the stream ends;
@@ -49,6 +55,7 @@ public final class MessagesStream {
     private static final int TEXT = 1;
     private static final int THINKING = 2;
     private static final int TOOL = 3;
+    private static final int REDACTED = 4;
 
     private static final byte[] MESSAGE_START_HEAD = ascii("event: message_start\ndata: {\"type\":\"message_start\","
             + "\"message\":{\"id\":");
@@ -64,11 +71,14 @@ public final class MessagesStream {
     private static final byte[] TOOL_BLOCK_ID = ascii(",\"content_block\":{\"type\":\"tool_use\",\"id\":");
     private static final byte[] TOOL_BLOCK_NAME = ascii(",\"name\":");
     private static final byte[] TOOL_BLOCK_TAIL = ascii(",\"input\":{}}}\n\n");
+    private static final byte[] REDACTED_BLOCK = ascii(",\"content_block\":{\"type\":\"redacted_thinking\",\"data\":");
+    private static final byte[] REDACTED_BLOCK_TAIL = ascii("}}\n\n");
     private static final byte[] PING = ascii("event: ping\ndata: {\"type\":\"ping\"}\n\n");
     private static final byte[] DELTA = ascii("event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
             + "\"index\":");
     private static final byte[] TEXT_DELTA = ascii(",\"delta\":{\"type\":\"text_delta\",\"text\":");
     private static final byte[] THINKING_DELTA = ascii(",\"delta\":{\"type\":\"thinking_delta\",\"thinking\":");
+    private static final byte[] SIGNATURE_DELTA = ascii(",\"delta\":{\"type\":\"signature_delta\",\"signature\":");
     private static final byte[] JSON_DELTA = ascii(",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":");
     private static final byte[] DELTA_TAIL = ascii("}}\n\n");
     private static final byte[] BLOCK_STOP = ascii("event: content_block_stop\ndata: {\"type\":\"content_block_stop\","
@@ -79,11 +89,12 @@ public final class MessagesStream {
     private static final byte[] MESSAGE_DELTA_USAGE = ascii(",\"stop_sequence\":null},\"usage\":{\"input_tokens\":");
     private static final byte[] OUTPUT_TOKENS = ascii(",\"output_tokens\":");
     private static final byte[] CACHE_READ = ascii(",\"cache_read_input_tokens\":");
+    private static final byte[] CACHE_CREATION = ascii(",\"cache_creation_input_tokens\":");
     private static final byte[] MESSAGE_DELTA_TAIL = ascii("}}\n\n");
     private static final byte[] MESSAGE_STOP = ascii("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-    private static final byte[] DONE = ascii("[DONE]");
 
     private final ByteBufAllocator alloc;
+    private final ToolNames toolNames;
     private final Chunk chunk = new Chunk();
     private boolean started;
     private boolean pinged;
@@ -97,9 +108,17 @@ public final class MessagesStream {
     private long promptTokens;
     private long completionTokens;
     private long cachedTokens;
+    private long cacheCreationTokens;
 
+    /** A stream whose request shortened no tool name. */
     public MessagesStream(ByteBufAllocator alloc) {
+        this(alloc, ToolNames.NONE);
+    }
+
+    /** @param toolNames the tool names the request's translation shortened */
+    public MessagesStream(ByteBufAllocator alloc, ToolNames toolNames) {
         this.alloc = alloc;
+        this.toolNames = toolNames;
     }
 
     /**
@@ -114,7 +133,7 @@ public final class MessagesStream {
             if (done) {
                 return out;
             }
-            if (isDone(data, index, length)) {
+            if (SseEvents.isDone(data, index, length)) {
                 end(out);
                 return out;
             }
@@ -144,24 +163,11 @@ public final class MessagesStream {
     public ByteBuf onEvents(ByteBuf framed) {
         ByteBuf out = alloc.buffer(framed.readableBytes() + 64);
         try {
-            int i = framed.readerIndex();
-            int end = framed.writerIndex();
-            while (i < end) {
-                int eol = framed.indexOf(i, end, (byte) '\n');
-                int lineEnd = eol < 0 ? end : eol;
-                if (lineEnd - i >= 5 && framed.getByte(i) == 'd' && framed.getByte(i + 1) == 'a'
-                        && framed.getByte(i + 2) == 't' && framed.getByte(i + 3) == 'a'
-                        && framed.getByte(i + 4) == ':') {
-                    int valueStart = i + 5;
-                    if (valueStart < lineEnd && framed.getByte(valueStart) == ' ') {
-                        valueStart++;
-                    }
-                    ByteBuf events = onChunk(framed, valueStart, lineEnd - valueStart);
-                    out.writeBytes(events);
-                    events.release();
-                }
-                i = lineEnd + 1;
-            }
+            SseEvents.forEachDataLine(framed, (buf, index, length) -> {
+                ByteBuf events = onChunk(buf, index, length);
+                out.writeBytes(events);
+                events.release();
+            });
             return out;
         } catch (RuntimeException e) {
             out.release();
@@ -212,6 +218,13 @@ public final class MessagesStream {
                 open(out, THINKING, -1, null, null);
                 delta(out, THINKING_DELTA, chunk.reasoning);
             }
+            if (chunk.signature != null && !chunk.signature.isEmpty()) {
+                open(out, THINKING, -1, null, null);
+                delta(out, SIGNATURE_DELTA, chunk.signature);
+            }
+            for (String data : chunk.redacted) {
+                open(out, REDACTED, -1, null, data);
+            }
             if (chunk.content != null && !chunk.content.isEmpty()) {
                 open(out, TEXT, -1, null, null);
                 delta(out, TEXT_DELTA, chunk.content);
@@ -221,7 +234,7 @@ public final class MessagesStream {
                         || tool.id != null && !tool.id.isEmpty() && !tool.id.equals(toolId);
                 if (newCall) {
                     closeBlock(out);
-                    open(out, TOOL, tool.index, tool.id, tool.name);
+                    open(out, TOOL, tool.index, tool.id, toolNames.original(tool.name));
                 }
                 if (tool.arguments != null && !tool.arguments.isEmpty()) {
                     delta(out, JSON_DELTA, tool.arguments);
@@ -236,15 +249,17 @@ public final class MessagesStream {
             usageSeen = true;
             promptTokens = chunk.promptTokens;
             completionTokens = chunk.completionTokens;
-            cachedTokens = chunk.cachedTokens;
+            cachedTokens = chunk.cacheReadTokens >= 0 ? chunk.cacheReadTokens : chunk.cachedTokens;
+            cacheCreationTokens = chunk.cacheCreationTokens;
         }
         if (stopReason != null && usageSeen) {
             end(out);
         }
     }
 
+    /** Opens a block; {@code name} is a tool's name, or the data of a redacted thinking block. */
     private void open(ByteBuf out, int type, int tool, @Nullable String id, @Nullable String name) {
-        if (block == type && type != TOOL) {
+        if (block == type && type != TOOL && type != REDACTED) {
             return;
         }
         closeBlock(out);
@@ -258,6 +273,10 @@ public final class MessagesStream {
             out.writeBytes(TEXT_BLOCK);
         } else if (type == THINKING) {
             out.writeBytes(THINKING_BLOCK);
+        } else if (type == REDACTED) {
+            out.writeBytes(REDACTED_BLOCK);
+            JsonText.writeString(out, name != null ? name : "");
+            out.writeBytes(REDACTED_BLOCK_TAIL);
         } else {
             out.writeBytes(TOOL_BLOCK_ID);
             JsonText.writeString(out, id != null ? id : "");
@@ -301,10 +320,15 @@ public final class MessagesStream {
         out.writeBytes(MESSAGE_DELTA);
         JsonText.writeString(out, stopReason != null ? stopReason : "end_turn");
         out.writeBytes(MESSAGE_DELTA_USAGE);
-        long cached = Math.max(0, Math.min(cachedTokens, promptTokens));
-        JsonText.writeLong(out, Math.max(0, promptTokens - cached));
+        long cached = Math.max(0, cachedTokens);
+        long creation = Math.max(0, cacheCreationTokens);
+        JsonText.writeLong(out, Math.max(0, promptTokens - cached - creation));
         out.writeBytes(OUTPUT_TOKENS);
         JsonText.writeLong(out, Math.max(0, completionTokens));
+        if (creation > 0) {
+            out.writeBytes(CACHE_CREATION);
+            JsonText.writeLong(out, creation);
+        }
         if (cached > 0) {
             out.writeBytes(CACHE_READ);
             JsonText.writeLong(out, cached);
@@ -341,17 +365,6 @@ public final class MessagesStream {
         };
     }
 
-    private static boolean isDone(ByteBuf data, int index, int length) {
-        if (length != DONE.length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (data.getByte(index + i) != DONE[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -367,6 +380,10 @@ public final class MessagesStream {
         @Nullable String model;
         @Nullable String content;
         @Nullable String reasoning;
+        /** The signature of a thinking block, from {@code thinking_blocks}. */
+        @Nullable String signature;
+        /** The data of redacted thinking blocks, from {@code thinking_blocks}. */
+        final List<String> redacted = new ArrayList<>(0);
         @Nullable String finishReason;
         @Nullable String errorMessage;
         @Nullable String errorType;
@@ -375,6 +392,9 @@ public final class MessagesStream {
         long promptTokens;
         long completionTokens;
         long cachedTokens;
+        /** The explicit {@code cache_read_input_tokens}, or -1 when absent. */
+        long cacheReadTokens;
+        long cacheCreationTokens;
 
         /** Reads a chunk; {@code false} when it is not a JSON object. */
         boolean read(ByteBuf data, int index, int length) {
@@ -382,6 +402,8 @@ public final class MessagesStream {
             model = null;
             content = null;
             reasoning = null;
+            signature = null;
+            redacted.clear();
             finishReason = null;
             errorMessage = null;
             errorType = null;
@@ -390,6 +412,8 @@ public final class MessagesStream {
             promptTokens = 0;
             completionTokens = 0;
             cachedTokens = 0;
+            cacheReadTokens = -1;
+            cacheCreationTokens = 0;
             try (JsonParser p = JsonInput.of(data, index, length).parser()) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     return false;
@@ -452,8 +476,55 @@ public final class MessagesStream {
                         }
                     }
                     case "tool_calls" -> readToolCalls(p, token);
+                    case "thinking_blocks" -> readThinkingBlocks(p, token);
                     default -> p.skipChildren();
                 }
+            }
+        }
+
+        /**
+         * Reads {@code thinking_blocks}: signatures and redacted data. Their thinking text is the
+         * {@code reasoning_content} of the same delta (LiteLLM's stream shape), read from the blocks only when that
+         * is absent.
+         */
+        private void readThinkingBlocks(JsonParser p, JsonToken token) {
+            if (token != JsonToken.START_ARRAY) {
+                p.skipChildren();
+                return;
+            }
+            StringBuilder thinking = null;
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                String type = null;
+                String text = null;
+                String blockSignature = null;
+                String data = null;
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String name = p.currentName();
+                    JsonToken value = p.nextToken();
+                    switch (name) {
+                        case "type" -> type = stringOrNull(p, value);
+                        case "thinking" -> text = stringOrNull(p, value);
+                        case "signature" -> blockSignature = stringOrNull(p, value);
+                        case "data" -> data = stringOrNull(p, value);
+                        default -> p.skipChildren();
+                    }
+                }
+                if ("redacted_thinking".equals(type) && data != null) {
+                    redacted.add(data);
+                } else if ("thinking".equals(type)) {
+                    if (text != null && !text.isEmpty()) {
+                        thinking = thinking == null ? new StringBuilder(text) : thinking.append(text);
+                    }
+                    if (blockSignature != null && !blockSignature.isEmpty()) {
+                        signature = blockSignature;
+                    }
+                }
+            }
+            if (p.currentToken() != JsonToken.END_ARRAY) {
+                p.skipChildren();
+            }
+            if (reasoning == null && thinking != null) {
+                reasoning = thinking.toString();
             }
         }
 
@@ -509,6 +580,8 @@ public final class MessagesStream {
                 switch (name) {
                     case "prompt_tokens" -> promptTokens = count(p, value);
                     case "completion_tokens" -> completionTokens = count(p, value);
+                    case "cache_read_input_tokens" -> cacheReadTokens = count(p, value);
+                    case "cache_creation_input_tokens" -> cacheCreationTokens = count(p, value);
                     case "prompt_tokens_details" -> {
                         if (value != JsonToken.START_OBJECT) {
                             p.skipChildren();

@@ -12,6 +12,7 @@ import io.netty.util.ByteProcessor;
  */
 public final class SseEvents {
     private static final byte[] DATA = {'d', 'a', 't', 'a', ':', ' '};
+    private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
 
     private SseEvents() {
     }
@@ -66,6 +67,53 @@ public final class SseEvents {
     /** Ends the event started with {@link #startData}: the blank line that dispatches it. */
     public static ByteBuf endEvent(ByteBuf out) {
         return out.writeByte('\n').writeByte('\n');
+    }
+
+    /** Receives the value of one {@code data} line. */
+    @FunctionalInterface
+    public interface DataLineVisitor {
+        /**
+         * @param buf holds the line's value at {@code [index, index + length)}; not taken, indexes unchanged
+         */
+        void onData(ByteBuf buf, int index, int length);
+    }
+
+    /**
+     * Hands the value of every {@code data:} line of {@code framed} (without the one space after the colon) to
+     * {@code visitor}, in order. For events that are whole and of one {@code data} line each, as this proxy's
+     * translators write them ({@link #data}, {@link #startData}); other lines are skipped.
+     *
+     * @param framed not taken, indexes unchanged
+     */
+    public static void forEachDataLine(ByteBuf framed, DataLineVisitor visitor) {
+        int i = framed.readerIndex();
+        int end = framed.writerIndex();
+        while (i < end) {
+            int eol = framed.indexOf(i, end, (byte) '\n');
+            int lineEnd = eol < 0 ? end : eol;
+            if (lineEnd - i >= DATA.length - 1 && framed.getByte(i) == 'd' && framed.getByte(i + 1) == 'a'
+                    && framed.getByte(i + 2) == 't' && framed.getByte(i + 3) == 'a' && framed.getByte(i + 4) == ':') {
+                int valueStart = i + DATA.length - 1;
+                if (valueStart < lineEnd && framed.getByte(valueStart) == ' ') {
+                    valueStart++;
+                }
+                visitor.onData(framed, valueStart, lineEnd - valueStart);
+            }
+            i = lineEnd + 1;
+        }
+    }
+
+    /** Whether {@code [index, index + length)} of {@code data} is OpenAI's end-of-stream marker, {@code [DONE]}. */
+    public static boolean isDone(ByteBuf data, int index, int length) {
+        if (length != DONE.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (data.getByte(index + i) != DONE[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int lineEnd(ByteBuf buf, int from, int end) {

@@ -113,6 +113,21 @@ class AnthropicRequestEncoderTest {
     }
 
     @Test
+    void shouldKeepCacheControlOfToolCallsAndOfAssistantMessagesEndingInToolCalls() {
+        String out = encode("{\"messages\":[{\"role\":\"user\",\"content\":\"go\"},{\"role\":\"assistant\","
+                + "\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"cache_control\":"
+                + "{\"type\":\"ephemeral\"},\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"r\"},{\"role\":\"assistant\","
+                + "\"content\":null,\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"},\"tool_calls\":["
+                + "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}}]}]}");
+
+        assertThat(out).contains("{\"type\":\"tool_use\",\"id\":\"c1\",\"name\":\"f\",\"input\":{},"
+                + "\"cache_control\":{\"type\":\"ephemeral\"}}")
+                .contains("{\"type\":\"tool_use\",\"id\":\"c2\",\"name\":\"g\",\"input\":{},"
+                + "\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}");
+    }
+
+    @Test
     void shouldPutThinkingBlocksFirstAndTrimFinalAssistantTextWhenAssistantMessageEndsTheConversation() {
         String out = encode("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\","
                 + "\"content\":\"The answer is  \\n\",\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"t\","

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.codec.testing.RandomText;
 import dev.llmproxy.codec.testing.TestBuffers;
 import io.netty.buffer.ByteBuf;
 import java.io.StringWriter;
@@ -28,8 +29,6 @@ import tools.jackson.core.json.JsonFactory;
  */
 class AnthropicStreamDifferentialTest {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final String[] WORDS = {"Hello", " world", "é", "\"quoted\"", "\\", "\n", "😀", " {x}", "\t", "</s>",
-        "a\u2028b", " the"};
     private static final String[] STOP_REASONS = {"end_turn", "tool_use", "max_tokens", "stop_sequence"};
 
     @Test
@@ -228,11 +227,11 @@ class AnthropicStreamDifferentialTest {
             int count = random.nextInt(4);
             for (int i = 0; i < count; i++) {
                 if (random.nextBoolean()) {
-                    blocks.add(new String[] {"text", words(random, random.nextInt(6))});
+                    blocks.add(new String[] {"text", RandomText.words(random, random.nextInt(6))});
                 } else {
                     String input = random.nextInt(4) == 0 ? "{}" : json(g -> {
                         g.writeStartObject();
-                        g.writeStringProperty("q", words(random, 1 + random.nextInt(4)));
+                        g.writeStringProperty("q", RandomText.words(random, 1 + random.nextInt(4)));
                         g.writeNumberProperty("n", random.nextInt(1000));
                         g.writeEndObject();
                     });
@@ -311,7 +310,7 @@ class AnthropicStreamDifferentialTest {
                     g.writeEndObject();
                 }), random);
                 String whole = text ? block[1] : block[3].equals("{}") ? "" : block[3];
-                for (String piece : pieces(whole, random)) {
+                for (String piece : RandomText.pieces(whole, random)) {
                     event(out, "content_block_delta", json(g -> {
                         g.writeStartObject();
                         g.writeStringProperty("type", "content_block_delta");
@@ -337,29 +336,6 @@ class AnthropicStreamDifferentialTest {
                 out.append("event: ping\ndata: {\"type\": \"ping\"}\n\n");
             }
             out.append("event: ").append(type).append("\ndata: ").append(data).append("\n\n");
-        }
-
-        /** {@code text} cut at random code-point boundaries (a delta never splits a character). */
-        private static List<String> pieces(String text, Random random) {
-            List<String> pieces = new ArrayList<>();
-            int start = 0;
-            while (start < text.length()) {
-                int end = Math.min(text.length(), start + 1 + random.nextInt(8));
-                if (end < text.length() && Character.isLowSurrogate(text.charAt(end))) {
-                    end++;
-                }
-                pieces.add(text.substring(start, end));
-                start = end;
-            }
-            return pieces;
-        }
-
-        private static String words(Random random, int count) {
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < count; i++) {
-                text.append(WORDS[random.nextInt(WORDS.length)]);
-            }
-            return text.toString();
         }
 
         private static String json(java.util.function.Consumer<JsonGenerator> body) {

@@ -112,17 +112,79 @@ class MessagesRequestTest {
                 + "},\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
     }
 
+    @Test
+    void shouldShortenLongToolNamesEverywhereAndMapThemBackWhenTheyExceed64Characters() {
+        String longName = "mcp__a_very_long_server_name_for_testing__and_an_even_longer_tool_name_here";
+        String shortName = longName.substring(0, 55) + "_" + sha256Hex(longName).substring(0, 8);
+        String anthropic = "{\"model\":\"gpt\",\"max_tokens\":10,"
+                + "\"tools\":[{\"name\":\"" + longName + "\",\"input_schema\":{\"type\":\"object\"}},"
+                + "{\"name\":\"short\",\"input_schema\":{\"type\":\"object\"}},{\"name\":\"\"}],"
+                + "\"tool_choice\":{\"type\":\"tool\",\"name\":\"" + longName + "\"},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"},{\"role\":\"assistant\",\"content\":["
+                + "{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"" + longName + "\",\"input\":{}}]}]}";
+
+        MessagesRequest.Chat chat = translate(anthropic, false);
+        String body = released(chat.body());
+
+        assertThat(shortName).hasSize(64);
+        assertThat(body).doesNotContain(longName)
+                .contains("\"function\":{\"name\":\"" + shortName + "\",\"arguments\":\"{}\"}")
+                .contains("{\"type\":\"function\",\"function\":{\"name\":\"" + shortName + "\",\"parameters\"")
+                .contains("{\"name\":\"short\",\"parameters\"")
+                .contains("{\"name\":\"litellm_unnamed_tool_2\",\"parameters\"")
+                .contains("\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"" + shortName + "\"}}");
+        assertThat(chat.toolNames().original(shortName)).isEqualTo(longName);
+        assertThat(chat.toolNames().original("short")).isEqualTo("short");
+        assertThat(ToolNames.shorten("x".repeat(64))).isEqualTo("x".repeat(64));
+    }
+
+    @Test
+    void shouldSendThinkingBlocksWithSignaturesOnlyWhenTheDeploymentReadsThemBack() {
+        String anthropic = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"go\"},"
+                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"plan\","
+                + "\"signature\":\"sig1\"},{\"type\":\"redacted_thinking\",\"data\":\"enc\"},"
+                + "{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"f\",\"input\":{\"a\":1}}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t1\","
+                + "\"content\":\"ok\"}]}]}";
+
+        String kept = released(translate(anthropic, true).body());
+        String dropped = released(translate(anthropic, false).body());
+
+        assertThat(kept).contains("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"t1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":1}\"}}],"
+                + "\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"plan\",\"signature\":\"sig1\"},"
+                + "{\"type\":\"redacted_thinking\",\"data\":\"enc\"}]}");
+        assertThat(dropped).doesNotContain("thinking_blocks").doesNotContain("sig1");
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static String toChat(String anthropic) {
+        return released(translate(anthropic, false).body());
+    }
+
+    private static MessagesRequest.Chat translate(String anthropic, boolean keepThinking) {
         ByteBuf body = Unpooled.copiedBuffer(anthropic, StandardCharsets.UTF_8);
         try {
-            ByteBuf chat = MessagesRequest.toChat(UnpooledByteBufAllocator.DEFAULT, body);
-            try {
-                return chat.toString(StandardCharsets.UTF_8);
-            } finally {
-                chat.release();
-            }
+            return MessagesRequest.translate(UnpooledByteBufAllocator.DEFAULT, body, keepThinking);
         } finally {
             body.release();
+        }
+    }
+
+    private static String released(ByteBuf buf) {
+        try {
+            return buf.toString(StandardCharsets.UTF_8);
+        } finally {
+            buf.release();
         }
     }
 }

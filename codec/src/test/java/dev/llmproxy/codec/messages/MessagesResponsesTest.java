@@ -74,10 +74,36 @@ class MessagesResponsesTest {
         data.release();
     }
 
+    @Test
+    void shouldRestoreShortenedToolNameKeepSignedThinkingAndReportCacheWritesWhenProviderAnswers() {
+        ToolNames.Builder names = new ToolNames.Builder();
+        String longName = "t".repeat(70);
+        String shortName = names.add(longName);
+        TranslatedBody message = fromChat("{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":"
+                + "{\"role\":\"assistant\",\"content\":null,\"reasoning_content\":\"plan\",\"thinking_blocks\":["
+                + "{\"type\":\"thinking\",\"thinking\":\"plan\",\"signature\":\"sig\"},"
+                + "{\"type\":\"redacted_thinking\",\"data\":\"enc\"}],\"tool_calls\":[{\"id\":\"c1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"" + shortName + "\",\"arguments\":\"{}\"}}]},"
+                + "\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":5,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":30},\"cache_creation_input_tokens\":20,"
+                + "\"cache_read_input_tokens\":30}}", names.build());
+
+        assertThat(text(message)).isEqualTo("{\"id\":\"msg_c\",\"type\":\"message\",\"role\":\"assistant\","
+                + "\"model\":\"m\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"plan\",\"signature\":\"sig\"},"
+                + "{\"type\":\"redacted_thinking\",\"data\":\"enc\"},{\"type\":\"tool_use\",\"id\":\"c1\","
+                + "\"name\":\"" + longName + "\",\"input\":{}}],\"stop_reason\":\"tool_use\",\"stop_sequence\":null,"
+                + "\"usage\":{\"input_tokens\":50,\"output_tokens\":5,\"cache_creation_input_tokens\":20,"
+                + "\"cache_read_input_tokens\":30}}");
+    }
+
     private static TranslatedBody fromChat(String json) {
+        return fromChat(json, ToolNames.NONE);
+    }
+
+    private static TranslatedBody fromChat(String json, ToolNames names) {
         ByteBuf body = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
         try {
-            return MessagesResponses.fromChat(UnpooledByteBufAllocator.DEFAULT, body, 200);
+            return MessagesResponses.fromChat(UnpooledByteBufAllocator.DEFAULT, body, 200, names);
         } finally {
             body.release();
         }

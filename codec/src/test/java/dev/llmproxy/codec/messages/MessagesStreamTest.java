@@ -201,6 +201,58 @@ class MessagesStreamTest {
         alloc.assertAllReleased("messages translation");
     }
 
+    @Test
+    void shouldSendSignaturesRedactedThinkingClientToolNamesAndCacheWritesWhenStreamIsSplitAtEveryByte() {
+        ToolNames.Builder builder = new ToolNames.Builder();
+        String longName = "mcp__server__" + "x".repeat(60);
+        String shortName = builder.add(longName);
+        ToolNames names = builder.build();
+        String input = event(HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"plan\","
+                + "\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"plan\"}]}}]}")
+                + event(HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"thinking_blocks\":[{\"type\":\"thinking\","
+                + "\"thinking\":\"\",\"signature\":\"sig==\"}]}}]}")
+                + event(HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"thinking_blocks\":[{\"type\":"
+                + "\"redacted_thinking\",\"data\":\"enc\"}]}}]}")
+                + event(HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"" + shortName + "\",\"arguments\":\"{}\"}}]}}]}")
+                + event(HEAD + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}")
+                + event(HEAD + "\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":4,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":30},\"cache_creation_input_tokens\":20,"
+                + "\"cache_read_input_tokens\":30}}")
+                + event("[DONE]");
+        String expected = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+                + "{\"id\":\"msg_chatcmpl-1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],"
+                + "\"model\":\"gpt-4o\",\"stop_reason\":null,\"stop_sequence\":null,"
+                + "\"usage\":{\"input_tokens\":0,\"output_tokens\":0}}}\n\n"
+                + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+                + "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n"
+                + "event: ping\ndata: {\"type\":\"ping\"}\n\n"
+                + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+                + "\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"plan\"}}\n\n"
+                + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+                + "\"delta\":{\"type\":\"signature_delta\",\"signature\":\"sig==\"}}\n\n"
+                + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,"
+                + "\"content_block\":{\"type\":\"redacted_thinking\",\"data\":\"enc\"}}\n\n"
+                + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
+                + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2,"
+                + "\"content_block\":{\"type\":\"tool_use\",\"id\":\"c1\",\"name\":\"" + longName + "\","
+                + "\"input\":{}}}\n\n"
+                + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":2,"
+                + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}\n\n"
+                + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":2}\n\n"
+                + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
+                + "\"stop_sequence\":null},\"usage\":{\"input_tokens\":50,\"output_tokens\":4,"
+                + "\"cache_creation_input_tokens\":20,\"cache_read_input_tokens\":30}}\n\n"
+                + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+        TrackingAllocator alloc = new TrackingAllocator();
+
+        for (int at = 0; at <= input.length(); at++) {
+            assertThat(run(alloc, input, at, names).output).as("split at %d", at).isEqualTo(expected);
+        }
+        alloc.assertAllReleased("split streams");
+    }
+
     static List<String> types(String events) {
         List<String> types = new ArrayList<>();
         for (String line : events.split("\n")) {
@@ -221,9 +273,13 @@ class MessagesStreamTest {
 
     /** The proxy's way: the framer cuts events, the translator replaces each, the end comes from finish(). */
     static Result run(TrackingAllocator alloc, String input, int at) {
+        return run(alloc, input, at, ToolNames.NONE);
+    }
+
+    static Result run(TrackingAllocator alloc, String input, int at, ToolNames names) {
         byte[] stream = input.getBytes(StandardCharsets.UTF_8);
         at = Math.min(at, stream.length);
-        MessagesStream translator = new MessagesStream(alloc);
+        MessagesStream translator = new MessagesStream(alloc, names);
         SseEventFramer framer = new SseEventFramer(alloc, 1 << 16, new SseEventFramer.RewritingVisitor() {
             @Override
             public SseEventFramer.Decision onEvent(ByteBuf data, int index, int length, SseEventFramer.Emitter out) {

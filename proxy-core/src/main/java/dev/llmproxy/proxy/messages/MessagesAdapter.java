@@ -8,8 +8,10 @@ import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestRewriter;
 import dev.llmproxy.codec.json.RequestScanner;
 import dev.llmproxy.codec.messages.MessagesRequest;
+import dev.llmproxy.codec.messages.ToolNames;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.proxy.provider.AnthropicAdapter;
+import dev.llmproxy.proxy.provider.BedrockAdapter;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
@@ -34,7 +36,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code model}, with Vertex's {@code anthropic_version}); answers are relayed untouched.
  *   <li>Any other gets the request translated into an OpenAI chat request ({@link MessagesRequest}), which its own
  *       adapter then encodes as for {@code /v1/chat/completions} (Gemini, Azure and the OpenAI-compatible providers
- *       alike); answers come back through its translator, if it has one, and then into Anthropic's shape.
+ *       alike); answers come back through its translator, if it has one, and then into Anthropic's shape, with the
+ *       tool names the translation shortened put back. Earlier turns' thinking blocks go along only to Bedrock,
+ *       whose Converse API takes them back (see {@link MessagesRequest}).
  *   <li>{@code /v1/messages/count_tokens} reaches only deployments that speak the Messages API (the proxy estimates
  *       it for the others, see {@link #speaksMessages}): the body with its {@code model} rewritten and its generation
  *       parameters left out, to Anthropic's {@code /v1/messages/count_tokens} or Vertex AI's
@@ -56,12 +60,15 @@ public final class MessagesAdapter implements ProviderAdapter {
     private final ProviderAdapter deployment;
     private final boolean nativeMessages;
     private final boolean vertex;
+    private final boolean keepsThinking;
     private @Nullable RequestInfo chatInfo;
+    private ToolNames toolNames = ToolNames.NONE;
 
     private MessagesAdapter(ProviderAdapter deployment) {
         this.deployment = requireNonNull(deployment, "deployment");
         ProviderAdapter wire = ResponsesBridgeAdapter.unwrap(deployment);
         this.vertex = wire instanceof VertexAnthropicAdapter;
+        this.keepsThinking = wire instanceof BedrockAdapter;
         this.nativeMessages = speaksMessages(deployment);
     }
 
@@ -140,7 +147,9 @@ public final class MessagesAdapter implements ProviderAdapter {
         if (nativeMessages) {
             return RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, false);
         }
-        ByteBuf chat = MessagesRequest.toChat(alloc, body);
+        MessagesRequest.Chat translated = MessagesRequest.translate(alloc, body, keepsThinking);
+        ByteBuf chat = translated.body();
+        toolNames = translated.toolNames();
         try {
             RequestInfo scanned = RequestScanner.scan(chat);
             chatInfo = scanned;
@@ -177,6 +186,6 @@ public final class MessagesAdapter implements ProviderAdapter {
             throw new IllegalStateException("the request was not encoded");
         }
         return new MessagesTranslator(
-                deployment.newTranslator(Endpoint.CHAT_COMPLETIONS, stream, translated, clock));
+                deployment.newTranslator(Endpoint.CHAT_COMPLETIONS, stream, translated, clock), toolNames);
     }
 }

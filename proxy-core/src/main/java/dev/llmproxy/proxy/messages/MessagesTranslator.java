@@ -3,9 +3,12 @@ package dev.llmproxy.proxy.messages;
 import dev.llmproxy.codec.messages.MessagesErrors;
 import dev.llmproxy.codec.messages.MessagesResponses;
 import dev.llmproxy.codec.messages.MessagesStream;
+import dev.llmproxy.codec.messages.ToolNames;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.codec.sse.StreamFramer;
+import dev.llmproxy.proxy.provider.ChatEventsFramer;
 import dev.llmproxy.proxy.provider.ResponseTranslator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -22,13 +25,18 @@ import org.jspecify.annotations.Nullable;
  */
 final class MessagesTranslator implements ResponseTranslator {
     private final @Nullable ResponseTranslator openAi;
+    private final ToolNames toolNames;
     private @Nullable MessagesStream stream;
     private @Nullable Usage bodyUsage;
     private int translatedStatus = -1;
 
-    /** @param openAi the deployment's translator into the OpenAI shape, or null when it answers in that shape */
-    MessagesTranslator(@Nullable ResponseTranslator openAi) {
+    /**
+     * @param openAi the deployment's translator into the OpenAI shape, or null when it answers in that shape
+     * @param toolNames the tool names the request's translation shortened
+     */
+    MessagesTranslator(@Nullable ResponseTranslator openAi, ToolNames toolNames) {
         this.openAi = openAi;
+        this.toolNames = toolNames;
     }
 
     @Override
@@ -50,6 +58,14 @@ final class MessagesTranslator implements ResponseTranslator {
             emit(out, events.onChunk(data, index, length));
         }
         return SseEventFramer.Decision.REPLACE;
+    }
+
+    /** The deployment's own framer (Bedrock's binary stream), its chat events translated as they come out. */
+    @Override
+    public @Nullable StreamFramer newStreamFramer(ByteBufAllocator alloc, @Nullable String contentType) {
+        ResponseTranslator first = openAi;
+        StreamFramer framer = first == null ? null : first.newStreamFramer(alloc, contentType);
+        return framer == null ? null : new ChatEventsFramer(framer, events -> stream(alloc).onEvents(events));
     }
 
     @Override
@@ -84,7 +100,7 @@ final class MessagesTranslator implements ResponseTranslator {
                 translatedStatus = status;
                 return MessagesErrors.fromOpenAi(alloc, status, chat);
             }
-            TranslatedBody translated = MessagesResponses.fromChat(alloc, chat, status);
+            TranslatedBody translated = MessagesResponses.fromChat(alloc, chat, status, toolNames);
             translatedStatus = translated.status();
             bodyUsage = translated.usage() != null ? translated.usage() : first == null ? null : first.usage();
             return translated.body();
@@ -122,7 +138,7 @@ final class MessagesTranslator implements ResponseTranslator {
     private MessagesStream stream(ByteBufAllocator alloc) {
         MessagesStream events = stream;
         if (events == null) {
-            events = new MessagesStream(alloc);
+            events = new MessagesStream(alloc, toolNames);
             stream = events;
         }
         return events;

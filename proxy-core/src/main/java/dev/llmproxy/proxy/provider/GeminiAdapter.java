@@ -132,11 +132,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             case CHAT_COMPLETIONS, MESSAGES -> GeminiRequestEncoder.encodeChat(alloc, body, options);
             case EMBEDDINGS -> provider.equals("vertex_ai") ? VertexEmbeddings.encode(alloc, body)
                     : GeminiRequestEncoder.encodeEmbeddings(alloc, body, options);
-            case COMPLETIONS -> throw new InvalidRequestException(
-                    "/v1/completions is not supported for " + provider + " models; use /v1/chat/completions", null);
-            // ResponsesBridgeAdapter hands Gemini the chat translation of a Responses request.
-            case RESPONSES -> throw new InvalidRequestException(
-                    "/v1/responses reaches " + provider + " models only bridged to chat completions", null);
+            // ResponsesBridgeAdapter hands Gemini the chat translation of a Responses or text completion request.
+            case COMPLETIONS, RESPONSES -> throw new InvalidRequestException(
+                    endpoint.path() + " reaches " + provider + " models only bridged to chat completions", null);
             // The proxy estimates count_tokens itself for Gemini models (TokenCountAttempt): never sent.
             case MESSAGES_COUNT_TOKENS -> throw new InvalidRequestException(
                     "/v1/messages/count_tokens is answered by the proxy for " + provider + " models", null);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestScanner;
 import dev.llmproxy.codec.openai.InvalidRequestException;
+import dev.llmproxy.codec.openai.TextCompletions;
 import dev.llmproxy.codec.responses.ResponsesRequests;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -17,7 +18,10 @@ import org.jspecify.annotations.Nullable;
  * section 8): a Responses request is translated into a chat completions request ({@link ResponsesRequests}), which
  * the wrapped adapter encodes for its provider as any chat request; the answer, translated into the chat shape by the
  * wrapped adapter's own translator (or relayed as it is by an OpenAI-compatible one), is rebuilt in the Responses shape
- * by a {@link ResponsesBridgeTranslator}. Every other endpoint goes to the wrapped adapter untouched.
+ * by a {@link ResponsesBridgeTranslator}. Text completions ({@code /v1/completions}) are bridged the same way for
+ * providers that have only a chat API, as LiteLLM's {@code text_completion} does ({@link TextCompletions},
+ * {@link TextCompletionTranslator}); OpenAI-compatible providers get them as they are. Every other endpoint goes to
+ * the wrapped adapter untouched.
  *
  * <p>Thread-safety: immutable.
  */
@@ -51,7 +55,7 @@ public final class ResponsesBridgeAdapter implements ProviderAdapter {
     /** No for Responses requests: their chat translation asks for stream usage itself. */
     @Override
     public boolean asksForStreamUsage(Endpoint endpoint, RequestInfo info) {
-        return endpoint != Endpoint.RESPONSES && chat.asksForStreamUsage(endpoint, info);
+        return endpoint != Endpoint.RESPONSES && chat.asksForStreamUsage(chatEndpoint(endpoint), info);
     }
 
     @Override
@@ -68,6 +72,15 @@ public final class ResponsesBridgeAdapter implements ProviderAdapter {
     @Override
     public ByteBuf encodeRequest(ByteBufAllocator alloc, ByteBuf body, RequestInfo info, Endpoint endpoint,
             byte[] upstreamModelJson, boolean askForUsage) {
+        if (bridgesTextCompletions(endpoint)) {
+            ByteBuf chatBody = TextCompletions.toChat(alloc, body);
+            try {
+                return chat.encodeRequest(alloc, chatBody, RequestScanner.scan(chatBody), Endpoint.CHAT_COMPLETIONS,
+                        upstreamModelJson, askForUsage);
+            } finally {
+                chatBody.release();
+            }
+        }
         if (endpoint != Endpoint.RESPONSES) {
             return chat.encodeRequest(alloc, body, info, endpoint, upstreamModelJson, askForUsage);
         }
@@ -99,6 +112,10 @@ public final class ResponsesBridgeAdapter implements ProviderAdapter {
     @Override
     public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info,
             Clock clock) {
+        if (bridgesTextCompletions(endpoint)) {
+            ResponseTranslator chatTranslator = chat.newTranslator(Endpoint.CHAT_COMPLETIONS, stream, info, clock);
+            return chatTranslator == null ? null : new TextCompletionTranslator(chatTranslator);
+        }
         if (endpoint != Endpoint.RESPONSES) {
             return chat.newTranslator(endpoint, stream, info, clock);
         }
@@ -109,7 +126,8 @@ public final class ResponsesBridgeAdapter implements ProviderAdapter {
     @Override
     public @Nullable ResponseTranslator newTranslator(Endpoint endpoint, boolean stream, RequestInfo info,
             ByteBuf body, Clock clock) {
-        return endpoint == Endpoint.RESPONSES ? newTranslator(endpoint, stream, info, clock)
+        return endpoint == Endpoint.RESPONSES || bridgesTextCompletions(endpoint)
+                ? newTranslator(endpoint, stream, info, clock)
                 : chat.newTranslator(endpoint, stream, info, body, clock);
     }
 
@@ -118,7 +136,13 @@ public final class ResponsesBridgeAdapter implements ProviderAdapter {
         return chat;
     }
 
-    private static Endpoint chatEndpoint(Endpoint endpoint) {
-        return endpoint == Endpoint.RESPONSES ? Endpoint.CHAT_COMPLETIONS : endpoint;
+    private Endpoint chatEndpoint(Endpoint endpoint) {
+        return endpoint == Endpoint.RESPONSES || bridgesTextCompletions(endpoint) ? Endpoint.CHAT_COMPLETIONS
+                : endpoint;
+    }
+
+    /** Text completions to a provider whose API is chat only (an OpenAI-compatible one relays them as they are). */
+    private boolean bridgesTextCompletions(Endpoint endpoint) {
+        return endpoint == Endpoint.COMPLETIONS && !(chat instanceof OpenAiAdapter);
     }
 }
