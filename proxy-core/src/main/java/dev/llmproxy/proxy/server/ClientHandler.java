@@ -71,9 +71,10 @@ import org.slf4j.LoggerFactory;
  * <p>Every request ends with exactly one {@link CallRecord} to the listeners: model calls report theirs, and this
  * handler reports the others (built-in answers and requests refused before routing).
  *
- * <p>Two kinds of request take steps of their own, kept beside this handler: uploads, whose bodies stream in
- * ({@link StreamedUploads}), and the Responses API's stored responses ({@link StoredResponses}). Both answer through
- * this handler ({@link RequestAnswers}), so that requests still end here one at a time.
+ * <p>Three kinds of request take steps of their own, kept beside this handler: uploads and pass-through requests,
+ * whose bodies stream in ({@link StreamedUploads}, {@link PassThroughRequests}), and the Responses API's stored
+ * responses ({@link StoredResponses}). They answer through this handler ({@link RequestAnswers}), so that requests
+ * still end here one at a time.
  *
  * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
  */
@@ -93,6 +94,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private final HeadAuthResults headAuth;
     /** The uploads' steps: an upload being read until its call starts or it is answered. */
     private final StreamedUploads uploads;
+    /** The pass-through requests' steps: a request being forwarded, its body streamed as it arrives. */
+    private final PassThroughRequests passThroughs;
     /** The stored responses' steps: a relay, a kept turn being read, the input of a bridged call to keep. */
     private final StoredResponses storedResponses;
     private @Nullable ChannelHandlerContext ctx;
@@ -117,6 +120,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         this.server = server;
         this.headAuth = headAuth;
         this.uploads = new StreamedUploads(server, headAuth, this);
+        this.passThroughs = new PassThroughRequests(server, headAuth, this, this);
         this.storedResponses = new StoredResponses(server, this,
                 (context, request, path, facts, principal) ->
                         startModelCall(context, request, path, facts, principal, true));
@@ -135,7 +139,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                 // A part of an upload that waits in the queue behind the request in flight.
                 queue.add(part);
             } else {
-                uploads.part(part);
+                streamedPart(part);
             }
             return;
         }
@@ -154,9 +158,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (request instanceof FullHttpRequest full) {
             handle(ctx, full);
         } else {
-            inFlight = true;
-            headAuth.clientBusy(true);
-            uploads.start(ctx, request);
+            startStreamed(ctx, request);
         }
     }
 
@@ -169,6 +171,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         FilesCall files = currentFiles;
         if (files != null && ctx.channel().isWritable()) {
             files.onClientWritable();
+        }
+        if (ctx.channel().isWritable()) {
+            passThroughs.clientWritable();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -229,6 +234,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         storedResponses.clientGone();
         uploads.clientGone();
+        passThroughs.clientGone();
         releasePipelined();
         releaseBody();
         ctx.fireChannelInactive();
@@ -262,6 +268,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (context != null && uploads.callEnded(context)) {
             keepAlive = false;
         }
+        if (context != null && passThroughs.callEnded(context)) {
+            keepAlive = false;
+        }
         responseDone(keepAlive);
     }
 
@@ -269,6 +278,24 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     @Override
     public void onResponseRebuilt(RebuiltResponse response) {
         storedResponses.onResponseRebuilt(response);
+    }
+
+    /** A request whose body streams in ({@link ApiPath#streamsBody}): a pass-through request or an upload. */
+    private void startStreamed(ChannelHandlerContext ctx, HttpRequest head) {
+        inFlight = true;
+        headAuth.clientBusy(true);
+        if (!passThroughs.start(ctx, head)) {
+            uploads.start(ctx, head);
+        }
+    }
+
+    /** A part of the streamed request being read; taken. */
+    private void streamedPart(HttpContent part) {
+        if (passThroughs.isReading()) {
+            passThroughs.part(part);
+        } else {
+            uploads.part(part);
+        }
     }
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -729,6 +756,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> "input";
             case IMAGE_GENERATIONS -> "prompt";
             case RERANK -> "query";
+            case PASS_THROUGH -> throw new IllegalStateException("a pass-through request is not a model call");
         };
     }
 
@@ -740,7 +768,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> info.hasInput();
             case IMAGE_GENERATIONS -> info.hasPrompt();
             // The request scan does not look for query and documents; the provider names what is missing.
-            case RERANK -> true;
+            case RERANK, PASS_THROUGH -> true;
         };
     }
 
@@ -810,12 +838,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         if (next instanceof HttpRequest nextUpload && queue != null) {
             context.executor().execute(() -> {
-                inFlight = true;
-                headAuth.clientBusy(true);
-                uploads.start(context, nextUpload);
+                startStreamed(context, nextUpload);
                 while (queue.peek() instanceof HttpContent part && !(part instanceof FullHttpRequest)) {
                     queue.poll();
-                    uploads.part(part);
+                    streamedPart(part);
                 }
             });
             return;
