@@ -8,6 +8,8 @@ import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.mock.RecordedRequest;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.metrics.Exposition;
+import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.util.internal.PlatformDependent;
 import java.io.ByteArrayInputStream;
@@ -17,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -230,6 +233,26 @@ class ProxyServerPassThroughTest {
         assertThat(upstream.header("Content-Length")).isEqualTo(Long.toString(length));
         assertThat(upstream.header("Authorization")).isEqualTo("Bearer sk-openai-test");
         assertThat(peak.get() - baseline).as("direct memory growth").isLessThan(32L * 1024 * 1024);
+    }
+
+    @Test
+    void shouldCountPassThroughCallsInTheMetrics() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("metrics"));
+        try (ProxyFixture counted = ProxyFixture.builder(other, """
+                general_settings:
+                  pass_through_endpoints:
+                    - path: /custom/chat
+                      target: %s/v1/chat/completions
+                """.formatted(mock.origin())).components(b -> b.metrics(MetricsSettings.DEFAULTS)).start()) {
+            assertThat(counted.post("/custom/chat", ProxyFixture.CHAT_BODY.formatted("gpt-4.1")).statusCode())
+                    .isEqualTo(200);
+            counted.awaitCalls(1);
+
+            Exposition e = Exposition.parse(counted.get("/metrics").body());
+
+            assertThat(e.sum("litellm_proxy_total_requests_metric_total", Map.of("route", "/", "status_code",
+                    "200"))).isEqualTo(1);
+        }
     }
 
     @Test
