@@ -214,6 +214,7 @@ public final class Main implements Callable<Integer> {
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
                     .routerSettings(loaded.routerSettings())
                     .healthChecks(loaded.generalSettings().healthChecks())
+                    .passThroughEndpoints(loaded.generalSettings().passThroughEndpoints())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
                             loaded.generalSettings().corsAllowCredentials()))
                     .clientIps(loaded.generalSettings().clientIps());

@@ -122,6 +122,14 @@ final class ArchitectureTest {
                     "dev.llmproxy.proxy.messages..");
 
     @ArchTest
+    static final ArchRule passThroughShouldOnlyUseTheCallPathBelowIt = noClasses()
+            .that().resideInAPackage("dev.llmproxy.proxy.passthrough..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.llmproxy.proxy.server..",
+                    "dev.llmproxy.proxy.health..", "dev.llmproxy.proxy.keys..", "dev.llmproxy.proxy.management..",
+                    "dev.llmproxy.proxy.spend..", "dev.llmproxy.proxy.metrics..", "dev.llmproxy.proxy.trace..",
+                    "dev.llmproxy.proxy.messages..", "dev.llmproxy.proxy.files..");
+
+    @ArchTest
     static final ArchRule spendShouldNotKnowKeysOrManagement = noClasses()
             .that().resideInAPackage("dev.llmproxy.proxy.spend..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.llmproxy.proxy.keys..",

@@ -70,7 +70,7 @@ public record CallRequest(
     public boolean stream() {
         return info.stream() && switch (endpoint) {
             case EMBEDDINGS, MESSAGES_COUNT_TOKENS, AUDIO_SPEECH, MODERATIONS, RERANK, AUDIO_TRANSCRIPTIONS,
-                    AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS -> false;
+                    AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS, PASS_THROUGH -> false;
             case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, IMAGE_GENERATIONS -> true;
         };
     }

@@ -103,7 +103,7 @@ final class MockAttempt extends Attempt {
             case IMAGES_EDITS, IMAGES_VARIATIONS -> ByteBufUtil.writeUtf8(ctx.alloc(),
                     "{\"created\":" + created + ",\"data\":[{\"url\":" + quoted(content) + "}]}");
             // A mock answer has no audio, image, verdict or ranking to give: the mock content, as a chat answer.
-            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK ->
+            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK, PASS_THROUGH ->
                 OpenAiJson.chatCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
         };
         FullHttpResponse response =
@@ -230,7 +230,7 @@ final class MockAttempt extends Attempt {
             case COMPLETIONS -> "cmpl-";
             case EMBEDDINGS -> "embd-";
             case RESPONSES -> "resp_";
-            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS -> "";
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS, PASS_THROUGH -> "";
         };
     }
 

@@ -34,8 +34,8 @@ public final class StreamedBody {
     /** What an attempt keeps to retry elsewhere: beyond this, a body is sent once (1 MiB). */
     public static final int REPLAY_BYTES = 1024 * 1024;
 
-    /** The attempt taking the body. Called on the event loop. */
-    interface Sink {
+    /** The attempt (or pass-through relay) taking the body. Called on the event loop. */
+    public interface Sink {
         /** The next bytes of the body, as the client sent them; {@code part} is taken. */
         void onBodyPart(ByteBuf part, boolean last);
 
@@ -163,7 +163,7 @@ public final class StreamedBody {
      *
      * @throws IllegalStateException when the body cannot be replayed
      */
-    ByteBuf attach(Sink taker) {
+    public ByteBuf attach(Sink taker) {
         if (!isReplayable() || released) {
             throw new IllegalStateException("the body cannot be sent again");
         }
@@ -174,14 +174,14 @@ public final class StreamedBody {
     }
 
     /** {@code taker} takes no more parts; later ones are held (while the body is replayable) or dropped. */
-    void detach(Sink taker) {
+    public void detach(Sink taker) {
         if (sink == taker) {
             sink = null;
         }
     }
 
     /** Stops reading from the client: the sink cannot take more now. */
-    void pauseClient() {
+    public void pauseClient() {
         if (!clientPaused && !complete) {
             clientPaused = true;
             client.channel().config().setAutoRead(false);
@@ -189,7 +189,7 @@ public final class StreamedBody {
     }
 
     /** Reads from the client again. */
-    void resumeClient() {
+    public void resumeClient() {
         if (clientPaused) {
             clientPaused = false;
             client.channel().config().setAutoRead(true);

@@ -302,7 +302,7 @@ public final class ConfigLoader {
         modelled.addAll(Set.of("master_key", "max_request_size_mb", "keepalive_timeout", "client_header_timeout",
                 "client_body_timeout", "max_buffered_requests_mb", "cors_allow_origins", "cors_allow_credentials",
                 "allowed_ips", "use_x_forwarded_for", "forwarded_allow_ips", "background_health_checks",
-                "health_check_interval", "max_upload_size_mb"));
+                "health_check_interval", "max_upload_size_mb", "pass_through_endpoints"));
         Map<String, @Nullable Object> other = others(nodes, settings, modelled, "general_settings.", ignored);
         Entry masterKeyEntry = settings.get("master_key");
         String masterKey = nodes.string(masterKeyEntry);
@@ -354,7 +354,62 @@ public final class ConfigLoader {
                 nodes.seconds(settings.get("client_header_timeout")), nodes.seconds(settings.get("client_body_timeout")),
                 bufferedBytes, stringList(nodes, settings.get("cors_allow_origins")),
                 nodes.bool(settings.get("cors_allow_credentials")), clientIps(nodes, settings),
-                healthChecks(nodes, settings), other, uploadBytes);
+                healthChecks(nodes, settings), other, uploadBytes,
+                passThroughEndpoints(nodes, settings.get("pass_through_endpoints"), environment));
+    }
+
+    /**
+     * {@code pass_through_endpoints}: LiteLLM resolves {@code os.environ/NAME} anywhere inside a header value (so
+     * {@code "Bearer os.environ/KEY"} works), not only as the whole value.
+     */
+    private static List<PassThroughEndpoint> passThroughEndpoints(Nodes nodes, @Nullable Entry section,
+            Map<String, String> environment) {
+        if (section == null) {
+            return List.of();
+        }
+        List<PassThroughEndpoint> endpoints = new ArrayList<>();
+        List<Node> items = nodes.sequence(section.value(), section.path());
+        for (int i = 0; i < items.size(); i++) {
+            String path = section.path() + '[' + i + ']';
+            Node item = items.get(i);
+            Map<String, Entry> fields = nodes.mapping(item, path);
+            String route = nodes.requiredString(fields, item, path, "path", "the proxy route, e.g. /v1/rerank");
+            String target = nodes.requiredString(fields, item, path, "target", "the URL to forward to");
+            if (!route.startsWith("/")) {
+                throw nodes.error(item, Nodes.child(path, "path"), "expected a route starting with /, got " + route);
+            }
+            if (!target.startsWith("http://") && !target.startsWith("https://")) {
+                throw nodes.error(item, Nodes.child(path, "target"), "expected an http:// or https:// URL");
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            Entry headerEntry = fields.get("headers");
+            if (headerEntry != null && !Nodes.isNull(headerEntry.value())) {
+                for (Entry header : nodes.mapping(headerEntry.value(), headerEntry.path()).values()) {
+                    String value = nodes.string(header);
+                    if (value != null) {
+                        headers.put(header.key(), withEnvironment(nodes, header, value, environment));
+                    }
+                }
+            }
+            endpoints.add(new PassThroughEndpoint(route, target, headers,
+                    Boolean.TRUE.equals(nodes.bool(fields.get("forward_headers"))),
+                    Boolean.TRUE.equals(nodes.bool(fields.get("include_subpath"))),
+                    Boolean.TRUE.equals(nodes.bool(fields.get("auth")))));
+        }
+        return endpoints;
+    }
+
+    private static String withEnvironment(Nodes nodes, Entry header, String value, Map<String, String> environment) {
+        int at = value.indexOf("os.environ/");
+        if (at < 0) {
+            return value;
+        }
+        String name = value.substring(at + "os.environ/".length());
+        String resolved = environment.get(name);
+        if (resolved == null) {
+            throw nodes.error(header.value(), header.path(), "environment variable " + name + " is not set");
+        }
+        return value.substring(0, at) + resolved;
     }
 
     private static HealthCheckSettings healthChecks(Nodes nodes, Map<String, Entry> settings) {

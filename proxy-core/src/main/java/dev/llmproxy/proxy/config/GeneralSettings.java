@@ -45,7 +45,8 @@ public record GeneralSettings(
         ClientIpSettings clientIps,
         HealthCheckSettings healthChecks,
         Map<String, @Nullable Object> other,
-        long maxUploadBytes) {
+        long maxUploadBytes,
+        List<PassThroughEndpoint> passThroughEndpoints) {
 
     /** The request body limit when {@code max_request_size_mb} is not set: 32 MiB. */
     public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
@@ -65,6 +66,7 @@ public record GeneralSettings(
             throw new IllegalArgumentException("maxUploadBytes: " + maxUploadBytes + " (expected: >= 0)");
         }
         corsAllowOrigins = corsAllowOrigins == null ? null : List.copyOf(corsAllowOrigins);
+        passThroughEndpoints = List.copyOf(passThroughEndpoints);
     }
 
     @Override
@@ -72,7 +74,8 @@ public record GeneralSettings(
         return "GeneralSettings[masterKey=" + (masterKey == null ? "null" : "****") + ", maxRequestBodyBytes="
                 + maxRequestBodyBytes + ", keepaliveTimeout=" + keepaliveTimeout + ", clientHeaderTimeout="
                 + clientHeaderTimeout + ", clientBodyTimeout=" + clientBodyTimeout + ", maxBufferedRequestBytes="
-                + maxBufferedRequestBytes + ", maxUploadBytes=" + maxUploadBytes + ", corsAllowOrigins=" + corsAllowOrigins + ", corsAllowCredentials="
+                + maxBufferedRequestBytes + ", maxUploadBytes=" + maxUploadBytes + ", passThroughEndpoints="
+                + passThroughEndpoints + ", corsAllowOrigins=" + corsAllowOrigins + ", corsAllowCredentials="
                 + corsAllowCredentials + ", clientIps=" + clientIps + ", healthChecks=" + healthChecks + ", other="
                 + other.keySet() + ']';
     }

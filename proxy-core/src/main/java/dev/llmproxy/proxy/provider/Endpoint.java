@@ -31,7 +31,12 @@ public enum Endpoint {
     IMAGE_GENERATIONS("/images/generations"),
     MODERATIONS("/moderations"),
     /** Cohere's rerank API, which LiteLLM serves for Cohere, Jina AI, Voyage AI and OpenAI-compatible servers. */
-    RERANK("/rerank");
+    RERANK("/rerank"),
+    /**
+     * A pass-through route ({@code general_settings.pass_through_endpoints}, {@code /openai/*}, {@code /anthropic/*},
+     * ...): the request is forwarded as it is to a URL of its own, never to a deployment's endpoint path.
+     */
+    PASS_THROUGH("/");
 
     private final String path;
 

@@ -97,7 +97,7 @@ public final class GeminiAdapter implements ProviderAdapter {
             case EMBEDDINGS -> path + (provider.equals("vertex_ai") ? ":predict" : ":batchEmbedContents");
             case MESSAGES_COUNT_TOKENS -> path + ":countTokens";
             // Speech is one generateContent call; the endpoints Gemini has no form of are refused before sending.
-            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK -> path + ":generateContent";
+            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK, PASS_THROUGH -> path + ":generateContent";
             // Uploads never reach Gemini (UpstreamAttempt refuses them for every adapter but OpenAI's).
             case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS,
                     IMAGES_EDITS, IMAGES_VARIATIONS ->
@@ -142,7 +142,7 @@ public final class GeminiAdapter implements ProviderAdapter {
                 throw new InvalidRequestException(endpoint.path() + " is not supported for " + provider + " models",
                         "model");
             case AUDIO_SPEECH -> GeminiSpeech.encode(alloc, body, options.model());
-            case IMAGE_GENERATIONS, MODERATIONS, RERANK -> throw new InvalidRequestException(
+            case IMAGE_GENERATIONS, MODERATIONS, RERANK, PASS_THROUGH -> throw new InvalidRequestException(
                     endpoint.path() + " is not supported for " + provider + " models by this llmproxy version", null);
         };
     }

@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.server;
 
 import dev.llmproxy.proxy.files.FilesApi;
 import dev.llmproxy.proxy.management.ManagementApi;
+import dev.llmproxy.proxy.passthrough.PassThroughRoutes;
 import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -176,6 +177,22 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
         }
         Endpoint endpoint = of(uri).endpoint();
         return endpoint != null && endpoint.isUpload();
+    }
+
+    /** Whether the request's body is streamed: an upload, or any request to a pass-through route. */
+    static boolean streamsBody(HttpRequest head, PassThroughRoutes passThrough) {
+        return streamsBody(head) || isPassThrough(head.uri(), passThrough);
+    }
+
+    /**
+     * Whether {@code uri} is a pass-through route: a configured one (which wins over a built-in route of the same
+     * path, as the operator asked for it), or a provider prefix that no built-in route takes (the Azure-style
+     * {@code /openai/deployments/{model}/...} stays a model call).
+     */
+    static boolean isPassThrough(String uri, PassThroughRoutes passThrough) {
+        String path = originForm(uri);
+        return passThrough.isConfigured(path)
+                || passThrough.isProviderRoute(path) && of(uri).kind() == Kind.NOT_FOUND;
     }
 
     /**

@@ -1,18 +1,12 @@
 package dev.llmproxy.proxy.server;
 
-import dev.llmproxy.codec.json.JsonStrings;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestScanner;
 import dev.llmproxy.codec.json.RouterParams;
-import dev.llmproxy.codec.openai.InvalidRequestException;
-import dev.llmproxy.codec.responses.ManagedResponseIds;
-import dev.llmproxy.codec.responses.StoredTurns;
-import dev.llmproxy.codec.multipart.MultipartModelRewriter;
 import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.KeyRefusal;
 import dev.llmproxy.proxy.auth.Principal;
-import dev.llmproxy.proxy.call.CallIds;
 import dev.llmproxy.proxy.call.CallOwner;
 import dev.llmproxy.proxy.call.CallOptions;
 import dev.llmproxy.proxy.call.CallRecord;
@@ -29,8 +23,6 @@ import dev.llmproxy.proxy.metrics.ExpositionFormat;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.RebuiltResponse;
-import dev.llmproxy.proxy.provider.ResponsesBridgeAdapter;
-import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -46,29 +38,22 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,9 +71,14 @@ import org.slf4j.LoggerFactory;
  * <p>Every request ends with exactly one {@link CallRecord} to the listeners: model calls report theirs, and this
  * handler reports the others (built-in answers and requests refused before routing).
  *
+ * <p>Three kinds of request take steps of their own, kept beside this handler: uploads and pass-through requests,
+ * whose bodies stream in ({@link StreamedUploads}, {@link PassThroughRequests}), and the Responses API's stored
+ * responses ({@link StoredResponses}). They answer through this handler ({@link RequestAnswers}), so that requests
+ * still end here one at a time.
+ *
  * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOwner {
+final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOwner, RequestAnswers {
     private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
     /** How long a key lookup may take before the request is answered 503. */
     /** W3C Trace Context: the caller's span, which a model call's trace continues. */
@@ -102,14 +92,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private final ServerContext server;
     /** What {@link HeadAuthHandler} found on each request's head; shared with it, confined to the event loop. */
     private final HeadAuthResults headAuth;
+    /** The uploads' steps: an upload being read until its call starts or it is answered. */
+    private final StreamedUploads uploads;
+    /** The pass-through requests' steps: a request being forwarded, its body streamed as it arrives. */
+    private final PassThroughRequests passThroughs;
+    /** The stored responses' steps: a relay, a kept turn being read, the input of a bridged call to keep. */
+    private final StoredResponses storedResponses;
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable ModelCall current;
     /** A files or batches request being relayed. */
     private @Nullable FilesCall currentFiles;
     /** Requests waiting for the one in flight: whole requests, or an upload's head followed by its parts. */
     private @Nullable ArrayDeque<HttpObject> pipelined;
-    /** The upload being read (its head was handled), until its last part or its answer; see {@link Upload}. */
-    private @Nullable Upload upload;
     /** A request waiting for its key lookup; owned here until it is dispatched or released. */
     private @Nullable AwaitingAuth awaitingAuth;
     /** A scrape being written on the metrics' thread; its answer is dropped if the client goes first. */
@@ -118,14 +112,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private @Nullable AwaitingManagement awaitingManagement;
     /** A {@code /health} report being made; its answer is dropped if the client goes first. */
     private @Nullable AwaitingHealth awaitingHealth;
-    /** A stored response being fetched; the relay is cancelled if the client goes first. */
-    private @Nullable AwaitingRelay awaitingRelay;
-    /** A request waiting for the earlier turn it continues; owned here until continued or released. */
-    private @Nullable AwaitingTurn awaitingTurn;
-    /** A kept response being read or deleted; its answer is dropped if the client goes first. */
-    private @Nullable AwaitingKept awaitingKept;
-    /** The input of the current call's Responses request, kept with its bridged answer once complete. */
-    private @Nullable PendingTurn pendingTurn;
     private boolean inFlight;
     /** Body bytes of the request being answered, reserved in the server's budget by the aggregator. */
     private long heldBodyBytes;
@@ -133,6 +119,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     ClientHandler(ServerContext server, HeadAuthResults headAuth) {
         this.server = server;
         this.headAuth = headAuth;
+        this.uploads = new StreamedUploads(server, headAuth, this);
+        this.passThroughs = new PassThroughRequests(server, headAuth, this, this);
+        this.storedResponses = new StoredResponses(server, this,
+                (context, request, path, facts, principal) ->
+                        startModelCall(context, request, path, facts, principal, true));
     }
 
     @Override
@@ -148,7 +139,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                 // A part of an upload that waits in the queue behind the request in flight.
                 queue.add(part);
             } else {
-                uploadPart(part);
+                streamedPart(part);
             }
             return;
         }
@@ -167,7 +158,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (request instanceof FullHttpRequest full) {
             handle(ctx, full);
         } else {
-            handleUpload(ctx, request);
+            startStreamed(ctx, request);
         }
     }
 
@@ -180,6 +171,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         FilesCall files = currentFiles;
         if (files != null && ctx.channel().isWritable()) {
             files.onClientWritable();
+        }
+        if (ctx.channel().isWritable()) {
+            passThroughs.clientWritable();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -238,35 +232,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (health != null) {
             record(health.facts, null, null, health.principal, ProxyError.CLIENT_CLOSED);
         }
-        AwaitingTurn turn = awaitingTurn;
-        awaitingTurn = null;
-        if (turn != null) {
-            turn.request.release();
-            record(turn.facts, Endpoint.RESPONSES, null, turn.principal, ProxyError.CLIENT_CLOSED);
-        }
-        AwaitingKept keptRead = awaitingKept;
-        awaitingKept = null;
-        if (keptRead != null) {
-            record(keptRead.facts(), Endpoint.RESPONSES, null, keptRead.principal(), ProxyError.CLIENT_CLOSED);
-        }
-        AwaitingRelay relaying = awaitingRelay;
-        awaitingRelay = null;
-        if (relaying != null) {
-            ResponseResourceRelay relay = relaying.relay;
-            if (relay != null) {
-                relay.cancel();
-            }
-            record(relaying.facts, Endpoint.RESPONSES, relaying.model, relaying.principal, ProxyError.CLIENT_CLOSED);
-        }
-        Upload reading = upload;
-        upload = null;
-        if (reading != null && !reading.started) {
-            reading.body.release();
-            if (!reading.ended) {
-                reading.ended = true;
-                record(reading.facts, reading.path.endpoint(), null, reading.principal, ProxyError.CLIENT_CLOSED);
-            }
-        }
+        storedResponses.clientGone();
+        uploads.clientGone();
+        passThroughs.clientGone();
         releasePipelined();
         releaseBody();
         ctx.fireChannelInactive();
@@ -294,14 +262,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     public void onCallEnded(boolean keepAlive) {
         current = null;
         currentFiles = null;
-        pendingTurn = null;
+        storedResponses.callEnded();
         server.activeCalls.decrementAndGet();
-        Upload reading = upload;
-        upload = null;
         ChannelHandlerContext context = ctx;
-        if (reading != null && !reading.received && context != null) {
-            // Answered before the whole upload arrived: the rest is read and dropped, then the connection closes.
-            LingeringCloseHandler.start(context.pipeline(), server.ticker, LingeringCloseHandler.MAX_DISCARD_BYTES);
+        if (context != null && uploads.callEnded(context)) {
+            keepAlive = false;
+        }
+        if (context != null && passThroughs.callEnded(context)) {
             keepAlive = false;
         }
         responseDone(keepAlive);
@@ -310,28 +277,32 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     /** Keeps the bridged answer of the current call with its input, off the event loop (never waited for). */
     @Override
     public void onResponseRebuilt(RebuiltResponse response) {
-        PendingTurn turn = pendingTurn;
-        pendingTurn = null;
-        BridgedResponses kept = server.bridgedResponses;
-        String json = turn == null || kept == null ? null : response.rebuiltResponse();
-        String id = json == null ? null : StoredTurns.responseId(json);
-        if (turn == null || kept == null || json == null || id == null) {
-            return;
+        storedResponses.onResponseRebuilt(response);
+    }
+
+    /** A request whose body streams in ({@link ApiPath#streamsBody}): a pass-through request or an upload. */
+    private void startStreamed(ChannelHandlerContext ctx, HttpRequest head) {
+        inFlight = true;
+        headAuth.clientBusy(true);
+        if (!passThroughs.start(ctx, head)) {
+            uploads.start(ctx, head);
         }
-        kept.save(id, turn.modelGroup(), turn.inputItems(), json).whenComplete((ignored, failure) -> {
-            if (failure != null) {
-                log.warn("could not keep bridged response {}: {}", id, failure.toString());
-            }
-        });
+    }
+
+    /** A part of the streamed request being read; taken. */
+    private void streamedPart(HttpContent part) {
+        if (passThroughs.isReading()) {
+            passThroughs.part(part);
+        } else {
+            uploads.part(part);
+        }
     }
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
         inFlight = true;
         headAuth.clientBusy(true);
         heldBodyBytes = request.content().readableBytes();
-        RequestFacts facts = new RequestFacts(CallIds.next(), server.ticker.getAsLong(),
-                HttpUtil.isKeepAlive(request) && !server.isDraining(),
-                request.protocolVersion().equals(HttpVersion.HTTP_1_0));
+        RequestFacts facts = RequestFacts.arriving(request, server);
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             request.release();
@@ -354,7 +325,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         HttpMethod allowed = path.kind().method();
         if (path.kind() != ApiPath.Kind.FILES && (allowed == null || !path.kind().allows(request.method()))) {
             FullHttpResponse response = Responses.error(ctx.alloc(), ProxyError.METHOD_NOT_ALLOWED,
-                    "Method " + request.method() + " not allowed for " + pathOf(request.uri()), null, facts.callId);
+                    "Method " + request.method() + " not allowed for " + pathOf(request.uri()), null, facts.callId());
             if (allowed != null) {
                 response.headers().set(HttpHeaderNames.ALLOW, path.kind().allowHeader());
             }
@@ -416,7 +387,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             timeout.cancel(false);
         }
         if (failure != null || result == null || result.isPending()) {
-            log.warn("[{}] key lookup failed: {}", waiting.facts.callId,
+            log.warn("[{}] key lookup failed: {}", waiting.facts.callId(),
                     failure != null ? failure.toString() : "no result");
             waiting.release();
             reject(context, waiting.facts, ProxyError.AUTH_UNAVAILABLE,
@@ -432,7 +403,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             return;
         }
         awaitingAuth = null;
-        log.warn("[{}] key lookup took longer than {} s", waiting.facts.callId,
+        log.warn("[{}] key lookup took longer than {} s", waiting.facts.callId(),
                 TimeUnit.NANOSECONDS.toSeconds(AUTH_TIMEOUT_NANOS));
         waiting.release();
         reject(context, waiting.facts, ProxyError.AUTH_UNAVAILABLE,
@@ -443,9 +414,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private void dispatch(
             ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path, RequestFacts facts, Principal principal) {
         switch (path.kind()) {
-            case LIVENESS -> builtIn(ctx, request, facts, principal, server.builtIns.alive(facts.callId));
+            case LIVENESS -> builtIn(ctx, request, facts, principal, server.builtIns.alive(facts.callId()));
             case READINESS -> builtIn(ctx, request, facts, principal,
-                    server.builtIns.readiness(ctx.alloc(), facts.callId));
+                    server.builtIns.readiness(ctx.alloc(), facts.callId()));
             case HEALTH -> sendHealth(ctx, request, facts, principal);
             case MODELS -> builtIn(ctx, request, facts, principal, modelList(ctx, facts, principal));
             case MODEL_INFO -> sendModel(ctx, request, path, facts, principal);
@@ -453,7 +424,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case METRICS -> sendMetrics(ctx, request, facts, principal);
             case MANAGEMENT_GET, MANAGEMENT_POST -> sendManagement(ctx, request, facts, principal);
             case FILES -> startFiles(ctx, request, facts, principal);
-            case RESPONSE, RESPONSE_INPUT_ITEMS -> sendResponseResource(ctx, request, path, facts, principal);
+            case RESPONSE, RESPONSE_INPUT_ITEMS -> storedResponses.sendResource(ctx, request, path, facts, principal);
             default -> throw new IllegalStateException("unhandled path " + path.kind());
         }
     }
@@ -469,8 +440,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private FullHttpResponse modelList(ChannelHandlerContext ctx, RequestFacts facts, Principal principal) {
         KeyGrant key = principal.key();
         return key == null
-                ? server.builtIns.modelList(facts.callId)
-                : server.builtIns.modelList(ctx.alloc(), facts.callId, key::allowsModel);
+                ? server.builtIns.modelList(facts.callId())
+                : server.builtIns.modelList(ctx.alloc(), facts.callId(), key::allowsModel);
     }
 
     private void sendModel(
@@ -479,7 +450,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         String id = path.pathModel();
         KeyGrant key = principal.key();
         FullHttpResponse response = id == null || key != null && !key.allowsModel(id)
-                ? null : server.builtIns.model(ctx.alloc(), id, facts.callId);
+                ? null : server.builtIns.model(ctx.alloc(), id, facts.callId());
         if (response == null) {
             reject(ctx, facts, ProxyError.NOT_FOUND, "The model `" + id + "` does not exist", "model", null,
                     principal);
@@ -534,14 +505,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         awaitingScrape = null;
         if (body == null) {
-            log.warn("[{}] metrics scrape failed: {}", waiting.facts.callId,
+            log.warn("[{}] metrics scrape failed: {}", waiting.facts.callId(),
                     failure != null ? failure.toString() : "no result");
             reject(context, waiting.facts, ProxyError.METRICS_UNAVAILABLE,
                     "Metrics are unavailable right now; try again", null, null, waiting.principal);
             return;
         }
         FullHttpResponse response = Responses.full(HttpResponseStatus.OK, waiting.format.contentType(), body,
-                waiting.facts.callId);
+                waiting.facts.callId());
         if (waiting.gzip) {
             response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
         }
@@ -577,7 +548,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         awaitingHealth = null;
         if (report == null) {
-            log.warn("[{}] health check failed: {}", waiting.facts.callId,
+            log.warn("[{}] health check failed: {}", waiting.facts.callId(),
                     failure != null ? failure.toString() : "no result");
             reject(context, waiting.facts, ProxyError.HEALTH_UNAVAILABLE,
                     "Health checks are unavailable right now; try again", null, null, waiting.principal);
@@ -585,7 +556,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         ByteBuf body = Unpooled.wrappedBuffer(report.toJson());
         send(context, Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body,
-                waiting.facts.callId), waiting.facts);
+                waiting.facts.callId()), waiting.facts);
         record(waiting.facts, null, null, waiting.principal, null, HttpResponseStatus.OK.code());
     }
 
@@ -648,14 +619,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             rejectModel(ctx, facts, ProxyError.BAD_REQUEST, modeRefusal, "model", endpoint, model, principal);
             return;
         }
-        BridgedResponses kept = server.bridgedResponses;
-        if (endpoint == Endpoint.RESPONSES && kept != null && !continued) {
-            String previous = ResponsesContinuation.keptPreviousId(request.content());
-            if (previous != null) {
-                awaitEarlierTurn(ctx, request, path, facts, principal, kept, previous,
-                        ResponsesContinuation.bridges(route));
-                return;
-            }
+        if (endpoint == Endpoint.RESPONSES && !continued
+                && storedResponses.awaitEarlierTurn(ctx, request, path, facts, principal, route)) {
+            return;
         }
         CallOptions options;
         ByteBuf body;
@@ -713,11 +679,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             principal = principal.admittedCall();
         }
         request.release();
-        String keptInput = endpoint == Endpoint.RESPONSES && kept != null && ResponsesContinuation.bridges(route)
-                ? StoredTurns.inputToStore(body) : null;
-        pendingTurn = keptInput == null ? null : new PendingTurn(route.modelGroup(), keptInput);
-        CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, info, principal,
-                facts.startNanos, facts.keepAlive, facts.http10, traceparent, options, anthropicBeta);
+        storedResponses.callStarting(endpoint, route, body);
+        CallRequest callRequest = new CallRequest(facts.callId(), endpoint, model, route, info, principal,
+                facts.startNanos(), facts.keepAlive(), facts.http10(), traceparent, options, anthropicBeta);
         server.activeCalls.incrementAndGet();
         ModelCall call = new ModelCall(ctx, this, server.calls, callRequest, body);
         current = call;
@@ -729,46 +693,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             Principal principal) {
         server.activeCalls.incrementAndGet();
         FilesCall call = server.files.start(ctx, this, request, ApiPath.originForm(request.uri()), principal,
-                facts.callId, facts.startNanos, facts.keepAlive, facts.http10);
+                facts.callId(), facts.startNanos(), facts.keepAlive(), facts.http10());
         if (!call.isDone()) {
             currentFiles = call;
         }
-    }
-
-    /**
-     * Answers a virtual key's or an end user's refusal: 401 for the model or a blocked team, 400 for a blocked end
-     * user, 429 for the budget and the limits (with retry-after).
-     */
-    private void rejectKey(ChannelHandlerContext ctx, RequestFacts facts, KeyRefusal refusal, Endpoint endpoint,
-            String model, Principal principal) {
-        ProxyError error = keyRefusalError(refusal);
-        send(ctx, keyRefusalResponse(ctx, refusal, endpoint, facts.callId), facts);
-        record(facts, endpoint, model, principal, error);
-    }
-
-    private static ProxyError keyRefusalError(KeyRefusal refusal) {
-        return switch (refusal.reason()) {
-            case MODEL_NOT_ALLOWED -> ProxyError.KEY_MODEL_DENIED;
-            case TEAM_MODEL_NOT_ALLOWED -> ProxyError.TEAM_MODEL_DENIED;
-            case TEAM_BLOCKED -> ProxyError.TEAM_BLOCKED;
-            case BUDGET_EXCEEDED -> ProxyError.BUDGET_EXCEEDED;
-            case RATE_LIMITED -> ProxyError.KEY_RATE_LIMITED;
-            case END_USER_BLOCKED -> ProxyError.END_USER_BLOCKED;
-        };
-    }
-
-    /** A virtual key's refusal as the client gets it (see {@link #rejectKey}). */
-    private static FullHttpResponse keyRefusalResponse(ChannelHandlerContext ctx, KeyRefusal refusal,
-            Endpoint endpoint, String callId) {
-        FullHttpResponse response = Responses.error(ctx.alloc(), keyRefusalError(refusal), refusal.message(),
-                refusal.reason() == KeyRefusal.Reason.MODEL_NOT_ALLOWED
-                        || refusal.reason() == KeyRefusal.Reason.TEAM_MODEL_NOT_ALLOWED ? "model" : null,
-                callId, endpoint);
-        if (refusal.reason() == KeyRefusal.Reason.RATE_LIMITED) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER,
-                    Long.toString(Math.max(1, (refusal.retryAfterMillis() + 999) / 1000)));
-        }
-        return response;
     }
 
     /**
@@ -795,7 +723,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                 ctx.executor().execute(() -> managed(waiting, answer, failure));
             } catch (RejectedExecutionException e) {
                 // The event loop is shutting down: the connection is gone with it, and so is the answer.
-                log.debug("[{}] management answer dropped: the event loop is stopping", facts.callId);
+                log.debug("[{}] management answer dropped: the event loop is stopping", facts.callId());
             }
         });
     }
@@ -807,7 +735,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         awaitingManagement = null;
         if (answer == null) {
-            log.warn("[{}] management request failed: {}", waiting.facts.callId,
+            log.warn("[{}] management request failed: {}", waiting.facts.callId(),
                     failure != null ? failure.toString() : "no result");
             reject(context, waiting.facts, ProxyError.STORE_UNAVAILABLE,
                     "The key store is unavailable right now; try again", null, null, waiting.principal);
@@ -815,207 +743,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         ByteBuf body = context.alloc().buffer(answer.json().length).writeBytes(answer.json());
         FullHttpResponse response = Responses.full(HttpResponseStatus.valueOf(answer.status()),
-                HttpHeaderValues.APPLICATION_JSON, body, waiting.facts.callId);
+                HttpHeaderValues.APPLICATION_JSON, body, waiting.facts.callId());
         send(context, response, waiting.facts);
         record(waiting.facts, null, null, waiting.principal, null, answer.status());
-    }
-
-    /**
-     * {@code GET}/{@code DELETE /v1/responses/{id}} and {@code GET /v1/responses/{id}/input_items}: relayed to the
-     * OpenAI or Azure deployment the managed id names. The request stays in flight until the answer comes back.
-     */
-    private void sendResponseResource(ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path,
-            RequestFacts facts, Principal principal) {
-        String id = String.valueOf(path.pathModel());
-        ResponseResourceRelay.Action action = path.kind() == ApiPath.Kind.RESPONSE_INPUT_ITEMS
-                ? ResponseResourceRelay.Action.INPUT_ITEMS
-                : request.method().equals(HttpMethod.DELETE) ? ResponseResourceRelay.Action.DELETE
-                : ResponseResourceRelay.Action.RETRIEVE;
-        String uri = request.uri();
-        int queryStart = uri.indexOf('?');
-        String query = queryStart < 0 ? "" : uri.substring(queryStart + 1);
-        request.release();
-        ManagedResponseIds.Decoded decoded = ManagedResponseIds.decode(id);
-        BridgedResponses kept = server.bridgedResponses;
-        if (decoded == null && kept != null) {
-            AwaitingKept waiting = new AwaitingKept(facts, principal, id, action, query, kept);
-            awaitingKept = waiting;
-            hopBack(ctx, kept.find(id), (turn, failure) -> keptFound(waiting, turn, failure));
-            return;
-        }
-        ModelRoute route = decoded == null ? null : server.routes.resolve(decoded.deploymentId());
-        Deployment deployment = route == null ? null : route.targets().get(0).deployment();
-        if (decoded == null || deployment == null || !deployment.id().equals(decoded.deploymentId())
-                || deployment.isMock() || deployment.adapter() instanceof ResponsesBridgeAdapter) {
-            reject(ctx, facts, ProxyError.NOT_FOUND, "Response with id '" + id + "' not found. llmproxy finds a "
-                    + "response by the id it returned for it, which names the deployment that holds it", null,
-                    Endpoint.RESPONSES, principal);
-            return;
-        }
-        KeyGrant key = principal.key();
-        KeyRefusal refusal = key == null ? null : key.checkModel(deployment.modelGroup());
-        if (refusal != null) {
-            rejectKey(ctx, facts, refusal, Endpoint.RESPONSES, deployment.modelGroup(), principal);
-            return;
-        }
-        AwaitingRelay waiting = new AwaitingRelay(facts, principal, deployment.modelGroup());
-        awaitingRelay = waiting;
-        waiting.relay = ResponseResourceRelay.start(ctx, server.calls.upstream(), deployment, action, decoded, id,
-                query, facts.callId, (response, error) -> relayed(waiting, response, error));
-    }
-
-    /**
-     * Holds a request continuing a bridged response until the earlier turn is read from the store, then starts it
-     * again with that turn's items in front of its input.
-     */
-    private void awaitEarlierTurn(ChannelHandlerContext ctx, FullHttpRequest request, ApiPath path,
-            RequestFacts facts, Principal principal, BridgedResponses kept, String previous, boolean bridged) {
-        AwaitingTurn waiting = new AwaitingTurn(request, path, facts, principal, previous, bridged);
-        awaitingTurn = waiting;
-        hopBack(ctx, kept.find(previous), (turn, failure) -> earlierTurn(waiting, turn, failure));
-    }
-
-    private void earlierTurn(AwaitingTurn waiting, @Nullable Optional<BridgedResponses.Turn> found,
-            @Nullable Throwable failure) {
-        ChannelHandlerContext context = ctx;
-        if (awaitingTurn != waiting || context == null) {
-            return;
-        }
-        awaitingTurn = null;
-        FullHttpRequest request = waiting.request;
-        if (failure != null) {
-            log.warn("[{}] reading the earlier response failed: {}", waiting.facts.callId, failure.toString());
-            request.release();
-            reject(context, waiting.facts, ProxyError.STORE_UNAVAILABLE, "The response store is unavailable right "
-                    + "now; try again", null, Endpoint.RESPONSES, waiting.principal);
-            return;
-        }
-        BridgedResponses.Turn turn = found == null ? null : found.orElse(null);
-        if (turn == null) {
-            if (waiting.bridged) {
-                request.release();
-                reject(context, waiting.facts, ProxyError.BAD_REQUEST, "Previous response with id '"
-                        + waiting.previous + "' not found.", "previous_response_id", Endpoint.RESPONSES,
-                        waiting.principal);
-                return;
-            }
-            // Not one of the proxy's: the provider may know it.
-            startModelCall(context, request, waiting.path, waiting.facts, waiting.principal, true);
-            return;
-        }
-        ByteBuf body;
-        try {
-            body = StoredTurns.continuing(context.alloc(), request.content(), turn.inputItems(), turn.response());
-        } catch (InvalidRequestException | IllegalArgumentException e) {
-            request.release();
-            reject(context, waiting.facts, ProxyError.BAD_REQUEST, String.valueOf(e.getMessage()), "input",
-                    Endpoint.RESPONSES, waiting.principal);
-            return;
-        }
-        FullHttpRequest continued = request.replace(body);
-        request.release();
-        startModelCall(context, continued, waiting.path, waiting.facts, waiting.principal, true);
-    }
-
-    /** Answers {@code GET}/{@code DELETE /v1/responses/{id}} or its input items from a kept turn. */
-    private void keptFound(AwaitingKept waiting, @Nullable Optional<BridgedResponses.Turn> found,
-            @Nullable Throwable failure) {
-        ChannelHandlerContext context = ctx;
-        if (awaitingKept != waiting || context == null) {
-            return;
-        }
-        awaitingKept = null;
-        if (failure != null) {
-            log.warn("[{}] reading a kept response failed: {}", waiting.facts().callId, failure.toString());
-            reject(context, waiting.facts(), ProxyError.STORE_UNAVAILABLE, "The response store is unavailable right "
-                    + "now; try again", null, Endpoint.RESPONSES, waiting.principal());
-            return;
-        }
-        BridgedResponses.Turn turn = found == null ? null : found.orElse(null);
-        KeyGrant key = waiting.principal().key();
-        if (turn == null || key != null && key.checkModel(turn.modelGroup()) != null) {
-            reject(context, waiting.facts(), ProxyError.NOT_FOUND, "Response with id '" + waiting.id()
-                    + "' not found.", null, Endpoint.RESPONSES, waiting.principal());
-            return;
-        }
-        switch (waiting.action()) {
-            case RETRIEVE -> sendKept(context, waiting, turn.response());
-            case INPUT_ITEMS -> {
-                QueryStringDecoder query = new QueryStringDecoder(waiting.query(), false);
-                int limit;
-                try {
-                    limit = intParam(query, "limit", 20);
-                } catch (NumberFormatException e) {
-                    reject(context, waiting.facts(), ProxyError.BAD_REQUEST, "limit must be a number", "limit",
-                            Endpoint.RESPONSES, waiting.principal());
-                    return;
-                }
-                sendKept(context, waiting, StoredTurns.inputItemsPage(turn.inputItems(), limit,
-                        "asc".equals(param(query, "order")), param(query, "after")));
-            }
-            case DELETE -> {
-                awaitingKept = waiting;
-                hopBack(context, waiting.kept().delete(waiting.id()), (deleted, error) -> keptDeleted(waiting, error));
-            }
-        }
-    }
-
-    private void keptDeleted(AwaitingKept waiting, @Nullable Throwable failure) {
-        ChannelHandlerContext context = ctx;
-        if (awaitingKept != waiting || context == null) {
-            return;
-        }
-        awaitingKept = null;
-        if (failure != null) {
-            log.warn("[{}] deleting a kept response failed: {}", waiting.facts().callId, failure.toString());
-            reject(context, waiting.facts(), ProxyError.STORE_UNAVAILABLE, "The response store is unavailable right "
-                    + "now; try again", null, Endpoint.RESPONSES, waiting.principal());
-            return;
-        }
-        sendKept(context, waiting, "{\"id\":" + new String(JsonStrings.quote(waiting.id()), StandardCharsets.UTF_8)
-                + ",\"object\":\"response\",\"deleted\":true}");
-    }
-
-    private void sendKept(ChannelHandlerContext context, AwaitingKept waiting, String json) {
-        FullHttpResponse response = Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON,
-                ByteBufUtil.writeUtf8(context.alloc(), json), waiting.facts().callId);
-        send(context, response, waiting.facts());
-        record(waiting.facts(), Endpoint.RESPONSES, null, waiting.principal(), null, HttpResponseStatus.OK.code());
-    }
-
-    private static @Nullable String param(QueryStringDecoder query, String name) {
-        List<String> values = query.parameters().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    private static int intParam(QueryStringDecoder query, String name, int fallback) {
-        String value = param(query, name);
-        return value == null ? fallback : Integer.parseInt(value);
-    }
-
-    /** Runs {@code then} on this connection's event loop once {@code stage} completes. */
-    private static <T> void hopBack(ChannelHandlerContext ctx, CompletionStage<T> stage,
-            BiConsumer<@Nullable T, @Nullable Throwable> then) {
-        stage.whenComplete((value, failure) -> {
-            try {
-                ctx.executor().execute(() -> then.accept(value, failure));
-            } catch (RejectedExecutionException e) {
-                // The event loop is shutting down: the connection is gone with it, and so is the answer.
-                log.debug("answer from the response store dropped: the event loop is stopping");
-            }
-        });
-    }
-
-    private void relayed(AwaitingRelay waiting, FullHttpResponse response, @Nullable ProxyError error) {
-        ChannelHandlerContext context = ctx;
-        if (awaitingRelay != waiting || context == null) {
-            response.release();
-            return;
-        }
-        awaitingRelay = null;
-        send(context, response, waiting.facts);
-        record(waiting.facts, Endpoint.RESPONSES, waiting.model, waiting.principal, error,
-                response.status().code());
     }
 
     private static String requiredField(Endpoint endpoint) {
@@ -1026,6 +756,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> "input";
             case IMAGE_GENERATIONS -> "prompt";
             case RERANK -> "query";
+            case PASS_THROUGH -> throw new IllegalStateException("a pass-through request is not a model call");
         };
     }
 
@@ -1037,234 +768,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> info.hasInput();
             case IMAGE_GENERATIONS -> info.hasPrompt();
             // The request scan does not look for query and documents; the provider names what is missing.
-            case RERANK -> true;
+            case RERANK, PASS_THROUGH -> true;
         };
-    }
-
-    /**
-     * An upload's head ({@link ApiPath#streamsBody}): its body is not collected but streamed to the provider as it
-     * arrives. The key is checked and the parts read until the {@code model} field is found (the bytes before it are
-     * held, up to {@code max_request_size_mb}); then the call starts with the body, which it owns from then on.
-     */
-    private void handleUpload(ChannelHandlerContext ctx, HttpRequest head) {
-        inFlight = true;
-        headAuth.clientBusy(true);
-        RequestFacts facts = new RequestFacts(CallIds.next(), server.ticker.getAsLong(),
-                HttpUtil.isKeepAlive(head) && !server.isDraining(), head.protocolVersion().equals(HttpVersion.HTTP_1_0));
-        ApiPath path = ApiPath.of(head.uri());
-        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        String boundary = MultipartModelRewriter.boundary(contentType);
-        // A path that names the model (Azure's form) needs no model field: the body then goes as it is.
-        boolean modelInPath = path.pathModel() != null;
-        StreamedBody body = new StreamedBody(ctx, contentType == null ? "" : contentType,
-                modelInPath ? null : boundary, HttpUtil.getContentLength(head, -1L), server.settings.maxRequestBytes());
-        Upload reading = new Upload(head, path, facts, body,
-                boundary == null || modelInPath ? null : MultipartModelRewriter.scanner(boundary));
-        upload = reading;
-        if (boundary == null) {
-            refuseUpload(reading, ProxyError.BAD_REQUEST, "Invalid Content-Type: expected multipart/form-data with "
-                    + "a boundary", null, null);
-            return;
-        }
-        AuthResult checked = headAuth.take(head.headers());
-        AuthResult auth = checked != null ? checked : server.authenticator.authenticate(head.headers());
-        CompletionStage<AuthResult> pending = auth.pending();
-        if (pending == null) {
-            uploadAuthenticated(reading, auth, null);
-            return;
-        }
-        ScheduledFuture<?> timeout = ctx.executor().schedule(
-                () -> uploadAuthenticated(reading, null, null), AUTH_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-        pending.whenComplete((result, failure) -> ctx.executor().execute(() -> {
-            timeout.cancel(false);
-            uploadAuthenticated(reading, result, failure);
-        }));
-    }
-
-    private void uploadAuthenticated(Upload reading, @Nullable AuthResult result, @Nullable Throwable failure) {
-        if (upload != reading || reading.ended || reading.principal != null) {
-            return;
-        }
-        if (failure != null || result == null || result.isPending()) {
-            log.warn("[{}] key lookup failed: {}", reading.facts.callId,
-                    failure != null ? failure.toString() : "no result in time");
-            refuseUpload(reading, ProxyError.AUTH_UNAVAILABLE, "Authentication is unavailable right now; try again",
-                    null, null);
-            return;
-        }
-        Principal principal = result.principal();
-        if (principal == null) {
-            AuthResult.Failure refused = result.failure() != null ? result.failure() : AuthResult.Failure.INVALID_KEY;
-            refuseUpload(reading, HeadAuthHandler.refusalError(refused), HeadAuthHandler.refusalMessage(refused),
-                    null, null);
-            return;
-        }
-        reading.principal = principal;
-        startUploadWhenReady(reading);
-    }
-
-    /** A part of the upload being read; taken. */
-    private void uploadPart(HttpContent part) {
-        Upload reading = upload;
-        if (reading == null) {
-            part.release();
-            return;
-        }
-        boolean failed = part.decoderResult().isFailure();
-        boolean last = !failed && part instanceof LastHttpContent;
-        MultipartModelRewriter scanner = reading.scanner;
-        if (!reading.started && !reading.ended && !failed && scanner != null) {
-            scanner.scan(part.content());
-            if (last) {
-                scanner.finish();
-            }
-        }
-        reading.received = last;
-        reading.body.add(part);
-        if (reading.ended && last) {
-            upload = null;
-        }
-        startUploadWhenReady(reading);
-    }
-
-    /** Starts the upload's call once its key is checked and its model known; refuses a body that cannot be read. */
-    private void startUploadWhenReady(Upload reading) {
-        if (reading.started || reading.ended) {
-            return;
-        }
-        ProxyError bodyFailure = reading.body.failure();
-        if (bodyFailure != null) {
-            String message = reading.body.failureMessage();
-            refuseUpload(reading, bodyFailure, message != null ? message : "Invalid request body", null, null);
-            return;
-        }
-        String model = reading.path.pathModel();
-        MultipartModelRewriter scanner = reading.scanner;
-        if (scanner != null) {
-            String error = scanner.error();
-            if (error != null) {
-                refuseUpload(reading, ProxyError.BAD_REQUEST, error, null, null);
-                return;
-            }
-            if (scanner.isModelMissing() || reading.received && !scanner.hasModel()) {
-                refuseUpload(reading, ProxyError.MISSING_FIELD, "Missing required field: model", "model", null);
-                return;
-            }
-            if (!scanner.hasModel()) {
-                if (reading.body.receivedBytes() > server.settings.maxRequestBytes()) {
-                    refuseUpload(reading, ProxyError.BODY_TOO_LARGE, "The model field must come within the first "
-                            + server.settings.maxRequestBytes() + " bytes of an upload, before the file "
-                            + "(general_settings.max_request_size_mb)", "model", null);
-                }
-                return;
-            }
-            model = scanner.model();
-        }
-        Principal principal = reading.principal;
-        if (principal == null) {
-            return;
-        }
-        if (model == null || model.isEmpty()) {
-            refuseUpload(reading, ProxyError.MISSING_FIELD, "Missing required field: model", "model", null);
-            return;
-        }
-        startUploadCall(reading, principal, model);
-    }
-
-    private void startUploadCall(Upload reading, Principal principal, String model) {
-        ChannelHandlerContext context = ctx;
-        Endpoint endpoint = reading.path.endpoint();
-        if (context == null || endpoint == null) {
-            throw new IllegalStateException("an upload without a connection or an endpoint");
-        }
-        KeyGrant key = principal.key();
-        KeyRefusal modelRefusal = key == null ? null : key.checkModel(model);
-        if (modelRefusal != null) {
-            answerUpload(reading, keyRefusalResponse(context, modelRefusal, endpoint, reading.facts.callId),
-                    keyRefusalError(modelRefusal), model);
-            return;
-        }
-        ModelRoute route = server.routes.resolve(model);
-        if (route == null) {
-            route = server.calls.retryRules().defaultRoute();
-        }
-        if (route == null) {
-            refuseUpload(reading, ProxyError.UNKNOWN_MODEL, "Invalid model name passed in model=" + model
-                    + ". Call `/v1/models` to view available models for your key.", "model", model);
-            return;
-        }
-        String modeRefusal = EndpointModes.refusal(route, endpoint, model);
-        if (modeRefusal != null) {
-            refuseUpload(reading, ProxyError.BAD_REQUEST, modeRefusal, "model", model);
-            return;
-        }
-        HttpHeaders headers = reading.head.headers();
-        CallOptions options;
-        try {
-            options = CallOptions.fromHeaders(headers.get(CallOptions.NUM_RETRIES_HEADER),
-                    headers.get(CallOptions.TIMEOUT_HEADER));
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            refuseUpload(reading, ProxyError.BAD_REQUEST, message != null ? message : "Invalid request", null, model);
-            return;
-        }
-        if (key != null) {
-            KeyRefusal refusal = key.admit(model, server.clock.millis());
-            if (refusal != null) {
-                answerUpload(reading, keyRefusalResponse(context, refusal, endpoint, reading.facts.callId),
-                        keyRefusalError(refusal), model);
-                return;
-            }
-            principal = principal.admittedCall();
-        }
-        reading.started = true;
-        RequestFacts facts = reading.facts;
-        CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, uploadInfo(model), principal,
-                facts.startNanos, facts.keepAlive, facts.http10, headers.get(TRACEPARENT), options, null);
-        server.activeCalls.incrementAndGet();
-        ModelCall call = new ModelCall(context, this, server.calls, callRequest, reading.body);
-        current = call;
-        call.start();
-    }
-
-    /** What the call needs to know of an upload's fields: its model (it is never a stream). */
-    private static RequestInfo uploadInfo(String model) {
-        return new RequestInfo(null, model, -1, -1, false, false, false, false, false, false, false, false, -1, null);
-    }
-
-    private void refuseUpload(Upload reading, ProxyError error, String message, @Nullable String param,
-            @Nullable String model) {
-        ChannelHandlerContext context = ctx;
-        if (context == null) {
-            return;
-        }
-        answerUpload(reading, Responses.error(context.alloc(), error, message, param, reading.facts.callId,
-                reading.path.endpoint()), error, model);
-    }
-
-    /**
-     * Answers an upload before its call started: at once, whether or not its body has arrived. The body is dropped;
-     * when part of it is still to come, the connection closes lingering (the rest is read and dropped).
-     */
-    private void answerUpload(Upload reading, FullHttpResponse response, ProxyError error, @Nullable String model) {
-        ChannelHandlerContext context = ctx;
-        if (context == null) {
-            response.release();
-            return;
-        }
-        reading.ended = true;
-        reading.body.release();
-        record(reading.facts, reading.path.endpoint(), model, reading.principal, error);
-        if (reading.received) {
-            upload = null;
-            send(context, response, reading.facts);
-            return;
-        }
-        upload = null;
-        long declared = reading.body.declaredLength();
-        LingeringCloseHandler.answerAndClose(context, response, server.ticker,
-                declared < 0 ? -1L : declared - reading.body.receivedBytes());
-        responseDone(false);
     }
 
     private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause, RequestFacts facts) {
@@ -1285,43 +790,37 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         // The decoder has lost its place in the byte stream, so the connection cannot carry another request. The
         // client may still be sending the rest of it: a lingering close lets it read the answer instead of a reset.
-        LingeringCloseHandler.answerAndClose(ctx, Responses.error(ctx.alloc(), error, message, null, facts.callId),
+        LingeringCloseHandler.answerAndClose(ctx, Responses.error(ctx.alloc(), error, message, null, facts.callId()),
                 server.ticker, -1L);
         record(facts, null, null, null, error);
         responseDone(false);
     }
 
-    private void reject(ChannelHandlerContext ctx, RequestFacts facts, ProxyError error, String message,
-            @Nullable String param, @Nullable Endpoint endpoint, @Nullable Principal principal) {
-        rejectModel(ctx, facts, error, message, param, endpoint, null, principal);
-    }
-
-    private void rejectModel(ChannelHandlerContext ctx, RequestFacts facts, ProxyError error, String message,
-            @Nullable String param, @Nullable Endpoint endpoint, @Nullable String model,
-            @Nullable Principal principal) {
-        send(ctx, Responses.error(ctx.alloc(), error, message, param, facts.callId, endpoint), facts);
-        record(facts, endpoint, model, principal, error);
-    }
-
-    private void record(RequestFacts facts, @Nullable Endpoint endpoint, @Nullable String model,
-            @Nullable Principal principal, ProxyError error) {
-        record(facts, endpoint, model, principal, error, error.status().code());
-    }
-
-    private void record(RequestFacts facts, @Nullable Endpoint endpoint, @Nullable String model,
+    @Override
+    public void record(RequestFacts facts, @Nullable Endpoint endpoint, @Nullable String model,
             @Nullable Principal principal, @Nullable ProxyError error, int status) {
         long now = server.ticker.getAsLong();
-        server.listener.onCallEnded(new CallRecord(facts.callId, endpoint, model, null, null, principal, status,
-                error, false, null, facts.startNanos, 0, now, 0, List.of()));
+        server.listener.onCallEnded(new CallRecord(facts.callId(), endpoint, model, null, null, principal, status,
+                error, false, null, facts.startNanos(), 0, now, 0, List.of()));
     }
 
-    private void send(ChannelHandlerContext ctx, FullHttpResponse response, RequestFacts facts) {
-        Responses.setConnection(response, facts.keepAlive, facts.http10);
-        Responses.writeLast(ctx, response, facts.keepAlive);
-        responseDone(facts.keepAlive);
+    @Override
+    public void send(ChannelHandlerContext ctx, FullHttpResponse response, RequestFacts facts) {
+        Responses.setConnection(response, facts.keepAlive(), facts.http10());
+        Responses.writeLast(ctx, response, facts.keepAlive());
+        responseDone(facts.keepAlive());
     }
 
-    private void responseDone(boolean keepAlive) {
+    @Override
+    public void startCall(ChannelHandlerContext ctx, CallRequest request, StreamedBody body) {
+        server.activeCalls.incrementAndGet();
+        ModelCall call = new ModelCall(ctx, this, server.calls, request, body);
+        current = call;
+        call.start();
+    }
+
+    @Override
+    public void responseDone(boolean keepAlive) {
         inFlight = false;
         headAuth.clientBusy(false);
         releaseBody();
@@ -1339,10 +838,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         if (next instanceof HttpRequest nextUpload && queue != null) {
             context.executor().execute(() -> {
-                handleUpload(context, nextUpload);
+                startStreamed(context, nextUpload);
                 while (queue.peek() instanceof HttpContent part && !(part instanceof FullHttpRequest)) {
                     queue.poll();
-                    uploadPart(part);
+                    streamedPart(part);
                 }
             });
             return;
@@ -1383,34 +882,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         return query < 0 ? uri : uri.substring(0, query);
     }
 
-    /** The facts of a request settled when it arrives. */
-    private record RequestFacts(String callId, long startNanos, boolean keepAlive, boolean http10) {}
-
-    /** The input of a Responses call to keep with its bridged answer. */
-    private record PendingTurn(String modelGroup, String inputItems) {}
-
-    /** A kept response being read or deleted on a store thread. */
-    private record AwaitingKept(RequestFacts facts, Principal principal, String id,
-            ResponseResourceRelay.Action action, String query, BridgedResponses kept) {}
-
-    /** A request kept while the earlier turn it continues is read; the request is owned until released. */
-    private record AwaitingTurn(FullHttpRequest request, ApiPath path, RequestFacts facts, Principal principal,
-            String previous, boolean bridged) {}
-
-    /** A stored response being fetched from its deployment. */
-    private static final class AwaitingRelay {
-        final RequestFacts facts;
-        final Principal principal;
-        final String model;
-        @Nullable ResponseResourceRelay relay;
-
-        AwaitingRelay(RequestFacts facts, Principal principal, String model) {
-            this.facts = facts;
-            this.principal = principal;
-            this.model = model;
-        }
-    }
-
     /** A management request under way on a store thread. */
     private record AwaitingManagement(RequestFacts facts, Principal principal) {}
 
@@ -1419,36 +890,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     /** A health report under way on the health checker's event loop. */
     private record AwaitingHealth(RequestFacts facts, Principal principal) {}
-
-    /**
-     * An upload being read: its head, what the scan of its body found so far, and the body, owned here until the
-     * call starts (then by the call) or the upload is answered.
-     */
-    private static final class Upload {
-        final HttpRequest head;
-        final ApiPath path;
-        final RequestFacts facts;
-        final StreamedBody body;
-        /** Finds the model field; null when the path names the model or the body is not multipart. */
-        final @Nullable MultipartModelRewriter scanner;
-        /** Who calls; null while the key is being checked. */
-        @Nullable Principal principal;
-        /** Whether the body's last part arrived. */
-        boolean received;
-        /** Whether the call started (it owns the body). */
-        boolean started;
-        /** Whether the upload was answered before its call started. */
-        boolean ended;
-
-        Upload(HttpRequest head, ApiPath path, RequestFacts facts, StreamedBody body,
-                @Nullable MultipartModelRewriter scanner) {
-            this.head = head;
-            this.path = path;
-            this.facts = facts;
-            this.body = body;
-            this.scanner = scanner;
-        }
-    }
 
     /** A request kept while its key is looked up; the request is owned until {@link #release()} or dispatch. */
     private static final class AwaitingAuth {

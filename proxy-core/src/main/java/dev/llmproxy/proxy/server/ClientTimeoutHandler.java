@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.server;
 
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
+import dev.llmproxy.proxy.passthrough.PassThroughRoutes;
 import dev.llmproxy.proxy.call.CallIds;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
@@ -80,12 +81,19 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
     private long quietSinceNanos;
     private long headStartNanos;
     private long lastReadNanos;
+    /** Whose requests stream their bodies, paced by the target rather than by the client's body timeout. */
+    private final PassThroughRoutes passThrough;
 
     ClientTimeoutHandler(ClientTimeouts timeouts, LongSupplier ticker) {
+        this(timeouts, ticker, PassThroughRoutes.NONE);
+    }
+
+    ClientTimeoutHandler(ClientTimeouts timeouts, LongSupplier ticker, PassThroughRoutes passThrough) {
         this.keepAliveNanos = timeouts.keepAlive().toNanos();
         this.headerNanos = timeouts.header().toNanos();
         this.bodyNanos = timeouts.body().toNanos();
         this.ticker = ticker;
+        this.passThrough = passThrough;
     }
 
     @Override
@@ -120,7 +128,7 @@ final class ClientTimeoutHandler extends ChannelDuplexHandler {
             responsesOwed++;
             // An upload's body is streamed to the provider, whose pace (not the client's) it then follows: the call's
             // own timeouts govern it.
-            reading = request.decoderResult().isSuccess() && !ApiPath.streamsBody(request) ? BODY : IDLE;
+            reading = request.decoderResult().isSuccess() && !ApiPath.streamsBody(request, passThrough) ? BODY : IDLE;
         }
         if (msg instanceof LastHttpContent) {
             reading = IDLE;

@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.proxy.passthrough.PassThroughRoutes;
 import dev.llmproxy.proxy.call.CallIds;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
@@ -67,6 +68,8 @@ final class RequestAggregator extends HttpObjectAggregator {
     private long streamedBytes;
     private final LongSupplier ticker;
     private final RequestBudget budget;
+    /** Whose requests are passed on part by part, like uploads. */
+    private final PassThroughRoutes passThrough;
     private boolean lingering;
     /** Bytes of the body being aggregated reserved in {@link #budget}; given back unless the request is handed on. */
     private long reserved;
@@ -74,11 +77,17 @@ final class RequestAggregator extends HttpObjectAggregator {
     private boolean reservingChunks;
 
     RequestAggregator(int maxRequestBytes, long maxUploadBytes, LongSupplier ticker, RequestBudget budget) {
+        this(maxRequestBytes, maxUploadBytes, ticker, budget, PassThroughRoutes.NONE);
+    }
+
+    RequestAggregator(int maxRequestBytes, long maxUploadBytes, LongSupplier ticker, RequestBudget budget,
+            PassThroughRoutes passThrough) {
         super(maxRequestBytes);
         this.maxRequestBytes = maxRequestBytes;
         this.maxUploadBytes = maxUploadBytes;
         this.ticker = ticker;
         this.budget = budget;
+        this.passThrough = passThrough;
     }
 
     @Override
@@ -91,7 +100,7 @@ final class RequestAggregator extends HttpObjectAggregator {
             passUploadPart(ctx, part);
             return;
         }
-        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess() && ApiPath.streamsBody(head)) {
+        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess() && ApiPath.streamsBody(head, passThrough)) {
             passUploadHead(ctx, head);
             return;
         }

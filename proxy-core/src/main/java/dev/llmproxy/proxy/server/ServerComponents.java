@@ -36,6 +36,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import dev.llmproxy.proxy.config.PassThroughEndpoint;
+import dev.llmproxy.proxy.passthrough.PassThroughRoutes;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -78,6 +80,7 @@ public final class ServerComponents {
     private final RouterSettings routerSettings;
     private final HealthCheckSettings healthChecks;
     private final RoutingStats routingStats;
+    private final PassThroughRoutes passThrough;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
@@ -133,6 +136,7 @@ public final class ServerComponents {
         this.management = builder.management;
         this.endUsers = builder.endUsers;
         this.bridgedResponses = builder.bridgedResponses;
+        this.passThrough = PassThroughRoutes.of(builder.passThroughEndpoints, routes);
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -258,6 +262,11 @@ public final class ServerComponents {
         return endUsers;
     }
 
+    /** The pass-through routes: the configured ones and the providers' prefixes. */
+    PassThroughRoutes passThrough() {
+        return passThrough;
+    }
+
     /** Where bridged Responses API answers are kept, or {@code null} without a store. */
     public @Nullable BridgedResponses bridgedResponses() {
         return bridgedResponses;
@@ -302,6 +311,7 @@ public final class ServerComponents {
         private @Nullable BridgedResponses bridgedResponses;
         private RouterSettings routerSettings = RouterSettings.DEFAULTS;
         private HealthCheckSettings healthChecks = HealthCheckSettings.DEFAULTS;
+        private List<PassThroughEndpoint> passThroughEndpoints = List.of();
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -459,6 +469,12 @@ public final class ServerComponents {
          */
         public Builder routerSettings(RouterSettings settings) {
             this.routerSettings = requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** {@code general_settings.pass_through_endpoints} (default none; the providers' prefixes are always on). */
+        public Builder passThroughEndpoints(List<PassThroughEndpoint> endpoints) {
+            this.passThroughEndpoints = List.copyOf(endpoints);
             return this;
         }
 

@@ -10,6 +10,7 @@ import dev.llmproxy.proxy.files.FilesApi;
 import dev.llmproxy.proxy.health.HealthChecker;
 import dev.llmproxy.proxy.management.ManagementApi;
 import dev.llmproxy.proxy.metrics.LitellmMetrics;
+import dev.llmproxy.proxy.passthrough.PassThroughRoutes;
 import dev.llmproxy.proxy.trace.CallTracer;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.upstream.Upstream;
@@ -55,6 +56,8 @@ final class ServerContext {
     final FilesApi files;
     /** Request body bytes held in memory, server-wide. */
     final RequestBudget requestBudget;
+    /** The pass-through routes, asked about by every request head. */
+    final PassThroughRoutes passThrough;
     final AtomicInteger activeCalls = new AtomicInteger();
     private volatile boolean draining;
 
@@ -86,6 +89,7 @@ final class ServerContext {
         this.clientIps = new ClientIpPolicy(components.clientIps());
         long bufferBytes = components.requestBufferBytes();
         this.requestBudget = new RequestBudget(bufferBytes > 0 ? bufferBytes : RequestBudget.defaultLimitBytes());
+        this.passThrough = components.passThrough();
     }
 
     boolean isDraining() {

@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.proxy.passthrough.PassThroughRoutes;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -51,7 +52,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     /** Adds the handlers of a client connection to {@code pipeline} (also used by tests on embedded channels). */
     static void addHandlers(ChannelPipeline pipeline, ServerContext server) {
         HeadAuthResults authResults = new HeadAuthResults();
-        addHttpHandlers(pipeline, server.settings, server.ticker, server.requestBudget);
+        addHttpHandlers(pipeline, server.settings, server.ticker, server.requestBudget, server.passThrough);
         pipeline.addBefore(AGGREGATOR, CORS, new CorsHandler(server.cors, authResults, server.ticker));
         pipeline.addBefore(AGGREGATOR, AUTH, new HeadAuthHandler(server.authenticator, server.clientIps, authResults,
                 server.ticker));
@@ -69,13 +70,19 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     /** Adds every handler before {@value #AUTH}, with bodies counted against {@code budget}. */
     static void addHttpHandlers(
             ChannelPipeline pipeline, ServerSettings settings, LongSupplier ticker, RequestBudget budget) {
+        addHttpHandlers(pipeline, settings, ticker, budget, PassThroughRoutes.NONE);
+    }
+
+    /** Adds every handler before {@value #AUTH}, with pass-through requests streamed like uploads. */
+    static void addHttpHandlers(ChannelPipeline pipeline, ServerSettings settings, LongSupplier ticker,
+            RequestBudget budget, PassThroughRoutes passThrough) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(ServerSettings.MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(settings.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK_BYTES);
         pipeline.addLast(CODEC, new HttpServerCodec(decoder))
-                .addLast(TIMEOUTS, new ClientTimeoutHandler(settings.clientTimeouts(), ticker))
+                .addLast(TIMEOUTS, new ClientTimeoutHandler(settings.clientTimeouts(), ticker, passThrough))
                 .addLast(AGGREGATOR, new RequestAggregator(settings.maxRequestBytes(), settings.maxUploadBytes(), ticker,
-                        budget));
+                        budget, passThrough));
     }
 }

@@ -177,6 +177,7 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
             case IMAGE_GENERATIONS -> "aimage_generation";
             case MODERATIONS -> "amoderation";
             case RERANK -> "arerank";
+            case PASS_THROUGH -> "pass_through_endpoint";
             default -> "a" + endpoint.name().toLowerCase(Locale.ROOT);
         };
     }

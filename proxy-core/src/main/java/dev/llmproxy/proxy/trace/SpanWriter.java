@@ -362,6 +362,7 @@ final class SpanWriter {
             case IMAGE_GENERATIONS -> "image_generation";
             case MODERATIONS -> "moderation";
             case RERANK -> "rerank";
+            case PASS_THROUGH -> "pass_through";
         };
     }
 

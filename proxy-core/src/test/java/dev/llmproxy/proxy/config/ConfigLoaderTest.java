@@ -99,6 +99,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadPassThroughEndpointsWithEnvironmentInsideHeaderValues() throws Exception {
+        ProxyConfig config = load("""
+                general_settings:
+                  pass_through_endpoints:
+                    - path: /v1/rerank
+                      target: https://api.cohere.com/v1/rerank
+                      headers:
+                        Authorization: "bearer os.environ/COHERE_API_KEY"
+                        accept: application/json
+                      forward_headers: true
+                    - path: /bria
+                      target: https://engine.prod.bria-api.com
+                      include_subpath: true
+                      auth: true
+                """, Map.of("COHERE_API_KEY", "co-secret"));
+
+        List<PassThroughEndpoint> endpoints = config.generalSettings().passThroughEndpoints();
+        assertThat(endpoints).containsExactly(
+                new PassThroughEndpoint("/v1/rerank", "https://api.cohere.com/v1/rerank",
+                        Map.of("Authorization", "bearer co-secret", "accept", "application/json"), true, false, false),
+                new PassThroughEndpoint("/bria", "https://engine.prod.bria-api.com", Map.of(), false, true, true));
+        assertThat(config.ignoredKeys()).doesNotContain("general_settings.pass_through_endpoints");
+        assertThat(endpoints.get(0).toString()).doesNotContain("co-secret");
+    }
+
+    @Test
     void shouldNotShowSecretsWhenConfigIsPrinted() throws Exception {
         String printed = ConfigLoader.load(seedConfig(), SEED_ENV).toString();
 

@@ -234,7 +234,8 @@ public final class ProxyFixture implements AutoCloseable {
                     .forwardProxy(ForwardProxy.fromEnvironment(config.environment()))
                     .clientIps(config.generalSettings().clientIps())
                     .routerSettings(config.routerSettings())
-                    .healthChecks(config.generalSettings().healthChecks());
+                    .healthChecks(config.generalSettings().healthChecks())
+                    .passThroughEndpoints(config.generalSettings().passThroughEndpoints());
             customizer.accept(components);
             ProxyServer server = ProxyServer.start(components.build());
             return new ProxyFixture(server, calls);

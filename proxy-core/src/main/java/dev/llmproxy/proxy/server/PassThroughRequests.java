@@ -1,0 +1,240 @@
+package dev.llmproxy.proxy.server;
+
+import dev.llmproxy.proxy.auth.AuthResult;
+import dev.llmproxy.proxy.auth.Principal;
+import dev.llmproxy.proxy.call.CallOwner;
+import dev.llmproxy.proxy.call.ProxyError;
+import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.call.StreamedBody;
+import dev.llmproxy.proxy.passthrough.PassThroughRelay;
+import dev.llmproxy.proxy.passthrough.PassThroughRequest;
+import dev.llmproxy.proxy.passthrough.PassThroughTarget;
+import dev.llmproxy.proxy.provider.Endpoint;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pass-through requests of one connection ({@link ApiPath#isPassThrough}): the key is checked when the route
+ * asks for one, then a {@link PassThroughRelay} forwards the request, its body streamed to the target as it arrives
+ * (held meanwhile up to {@link StreamedBody#REPLAY_BYTES}, then the client waits). The body is owned here until the
+ * relay has ended; a request refused before its relay started drops its body, and when part of it is still to come
+ * the connection closes lingering (the rest is read and dropped).
+ *
+ * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
+ */
+final class PassThroughRequests {
+    private static final Logger log = LoggerFactory.getLogger(PassThroughRequests.class);
+    private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+
+    private final ServerContext server;
+    private final HeadAuthResults headAuth;
+    private final RequestAnswers answers;
+    private final CallOwner owner;
+    /** The request whose head was handled, until its relay ended or it was refused and its body fully read. */
+    private @Nullable Forwarding current;
+
+    PassThroughRequests(ServerContext server, HeadAuthResults headAuth, RequestAnswers answers, CallOwner owner) {
+        this.server = server;
+        this.headAuth = headAuth;
+        this.answers = answers;
+        this.owner = owner;
+    }
+
+    /** Whether the parts that arrive belong to a pass-through request. */
+    boolean isReading() {
+        return current != null;
+    }
+
+    /**
+     * Starts the pass-through request {@code head} introduces; the request is in flight.
+     *
+     * @return false when {@code head} is no longer a pass-through route (nothing was done)
+     */
+    boolean start(ChannelHandlerContext ctx, HttpRequest head) {
+        if (!ApiPath.isPassThrough(head.uri(), server.passThrough)) {
+            return false;
+        }
+        PassThroughTarget target = server.passThrough.resolve(ApiPath.originForm(head.uri()));
+        if (target == null) {
+            return false;
+        }
+        RequestFacts facts = RequestFacts.arriving(head, server);
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        StreamedBody body = new StreamedBody(ctx, contentType == null ? "" : contentType, null,
+                HttpUtil.getContentLength(head, -1L), StreamedBody.REPLAY_BYTES);
+        Forwarding forwarding = new Forwarding(ctx, head, target, facts, body);
+        current = forwarding;
+        // A head the head handler checked leaves its result behind: taken either way, so it is never reused.
+        AuthResult checked = headAuth.take(head.headers());
+        if (!target.authRequired()) {
+            forward(forwarding, Principal.ANONYMOUS);
+            return true;
+        }
+        AuthResult auth = checked != null ? checked : server.authenticator.authenticate(head.headers());
+        CompletionStage<AuthResult> pending = auth.pending();
+        if (pending == null) {
+            authenticated(forwarding, auth, null);
+            return true;
+        }
+        ScheduledFuture<?> timeout = ctx.executor().schedule(() -> authenticated(forwarding, null, null),
+                ClientHandler.AUTH_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+        pending.whenComplete((result, failure) -> ctx.executor().execute(() -> {
+            timeout.cancel(false);
+            authenticated(forwarding, result, failure);
+        }));
+        return true;
+    }
+
+    /** A part of the request's body; taken. */
+    void part(HttpContent part) {
+        Forwarding forwarding = current;
+        if (forwarding == null) {
+            part.release();
+            return;
+        }
+        boolean last = !part.decoderResult().isFailure() && part instanceof LastHttpContent;
+        forwarding.received = last;
+        forwarding.body.add(part);
+        if (forwarding.ended && last) {
+            current = null;
+        }
+    }
+
+    /** The client connection became writable again. */
+    void clientWritable() {
+        Forwarding forwarding = current;
+        PassThroughRelay relay = forwarding == null ? null : forwarding.relay;
+        if (relay != null) {
+            relay.onClientWritable();
+        }
+    }
+
+    /**
+     * The relay ended: its body is released.
+     *
+     * @return whether the connection must close: the answer came before the whole body, so the rest is read and
+     *     dropped (a lingering close has started)
+     */
+    boolean callEnded(ChannelHandlerContext ctx) {
+        Forwarding forwarding = current;
+        if (forwarding == null || forwarding.relay == null) {
+            return false;
+        }
+        current = null;
+        forwarding.body.release();
+        if (!forwarding.received) {
+            LingeringCloseHandler.start(ctx.pipeline(), server.ticker, LingeringCloseHandler.MAX_DISCARD_BYTES);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The client went away: the relay ends (and records itself), or the request not yet forwarded is recorded; the
+     * body is released either way (the relay's end finds no request left to release it).
+     */
+    void clientGone() {
+        Forwarding forwarding = current;
+        current = null;
+        if (forwarding == null) {
+            return;
+        }
+        PassThroughRelay relay = forwarding.relay;
+        if (relay != null) {
+            relay.onClientGone();
+        }
+        forwarding.body.release();
+        if (relay == null && !forwarding.ended) {
+            forwarding.ended = true;
+            answers.record(forwarding.facts, Endpoint.PASS_THROUGH, null, forwarding.principal,
+                    ProxyError.CLIENT_CLOSED);
+        }
+    }
+
+    private void authenticated(Forwarding forwarding, @Nullable AuthResult result, @Nullable Throwable failure) {
+        if (current != forwarding || forwarding.ended || forwarding.principal != null) {
+            return;
+        }
+        if (failure != null || result == null || result.isPending()) {
+            log.warn("[{}] key lookup failed: {}", forwarding.facts.callId(),
+                    failure != null ? failure.toString() : "no result in time");
+            refuse(forwarding, ProxyError.AUTH_UNAVAILABLE, "Authentication is unavailable right now; try again");
+            return;
+        }
+        Principal principal = result.principal();
+        if (principal == null) {
+            AuthResult.Failure refused = result.failure() != null ? result.failure() : AuthResult.Failure.INVALID_KEY;
+            refuse(forwarding, HeadAuthHandler.refusalError(refused), HeadAuthHandler.refusalMessage(refused));
+            return;
+        }
+        forward(forwarding, principal);
+    }
+
+    private void forward(Forwarding forwarding, Principal principal) {
+        forwarding.principal = principal;
+        RequestFacts facts = forwarding.facts;
+        PassThroughRequest request = new PassThroughRequest(facts.callId(), forwarding.head, principal,
+                facts.startNanos(), facts.keepAlive(), facts.http10(), forwarding.head.headers().get(TRACEPARENT));
+        server.activeCalls.incrementAndGet();
+        PassThroughRelay relay = new PassThroughRelay(forwarding.ctx, owner, server.calls, request, forwarding.target,
+                forwarding.body);
+        forwarding.relay = relay;
+        relay.start();
+    }
+
+    /** Answers a request refused before its relay started, at once, whether or not its body has arrived. */
+    private void refuse(Forwarding forwarding, ProxyError error, String message) {
+        forwarding.ended = true;
+        forwarding.body.release();
+        answers.record(forwarding.facts, Endpoint.PASS_THROUGH, null, null, error);
+        FullHttpResponse response = Responses.error(forwarding.ctx.alloc(), error, message, null, forwarding.facts.callId());
+        if (forwarding.received) {
+            current = null;
+            answers.send(forwarding.ctx, response, forwarding.facts);
+            return;
+        }
+        long declared = forwarding.body.declaredLength();
+        LingeringCloseHandler.answerAndClose(forwarding.ctx, response, server.ticker,
+                declared < 0 ? -1L : declared - forwarding.body.receivedBytes());
+        current = null;
+        answers.responseDone(false);
+    }
+
+    /** A pass-through request: its head, its target, and its body (owned here until the relay has ended). */
+    private static final class Forwarding {
+        final ChannelHandlerContext ctx;
+        final HttpRequest head;
+        final PassThroughTarget target;
+        final RequestFacts facts;
+        final StreamedBody body;
+        /** Who calls; null while the key is being checked. */
+        @Nullable Principal principal;
+        /** The relay, once started. */
+        @Nullable PassThroughRelay relay;
+        /** Whether the body's last part arrived. */
+        boolean received;
+        /** Whether the request was refused before its relay started. */
+        boolean ended;
+
+        Forwarding(ChannelHandlerContext ctx, HttpRequest head, PassThroughTarget target, RequestFacts facts,
+                StreamedBody body) {
+            this.ctx = ctx;
+            this.head = head;
+            this.target = target;
+            this.facts = facts;
+            this.body = body;
+        }
+    }
+}
