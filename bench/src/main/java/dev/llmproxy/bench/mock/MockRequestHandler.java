@@ -105,10 +105,11 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     request.headers().copy(),
                     request.content().toString(StandardCharsets.UTF_8)));
         }
-        if (MockFiles.handles(pathOf(request.uri()))) {
-            // Files and batches are answered at once: the proxy sends one request at a time on a connection, so
-            // nothing is waiting ahead of them.
-            var response = state.files.answer(request);
+        boolean sts = MockSts.handles(request, pathOf(request.uri()));
+        if (sts || MockFiles.handles(pathOf(request.uri()))) {
+            // Files, batches and STS are answered at once: the proxy sends one request at a time on a connection,
+            // so nothing is waiting ahead of them.
+            var response = sts ? MockSts.answer(request) : state.files.answer(request);
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             if (!keepAlive) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -92,7 +92,7 @@ final class DeploymentFactory {
                     : location != null ? VertexSettings.host(location)
                     : copilotBase != null ? copilotBase : provider.defaultApiBase());
             adapter = ResponsesBridgeAdapter.of(bedrock != null
-                    ? new BedrockAdapter(baseUrl, upstreamModel, bedrock.auth(entry, env, key, Clock.systemUTC()),
+                    ? new BedrockAdapter(baseUrl, upstreamModel, bedrock.auth(entry, env, key, Clock.systemUTC(), this::tokenClient),
                             dropParams(entry), additionalDropParams(entry))
                     : adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location), provider);
         }
@@ -199,7 +199,7 @@ final class DeploymentFactory {
         return location != null ? location : "us-central1";
     }
 
-    /** The client that fetches Vertex AI and GitHub Copilot tokens, made for the first deployment that needs one. */
+    /** The client that fetches Vertex AI and GitHub Copilot tokens and AWS STS credentials, made for the first deployment that needs one. */
     private HttpClient tokenClient() {
         HttpClient client = tokenClient;
         if (client == null) {
