@@ -3,11 +3,14 @@ package dev.llmproxy.proxy.provider;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.bedrock.ConverseRequestEncoder;
+import dev.llmproxy.codec.bedrock.MediaUrlsNeeded;
 import dev.llmproxy.codec.bedrock.SigV4;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Set;
@@ -19,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * encoded as {@code POST /model/{modelId}/converse} or {@code /converse-stream} bodies
  * ({@link ConverseRequestEncoder}), signed by a {@link BedrockAuth}, and the answers translated back by a
  * {@link BedrockTranslator}: whole bodies, error bodies, and ConverseStream's binary event stream into OpenAI SSE.
+ * Images given by URL are downloaded first ({@link MediaDownloads}, off the event loop): the encoding is then
+ * deferred ({@link DeferredEncoding}).
  *
  * <p>The model id is URL-encoded with no safe characters, as LiteLLM does ({@code :} → {@code %3A}, {@code /} →
  * {@code %2F}), so cross-region inference profiles ({@code us.anthropic.claude-...}) and ARNs go through unchanged.
@@ -33,6 +38,7 @@ public final class BedrockAdapter implements ProviderAdapter {
     private final UpstreamAuth auth;
     private final boolean dropParams;
     private final Set<String> additionalDropParams;
+    private final MediaDownloads media;
 
     /**
      * @param baseUrl the runtime endpoint, {@code https://bedrock-runtime.<region>.amazonaws.com} by default
@@ -41,14 +47,16 @@ public final class BedrockAdapter implements ProviderAdapter {
      * @param auth SigV4 ({@link BedrockAuth}) or a bearer token
      * @param dropParams the deployment's {@code drop_params}
      * @param additionalDropParams the deployment's {@code additional_drop_params}
+     * @param media downloads the images a request names by URL (Converse takes bytes only)
      */
     public BedrockAdapter(BaseUrl baseUrl, String upstreamModel, UpstreamAuth auth, boolean dropParams,
-            Set<String> additionalDropParams) {
+            Set<String> additionalDropParams, MediaDownloads media) {
         this.basePath = requireNonNull(baseUrl, "baseUrl").basePath();
         this.model = modelId(requireNonNull(upstreamModel, "upstreamModel"));
         this.auth = requireNonNull(auth, "auth");
         this.dropParams = dropParams;
         this.additionalDropParams = Set.copyOf(additionalDropParams);
+        this.media = requireNonNull(media, "media");
     }
 
     /** The Bedrock model id of a {@code bedrock/...} model: LiteLLM's {@code converse/} route prefix removed. */
@@ -82,9 +90,17 @@ public final class BedrockAdapter implements ProviderAdapter {
             throw new InvalidRequestException("Only /chat/completions is supported on Bedrock (through its Converse "
                     + "API); embeddings and text completions are not", null);
         }
-        String upstream = new String(upstreamModelJson, 1, Math.max(0, upstreamModelJson.length - 2),
-                StandardCharsets.UTF_8);
-        return ConverseRequestEncoder.encode(alloc, body, modelId(upstream), dropParams, additionalDropParams);
+        String upstream = modelId(new String(upstreamModelJson, 1, Math.max(0, upstreamModelJson.length - 2),
+                StandardCharsets.UTF_8));
+        try {
+            return ConverseRequestEncoder.encode(alloc, body, upstream, dropParams, additionalDropParams);
+        } catch (MediaUrlsNeeded needed) {
+            // The body is the call's and may be released before the downloads end: the slow path keeps a copy.
+            byte[] copy = ByteBufUtil.getBytes(body);
+            throw new DeferredEncoding(media.dataUrls(needed.urls()).thenApply(downloaded ->
+                    ConverseRequestEncoder.encode(alloc, Unpooled.wrappedBuffer(copy), upstream, dropParams,
+                            additionalDropParams, downloaded)));
+        }
     }
 
     @Override
