@@ -55,6 +55,9 @@ public final class BedrockExchanges {
         if (refusal != null) {
             return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, refusal, 403);
         }
+        if (route.isBedrockInvoke()) {
+            return invoke(request, route, parsed, keepAlive, label);
+        }
         String body = request.content().toString(StandardCharsets.UTF_8);
         try {
             GeminiRequestParser.parse(request.content(), parsed);
@@ -74,6 +77,32 @@ public final class BedrockExchanges {
         }
         parsed.model = route.name();
         parsed.stream = route.endpoint() == MockRoute.Endpoint.CONVERSE_STREAM;
+        return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
+    }
+
+    /**
+     * InvokeModel for Claude: Anthropic's Messages body with {@code anthropic_version: bedrock-2023-05-31}, no
+     * {@code model} and no {@code stream} (Bedrock refuses both), else 400 {@code ValidationException}.
+     */
+    private static MockRequestHandler.Exchange invoke(FullHttpRequest request, MockRoute route, MockRequest parsed,
+            boolean keepAlive, String label) {
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        try {
+            // The controls ride in a text block, which the Gemini parser finds wherever it is.
+            GeminiRequestParser.parse(request.content(), parsed);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "The provided request is not valid JSON", 400);
+        }
+        String problem = !body.contains("\"anthropic_version\":\"bedrock-2023-05-31\"")
+                ? "anthropic_version: Invalid value" : !body.contains("\"messages\"")
+                ? "messages: field required" : body.contains("\"model\":") ? "extraneous key [model] is not permitted"
+                : body.contains("\"stream\":") ? "extraneous key [stream] is not permitted" : null;
+        if (problem != null) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, problem, 400);
+        }
+        parsed.model = route.name();
+        parsed.stream = route.endpoint() == MockRoute.Endpoint.INVOKE_STREAM;
         return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
     }
 
