@@ -3,12 +3,9 @@ package dev.llmproxy.bench.mock;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 
 /**
@@ -16,37 +13,18 @@ import tools.jackson.core.JsonGenerator;
  * events ({@link AnthropicBodies}), each base64'd into the {@code bytes} of a {@code chunk} event in AWS event-stream
  * frames ({@link EventStreamFrames}), as Bedrock sends them: {@code message_start}, {@code content_block_start}, one
  * {@code content_block_delta} per chunk at its scheduled time, then {@code content_block_stop},
- * {@code message_delta} and {@code message_stop}. Pacing and faults as in {@link PacedStream};
- * {@code mock_error_after_chunks} sends a {@code throttlingException} message.
+ * {@code message_delta} and {@code message_stop}. Pacing, faults and the {@code throttlingException} of
+ * {@code mock_error_after_chunks} as in {@link BedrockStream}.
  *
  * <p>Thread-safety: confined to the connection's event loop.
  */
-final class BedrockInvokeStream extends PacedStream {
+final class BedrockInvokeStream extends BedrockStream {
     /** The model Bedrock's Claude answers name. */
     static final String CLAUDE = "claude-3-5-sonnet-20240620";
 
-    private final String[] pieces;
-    private final @Nullable String toolName;
-
     BedrockInvokeStream(ChannelHandlerContext ctx, MockState state, MockRequest request, boolean keepAlive,
             Consumer<ChannelFuture> onDone) {
-        this(ctx, state, request, keepAlive, onDone, SseStream.split(request.toolName != null
-                ? request.toolArguments
-                : request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks),
-                request.chunks));
-    }
-
-    private BedrockInvokeStream(ChannelHandlerContext ctx, MockState state, MockRequest request, boolean keepAlive,
-            Consumer<ChannelFuture> onDone, String[] pieces) {
-        super(ctx, state, request, keepAlive, onDone, pieces.length);
-        this.pieces = pieces;
-        this.toolName = request.toolName;
-    }
-
-    @Override
-    void headers(HttpHeaders headers) {
-        headers.set(HttpHeaderNames.CONTENT_TYPE, "application/vnd.amazon.eventstream")
-                .set("x-amzn-requestid", "mock-request-id");
+        super(ctx, state, request, keepAlive, onDone);
     }
 
     @Override
@@ -76,26 +54,9 @@ final class BedrockInvokeStream extends PacedStream {
         return tail;
     }
 
-    @Override
-    ByteBuf error() {
-        ByteBuf error = ctx.alloc().buffer(256);
-        EventStreamFrames.exception(error, "throttlingException",
-                json(BedrockBodies.error(BedrockBodies.defaultMessage(429))));
-        return error;
-    }
-
     /** Appends one {@code chunk} frame carrying {@code event} base64'd. */
     private void chunk(ByteBuf out, Consumer<JsonGenerator> event) {
         String bytes = Base64.getEncoder().encodeToString(json(event).getBytes(StandardCharsets.UTF_8));
         EventStreamFrames.event(out, "chunk", "{\"bytes\":\"" + bytes + "\",\"p\":\"abcd\"}");
-    }
-
-    private String json(Consumer<JsonGenerator> writer) {
-        ByteBuf buf = OpenAiBodies.toBuffer(ctx.alloc(), writer);
-        try {
-            return buf.toString(StandardCharsets.UTF_8);
-        } finally {
-            buf.release();
-        }
     }
 }

@@ -63,23 +63,24 @@ class ConverseRequestDifferentialTest {
             Object content = message.get("content");
             switch ((String) message.get("role")) {
                 case "system", "developer" -> system.addAll(textBlocks(content));
-                case "user" -> addTurn(turns, "user", userBlocks(content, documents));
+                case "user" -> Json.addTurn(turns, "user", userBlocks(content, documents));
                 case "assistant" -> {
                     List<Object> blocks = textBlocks(content);
                     for (Object call : (List<Object>) message.getOrDefault("tool_calls", List.of())) {
                         Map<String, Object> toolCall = (Map<String, Object>) call;
                         Map<String, Object> function = (Map<String, Object>) toolCall.get("function");
-                        blocks.add(object("toolUse", object("toolUseId", toolCall.get("id"),
-                                "name", function.get("name"), "input", input((String) function.get("arguments")))));
+                        Object input = Json.objectOrEmpty((String) function.get("arguments"));
+                        blocks.add(object("toolUse", object("toolUseId", toolCall.get("id"), "name",
+                                function.get("name"), "input", input)));
                     }
-                    addTurn(turns, "assistant", blocks);
+                    Json.addTurn(turns, "assistant", blocks);
                 }
                 default -> {
                     List<Object> result = textBlocks(content);
                     if (result.isEmpty()) {
                         result.add(object("text", " "));
                     }
-                    addTurn(turns, "user", new ArrayList<>(List.of(object("toolResult",
+                    Json.addTurn(turns, "user", new ArrayList<>(List.of(object("toolResult",
                             object("toolUseId", message.get("tool_call_id"), "content", result)))));
                 }
             }
@@ -198,26 +199,4 @@ class ConverseRequestDifferentialTest {
                 "source", object("bytes", bytes)));
     }
 
-    /** {@code arguments} parsed when it is one JSON object, else {@code {}}. */
-    private static Object input(String arguments) {
-        try {
-            Object parsed = Json.parse(arguments);
-            return parsed instanceof Map ? parsed : object();
-        } catch (RuntimeException e) {
-            return object();
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void addTurn(List<Map<String, Object>> turns, String role, List<Object> blocks) {
-        if (blocks.isEmpty()) {
-            return;
-        }
-        Map<String, Object> last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
-        if (last != null && last.get("role").equals(role)) {
-            ((List<Object>) last.get("content")).addAll(blocks);
-        } else {
-            turns.add(object("role", role, "content", new ArrayList<>(blocks)));
-        }
-    }
 }

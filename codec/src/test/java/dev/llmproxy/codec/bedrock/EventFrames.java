@@ -72,8 +72,11 @@ final class EventFrames {
         for (byte[] read : new byte[][] {Arrays.copyOfRange(stream, 0, at), Arrays.copyOfRange(stream, at,
                 stream.length)}) {
             ByteBuf chunk = alloc.heapBuffer().writeBytes(read);
-            out.append(drain(decoder.frame(chunk)));
-            chunk.release();
+            try {
+                out.append(drain(decoder.frame(chunk)));
+            } finally {
+                chunk.release();
+            }
         }
         boolean clean = decoder.endedCleanly();
         decoder.finish().release();

@@ -3,7 +3,9 @@ package dev.llmproxy.codec.testing;
 import dev.llmproxy.codec.internal.JsonTree;
 import java.io.StringWriter;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -54,6 +56,33 @@ public final class Json {
     /** A new object from alternating names and values. */
     public static Map<String, Object> object(Object... namesAndValues) {
         return JsonTree.map(namesAndValues);
+    }
+
+    /** {@code text} parsed when it is one JSON object, else an empty object (a tool call's cut or empty arguments). */
+    public static Object objectOrEmpty(String text) {
+        try {
+            Object parsed = parse(text);
+            return parsed instanceof Map ? parsed : object();
+        } catch (RuntimeException e) {
+            return object();
+        }
+    }
+
+    /**
+     * Appends {@code blocks} to the last turn when it has {@code role}, else adds a turn {@code {role, content}};
+     * nothing when {@code blocks} is empty (the reference translations' turn merging).
+     */
+    @SuppressWarnings("unchecked")
+    public static void addTurn(List<Map<String, Object>> turns, String role, List<Object> blocks) {
+        if (blocks.isEmpty()) {
+            return;
+        }
+        Map<String, Object> last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
+        if (last != null && last.get("role").equals(role)) {
+            ((List<Object>) last.get("content")).addAll(blocks);
+        } else {
+            turns.add(object("role", role, "content", new ArrayList<>(blocks)));
+        }
     }
 
     /** A number as this tree holds it. */
