@@ -23,7 +23,8 @@ import tools.jackson.core.json.JsonFactory;
  *
  * <ul>
  *   <li>authentication: a bearer token (a Bedrock API key), or a SigV4 {@code Authorization} for
- *       {@link #ACCESS_KEY_ID} that the mock recomputes with {@link #SECRET_ACCESS_KEY} over the signed headers, the
+ *       {@link #ACCESS_KEY_ID} (or the temporary {@link MockSts#ACCESS_KEY_ID} with its session token) that the
+ *       mock recomputes with the key's secret over the signed headers, the
  *       path (each segment encoded again) and the body; none → 403 {@code MissingAuthenticationTokenException}, a
  *       wrong signature → 403 {@code InvalidSignatureException}, another key → 403
  *       {@code UnrecognizedClientException};
@@ -50,9 +51,12 @@ public final class BedrockExchanges {
 
     static MockRequestHandler.Exchange of(FullHttpRequest request, MockRoute route, MockRequest parsed,
             boolean keepAlive, String label) {
-        String refusal = authProblem(request);
+        String refusal = authProblem(request, "bedrock");
         if (refusal != null) {
             return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, refusal, 403);
+        }
+        if (route.isBedrockInvoke()) {
+            return invoke(request, route, parsed, keepAlive, label);
         }
         String body = request.content().toString(StandardCharsets.UTF_8);
         try {
@@ -76,6 +80,32 @@ public final class BedrockExchanges {
         return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
     }
 
+    /**
+     * InvokeModel for Claude: Anthropic's Messages body with {@code anthropic_version: bedrock-2023-05-31}, no
+     * {@code model} and no {@code stream} (Bedrock refuses both), else 400 {@code ValidationException}.
+     */
+    private static MockRequestHandler.Exchange invoke(FullHttpRequest request, MockRoute route, MockRequest parsed,
+            boolean keepAlive, String label) {
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        try {
+            // The controls ride in a text block, which the Gemini parser finds wherever it is.
+            GeminiRequestParser.parse(request.content(), parsed);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "The provided request is not valid JSON", 400);
+        }
+        String problem = !body.contains("\"anthropic_version\":\"bedrock-2023-05-31\"")
+                ? "anthropic_version: Invalid value" : !body.contains("\"messages\"")
+                ? "messages: field required" : body.contains("\"model\":") ? "extraneous key [model] is not permitted"
+                : body.contains("\"stream\":") ? "extraneous key [stream] is not permitted" : null;
+        if (problem != null) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, problem, 400);
+        }
+        parsed.model = route.name();
+        parsed.stream = route.endpoint() == MockRoute.Endpoint.INVOKE_STREAM;
+        return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
+    }
+
     /** The first top-level field Converse does not define, or {@code null}. */
     private static @Nullable String extraneousField(ByteBuf body) {
         InputStream in = new ByteBufInputStream(body.duplicate());
@@ -93,8 +123,8 @@ public final class BedrockExchanges {
         }
     }
 
-    /** Why AWS would refuse the request's credentials, or {@code null}. */
-    private static @Nullable String authProblem(FullHttpRequest request) {
+    /** Why AWS would refuse the request's credentials for {@code service}, or {@code null}. */
+    static @Nullable String authProblem(FullHttpRequest request, String service) {
         HttpHeaders headers = request.headers();
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
         if (authorization == null) {
@@ -112,7 +142,11 @@ public final class BedrockExchanges {
             return "Authorization header requires 'Credential', 'Signature', 'SignedHeaders' and an X-Amz-Date.";
         }
         String[] scope = credential.split("/");
-        if (scope.length != 5 || !scope[0].equals(ACCESS_KEY_ID)) {
+        String secret = scope.length != 5 ? null : scope[0].equals(ACCESS_KEY_ID) ? SECRET_ACCESS_KEY
+                : scope[0].equals(MockSts.ACCESS_KEY_ID)
+                        && MockSts.SESSION_TOKEN.equals(headers.get("x-amz-security-token"))
+                        && signedHeaders.contains("x-amz-security-token") ? MockSts.SECRET_ACCESS_KEY : null;
+        if (secret == null) {
             return "The security token included in the request is invalid.";
         }
         TreeMap<String, String> signed = new TreeMap<>();
@@ -126,10 +160,10 @@ public final class BedrockExchanges {
         MessageDigest digest = SigV4.sha256();
         ByteBuf body = request.content();
         digest.update(body.nioBuffer(body.readerIndex(), body.readableBytes()));
-        String expected = new SigV4(ACCESS_KEY_ID, SECRET_ACCESS_KEY, scope[2], scope[3]).authorization(
+        String expected = new SigV4(scope[0], secret, scope[2], scope[3]).authorization(
                 request.method().name(), SigV4.canonicalPath(path), query < 0 ? "" : uri.substring(query + 1),
                 signed, SigV4.hex(digest.digest()), amzDate);
-        if (!expected.endsWith("Signature=" + signature) || !scope[3].equals("bedrock")
+        if (!expected.endsWith("Signature=" + signature) || !scope[3].equals(service)
                 || !scope[1].equals(amzDate.substring(0, 8))) {
             return "The request signature we calculated does not match the signature you provided. Check your AWS "
                     + "Secret Access Key and signing method. Consult the service documentation for details.";

@@ -17,11 +17,13 @@ import tools.jackson.core.JsonGenerator;
  * tool's input JSON), then {@code contentBlockStop}, {@code messageStop} and {@code metadata} with the usage. Pacing
  * and faults as in {@link PacedStream}; {@code mock_error_after_chunks} sends a {@code throttlingException} message.
  *
+ * <p>{@link BedrockInvokeStream} shares the pacing, the pieces, the headers and the exception frame.
+ *
  * <p>Thread-safety: confined to the connection's event loop.
  */
-final class BedrockStream extends PacedStream {
-    private final String[] pieces;
-    private final @Nullable String toolName;
+class BedrockStream extends PacedStream {
+    final String[] pieces;
+    final @Nullable String toolName;
 
     BedrockStream(ChannelHandlerContext ctx, MockState state, MockRequest request, boolean keepAlive,
             Consumer<ChannelFuture> onDone) {
@@ -86,7 +88,7 @@ final class BedrockStream extends PacedStream {
         return error;
     }
 
-    private String json(Consumer<JsonGenerator> writer) {
+    final String json(Consumer<JsonGenerator> writer) {
         ByteBuf buf = OpenAiBodies.toBuffer(ctx.alloc(), writer);
         try {
             return buf.toString(StandardCharsets.UTF_8);

@@ -51,7 +51,7 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private @Nullable AnthropicStream anthropicStream;
     private @Nullable ResponsesStream responsesStream;
     private @Nullable GeminiStream geminiStream;
-    private @Nullable BedrockStream bedrockStream;
+    private @Nullable PacedStream bedrockStream;
 
     MockRequestHandler(MockState state) {
         this.state = state;
@@ -105,10 +105,11 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     request.headers().copy(),
                     request.content().toString(StandardCharsets.UTF_8)));
         }
-        if (MockFiles.handles(pathOf(request.uri()))) {
-            // Files and batches are answered at once: the proxy sends one request at a time on a connection, so
-            // nothing is waiting ahead of them.
-            var response = state.files.answer(request);
+        boolean sts = MockSts.handles(request, pathOf(request.uri()));
+        if (sts || MockFiles.handles(pathOf(request.uri()))) {
+            // Files, batches and STS are answered at once: the proxy sends one request at a time on a connection,
+            // so nothing is waiting ahead of them.
+            var response = sts ? MockSts.answer(request) : state.files.answer(request);
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             if (!keepAlive) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -428,7 +429,8 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     /**
-     * Answers Bedrock's Converse endpoints: a Converse response, or a ConverseStream in event-stream frames; Bedrock's
+     * Answers Bedrock's Converse endpoints: a Converse response, or a ConverseStream in event-stream frames (for
+     * InvokeModel, Claude's Messages answer, or its stream events base64'd in {@code chunk} frames); Bedrock's
      * error body with its {@code x-amzn-ErrorType} for {@code mock_status} and for what {@link BedrockExchanges}
      * refused.
      */
@@ -448,6 +450,14 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     type + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
             return;
         }
+        if (exchange.route.endpoint() == MockRoute.Endpoint.INVOKE_STREAM) {
+            bedrockStream = new BedrockInvokeStream(ctx, state, request, exchange.keepAlive, done -> {
+                bedrockStream = null;
+                finish(ctx, exchange, done);
+            });
+            bedrockStream.start();
+            return;
+        }
         if (exchange.route.endpoint() == MockRoute.Endpoint.CONVERSE_STREAM) {
             bedrockStream = new BedrockStream(ctx, state, request, exchange.keepAlive, done -> {
                 bedrockStream = null;
@@ -461,7 +471,9 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 : request.promptTokens;
         int output = request.completionTokens == MockRequest.UNSET ? request.chunks : request.completionTokens;
         sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
-                BedrockBodies.response(content, request.toolName, request.toolArguments, input, output)), null);
+                exchange.route.isBedrockInvoke() ? AnthropicBodies.message(BedrockInvokeStream.CLAUDE, content,
+                        request.toolName, request.toolArguments, input, output)
+                : BedrockBodies.response(content, request.toolName, request.toolArguments, input, output)), null);
     }
 
     private void sendAnthropicError(ChannelHandlerContext ctx, Exchange exchange, int status, String message) {

@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
  * {@code /models/count-tokens:rawPredict}) (AI Studio's
  * {@code /v1beta/models/...} and Vertex AI's {@code /v1/projects/.../publishers/google/models/...} alike), and the
  * OAuth token endpoint {@code POST /token}. Bedrock's: {@code /model/{modelId}/converse} and
- * {@code /model/{modelId}/converse-stream} (the model id URL-decoded).
+ * {@code /model/{modelId}/converse-stream}, {@code /model/{modelId}/invoke} and
+ * {@code /model/{modelId}/invoke-with-response-stream} (the model id URL-decoded).
  *
  * <p>Thread-safety: immutable.
  *
@@ -70,6 +71,10 @@ record MockRoute(Endpoint endpoint, String name) {
         CONVERSE,
         /** Bedrock's {@code /model/{modelId}/converse-stream}. */
         CONVERSE_STREAM,
+        /** Bedrock's {@code /model/{modelId}/invoke} (a Claude body in Anthropic's format). */
+        INVOKE,
+        /** Bedrock's {@code /model/{modelId}/invoke-with-response-stream}. */
+        INVOKE_STREAM,
         MODELS,
         MODEL,
         NOT_FOUND
@@ -102,7 +107,12 @@ record MockRoute(Endpoint endpoint, String name) {
 
     /** Whether this is one of Bedrock's endpoints. */
     boolean isBedrock() {
-        return endpoint == Endpoint.CONVERSE || endpoint == Endpoint.CONVERSE_STREAM;
+        return endpoint == Endpoint.CONVERSE || endpoint == Endpoint.CONVERSE_STREAM || isBedrockInvoke();
+    }
+
+    /** Whether this is Bedrock's InvokeModel, streamed or not. */
+    boolean isBedrockInvoke() {
+        return endpoint == Endpoint.INVOKE || endpoint == Endpoint.INVOKE_STREAM;
     }
 
     static MockRoute of(HttpMethod method, String uri) {
@@ -118,6 +128,8 @@ record MockRoute(Endpoint endpoint, String name) {
             return switch (path.substring(slash + 1)) {
                 case "converse" -> new MockRoute(Endpoint.CONVERSE, model);
                 case "converse-stream" -> new MockRoute(Endpoint.CONVERSE_STREAM, model);
+                case "invoke" -> new MockRoute(Endpoint.INVOKE, model);
+                case "invoke-with-response-stream" -> new MockRoute(Endpoint.INVOKE_STREAM, model);
                 default -> notFound();
             };
         }

@@ -1,11 +1,12 @@
 package dev.llmproxy.codec.bedrock;
 
-import static dev.llmproxy.codec.bedrock.JsonTree.list;
-import static dev.llmproxy.codec.bedrock.JsonTree.map;
-import static dev.llmproxy.codec.bedrock.JsonTree.object;
-import static dev.llmproxy.codec.bedrock.JsonTree.string;
+import static dev.llmproxy.codec.internal.JsonTree.list;
+import static dev.llmproxy.codec.internal.JsonTree.map;
+import static dev.llmproxy.codec.internal.JsonTree.object;
+import static dev.llmproxy.codec.internal.JsonTree.string;
 
 import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.internal.RawJson;
 import dev.llmproxy.codec.json.DropParams;
 import dev.llmproxy.codec.openai.InvalidRequestException;
@@ -14,6 +15,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,9 +47,12 @@ import tools.jackson.core.ObjectWriteContext;
  *       fields ({@code guardrailConfig}, {@code performanceConfig}, {@code requestMetadata}...) pass through.
  * </ul>
  *
- * <p>An {@code image_url} that is a web URL is refused (LiteLLM downloads it; llmproxy does not fetch URLs on the
- * request path). {@code tool_choice: "none"}, {@code response_format} and OpenAI parameters with no Converse
- * equivalent are refused with LiteLLM's {@code UnsupportedParamsError} unless {@code drop_params} drops them.
+ * <p>Converse takes media only as bytes: an {@code image_url} that is a web URL must have been downloaded by the
+ * caller, who passes it back as a data URL; the first encoding without it throws a {@link MediaUrlsNeeded} naming
+ * every such URL of the request. Other data ({@code file.file_data}, or an {@code image_url} data URL of a PDF or
+ * text type) becomes a {@code document} block. {@code tool_choice: "none"}, {@code response_format} and OpenAI
+ * parameters with no Converse equivalent are refused with LiteLLM's {@code UnsupportedParamsError} unless
+ * {@code drop_params} drops them.
  *
  * <p>Thread-safety: stateless.
  */
@@ -65,6 +70,13 @@ public final class ConverseRequestEncoder {
     /** Converse's own top-level fields a client may send as they are. */
     private static final Set<String> CONVERSE_FIELDS = Set.of("guardrailConfig", "performanceConfig",
             "requestMetadata", "promptVariables", "additionalModelResponseFieldPaths");
+    private static final Set<String> IMAGE_FORMATS = Set.of("png", "jpeg", "gif", "webp");
+    /** Converse's document formats by media type. */
+    private static final Map<String, String> DOCUMENT_FORMATS = Map.of("application/pdf", "pdf", "text/csv", "csv",
+            "application/msword", "doc",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx",
+            "application/vnd.ms-excel", "xls", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx", "text/html", "html", "text/plain", "txt", "text/markdown", "md");
     private static final Map<String, Long> BUDGETS = Map.of("minimal", 128L, "low", 1024L, "medium", 2048L,
             "high", 4096L);
 
@@ -84,6 +96,24 @@ public final class ConverseRequestEncoder {
      */
     public static ByteBuf encode(ByteBufAllocator alloc, ByteBuf body, String model, boolean dropParams,
             Set<String> additionalDropParams) {
+        return encode(alloc, body, model, dropParams, additionalDropParams, Map.of());
+    }
+
+    /**
+     * Encodes {@code body}, whose web image URLs the caller has downloaded.
+     *
+     * @param body an OpenAI chat request that is valid JSON; not taken, indexes unchanged
+     * @param model the Bedrock model id, for error messages
+     * @param dropParams the deployment's {@code drop_params} (the request's own is read too)
+     * @param additionalDropParams parameters to leave out whatever their value
+     * @param downloaded each web URL of the request's images, mapped to its content as a base64 data URL
+     * @return the Converse request, a new buffer from {@code alloc} owned by the caller
+     * @throws MediaUrlsNeeded when the request has web URLs that {@code downloaded} lacks
+     * @throws InvalidRequestException for a parameter or value Converse cannot take
+     * @throws IllegalArgumentException if {@code body} is not valid JSON
+     */
+    public static ByteBuf encode(ByteBufAllocator alloc, ByteBuf body, String model, boolean dropParams,
+            Set<String> additionalDropParams, Map<String, String> downloaded) {
         Set<String> dropped = new HashSet<>(additionalDropParams);
         boolean drop = DropParams.readRequest(body, dropped) || dropParams;
         Map<String, Object> request;
@@ -112,7 +142,11 @@ public final class ConverseRequestEncoder {
         if ("none".equals(request.get("tool_choice"))) {
             request.remove("tool_choice");
         }
-        Map<String, Object> converse = converse(request);
+        Media media = new Media(downloaded);
+        Map<String, Object> converse = converse(request, media);
+        if (!media.missing.isEmpty()) {
+            throw new MediaUrlsNeeded(List.copyOf(media.missing));
+        }
         ByteBuf out = alloc.buffer(body.readableBytes() + 256);
         try (JsonGenerator g = JsonInput.JSON.createGenerator(
                 ObjectWriteContext.empty(), new ByteBufOutputStream(out), JsonEncoding.UTF8)) {
@@ -124,13 +158,13 @@ public final class ConverseRequestEncoder {
         return out;
     }
 
-    private static Map<String, Object> converse(Map<String, Object> request) {
+    private static Map<String, Object> converse(Map<String, Object> request, Media media) {
         List<Object> system = new ArrayList<>();
         List<Object> messages = new ArrayList<>();
         for (Object item : list(request.get("messages"))) {
             Map<String, Object> message = object(item);
             if (message != null) {
-                addMessage(message, system, messages);
+                addMessage(message, system, messages, media);
             }
         }
         Map<String, Object> converse = map("messages", messages);
@@ -165,11 +199,12 @@ public final class ConverseRequestEncoder {
         return converse;
     }
 
-    private static void addMessage(Map<String, Object> message, List<Object> system, List<Object> messages) {
+    private static void addMessage(Map<String, Object> message, List<Object> system, List<Object> messages,
+            Media media) {
         String role = string(message.get("role"));
         Object content = message.get("content");
         if ("system".equals(role) || "developer".equals(role)) {
-            system.addAll(blocks(content, false));
+            system.addAll(blocks(content, null));
             return;
         }
         List<Object> blocks = new ArrayList<>();
@@ -186,7 +221,7 @@ public final class ConverseRequestEncoder {
                     blocks.add(map("reasoningContent", map("reasoningText", text)));
                 }
             }
-            blocks.addAll(blocks(content, false));
+            blocks.addAll(blocks(content, null));
             for (Object call : list(message.get("tool_calls"))) {
                 Map<String, Object> toolCall = object(call);
                 Map<String, Object> function = toolCall == null ? null : object(toolCall.get("function"));
@@ -197,7 +232,7 @@ public final class ConverseRequestEncoder {
             }
         } else if ("tool".equals(role) || "function".equals(role)) {
             List<Object> result = new ArrayList<>();
-            for (Object block : blocks(content, false)) {
+            for (Object block : blocks(content, null)) {
                 Map<String, Object> text = object(block);
                 if (text != null && text.containsKey("text")) {
                     result.add(text);
@@ -210,7 +245,7 @@ public final class ConverseRequestEncoder {
             Object id = message.containsKey("tool_call_id") ? message.get("tool_call_id") : message.get("name");
             blocks.add(map("toolResult", map("toolUseId", id == null ? "" : id, "content", result)));
         } else {
-            blocks.addAll(blocks(content, true));
+            blocks.addAll(blocks(content, media));
         }
         if (blocks.isEmpty()) {
             return;
@@ -223,8 +258,8 @@ public final class ConverseRequestEncoder {
         }
     }
 
-    /** Content blocks of an OpenAI {@code content} (a string or a list of parts). */
-    private static List<Object> blocks(@Nullable Object content, boolean images) {
+    /** Content blocks of an OpenAI {@code content} (a string or a list of parts); media only where it is given. */
+    private static List<Object> blocks(@Nullable Object content, @Nullable Media media) {
         List<Object> blocks = new ArrayList<>();
         if (content instanceof String text) {
             if (!text.isEmpty()) {
@@ -240,40 +275,18 @@ public final class ConverseRequestEncoder {
             String type = string(part.get("type"));
             if ("text".equals(type) && part.get("text") instanceof String text && !text.isEmpty()) {
                 blocks.add(map("text", text));
-            } else if ("image_url".equals(type) && images) {
-                blocks.add(image(part.get("image_url")));
+            } else if ("image_url".equals(type) && media != null) {
+                Map<String, Object> holder = object(part.get("image_url"));
+                media.add(blocks, holder != null ? string(holder.get("url")) : string(part.get("image_url")));
+            } else if ("file".equals(type) && media != null) {
+                Map<String, Object> file = object(part.get("file"));
+                media.add(blocks, file != null ? string(file.get("file_data")) : null);
             }
             if (part.containsKey("cache_control") && !blocks.isEmpty()) {
                 blocks.add(map("cachePoint", map("type", "default")));
             }
         }
         return blocks;
-    }
-
-    /** A data URL image → {@code {image: {format, source: {bytes}}}}. */
-    private static Map<String, Object> image(@Nullable Object imageUrl) {
-        Map<String, Object> holder = object(imageUrl);
-        String url = holder != null ? string(holder.get("url")) : string(imageUrl);
-        if (url == null || !url.startsWith("data:")) {
-            throw new InvalidRequestException("Bedrock images must be sent as data URLs "
-                    + "(data:image/png;base64,...); llmproxy does not download image URLs", "messages");
-        }
-        int comma = url.indexOf(',');
-        int semicolon = url.indexOf(';');
-        if (comma < 0 || semicolon < 0 || semicolon > comma || !url.regionMatches(semicolon, ";base64", 0, 7)) {
-            throw new InvalidRequestException("An image data URL must be base64: data:image/<format>;base64,...",
-                    "messages");
-        }
-        String mediaType = url.substring(5, semicolon).toLowerCase(Locale.ROOT);
-        String format = mediaType.startsWith("image/") ? mediaType.substring(6) : mediaType;
-        if (format.equals("jpg")) {
-            format = "jpeg";
-        }
-        if (!Set.of("png", "jpeg", "gif", "webp").contains(format)) {
-            throw new InvalidRequestException("Bedrock takes png, jpeg, gif or webp images, not " + mediaType,
-                    "messages");
-        }
-        return map("image", map("format", format, "source", map("bytes", url.substring(comma + 1))));
     }
 
     /** A tool call's {@code arguments} (a JSON string) as the object Converse wants; {@code {}} when not JSON. */
@@ -366,5 +379,69 @@ public final class ConverseRequestEncoder {
                     new RawJson(Long.toString(BUDGETS.get(effort)))));
         }
         return fields;
+    }
+
+    /**
+     * The media of one request: data URLs become image or document blocks, web URLs are looked up among the
+     * downloaded ones, and those missing are collected for {@link MediaUrlsNeeded}.
+     */
+    private static final class Media {
+        private final Map<String, String> downloaded;
+        private final Set<String> missing = new LinkedHashSet<>();
+        private int documents;
+
+        Media(Map<String, String> downloaded) {
+            this.downloaded = downloaded;
+        }
+
+        void add(List<Object> blocks, @Nullable String url) {
+            if (url == null) {
+                throw new InvalidRequestException("An image_url or file part needs a url or file_data", "messages");
+            }
+            String data = url;
+            if (!url.startsWith("data:")) {
+                if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                    throw new InvalidRequestException("Bedrock media must be an http(s) URL or a base64 data URL",
+                            "messages");
+                }
+                data = downloaded.get(url);
+                if (data == null) {
+                    missing.add(url);
+                    return;
+                }
+            }
+            int comma = data.indexOf(',');
+            int semicolon = data.indexOf(';');
+            if (comma < 0 || semicolon < 0 || semicolon > comma || !data.regionMatches(semicolon, ";base64", 0, 7)) {
+                throw new InvalidRequestException("A data URL must be base64: data:<media type>;base64,...",
+                        "messages");
+            }
+            String mediaType = data.substring(5, semicolon).toLowerCase(Locale.ROOT);
+            String bytes = data.substring(comma + 1);
+            String format = imageFormat(mediaType);
+            if (format != null) {
+                blocks.add(map("image", map("format", format, "source", map("bytes", bytes))));
+                return;
+            }
+            String document = DOCUMENT_FORMATS.get(mediaType);
+            if (document == null) {
+                throw new InvalidRequestException("Bedrock takes png, jpeg, gif or webp images and pdf, csv, doc, "
+                        + "docx, xls, xlsx, html, txt or md documents, not " + mediaType, "messages");
+            }
+            // Converse wants each document of a request named, and the names distinct.
+            blocks.add(map("document", map("format", document, "name",
+                    "DocumentPDFmessages_" + documents++, "source", map("bytes", bytes))));
+        }
+    }
+
+    /** Converse's image format of {@code mediaType}, or {@code null} when it is not an image Converse takes. */
+    public static @Nullable String imageFormat(String mediaType) {
+        String type = mediaType.toLowerCase(Locale.ROOT);
+        if (!type.startsWith("image/")) {
+            return null;
+        }
+        String format = type.substring(6);
+        format = format.equals("jpg") ? "jpeg" : format;
+        return IMAGE_FORMATS.contains(format) ? format : null;
     }
 }

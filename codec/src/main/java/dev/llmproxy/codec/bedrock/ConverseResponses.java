@@ -1,10 +1,11 @@
 package dev.llmproxy.codec.bedrock;
 
-import static dev.llmproxy.codec.bedrock.JsonTree.list;
-import static dev.llmproxy.codec.bedrock.JsonTree.object;
-import static dev.llmproxy.codec.bedrock.JsonTree.string;
+import static dev.llmproxy.codec.internal.JsonTree.list;
+import static dev.llmproxy.codec.internal.JsonTree.object;
+import static dev.llmproxy.codec.internal.JsonTree.string;
 
 import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -43,7 +43,7 @@ import tools.jackson.core.ObjectReadContext;
  *
  * <p>Thread-safety: none; one instance per streamed response, confined to its event loop.
  */
-public final class ConverseStreamTranslator implements EventStreamDecoder.Visitor {
+public final class ConverseStreamTranslator implements BedrockStreamVisitor {
     private final ChunkWriter chunks;
     private final String id;
     private final String model;
@@ -126,6 +126,7 @@ public final class ConverseStreamTranslator implements EventStreamDecoder.Visito
      * @param endedCleanly whether the decoder saw only whole messages ({@link EventStreamDecoder#endedCleanly})
      * @return a new buffer owned by the caller, or {@code null}
      */
+    @Override
     public @Nullable ByteBuf finish(boolean endedCleanly) {
         if (failed) {
             return null;
@@ -140,6 +141,7 @@ public final class ConverseStreamTranslator implements EventStreamDecoder.Visito
     }
 
     /** The usage reported so far ({@code metadata}), or {@code null}. */
+    @Override
     public @Nullable Usage usage() {
         return usage.seen ? usage.toUsage() : null;
     }

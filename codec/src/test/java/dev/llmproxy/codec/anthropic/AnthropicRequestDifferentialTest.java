@@ -60,21 +60,22 @@ class AnthropicRequestDifferentialTest {
             Object content = message.get("content");
             switch (role) {
                 case "system", "developer" -> system.addAll(textBlocks(content));
-                case "user" -> addTurn(turns, "user", userBlocks(content));
+                case "user" -> Json.addTurn(turns, "user", userBlocks(content));
                 case "assistant" -> {
                     List<Object> blocks = textBlocks(content);
                     for (Object call : (List<Object>) message.getOrDefault("tool_calls", List.of())) {
                         Map<String, Object> function = (Map<String, Object>) ((Map<String, Object>) call).get("function");
                         blocks.add(object("type", "tool_use", "id", ((Map<String, Object>) call).get("id"),
-                                "name", function.get("name"), "input", input((String) function.get("arguments"))));
+                                "name", function.get("name"),
+                                "input", Json.objectOrEmpty((String) function.get("arguments"))));
                     }
-                    addTurn(turns, "assistant", blocks);
+                    Json.addTurn(turns, "assistant", blocks);
                 }
                 default -> {
                     Map<String, Object> result = object("type", "tool_result", "tool_use_id",
                             message.get("tool_call_id"));
                     result.put("content", content instanceof String ? content : textBlocks(content));
-                    addTurn(turns, "user", new ArrayList<>(List.of(result)));
+                    Json.addTurn(turns, "user", new ArrayList<>(List.of(result)));
                 }
             }
         }
@@ -185,29 +186,6 @@ class AnthropicRequestDifferentialTest {
                     object("type", "base64", "media_type", mediaType, "data", url.substring(marker + 8)));
         }
         return object("type", "image", "source", object("type", "url", "url", url));
-    }
-
-    /** {@code arguments} parsed when it is one JSON object, else {@code {}}. */
-    private static Object input(String arguments) {
-        try {
-            Object parsed = Json.parse(arguments);
-            return parsed instanceof Map ? parsed : object();
-        } catch (RuntimeException e) {
-            return object();
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void addTurn(List<Map<String, Object>> turns, String role, List<Object> blocks) {
-        if (blocks.isEmpty()) {
-            return;
-        }
-        Map<String, Object> last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
-        if (last != null && last.get("role").equals(role)) {
-            ((List<Object>) last.get("content")).addAll(blocks);
-        } else {
-            turns.add(object("role", role, "content", new ArrayList<>(blocks)));
-        }
     }
 
     /** Anthropic refuses a final assistant turn (a prefill) that ends in whitespace. */

@@ -7,6 +7,7 @@ import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -54,9 +55,45 @@ class ConverseRequestEncoderTest {
                 + "\"image_url\":{\"url\":\"data:image/jpg;base64,QUJD\"}}]}]}"))
                 .isEqualTo("{\"messages\":[{\"role\":\"user\",\"content\":[{\"image\":{\"format\":\"jpeg\","
                         + "\"source\":{\"bytes\":\"QUJD\"}}}]}]}");
+    }
+
+    @Test
+    void shouldAskForWebUrlsAndThenSendTheirDownloadedBytes() {
+        String request = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"https://example.com/cat.png\"}},{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"http://example.com/dog.gif\"}},{\"type\":\"image_url\","
+                + "\"image_url\":\"https://example.com/cat.png\"}]}]}";
+        assertThatThrownBy(() -> encode(request)).isInstanceOfSatisfying(MediaUrlsNeeded.class, needed ->
+                assertThat(needed.urls()).containsExactly("https://example.com/cat.png", "http://example.com/dog.gif"));
+        ByteBuf body = Unpooled.copiedBuffer(request, StandardCharsets.UTF_8);
+        ByteBuf out = ConverseRequestEncoder.encode(Unpooled.buffer().alloc(), body, "m", false, Set.of(),
+                Map.of("https://example.com/cat.png", "data:image/png;base64,UE5H",
+                        "http://example.com/dog.gif", "data:image/gif;base64,R0lG"));
+        try {
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"messages\":[{\"role\":\"user\","
+                    + "\"content\":[{\"image\":{\"format\":\"png\",\"source\":{\"bytes\":\"UE5H\"}}},"
+                    + "{\"image\":{\"format\":\"gif\",\"source\":{\"bytes\":\"R0lG\"}}},"
+                    + "{\"image\":{\"format\":\"png\",\"source\":{\"bytes\":\"UE5H\"}}}]}]}");
+        } finally {
+            out.release();
+            body.release();
+        }
+    }
+
+    @Test
+    void shouldSendFilesAsNamedDocumentsAndRefuseOtherMediaTypes() {
+        assertThat(encode("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":"
+                + "{\"file_data\":\"data:application/pdf;base64,JVBE\"}},{\"type\":\"image_url\",\"image_url\":"
+                + "{\"url\":\"data:text/csv;base64,YSxi\"}}]}]}"))
+                .isEqualTo("{\"messages\":[{\"role\":\"user\",\"content\":[{\"document\":{\"format\":\"pdf\","
+                        + "\"name\":\"DocumentPDFmessages_0\",\"source\":{\"bytes\":\"JVBE\"}}},{\"document\":"
+                        + "{\"format\":\"csv\",\"name\":\"DocumentPDFmessages_1\",\"source\":{\"bytes\":\"YSxi\"}}}]}]}");
         assertThatThrownBy(() -> encode("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
-                + "\"image_url\":{\"url\":\"https://example.com/cat.png\"}}]}]}"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("data URLs");
+                + "\"image_url\":{\"url\":\"data:image/tiff;base64,AAAA\"}}]}]}"))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not image/tiff");
+        assertThatThrownBy(() -> encode("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"ftp://example.com/a.png\"}}]}]}"))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("http(s) URL");
     }
 
     @Test

@@ -6,7 +6,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.llmproxy.codec.testing.FuzzInput;
 import dev.llmproxy.codec.testing.TrackingAllocator;
 import dev.llmproxy.codec.translate.ChunkWriter;
-import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -62,32 +61,7 @@ class ConverseStreamTranslatorFuzzTest {
     }
 
     private static String run(TrackingAllocator alloc, byte[] stream, int at) {
-        ConverseStreamTranslator translator = new ConverseStreamTranslator(new ChunkWriter(alloc, 1), "id", "m", true);
-        EventStreamDecoder decoder = new EventStreamDecoder(alloc, 1 << 16, translator);
-        StringBuilder out = new StringBuilder();
-        for (byte[] read : new byte[][] {Arrays.copyOfRange(stream, 0, at), Arrays.copyOfRange(stream, at,
-                stream.length)}) {
-            ByteBuf chunk = alloc.heapBuffer().writeBytes(read);
-            try {
-                out.append(drain(decoder.frame(chunk)));
-            } finally {
-                chunk.release();
-            }
-        }
-        boolean clean = decoder.endedCleanly();
-        decoder.finish().release();
-        ByteBuf end = translator.finish(clean);
-        if (end != null) {
-            out.append(drain(end));
-        }
-        return out.toString();
-    }
-
-    private static String drain(ByteBuf buf) {
-        try {
-            return buf.toString(StandardCharsets.UTF_8);
-        } finally {
-            buf.release();
-        }
+        return EventFrames.translate(alloc, new ConverseStreamTranslator(new ChunkWriter(alloc, 1), "id", "m", true),
+                stream, at);
     }
 }

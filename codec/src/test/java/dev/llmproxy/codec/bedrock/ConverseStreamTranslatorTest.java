@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.testing.TrackingAllocator;
 import dev.llmproxy.codec.translate.ChunkWriter;
-import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -138,29 +136,7 @@ class ConverseStreamTranslatorTest {
     private Result run(byte[] stream, int at, boolean includeUsage) {
         ConverseStreamTranslator translator = new ConverseStreamTranslator(new ChunkWriter(alloc, 7), "chatcmpl-1",
                 "m", includeUsage);
-        EventStreamDecoder decoder = new EventStreamDecoder(alloc, 1 << 16, translator);
-        StringBuilder out = new StringBuilder();
-        for (byte[] read : new byte[][] {Arrays.copyOfRange(stream, 0, at), Arrays.copyOfRange(stream, at,
-                stream.length)}) {
-            ByteBuf chunk = alloc.heapBuffer().writeBytes(read);
-            out.append(drain(decoder.frame(chunk)));
-            chunk.release();
-        }
-        boolean clean = decoder.endedCleanly();
-        decoder.finish().release();
-        ByteBuf end = translator.finish(clean);
-        if (end != null) {
-            out.append(drain(end));
-        }
-        return new Result(out.toString(), translator.usage());
-    }
-
-    private static String drain(ByteBuf buf) {
-        try {
-            return buf.toString(StandardCharsets.UTF_8);
-        } finally {
-            buf.release();
-        }
+        return new Result(EventFrames.translate(alloc, translator, stream, at), translator.usage());
     }
 
     private record Result(String text, Usage usage) {

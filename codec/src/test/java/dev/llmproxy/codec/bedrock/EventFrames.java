@@ -1,8 +1,11 @@
 package dev.llmproxy.codec.bedrock;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /** Writes AWS event-stream messages for the tests, straight from the layout in the provider spec (section 5.5). */
@@ -57,5 +60,38 @@ final class EventFrames {
         CRC32 crc = new CRC32();
         crc.update(bytes, offset, length);
         return crc.getValue();
+    }
+
+    /**
+     * Runs {@code stream}, read in two parts split at {@code at}, through a decoder into {@code translator}, then
+     * finishes it; answers everything written for the client.
+     */
+    static String translate(ByteBufAllocator alloc, BedrockStreamVisitor translator, byte[] stream, int at) {
+        EventStreamDecoder decoder = new EventStreamDecoder(alloc, 1 << 16, translator);
+        StringBuilder out = new StringBuilder();
+        for (byte[] read : new byte[][] {Arrays.copyOfRange(stream, 0, at), Arrays.copyOfRange(stream, at,
+                stream.length)}) {
+            ByteBuf chunk = alloc.heapBuffer().writeBytes(read);
+            try {
+                out.append(drain(decoder.frame(chunk)));
+            } finally {
+                chunk.release();
+            }
+        }
+        boolean clean = decoder.endedCleanly();
+        decoder.finish().release();
+        ByteBuf end = translator.finish(clean);
+        if (end != null) {
+            out.append(drain(end));
+        }
+        return out.toString();
+    }
+
+    private static String drain(ByteBuf buf) {
+        try {
+            return buf.toString(StandardCharsets.UTF_8);
+        } finally {
+            buf.release();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmproxy.codec.testing;
 
+import dev.llmproxy.codec.internal.JsonTree;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -8,24 +9,18 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * A plain JSON tree for reference translations in tests: objects are {@link LinkedHashMap}s (so equality ignores member
- * order, as JSON does), arrays {@link ArrayList}s, strings {@link String}s, numbers {@link BigDecimal}s with trailing
- * zeros stripped (so {@code 1.0} equals {@code 1}), booleans {@link Boolean}s and null {@link #NULL}.
+ * A plain JSON tree for reference translations in tests: {@link JsonTree}'s, with numbers as {@link BigDecimal}s with
+ * trailing zeros stripped (so {@code 1.0} equals {@code 1}); objects are {@link LinkedHashMap}s, so equality ignores
+ * member order, as JSON does.
  */
 public final class Json {
     /** JSON's null (maps do not hold Java nulls). */
-    public static final Object NULL = new Object() {
-        @Override
-        public String toString() {
-            return "null";
-        }
-    };
+    public static final Object NULL = JsonTree.NULL;
     private static final JsonFactory JSON = new JsonFactory();
 
     private Json() {
@@ -35,7 +30,7 @@ public final class Json {
     public static Object parse(String text) {
         try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), text)) {
             p.nextToken();
-            Object value = read(p);
+            Object value = JsonTree.read(p, number -> normalize(new BigDecimal(number)));
             if (p.nextToken() != null) {
                 throw new IllegalArgumentException("more than one JSON value: " + text);
             }
@@ -53,18 +48,41 @@ public final class Json {
     public static String write(Object tree) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
-            write(g, tree);
+            JsonTree.write(g, tree);
         }
         return out.toString();
     }
 
     /** A new object from alternating names and values. */
     public static Map<String, Object> object(Object... namesAndValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            map.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        return JsonTree.map(namesAndValues);
+    }
+
+    /** {@code text} parsed when it is one JSON object, else an empty object (a tool call's cut or empty arguments). */
+    public static Object objectOrEmpty(String text) {
+        try {
+            Object parsed = parse(text);
+            return parsed instanceof Map ? parsed : object();
+        } catch (RuntimeException e) {
+            return object();
         }
-        return map;
+    }
+
+    /**
+     * Appends {@code blocks} to the last turn when it has {@code role}, else adds a turn {@code {role, content}};
+     * nothing when {@code blocks} is empty (the reference translations' turn merging).
+     */
+    @SuppressWarnings("unchecked")
+    public static void addTurn(List<Map<String, Object>> turns, String role, List<Object> blocks) {
+        if (blocks.isEmpty()) {
+            return;
+        }
+        Map<String, Object> last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
+        if (last != null && last.get("role").equals(role)) {
+            ((List<Object>) last.get("content")).addAll(blocks);
+        } else {
+            turns.add(object("role", role, "content", new ArrayList<>(blocks)));
+        }
     }
 
     /** A number as this tree holds it. */
@@ -72,73 +90,8 @@ public final class Json {
         return BigDecimal.valueOf(value);
     }
 
-    private static Object read(JsonParser p) {
-        JsonToken token = p.currentToken();
-        switch (token) {
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    map.put(name, read(p));
-                }
-                return map;
-            }
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    list.add(read(p));
-                }
-                return list;
-            }
-            case VALUE_STRING -> {
-                return p.getString();
-            }
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                return normalize(new BigDecimal(p.getText()));
-            }
-            case VALUE_TRUE, VALUE_FALSE -> {
-                return token == JsonToken.VALUE_TRUE;
-            }
-            case VALUE_NULL -> {
-                return NULL;
-            }
-            default -> throw new IllegalArgumentException("unexpected token " + token);
-        }
-    }
-
     private static BigDecimal normalize(BigDecimal number) {
         BigDecimal stripped = number.stripTrailingZeros();
         return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void write(JsonGenerator g, Object value) {
-        if (value instanceof Map<?, ?> map) {
-            g.writeStartObject();
-            for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
-                g.writeName(e.getKey());
-                write(g, e.getValue());
-            }
-            g.writeEndObject();
-        } else if (value instanceof List<?> list) {
-            g.writeStartArray();
-            for (Object item : list) {
-                write(g, item);
-            }
-            g.writeEndArray();
-        } else if (value instanceof String s) {
-            g.writeString(s);
-        } else if (value instanceof BigDecimal d) {
-            g.writeNumber(d);
-        } else if (value instanceof Number n) {
-            g.writeNumber(new BigDecimal(n.toString()));
-        } else if (value instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else if (value == NULL) {
-            g.writeNull();
-        } else {
-            throw new IllegalArgumentException("not a JSON tree value: " + value);
-        }
     }
 }

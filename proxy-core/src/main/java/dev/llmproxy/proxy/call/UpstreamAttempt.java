@@ -9,6 +9,7 @@ import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import dev.llmproxy.codec.sse.StreamFramer;
 import dev.llmproxy.proxy.messages.MessagesAdapter;
+import dev.llmproxy.proxy.provider.DeferredEncoding;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.NativeResponsesTranslator;
 import dev.llmproxy.proxy.provider.RebuiltResponse;
@@ -197,8 +198,33 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
                 // Nothing was sent: the provider cannot take this request (LiteLLM's UnsupportedParamsError is a 400).
                 failBeforeCommit(ProxyError.BAD_REQUEST, String.valueOf(e.getMessage()));
                 return;
+            } catch (DeferredEncoding later) {
+                later.body().whenComplete((encoded, failure) -> ctx.executor().execute(() -> encoded(encoded,
+                        failure)));
+                return;
             }
         }
+        connect();
+    }
+
+    /** A body whose encoding was deferred ({@link DeferredEncoding}) is ready, or could not be made. */
+    private void encoded(@Nullable ByteBuf encoded, @Nullable Throwable failure) {
+        if (done) {
+            ReferenceCountUtil.release(encoded);
+            return;
+        }
+        if (encoded == null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            failBeforeCommit(ProxyError.BAD_REQUEST, cause instanceof InvalidRequestException
+                    ? String.valueOf(cause.getMessage()) : "The request could not be prepared for the provider");
+            return;
+        }
+        body = encoded;
+        connect();
+    }
+
+    private void connect() {
         lastActivityNanos = startNanos;
         timer = ctx.executor().schedule(timeoutCheck, silenceNanos, TimeUnit.NANOSECONDS);
         acquireConnection();

@@ -2,12 +2,17 @@ package dev.llmproxy.proxy.provider;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.codec.anthropic.AnthropicRequestEncoder;
 import dev.llmproxy.codec.bedrock.ConverseRequestEncoder;
+import dev.llmproxy.codec.bedrock.InvokeRequests;
+import dev.llmproxy.codec.bedrock.MediaUrlsNeeded;
 import dev.llmproxy.codec.bedrock.SigV4;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Set;
@@ -15,10 +20,15 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * AWS Bedrock's Converse API ({@code bedrock/} and {@code bedrock/converse/} deployments): OpenAI chat requests are
+ * AWS Bedrock's Converse API ({@code bedrock/} and {@code bedrock/converse/} deployments), and InvokeModel for Claude
+ * in Anthropic's own format ({@code bedrock/invoke/anthropic...}: the Messages request with
+ * {@code anthropic_version: bedrock-2023-05-31}, its answers and stream events read by the Anthropic translators, the
+ * stream inside AWS event-stream frames). Converse: OpenAI chat requests are
  * encoded as {@code POST /model/{modelId}/converse} or {@code /converse-stream} bodies
  * ({@link ConverseRequestEncoder}), signed by a {@link BedrockAuth}, and the answers translated back by a
  * {@link BedrockTranslator}: whole bodies, error bodies, and ConverseStream's binary event stream into OpenAI SSE.
+ * Images given by URL are downloaded first ({@link MediaDownloads}, off the event loop): the encoding is then
+ * deferred ({@link DeferredEncoding}).
  *
  * <p>The model id is URL-encoded with no safe characters, as LiteLLM does ({@code :} → {@code %3A}, {@code /} →
  * {@code %2F}), so cross-region inference profiles ({@code us.anthropic.claude-...}) and ARNs go through unchanged.
@@ -27,12 +37,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BedrockAdapter implements ProviderAdapter {
     private static final String CONVERSE_ROUTE = "converse/";
+    private static final String INVOKE_ROUTE = "invoke/";
 
     private final String basePath;
+    private final String upstreamModel;
     private final String model;
     private final UpstreamAuth auth;
     private final boolean dropParams;
     private final Set<String> additionalDropParams;
+    private final MediaDownloads media;
 
     /**
      * @param baseUrl the runtime endpoint, {@code https://bedrock-runtime.<region>.amazonaws.com} by default
@@ -41,26 +54,39 @@ public final class BedrockAdapter implements ProviderAdapter {
      * @param auth SigV4 ({@link BedrockAuth}) or a bearer token
      * @param dropParams the deployment's {@code drop_params}
      * @param additionalDropParams the deployment's {@code additional_drop_params}
+     * @param media downloads the images a request names by URL (Converse takes bytes only)
      */
     public BedrockAdapter(BaseUrl baseUrl, String upstreamModel, UpstreamAuth auth, boolean dropParams,
-            Set<String> additionalDropParams) {
+            Set<String> additionalDropParams, MediaDownloads media) {
         this.basePath = requireNonNull(baseUrl, "baseUrl").basePath();
-        this.model = modelId(requireNonNull(upstreamModel, "upstreamModel"));
+        this.upstreamModel = requireNonNull(upstreamModel, "upstreamModel");
+        this.model = modelId(upstreamModel);
         this.auth = requireNonNull(auth, "auth");
         this.dropParams = dropParams;
         this.additionalDropParams = Set.copyOf(additionalDropParams);
+        this.media = requireNonNull(media, "media");
     }
 
-    /** The Bedrock model id of a {@code bedrock/...} model: LiteLLM's {@code converse/} route prefix removed. */
+    /**
+     * The Bedrock model id of a {@code bedrock/...} model: LiteLLM's {@code converse/} or {@code invoke/} route
+     * prefix removed.
+     */
     public static String modelId(String upstreamModel) {
         return upstreamModel.startsWith(CONVERSE_ROUTE) ? upstreamModel.substring(CONVERSE_ROUTE.length())
+                : upstreamModel.startsWith(INVOKE_ROUTE) ? upstreamModel.substring(INVOKE_ROUTE.length())
                 : upstreamModel;
+    }
+
+    /** Whether {@code upstreamModel} goes through InvokeModel in its native format ({@code bedrock/invoke/...}). */
+    private static boolean isInvoke(String upstreamModel) {
+        return upstreamModel.startsWith(INVOKE_ROUTE);
     }
 
     @Override
     public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
-        return basePath + "/model/" + SigV4.uriEncode(modelId(upstreamModel))
-                + (stream ? "/converse-stream" : "/converse");
+        String verb = isInvoke(upstreamModel) ? (stream ? "/invoke-with-response-stream" : "/invoke")
+                : stream ? "/converse-stream" : "/converse";
+        return basePath + "/model/" + SigV4.uriEncode(modelId(upstreamModel)) + verb;
     }
 
     /** No: ConverseStream always ends with a {@code metadata} event carrying the usage. */
@@ -82,9 +108,36 @@ public final class BedrockAdapter implements ProviderAdapter {
             throw new InvalidRequestException("Only /chat/completions is supported on Bedrock (through its Converse "
                     + "API); embeddings and text completions are not", null);
         }
-        String upstream = new String(upstreamModelJson, 1, Math.max(0, upstreamModelJson.length - 2),
+        String named = new String(upstreamModelJson, 1, Math.max(0, upstreamModelJson.length - 2),
                 StandardCharsets.UTF_8);
-        return ConverseRequestEncoder.encode(alloc, body, modelId(upstream), dropParams, additionalDropParams);
+        String upstream = modelId(named);
+        if (isInvoke(named)) {
+            return invokeBody(alloc, body, upstream);
+        }
+        try {
+            return ConverseRequestEncoder.encode(alloc, body, upstream, dropParams, additionalDropParams);
+        } catch (MediaUrlsNeeded needed) {
+            // The body is the call's and may be released before the downloads end: the slow path keeps a copy.
+            byte[] copy = ByteBufUtil.getBytes(body);
+            throw new DeferredEncoding(media.dataUrls(needed.urls()).thenApply(downloaded ->
+                    ConverseRequestEncoder.encode(alloc, Unpooled.wrappedBuffer(copy), upstream, dropParams,
+                            additionalDropParams, downloaded)));
+        }
+    }
+
+    /** InvokeModel's body: Claude's Messages request, the only native format llmproxy writes. */
+    private ByteBuf invokeBody(ByteBufAllocator alloc, ByteBuf body, String upstream) {
+        if (!upstream.contains("anthropic.") && !upstream.contains("claude")) {
+            throw new InvalidRequestException("bedrock/invoke/ is supported for Anthropic Claude models only; use "
+                    + "bedrock/" + upstream + " (the Converse API) for " + upstream, "model");
+        }
+        ByteBuf anthropic = AnthropicRequestEncoder.encode(alloc, body, null,
+                new AnthropicRequestEncoder.Drops(dropParams, additionalDropParams, "bedrock"));
+        try {
+            return InvokeRequests.anthropic(alloc, anthropic);
+        } finally {
+            anthropic.release();
+        }
     }
 
     @Override
@@ -107,7 +160,8 @@ public final class BedrockAdapter implements ProviderAdapter {
         String clientModel = info.model();
         String reported = model.contains("*") && clientModel != null ? modelId(clientModel) : model;
         // Bedrock's answers carry no id; LiteLLM makes a random one per response too.
+        boolean invoke = isInvoke(model.contains("*") && clientModel != null ? clientModel : upstreamModel);
         return new BedrockTranslator(clock.millis() / 1000, "chatcmpl-" + UUID.randomUUID(), reported,
-                stream && info.includeUsage());
+                stream && info.includeUsage(), invoke);
     }
 }

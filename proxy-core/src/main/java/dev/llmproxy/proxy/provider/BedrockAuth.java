@@ -8,11 +8,14 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
+import java.net.http.HttpClient;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,10 +24,14 @@ import org.jspecify.annotations.Nullable;
  * {@code x-amz-date} and, with temporary credentials, {@code x-amz-security-token} are signed; the canonical URI is
  * the path with every segment encoded once more.
  *
+ * <p>The credentials are fixed, or come from STS ({@link #assumingRole}): then they are cached and refreshed before
+ * they expire by a {@link TokenRefresher}, on the HTTP client's threads, and a request waits only when there are
+ * no usable credentials at all ({@link #apply} answers {@code false}, the attempt waits on {@link #ready}).
+ *
  * <p>Signing costs two SHA-256 passes and one HMAC chain per request (the day's signing key is cached by
  * {@link SigV4}); it runs on the event loop and never blocks.
  *
- * <p>Thread-safety: immutable and thread-safe.
+ * <p>Thread-safety: thread-safe.
  */
 public final class BedrockAuth implements UpstreamAuth {
     private static final AsciiString X_AMZ_DATE = AsciiString.cached("x-amz-date");
@@ -32,8 +39,8 @@ public final class BedrockAuth implements UpstreamAuth {
     private static final DateTimeFormatter AMZ_DATE =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    private final SigV4 signer;
-    private final @Nullable String sessionToken;
+    private final @Nullable Signing fixed;
+    private final @Nullable TokenRefresher<Signing> refreshed;
     private final Clock clock;
 
     /**
@@ -42,11 +49,33 @@ public final class BedrockAuth implements UpstreamAuth {
      * @param clock wall time, for {@code x-amz-date}
      */
     public BedrockAuth(SigV4.Credentials credentials, String region, Clock clock) {
-        requireNonNull(credentials, "credentials");
-        this.signer = new SigV4(credentials.accessKeyId(), credentials.secretAccessKey(),
-                requireNonNull(region, "region"), "bedrock");
-        this.sessionToken = credentials.sessionToken();
+        this.fixed = Signing.of(requireNonNull(credentials, "credentials"), requireNonNull(region, "region"));
+        this.refreshed = null;
         this.clock = requireNonNull(clock, "clock");
+    }
+
+    private BedrockAuth(TokenRefresher<Signing> refreshed, Clock clock) {
+        this.fixed = null;
+        this.refreshed = refreshed;
+        this.clock = clock;
+    }
+
+    /**
+     * Signs with temporary credentials from STS, asked for when the first request needs them and again before they
+     * expire.
+     *
+     * @param role what to ask STS for
+     * @param region the region of the runtime endpoint
+     * @param client the HTTP client STS is called with
+     * @param clock wall time, for {@code x-amz-date} and the credentials' expiry
+     */
+    public static BedrockAuth assumingRole(AwsAssumeRole role, String region, HttpClient client, Clock clock) {
+        requireNonNull(role, "role");
+        requireNonNull(region, "region");
+        requireNonNull(client, "client");
+        return new BedrockAuth(new TokenRefresher<>(clock, () -> role.fetch(client, clock).thenApply(credentials ->
+                new TokenRefresher.Expiring<>(Signing.of(credentials.value(), region),
+                        credentials.expiresInSeconds()))), clock);
     }
 
     /** A bearer token instead of a signature: Bedrock API keys ({@code AWS_BEARER_TOKEN_BEDROCK}, {@code api_key}). */
@@ -56,6 +85,12 @@ public final class BedrockAuth implements UpstreamAuth {
 
     @Override
     public boolean apply(HttpRequest request, ByteBuf body) {
+        TokenRefresher<Signing> source = refreshed;
+        Signing signing = source != null ? source.current() : fixed;
+        if (signing == null) {
+            return false;
+        }
+        String sessionToken = signing.sessionToken();
         HttpHeaders headers = request.headers();
         String amzDate = AMZ_DATE.format(clock.instant());
         headers.set(X_AMZ_DATE, amzDate);
@@ -80,14 +115,28 @@ public final class BedrockAuth implements UpstreamAuth {
             path = slash < 0 ? "/" : path.substring(slash);
         }
         String canonicalQuery = query < 0 ? "" : uri.substring(query + 1);
-        headers.set(HttpHeaderNames.AUTHORIZATION, signer.authorization(request.method().name(),
+        headers.set(HttpHeaderNames.AUTHORIZATION, signing.signer().authorization(request.method().name(),
                 SigV4.canonicalPath(path), canonicalQuery, signed, payloadHash(body), amzDate));
         return true;
+    }
+
+    @Override
+    public CompletionStage<?> ready() {
+        TokenRefresher<Signing> source = refreshed;
+        return source != null ? source.ready() : CompletableFuture.completedFuture(null);
     }
 
     private static String payloadHash(ByteBuf body) {
         MessageDigest digest = SigV4.sha256();
         digest.update(body.nioBuffer(body.readerIndex(), body.readableBytes()));
         return SigV4.hex(digest.digest());
+    }
+
+    /** A signer for one set of credentials, and their session token. */
+    private record Signing(SigV4 signer, @Nullable String sessionToken) {
+        static Signing of(SigV4.Credentials credentials, String region) {
+            return new Signing(new SigV4(credentials.accessKeyId(), credentials.secretAccessKey(), region, "bedrock"),
+                    credentials.sessionToken());
+        }
     }
 }

@@ -1,9 +1,12 @@
 package dev.llmproxy.proxy.provider;
 
+import dev.llmproxy.codec.anthropic.AnthropicResponses;
 import dev.llmproxy.codec.bedrock.BedrockErrors;
+import dev.llmproxy.codec.bedrock.BedrockStreamVisitor;
 import dev.llmproxy.codec.bedrock.ConverseResponses;
 import dev.llmproxy.codec.bedrock.ConverseStreamTranslator;
 import dev.llmproxy.codec.bedrock.EventStreamDecoder;
+import dev.llmproxy.codec.bedrock.InvokeStreamTranslator;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
@@ -16,7 +19,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Translates one Bedrock response into the OpenAI shape: whole Converse bodies with {@link ConverseResponses}, error
  * bodies with {@link BedrockErrors}, and a ConverseStream body through its own {@link EventStreamDecoder} (the AWS
- * event stream is binary, not SSE) feeding a {@link ConverseStreamTranslator}.
+ * event stream is binary, not SSE) feeding a {@link ConverseStreamTranslator}; InvokeModel's answers for Claude
+ * with {@link AnthropicResponses} and an {@link InvokeStreamTranslator}.
  *
  * <p>Thread-safety: confined to the attempt's event loop.
  */
@@ -29,7 +33,8 @@ final class BedrockTranslator implements ResponseTranslator {
     private final String id;
     private final String model;
     private final boolean includeUsage;
-    private @Nullable ConverseStreamTranslator stream;
+    private final boolean invoke;
+    private @Nullable BedrockStreamVisitor stream;
     private @Nullable EventStreamDecoder decoder;
     private int translatedStatus = -1;
     private @Nullable Usage bodyUsage;
@@ -39,18 +44,21 @@ final class BedrockTranslator implements ResponseTranslator {
      * @param id the completion's id (Bedrock's answers carry none)
      * @param model the model the answers report
      * @param includeUsage whether a stream ends with a usage chunk (the client's {@code include_usage})
+     * @param invoke whether the answers are InvokeModel's for Claude (Anthropic's format) rather than Converse's
      */
-    BedrockTranslator(long created, String id, String model, boolean includeUsage) {
+    BedrockTranslator(long created, String id, String model, boolean includeUsage, boolean invoke) {
         this.created = created;
         this.id = id;
         this.model = model;
         this.includeUsage = includeUsage;
+        this.invoke = invoke;
     }
 
     @Override
     public ByteBuf translateBody(ByteBufAllocator alloc, ByteBuf body) {
         try {
-            return keep(ConverseResponses.translate(alloc, body, id, created, model));
+            return keep(invoke ? AnthropicResponses.translate(alloc, body, created)
+                    : ConverseResponses.translate(alloc, body, id, created, model));
         } finally {
             body.release();
         }
@@ -75,8 +83,8 @@ final class BedrockTranslator implements ResponseTranslator {
         if (contentType == null || !contentType.regionMatches(true, 0, EVENT_STREAM, 0, EVENT_STREAM.length())) {
             return null;
         }
-        ConverseStreamTranslator events = new ConverseStreamTranslator(new ChunkWriter(alloc, created), id, model,
-                includeUsage);
+        BedrockStreamVisitor events = invoke ? new InvokeStreamTranslator(alloc, created, includeUsage)
+                : new ConverseStreamTranslator(new ChunkWriter(alloc, created), id, model, includeUsage);
         EventStreamDecoder frames = new EventStreamDecoder(alloc, MAX_MESSAGE_BYTES, events);
         stream = events;
         decoder = frames;
@@ -91,7 +99,7 @@ final class BedrockTranslator implements ResponseTranslator {
 
     @Override
     public @Nullable ByteBuf finishStream(ByteBufAllocator alloc) {
-        ConverseStreamTranslator events = stream;
+        BedrockStreamVisitor events = stream;
         EventStreamDecoder frames = decoder;
         if (events == null || frames == null) {
             return null;
@@ -101,7 +109,7 @@ final class BedrockTranslator implements ResponseTranslator {
 
     @Override
     public @Nullable Usage usage() {
-        ConverseStreamTranslator events = stream;
+        BedrockStreamVisitor events = stream;
         return events != null ? events.usage() : bodyUsage;
     }
 

@@ -43,16 +43,16 @@ public final class CopilotAuth implements UpstreamAuth {
     private static final byte[] TOOL = quoted("tool");
     private static final byte[] IMAGE_URL = quoted("image_url");
 
-    private final TokenRefresher tokens;
+    private final TokenRefresher<AsciiString> tokens;
 
     public CopilotAuth(CopilotTokens source, Clock clock) {
         requireNonNull(source, "source");
-        this.tokens = new TokenRefresher(clock, source::apiToken);
+        this.tokens = TokenRefresher.bearer(clock, source::apiToken);
     }
 
     @Override
     public boolean apply(HttpRequest request, ByteBuf body) {
-        AsciiString bearer = tokens.bearer();
+        AsciiString bearer = tokens.current();
         if (bearer == null) {
             return false;
         }

@@ -34,7 +34,7 @@ public final class GoogleTokenAuth implements UpstreamAuth {
     /** How long a failed refresh is reported to new requests before the token endpoint is tried again. */
     static final Duration RETRY_AFTER = TokenRefresher.RETRY_AFTER;
 
-    private final TokenRefresher tokens;
+    private final TokenRefresher<AsciiString> tokens;
 
     /**
      * @param credentials the service account
@@ -44,7 +44,7 @@ public final class GoogleTokenAuth implements UpstreamAuth {
     public GoogleTokenAuth(GoogleCredentials credentials, Clock clock, TokenEndpoint endpoint) {
         requireNonNull(credentials, "credentials");
         requireNonNull(endpoint, "endpoint");
-        this.tokens = new TokenRefresher(clock, () -> endpoint.exchange(credentials));
+        this.tokens = TokenRefresher.bearer(clock, () -> endpoint.exchange(credentials));
     }
 
     /**
@@ -69,7 +69,7 @@ public final class GoogleTokenAuth implements UpstreamAuth {
 
     @Override
     public boolean apply(HttpRequest request, ByteBuf body) {
-        AsciiString bearer = tokens.bearer();
+        AsciiString bearer = tokens.current();
         if (bearer == null) {
             return false;
         }

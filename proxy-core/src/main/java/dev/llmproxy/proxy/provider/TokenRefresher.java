@@ -13,12 +13,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A short-lived bearer token, cached and refreshed before it expires without ever holding up a request that can use
- * the current one: the machinery behind {@link GoogleTokenAuth} (Vertex AI) and {@link CopilotAuth} (GitHub Copilot).
+ * Short-lived credentials, cached and refreshed before they expire without ever holding up a request that can use
+ * the current ones: the machinery behind {@link GoogleTokenAuth} (Vertex AI), {@link CopilotAuth} (GitHub Copilot)
+ * and {@link BedrockAuth}'s STS credentials.
  *
- * <p>Thread-safety: thread-safe; {@link #bearer} is called from every event loop at once.
+ * <p>Thread-safety: thread-safe; {@link #current} is called from every event loop at once.
+ *
+ * @param <T> the credentials, immutable
  */
-final class TokenRefresher {
+final class TokenRefresher<T> {
     /*
      * Implementation notes
      *
@@ -29,11 +32,11 @@ final class TokenRefresher {
      *     short-lived tokens, so that a fresh token is always usable): of the threads that race to start it, the one
      *     whose CAS installs the in-flight future starts it; the others find it installed and go on with the current
      *     token.
-     *  2. Without a usable token, bearer() starts a refresh (or finds the one in flight) and answers false; the attempt
-     *     waits on ready(), which is that refresh's future, and then calls bearer() again.
+     *  2. Without a usable token, current() starts a refresh (or finds the one in flight) and answers false; the attempt
+     *     waits on ready(), which is that refresh's future, and then calls current() again.
      * A refresh that completes installs its token (and clears the in-flight future) before completing its future, so
      * an attempt woken by it finds the token. A refresh that fails completes its future exceptionally: the waiting
-     * attempts fail with an authentication error. The failure is remembered for RETRY_AFTER, during which bearer()
+     * attempts fail with an authentication error. The failure is remembered for RETRY_AFTER, during which current()
      * answers null and ready() the failure at once, so that a broken token endpoint is not called once per request.
      * CAS loops retry only when another thread changed the snapshot in between; each retry re-reads it, and a thread
      * gives up as soon as it sees a refresh in flight, so every loop ends.
@@ -49,36 +52,43 @@ final class TokenRefresher {
     static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final Clock clock;
-    private final Supplier<CompletionStage<AccessToken>> source;
-    private final AtomicReference<State> state = new AtomicReference<>(State.EMPTY);
+    private final Supplier<CompletionStage<Expiring<T>>> source;
+    private final AtomicReference<State<T>> state = new AtomicReference<>(State.empty());
 
     /**
      * @param clock wall time, for the token's expiry
      * @param source fetches a new token; called at most once at a time, never on an event loop's behalf for long
      *     (it must return at once and complete on its own threads)
      */
-    TokenRefresher(Clock clock, Supplier<CompletionStage<AccessToken>> source) {
+    TokenRefresher(Clock clock, Supplier<CompletionStage<Expiring<T>>> source) {
         this.clock = requireNonNull(clock, "clock");
         this.source = requireNonNull(source, "source");
     }
 
-    /** The {@code Bearer <token>} header value to send now, or null when there is none (wait for {@link #ready}). */
-    @Nullable AsciiString bearer() {
+    /** A refresher of bearer tokens, whose value is the {@code Bearer <token>} header value. */
+    static TokenRefresher<AsciiString> bearer(Clock clock, Supplier<CompletionStage<AccessToken>> source) {
+        requireNonNull(source, "source");
+        return new TokenRefresher<>(clock, () -> source.get().thenApply(token ->
+                new Expiring<>(AsciiString.of("Bearer " + token.value()), token.expiresInSeconds())));
+    }
+
+    /** The credentials to send now, or null when there are none (wait for {@link #ready}). */
+    @Nullable T current() {
         long now = clock.millis();
-        State current = snapshot();
-        if (current.bearer != null && now < current.usableUntilMillis) {
+        State<T> current = snapshot();
+        if (current.value != null && now < current.usableUntilMillis) {
             if (now >= current.refreshAtMillis) {
                 startRefresh(now);
             }
-            return current.bearer;
+            return current.value;
         }
         startRefresh(now);
         return null;
     }
 
-    /** Completes when {@link #bearer} can answer again, or exceptionally with the refresh's failure. */
+    /** Completes when {@link #current} can answer again, or exceptionally with the refresh's failure. */
     CompletionStage<?> ready() {
-        State current = snapshot();
+        State<T> current = snapshot();
         if (current.refreshing != null) {
             return current.refreshing;
         }
@@ -91,7 +101,7 @@ final class TokenRefresher {
     private void startRefresh(long now) {
         CompletableFuture<Void> refreshing = new CompletableFuture<>();
         while (true) {
-            State current = snapshot();
+            State<T> current = snapshot();
             if (current.refreshing != null) {
                 return;
             }
@@ -102,7 +112,7 @@ final class TokenRefresher {
                 break;
             }
         }
-        CompletionStage<AccessToken> exchange;
+        CompletionStage<Expiring<T>> exchange;
         try {
             exchange = source.get();
         } catch (RuntimeException e) {
@@ -112,12 +122,12 @@ final class TokenRefresher {
     }
 
     /** Installs the outcome of a refresh started at {@code startedMillis}, then wakes the attempts waiting on it. */
-    private void finishRefresh(CompletableFuture<Void> refreshing, @Nullable AccessToken token,
+    private void finishRefresh(CompletableFuture<Void> refreshing, @Nullable Expiring<T> token,
             @Nullable Throwable failure, long startedMillis) {
         while (true) {
-            State current = snapshot();
-            State next = token != null && failure == null ? State.of(token, startedMillis)
-                    : new State(current.bearer, current.usableUntilMillis, current.refreshAtMillis, null,
+            State<T> current = snapshot();
+            State<T> next = token != null && failure == null ? State.of(token, startedMillis)
+                    : new State<>(current.value, current.usableUntilMillis, current.refreshAtMillis, null,
                             failure != null ? failure : new IllegalStateException("no token"), clock.millis());
             if (state.compareAndSet(current, next)) {
                 break;
@@ -130,27 +140,41 @@ final class TokenRefresher {
         }
     }
 
-    /** The current snapshot; never null (the reference starts at {@link State#EMPTY} and is only ever replaced). */
-    private State snapshot() {
+    /** The current snapshot; never null (the reference starts at {@link State#empty} and is only ever replaced). */
+    private State<T> snapshot() {
         return requireNonNull(state.get(), "state");
     }
 
-    /** One snapshot of the token state; see the implementation notes. */
-    private record State(@Nullable AsciiString bearer, long usableUntilMillis, long refreshAtMillis,
-            @Nullable CompletableFuture<Void> refreshing, @Nullable Throwable failure, long failedAtMillis) {
-        static final State EMPTY = new State(null, 0, 0, null, null, 0);
+    /**
+     * Credentials and their lifetime, as a source hands them over.
+     *
+     * @param value the credentials
+     * @param expiresInSeconds how long they last from the moment they were asked for
+     */
+    record Expiring<T>(T value, long expiresInSeconds) {
+        Expiring {
+            requireNonNull(value, "value");
+        }
+    }
 
-        /** A fresh token asked for at {@code askedMillis}. */
-        static State of(AccessToken token, long askedMillis) {
+    /** One snapshot of the token state; see the implementation notes. */
+    private record State<T>(@Nullable T value, long usableUntilMillis, long refreshAtMillis,
+            @Nullable CompletableFuture<Void> refreshing, @Nullable Throwable failure, long failedAtMillis) {
+        static <T> State<T> empty() {
+            return new State<>(null, 0, 0, null, null, 0);
+        }
+
+        /** Fresh credentials asked for at {@code askedMillis}. */
+        static <T> State<T> of(Expiring<T> token, long askedMillis) {
             long lifetime = Math.max(0, token.expiresInSeconds() * 1000);
             long expires = askedMillis + lifetime;
-            return new State(AsciiString.of("Bearer " + token.value()),
+            return new State<>(token.value(),
                     expires - Math.min(EXPIRY_MARGIN.toMillis(), lifetime / 4),
                     expires - Math.min(REFRESH_AHEAD.toMillis(), lifetime / 2), null, null, 0);
         }
 
-        State refreshing(CompletableFuture<Void> future) {
-            return new State(bearer, usableUntilMillis, refreshAtMillis, future, null, 0);
+        State<T> refreshing(CompletableFuture<Void> future) {
+            return new State<>(value, usableUntilMillis, refreshAtMillis, future, null, 0);
         }
     }
 }

@@ -3,12 +3,17 @@ package dev.llmproxy.proxy.route;
 import dev.llmproxy.codec.bedrock.SigV4;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.DeploymentConfig;
+import dev.llmproxy.proxy.provider.AwsAssumeRole;
 import dev.llmproxy.proxy.provider.BedrockAdapter;
 import dev.llmproxy.proxy.provider.BedrockAuth;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -24,7 +29,13 @@ import org.jspecify.annotations.Nullable;
  *   <li>credentials: {@code api_key} or {@code AWS_BEARER_TOKEN_BEDROCK} (a Bedrock API key, sent as a bearer token),
  *       else {@code aws_access_key_id}/{@code aws_secret_access_key}/{@code aws_session_token} or
  *       {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}/{@code AWS_SESSION_TOKEN} for SigV4
- *       ({@code AWS_SESSION_TOKEN} only with the environment's key).
+ *       ({@code AWS_SESSION_TOKEN} only with the environment's key);
+ *   <li>a role: {@code aws_role_name} ({@code AWS_ROLE_NAME}) with {@code aws_session_name}
+ *       ({@code AWS_SESSION_NAME}, else {@code litellm-session-<epoch seconds>}) and {@code aws_external_id}: STS
+ *       {@code AssumeRole} signed with the key above, or {@code AssumeRoleWithWebIdentity} when
+ *       {@code aws_web_identity_token} ({@code AWS_WEB_IDENTITY_TOKEN}) is set; STS is {@code aws_sts_endpoint}
+ *       ({@code AWS_STS_ENDPOINT}), else {@code https://sts.<region>.amazonaws.com}, signed for the endpoint's
+ *       region, else {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} or the deployment's region, as LiteLLM does.
  * </ul>
  *
  * <p>Thread-safety: immutable.
@@ -57,9 +68,12 @@ record BedrockSettings(String region, String defaultEndpoint) {
     /**
      * The deployment's auth: a bearer token when {@code apiKey} (the resolved {@code api_key} or
      * {@code AWS_BEARER_TOKEN_BEDROCK}) is set, else SigV4 with the configured or environment credentials, else none
-     * (AWS then answers 403, which the client gets as an OpenAI error).
+     * (AWS then answers 403, which the client gets as an OpenAI error); with a role, temporary credentials from STS.
+     *
+     * @param stsClient the HTTP client STS is called with, asked for only when a role is configured
      */
-    UpstreamAuth auth(DeploymentConfig entry, Map<String, String> env, @Nullable String apiKey, Clock clock) {
+    UpstreamAuth auth(DeploymentConfig entry, Map<String, String> env, @Nullable String apiKey, Clock clock,
+            Supplier<HttpClient> stsClient) {
         if (apiKey != null) {
             return BedrockAuth.bearer(apiKey);
         }
@@ -71,10 +85,43 @@ record BedrockSettings(String region, String defaultEndpoint) {
         // aws_session_token is a long-term key, and a foreign token would make AWS refuse it.
         String token = first(extra.get("aws_session_token"), configuredKeyId == null ? env : Map.of(),
                 List.of("AWS_SESSION_TOKEN"));
-        if (keyId == null || secret == null) {
-            return UpstreamAuth.NONE;
+        SigV4.Credentials key = keyId == null || secret == null ? null : new SigV4.Credentials(keyId, secret, token);
+        String role = first(extra.get("aws_role_name"), env, List.of("AWS_ROLE_NAME"));
+        if (role != null) {
+            return BedrockAuth.assumingRole(assumeRole(entry, env, role, key, clock), region, stsClient.get(), clock);
         }
-        return new BedrockAuth(new SigV4.Credentials(keyId, secret, token), region, clock);
+        return key == null ? UpstreamAuth.NONE : new BedrockAuth(key, region, clock);
+    }
+
+    private AwsAssumeRole assumeRole(DeploymentConfig entry, Map<String, String> env, String role,
+            SigV4.@Nullable Credentials key, Clock clock) {
+        Map<String, Object> extra = entry.litellmParams().extraParams();
+        String webIdentityToken = first(extra.get("aws_web_identity_token"), env, List.of("AWS_WEB_IDENTITY_TOKEN"));
+        if (key == null && webIdentityToken == null) {
+            throw new ConfigException(entry.location(), entry.keyPath() + ".litellm_params.aws_role_name",
+                    "assuming a role needs aws_access_key_id and aws_secret_access_key (or AWS_ACCESS_KEY_ID and "
+                            + "AWS_SECRET_ACCESS_KEY) to sign AssumeRole, or aws_web_identity_token");
+        }
+        String endpoint = first(extra.get("aws_sts_endpoint"), env, List.of("AWS_STS_ENDPOINT"));
+        URI sts;
+        try {
+            sts = new URI(endpoint != null ? endpoint : "https://sts." + region + ".amazonaws.com");
+        } catch (URISyntaxException e) {
+            throw new ConfigException(entry.location(), entry.keyPath() + ".litellm_params.aws_sts_endpoint",
+                    "expected an http(s) URL, got '" + endpoint + "'");
+        }
+        if (sts.getHost() == null || !("https".equals(sts.getScheme()) || "http".equals(sts.getScheme()))) {
+            throw new ConfigException(entry.location(), entry.keyPath() + ".litellm_params.aws_sts_endpoint",
+                    "expected an http(s) URL, got '" + endpoint + "'");
+        }
+        String stsRegion = AwsAssumeRole.regionOf(sts);
+        if (stsRegion == null) {
+            stsRegion = first(null, env, List.of("AWS_REGION", "AWS_DEFAULT_REGION"));
+        }
+        String session = first(extra.get("aws_session_name"), env, List.of("AWS_SESSION_NAME"));
+        return new AwsAssumeRole(sts, stsRegion != null ? stsRegion : region, role,
+                session != null ? session : "litellm-session-" + clock.millis() / 1000,
+                first(extra.get("aws_external_id"), env, List.of("AWS_EXTERNAL_ID")), key, webIdentityToken);
     }
 
     /** {@code arn:aws:bedrock:<region>:...}'s region, or {@code null}. */

@@ -9,6 +9,7 @@ import dev.llmproxy.proxy.config.RouterSettings;
 import dev.llmproxy.proxy.config.SslVerify;
 import dev.llmproxy.proxy.provider.AnthropicAdapter;
 import dev.llmproxy.proxy.provider.BedrockAdapter;
+import dev.llmproxy.proxy.provider.MediaDownloads;
 import dev.llmproxy.proxy.provider.BaseUrl;
 import dev.llmproxy.proxy.provider.CopilotAuth;
 import dev.llmproxy.proxy.provider.CopilotTokens;
@@ -57,6 +58,9 @@ final class DeploymentFactory {
     /** GitHub Copilot's tokens, made with the first github_copilot deployment and shared by all of them. */
     private @Nullable CopilotTokens copilotTokens;
     private @Nullable CopilotAuth copilotAuth;
+    /** Bedrock's image downloads, shared by every deployment; its client is made at the first download. */
+    private final MediaDownloads mediaDownloads = new MediaDownloads(new MediaClient(),
+            ForkJoinPool.commonPool());
 
     DeploymentFactory(ProxyConfig config) {
         this.config = config;
@@ -92,8 +96,8 @@ final class DeploymentFactory {
                     : location != null ? VertexSettings.host(location)
                     : copilotBase != null ? copilotBase : provider.defaultApiBase());
             adapter = ResponsesBridgeAdapter.of(bedrock != null
-                    ? new BedrockAdapter(baseUrl, upstreamModel, bedrock.auth(entry, env, key, Clock.systemUTC()),
-                            dropParams(entry), additionalDropParams(entry))
+                    ? new BedrockAdapter(baseUrl, upstreamModel, bedrock.auth(entry, env, key, Clock.systemUTC(), this::tokenClient),
+                            dropParams(entry), additionalDropParams(entry), mediaDownloads)
                     : adapter(entry, provider, baseUrl, key, apiVersion, upstreamModel, location), provider);
         }
         return new Deployment(new Deployment.DeploymentSettings(entry, provider, adapter, baseUrl, upstreamModel,
@@ -199,7 +203,7 @@ final class DeploymentFactory {
         return location != null ? location : "us-central1";
     }
 
-    /** The client that fetches Vertex AI and GitHub Copilot tokens, made for the first deployment that needs one. */
+    /** The client that fetches Vertex AI and GitHub Copilot tokens and AWS STS credentials, made for the first deployment that needs one. */
     private HttpClient tokenClient() {
         HttpClient client = tokenClient;
         if (client == null) {
@@ -336,5 +340,20 @@ final class DeploymentFactory {
             end--;
         }
         return path.substring(0, end);
+    }
+
+    /** The HTTP client of image downloads, made once, at the first download (on the download executor). */
+    private static final class MediaClient implements java.util.function.Supplier<HttpClient> {
+        private volatile @Nullable HttpClient client;
+
+        @Override
+        public synchronized HttpClient get() {
+            HttpClient made = client;
+            if (made == null) {
+                made = MediaDownloads.newClient();
+                client = made;
+            }
+            return made;
+        }
     }
 }

@@ -47,6 +47,17 @@ class ProxyServerBedrockTest {
                   - model_name: profile
                     litellm_params:
                       model: bedrock/converse/us.anthropic.claude-3-7-sonnet-20250219-v1:0
+                  - model_name: invoke
+                    litellm_params:
+                      model: bedrock/invoke/anthropic.claude-3-5-sonnet-20240620-v1:0
+                      api_base: %1$s
+                      aws_access_key_id: %2$s
+                      aws_secret_access_key: %3$s
+                      aws_region_name: us-east-1
+                  - model_name: invoke-llama
+                    litellm_params:
+                      model: bedrock/invoke/meta.llama3-70b-instruct-v1:0
+                      api_base: %1$s
                   - model_name: wrong-secret
                     litellm_params:
                       model: bedrock/amazon.nova-pro-v1:0
@@ -228,5 +239,62 @@ class ProxyServerBedrockTest {
                 + "['seed'], for model=anthropic.claude-3-5-sonnet-20240620-v1:0.");
         assertThat(dropped.statusCode()).isEqualTo(200);
         assertThat(mock.requests()).hasSize(1);
+    }
+
+    @Test
+    void shouldInvokeClaudeInAnthropicFormatWhenTheModelIsBedrockInvoke() {
+        HttpResponse<String> response = proxy.post("/v1/chat/completions",
+                chat("invoke", "{\"mock_chunks\":2}", ",\"temperature\":0.5"));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"object\":\"chat.completion\"")
+                .contains("\"message\":{\"role\":\"assistant\",\"content\":\"tok tok \"")
+                .contains("\"finish_reason\":\"stop\"")
+                .contains("\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2,\"total_tokens\":12");
+        RecordedRequest upstream = mock.requests().get(0);
+        assertThat(upstream.uri()).isEqualTo("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/invoke");
+        assertThat(upstream.header("authorization")).contains("/us-east-1/bedrock/aws4_request, ");
+        assertThat(upstream.body()).startsWith("{\"anthropic_version\":\"bedrock-2023-05-31\",\"messages\":[")
+                .contains("\"system\":[{\"type\":\"text\",\"text\":\"Be brief.\"}]")
+                .contains("\"max_tokens\":64").contains("\"temperature\":0.5")
+                .doesNotContain("\"model\"").doesNotContain("\"stream\"");
+        assertThat(proxy.awaitCalls(1).usage()).isEqualTo(new Usage(10, 2, 12));
+    }
+
+    @Test
+    void shouldStreamInvokeChunksDecodedFromBase64EventsWhenClientStreams() {
+        HttpResponse<String> response = proxy.post("/v1/chat/completions", chat("invoke", "{\"mock_chunks\":3}",
+                ",\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body().split("\"delta\":\\{\"content\":\"tok \"\\}", -1)).hasSize(4);
+        assertThat(response.body()).contains("\"finish_reason\":\"stop\"")
+                .contains("\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":3,"
+                        + "\"total_tokens\":13")
+                .endsWith("data: [DONE]\n\n");
+        assertThat(mock.requests().get(0).uri())
+                .isEqualTo("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/invoke-with-response-stream");
+        assertThat(mock.requests().get(0).body()).doesNotContain("\"stream\"");
+        assertThat(proxy.awaitCalls(1).usage()).isEqualTo(new Usage(10, 3, 13));
+    }
+
+    @Test
+    void shouldEndAnInvokeStreamWithAnErrorEventWhenBedrockFailsMidStream() {
+        HttpResponse<String> failed = proxy.post("/v1/chat/completions",
+                chat("invoke", "{\"mock_chunks\":3,\"mock_error_after_chunks\":1}", ",\"stream\":true"));
+
+        assertThat(failed.body()).contains("\"delta\":{\"content\":\"tok \"}")
+                .endsWith("data: {\"error\":{\"message\":\"BedrockException - throttlingException Too many "
+                        + "requests, please wait before trying again.\",\"type\":\"rate_limit_error\","
+                        + "\"param\":null,\"code\":\"429\"}}\n\n");
+    }
+
+    @Test
+    void shouldRefuseInvokeForModelsOtherThanClaude() {
+        HttpResponse<String> response = proxy.post("/v1/chat/completions", chat("invoke-llama", "{}", ""));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("bedrock/invoke/ is supported for Anthropic Claude models only");
+        assertThat(mock.requests()).isEmpty();
     }
 }
