@@ -1229,7 +1229,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
 
     /** What the call needs to know of an upload's fields: its model (it is never a stream). */
     private static RequestInfo uploadInfo(String model) {
-        return new RequestInfo(null, model, -1, -1, false, false, false, false, false, false, false, false, -1, null);
+        return RequestInfo.ofModel(model);
     }
 
     private void refuseUpload(Upload reading, ProxyError error, String message, @Nullable String param,
