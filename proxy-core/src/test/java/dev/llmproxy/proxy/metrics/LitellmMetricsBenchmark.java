@@ -11,10 +11,13 @@ import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,7 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@link #main} builds the shape of 100 deployments and 1,000 keys that have called and reports the scrape's size
  * by family, with the lines LiteLLM's Python client would add for the same series ({@code _created}), and its time:
- * {@code java -cp <test classpath> dev.llmproxy.proxy.metrics.LitellmMetricsBenchmark [deployments] [keys]}.
+ * {@code java -cp <test classpath> dev.llmproxy.proxy.metrics.LitellmMetricsBenchmark [deployments] [keys]
+ * [label,label...]}, the labels (if given) dropped from every family as {@code prometheus_exclude_labels} would.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,6 +67,8 @@ public class LitellmMetricsBenchmark {
     @Param({"0", "1000"})
     public int keys;
 
+    /** The settings {@link #setUp} builds the metrics with. */
+    private MetricsSettings settings = MetricsSettings.DEFAULTS;
     private LitellmMetrics metrics;
     private CallListener listener;
     private CallRecord success;
@@ -79,7 +85,7 @@ public class LitellmMetricsBenchmark {
                     .append("\"http://10.0.0.").append(i % 250).append(":8000/v1\"}\n")
                     .append("    model_info: {id: dep-").append(i).append("}\n");
         }
-        metrics = new LitellmMetrics(MetricsTestSupport.routes(dir, yaml.toString()), MetricsSettings.DEFAULTS);
+        metrics = new LitellmMetrics(MetricsTestSupport.routes(dir, yaml.toString()), settings);
         listener = metrics.listener();
         for (int i = 0; i < deployments; i++) {
             String id = "dep-" + i;
@@ -146,6 +152,10 @@ public class LitellmMetricsBenchmark {
         LitellmMetricsBenchmark shape = new LitellmMetricsBenchmark();
         shape.deployments = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         shape.keys = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        if (args.length > 2) {
+            shape.settings = new MetricsSettings(false, MetricsSettings.LATENCY_BUCKETS,
+                    new MetricFilter(null, Set.of(), Set.of(args[2].split(","))));
+        }
         shape.setUp();
         String text = MetricsTestSupport.scrapeText(shape.metrics, ExpositionFormat.PROMETHEUS_TEXT);
         Map<String, long[]> families = new TreeMap<>();
@@ -182,14 +192,19 @@ public class LitellmMetricsBenchmark {
         }
         System.out.printf("total: %d bytes, %d lines; LiteLLM's _created lines for the same series: %d bytes more%n",
                 text.length(), lines, created);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();
+            long cpu = threads.getCurrentThreadCpuTime();
             int bytes = shape.scrape();
             long plain = System.nanoTime() - start;
+            long plainCpu = threads.getCurrentThreadCpuTime() - cpu;
             start = System.nanoTime();
+            cpu = threads.getCurrentThreadCpuTime();
             int gzipped = shape.scrapeGzip();
-            System.out.printf("scrape %d: %d bytes in %d ms; gzip %d bytes in %d ms%n", i + 1, bytes,
-                    plain / 1_000_000, gzipped, (System.nanoTime() - start) / 1_000_000);
+            System.out.printf("scrape %d: %d bytes in %d ms (%d ms CPU); gzip %d bytes in %d ms (%d ms CPU)%n",
+                    i + 1, bytes, plain / 1_000_000, plainCpu / 1_000_000, gzipped,
+                    (System.nanoTime() - start) / 1_000_000, (threads.getCurrentThreadCpuTime() - cpu) / 1_000_000);
         }
     }
 
