@@ -104,6 +104,8 @@ public abstract class JsonScanner {
 
     private long numberValue;
     private boolean numberNegative;
+    private long numberStart;
+    private long numberEnd;
 
     /**
      * Creates a scanner that reports tokens at depth {@code hookDepth} or shallower.
@@ -175,7 +177,7 @@ public abstract class JsonScanner {
     public final boolean finish() {
         if (depth == 0 && (state == S_NUM_ZERO || state == S_NUM_INT || state == S_NUM_FRAC
                 || state == S_NUM_EXP_DIGITS)) {
-            endNumber();
+            endNumber(consumed);
             state = S_DONE;
         }
         if (state == S_DONE) {
@@ -201,8 +203,21 @@ public abstract class JsonScanner {
     protected void onString(int depth, long start, long end, boolean escaped) {
     }
 
-    /** Called for a number value with its integer part, saturated to the long range (the fraction is dropped). */
+    /**
+     * Called for a number value with its integer part, saturated to the long range (the fraction is dropped); its
+     * text lies at {@link #numberStart()} to {@link #numberEnd()}.
+     */
     protected void onNumber(int depth, long integerPart) {
+    }
+
+    /** The position of the first byte of the number being reported to {@link #onNumber}. */
+    protected final long numberStart() {
+        return numberStart;
+    }
+
+    /** The position one past the last byte of the number being reported to {@link #onNumber}. */
+    protected final long numberEnd() {
+        return numberEnd;
     }
 
     /** Called for {@code true}, {@code false} or {@code null}; see the {@code LITERAL_*} constants. */
@@ -384,7 +399,7 @@ public abstract class JsonScanner {
                     } else if (c == 'e' || c == 'E') {
                         st = S_NUM_EXP;
                     } else {
-                        st = endNumber();
+                        st = endNumber(base + i);
                         continue;
                     }
                     break;
@@ -402,7 +417,7 @@ public abstract class JsonScanner {
                         st = S_NUM_EXP;
                         break;
                     }
-                    st = endNumber();
+                    st = endNumber(base + i);
                     continue;
                 case S_NUM_EXP:
                     if (c == '+' || c == '-') {
@@ -420,7 +435,7 @@ public abstract class JsonScanner {
                         }
                         c = a[i] & 0xFF;
                     }
-                    st = endNumber();
+                    st = endNumber(base + i);
                     continue;
                 case S_DONE:
                     while (isWhitespace(c)) {
@@ -461,15 +476,18 @@ public abstract class JsonScanner {
             case 'n':
                 return startLiteral(LITERAL_NULL);
             case '-':
+                numberStart = position;
                 numberNegative = true;
                 numberValue = 0;
                 return S_NUM_MINUS;
             case '0':
+                numberStart = position;
                 numberNegative = false;
                 numberValue = 0;
                 return S_NUM_ZERO;
             default:
                 if (c >= '1' && c <= '9') {
+                    numberStart = position;
                     numberNegative = false;
                     numberValue = c - '0';
                     return S_NUM_INT;
@@ -491,7 +509,8 @@ public abstract class JsonScanner {
         return afterValue();
     }
 
-    private int endNumber() {
+    private int endNumber(long end) {
+        numberEnd = end;
         if (depth <= hookDepth) {
             onNumber(depth, numberNegative ? -numberValue : numberValue);
         }

@@ -26,6 +26,11 @@ import org.jspecify.annotations.Nullable;
  * @param closingBrace offset of the closing brace of the top-level object, or -1 when {@code error} is set
  * @param user the decoded top-level {@code user} string (the end user, LiteLLM's customer), or {@code null} when
  *     absent or not a string
+ * @param temperature the top-level {@code temperature} number as written (the double its text denotes), or NaN when
+ *     absent or not a number
+ * @param topP the top-level {@code top_p} number as written, or NaN when absent or not a number
+ * @param maxTokens the top-level {@code max_tokens} integer, or {@link #NO_MAX_TOKENS} when absent, not a number, not
+ *     an integer (a fraction or an exponent) or outside the long range
  */
 public record RequestInfo(
         @Nullable String error,
@@ -41,11 +46,24 @@ public record RequestInfo(
         boolean hasRouterParams,
         boolean hasDropParams,
         int closingBrace,
-        @Nullable String user) {
+        @Nullable String user,
+        double temperature,
+        double topP,
+        long maxTokens) {
+
+    /** {@link #maxTokens()} when the request has no integer {@code max_tokens}. */
+    public static final long NO_MAX_TOKENS = Long.MIN_VALUE;
 
     /** Returns a result that carries only {@code message} as its error. */
     public static RequestInfo invalid(String message) {
-        return new RequestInfo(message, null, -1, -1, false, false, false, false, false, false, false, false, -1, null);
+        return new RequestInfo(message, null, -1, -1, false, false, false, false, false, false, false, false, -1, null,
+                Double.NaN, Double.NaN, NO_MAX_TOKENS);
+    }
+
+    /** Returns what a request whose body was not scanned (a streamed upload) is known by: its {@code model}. */
+    public static RequestInfo ofModel(String model) {
+        return new RequestInfo(null, model, -1, -1, false, false, false, false, false, false, false, false, -1, null,
+                Double.NaN, Double.NaN, NO_MAX_TOKENS);
     }
 
     /** Returns whether the body is a valid JSON object with a usable {@code model} (if any). */

@@ -1,5 +1,6 @@
 package dev.llmproxy.codec.json;
 
+import dev.llmproxy.codec.internal.JsonNumbers;
 import dev.llmproxy.codec.internal.JsonScanner;
 import dev.llmproxy.codec.internal.JsonText;
 import io.netty.buffer.ByteBuf;
@@ -16,7 +17,9 @@ import java.util.Arrays;
  * Jackson's non-blocking parser and a tenth of its allocation (96 rather than 1008 bytes per scan).
  *
  * <p>Thread-safety: safe from any thread; each thread reuses its own scanner state, so a scan allocates only the
- * {@link RequestInfo} and the model string.
+ * {@link RequestInfo} and the model string (and the user string when present). The sampling parameters the traces
+ * report ({@code temperature}, {@code top_p}, {@code max_tokens}) are kept as positions while scanning and read as
+ * numbers at the end, without allocating for the usual values.
  */
 public final class RequestScanner {
     private static final FastThreadLocal<Fields> FIELDS = new FastThreadLocal<>() {
@@ -54,6 +57,9 @@ public final class RequestScanner {
         private static final byte[] INPUT = bytes("input");
         private static final byte[] INCLUDE_USAGE = bytes("include_usage");
         private static final byte[] USER = bytes("user");
+        private static final byte[] TEMPERATURE = bytes("temperature");
+        private static final byte[] TOP_P = bytes("top_p");
+        private static final byte[] MAX_TOKENS = bytes("max_tokens");
         /** LiteLLM's per-request router parameters, which {@link RouterParams} takes out of the body. */
         private static final byte[][] ROUTER_PARAMS = {bytes("timeout"), bytes("fallbacks"), bytes("num_retries"),
                 bytes("max_fallbacks"), bytes("disable_fallbacks"), bytes("context_window_fallbacks"),
@@ -68,6 +74,9 @@ public final class RequestScanner {
         private static final int K_STREAM = 2;
         private static final int K_STREAM_OPTIONS = 3;
         private static final int K_USER = 4;
+        private static final int K_TEMPERATURE = 5;
+        private static final int K_TOP_P = 6;
+        private static final int K_MAX_TOKENS = 7;
 
         private int topKey;
         private boolean inStreamOptions;
@@ -80,6 +89,9 @@ public final class RequestScanner {
         private long userStart;
         private long userEnd;
         private boolean userEscaped;
+        /** Where the numbers of temperature, top_p and max_tokens lie (start -1: none); index K_* - K_TEMPERATURE. */
+        private final long[] numberStarts = new long[3];
+        private final long[] numberEnds = new long[3];
         private boolean stream;
         private boolean hasStreamOptions;
         private boolean includeUsage;
@@ -108,6 +120,9 @@ public final class RequestScanner {
             userStart = -1;
             userEnd = -1;
             userEscaped = false;
+            numberStarts[0] = -1;
+            numberStarts[1] = -1;
+            numberStarts[2] = -1;
             stream = false;
             hasStreamOptions = false;
             includeUsage = false;
@@ -136,7 +151,23 @@ public final class RequestScanner {
             String user = userStart < 0 ? null : string(body, start, userStart, userEnd, userEscaped);
             return new RequestInfo(null, model, (int) modelStart, (int) modelEnd, stream, hasStreamOptions,
                     includeUsage, hasMessages, hasPrompt, hasInput, hasRouterParams, hasDropParams, (int) closingBrace,
-                    user);
+                    user, toDouble(body, start, K_TEMPERATURE), toDouble(body, start, K_TOP_P),
+                    maxTokens(body, start));
+        }
+
+        private double toDouble(ByteBuf body, int start, int key) {
+            long from = numberStarts[key - K_TEMPERATURE];
+            return from < 0
+                    ? Double.NaN
+                    : JsonNumbers.toDouble(body, start + (int) from, (int) (numberEnds[key - K_TEMPERATURE] - from));
+        }
+
+        private long maxTokens(ByteBuf body, int start) {
+            long from = numberStarts[K_MAX_TOKENS - K_TEMPERATURE];
+            return from < 0
+                    ? RequestInfo.NO_MAX_TOKENS
+                    : JsonNumbers.toLong(body, start + (int) from,
+                            (int) (numberEnds[K_MAX_TOKENS - K_TEMPERATURE] - from), RequestInfo.NO_MAX_TOKENS);
         }
 
         /** The string value whose quotes are at {@code [from, to)} relative to {@code start}. */
@@ -176,7 +207,7 @@ public final class RequestScanner {
                     if (equals(key, length, INPUT)) {
                         hasInput = true;
                     }
-                    return K_OTHER;
+                    return equals(key, length, TOP_P) ? K_TOP_P : K_OTHER;
                 case 6:
                     if (equals(key, length, STREAM)) {
                         return K_STREAM;
@@ -190,11 +221,14 @@ public final class RequestScanner {
                         hasMessages = true;
                     }
                     return K_OTHER;
+                case 10:
+                    return equals(key, length, MAX_TOKENS) ? K_MAX_TOKENS : K_OTHER;
                 case 11:
                     if (equals(key, length, DROP_PARAMS)) {
                         hasDropParams = true;
+                        return K_OTHER;
                     }
-                    return K_OTHER;
+                    return equals(key, length, TEMPERATURE) ? K_TEMPERATURE : K_OTHER;
                 case 22:
                     if (equals(key, length, ADDITIONAL_DROP_PARAMS)) {
                         hasDropParams = true;
@@ -226,6 +260,8 @@ public final class RequestScanner {
                     userStart = start;
                     userEnd = end;
                     userEscaped = escaped;
+                } else if (topKey >= K_TEMPERATURE) {
+                    numberStarts[topKey - K_TEMPERATURE] = -1;
                 }
             }
         }
@@ -234,6 +270,10 @@ public final class RequestScanner {
         protected void onNumber(int depth, long integerPart) {
             if (depth == 1) {
                 nonStringValue();
+                if (topKey >= K_TEMPERATURE) {
+                    numberStarts[topKey - K_TEMPERATURE] = numberStart();
+                    numberEnds[topKey - K_TEMPERATURE] = numberEnd();
+                }
             }
         }
 
@@ -280,6 +320,8 @@ public final class RequestScanner {
                 // A later non-string user replaces an earlier string one, as the last member wins in a JSON reader.
                 userStart = -1;
                 userEnd = -1;
+            } else if (topKey >= K_TEMPERATURE) {
+                numberStarts[topKey - K_TEMPERATURE] = -1;
             }
         }
 

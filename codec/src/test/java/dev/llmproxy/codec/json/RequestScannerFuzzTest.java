@@ -111,7 +111,28 @@ class RequestScannerFuzzTest {
         assertThat(info.hasInput()).as("input").isEqualTo(top.containsKey("input"));
         Object user = top.get("user");
         assertThat(info.user()).as("user").isEqualTo(user instanceof String ? user : null);
+        // Compared bit for bit: NaN (absent) equals itself, and -0.0 is not 0.0.
+        assertThat(Double.doubleToLongBits(info.temperature())).as("temperature")
+                .isEqualTo(Double.doubleToLongBits(doubleOf(top.get("temperature"))));
+        assertThat(Double.doubleToLongBits(info.topP())).as("top_p")
+                .isEqualTo(Double.doubleToLongBits(doubleOf(top.get("top_p"))));
+        assertThat(info.maxTokens()).as("max_tokens").isEqualTo(longOf(top.get("max_tokens")));
     }
+
+    /** The value of a number as the JDK reads its text, NaN for anything else. */
+    private static double doubleOf(@Nullable Object value) {
+        return value instanceof JacksonNumber number ? Double.parseDouble(number.text()) : Double.NaN;
+    }
+
+    /** The value of an integer Jackson reads as an int or a long, else {@link RequestInfo#NO_MAX_TOKENS}. */
+    private static long longOf(@Nullable Object value) {
+        return value instanceof JacksonNumber number && number.longValue() != null
+                ? number.longValue()
+                : RequestInfo.NO_MAX_TOKENS;
+    }
+
+    /** A number member as Jackson read it: its text, and its value when it is an integer in the long range. */
+    private record JacksonNumber(String text, @Nullable Long longValue) {}
 
     /**
      * Returns the last value of each top-level member (strings and booleans as themselves, anything else as a
@@ -162,6 +183,12 @@ class RequestScannerFuzzTest {
                 return Boolean.TRUE;
             case VALUE_FALSE:
                 return Boolean.FALSE;
+            case VALUE_NUMBER_INT:
+                JsonParser.NumberType type = parser.getNumberType();
+                return new JacksonNumber(parser.getString(), type == JsonParser.NumberType.INT
+                        || type == JsonParser.NumberType.LONG ? parser.getLongValue() : null);
+            case VALUE_NUMBER_FLOAT:
+                return new JacksonNumber(parser.getString(), null);
             default:
                 parser.skipChildren();
                 return value;

@@ -77,6 +77,60 @@ class RequestScannerTest {
     }
 
     @Test
+    void shouldReadSamplingParametersAsWrittenWhenTheyAreNumbers() {
+        RequestInfo chat = scan(CHAT);
+        assertThat(chat.temperature()).isEqualTo(0.5);
+        assertThat(chat.topP()).isNaN();
+        assertThat(chat.maxTokens()).isEqualTo(RequestInfo.NO_MAX_TOKENS);
+        RequestInfo all = scan("{\"top_p\":0.95,\"max_tokens\":1024,\"temperature\":1,\"model\":\"m\"}");
+        assertThat(all.temperature()).isEqualTo(1.0);
+        assertThat(all.topP()).isEqualTo(0.95);
+        assertThat(all.maxTokens()).isEqualTo(1024);
+        RequestInfo written = scan("{\"temperature\":7E-1,\"top_p\":-0.0,\"max_tokens\":-9223372036854775807}");
+        assertThat(written.temperature()).isEqualTo(0.7);
+        assertThat(written.topP()).isEqualTo(-0.0);
+        assertThat(written.maxTokens()).isEqualTo(-9223372036854775807L);
+        RequestInfo long17 = scan("{\"temperature\":0.12345678901234567890123,\"top_p\":1e-400}");
+        assertThat(long17.temperature()).isEqualTo(0.12345678901234567890123);
+        assertThat(long17.topP()).isEqualTo(0.0);
+    }
+
+    @Test
+    void shouldLeaveSamplingParametersOutWhenNotTopLevelNumbers() {
+        RequestInfo info = scan("{\"temperature\":\"0.5\",\"top_p\":null,\"max_tokens\":100.0,"
+                + "\"x\":{\"temperature\":0.1},\"messages\":[{\"top_p\":0.2}]}");
+        assertThat(info.temperature()).isNaN();
+        assertThat(info.topP()).isNaN();
+        assertThat(info.maxTokens()).isEqualTo(RequestInfo.NO_MAX_TOKENS);
+        assertThat(scan("{\"max_tokens\":1e3}").maxTokens()).isEqualTo(RequestInfo.NO_MAX_TOKENS);
+        assertThat(scan("{\"max_tokens\":9223372036854775808}").maxTokens()).isEqualTo(RequestInfo.NO_MAX_TOKENS);
+        assertThat(scan("{\"temperature\":0.5,\"temperature\":[1]}").temperature()).isNaN();
+        assertThat(scan("{\"temperature\":[1],\"temperature\":0.25}").temperature()).isEqualTo(0.25);
+        assertThat(scan("{\"temperatures\":0.5,\"top_q\":1,\"max_token\":3}"))
+                .satisfies(i -> assertThat(i.temperature()).isNaN())
+                .satisfies(i -> assertThat(i.topP()).isNaN())
+                .satisfies(i -> assertThat(i.maxTokens()).isEqualTo(RequestInfo.NO_MAX_TOKENS));
+    }
+
+    @Test
+    void shouldReadSamplingParametersWhenSplitAtEveryByte() {
+        byte[] bytes = "{\"temperature\":0.725,\"max_tokens\":4096,\"top_p\":1.5e-1}"
+                .getBytes(StandardCharsets.UTF_8);
+        for (int at = 0; at <= bytes.length; at++) {
+            ByteBuf buf = TestBuffers.split(bytes, at);
+            try {
+                RequestInfo info = RequestScanner.scan(buf);
+                assertThat(info.temperature()).as("split at %d", at).isEqualTo(0.725);
+                assertThat(info.maxTokens()).as("split at %d", at).isEqualTo(4096);
+                assertThat(info.topP()).as("split at %d", at).isEqualTo(0.15);
+            } finally {
+                buf.release();
+            }
+        }
+        assertThat(scan(" 0.5 ").error()).isNotNull();
+    }
+
+    @Test
     void shouldDecodeModelWhenValueHasEscapesAndUnicode() {
         RequestInfo info = scan("{\"m\\u006fdel\" : \"a\\/b\\u00e9\\uD83D\\uDE00\u00fc\\n\"}");
         assertThat(info.model()).isEqualTo("a/b\u00e9\uD83D\uDE00\u00fc\n");

@@ -58,6 +58,16 @@ public interface KeyGrant {
     }
 
     /**
+     * Tells {@code quotas} what is left this minute of each of the key's own per-model limits
+     * ({@code model_rpm_limit}, {@code model_tpm_limit}), once per model that has one; takes nothing. The default has
+     * none.
+     *
+     * @param nowMillis wall-clock time, epoch milliseconds
+     */
+    default void modelQuotas(long nowMillis, ModelQuotas quotas) {
+    }
+
+    /**
      * Admits a call to {@code model}: checks {@link #checkModel}, the budgets of the key, its team, the user's
      * membership of the team and (for a key without a team) its user, then the rpm, tpm and parallel limits of the
      * key, the key for this model, the team, the team for this model and the user; when all pass takes one request
@@ -74,4 +84,18 @@ public interface KeyGrant {
      * Called exactly once per admitted call, with the {@code model} it was admitted for.
      */
     void release(String model, long nowMillis, long tokens, double costUsd);
+
+    /** Receives the quotas of {@link #modelQuotas}. */
+    @FunctionalInterface
+    interface ModelQuotas {
+        /** {@link #NONE} for a value the model's limits leave out. */
+        long NONE = -1;
+
+        /**
+         * @param model the model name the limit is set for, as the key's {@code model_rpm_limit} names it
+         * @param remainingRequests requests left this minute, or {@link #NONE} without a requests-per-minute limit
+         * @param remainingTokens tokens left this minute, or {@link #NONE} without a tokens-per-minute limit
+         */
+        void quota(String model, long remainingRequests, long remainingTokens);
+    }
 }

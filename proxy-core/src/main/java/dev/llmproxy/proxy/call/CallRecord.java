@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.call;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.provider.Endpoint;
@@ -29,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param upstreamNanos time the answering attempt waited for the provider (request sent to response headers), or 0
  * @param attempts the deployments tried, in order; empty when none was
  * @param traceparent the client's W3C {@code traceparent} header as sent (unvalidated), or null
+ * @param request what the scan of the request body found (its sampling parameters, for the traces), or null when the
+ *     body was not read as a model request
  */
 public record CallRecord(
         String callId,
@@ -46,11 +49,21 @@ public record CallRecord(
         long endNanos,
         long upstreamNanos,
         List<AttemptRecord> attempts,
-        @Nullable String traceparent) {
+        @Nullable String traceparent,
+        @Nullable RequestInfo request) {
 
     public CallRecord {
         requireNonNull(callId, "callId");
         requireNonNull(attempts, "attempts");
+    }
+
+    /** The same without the scan of the request body. */
+    public CallRecord(String callId, @Nullable Endpoint endpoint, @Nullable String requestedModel,
+            @Nullable String modelGroup, @Nullable String deploymentId, @Nullable Principal principal, int status,
+            @Nullable ProxyError error, boolean stream, @Nullable Usage usage, long startNanos, long firstByteNanos,
+            long endNanos, long upstreamNanos, List<AttemptRecord> attempts, @Nullable String traceparent) {
+        this(callId, endpoint, requestedModel, modelGroup, deploymentId, principal, status, error, stream, usage,
+                startNanos, firstByteNanos, endNanos, upstreamNanos, attempts, traceparent, null);
     }
 
     /** The same without a {@code traceparent}. */
@@ -59,6 +72,6 @@ public record CallRecord(
             @Nullable ProxyError error, boolean stream, @Nullable Usage usage, long startNanos, long firstByteNanos,
             long endNanos, long upstreamNanos, List<AttemptRecord> attempts) {
         this(callId, endpoint, requestedModel, modelGroup, deploymentId, principal, status, error, stream, usage,
-                startNanos, firstByteNanos, endNanos, upstreamNanos, attempts, null);
+                startNanos, firstByteNanos, endNanos, upstreamNanos, attempts, null, null);
     }
 }

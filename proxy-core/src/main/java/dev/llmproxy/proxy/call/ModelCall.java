@@ -619,7 +619,8 @@ public final class ModelCall {
                 services.ticker().getAsLong(),
                 upstreamNanos,
                 list,
-                request.traceparent()));
+                request.traceparent(),
+                request.info()));
         owner.onCallEnded(keepAlive);
     }
 

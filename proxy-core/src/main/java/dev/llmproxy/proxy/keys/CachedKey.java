@@ -215,6 +215,11 @@ final class CachedKey implements KeyGrant {
     }
 
     @Override
+    public void modelQuotas(long nowMillis, ModelQuotas quotas) {
+        modelLimits.quotas(nowMillis, quotas);
+    }
+
+    @Override
     public double spend() {
         return spendNanos() / KeyCache.NANOS_PER_USD;
     }

@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.keys;
 
 import dev.llmproxy.limiter.LimitSet;
+import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.limiter.LimitSpec;
 import dev.llmproxy.limiter.LocalLimitSet;
 import java.util.HashMap;
@@ -51,5 +52,19 @@ final class ModelLimits {
 
     boolean isEmpty() {
         return byModel.isEmpty();
+    }
+
+    /** Tells {@code quotas} what each model's set has left of its minute limits at {@code nowMillis}. */
+    void quotas(long nowMillis, KeyGrant.ModelQuotas quotas) {
+        for (Map.Entry<String, LimitSet> entry : byModel.entrySet()) {
+            LimitSet set = entry.getValue();
+            LimitSpec spec = set.spec();
+            long rpm = spec.requestsPerMinute();
+            long tpm = spec.tokensPerMinute();
+            long none = KeyGrant.ModelQuotas.NONE;
+            quotas.quota(entry.getKey(),
+                    rpm == LimitSpec.NONE ? none : Math.max(0, rpm - set.minuteRequests(nowMillis)),
+                    tpm == LimitSpec.NONE ? none : Math.max(0, tpm - set.minuteTokens(nowMillis)));
+        }
     }
 }

@@ -34,8 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * Runs on every event loop, once per request, so recording must neither lock nor allocate much. Each distinct label
  * combination is resolved once into a holder of the client's data points (Series): the first request of a combination
- * pays for the client's label lookups, later ones do one ConcurrentHashMap.get (one small key object) and then only
- * increment the client's striped adders. The holders are bounded because every label value is: callers are a fixed
+ * pays for the client's label lookups, later ones find the holder and then only increment the client's striped
+ * adders. A holder is found first in a small direct-mapped array, by comparing canonical label instances (no key
+ * object, no hashing beyond the instances' seeds); on a miss (a new combination, or two sharing a slot) it is looked
+ * up in the ConcurrentHashMap with a key object and put into its slot. The array's slots are written without
+ * synchronisation: a reader sees an older or a newer holder, each complete (final fields), and checks it matches.
+ * The attempt that answered a request with the request's own outcome (the usual single attempt) is counted through
+ * the holder the request's holder keeps for it, so it needs no lookup of its own. The holders are bounded because every label value is: callers are a fixed
  * set per virtual key (keys exist in the store; a refused key never gets that far), deployments come from the config,
  * requested models go through ModelLabels, statuses are three digits and error kinds an enum.
  *
@@ -61,6 +66,7 @@ import org.slf4j.LoggerFactory;
 final class CallRecorder implements CallListener {
     private static final Logger log = LoggerFactory.getLogger(CallRecorder.class);
     private static final double NANOS_PER_SECOND = 1e9;
+    private static final int RECENT_SLOTS = 1024;
 
     private final MetricFamilies families;
     private final CallCosts costs;
@@ -69,6 +75,8 @@ final class CallRecorder implements CallListener {
     private final @Nullable CounterDataPoint failures;
     private final ConcurrentHashMap<RequestKey, RequestData> requestSeries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AttemptKey, AttemptData> attemptSeries = new ConcurrentHashMap<>();
+    /** Recently used request holders by {@link #slot}; see the notes above. */
+    private final RequestData[] recent = new RequestData[RECENT_SLOTS];
     /** By key hash: each virtual key's labels as last seen. */
     private final ConcurrentHashMap<String, CallerLabels> keyCallers = new ConcurrentHashMap<>();
     private final AtomicBoolean failureLogged = new AtomicBoolean();
@@ -110,21 +118,54 @@ final class CallRecorder implements CallListener {
         DeploymentLabels deployment = deploymentId == null ? null : deployment(deploymentId);
         ProxyError error = record.error();
         int status = error != null ? error.status().code() : record.status();
-        Outcome outcome = Outcome.of(status, error);
-        RequestKey key = new RequestKey(caller, requestedModel, deployment, endpoint, status, error, record.stream());
-        RequestData data = requestSeries.get(key);
-        if (data == null) {
-            data = putIfAbsent(requestSeries, key, new RequestData(families, key, outcome));
+        boolean stream = record.stream();
+        int slot = slot(caller, requestedModel, deployment, endpoint, status, error, stream);
+        RequestData data = recent[slot];
+        if (data == null || !data.matches(caller, requestedModel, deployment, endpoint, status, error, stream)) {
+            data = requestData(new RequestKey(caller, requestedModel, deployment, endpoint, status, error, stream));
+            recent[slot] = data;
         }
         inc(data.total);
         inc(data.failed);
         List<AttemptRecord> attempts = record.attempts();
-        if (data.success && !attempts.isEmpty()) {
-            success(record, data, attempts.get(attempts.size() - 1));
+        int count = attempts.size();
+        if (count == 0) {
+            return;
         }
-        for (int i = 0; i < attempts.size(); i++) {
+        AttemptRecord last = attempts.get(count - 1);
+        if (data.success) {
+            success(record, data, last);
+        }
+        for (int i = 0; i < count - 1; i++) {
             attempt(caller, requestedModel, attempts.get(i));
         }
+        if (deployment != null && last.error() == error && status(last) == status && error != ProxyError.CLIENT_CLOSED
+                && last.deploymentId().equals(deploymentId)) {
+            AttemptData answering = data.answering;
+            if (answering == null) {
+                answering = attemptData(new AttemptKey(caller, requestedModel, deployment, status, error));
+                data.answering = answering;
+            }
+            count(answering);
+        } else {
+            attempt(caller, requestedModel, last);
+        }
+    }
+
+    private RequestData requestData(RequestKey key) {
+        RequestData data = requestSeries.get(key);
+        return data != null
+                ? data
+                : putIfAbsent(requestSeries, key, new RequestData(families, key, Outcome.of(key.status(), key.error())));
+    }
+
+    private static int slot(CallerLabels caller, String requestedModel, @Nullable DeploymentLabels deployment,
+            Endpoint endpoint, int status, @Nullable ProxyError error, boolean stream) {
+        int h = caller.seed ^ (deployment == null ? 0 : deployment.seed) ^ requestedModel.hashCode() * 31
+                ^ status * 0x27D4EB2D ^ endpoint.ordinal() << 20 ^ (error == null ? 0 : error.ordinal() << 24)
+                ^ (stream ? 0x5BD1E995 : 0);
+        h ^= h >>> 16;
+        return h & (RECENT_SLOTS - 1);
     }
 
     /** The latency and token families of a success; {@code last} is the attempt that answered. */
@@ -140,7 +181,7 @@ final class CallRecorder implements CallListener {
         if (last.headersNanos() != 0) {
             // As x-litellm-overhead-duration-ms: arrival until the answering request was sent to the provider.
             long sentNanos = last.headersNanos() - record.upstreamNanos();
-            observe(data.overhead, seconds(sentNanos - record.startNanos()));
+            observe(data.overhead(), seconds(sentNanos - record.startNanos()));
         }
         Usage usage = record.usage();
         if (usage == null) {
@@ -159,7 +200,7 @@ final class CallRecorder implements CallListener {
         }
         if (usage.completionTokens() > 0) {
             long perTokenBase = record.stream() && firstTokenNanos >= 0 ? firstTokenNanos : apiNanos;
-            observe(data.perOutputToken, seconds(perTokenBase) / usage.completionTokens());
+            observe(data.perOutputToken(), seconds(perTokenBase) / usage.completionTokens());
         }
     }
 
@@ -168,12 +209,23 @@ final class CallRecorder implements CallListener {
         if (error == ProxyError.CLIENT_CLOSED) {
             return;
         }
-        int status = error != null ? error.status().code() : attempt.status();
-        AttemptKey key = new AttemptKey(caller, requestedModel, deployment(attempt.deploymentId()), status, error);
+        int status = status(attempt);
+        count(attemptData(new AttemptKey(caller, requestedModel, deployment(attempt.deploymentId()), status, error)));
+    }
+
+    private AttemptData attemptData(AttemptKey key) {
         AttemptData data = attemptSeries.get(key);
-        if (data == null) {
-            data = putIfAbsent(attemptSeries, key, new AttemptData(families, key, Outcome.of(status, error)));
-        }
+        return data != null
+                ? data
+                : putIfAbsent(attemptSeries, key, new AttemptData(families, key, Outcome.of(key.status(), key.error())));
+    }
+
+    private static int status(AttemptRecord attempt) {
+        ProxyError error = attempt.error();
+        return error != null ? error.status().code() : attempt.status();
+    }
+
+    private static void count(AttemptData data) {
         inc(data.total);
         inc(data.success);
         inc(data.failure);

@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.metrics;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,11 +20,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safety: immutable.
  */
 final class CallerLabels {
+    /** Spreads instances over a direct-mapped cache without System.identityHashCode; distinct per instance. */
+    private static final AtomicInteger SEEDS = new AtomicInteger();
     static final CallerLabels MASTER_KEY = new CallerLabels("litellm_proxy_master_key", Labels.NONE, Labels.NONE,
             Labels.NONE, "default_user_id", Labels.NONE);
     static final CallerLabels UNKNOWN = new CallerLabels(Labels.NONE, Labels.NONE, Labels.NONE, Labels.NONE,
             Labels.NONE, Labels.NONE);
 
+    final int seed = SEEDS.getAndIncrement() * 0x9E3779B9;
     final String hashedApiKey;
     final String apiKeyAlias;
     final String team;

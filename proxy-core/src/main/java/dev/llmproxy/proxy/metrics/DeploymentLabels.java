@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.metrics;
 import dev.llmproxy.proxy.provider.BaseUrl;
 import dev.llmproxy.proxy.route.Deployment;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The label values that name a deployment, resolved once per deployment from the route table: {@code model_id},
@@ -13,6 +14,8 @@ import java.util.Locale;
  * <p>Thread-safety: immutable.
  */
 final class DeploymentLabels {
+    /** Spreads instances over a direct-mapped cache (see {@link CallerLabels#seed}). */
+    private static final AtomicInteger SEEDS = new AtomicInteger();
     /** A deployment id the route table does not know (never expected: records name the table's deployments). */
     static final DeploymentLabels UNKNOWN = new DeploymentLabels(Labels.NONE, Labels.NONE, Labels.NONE, Labels.NONE,
             Labels.NONE, Labels.NONE, false);
@@ -26,6 +29,7 @@ final class DeploymentLabels {
                 deployment.isWildcard());
     }
 
+    final int seed = SEEDS.getAndIncrement() * 0x85EBCA6B;
     final String modelId;
     final String litellmModelName;
     final String model;

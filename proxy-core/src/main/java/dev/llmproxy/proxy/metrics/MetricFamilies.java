@@ -87,6 +87,7 @@ final class MetricFamilies {
     static final String[] REMAINING_LABELS = {MODEL_GROUP, API_PROVIDER, API_BASE, LITELLM_MODEL_NAME, HASHED_API_KEY,
         API_KEY_ALIAS, MODEL_ID};
     static final String[] KEY_BUDGET_LABELS = {HASHED_API_KEY, API_KEY_ALIAS};
+    static final String[] KEY_MODEL_REMAINING_LABELS = {HASHED_API_KEY, API_KEY_ALIAS, MODEL, MODEL_ID};
     static final String[] TEAM_BUDGET_LABELS = {TEAM, TEAM_ALIAS};
     static final String[] USER_BUDGET_LABELS = {USER};
     static final String[] COOLED_DOWN_LABELS = {LITELLM_MODEL_NAME, MODEL_ID, API_BASE, API_PROVIDER,
@@ -120,6 +121,8 @@ final class MetricFamilies {
     final Family<GaugeDataPoint> remainingTokens;
     final Family<GaugeDataPoint> legacyRemainingRequests;
     final Family<GaugeDataPoint> legacyRemainingTokens;
+    final Family<GaugeDataPoint> keyModelRemainingRequests;
+    final Family<GaugeDataPoint> keyModelRemainingTokens;
     /** The names of the filter that name no family here (LiteLLM families llmproxy does not expose yet, or typos). */
     final Set<String> unmatchedFilterNames;
     private final MetricFilter filter;
@@ -195,6 +198,12 @@ final class MetricFamilies {
                 REMAINING_LABELS);
         legacyRemainingTokens = gauge("litellm_remaining_tokens",
                 "litellm_remaining_tokens_metric under the name LiteLLM used before December 2025", REMAINING_LABELS);
+        keyModelRemainingRequests = gauge("litellm_remaining_api_key_requests_for_model",
+                "Requests the key may still make to the model this minute (its model_rpm_limit)",
+                KEY_MODEL_REMAINING_LABELS);
+        keyModelRemainingTokens = gauge("litellm_remaining_api_key_tokens_for_model",
+                "Tokens the key may still use on the model this minute (its model_tpm_limit)",
+                KEY_MODEL_REMAINING_LABELS);
         registerLimits(deployments);
         declared.add("litellm_deployment_tpm_limit");
         declared.add("litellm_deployment_rpm_limit");

@@ -30,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * deployments with an rpm or tpm limit; the router keeps no figures for the others. LiteLLM reads them from the
  * provider's x-ratelimit-remaining-* headers per key and deployment; the limiter's figures belong to the deployment
  * alone, so the key labels are "None".
+ *
+ * The per-key, per-model remaining requests and tokens are those of the key's model_rpm_limit/model_tpm_limit sets,
+ * which belong to the key and the model name, not to a deployment, so model_id is "None". A series whose limit is
+ * gone (removed from the key, or the key's labels changed) is taken away at the next scrape.
  */
 /**
  * The gauges a scrape sets just before it reads the registry: the budgets of keys, teams and users
@@ -46,6 +50,8 @@ final class ScrapedGauges {
     private final CallRecorder recorder;
     private final Clock clock;
     private final List<Deployment> limited = new ArrayList<>();
+    /** The per-key, per-model series the last scrape set; scrape thread only. */
+    private Set<KeyModelLabels> keyModelSeries = new HashSet<>();
     /** Set once the server's router exists; read by the scrape thread. */
     private volatile @Nullable Router router;
 
@@ -71,12 +77,19 @@ final class ScrapedGauges {
         long nowMillis = clock.millis();
         Set<String> teams = new HashSet<>();
         Set<String> users = new HashSet<>();
+        Set<KeyModelLabels> keyModels = new HashSet<>();
         for (CallerLabels caller : recorder.keyCallers()) {
             KeyGrant key = caller.grant();
             if (key == null) {
                 continue;
             }
             set(families.keyBudgets, SeriesLabels.of(caller), key.budget(), nowMillis);
+            key.modelQuotas(nowMillis, (model, requests, tokens) -> {
+                KeyModelLabels labels = new KeyModelLabels(caller, model);
+                keyModels.add(labels);
+                setOrRemove(families.keyModelRemainingRequests, labels, requests);
+                setOrRemove(families.keyModelRemainingTokens, labels, tokens);
+            });
             String teamId = key.teamId();
             BudgetState team = teamId == null ? null : key.teamBudget();
             if (teamId != null && team != null && teams.add(teamId)) {
@@ -89,9 +102,24 @@ final class ScrapedGauges {
                 set(families.userBudgets, label -> Labels.USER.equals(label) ? userId : Labels.NONE, user, nowMillis);
             }
         }
+        for (KeyModelLabels gone : keyModelSeries) {
+            if (!keyModels.contains(gone)) {
+                families.keyModelRemainingRequests.remove(gone);
+                families.keyModelRemainingTokens.remove(gone);
+            }
+        }
+        keyModelSeries = keyModels;
         Router watched = router;
         if (watched != null) {
             remaining(watched);
+        }
+    }
+
+    private static void setOrRemove(Family<GaugeDataPoint> family, KeyModelLabels labels, long value) {
+        if (value == KeyGrant.ModelQuotas.NONE) {
+            family.remove(labels);
+        } else {
+            set(family.point(labels), value);
         }
     }
 
@@ -137,6 +165,19 @@ final class ScrapedGauges {
     private static void set(@Nullable GaugeDataPoint point, double value) {
         if (point != null) {
             point.set(value);
+        }
+    }
+
+    /** The labels of a key's limit on one model: the key's, the model's, and {@code "None"} for the rest. */
+    private record KeyModelLabels(CallerLabels caller, String model) implements UnaryOperator<String> {
+        @Override
+        public String apply(String label) {
+            return switch (label) {
+                case Labels.HASHED_API_KEY -> caller.hashedApiKey;
+                case Labels.API_KEY_ALIAS -> caller.apiKeyAlias;
+                case Labels.MODEL -> model;
+                default -> Labels.NONE;
+            };
         }
     }
 }

@@ -33,6 +33,19 @@ final class Series {
 
     /** The request-level data points of one key. */
     static final class RequestData {
+        final CallerLabels caller;
+        final String requestedModel;
+        final @Nullable DeploymentLabels deployment;
+        final Endpoint endpoint;
+        final int status;
+        final @Nullable ProxyError error;
+        final boolean stream;
+        /**
+         * The series of the attempt that ended as the request did on its deployment (the usual single attempt), set by
+         * the first such call. Written by any event loop without synchronisation: a reader sees null (and looks the
+         * series up) or a fully built holder (its fields are final), and every writer writes the same holder.
+         */
+        @Nullable AttemptData answering;
         /** Whether the key is a success answered by a deployment: the latency and token families apply. */
         final boolean success;
         final @Nullable CounterDataPoint total;
@@ -41,17 +54,32 @@ final class Series {
         final @Nullable DistributionDataPoint totalLatency;
         final @Nullable DistributionDataPoint apiLatency;
         final @Nullable DistributionDataPoint timeToFirstToken;
-        final @Nullable DistributionDataPoint overhead;
-        final @Nullable DistributionDataPoint perOutputToken;
+        /**
+         * Looked up at the first observation, so that calls which never have one (a mock answer has no provider
+         * request; embeddings, images and audio have no output tokens) leave no empty histogram behind. Written as
+         * {@link #answering} is: the client gives every writer the same data point.
+         */
+        private @Nullable DistributionDataPoint overhead;
+        private @Nullable DistributionDataPoint perOutputToken;
         final @Nullable CounterDataPoint totalTokens;
         final @Nullable CounterDataPoint inputTokens;
         final @Nullable CounterDataPoint outputTokens;
         final @Nullable CounterDataPoint legacyTotalTokens;
         final @Nullable CounterDataPoint spend;
+        private final MetricFamilies families;
+        private final SeriesLabels labels;
 
         RequestData(MetricFamilies f, RequestKey key, Outcome outcome) {
+            caller = key.caller();
+            requestedModel = key.requestedModel();
+            deployment = key.deployment();
+            endpoint = key.endpoint();
+            status = key.status();
+            error = key.error();
+            stream = key.stream();
             boolean failure = outcome == Outcome.FAILURE;
-            SeriesLabels labels = new SeriesLabels(key.caller(), key.requestedModel(), key.deployment(),
+            families = f;
+            labels = new SeriesLabels(key.caller(), key.requestedModel(), key.deployment(),
                     key.endpoint().path(), Labels.status(key.status()),
                     failure ? ExceptionClasses.of(key.error(), key.status(), key.deployment()) : NONE);
             success = outcome == Outcome.SUCCESS && key.deployment() != null;
@@ -61,13 +89,39 @@ final class Series {
             totalLatency = success ? f.requestTotalLatency.point(labels) : null;
             apiLatency = success ? f.llmApiLatency.point(labels) : null;
             timeToFirstToken = success && key.stream() ? f.timeToFirstToken.point(labels) : null;
-            overhead = success ? f.overheadLatency.point(labels) : null;
-            perOutputToken = success ? f.latencyPerOutputToken.point(labels) : null;
             totalTokens = success ? f.totalTokens.point(labels) : null;
             inputTokens = success ? f.inputTokens.point(labels) : null;
             outputTokens = success ? f.outputTokens.point(labels) : null;
             legacyTotalTokens = success ? f.legacyTotalTokens.point(labels) : null;
             spend = success ? f.spend.point(labels) : null;
+        }
+
+        /** {@code litellm_overhead_latency_metric} of a success, or null when the family is off. */
+        @Nullable DistributionDataPoint overhead() {
+            DistributionDataPoint point = overhead;
+            if (point == null && success) {
+                point = families.overheadLatency.point(labels);
+                overhead = point;
+            }
+            return point;
+        }
+
+        /** {@code litellm_deployment_latency_per_output_token} of a success, or null when the family is off. */
+        @Nullable DistributionDataPoint perOutputToken() {
+            DistributionDataPoint point = perOutputToken;
+            if (point == null && success) {
+                point = families.latencyPerOutputToken.point(labels);
+                perOutputToken = point;
+            }
+            return point;
+        }
+
+        /** Whether these are the series of that key; label values are canonical instances, compared by identity. */
+        boolean matches(CallerLabels caller, String requestedModel, @Nullable DeploymentLabels deployment,
+                Endpoint endpoint, int status, @Nullable ProxyError error, boolean stream) {
+            return this.caller == caller && this.requestedModel == requestedModel && this.deployment == deployment
+                    && this.endpoint == endpoint && this.status == status && this.error == error
+                    && this.stream == stream;
         }
     }
 

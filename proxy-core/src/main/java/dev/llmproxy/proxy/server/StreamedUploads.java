@@ -263,7 +263,7 @@ final class StreamedUploads {
 
     /** What the call needs to know of an upload's fields: its model (it is never a stream). */
     private static RequestInfo uploadInfo(String model) {
-        return new RequestInfo(null, model, -1, -1, false, false, false, false, false, false, false, false, -1, null);
+        return RequestInfo.ofModel(model);
     }
 
     private void refuse(Upload reading, ProxyError error, String message, @Nullable String param,

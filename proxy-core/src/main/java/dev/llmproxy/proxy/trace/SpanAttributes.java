@@ -12,6 +12,9 @@ final class SpanAttributes {
     static final String OPERATION_NAME = "gen_ai.operation.name";
     static final String PROVIDER_NAME = "gen_ai.provider.name";
     static final String REQUEST_MODEL = "gen_ai.request.model";
+    static final String TEMPERATURE = "gen_ai.request.temperature";
+    static final String TOP_P = "gen_ai.request.top_p";
+    static final String MAX_TOKENS = "gen_ai.request.max_tokens";
     static final String INPUT_TOKENS = "gen_ai.usage.input_tokens";
     static final String OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
     /** Not in the conventions; LiteLLM sets it, and MLflow and Langfuse show it. */

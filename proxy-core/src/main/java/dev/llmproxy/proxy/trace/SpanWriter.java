@@ -8,6 +8,7 @@ import static dev.llmproxy.proxy.trace.SpanAttributes.HTTP_STATUS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.INPUT_TOKENS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.KEY_ALIAS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.KEY_HASH;
+import static dev.llmproxy.proxy.trace.SpanAttributes.MAX_TOKENS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.MODEL_GROUP;
 import static dev.llmproxy.proxy.trace.SpanAttributes.MODEL_ID;
 import static dev.llmproxy.proxy.trace.SpanAttributes.OPERATION_NAME;
@@ -19,10 +20,13 @@ import static dev.llmproxy.proxy.trace.SpanAttributes.ROUTE;
 import static dev.llmproxy.proxy.trace.SpanAttributes.SERVER_ADDRESS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.SERVER_PORT;
 import static dev.llmproxy.proxy.trace.SpanAttributes.STREAMING;
+import static dev.llmproxy.proxy.trace.SpanAttributes.TEMPERATURE;
+import static dev.llmproxy.proxy.trace.SpanAttributes.TOP_P;
 import static dev.llmproxy.proxy.trace.SpanAttributes.TEAM_ID;
 import static dev.llmproxy.proxy.trace.SpanAttributes.TOTAL_TOKENS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.USER_ID;
 
+import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
@@ -79,6 +83,7 @@ final class SpanWriter {
     private static final int ANY_STRING = 1;
     private static final int ANY_BOOL = 2;
     private static final int ANY_INT = 3;
+    private static final int ANY_DOUBLE = 4;
     /** W3C trace flags: sampled. */
     private static final int FLAG_SAMPLED = 0x01;
     /** OTLP {@code SpanFlags}: whether the parent is known to be remote, and whether it is. */
@@ -145,6 +150,7 @@ final class SpanWriter {
             attribute(out, SPAN_ATTRIBUTES, PROVIDER_MODEL, answering.model(requested));
             attribute(out, SPAN_ATTRIBUTES, MODEL_ID, answering.id);
         }
+        requestParameters(out, record.request());
         caller(out, record.principal());
         Usage usage = record.usage();
         if (usage != null) {
@@ -198,6 +204,22 @@ final class SpanWriter {
             out.bytes8(SPAN_PARENT_SPAN_ID, parent);
         }
         out.fixed32(SPAN_FLAGS, FLAG_SAMPLED | FLAG_HAS_IS_REMOTE | (remoteParent ? FLAG_IS_REMOTE : 0));
+    }
+
+    /** The sampling parameters the client sent, as it wrote them; absent ones are left out. */
+    private static void requestParameters(ProtoWriter out, @Nullable RequestInfo request) {
+        if (request == null) {
+            return;
+        }
+        if (!Double.isNaN(request.temperature())) {
+            attribute(out, SPAN_ATTRIBUTES, TEMPERATURE, request.temperature());
+        }
+        if (!Double.isNaN(request.topP())) {
+            attribute(out, SPAN_ATTRIBUTES, TOP_P, request.topP());
+        }
+        if (request.maxTokens() != RequestInfo.NO_MAX_TOKENS) {
+            attribute(out, SPAN_ATTRIBUTES, MAX_TOKENS, request.maxTokens());
+        }
     }
 
     /** Who called: LiteLLM's metadata names; a virtual key by its hash, alias, user and team, never the key. */
@@ -257,6 +279,15 @@ final class SpanWriter {
         out.string(KEY_VALUE_KEY, key);
         int any = out.startMessage(KEY_VALUE_VALUE);
         out.int64(ANY_INT, value);
+        out.endMessage(any);
+        out.endMessage(keyValue);
+    }
+
+    private static void attribute(ProtoWriter out, int field, String key, double value) {
+        int keyValue = out.startMessage(field);
+        out.string(KEY_VALUE_KEY, key);
+        int any = out.startMessage(KEY_VALUE_VALUE);
+        out.fixed64(ANY_DOUBLE, Double.doubleToRawLongBits(value));
         out.endMessage(any);
         out.endMessage(keyValue);
     }

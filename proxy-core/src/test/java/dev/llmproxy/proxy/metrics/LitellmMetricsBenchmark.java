@@ -11,9 +11,14 @@ import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,6 +42,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Lives in proxy-core's tests because bench cannot depend on proxy-core. Run after {@code mvn -pl proxy-core -am
  * test-compile} with the test class path:
  * {@code java -cp <test classpath> org.openjdk.jmh.Main LitellmMetricsBenchmark -prof gc}.
+ *
+ * <p>{@link #main} builds the shape of 100 deployments and 1,000 keys that have called and reports the scrape's size
+ * by family, with the lines LiteLLM's Python client would add for the same series ({@code _created}), and its time:
+ * {@code java -cp <test classpath> dev.llmproxy.proxy.metrics.LitellmMetricsBenchmark [deployments] [keys]
+ * [label,label...]}, the labels (if given) dropped from every family as {@code prometheus_exclude_labels} would.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,6 +67,8 @@ public class LitellmMetricsBenchmark {
     @Param({"0", "1000"})
     public int keys;
 
+    /** The settings {@link #setUp} builds the metrics with. */
+    private MetricsSettings settings = MetricsSettings.DEFAULTS;
     private LitellmMetrics metrics;
     private CallListener listener;
     private CallRecord success;
@@ -73,7 +85,7 @@ public class LitellmMetricsBenchmark {
                     .append("\"http://10.0.0.").append(i % 250).append(":8000/v1\"}\n")
                     .append("    model_info: {id: dep-").append(i).append("}\n");
         }
-        metrics = new LitellmMetrics(MetricsTestSupport.routes(dir, yaml.toString()), MetricsSettings.DEFAULTS);
+        metrics = new LitellmMetrics(MetricsTestSupport.routes(dir, yaml.toString()), settings);
         listener = metrics.listener();
         for (int i = 0; i < deployments; i++) {
             String id = "dep-" + i;
@@ -133,6 +145,77 @@ public class LitellmMetricsBenchmark {
         int bytes = body.readableBytes();
         body.release();
         return bytes;
+    }
+
+    /** Prints the scrape's size by family and the time of a few scrapes. */
+    public static void main(String[] args) throws IOException {
+        LitellmMetricsBenchmark shape = new LitellmMetricsBenchmark();
+        shape.deployments = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        shape.keys = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        if (args.length > 2) {
+            shape.settings = new MetricsSettings(false, MetricsSettings.LATENCY_BUCKETS,
+                    new MetricFilter(null, Set.of(), Set.of(args[2].split(","))));
+        }
+        shape.setUp();
+        String text = MetricsTestSupport.scrapeText(shape.metrics, ExpositionFormat.PROMETHEUS_TEXT);
+        Map<String, long[]> families = new TreeMap<>();
+        long[] current = null;
+        boolean counterOrHistogram = false;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("# TYPE ")) {
+                String[] parts = line.split(" ");
+                current = families.computeIfAbsent(parts[2], name -> new long[4]);
+                counterOrHistogram = !parts[3].equals("gauge");
+            } else if (!line.startsWith("#") && current != null) {
+                current[0]++;
+                current[1] += line.length() + 1;
+                String name = line.substring(0, Math.max(line.indexOf('{'), 0));
+                boolean seriesLine = !name.endsWith("_bucket") && !name.endsWith("_sum");
+                if (seriesLine) {
+                    current[2]++;
+                    if (counterOrHistogram) {
+                        // Python's client adds "<family>_created{same labels} <epoch seconds>" to each such series.
+                        current[3] += line.length() + 1 + "_created".length() - name.length()
+                                + baseName(name).length() + 10;
+                    }
+                }
+            }
+        }
+        System.out.printf("%-60s %9s %9s %12s %12s%n", "family", "series", "lines", "bytes", "+_created");
+        long lines = 0;
+        long created = 0;
+        for (Map.Entry<String, long[]> family : families.entrySet()) {
+            long[] f = family.getValue();
+            System.out.printf("%-60s %9d %9d %12d %12d%n", family.getKey(), f[2], f[0], f[1], f[3]);
+            lines += f[0];
+            created += f[3];
+        }
+        System.out.printf("total: %d bytes, %d lines; LiteLLM's _created lines for the same series: %d bytes more%n",
+                text.length(), lines, created);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            long cpu = threads.getCurrentThreadCpuTime();
+            int bytes = shape.scrape();
+            long plain = System.nanoTime() - start;
+            long plainCpu = threads.getCurrentThreadCpuTime() - cpu;
+            start = System.nanoTime();
+            cpu = threads.getCurrentThreadCpuTime();
+            int gzipped = shape.scrapeGzip();
+            System.out.printf("scrape %d: %d bytes in %d ms (%d ms CPU); gzip %d bytes in %d ms (%d ms CPU)%n",
+                    i + 1, bytes, plain / 1_000_000, plainCpu / 1_000_000, gzipped,
+                    (System.nanoTime() - start) / 1_000_000, (threads.getCurrentThreadCpuTime() - cpu) / 1_000_000);
+        }
+    }
+
+    /** A sample's family name without the suffix the exposition gave it. */
+    private static String baseName(String sample) {
+        for (String suffix : new String[] {"_count", "_total"}) {
+            if (sample.endsWith(suffix)) {
+                return sample.substring(0, sample.length() - suffix.length());
+            }
+        }
+        return sample;
     }
 
     private static CallRecord record(String group, String id, Principal caller, int status, ProxyError error,

@@ -177,6 +177,25 @@ class LitellmMetricsTest {
     }
 
     @Test
+    void shouldLeaveNoEmptyHistogramWhenASuccessHasNoOutputTokensOrNoProviderRequest() {
+        AttemptRecord answeredWithoutHead = new AttemptRecord("dep-a", 200, null, 1002 * MS, 0, 1400 * MS);
+        listener.onCallEnded(new CallRecord("c", Endpoint.EMBEDDINGS, "gpt-a", "gpt-a", "dep-a", Principal.MASTER, 200,
+                null, false, Usage.of(10, 0), 1000 * MS, 0, 1400 * MS, 0, List.of(answeredWithoutHead)));
+
+        Exposition e = scrape(metrics);
+
+        assertThat(e.sum("litellm_request_total_latency_metric_count", Map.of("model_id", "dep-a"))).isEqualTo(1);
+        assertThat(e.sum("litellm_input_tokens_metric_total", Map.of("model_id", "dep-a"))).isEqualTo(10);
+        assertThat(e.samples("litellm_deployment_latency_per_output_token")).isEmpty();
+        assertThat(e.samples("litellm_overhead_latency_metric")).isEmpty();
+
+        listener.onCallEnded(chat("dep-a", 200, null, false, Usage.of(10, 4)));
+        Exposition after = scrape(metrics);
+        assertThat(after.sum("litellm_deployment_latency_per_output_token_count", Map.of())).isEqualTo(1);
+        assertThat(after.sum("litellm_overhead_latency_metric_count", Map.of())).isEqualTo(1);
+    }
+
+    @Test
     void shouldCountProviderErrorAsFailureWithProviderExceptionClass() {
         listener.onCallEnded(chat("dep-a", 429, null, false, null));
 

@@ -13,6 +13,8 @@ import dev.llmproxy.proxy.keys.KeyCacheSettings;
 import dev.llmproxy.proxy.keys.KeyService;
 import dev.llmproxy.proxy.keys.TestDatabases;
 import dev.llmproxy.proxy.management.KeyManagement;
+import dev.llmproxy.proxy.metrics.Exposition;
+import dev.llmproxy.proxy.metrics.MetricsSettings;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.spend.PriceTable;
 import dev.llmproxy.proxy.spend.SpendListener;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -90,7 +93,7 @@ abstract class AbstractVirtualKeysTest {
         proxy = ProxyFixture.builder(dir, yaml)
                 .authenticator(keys.authenticator())
                 .components(c -> c.clock(clock).listener(spend).management(new KeyManagement(keys, clock))
-                        .endUsers(keys.endUsers()))
+                        .endUsers(keys.endUsers()).metrics(MetricsSettings.DEFAULTS))
                 .start();
     }
 
@@ -346,6 +349,34 @@ abstract class AbstractVirtualKeysTest {
         assertThat(team.statusCode()).isEqualTo(429);
         assertThat(team.body()).contains("Rate limit exceeded for team t2").contains("rpm_limit=2");
         assertThat(mock.requestsReceived()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldExposeWhatIsLeftOfAKeysModelLimitsWhenScraped() {
+        String key = keyOf(generate("{\"key_alias\":\"limited\",\"model_rpm_limit\":{\"gpt-a\":5},"
+                + "\"model_tpm_limit\":{\"gpt-a\":100000,\"gpt-b\":50000}}"));
+        HttpResponse<String> first = proxy.chat("gpt-a", "Authorization", "Bearer " + key);
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        Matcher total = Pattern.compile("\"total_tokens\":(\\d+)").matcher(first.body());
+        assertThat(total.find()).isTrue();
+        long tokensPerCall = Long.parseLong(total.group(1));
+
+        Map<String, String> onA = Map.of("hashed_api_key", KeyHash.of(key), "api_key_alias", "limited",
+                "model", "gpt-a", "model_id", "None");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            Exposition e = Exposition.parse(proxy.get("/metrics").body());
+            assertThat(e.family("litellm_remaining_api_key_requests_for_model").type()).isEqualTo("gauge");
+            assertThat(e.family("litellm_remaining_api_key_requests_for_model").labelNames())
+                    .containsExactlyInAnyOrder("hashed_api_key", "api_key_alias", "model", "model_id");
+            assertThat(e.sum("litellm_remaining_api_key_requests_for_model", onA)).isEqualTo(3);
+            assertThat(e.sum("litellm_remaining_api_key_tokens_for_model", onA))
+                    .isEqualTo(100000 - 2 * tokensPerCall);
+            assertThat(e.sum("litellm_remaining_api_key_tokens_for_model", Map.of("model", "gpt-b")))
+                    .isEqualTo(50000);
+            assertThat(e.sum("litellm_remaining_api_key_requests_for_model", Map.of("model", "gpt-b")))
+                    .as("gpt-b has no rpm limit").isZero();
+        });
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -89,6 +90,37 @@ class ProxyServerTracingTest {
     }
 
     @Test
+    void shouldCarryTheSamplingParametersAsSentWhenStreamedOrNotAndWhenTranslated() {
+        proxy = start(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.baseUrl()));
+        String parameters = "\"temperature\":0.3,\"top_p\":1,\"max_tokens\":64,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+        for (String body : List.of("{\"model\":\"gpt-a\"," + parameters,
+                "{\"model\":\"gpt-a\",\"stream\":true," + parameters,
+                "{\"model\":\"claude\"," + parameters,
+                "{\"model\":\"claude\",\"stream\":true," + parameters)) {
+            assertThat(proxy.post("/v1/chat/completions", body, "Authorization", "Bearer " + MASTER_KEY)
+                    .statusCode()).as(body).isEqualTo(200);
+        }
+        assertThat(proxy.post("/v1/chat/completions", USAGE_BODY, "Authorization", "Bearer " + MASTER_KEY)
+                .statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> callSpans().size() >= 5);
+        List<Span> calls = callSpans();
+        for (Span call : calls.subList(0, 4)) {
+            assertThat(call.attributes()).as(call.name())
+                    .containsEntry("gen_ai.request.temperature", 0.3)
+                    .containsEntry("gen_ai.request.top_p", 1.0)
+                    .containsEntry("gen_ai.request.max_tokens", 64L);
+        }
+        assertThat(calls.stream().map(span -> span.attributes().get("litellm.request.streaming")))
+                .containsExactly(false, true, false, true, false);
+        assertThat(calls.get(2).attributes()).containsEntry("gen_ai.provider.name", "anthropic");
+        assertThat(calls.get(4).attributes()).doesNotContainKeys("gen_ai.request.temperature",
+                "gen_ai.request.top_p", "gen_ai.request.max_tokens");
+    }
+
+    @Test
     void shouldAnswerPromptlyAndCountLostRecordsWhenTheCollectorIsDown() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -125,6 +157,12 @@ class ProxyServerTracingTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> receiver.spans().size() >= 40);
     }
 
+    /** The call spans received, in the order of their start. */
+    private List<Span> callSpans() {
+        return receiver.spans().stream().filter(span -> span.kind() == Span.SERVER)
+                .sorted(Comparator.comparingLong(Span::startEpochNanos)).toList();
+    }
+
     private ProxyFixture start(Map<String, String> env) {
         return ProxyFixture.builder(dir, config()).components(c -> c.tracing(settings(env))).start();
     }
@@ -144,8 +182,13 @@ class ProxyServerTracingTest {
                       api_key: %s
                     model_info:
                       id: dep-live
+                  - model_name: claude
+                    litellm_params:
+                      model: anthropic/claude-sonnet-4-5
+                      api_base: %s
+                      api_key: sk-ant-api03-test
                 general_settings:
                   master_key: %s
-                """.formatted(mock.baseUrl(), UPSTREAM_KEY, MASTER_KEY);
+                """.formatted(mock.baseUrl(), UPSTREAM_KEY, mock.origin(), MASTER_KEY);
     }
 }
