@@ -7,19 +7,24 @@ import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.Store;
 import dev.llmproxy.store.Stores;
+import dev.llmproxy.store.Team;
+import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two instances sharing one PostgreSQL database: a key blocked through one is refused by the other within a second,
- * carried by {@code LISTEN/NOTIFY} alone (the periodic refresh is set to a minute, so it cannot be what delivers it).
+ * Two instances sharing one PostgreSQL database: a key blocked or deleted through one is refused by the other within a
+ * second, and a deleted user, team or end user leaves the other's cache within a second, carried by
+ * {@code LISTEN/NOTIFY} alone (the periodic refresh and reconciliation are set to a minute, so they cannot be what
+ * delivers it).
  */
 class PostgresKeyChangesTest {
     private static final String MASTER = "sk-master-of-two-instances-000000";
@@ -64,5 +69,49 @@ class PostgresKeyChangesTest {
 
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
                 .until(() -> instanceB.authenticator().authenticate(headers), r -> r == AuthResult.BLOCKED);
+    }
+
+    @Test
+    void shouldRefuseOnTheOtherInstanceWithinASecondAKeyDeletedOnOne() throws Exception {
+        String key = "sk-deleted-between-instances";
+        instanceA.changed(storeA.keys().create(VirtualKey.builder(KeyHash.of(key)).keyName("sk-...nces").build()));
+        HttpHeaders headers = new DefaultHttpHeaders().set("authorization", "Bearer " + key);
+        assertThat(settled(instanceB.authenticator().authenticate(headers)).isAccepted()).isTrue();
+
+        instanceA.deleted(storeA.keys().delete(List.of(KeyHash.of(key))));
+
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> settled(instanceB.authenticator().authenticate(headers)), r -> r == AuthResult.UNKNOWN);
+    }
+
+    @Test
+    void shouldForgetOnTheOtherInstanceWithinASecondAUserAndATeamDeletedOnOne() {
+        User user = storeA.users().create(User.builder("user-deleted-between-instances").spend(1).build());
+        Team team = storeA.teams().create(Team.builder("team-deleted-between-instances").spend(2).build());
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() ->
+                instanceB.cachedUserSpend(user.userId()) != null && instanceB.cachedTeamSpend(team.teamId()) != null);
+
+        storeA.users().delete(List.of(user.userId()));
+        storeA.teams().delete(List.of(team.teamId()));
+
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() ->
+                instanceB.cachedUserSpend(user.userId()) == null && instanceB.cachedTeamSpend(team.teamId()) == null);
+    }
+
+    @Test
+    void shouldLetTheCallsOfAnEndUserBlockedThenDeletedOnOneThroughOnTheOtherWithinASecond() {
+        String id = "end-user-deleted-between-instances";
+        storeA.endUsers().block(List.of(id));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> instanceB.endUsers().check(id) != null);
+
+        storeA.endUsers().delete(List.of(id));
+
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> instanceB.endUsers().check(id) == null);
+    }
+
+    private static AuthResult settled(AuthResult result) throws Exception {
+        return result.isPending() ? result.pending().toCompletableFuture().get(5, TimeUnit.SECONDS) : result;
     }
 }

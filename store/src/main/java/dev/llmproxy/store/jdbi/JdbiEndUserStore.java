@@ -36,7 +36,7 @@ final class JdbiEndUserStore implements EndUserStore {
         requireNonNull(endUser, "endUser");
         Instant now = now();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(endUser.userId(), jdbi.inTransaction(h -> {
                 EndUserDao dao = h.attach(EndUserDao.class);
                 String budgetId = endUser.budgetId();
                 if (budget != null) {
@@ -45,7 +45,7 @@ final class JdbiEndUserStore implements EndUserStore {
                 }
                 dao.insert(withLink(endUser, budgetId, now));
                 return dao.find(endUser.userId()).orElseThrow();
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("create end user", e);
         }

@@ -35,12 +35,12 @@ final class JdbiTeamStore implements TeamStore {
         Instant now = now();
         Team row = team.toBuilder().createdAt(now).updatedAt(now).build();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(row.teamId(), jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
                 dao.insert(row, JsonText.ofList(row.models()), JsonText.ofLongMap(row.modelRpmLimit()),
                         JsonText.ofLongMap(row.modelTpmLimit()));
                 return dao.find(row.teamId()).orElseThrow();
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("create team", e);
         }

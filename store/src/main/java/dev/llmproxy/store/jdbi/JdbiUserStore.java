@@ -34,11 +34,11 @@ final class JdbiUserStore implements UserStore {
         Instant now = now();
         User row = user.toBuilder().createdAt(now).updatedAt(now).build();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(row.userId(), jdbi.inTransaction(h -> {
                 UserDao dao = h.attach(UserDao.class);
                 dao.insert(row, JsonText.ofList(row.models()));
                 return dao.find(row.userId()).orElseThrow();
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("create user", e);
         }
