@@ -30,7 +30,7 @@ public interface Store extends AutoCloseable {
     SpendReports spendReports();
 
     /**
-     * Copies keys, users, teams, memberships and their budgets from a LiteLLM database into this store; running it
+     * Copies keys, users, teams, memberships, end users and their budgets from a LiteLLM database into this store; running it
      * again gives the same result. Nothing in the LiteLLM database is changed.
      *
      * @param source LiteLLM's PostgreSQL database
