@@ -5,58 +5,33 @@ import static org.awaitility.Awaitility.await;
 
 import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.store.KeyHash;
-import dev.llmproxy.store.Store;
-import dev.llmproxy.store.Stores;
 import dev.llmproxy.store.Team;
 import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two instances sharing one embedded database, which has no change notifications: what one deletes or blocks reaches
  * the other through the refresh alone (every 200 ms here; reconciliation set to a minute, so it cannot be what
  * delivers it), within a second. This is the bound that holds on PostgreSQL too when a notification is lost.
  */
-class SharedDatabaseRefreshTest {
-    private static final String MASTER = "sk-master-of-two-instances-000000";
+class SharedDatabaseRefreshTest extends AbstractTwoInstancesTest {
     private static final KeyCacheSettings REFRESH_ONLY =
             new KeyCacheSettings(1024, 1024, 60_000, 6_000, 16, 200, 60_000);
 
-    @TempDir
-    Path dir;
-
-    private TestDatabases database;
-    private Store storeA;
-    private Store storeB;
-    private KeyService instanceA;
-    private KeyService instanceB;
-
-    @BeforeEach
-    void setUp() {
-        database = TestDatabases.h2(dir);
-        storeA = Stores.open(database.config());
-        storeB = Stores.open(database.config());
-        instanceA = KeyService.start(storeA, MASTER, REFRESH_ONLY, 2, Clock.systemUTC());
-        instanceB = KeyService.start(storeB, MASTER, REFRESH_ONLY, 2, Clock.systemUTC());
+    @Override
+    TestDatabases newDatabase(Path dir) {
+        return TestDatabases.h2(dir);
     }
 
-    @AfterEach
-    void tearDown() {
-        instanceA.close();
-        instanceB.close();
-        storeA.close();
-        storeB.close();
-        database.close();
+    @Override
+    KeyCacheSettings settings() {
+        return REFRESH_ONLY;
     }
 
     @Test
@@ -95,9 +70,5 @@ class SharedDatabaseRefreshTest {
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() ->
                 instanceB.cachedUserSpend(user.userId()) == null && instanceB.cachedTeamSpend(team.teamId()) == null
                         && instanceB.endUsers().check(endUser) == null);
-    }
-
-    private static AuthResult settled(AuthResult result) throws Exception {
-        return result.isPending() ? result.pending().toCompletableFuture().get(5, TimeUnit.SECONDS) : result;
     }
 }
