@@ -295,6 +295,8 @@ final class KeyDirectory {
             return;
         }
         CachedKey entry = cached(token);
+        // Racy but benign: an install between the check and the removal is dropped, and its key is read again on
+        // its next use (the miss path).
         if (entry != null && entry.installed <= readAfter) {
             cache.remove(KeyHashes.fromHex(token));
         }

@@ -42,14 +42,13 @@ final class Deletions {
         jdbi.useHandle(h -> h.createQuery("SELECT kind, id FROM " + TABLE
                         + " WHERE deleted_at >= :since ORDER BY deleted_at")
                 .bind("since", since)
-                .map((rs, ctx) -> {
-                    StoreChange.Kind kind = StoreChange.Kind.ofWireName(rs.getString(1));
+                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
+                .forEach(row -> {
+                    StoreChange.Kind kind = StoreChange.Kind.ofWireName(row[0]);
                     if (kind != null) {
-                        out.add(new StoreChange(kind, rs.getString(2)));
+                        out.add(new StoreChange(kind, row[1]));
                     }
-                    return kind;
-                })
-                .list());
+                }));
         return out;
     }
 }
