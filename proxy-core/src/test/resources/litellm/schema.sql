@@ -17,6 +17,16 @@ CREATE TABLE "LiteLLM_BudgetTable" (
     updated_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_by TEXT NOT NULL
 );
+CREATE TYPE "AllowedModelRegion" AS ENUM ('eu', 'us');
+CREATE TABLE "LiteLLM_EndUserTable" (
+    user_id TEXT PRIMARY KEY,
+    alias TEXT,
+    spend DOUBLE PRECISION NOT NULL DEFAULT 0,
+    allowed_model_region "AllowedModelRegion",
+    default_model TEXT,
+    budget_id TEXT REFERENCES "LiteLLM_BudgetTable" (budget_id) ON DELETE SET NULL,
+    blocked BOOLEAN NOT NULL DEFAULT false
+);
 CREATE TABLE "LiteLLM_UserTable" (
     user_id TEXT PRIMARY KEY,
     user_alias TEXT,

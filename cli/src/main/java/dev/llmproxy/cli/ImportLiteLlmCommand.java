@@ -19,15 +19,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code llmproxy import-litellm --from postgresql://...}: copies keys, users, teams, memberships and budgets from a
- * LiteLLM proxy database into llmproxy's store (the one the config names, as the server would open it) and prints
+ * {@code llmproxy import-litellm --from postgresql://...}: copies keys, users, teams, memberships, end users and budgets
+ * from a LiteLLM proxy database into llmproxy's store (the one the config names, as the server would open it) and prints
  * what it copied and what it could not. Safe to run again; the LiteLLM database is only read.
  */
 @Command(
         name = "import-litellm",
         mixinStandardHelpOptions = true,
-        description = "Copy virtual keys, users, teams, team memberships and budgets from a LiteLLM proxy database "
-                + "into llmproxy's store; running it again gives the same result.")
+        description = "Copy virtual keys, users, teams, team memberships, end users and budgets from a LiteLLM proxy "
+                + "database into llmproxy's store; running it again gives the same result.")
 final class ImportLiteLlmCommand implements Callable<Integer> {
 
     @Option(names = "--from", required = true,
@@ -72,7 +72,8 @@ final class ImportLiteLlmCommand implements Callable<Integer> {
         }
         out.println("Imported from LiteLLM (" + source + ") into " + into + ":");
         out.println("  keys: " + report.keys() + ", users: " + report.users() + ", teams: " + report.teams()
-                + ", team memberships: " + report.memberships() + ", budgets: " + report.budgets());
+                + ", team memberships: " + report.memberships() + ", end users: " + report.endUsers()
+                + ", budgets: " + report.budgets());
         print(out, "Not copied", report.skipped());
         print(out, "Copied without some values", report.notCopied());
         out.flush();

@@ -68,7 +68,7 @@ class ImportLiteLlmCommandTest {
 
         assertThat(status).as(err.toString()).isZero();
         assertThat(out.toString()).contains("Imported from LiteLLM").contains("into PostgreSQL")
-                .contains("keys: 1, users: 0, teams: 0, team memberships: 0, budgets: 0");
+                .contains("keys: 1, users: 0, teams: 0, team memberships: 0, end users: 0, budgets: 0");
         try (Connection c = DriverManager.getConnection(SERVER + "?currentSchema=" + target, "postgres", "");
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT spend, models, max_budget FROM \"LiteLLM_VerificationToken\"")) {

@@ -9,8 +9,9 @@ import java.util.List;
  * @param users users copied
  * @param teams teams copied
  * @param memberships team memberships copied
- * @param budgets {@code LiteLLM_BudgetTable} rows whose values were copied into the keys and memberships linked to
- *     them
+ * @param endUsers end users (customers) copied
+ * @param budgets {@code LiteLLM_BudgetTable} rows whose values were copied: into the keys and memberships linked to
+ *     them, or as rows for the end users linked to them
  * @param skipped rows not copied, each with the reason
  * @param notCopied settings that were copied without some of their values, each saying which and why
  */
@@ -19,6 +20,7 @@ public record LiteLlmImportReport(
         int users,
         int teams,
         int memberships,
+        int endUsers,
         int budgets,
         List<String> skipped,
         List<String> notCopied) {

@@ -2,6 +2,7 @@ package dev.llmproxy.store;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -29,7 +30,7 @@ public interface Store extends AutoCloseable {
     SpendReports spendReports();
 
     /**
-     * Copies keys, users, teams, memberships and their budgets from a LiteLLM database into this store; running it
+     * Copies keys, users, teams, memberships, end users and their budgets from a LiteLLM database into this store; running it
      * again gives the same result. Nothing in the LiteLLM database is changed.
      *
      * @param source LiteLLM's PostgreSQL database
@@ -46,8 +47,8 @@ public interface Store extends AutoCloseable {
     SpendWriter openSpendWriter(SpendWriterConfig config);
 
     /**
-     * Resets the budgets that are due: every key (not expired), user and team whose {@code budget_reset_at} is
-     * before {@code now}, and every end user linked to a budget row whose {@code budget_reset_at} is, gets spend 0
+     * Resets the budgets that are due: every key (not expired), user, team and team member whose
+     * {@code budget_reset_at} is before {@code now}, and every end user linked to a budget row whose {@code budget_reset_at} is, gets spend 0
      * and its next reset (on the budget row for end users) from its {@code budget_duration}
      * ({@link BudgetDuration#nextReset}; an unreadable duration resets at the next midnight, none clears the reset
      * time). Safe to run on several instances at once: a row already reset by another is skipped.
@@ -57,12 +58,19 @@ public interface Store extends AutoCloseable {
     BudgetResetCounts resetDueBudgets(Instant now, ZoneId zone);
 
     /**
-     * Delivers the hashes of keys written by any instance sharing this database (PostgreSQL {@code LISTEN/NOTIFY}),
-     * including this one, on a thread of the store's, until the handle is closed. Best effort: a notification sent
-     * while the listening connection is down is lost, so callers also re-read changed keys periodically
-     * ({@link KeyStore#changedSince}). On the embedded database, which serves one instance, nothing is delivered.
+     * Delivers the keys, users, teams and end users written or deleted by any instance sharing this database
+     * (PostgreSQL {@code LISTEN/NOTIFY}), including this one, on a thread of the store's, until the handle is closed.
+     * Best effort: a notification sent while the listening connection is down is lost, so callers also re-read
+     * changed rows ({@link KeyStore#changedSince} and the others) and deletions ({@link #deletedSince}) periodically.
+     * On the embedded database, which serves one instance, nothing is delivered.
      */
-    AutoCloseable watchKeyChanges(Consumer<String> listener);
+    AutoCloseable watchChanges(Consumer<StoreChange> listener);
+
+    /**
+     * The keys, users, teams and end users deleted at or after {@code since} (a key also when {@code /key/regenerate}
+     * replaced its hash), oldest first. Deletions are kept for an hour.
+     */
+    List<StoreChange> deletedSince(Instant since);
 
     /** Whether the database answers a trivial query now (for {@code /health/readiness}). Never throws. */
     boolean isReachable();

@@ -15,9 +15,18 @@ import org.jspecify.annotations.Nullable;
  * @param spend USD the member spent through the team's keys
  * @param maxBudget the member's USD cap within the team ({@code max_budget_in_team}), or null
  * @param createdAt when the member joined
+ * @param budgetDuration how often the member's spend goes back to 0 (as a key's {@code budget_duration}), or null
+ * @param budgetResetAt when it goes back to 0 next, or null
  */
 public record TeamMembership(
-        String teamId, String userId, String role, double spend, @Nullable Double maxBudget, Instant createdAt) {
+        String teamId,
+        String userId,
+        String role,
+        double spend,
+        @Nullable Double maxBudget,
+        Instant createdAt,
+        @Nullable String budgetDuration,
+        @Nullable Instant budgetResetAt) {
 
     /** The role of a team admin. */
     public static final String ADMIN = "admin";
@@ -31,5 +40,11 @@ public record TeamMembership(
         requireNonNull(userId, "userId");
         requireNonNull(role, "role");
         requireNonNull(createdAt, "createdAt");
+    }
+
+    /** A membership whose budget, if any, never resets. */
+    public TeamMembership(
+            String teamId, String userId, String role, double spend, @Nullable Double maxBudget, Instant createdAt) {
+        this(teamId, userId, role, spend, maxBudget, createdAt, null, null);
     }
 }

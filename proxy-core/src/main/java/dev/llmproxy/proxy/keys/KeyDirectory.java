@@ -246,6 +246,11 @@ final class KeyDirectory {
         users.remove(userId);
     }
 
+    /** Forgets a user found deleted by a read after install number {@code readAfter}, unless installed since. */
+    void removeUser(String userId, long readAfter) {
+        users.computeIfPresent(userId, (id, state) -> state.installed > readAfter ? state : null);
+    }
+
     /** The ids of the cached users. */
     Set<String> userIds() {
         return Set.copyOf(users.keySet());
@@ -266,6 +271,11 @@ final class KeyDirectory {
         teams.remove(teamId);
     }
 
+    /** Forgets a team found deleted by a read after install number {@code readAfter}, unless installed since. */
+    void removeTeam(String teamId, long readAfter) {
+        teams.computeIfPresent(teamId, (id, state) -> state.installed > readAfter ? state : null);
+    }
+
     /** The ids of the cached teams. */
     Set<String> teamIds() {
         return Set.copyOf(teams.keySet());
@@ -273,7 +283,21 @@ final class KeyDirectory {
 
     /** Drops the key with this hash (deleted, or its hash replaced by {@code /key/regenerate}). */
     void evict(String token) {
-        if (KeyHash.isHash(token)) {
+        evict(token, Long.MAX_VALUE);
+    }
+
+    /**
+     * Drops the key with this hash, found deleted by a read after install number {@code readAfter}, unless its entry
+     * was installed since (the key was made again through this instance).
+     */
+    void evict(String token, long readAfter) {
+        if (!KeyHash.isHash(token)) {
+            return;
+        }
+        CachedKey entry = cached(token);
+        // Racy but benign: an install between the check and the removal is dropped, and its key is read again on
+        // its next use (the miss path).
+        if (entry != null && entry.installed <= readAfter) {
             cache.remove(KeyHashes.fromHex(token));
         }
     }

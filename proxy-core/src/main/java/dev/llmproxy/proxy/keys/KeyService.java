@@ -8,6 +8,7 @@ import dev.llmproxy.store.BudgetResetCounts;
 import dev.llmproxy.store.EndUser;
 import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.Store;
+import dev.llmproxy.store.StoreChange;
 import dev.llmproxy.store.Team;
 import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * Virtual keys on a {@link Store}: the authenticator over the key cache, the executor that runs every store call of
  * the request path (key lookups, management routes) off the event loops, and the refresh that keeps the cache in
  * step with other instances. Management routes tell it about their writes ({@link #changed}, {@link #deleted}) so that
- * a change is in force on this instance as soon as the route answers; other instances learn of it through the store's
- * change notifications (PostgreSQL {@code LISTEN/NOTIFY}) at once, or through the refresh within a second.
+ * a change is in force on this instance as soon as the route answers; other instances learn of it (a deletion too)
+ * through the store's change notifications (PostgreSQL {@code LISTEN/NOTIFY}) at once, or through the refresh within a
+ * second.
  *
  * <p>Thread-safety: thread-safe. {@link #close()} stops the threads; the caller closes the store afterwards.
  */
@@ -82,7 +84,7 @@ public final class KeyService implements AutoCloseable {
         }
         KeyService service = new KeyService(store, masterKey, settings, storeThreads, clock, accessGroups);
         service.sync.start(service.scheduler, settings);
-        service.changes = store.watchKeyChanges(service::reload);
+        service.changes = store.watchChanges(service::reload);
         return service;
     }
 
@@ -183,20 +185,18 @@ public final class KeyService implements AutoCloseable {
         return sync.resetBudgets();
     }
 
-    /** Re-reads one key that another instance (or this one) changed, on a store thread. */
-    private void reload(String token) {
+    /** Re-reads a key, user, team or end user that another instance (or this one) changed, on a store thread. */
+    private void reload(StoreChange change) {
         try {
             storeExecutor.execute(() -> {
                 try {
-                    long readAfter = directory.installSequence();
-                    store.keys().find(token).ifPresentOrElse(k -> directory.install(k, readAfter),
-                            () -> directory.evict(token));
+                    sync.reload(change);
                 } catch (RuntimeException e) {
-                    log.debug("Reloading a changed key failed; the next refresh reads it", e);
+                    log.debug("Reloading a changed row failed; the next refresh reads it", e);
                 }
             });
         } catch (RejectedExecutionException e) {
-            log.debug("Store executor full; the next refresh reads the changed key");
+            log.debug("Store executor full; the next refresh reads the changed row");
         }
     }
 

@@ -8,6 +8,7 @@ import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
 import dev.llmproxy.store.Store;
+import dev.llmproxy.store.StoreChange;
 import dev.llmproxy.store.Team;
 import dev.llmproxy.store.User;
 import dev.llmproxy.store.VirtualKey;
@@ -28,17 +29,23 @@ import org.slf4j.LoggerFactory;
  * Keeps the key cache in step with the store, for changes made by other instances sharing the database (changes made
  * through this instance's API are applied at once by {@link KeyService}):
  * <ul>
- *   <li>every {@code refreshIntervalMillis}: the keys, users and teams whose {@code updated_at} moved (created,
- *       changed, blocked, budget reset; a team also when its members change) since the last refresh, minus an overlap of {@link #OVERLAP} for clocks that differ between
- *       instances and transactions that commit late;
+ *   <li>at once, when the store's change notifications ({@link #reload}) name a key, user, team or end user that
+ *       another instance wrote or deleted: the row is read again, and dropped if it is gone;
+ *   <li>every {@code refreshIntervalMillis}: the keys, users, teams and end users deleted ({@link Store#deletedSince})
+ *       and then those whose {@code updated_at} moved (created, changed, blocked, budget reset; a team also when its
+ *       members change or a member's budget resets) since the last refresh, minus an overlap of {@link #OVERLAP} for
+ *       clocks that differ between instances and transactions that commit late. Deletions come first so that a row
+ *       deleted and made again within the window ends up present. This is what bounds how late another instance's
+ *       change or deletion is seen when a notification is lost;
  *   <li>every {@code reconcileIntervalMillis}: every team and every key, so that the spend other instances committed reaches the
- *       cache (a spend increment does not move {@code updated_at}) and keys deleted elsewhere leave it, and the list
- *       of proxy admins;
+ *       cache (a spend increment does not move {@code updated_at}), and the list of proxy admins; rows it no longer
+ *       finds leave the cache (the safety net under the deletions the refresh reads);
  *   <li>every {@link #BUDGET_RESET_INTERVAL}: the budget reset of the store (keys, users and teams whose
  *       {@code budget_reset_at} passed). Each row is reset by one instance only (the store's UPDATE is conditional
- *       on the reset being due); the instance that reset anything re-reads users, teams and changed keys at once, so
- *       its cache forgets the old spend before the job returns. Other instances see reset keys, users and teams at
- *       their next refresh ({@code updated_at} moved), and reset end users at their next reconciliation.
+ *       on the reset being due); the instance that reset anything re-reads users, teams (with their members) and
+ *       changed keys at once, so its cache forgets the old spend before the job returns. Other instances see reset
+ *       keys, users, teams and members at their next refresh ({@code updated_at} moved), and reset end users at their
+ *       next reconciliation.
  * </ul>
  * The first load fills the cache with every key that fits, so that most keys never take the miss path. Restricted end
  * users ({@link EndUserDirectory}) follow the same rounds: the changed ones at each refresh, all of them at each
@@ -98,6 +105,7 @@ final class KeySync {
     synchronized void refresh() {
         Instant now = clock.instant();
         Instant since = refreshedUpTo.minus(OVERLAP);
+        applyDeletions(since);
         refreshUsersAndTeams(since);
         refresh(since, Integer.MAX_VALUE);
         long readAfter = endUsers.installSequence();
@@ -152,21 +160,64 @@ final class KeySync {
         return installed;
     }
 
+    /** Drops what was deleted since {@code since}, unless this instance installed it again after the read. */
+    private void applyDeletions(Instant since) {
+        long readAfter = directory.installSequence();
+        long endUsersReadAfter = endUsers.installSequence();
+        for (StoreChange deleted : store.deletedSince(since)) {
+            String id = deleted.id();
+            switch (deleted.kind()) {
+                case KEY -> directory.evict(id, readAfter);
+                case USER -> directory.removeUser(id, readAfter);
+                case TEAM -> directory.removeTeam(id, readAfter);
+                case END_USER -> endUsers.install(EndUser.of(id), endUsersReadAfter);
+            }
+        }
+    }
+
     /**
-     * Installs the users and teams (with their members) changed since {@code since}; a user who became or stopped
-     * being a proxy admin has its keys re-read. Deleted ones leave at the next reconciliation.
+     * Reads again one row that a change notification named (written or deleted by any instance, this one included)
+     * and installs it, or drops it when it is gone. Called on a store thread, without the refresh's lock: install
+     * numbers keep a slower read from undoing a newer install.
      */
+    void reload(StoreChange change) {
+        String id = change.id();
+        long readAfter = directory.installSequence();
+        switch (change.kind()) {
+            case KEY -> store.keys().find(id).ifPresentOrElse(k -> directory.install(k, readAfter),
+                    () -> directory.evict(id, readAfter));
+            case USER -> store.users().find(id).ifPresentOrElse(u -> installUser(u, readAfter),
+                    () -> directory.removeUser(id, readAfter));
+            case TEAM -> store.teams().find(id).ifPresentOrElse(
+                    t -> directory.installTeam(t, store.teams().members(id), readAfter),
+                    () -> directory.removeTeam(id, readAfter));
+            case END_USER -> {
+                long endUsersReadAfter = endUsers.installSequence();
+                endUsers.install(store.endUsers().find(id).orElse(EndUser.of(id)), endUsersReadAfter);
+            }
+        }
+    }
+
+    /** Installs the users and teams (with their members) changed since {@code since}. */
     private void refreshUsersAndTeams(Instant since) {
         long readAfter = directory.installSequence();
         for (User user : store.users().changedSince(since)) {
-            directory.installUser(user, readAfter);
-            if (directory.setAdminUser(user.userId(), UserRoles.PROXY_ADMIN.equals(user.userRole()))) {
-                KeyQuery query = KeyQuery.all().withUserId(user.userId()).withPage(1, KeyQuery.MAX_SIZE);
-                store.keys().list(query).items().forEach(k -> directory.install(k, readAfter));
-            }
+            installUser(user, readAfter);
         }
         for (Team team : store.teams().changedSince(since)) {
             directory.installTeam(team, store.teams().members(team.teamId()), readAfter);
+        }
+    }
+
+    /**
+     * Installs a user read after install number {@code readAfter}; one who became or stopped being a proxy admin has
+     * its keys re-read.
+     */
+    private void installUser(User user, long readAfter) {
+        directory.installUser(user, readAfter);
+        if (directory.setAdminUser(user.userId(), UserRoles.PROXY_ADMIN.equals(user.userRole()))) {
+            KeyQuery query = KeyQuery.all().withUserId(user.userId()).withPage(1, KeyQuery.MAX_SIZE);
+            store.keys().list(query).items().forEach(k -> directory.install(k, readAfter));
         }
     }
 
@@ -231,7 +282,7 @@ final class KeySync {
         if (counts.users() > 0) {
             loadUsers();
         }
-        if (counts.teams() > 0) {
+        if (counts.teams() > 0 || counts.members() > 0) {
             loadTeams();
         }
         if (counts.keys() > 0) {

@@ -138,10 +138,19 @@ final class TeamState {
             this.spendNanos = spendNanos;
         }
 
+        /**
+         * The budget of {@code m}, keeping the counter of {@code previous} (when larger) within the same budget
+         * period: a reset (a new {@code budget_reset_at}) starts from the stored spend.
+         */
         static MemberBudget of(TeamMembership m, @Nullable MemberBudget previous) {
             long stored = Math.round(m.spend() * KeyCache.NANOS_PER_USD);
-            AtomicLong counter = previous == null ? new AtomicLong(stored) : previous.spendNanos;
-            counter.accumulateAndGet(stored, Math::max);
+            AtomicLong counter;
+            if (previous != null && Objects.equals(previous.row.budgetResetAt(), m.budgetResetAt())) {
+                counter = previous.spendNanos;
+                counter.accumulateAndGet(stored, Math::max);
+            } else {
+                counter = new AtomicLong(stored);
+            }
             Double budget = m.maxBudget();
             return new MemberBudget(m, budget == null ? Double.MAX_VALUE : budget, counter);
         }

@@ -147,7 +147,9 @@ final class TeamCommands {
             throw new BadRequest(400, "bad_request_error", "member", "member: {\"role\": ..., \"user_id\": ...} "
                     + "or a list of them is required");
         }
-        Double budgetInTeam = f.number("max_budget_in_team");
+        Double budgetInTeam = budget(f, "max_budget_in_team");
+        Optional<BudgetDuration> period = KeyCommands.parseDuration("budget_duration", f.string("budget_duration"));
+        Instant resetAt = period.map(d -> d.nextReset(clock.instant(), ZoneOffset.UTC)).orElse(null);
         List<Object> added = new ArrayList<>();
         for (Object item : members) {
             if (!(item instanceof Map<?, ?> m) || !(m.get("user_id") instanceof String userId) || userId.isBlank()) {
@@ -165,8 +167,8 @@ final class TeamCommands {
                 throw new BadRequest(400, "bad_request_error", "member", "User=" + userId
                         + " already in team. Existing members=" + memberIds(teamId));
             }
-            added.add(membership(teams.addMember(
-                    new TeamMembership(teamId, userId, role, 0, budgetInTeam, Instant.EPOCH))));
+            added.add(membership(teams.addMember(new TeamMembership(teamId, userId, role, 0, budgetInTeam,
+                    Instant.EPOCH, period.map(BudgetDuration::toString).orElse(null), resetAt))));
         }
         Team team = find(teamId);
         keys.teamChanged(team);
@@ -282,6 +284,8 @@ final class TeamCommands {
         out.put("role", m.role());
         out.put("spend", m.spend());
         out.put("max_budget_in_team", m.maxBudget());
+        out.put("budget_duration", m.budgetDuration());
+        out.put("budget_reset_at", m.budgetResetAt() == null ? null : String.valueOf(m.budgetResetAt()));
         return out;
     }
 

@@ -9,6 +9,7 @@ import static dev.llmproxy.proxy.server.LiteLlmSourceDatabase.UI_SESSION;
 import static dev.llmproxy.proxy.server.LiteLlmSourceDatabase.WITH_ROUTES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.llmproxy.store.DatabaseUrl;
 import dev.llmproxy.store.KeyHash;
@@ -20,6 +21,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -27,12 +29,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code Store.importLiteLlm} from a database with LiteLLM's schema ({@link LiteLlmSourceDatabase}), then requests with
- * the imported keys over real sockets: models, blocked, expiry and budgets (from a linked budget row) are honoured.
+ * the imported keys over real sockets: models, blocked, expiry and budgets (from a linked budget row) are honoured, and
+ * so are imported end users' blocks and budgets.
  * Subclasses choose the target database.
  */
 abstract class AbstractLiteLlmImportTest extends StoreFlowTestBase {
     private static final String[] TABLES = {"LiteLLM_VerificationToken", "LiteLLM_UserTable", "LiteLLM_TeamTable",
-            "LiteLLM_TeamMembership"};
+            "LiteLLM_TeamMembership", "LiteLLM_EndUserTable", "LiteLLM_BudgetTable"};
 
     private LiteLlmSourceDatabase source;
     private LiteLlmImportReport report;
@@ -76,12 +79,31 @@ abstract class AbstractLiteLlmImportTest extends StoreFlowTestBase {
     }
 
     @Test
+    void shouldRefuseImportedEndUsersThatAreBlockedOrOverTheirBudget() {
+        await().atMost(Duration.ofSeconds(5)).until(() -> keys.endUsers().check("cust-blocked") != null);
+        HttpResponse<String> blocked = proxy.chat("gpt-a", "Authorization", "Bearer " + PLAIN,
+                "x-litellm-end-user-id", "cust-blocked");
+        HttpResponse<String> overBudget = proxy.chat("gpt-a", "Authorization", "Bearer " + PLAIN,
+                "x-litellm-end-user-id", "cust-capped");
+        HttpResponse<String> plain = proxy.chat("gpt-a", "Authorization", "Bearer " + PLAIN,
+                "x-litellm-end-user-id", "cust-plain");
+
+        assertThat(blocked.statusCode()).isEqualTo(400);
+        assertThat(blocked.body()).contains("User blocked from making LLM API Calls. User=cust-blocked");
+        assertThat(overBudget.statusCode()).isEqualTo(429);
+        assertThat(overBudget.body()).contains("ExceededBudget: End User=cust-capped over budget. "
+                + "Spend=1.500000, Budget=1.000000");
+        assertThat(plain.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void shouldReportWhatItCopiedAndWhatItCouldNot() {
         assertThat(report.keys()).isEqualTo(6);
         assertThat(report.users()).isEqualTo(3);
         assertThat(report.teams()).isEqualTo(1);
         assertThat(report.memberships()).isEqualTo(2);
-        assertThat(report.budgets()).isEqualTo(2);
+        assertThat(report.endUsers()).isEqualTo(3);
+        assertThat(report.budgets()).isEqualTo(3);
         assertThat(report.skipped()).hasSize(3)
                 .anySatisfy(s -> assertThat(s).contains("UI session key"))
                 .anySatisfy(s -> assertThat(s).contains("invited@example.com").contains("no user_id"))
@@ -120,7 +142,19 @@ abstract class AbstractLiteLlmImportTest extends StoreFlowTestBase {
                 .isEqualTo(3);
         assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_TeamMembership\" WHERE user_id = 'u1'"))
                 .isEqualTo(0.75);
+        assertThat(text("SELECT budget_duration FROM \"LiteLLM_TeamMembership\" WHERE user_id = 'u1'"))
+                .isEqualTo("30d");
+        assertThat(text("SELECT CAST(budget_reset_at AS VARCHAR) FROM \"LiteLLM_TeamMembership\" "
+                + "WHERE user_id = 'u1'")).startsWith("2025-04-01 00:00:00");
         assertThat(text("SELECT role FROM \"LiteLLM_TeamMembership\" WHERE user_id = 'u2'")).isEqualTo("user");
+        assertThat(text("SELECT allowed_model_region || ' ' || default_model || ' ' || budget_id "
+                + "FROM \"LiteLLM_EndUserTable\" WHERE user_id = 'cust-capped'")).isEqualTo("eu gpt-a b-end-user");
+        assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_EndUserTable\" WHERE user_id = 'cust-capped'"))
+                .isEqualTo(1.5);
+        assertThat(text("SELECT budget_duration FROM \"LiteLLM_BudgetTable\" WHERE budget_id = 'b-end-user'"))
+                .isEqualTo("1d");
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_BudgetTable\"")).as("only end users' rows")
+                .isEqualTo(1);
         assertThat(text("SELECT model_rpm_limit FROM \"LiteLLM_TeamTable\" WHERE team_id = 't1'"))
                 .isEqualTo("{\"gpt-a\":5}");
         assertThat(text("SELECT models FROM \"LiteLLM_UserTable\" WHERE user_id = 'u1'")).isEqualTo("[\"gpt-a\"]");

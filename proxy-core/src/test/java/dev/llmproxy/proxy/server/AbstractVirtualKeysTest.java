@@ -422,6 +422,31 @@ abstract class AbstractVirtualKeysTest {
     }
 
     @Test
+    void shouldResetATeamMembersBudgetWhenItsDurationEnds() {
+        assertThat(post("/team/new", "{\"team_id\":\"t5\"}").statusCode()).isEqualTo(200);
+        HttpResponse<String> added = post("/team/member_add", "{\"team_id\":\"t5\",\"member\":{\"user_id\":"
+                + "\"frank\",\"role\":\"user\"},\"max_budget_in_team\":0.005,\"budget_duration\":\"1d\"}");
+        assertThat(added.statusCode()).isEqualTo(200);
+        assertThat(added.body()).contains("\"budget_duration\":\"1d\"")
+                .contains("\"budget_reset_at\":\"2026-12-02T00:00:00Z\"");
+        String frank = keyOf(generate("{\"team_id\":\"t5\",\"user_id\":\"frank\"}"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + frank).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + frank),
+                r -> r.statusCode() == 429 && r.body().contains("\"type\":\"budget_exceeded\"")
+                        && r.body().contains("Budget has been exceeded! User=frank in Team=t5"));
+
+        assertThat(keys.resetBudgets().members()).as("not due before midnight").isZero();
+        clock.advance(Duration.ofHours(8));
+
+        assertThat(keys.resetBudgets().members()).isEqualTo(1);
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + frank).statusCode())
+                .as("the cache forgot the member's spend when the reset returned").isEqualTo(200);
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_TeamMembership\" WHERE user_id = 'frank' "
+                + "AND budget_reset_at = TIMESTAMP '2026-12-03 00:00:00'")).isEqualTo(1);
+        assertThat(keys.resetBudgets().members()).as("a second run finds nothing due").isZero();
+    }
+
+    @Test
     void shouldAllowTheModelsOfAnAccessGroupAndDeferAllTeamModelsToTheTeam() {
         String key = keyOf(generate("{\"models\":[\"beta\"]}"));
 

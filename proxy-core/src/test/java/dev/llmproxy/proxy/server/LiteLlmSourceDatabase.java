@@ -32,10 +32,17 @@ final class LiteLlmSourceDatabase implements AutoCloseable {
         execute(SERVER, "CREATE SCHEMA " + schema);
         execute(url(), schemaSql());
         execute(url(), """
-                INSERT INTO "LiteLLM_BudgetTable" (budget_id, max_budget, soft_budget, rpm_limit, created_by,
-                                                   updated_by)
-                VALUES ('b-key', 0.005, 5, 100, 'admin', 'admin'), ('b-member', 3, NULL, NULL, 'admin', 'admin'),
-                       ('b-end-user', 1, NULL, NULL, 'admin', 'admin');
+                INSERT INTO "LiteLLM_BudgetTable" (budget_id, max_budget, soft_budget, rpm_limit, budget_duration,
+                                                   budget_reset_at, created_by, updated_by)
+                VALUES ('b-key', 0.005, 5, 100, NULL, NULL, 'admin', 'admin'),
+                       ('b-member', 3, NULL, NULL, '30d', '2025-04-01 00:00:00', 'admin', 'admin'),
+                       ('b-end-user', 1, NULL, NULL, '1d', '2025-03-05 00:00:00', 'admin', 'admin'),
+                       ('b-organization', 50, NULL, NULL, NULL, NULL, 'admin', 'admin');
+                INSERT INTO "LiteLLM_EndUserTable" (user_id, alias, spend, allowed_model_region, default_model,
+                                                    budget_id, blocked)
+                VALUES ('cust-capped', 'Capped', 1.5, 'eu', 'gpt-a', 'b-end-user', false),
+                       ('cust-blocked', NULL, 0, NULL, NULL, NULL, true),
+                       ('cust-plain', NULL, 0.2, NULL, NULL, NULL, false);
                 INSERT INTO "LiteLLM_UserTable" (user_id, user_alias, user_role, max_budget, spend, user_email, models,
                                                  metadata, organization_id, created_at, updated_at)
                 VALUES ('u1', 'User One', 'internal_user', 10, 1.5, 'u1@example.com', '{gpt-a}', '{"k": 1}', NULL,

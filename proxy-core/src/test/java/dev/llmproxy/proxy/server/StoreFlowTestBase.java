@@ -82,7 +82,8 @@ abstract class StoreFlowTestBase {
         SpendListener spend = new SpendListener(routes, PriceTable.bundled(), writer, clock);
         proxy = ProxyFixture.builder(dir, yaml)
                 .authenticator(keys.authenticator())
-                .components(c -> c.clock(clock).listener(spend).management(new KeyManagement(keys, clock)))
+                .components(c -> c.clock(clock).listener(spend).management(new KeyManagement(keys, clock))
+                        .endUsers(keys.endUsers()))
                 .start();
     }
 

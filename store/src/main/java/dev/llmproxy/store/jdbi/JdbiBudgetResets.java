@@ -10,14 +10,18 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jdbi.v3.core.Jdbi;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The budget reset of keys, users, teams and end users (spec section 3.6). An end user's reset is its budget row's:
- * when the row is due, every end user linked to it gets spend 0 (newer LiteLLM does the same). Thread-safe: each run
+ * The budget reset of keys, users, teams, end users and team members (spec section 3.6). An end user's reset is its
+ * budget row's: when the row is due, every end user linked to it gets spend 0 (newer LiteLLM does the same). A team
+ * member's period is kept on the membership (LiteLLM keeps it on the member's budget row, whose reset zeroes the
+ * memberships linked to it); it resets as a key's does. Thread-safe: each run
  * uses its own handles.
  */
 final class JdbiBudgetResets {
@@ -36,7 +40,7 @@ final class JdbiBudgetResets {
             int keys = reset(KeyDao.TABLE, "token", " AND (expires IS NULL OR expires > :now)", now, zone);
             int users = reset(UserDao.TABLE, "user_id", "", now, zone);
             int teams = reset(TeamDao.TABLE, "team_id", "", now, zone);
-            return new BudgetResetCounts(keys, users, teams, resetEndUsers(now, zone));
+            return new BudgetResetCounts(keys, users, teams, resetEndUsers(now, zone), resetMembers(now, zone));
         } catch (RuntimeException e) {
             throw Failures.translate("budget reset", e);
         }
@@ -83,6 +87,40 @@ final class JdbiBudgetResets {
                             .execute();
                 }
             }
+            return reset;
+        });
+    }
+
+    /**
+     * Resets the team members whose budget period ended, and moves their teams' {@code updated_at} so that other
+     * instances re-read the teams with their members at their next refresh.
+     */
+    private int resetMembers(Instant now, ZoneId zone) {
+        return jdbi.inTransaction(h -> {
+            List<String[]> due = h.createQuery("SELECT team_id, user_id, budget_duration FROM " + TeamDao.MEMBERS
+                            + " WHERE budget_reset_at < :now ORDER BY team_id, user_id")
+                    .bind("now", now)
+                    .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)})
+                    .list();
+            int reset = 0;
+            Set<String> teams = new TreeSet<>();
+            for (String[] member : due) {
+                DueBudget budget = new DueBudget(member[1] + " in team " + member[0], member[2]);
+                // Guarded like the other resets: a member another instance reset already is skipped.
+                int moved = h.createUpdate("UPDATE " + TeamDao.MEMBERS + " SET spend = 0, budget_reset_at = :next "
+                                + "WHERE team_id = :team AND user_id = :user AND budget_reset_at < :now")
+                        .bind("next", nextReset(budget, now, zone))
+                        .bind("now", now)
+                        .bind("team", member[0])
+                        .bind("user", member[1])
+                        .execute();
+                if (moved > 0) {
+                    reset += moved;
+                    teams.add(member[0]);
+                }
+            }
+            TeamDao dao = h.attach(TeamDao.class);
+            teams.forEach(team -> dao.touch(team, now));
             return reset;
         });
     }

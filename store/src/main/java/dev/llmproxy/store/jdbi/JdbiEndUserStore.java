@@ -7,6 +7,7 @@ import dev.llmproxy.store.EndUser;
 import dev.llmproxy.store.EndUserStore;
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
+import dev.llmproxy.store.StoreChange;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -21,10 +22,13 @@ import org.jspecify.annotations.Nullable;
 final class JdbiEndUserStore implements EndUserStore {
     private final Jdbi jdbi;
     private final Clock clock;
+    /** PostgreSQL's change notifications, or null on the embedded database (one instance, nobody to tell). */
+    private final @Nullable KeyChanges changes;
 
-    JdbiEndUserStore(Jdbi jdbi, Clock clock) {
+    JdbiEndUserStore(Jdbi jdbi, Clock clock, @Nullable KeyChanges changes) {
         this.jdbi = requireNonNull(jdbi, "jdbi");
         this.clock = requireNonNull(clock, "clock");
+        this.changes = changes;
     }
 
     @Override
@@ -32,7 +36,7 @@ final class JdbiEndUserStore implements EndUserStore {
         requireNonNull(endUser, "endUser");
         Instant now = now();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(endUser.userId(), jdbi.inTransaction(h -> {
                 EndUserDao dao = h.attach(EndUserDao.class);
                 String budgetId = endUser.budgetId();
                 if (budget != null) {
@@ -41,7 +45,7 @@ final class JdbiEndUserStore implements EndUserStore {
                 }
                 dao.insert(withLink(endUser, budgetId, now));
                 return dao.find(endUser.userId()).orElseThrow();
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("create end user", e);
         }
@@ -62,7 +66,7 @@ final class JdbiEndUserStore implements EndUserStore {
         requireNonNull(endUser, "endUser");
         Instant now = now();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(endUser.userId(), jdbi.inTransaction(h -> {
                 EndUserDao dao = h.attach(EndUserDao.class);
                 String budgetId = endUser.budgetId();
                 if (budget != null) {
@@ -72,7 +76,7 @@ final class JdbiEndUserStore implements EndUserStore {
                 return dao.update(withLink(endUser, budgetId, now)) == 0
                         ? Optional.<EndUser>empty()
                         : dao.find(endUser.userId());
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("update end user", e);
         }
@@ -85,14 +89,15 @@ final class JdbiEndUserStore implements EndUserStore {
         }
         TreeSet<String> unique = new TreeSet<>(userIds);
         try {
-            return jdbi.inTransaction(h -> {
+            return publishedDeletion(jdbi.inTransaction(h -> {
                 EndUserDao dao = h.attach(EndUserDao.class);
                 List<String> existing = dao.findAll(unique).stream().map(EndUser::userId).toList();
                 if (!existing.isEmpty()) {
                     dao.delete(existing);
+                    Deletions.record(h, StoreChange.Kind.END_USER, existing, now());
                 }
                 return existing;
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("delete end users", e);
         }
@@ -106,7 +111,7 @@ final class JdbiEndUserStore implements EndUserStore {
         TreeSet<String> unique = new TreeSet<>(userIds);
         Instant now = now();
         try {
-            return jdbi.inTransaction(h -> {
+            return publishedEndUsers(jdbi.inTransaction(h -> {
                 EndUserDao dao = h.attach(EndUserDao.class);
                 TreeSet<String> missing = new TreeSet<>(unique);
                 dao.findAll(unique).forEach(e -> missing.remove(e.userId()));
@@ -115,7 +120,7 @@ final class JdbiEndUserStore implements EndUserStore {
                 }
                 dao.setBlocked(unique, true, now);
                 return dao.findAll(unique);
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("block end users", e);
         }
@@ -129,11 +134,11 @@ final class JdbiEndUserStore implements EndUserStore {
         TreeSet<String> unique = new TreeSet<>(userIds);
         Instant now = now();
         try {
-            return jdbi.inTransaction(h -> {
+            return publishedEndUsers(jdbi.inTransaction(h -> {
                 EndUserDao dao = h.attach(EndUserDao.class);
                 dao.setBlocked(unique, false, now);
                 return dao.findAll(unique);
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("unblock end users", e);
         }
@@ -196,6 +201,21 @@ final class JdbiEndUserStore implements EndUserStore {
     private static EndUser withLink(EndUser e, @Nullable String budgetId, Instant now) {
         return new EndUser(e.userId(), e.alias(), e.spend(), e.allowedModelRegion(), e.defaultModel(), budgetId,
                 e.blocked(), e.metadata(), now, null);
+    }
+
+    /** Tells other instances about the row {@code id} (see {@link KeyChanges}) once written; returns {@code result}. */
+    private <T> T published(String id, T result) {
+        KeyChanges.publish(changes, jdbi, StoreChange.Kind.END_USER, List.of(id));
+        return result;
+    }
+
+    private List<String> publishedDeletion(List<String> deleted) {
+        return KeyChanges.publish(changes, jdbi, StoreChange.Kind.END_USER, deleted);
+    }
+
+    private List<EndUser> publishedEndUsers(List<EndUser> written) {
+        KeyChanges.publish(changes, jdbi, StoreChange.Kind.END_USER, written.stream().map(EndUser::userId).toList());
+        return written;
     }
 
     private Instant now() {

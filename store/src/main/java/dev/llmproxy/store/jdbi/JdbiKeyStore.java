@@ -7,6 +7,7 @@ import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.KeyWithOwners;
 import dev.llmproxy.store.Page;
+import dev.llmproxy.store.StoreChange;
 import dev.llmproxy.store.StoreConflictException;
 import dev.llmproxy.store.Team;
 import dev.llmproxy.store.TeamMembership;
@@ -156,6 +157,7 @@ final class JdbiKeyStore implements KeyStore {
                 List<String> existing = dao.existing(unique);
                 if (!existing.isEmpty()) {
                     dao.delete(existing);
+                    Deletions.record(h, StoreChange.Kind.KEY, existing, now());
                 }
                 return existing;
             }));
@@ -176,6 +178,7 @@ final class JdbiKeyStore implements KeyStore {
                 List<String> tokens = dao.tokensByAlias(unique);
                 if (!tokens.isEmpty()) {
                     dao.delete(tokens);
+                    Deletions.record(h, StoreChange.Kind.KEY, tokens, now());
                 }
                 return tokens;
             }));
@@ -216,6 +219,7 @@ final class JdbiKeyStore implements KeyStore {
                 if (dao.rehash(token, newToken, newKeyName, now) == 0) {
                     return Optional.<VirtualKey>empty();
                 }
+                Deletions.record(h, StoreChange.Kind.KEY, List.of(token), now);
                 return dao.find(newToken);
             }).map(key -> {
                 changedTokens(List.of(token, newToken));

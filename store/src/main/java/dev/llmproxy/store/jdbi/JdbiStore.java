@@ -14,6 +14,7 @@ import dev.llmproxy.store.SpendReports;
 import dev.llmproxy.store.SpendWriter;
 import dev.llmproxy.store.SpendWriterConfig;
 import dev.llmproxy.store.Store;
+import dev.llmproxy.store.StoreChange;
 import dev.llmproxy.store.StoreConfig;
 import dev.llmproxy.store.StoreException;
 import dev.llmproxy.store.TeamStore;
@@ -21,6 +22,7 @@ import dev.llmproxy.store.UserStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
@@ -61,9 +63,9 @@ public final class JdbiStore implements Store {
                 (rs, ctx) -> new DueBudget(rs.getString("id"), rs.getString("budget_duration")));
         this.keyChanges = keyChanges;
         this.keys = new JdbiKeyStore(jdbi, clock, keyChanges);
-        this.users = new JdbiUserStore(jdbi, clock);
-        this.teams = new JdbiTeamStore(jdbi, clock);
-        this.endUsers = new JdbiEndUserStore(jdbi, clock);
+        this.users = new JdbiUserStore(jdbi, clock, keyChanges);
+        this.teams = new JdbiTeamStore(jdbi, clock, keyChanges);
+        this.endUsers = new JdbiEndUserStore(jdbi, clock, keyChanges);
         this.budgetResets = new JdbiBudgetResets(jdbi);
         this.spendReports = new JdbiSpendReports(jdbi);
         this.responses = new JdbiResponseStore(jdbi, clock);
@@ -138,10 +140,20 @@ public final class JdbiStore implements Store {
     }
 
     @Override
-    public AutoCloseable watchKeyChanges(Consumer<String> listener) {
+    public AutoCloseable watchChanges(Consumer<StoreChange> listener) {
         requireNonNull(listener, "listener");
         KeyChanges changes = keyChanges;
         return changes == null ? () -> { } : changes.listen(listener);
+    }
+
+    @Override
+    public List<StoreChange> deletedSince(Instant since) {
+        requireNonNull(since, "since");
+        try {
+            return Deletions.since(jdbi, since);
+        } catch (RuntimeException e) {
+            throw Failures.translate("read deletions", e);
+        }
     }
 
     @Override

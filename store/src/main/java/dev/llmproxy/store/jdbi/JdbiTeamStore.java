@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
+import dev.llmproxy.store.StoreChange;
 import dev.llmproxy.store.Team;
 import dev.llmproxy.store.TeamMembership;
 import dev.llmproxy.store.TeamStore;
@@ -14,15 +15,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 
 /** {@link TeamStore} on {@link TeamDao}. Thread-safe: each call runs on its own handle. */
 final class JdbiTeamStore implements TeamStore {
     private final Jdbi jdbi;
     private final Clock clock;
+    /** PostgreSQL's change notifications, or null on the embedded database (one instance, nobody to tell). */
+    private final @Nullable KeyChanges changes;
 
-    JdbiTeamStore(Jdbi jdbi, Clock clock) {
+    JdbiTeamStore(Jdbi jdbi, Clock clock, @Nullable KeyChanges changes) {
         this.jdbi = requireNonNull(jdbi, "jdbi");
         this.clock = requireNonNull(clock, "clock");
+        this.changes = changes;
     }
 
     @Override
@@ -30,12 +35,12 @@ final class JdbiTeamStore implements TeamStore {
         Instant now = now();
         Team row = team.toBuilder().createdAt(now).updatedAt(now).build();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(row.teamId(), jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
                 dao.insert(row, JsonText.ofList(row.models()), JsonText.ofLongMap(row.modelRpmLimit()),
                         JsonText.ofLongMap(row.modelTpmLimit()));
                 return dao.find(row.teamId()).orElseThrow();
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("create team", e);
         }
@@ -55,12 +60,12 @@ final class JdbiTeamStore implements TeamStore {
     public Optional<Team> update(Team team) {
         Team row = team.toBuilder().updatedAt(now()).build();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(row.teamId(), jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
                 int updated = dao.update(row, JsonText.ofList(row.models()), JsonText.ofLongMap(row.modelRpmLimit()),
                         JsonText.ofLongMap(row.modelTpmLimit()));
                 return updated == 0 ? Optional.<Team>empty() : dao.find(row.teamId());
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("update team", e);
         }
@@ -71,10 +76,10 @@ final class JdbiTeamStore implements TeamStore {
         requireNonNull(teamId, "teamId");
         Instant now = now();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(teamId, jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
                 return dao.setBlocked(teamId, blocked, now) == 0 ? Optional.<Team>empty() : dao.find(teamId);
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("block team", e);
         }
@@ -87,15 +92,16 @@ final class JdbiTeamStore implements TeamStore {
         }
         LinkedHashSet<String> unique = new LinkedHashSet<>(teamIds);
         try {
-            return jdbi.inTransaction(h -> {
+            return publishedDeletion(jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
                 List<String> existing = dao.existing(unique);
                 if (!existing.isEmpty()) {
                     // Memberships go with the team (ON DELETE CASCADE).
                     dao.delete(existing);
+                    Deletions.record(h, StoreChange.Kind.TEAM, existing, now());
                 }
                 return existing;
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("delete teams", e);
         }
@@ -127,14 +133,15 @@ final class JdbiTeamStore implements TeamStore {
     @Override
     public TeamMembership addMember(TeamMembership membership) {
         TeamMembership row = new TeamMembership(membership.teamId(), membership.userId(), membership.role(),
-                membership.spend(), membership.maxBudget(), now());
+                membership.spend(), membership.maxBudget(), now(), membership.budgetDuration(),
+                membership.budgetResetAt());
         try {
-            return jdbi.inTransaction(h -> {
+            return published(row.teamId(), jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
                 dao.insertMember(row);
                 dao.touch(row.teamId(), row.createdAt());
                 return dao.findMember(row.teamId(), row.userId()).orElseThrow();
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("add team member", e);
         }
@@ -143,14 +150,14 @@ final class JdbiTeamStore implements TeamStore {
     @Override
     public Optional<TeamMembership> updateMember(TeamMembership membership) {
         try {
-            return jdbi.inTransaction(h -> {
+            return published(membership.teamId(), jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
                 if (dao.updateMember(membership) == 0) {
                     return Optional.<TeamMembership>empty();
                 }
                 dao.touch(membership.teamId(), now());
                 return dao.findMember(membership.teamId(), membership.userId());
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("update team member", e);
         }
@@ -161,14 +168,14 @@ final class JdbiTeamStore implements TeamStore {
         requireNonNull(teamId, "teamId");
         requireNonNull(userId, "userId");
         try {
-            return jdbi.inTransaction(h -> {
+            return published(teamId, jdbi.inTransaction(h -> {
                 TeamDao dao = h.attach(TeamDao.class);
                 boolean removed = dao.deleteMember(teamId, userId) > 0;
                 if (removed) {
                     dao.touch(teamId, now());
                 }
                 return removed;
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("remove team member", e);
         }
@@ -203,6 +210,16 @@ final class JdbiTeamStore implements TeamStore {
         } catch (RuntimeException e) {
             throw Failures.translate("list memberships", e);
         }
+    }
+
+    /** Tells other instances about the row {@code id} (see {@link KeyChanges}) once written; returns {@code result}. */
+    private <T> T published(String id, T result) {
+        KeyChanges.publish(changes, jdbi, StoreChange.Kind.TEAM, List.of(id));
+        return result;
+    }
+
+    private List<String> publishedDeletion(List<String> deleted) {
+        return KeyChanges.publish(changes, jdbi, StoreChange.Kind.TEAM, deleted);
     }
 
     private Instant now() {

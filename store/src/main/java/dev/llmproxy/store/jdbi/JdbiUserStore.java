@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
+import dev.llmproxy.store.StoreChange;
 import dev.llmproxy.store.User;
 import dev.llmproxy.store.UserStore;
 import java.time.Clock;
@@ -13,15 +14,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 
 /** {@link UserStore} on {@link UserDao}. Thread-safe: each call runs on its own handle. */
 final class JdbiUserStore implements UserStore {
     private final Jdbi jdbi;
     private final Clock clock;
+    /** PostgreSQL's change notifications, or null on the embedded database (one instance, nobody to tell). */
+    private final @Nullable KeyChanges changes;
 
-    JdbiUserStore(Jdbi jdbi, Clock clock) {
+    JdbiUserStore(Jdbi jdbi, Clock clock, @Nullable KeyChanges changes) {
         this.jdbi = requireNonNull(jdbi, "jdbi");
         this.clock = requireNonNull(clock, "clock");
+        this.changes = changes;
     }
 
     @Override
@@ -29,11 +34,11 @@ final class JdbiUserStore implements UserStore {
         Instant now = now();
         User row = user.toBuilder().createdAt(now).updatedAt(now).build();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(row.userId(), jdbi.inTransaction(h -> {
                 UserDao dao = h.attach(UserDao.class);
                 dao.insert(row, JsonText.ofList(row.models()));
                 return dao.find(row.userId()).orElseThrow();
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("create user", e);
         }
@@ -63,12 +68,12 @@ final class JdbiUserStore implements UserStore {
     public Optional<User> update(User user) {
         User row = user.toBuilder().updatedAt(now()).build();
         try {
-            return jdbi.inTransaction(h -> {
+            return published(row.userId(), jdbi.inTransaction(h -> {
                 UserDao dao = h.attach(UserDao.class);
                 return dao.update(row, JsonText.ofList(row.models())) == 0
                         ? Optional.<User>empty()
                         : dao.find(row.userId());
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("update user", e);
         }
@@ -81,15 +86,16 @@ final class JdbiUserStore implements UserStore {
         }
         LinkedHashSet<String> unique = new LinkedHashSet<>(userIds);
         try {
-            return jdbi.inTransaction(h -> {
+            return publishedDeletion(jdbi.inTransaction(h -> {
                 UserDao dao = h.attach(UserDao.class);
                 List<String> existing = dao.existing(unique);
                 if (!existing.isEmpty()) {
                     // Memberships go with the user (ON DELETE CASCADE).
                     dao.delete(existing);
+                    Deletions.record(h, StoreChange.Kind.USER, existing, now());
                 }
                 return existing;
-            });
+            }));
         } catch (RuntimeException e) {
             throw Failures.translate("delete users", e);
         }
@@ -116,6 +122,16 @@ final class JdbiUserStore implements UserStore {
         } catch (RuntimeException e) {
             throw Failures.translate("read changed users", e);
         }
+    }
+
+    /** Tells other instances about the row {@code id} (see {@link KeyChanges}) once written; returns {@code result}. */
+    private <T> T published(String id, T result) {
+        KeyChanges.publish(changes, jdbi, StoreChange.Kind.USER, List.of(id));
+        return result;
+    }
+
+    private List<String> publishedDeletion(List<String> deleted) {
+        return KeyChanges.publish(changes, jdbi, StoreChange.Kind.USER, deleted);
     }
 
     private Instant now() {

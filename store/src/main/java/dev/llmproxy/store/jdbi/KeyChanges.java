@@ -3,31 +3,36 @@ package dev.llmproxy.store.jdbi;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.store.DatabaseUrl;
+import dev.llmproxy.store.StoreChange;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Key changes between instances sharing a PostgreSQL database, over {@code LISTEN/NOTIFY}: every key write through
- * this store notifies channel {@value #CHANNEL} with the key's hash once it has committed, and {@link #listen} delivers
- * the hashes other instances (and this one) notify to a listener, on a thread of its own holding one connection
- * outside the pool.
+ * Changes between instances sharing a PostgreSQL database, over {@code LISTEN/NOTIFY}: every write or deletion of a
+ * key, user, team or end user through this store notifies channel {@value #CHANNEL} once it has committed, and
+ * {@link #listen} delivers what other instances (and this one) notify to a listener, on a thread of its own holding
+ * one connection outside the pool. The payload of a key is its hash alone (as versions that knew only keys sent it);
+ * any other is {@code <kind>:<id>} ({@link StoreChange.Kind#wireName()}), which no hash contains. A payload of a kind
+ * this version does not know is ignored.
  *
  * <p>Best effort by design: a notification is lost if the listening connection is down when it is sent (the thread
  * reconnects with a back-off of 1 s doubling to 30 s), or if publishing it fails after the write committed. The key
- * cache therefore also reads changed rows every second and compares the whole key list periodically; notifications
- * only make the common case immediate.
+ * cache therefore also reads changed rows and {@link Deletions} every second; notifications only make the common case
+ * immediate.
  *
  * <p>Thread-safety: thread-safe.
  */
@@ -59,26 +64,52 @@ final class KeyChanges {
 
     /** Notifies the hashes of keys that changed; failures are logged (the periodic refresh covers them). */
     void publish(Jdbi jdbi, List<String> tokens) {
+        publish(jdbi, StoreChange.Kind.KEY, tokens);
+    }
+
+    /** Notifies the rows of one kind that changed; failures are logged (the periodic refresh covers them). */
+    void publish(Jdbi jdbi, StoreChange.Kind kind, Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
         try {
             jdbi.useHandle(h -> {
-                for (String token : tokens) {
-                    h.createQuery("SELECT 1 FROM (SELECT pg_notify(:channel, :token)) AS n")
+                for (String id : ids) {
+                    h.createQuery("SELECT 1 FROM (SELECT pg_notify(:channel, :payload)) AS n")
                             .bind("channel", CHANNEL)
-                            .bind("token", token)
+                            .bind("payload", kind == StoreChange.Kind.KEY ? id : kind.wireName() + ":" + id)
                             .mapTo(Integer.class)
                             .one();
                 }
             });
         } catch (RuntimeException e) {
-            log.debug("Key change notification failed; other instances see the change at their next refresh", e);
+            log.debug("Change notification failed; other instances see the change at their next refresh", e);
         }
     }
 
+    /** Notifies {@code ids} when there is a notifier ({@code changes} is null on the embedded database); returns them. */
+    static List<String> publish(@Nullable KeyChanges changes, Jdbi jdbi, StoreChange.Kind kind, List<String> ids) {
+        if (changes != null) {
+            changes.publish(jdbi, kind, ids);
+        }
+        return ids;
+    }
+
+    /** The change a payload names, or null when it names a kind this version does not know. */
+    static @Nullable StoreChange parse(String payload) {
+        int colon = payload.indexOf(':');
+        if (colon < 0) {
+            return new StoreChange(StoreChange.Kind.KEY, payload);
+        }
+        StoreChange.Kind kind = StoreChange.Kind.ofWireName(payload.substring(0, colon));
+        return kind == null ? null : new StoreChange(kind, payload.substring(colon + 1));
+    }
+
     /**
-     * Starts delivering notified hashes to {@code listener} until the returned handle is closed. Waits up to
+     * Starts delivering notified changes to {@code listener} until the returned handle is closed. Waits up to
      * {@link #START_TIMEOUT_MILLIS} for the first {@code LISTEN}, so that changes made after this returns are heard.
      */
-    AutoCloseable listen(Consumer<String> listener) {
+    AutoCloseable listen(Consumer<StoreChange> listener) {
         Listener running = new Listener(listener);
         Thread thread = new Thread(running, "llmproxy-key-changes");
         thread.setDaemon(true);
@@ -95,14 +126,14 @@ final class KeyChanges {
     }
 
     private final class Listener implements Runnable, AutoCloseable {
-        private final Consumer<String> listener;
+        private final Consumer<StoreChange> listener;
         /** Counted down once the first LISTEN is in place. */
         final CountDownLatch listening = new CountDownLatch(1);
         /** Set by {@link #close()} on any thread; read by the listening thread. */
         private volatile boolean closed;
         private Thread thread = Thread.currentThread();
 
-        Listener(Consumer<String> listener) {
+        Listener(Consumer<StoreChange> listener) {
             this.listener = listener;
         }
 
@@ -141,11 +172,15 @@ final class KeyChanges {
             }
         }
 
-        private void deliver(String token) {
+        private void deliver(String payload) {
+            StoreChange change = parse(payload);
+            if (change == null) {
+                return;
+            }
             try {
-                listener.accept(token);
+                listener.accept(change);
             } catch (RuntimeException e) {
-                log.warn("Key change listener failed for one key", e);
+                log.warn("Change listener failed for one change", e);
             }
         }
 

@@ -39,11 +39,12 @@ import org.jspecify.annotations.Nullable;
  * again writes the same values. Spend is LiteLLM's at the time of the import: calls served by llmproxy between two
  * imports are overwritten by the second one, which is what switching over wants (import, then move traffic).
  *
- * Each table is written in one transaction, in the order the foreign keys need: users, teams, memberships, keys.
+ * Each table is written in one transaction, in the order the foreign keys need: users, teams, memberships, keys, end
+ * users (with the budget rows they link to).
  */
 
 /**
- * Copies keys, users, teams, memberships and budgets from a LiteLLM database. Not thread-safe: one run per instance.
+ * Copies keys, users, teams, memberships, end users and budgets from a LiteLLM database. Not thread-safe: one run per instance.
  */
 final class LiteLlmImporter {
     private static final String UI_SESSION_TEAM = "litellm-dashboard";
@@ -86,8 +87,10 @@ final class LiteLlmImporter {
             int teams = copyTeams(h);
             int memberships = copyMemberships(h);
             int keys = copyKeys(h);
+            int endUsers = copyEndUsers(h);
             reportUnlinkedBudgets(h);
-            return new LiteLlmImportReport(keys, users, teams, memberships, budgetsUsed.size(), skipped, notCopied);
+            return new LiteLlmImportReport(keys, users, teams, memberships, endUsers, budgetsUsed.size(), skipped,
+                    notCopied);
         } catch (SQLException e) {
             throw new StoreException("cannot read LiteLLM's database " + source, e);
         } catch (StoreException e) {
@@ -216,13 +219,17 @@ final class LiteLlmImporter {
         if (columns.containsKey("LiteLLM_TeamMembership")) {
             boolean budgets = hasBudgets("LiteLLM_TeamMembership");
             String sql = "SELECT tm.team_id, tm.user_id, tm.spend, "
-                    + (budgets ? "tm.budget_id, b.max_budget" : "NULL AS budget_id, NULL AS max_budget")
+                    + (budgets ? "tm.budget_id, b.max_budget, b.budget_duration, b.budget_reset_at"
+                            : "NULL AS budget_id, NULL AS max_budget, NULL AS budget_duration, "
+                                    + "NULL AS budget_reset_at")
                     + " FROM \"LiteLLM_TeamMembership\" tm"
                     + (budgets ? " LEFT JOIN \"LiteLLM_BudgetTable\" b ON b.budget_id = tm.budget_id" : "");
             source.createQuery(sql).map((rs, ctx) -> Row.of(rs)).list().forEach(r -> {
                 Row member = members.computeIfAbsent(r.text("team_id") + "\u0000" + r.text("user_id"), k -> r);
                 member.put("spend", r.value("spend"));
                 member.put("max_budget", r.value("max_budget"));
+                member.put("budget_duration", r.value("budget_duration"));
+                member.put("budget_reset_at", r.value("budget_reset_at"));
                 if (r.text("budget_id") != null && r.value("max_budget") != null) {
                     budgetsUsed.add(r.text("budget_id"));
                 }
@@ -246,15 +253,21 @@ final class LiteLlmImporter {
                 String role = TeamMembership.ADMIN.equals(r.text("role")) ? TeamMembership.ADMIN : TeamMembership.USER;
                 Object spend = r.value("spend");
                 int updated = h.createUpdate("UPDATE \"LiteLLM_TeamMembership\" SET role = :role, spend = :spend, "
-                                + "max_budget = :max WHERE team_id = :team AND user_id = :user")
+                                + "max_budget = :max, budget_duration = :duration, budget_reset_at = :reset "
+                                + "WHERE team_id = :team AND user_id = :user")
                         .bind("role", role).bind("spend", spend == null ? 0.0 : ((Number) spend).doubleValue())
                         .bind("max", (Double) number(r.value("max_budget")))
+                        .bind("duration", r.text("budget_duration"))
+                        .bindByType("reset", r.instant("budget_reset_at"), Instant.class)
                         .bind("team", team).bind("user", user).execute();
                 if (updated == 0) {
                     h.createUpdate("INSERT INTO \"LiteLLM_TeamMembership\" (user_id, team_id, role, spend, max_budget, "
-                                    + "created_at) VALUES (:user, :team, :role, :spend, :max, :now)")
+                                    + "budget_duration, budget_reset_at, created_at) "
+                                    + "VALUES (:user, :team, :role, :spend, :max, :duration, :reset, :now)")
                             .bind("role", role).bind("spend", spend == null ? 0.0 : ((Number) spend).doubleValue())
                             .bind("max", (Double) number(r.value("max_budget")))
+                            .bind("duration", r.text("budget_duration"))
+                            .bindByType("reset", r.instant("budget_reset_at"), Instant.class)
                             .bind("team", team).bind("user", user).bind("now", now).execute();
                 }
                 copied++;
@@ -332,6 +345,69 @@ final class LiteLlmImporter {
         });
     }
 
+    /**
+     * Copies the end users and the budget rows they link to (llmproxy keeps end users' budgets as rows of its own
+     * {@code LiteLLM_BudgetTable}, as LiteLLM does). LiteLLM's end-user table has no {@code updated_at}: an inserted
+     * row gets the import's time, an updated one keeps its own, so that a second run writes the same values.
+     */
+    private int copyEndUsers(Handle source) {
+        String t = "LiteLLM_EndUserTable";
+        if (!columns.containsKey(t)) {
+            return 0;
+        }
+        require(t, "user_id", "spend");
+        boolean budgets = hasBudgets(t);
+        List<Row> budgetRows = !budgets ? List.of() : source.createQuery("SELECT b.budget_id, b.max_budget, "
+                        + "b.soft_budget, b.max_parallel_requests, b.tpm_limit, b.rpm_limit, "
+                        + "COALESCE(b.model_max_budget, '{}'::jsonb)::text AS model_max_budget, b.budget_duration, "
+                        + "b.budget_reset_at, b.created_at, b.created_by, b.updated_at, b.updated_by "
+                        + "FROM \"LiteLLM_BudgetTable\" b WHERE b.budget_id IN "
+                        + "(SELECT e.budget_id FROM \"LiteLLM_EndUserTable\" e) ORDER BY b.budget_id")
+                .map((rs, ctx) -> Row.of(rs)).list();
+        String sql = "SELECT e.user_id, " + col(t, "e", "alias") + " AS alias, e.spend, "
+                + col(t, "e", "allowed_model_region") + "::text AS allowed_model_region, "
+                + col(t, "e", "default_model") + " AS default_model, "
+                + (budgets ? "e.budget_id" : "NULL") + " AS budget_id, "
+                + "COALESCE(" + col(t, "e", "blocked") + ", false) AS blocked "
+                + "FROM \"LiteLLM_EndUserTable\" e ORDER BY e.user_id";
+        List<Row> rows = source.createQuery(sql).map((rs, ctx) -> Row.of(rs)).list();
+        Instant now = clock.instant();
+        return inTarget("end users", h -> {
+            for (Row b : budgetRows) {
+                upsert(h, "\"LiteLLM_BudgetTable\"", "budget_id", requireNonNull(b.text("budget_id"), "budget_id"),
+                        b, now, List.of("max_budget", "soft_budget", "max_parallel_requests", "tpm_limit",
+                                "rpm_limit", "model_max_budget", "budget_duration", "budget_reset_at", "created_by",
+                                "updated_by"));
+                budgetsUsed.add(b.text("budget_id"));
+            }
+            for (Row r : rows) {
+                Update update = h.createUpdate("UPDATE \"LiteLLM_EndUserTable\" SET alias = :alias, spend = :spend, "
+                        + "allowed_model_region = :allowed_model_region, default_model = :default_model, "
+                        + "budget_id = :budget_id, blocked = :blocked WHERE user_id = :id");
+                if (bindEndUser(update, r).execute() == 0) {
+                    bindEndUser(h.createUpdate("INSERT INTO \"LiteLLM_EndUserTable\" (user_id, alias, spend, "
+                                    + "allowed_model_region, default_model, budget_id, blocked, updated_at) VALUES "
+                                    + "(:id, :alias, :spend, :allowed_model_region, :default_model, :budget_id, "
+                                    + ":blocked, :now)"), r)
+                            .bind("now", now)
+                            .execute();
+                }
+            }
+            return rows.size();
+        });
+    }
+
+    private static Update bindEndUser(Update update, Row r) {
+        Object spend = r.value("spend");
+        return update.bind("id", r.text("user_id"))
+                .bind("alias", r.text("alias"))
+                .bind("spend", spend == null ? 0.0 : ((Number) spend).doubleValue())
+                .bind("allowed_model_region", r.text("allowed_model_region"))
+                .bind("default_model", r.text("default_model"))
+                .bind("budget_id", r.text("budget_id"))
+                .bind("blocked", Boolean.TRUE.equals(r.value("blocked")));
+    }
+
     private void reportUnlinkedBudgets(Handle source) {
         if (!columns.containsKey("LiteLLM_BudgetTable")) {
             return;
@@ -340,8 +416,8 @@ final class LiteLlmImporter {
                 .mapTo(String.class).list();
         long unlinked = all.stream().filter(id -> !budgetsUsed.contains(id)).count();
         if (unlinked > 0) {
-            notCopied.add(unlinked + " budget(s) of LiteLLM_BudgetTable linked to no copied key or team member "
-                    + "(end users, organizations, tags, or keys whose budget row sets none of max_budget, "
+            notCopied.add(unlinked + " budget(s) of LiteLLM_BudgetTable linked to no copied key, team member or "
+                    + "end user (organizations, tags, or keys whose budget row sets none of max_budget, "
                     + "soft_budget and limits) were not copied");
         }
     }

@@ -23,7 +23,8 @@ interface TeamDao {
     String COLUMNS = "team_id, team_alias, organization_id, models, max_budget, soft_budget, spend, tpm_limit, "
             + "rpm_limit, max_parallel_requests, model_rpm_limit, model_tpm_limit, budget_duration, budget_reset_at, "
             + "blocked, metadata, created_at, updated_at";
-    String MEMBER_COLUMNS = "team_id, user_id, role, spend, max_budget, created_at";
+    String MEMBER_COLUMNS =
+            "team_id, user_id, role, spend, max_budget, created_at, budget_duration, budget_reset_at";
     String FILTER = "(CAST(:org AS TEXT) IS NULL OR organization_id = :org)";
 
     @SqlUpdate("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (:t.teamId, :t.teamAlias, :t.organizationId, "
@@ -76,10 +77,11 @@ interface TeamDao {
     long count(@Bind("org") @Nullable String organizationId);
 
     @SqlUpdate("INSERT INTO " + MEMBERS + " (" + MEMBER_COLUMNS + ") VALUES (:m.teamId, :m.userId, :m.role, "
-            + ":m.spend, :m.maxBudget, :m.createdAt)")
+            + ":m.spend, :m.maxBudget, :m.createdAt, :m.budgetDuration, :m.budgetResetAt)")
     void insertMember(@BindMethods("m") TeamMembership membership);
 
-    @SqlUpdate("UPDATE " + MEMBERS + " SET role = :m.role, max_budget = :m.maxBudget "
+    @SqlUpdate("UPDATE " + MEMBERS + " SET role = :m.role, max_budget = :m.maxBudget, "
+            + "budget_duration = :m.budgetDuration, budget_reset_at = :m.budgetResetAt "
             + "WHERE team_id = :m.teamId AND user_id = :m.userId")
     int updateMember(@BindMethods("m") TeamMembership membership);
 

@@ -17,6 +17,8 @@ final class TeamMembershipRowMapper implements RowMapper<TeamMembership> {
                 rs.getString("role"),
                 rs.getDouble("spend"),
                 Rows.nullableDouble(rs, "max_budget"),
-                Rows.requiredInstant(rs, "created_at"));
+                Rows.requiredInstant(rs, "created_at"),
+                rs.getString("budget_duration"),
+                Rows.instant(rs, "budget_reset_at"));
     }
 }

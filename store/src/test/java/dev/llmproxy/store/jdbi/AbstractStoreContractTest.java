@@ -12,6 +12,7 @@ import dev.llmproxy.store.KeyWithOwners;
 import dev.llmproxy.store.ListQuery;
 import dev.llmproxy.store.Page;
 import dev.llmproxy.store.Store;
+import dev.llmproxy.store.StoreChange;
 import dev.llmproxy.store.StoreConflictException;
 import dev.llmproxy.store.StoreException;
 import dev.llmproxy.store.StoredResponse;
@@ -455,7 +456,7 @@ abstract class AbstractStoreContractTest {
         BudgetResetCounts second = store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
 
         assertThat(first.keys()).isGreaterThanOrEqualTo(2);
-        assertThat(second).isEqualTo(new BudgetResetCounts(0, 0, 0, 0));
+        assertThat(second).isEqualTo(new BudgetResetCounts(0, 0, 0, 0, 0));
         Instant midnight = Instant.parse("2026-03-05T00:00:00Z");
         VirtualKey reset = store.keys().find(due).orElseThrow();
         assertThat(reset.spend()).isZero();
@@ -533,6 +534,71 @@ abstract class AbstractStoreContractTest {
         assertThat(store.endUsers().restricted()).extracting(EndUser::userId).doesNotContain(id + "-a");
         Page<EndUser> page = store.endUsers().list(new ListQuery(null, 1, 100));
         assertThat(page.totalCount()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void shouldResetADueMemberBudgetOnceAndMoveItsTeam() {
+        String id = UUID.randomUUID().toString();
+        String teamId = "member-reset-" + id;
+        store.teams().create(Team.builder(teamId).build());
+        store.users().create(User.builder("due-" + id).build());
+        store.users().create(User.builder("later-" + id).build());
+        Instant past = clock.instant().minusSeconds(60);
+        Instant future = clock.instant().plusSeconds(3600);
+        store.teams().addMember(new TeamMembership(teamId, "due-" + id, TeamMembership.USER, 4, 5.0, Instant.EPOCH,
+                "1d", past));
+        store.teams().addMember(new TeamMembership(teamId, "later-" + id, TeamMembership.USER, 3, 5.0,
+                Instant.EPOCH, "1d", future));
+        clock.advance(Duration.ofSeconds(1));
+
+        BudgetResetCounts first = store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
+        BudgetResetCounts second = store.resetDueBudgets(clock.instant(), ZoneOffset.UTC);
+
+        assertThat(first.members()).isGreaterThanOrEqualTo(1);
+        assertThat(second.members()).isZero();
+        TeamMembership reset = store.teams().findMember(teamId, "due-" + id).orElseThrow();
+        assertThat(reset.spend()).isZero();
+        assertThat(reset.budgetDuration()).isEqualTo("1d");
+        assertThat(reset.budgetResetAt()).isAfter(clock.instant());
+        Instant midnight = Instant.parse("2026-03-05T00:00:00Z");
+        if (clock.instant().isBefore(midnight)) {
+            assertThat(reset.budgetResetAt()).isEqualTo(midnight);
+        }
+        assertThat(store.teams().findMember(teamId, "later-" + id).orElseThrow().spend()).isEqualTo(3);
+        assertThat(store.teams().find(teamId).orElseThrow().updatedAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void shouldRecordDeletionsOfEveryKindForOtherInstances() {
+        String id = UUID.randomUUID().toString();
+        clock.advance(Duration.ofSeconds(1));
+        Instant since = clock.instant();
+        String deleted = KeyHash.of("sk-deleted-" + id);
+        String byAlias = KeyHash.of("sk-by-alias-" + id);
+        String rehashed = KeyHash.of("sk-rehashed-" + id);
+        store.keys().create(VirtualKey.builder(deleted).build());
+        store.keys().create(VirtualKey.builder(byAlias).keyAlias("gone-" + id).build());
+        store.keys().create(VirtualKey.builder(rehashed).build());
+        store.users().create(User.builder("gone-" + id).build());
+        store.teams().create(Team.builder("gone-" + id).build());
+        store.endUsers().create(EndUser.of("gone-" + id), null);
+
+        store.keys().delete(List.of(deleted));
+        store.keys().deleteByAlias(List.of("gone-" + id));
+        store.keys().rehash(rehashed, KeyHash.of("sk-new-" + id), "sk-...new");
+        store.users().delete(List.of("gone-" + id));
+        store.teams().delete(List.of("gone-" + id));
+        store.endUsers().delete(List.of("gone-" + id));
+
+        assertThat(store.deletedSince(since)).containsSubsequence(
+                new StoreChange(StoreChange.Kind.KEY, deleted),
+                new StoreChange(StoreChange.Kind.KEY, byAlias),
+                new StoreChange(StoreChange.Kind.KEY, rehashed),
+                new StoreChange(StoreChange.Kind.USER, "gone-" + id),
+                new StoreChange(StoreChange.Kind.TEAM, "gone-" + id),
+                new StoreChange(StoreChange.Kind.END_USER, "gone-" + id));
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(store.deletedSince(clock.instant())).isEmpty();
     }
 
     @Test

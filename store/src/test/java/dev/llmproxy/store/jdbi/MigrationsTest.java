@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MigrationsTest {
     private static final List<String> TABLES = List.of("LiteLLM_VerificationToken", "LiteLLM_UserTable",
             "LiteLLM_TeamTable", "LiteLLM_TeamMembership", "LiteLLM_SpendLogs", "llmproxy_spend_segments",
-            "LiteLLM_BudgetTable", "LiteLLM_EndUserTable", "llmproxy_responses");
+            "LiteLLM_BudgetTable", "LiteLLM_EndUserTable", "llmproxy_responses", "llmproxy_deletions");
 
     @TempDir
     Path tempDir;
@@ -47,7 +47,7 @@ class MigrationsTest {
 
     private static void assertMigratesOnceThenNoOp(TestDatabase db) {
         try (HikariDataSource ds = DataSources.create(db.config())) {
-            assertThat(Migrations.migrate(ds)).isEqualTo(4);
+            assertThat(Migrations.migrate(ds)).isEqualTo(5);
             assertThat(Migrations.migrate(ds)).isZero();
         }
         for (String table : TABLES) {
@@ -56,7 +56,7 @@ class MigrationsTest {
                     .as(table)
                     .isEqualTo(1);
         }
-        assertThat(db.queryString("SELECT max(version) FROM flyway_schema_history WHERE success")).isEqualTo("4");
+        assertThat(db.queryString("SELECT max(version) FROM flyway_schema_history WHERE success")).isEqualTo("5");
         try (Store store = Stores.open(db.config())) {
             assertThat(store.isReachable()).isTrue();
         }
