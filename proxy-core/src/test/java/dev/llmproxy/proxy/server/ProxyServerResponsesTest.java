@@ -264,6 +264,8 @@ class ProxyServerResponsesTest {
                 "/v1/responses/resp_mock01?include=reasoning.encrypted_content",
                 "/v1/responses/resp_mock01/input_items?limit=5&order=asc", "/v1/responses/resp_mock01");
         assertThat(upstream.get(0).headers().get("authorization")).isEqualTo("Bearer sk-test");
+        // The last call is recorded once its answer is written, which the client may see first.
+        proxy.awaitCalls(3);
         List<CallRecord> calls = proxy.calls();
         assertThat(calls).hasSize(3).allSatisfy(call -> {
             assertThat(call.endpoint()).isEqualTo(Endpoint.RESPONSES);
