@@ -70,7 +70,9 @@ public record CallRequest(
     public boolean stream() {
         return info.stream() && switch (endpoint) {
             case EMBEDDINGS, MESSAGES_COUNT_TOKENS, AUDIO_SPEECH, MODERATIONS, RERANK, AUDIO_TRANSCRIPTIONS,
-                    AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS -> false;
+                    AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS,
+                    CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH -> false;
             case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, IMAGE_GENERATIONS -> true;
         };
     }

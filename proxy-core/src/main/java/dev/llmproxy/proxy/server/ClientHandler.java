@@ -1026,6 +1026,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> "input";
             case IMAGE_GENERATIONS -> "prompt";
             case RERANK -> "query";
+            case CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH -> "";
         };
     }
 
@@ -1037,7 +1039,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> info.hasInput();
             case IMAGE_GENERATIONS -> info.hasPrompt();
             // The request scan does not look for query and documents; the provider names what is missing.
-            case RERANK -> true;
+            case RERANK,
+                    CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH -> true;
         };
     }
 

@@ -177,6 +177,9 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
             case IMAGE_GENERATIONS -> "aimage_generation";
             case MODERATIONS -> "amoderation";
             case RERANK -> "arerank";
+            case LIST_FILES -> "afile_list";
+            case RETRIEVE_FILE -> "afile_retrieve";
+            case DELETE_FILE -> "afile_delete";
             default -> "a" + endpoint.name().toLowerCase(Locale.ROOT);
         };
     }

@@ -362,6 +362,8 @@ final class SpanWriter {
             case IMAGE_GENERATIONS -> "image_generation";
             case MODERATIONS -> "moderation";
             case RERANK -> "rerank";
+            case CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE -> "files";
+            case CREATE_BATCH, LIST_BATCHES, RETRIEVE_BATCH, CANCEL_BATCH -> "batches";
         };
     }
 
