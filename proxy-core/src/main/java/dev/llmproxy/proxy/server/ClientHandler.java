@@ -1061,7 +1061,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         // A path that names the model (Azure's form) needs no model field: the body then goes as it is.
         boolean modelInPath = path.pathModel() != null;
         StreamedBody body = new StreamedBody(ctx, contentType == null ? "" : contentType,
-                modelInPath ? null : boundary, HttpUtil.getContentLength(head, -1L), server.settings.maxRequestBytes());
+                modelInPath ? null : boundary, HttpUtil.getContentLength(head, -1L), server.settings.maxRequestBytes(),
+                server.requestBudget);
         Upload reading = new Upload(head, path, facts, body,
                 boundary == null || modelInPath ? null : MultipartModelRewriter.scanner(boundary));
         upload = reading;
