@@ -318,7 +318,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (turn == null || kept == null || json == null || id == null) {
             return;
         }
-        kept.save(id, turn.modelGroup(), turn.inputItems(), json).whenComplete((ignored, failure) -> {
+        kept.save(id, turn.owner(), turn.modelGroup(), turn.inputItems(), json).whenComplete((ignored, failure) -> {
             if (failure != null) {
                 log.warn("could not keep bridged response {}: {}", id, failure.toString());
             }
@@ -715,7 +715,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         request.release();
         String keptInput = endpoint == Endpoint.RESPONSES && kept != null && ResponsesContinuation.bridges(route)
                 ? StoredTurns.inputToStore(body) : null;
-        pendingTurn = keptInput == null ? null : new PendingTurn(route.modelGroup(), keptInput);
+        pendingTurn = keptInput == null ? null
+                : new PendingTurn(route.modelGroup(), BridgedResponses.Owner.of(principal), keptInput);
         CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, info, principal,
                 facts.startNanos, facts.keepAlive, facts.http10, traceparent, options, anthropicBeta);
         server.activeCalls.incrementAndGet();
@@ -903,6 +904,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             startModelCall(context, request, waiting.path, waiting.facts, waiting.principal, true);
             return;
         }
+        String denied = turn.owner().refusal(waiting.principal);
+        if (denied != null) {
+            request.release();
+            reject(context, waiting.facts, ProxyError.RESPONSE_NOT_OWNED, denied, "previous_response_id",
+                    Endpoint.RESPONSES, waiting.principal);
+            return;
+        }
         ByteBuf body;
         try {
             body = StoredTurns.continuing(context.alloc(), request.content(), turn.inputItems(), turn.response());
@@ -936,6 +944,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         if (turn == null || key != null && key.checkModel(turn.modelGroup()) != null) {
             reject(context, waiting.facts(), ProxyError.NOT_FOUND, "Response with id '" + waiting.id()
                     + "' not found.", null, Endpoint.RESPONSES, waiting.principal());
+            return;
+        }
+        String denied = turn.owner().refusal(waiting.principal());
+        if (denied != null) {
+            reject(context, waiting.facts(), ProxyError.RESPONSE_NOT_OWNED, denied, null, Endpoint.RESPONSES,
+                    waiting.principal());
             return;
         }
         switch (waiting.action()) {
@@ -1392,7 +1406,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
     private record RequestFacts(String callId, long startNanos, boolean keepAlive, boolean http10) {}
 
     /** The input of a Responses call to keep with its bridged answer. */
-    private record PendingTurn(String modelGroup, String inputItems) {}
+    private record PendingTurn(String modelGroup, BridgedResponses.Owner owner, String inputItems) {}
 
     /** A kept response being read or deleted on a store thread. */
     private record AwaitingKept(RequestFacts facts, Principal principal, String id,
