@@ -1177,6 +1177,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
                 }
                 return;
             }
+            if (!scanner.fieldsRead() && !reading.received
+                    && reading.body.receivedBytes() <= server.settings.maxRequestBytes()) {
+                return;
+            }
             model = scanner.model();
         }
         Principal principal = reading.principal;
@@ -1238,7 +1242,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         }
         reading.started = true;
         RequestFacts facts = reading.facts;
-        CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, uploadInfo(model), principal,
+        MultipartModelRewriter scanner = reading.scanner;
+        boolean stream = scanner != null && "true".equalsIgnoreCase(scanner.stream());
+        CallRequest callRequest = new CallRequest(facts.callId, endpoint, model, route, uploadInfo(model, stream),
+                principal,
                 facts.startNanos, facts.keepAlive, facts.http10, headers.get(TRACEPARENT), options, null);
         server.activeCalls.incrementAndGet();
         ModelCall call = new ModelCall(context, this, server.calls, callRequest, reading.body);
@@ -1246,9 +1253,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         call.start();
     }
 
-    /** What the call needs to know of an upload's fields: its model (it is never a stream). */
-    private static RequestInfo uploadInfo(String model) {
-        return new RequestInfo(null, model, -1, -1, false, false, false, false, false, false, false, false, -1, null);
+    /** What the call needs to know of an upload's fields: its model, and whether it asks for a stream. */
+    private static RequestInfo uploadInfo(String model, boolean stream) {
+        return new RequestInfo(null, model, -1, -1, stream, false, false, false, false, false, false, false, -1, null);
     }
 
     private void refuseUpload(Upload reading, ProxyError error, String message, @Nullable String param,
