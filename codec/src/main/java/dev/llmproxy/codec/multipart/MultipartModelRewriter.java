@@ -216,8 +216,7 @@ public final class MultipartModelRewriter {
             switch (state) {
                 case PASS, EPILOGUE, FAILED -> index = end;
                 case CONTENT -> index = content(in, index, end);
-                case MODEL -> index = fieldPart == STREAM_FIELD ? streamValue(in, index, end)
-                        : modelValue(in, index, end, out);
+                case MODEL -> index = fieldValue(in, index, end, out);
                 case HEADERS -> index = headers(in, index, end, out);
                 default -> index = afterBoundary(in.getByte(index), index);
             }
@@ -251,8 +250,8 @@ public final class MultipartModelRewriter {
         return index;
     }
 
-    /** Holds the model value, up to the delimiter that ends it. */
-    private int modelValue(ByteBuf in, int index, int end, @Nullable Output out) {
+    /** Holds the model (or the stream field's) value, up to the delimiter that ends it. */
+    private int fieldValue(ByteBuf in, int index, int end, @Nullable Output out) {
         while (index < end) {
             byte b = in.getByte(index++);
             if (b == delimiter[matched]) {
@@ -260,6 +259,11 @@ public final class MultipartModelRewriter {
                     continue;
                 }
                 matched = 0;
+                if (fieldPart == STREAM_FIELD) {
+                    stream = new String(value, 0, valueLength, StandardCharsets.UTF_8);
+                    state = BOUNDARY_END;
+                    return index;
+                }
                 model = new String(value, 0, valueLength, StandardCharsets.UTF_8);
                 modelBytes = valueLength;
                 // A rewriter is done with the body; a scanner reads on for the stream field.
@@ -272,35 +276,6 @@ public final class MultipartModelRewriter {
             }
             if (matched > 0) {
                 // A false start of the delimiter was part of the value.
-                appendValue(delimiter, matched);
-                matched = 0;
-            }
-            if (b == CR) {
-                matched = 1;
-            } else {
-                appendValue(b);
-            }
-            if (state == FAILED) {
-                return end;
-            }
-        }
-        return index;
-    }
-
-    /** Holds the stream field's value, up to the delimiter that ends it. */
-    private int streamValue(ByteBuf in, int index, int end) {
-        while (index < end) {
-            byte b = in.getByte(index++);
-            if (b == delimiter[matched]) {
-                if (++matched == delimiter.length) {
-                    matched = 0;
-                    stream = new String(value, 0, valueLength, StandardCharsets.UTF_8);
-                    state = BOUNDARY_END;
-                    return index;
-                }
-                continue;
-            }
-            if (matched > 0) {
                 appendValue(delimiter, matched);
                 matched = 0;
             }
