@@ -11,6 +11,7 @@ import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.server.ServerComponents;
 import dev.llmproxy.proxy.spend.PriceTable;
 import dev.llmproxy.proxy.spend.SpendListener;
+import dev.llmproxy.store.BudgetDuration;
 import dev.llmproxy.store.SpendWriter;
 import dev.llmproxy.store.SpendWriterConfig;
 import dev.llmproxy.store.Store;
@@ -19,8 +20,13 @@ import dev.llmproxy.store.StoreException;
 import dev.llmproxy.store.Stores;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,15 +37,18 @@ import org.slf4j.LoggerFactory;
  * one; the database is {@code general_settings.database_url} or {@code DATABASE_URL} (PostgreSQL), else an embedded
  * H2 file under the working directory.
  *
- * <p>Closing order, after the server has drained (so every call's record has reached the listener): the spend writer
- * (journals and commits everything accepted), the key service, the store.
+ * <p>Closing order, after the server has drained (so every call's record has reached the listener): the sweep of
+ * expired kept responses, the spend writer (journals and commits everything accepted), the key service, the store.
  */
 final class StoreWiring implements AutoCloseable {
     /** The {@code general_settings} keys read here (not reported as ignored). */
     static final Set<String> SETTINGS = Set.of("general_settings.database_url",
             "general_settings.database_connection_pool_limit", "general_settings.proxy_batch_write_at",
             "general_settings.disable_spend_logs", "general_settings.key_cache_size",
-            "general_settings.model_prices_path", "general_settings.spend_journal_dir");
+            "general_settings.model_prices_path", "general_settings.spend_journal_dir",
+            "general_settings.stored_responses_retention_period");
+    /** How often expired kept responses are deleted. */
+    static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
     static final Path DEFAULT_JOURNAL = Path.of("llmproxy-data", "spend-journal");
 
     private final Store store;
@@ -47,14 +56,24 @@ final class StoreWiring implements AutoCloseable {
     private final KeyService keys;
     private final SpendListener spend;
     private final KeyManagement management;
+    private final StoreResponses responses;
+    /** Runs the sweep of expired kept responses, off the event loops; stopped before the store closes. */
+    private final ScheduledExecutorService sweeper;
 
     private StoreWiring(Store store, SpendWriter spendWriter, KeyService keys, SpendListener spend,
-            KeyManagement management) {
+            KeyManagement management, StoreResponses responses) {
         this.store = store;
         this.spendWriter = spendWriter;
         this.keys = keys;
         this.spend = spend;
         this.management = management;
+        this.responses = responses;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "llmproxy-responses-sweep");
+            thread.setDaemon(true);
+            return thread;
+        });
+        sweeper.scheduleWithFixedDelay(responses::sweep, 0, SWEEP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -77,6 +96,7 @@ final class StoreWiring implements AutoCloseable {
         KeyCacheSettings cacheSettings = cacheSize == null
                 ? KeyCacheSettings.DEFAULTS : KeyCacheSettings.DEFAULTS.withCapacity(cacheSize);
         String journal = string(general, "spend_journal_dir");
+        BudgetDuration retention = retention(general);
         Store store = Stores.open(storeConfig);
         SpendWriter writer;
         try {
@@ -92,7 +112,31 @@ final class StoreWiring implements AutoCloseable {
                 storeConfig.isEmbedded() ? "the embedded database " + storeConfig.embeddedPath() : "PostgreSQL",
                 prices.size());
         return new StoreWiring(store, writer, keys, new SpendListener(routes, prices, writer, clock, keys.endUsers()),
-                new KeyManagement(keys, clock));
+                new KeyManagement(keys, clock), new StoreResponses(store.responses(), keys.storeExecutor(), retention,
+                        clock));
+    }
+
+    /**
+     * How long a bridged response is kept: {@code general_settings.stored_responses_retention_period} (a duration
+     * such as {@code 30d} or {@code 12h}), 30 days by default.
+     *
+     * @throws ConfigException if the setting is not a positive duration
+     */
+    static BudgetDuration retention(Map<String, @Nullable Object> general) {
+        String text = string(general, "stored_responses_retention_period");
+        if (text == null) {
+            return StoreResponses.DEFAULT_RETENTION;
+        }
+        try {
+            Optional<BudgetDuration> parsed = BudgetDuration.parse(text);
+            if (parsed.isPresent() && parsed.get().amount() > 0) {
+                return parsed.get();
+            }
+        } catch (IllegalArgumentException e) {
+            // Reported below with the setting's name.
+        }
+        throw new ConfigException("general_settings.stored_responses_retention_period: expected a duration such as "
+                + "30d, 12h or 1w, got '" + text + "'");
     }
 
     /**
@@ -128,11 +172,12 @@ final class StoreWiring implements AutoCloseable {
     /** Adds the spend listener, the management routes, the end-user checks and the kept bridged responses. */
     void apply(ServerComponents.Builder components) {
         components.listener(spend).management(management).endUsers(keys.endUsers())
-                .bridgedResponses(new StoreResponses(store.responses(), keys.storeExecutor()));
+                .bridgedResponses(responses);
     }
 
     @Override
     public void close() {
+        sweeper.shutdownNow();
         try {
             spendWriter.close();
         } finally {

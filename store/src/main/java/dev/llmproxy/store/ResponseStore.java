@@ -14,9 +14,12 @@ public interface ResponseStore {
      */
     void save(StoredResponse response);
 
-    /** The response with this id. */
+    /** The response with this id, unless it has expired by the store's clock. */
     Optional<StoredResponse> find(String responseId);
 
     /** Deletes the response with this id; whether there was one. */
     boolean delete(String responseId);
+
+    /** Deletes every response expired by the store's clock; how many there were. */
+    int deleteExpired();
 }

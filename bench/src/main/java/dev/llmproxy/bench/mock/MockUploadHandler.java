@@ -6,6 +6,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -35,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  * them before the file), and they are what {@link RecordedRequest#body()} holds; the header
  * {@value #RECEIVED_BYTES_HEADER} of the recorded request says how many bytes came in all. Answers as OpenAI does:
  * {@code response_format} {@code json} (the default; with a duration usage), {@code text}, {@code srt}, {@code vtt}
- * or {@code verbose_json} for audio; an image list for images; a 400 in OpenAI's words without a {@code model} field
+ * or {@code verbose_json} for audio, or an SSE stream for a transcription with {@code stream=true}; an image list
+ * for images; a 400 in OpenAI's words without a {@code model} field
  * or a multipart content type. An upload whose {@code model} field is {@value #STALL_MODEL} is not read for
  * {@value #STALL_SECONDS} s after its first part (the socket stops being read), for backpressure tests; then it is
  * read again, so that the mock sees the connection close.
@@ -142,6 +147,10 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
                             + "{\"text_tokens\":10,\"image_tokens\":40}}}");
             return;
         }
+        if (path.endsWith("/audio/transcriptions") && "true".equalsIgnoreCase(fields.get("stream"))) {
+            streamTranscript(ctx, keepAlive, text, seconds);
+            return;
+        }
         String format = fields.getOrDefault("response_format", "json").toLowerCase(Locale.ROOT);
         switch (format) {
             case "text" -> write(ctx, keepAlive, HttpResponseStatus.OK, "text/plain; charset=utf-8", text + "\n");
@@ -155,6 +164,39 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
                             + "\",\"segments\":[]}");
             default -> write(ctx, keepAlive, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON,
                     "{\"text\":\"" + text + "\",\"usage\":{\"type\":\"duration\",\"seconds\":" + seconds + "}}");
+        }
+    }
+
+    /**
+     * A transcription asked with {@code stream=true}, as OpenAI streams it for its gpt-4o transcribe models: SSE
+     * {@code data:} events, one {@code transcript.text.delta} per word, flushed one by one, then
+     * {@code transcript.text.done} with the whole text and the token usage; no {@code [DONE]}.
+     */
+    private static void streamTranscript(ChannelHandlerContext ctx, boolean keepAlive, String text, long seconds) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        HttpUtil.setTransferEncodingChunked(head, true);
+        if (!keepAlive) {
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ctx.writeAndFlush(head, ctx.voidPromise());
+        String[] words = text.split(" ");
+        for (int i = 0; i < words.length; i++) {
+            String delta = (i == 0 ? "" : " ") + words[i];
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("data: {\"type\":\"transcript.text.delta\","
+                    + "\"delta\":\"" + delta + "\",\"logprobs\":[]}\n\n", StandardCharsets.UTF_8)), ctx.voidPromise());
+        }
+        long input = 10 * seconds;
+        long output = words.length;
+        String done = "data: {\"type\":\"transcript.text.done\",\"text\":\"" + text + "\",\"logprobs\":[],\"usage\":"
+                + "{\"type\":\"tokens\",\"input_tokens\":" + input + ",\"input_token_details\":{\"text_tokens\":0,"
+                + "\"audio_tokens\":" + input + "},\"output_tokens\":" + output + ",\"total_tokens\":"
+                + (input + output) + "}}\n\n";
+        LastHttpContent last = new DefaultLastHttpContent(Unpooled.copiedBuffer(done, StandardCharsets.UTF_8));
+        if (keepAlive) {
+            ctx.writeAndFlush(last, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -60,9 +60,12 @@ public record RequestInfo(
                 Double.NaN, Double.NaN, NO_MAX_TOKENS);
     }
 
-    /** Returns what a request whose body was not scanned (a streamed upload) is known by: its {@code model}. */
-    public static RequestInfo ofModel(String model) {
-        return new RequestInfo(null, model, -1, -1, false, false, false, false, false, false, false, false, -1, null,
+    /**
+     * Returns what a request whose body was not scanned as JSON (a streamed upload) is known by: its {@code model},
+     * and whether it asks for a {@code stream} (a form field of a transcription).
+     */
+    public static RequestInfo ofModel(String model, boolean stream) {
+        return new RequestInfo(null, model, -1, -1, stream, false, false, false, false, false, false, false, -1, null,
                 Double.NaN, Double.NaN, NO_MAX_TOKENS);
     }
 

@@ -26,8 +26,13 @@ import org.jspecify.annotations.Nullable;
  * The value of the first part named "model" is held (at most MAX_MODEL_BYTES) and its bytes, with the delimiter that
  * ends it, are kept out of the output; once the delimiter is confirmed, the replacement and the delimiter are written
  * instead. Every other byte goes out as a retained slice of the input, so the output of a buffer without the model is
- * one slice of it: no copy. After the model part the reader stops parsing (state PASS): what follows is the
+ * one slice of it: no copy. After the model part the rewriter stops parsing (state PASS): what follows is the
  * provider's to validate, and is passed on untouched.
+ *
+ * A scanner also holds the value of the first "stream" field (OpenAI's transcriptions stream their answer when it is
+ * "true"), wherever it comes, and reads on past the model, field by field, until the fields are read (fieldsRead): the
+ * stream field was seen, a file part starts after the model, or the body ended. Skipping a file part costs no more
+ * than skipping any content, and only what the caller holds of the body is held.
  *
  * A malformed body (a header block over MAX_HEADER_BYTES, no CRLF after a boundary) fails the reader: error() says
  * why, and the caller answers 400. A body that ends before its close delimiter without a model is reported by
@@ -35,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  */
 /**
  * Reads the {@code model} field of a {@code multipart/form-data} body as it streams through, and optionally writes
- * the body with that field's value replaced, byte for byte otherwise. Incremental: input may be split anywhere.
+ * the body with that field's value replaced, byte for byte otherwise; a scanner also reads the {@code stream} field.
+ * Incremental: input may be split anywhere.
  *
  * <p>Thread-safety: not thread-safe; one instance per body.
  */
@@ -48,6 +54,7 @@ public final class MultipartModelRewriter {
     static final int MAX_MODEL_BYTES = 1024;
 
     private static final int CONTENT = 0;
+    /** Holding the value of the model or the stream field ({@link #fieldPart}). */
     private static final int MODEL = 1;
     private static final int BOUNDARY_END = 2;
     private static final int CLOSE_DASH = 3;
@@ -56,6 +63,10 @@ public final class MultipartModelRewriter {
     private static final int EPILOGUE = 6;
     private static final int PASS = 7;
     private static final int FAILED = 8;
+
+    private static final int NO_FIELD = 0;
+    private static final int MODEL_FIELD = 1;
+    private static final int STREAM_FIELD = 2;
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
@@ -69,11 +80,17 @@ public final class MultipartModelRewriter {
     private final byte[] line = new byte[MAX_HEADER_BYTES];
     private int lineLength;
     private int headerBytes;
-    private boolean modelPart;
+    /** Which held field the part being read is ({@link #NO_FIELD} for any other). */
+    private int fieldPart;
+    /** Whether the part being read is a file (its disposition has a file name). */
+    private boolean filePart;
     private byte[] value = new byte[64];
     private int valueLength;
     private @Nullable String model;
     private int modelBytes = -1;
+    private @Nullable String stream;
+    /** Whether a file part started after the model field. */
+    private boolean fileAfterModel;
     private @Nullable String error;
     private boolean finished;
 
@@ -152,6 +169,19 @@ public final class MultipartModelRewriter {
         return model;
     }
 
+    /** The {@code stream} field's value once a scanner read it, else null. */
+    public @Nullable String stream() {
+        return stream;
+    }
+
+    /**
+     * Whether a scanner has read the fields the caller needs: the model, and the {@code stream} field unless none
+     * came before the first file part after the model or the end of the body.
+     */
+    public boolean fieldsRead() {
+        return model != null && (stream != null || fileAfterModel || state == EPILOGUE || finished);
+    }
+
     /** Whether the model field's value was read (it may be empty). */
     public boolean hasModel() {
         return model != null;
@@ -186,7 +216,7 @@ public final class MultipartModelRewriter {
             switch (state) {
                 case PASS, EPILOGUE, FAILED -> index = end;
                 case CONTENT -> index = content(in, index, end);
-                case MODEL -> index = modelValue(in, index, end, out);
+                case MODEL -> index = fieldValue(in, index, end, out);
                 case HEADERS -> index = headers(in, index, end, out);
                 default -> index = afterBoundary(in.getByte(index), index);
             }
@@ -220,8 +250,8 @@ public final class MultipartModelRewriter {
         return index;
     }
 
-    /** Holds the model value, up to the delimiter that ends it. */
-    private int modelValue(ByteBuf in, int index, int end, @Nullable Output out) {
+    /** Holds the model (or the stream field's) value, up to the delimiter that ends it. */
+    private int fieldValue(ByteBuf in, int index, int end, @Nullable Output out) {
         while (index < end) {
             byte b = in.getByte(index++);
             if (b == delimiter[matched]) {
@@ -229,9 +259,15 @@ public final class MultipartModelRewriter {
                     continue;
                 }
                 matched = 0;
+                if (fieldPart == STREAM_FIELD) {
+                    stream = new String(value, 0, valueLength, StandardCharsets.UTF_8);
+                    state = BOUNDARY_END;
+                    return index;
+                }
                 model = new String(value, 0, valueLength, StandardCharsets.UTF_8);
                 modelBytes = valueLength;
-                state = PASS;
+                // A rewriter is done with the body; a scanner reads on for the stream field.
+                state = out != null ? PASS : BOUNDARY_END;
                 if (out != null) {
                     byte[] newValue = replacement;
                     out.resume(index, newValue != null ? newValue : Arrays.copyOf(value, valueLength), delimiter);
@@ -279,7 +315,8 @@ public final class MultipartModelRewriter {
                     state = HEADERS;
                     lineLength = 0;
                     headerBytes = 0;
-                    modelPart = false;
+                    fieldPart = NO_FIELD;
+                    filePart = false;
                 } else {
                     fail("Malformed multipart body: a boundary is not followed by a line break");
                 }
@@ -304,10 +341,13 @@ public final class MultipartModelRewriter {
             int length = lineLength > 0 && line[lineLength - 1] == CR ? lineLength - 1 : lineLength;
             lineLength = 0;
             if (length > 0) {
-                modelPart |= isModelDisposition(new String(line, 0, length, StandardCharsets.ISO_8859_1));
+                disposition(new String(line, 0, length, StandardCharsets.ISO_8859_1));
                 continue;
             }
-            if (modelPart && model == null) {
+            fileAfterModel |= filePart && model != null;
+            boolean held = fieldPart == MODEL_FIELD ? model == null
+                    : fieldPart == STREAM_FIELD && !filePart && stream == null && out == null;
+            if (held) {
                 state = MODEL;
                 valueLength = 0;
                 if (out != null) {
@@ -322,13 +362,19 @@ public final class MultipartModelRewriter {
         return index;
     }
 
-    private static boolean isModelDisposition(String header) {
+    /** Notes what part a {@code Content-Disposition} header line names: the model, the stream field, a file. */
+    private void disposition(String header) {
         int colon = header.indexOf(':');
         if (colon < 0 || !header.substring(0, colon).trim().equalsIgnoreCase("content-disposition")) {
-            return false;
+            return;
         }
         int semicolon = header.indexOf(';', colon);
-        return semicolon >= 0 && "model".equals(parameter(header, semicolon, "name"));
+        if (semicolon < 0) {
+            return;
+        }
+        String name = parameter(header, semicolon, "name");
+        fieldPart = "model".equals(name) ? MODEL_FIELD : "stream".equals(name) ? STREAM_FIELD : NO_FIELD;
+        filePart = parameter(header, semicolon, "filename") != null;
     }
 
     /**

@@ -121,6 +121,61 @@ class MultipartModelRewriterTest {
     }
 
     @Test
+    void shouldReadTheStreamFieldAfterTheModelAtEverySplitWhenScanning() {
+        String body = MODEL_FIRST.replace("name=\"response_format\"\r\n\r\njson", "name=\"stream\"\r\n\r\ntrue");
+        for (int split = 0; split <= body.length(); split++) {
+            MultipartModelRewriter scanner = MultipartModelRewriter.scanner(BOUNDARY);
+            scanSplit(scanner, body, split);
+            assertThat(scanner.error()).isNull();
+            assertThat(scanner.model()).isEqualTo("whisper");
+            assertThat(scanner.stream()).isEqualTo("true");
+            assertThat(scanner.fieldsRead()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldReadTheStreamFieldBeforeTheModelAndAfterTheFile() {
+        String streamPart = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"stream\"\r\n\r\ntrue\r\n";
+        MultipartModelRewriter first = MultipartModelRewriter.scanner(BOUNDARY);
+        first.scan(ascii(streamPart + MODEL_FIRST));
+        assertThat(first.stream()).isEqualTo("true");
+        assertThat(first.model()).isEqualTo("whisper");
+
+        String fileFirst = FILE_FIRST.replace("--" + BOUNDARY + "--", streamPart + "--" + BOUNDARY + "--");
+        for (int split = 0; split <= fileFirst.length(); split++) {
+            MultipartModelRewriter scanner = MultipartModelRewriter.scanner(BOUNDARY);
+            scanSplit(scanner, fileFirst, split);
+            assertThat(scanner.model()).isEqualTo("gpt-4o-transcribe");
+            assertThat(scanner.stream()).isEqualTo("true");
+        }
+    }
+
+    @Test
+    void shouldHaveReadTheFieldsWithoutAStreamFieldOnceAFileFollowsTheModelOrTheBodyEnds() {
+        MultipartModelRewriter scanner = MultipartModelRewriter.scanner(BOUNDARY);
+        int fileStart = MODEL_FIRST.indexOf("Content-Type: audio/wav");
+        scanner.scan(ascii(MODEL_FIRST.substring(0, MODEL_FIRST.indexOf("name=\"file\""))));
+        assertThat(scanner.hasModel()).isTrue();
+        assertThat(scanner.fieldsRead()).as("a stream field may still come").isFalse();
+        scanner.scan(ascii(MODEL_FIRST.substring(MODEL_FIRST.indexOf("name=\"file\""), fileStart + 30)));
+        assertThat(scanner.fieldsRead()).isTrue();
+        assertThat(scanner.stream()).isNull();
+
+        MultipartModelRewriter fileFirst = MultipartModelRewriter.scanner(BOUNDARY);
+        fileFirst.scan(ascii(FILE_FIRST));
+        fileFirst.finish();
+        assertThat(fileFirst.fieldsRead()).isTrue();
+        assertThat(fileFirst.stream()).isNull();
+    }
+
+    @Test
+    void shouldLeaveTheStreamFieldAsItIsWhenRewriting() {
+        String body = MODEL_FIRST.replace("name=\"response_format\"\r\n\r\njson", "name=\"stream\"\r\n\r\ntrue");
+        MultipartModelRewriter rewriter = MultipartModelRewriter.rewriter(BOUNDARY, "whisper-1");
+        assertThat(rewrite(rewriter, ascii(body))).isEqualTo(body.replace("\r\nwhisper\r\n", "\r\nwhisper-1\r\n"));
+    }
+
+    @Test
     void shouldReportAMissingModelAtEverySplit() {
         String body = MODEL_FIRST.replace("name=\"model\"", "name=\"language\"");
         for (int split = 0; split <= body.length(); split++) {

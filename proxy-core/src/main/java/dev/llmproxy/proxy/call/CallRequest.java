@@ -65,13 +65,16 @@ public record CallRequest(
 
     /**
      * Whether the client asked for a stream. Embeddings, speech, moderations and rerank are never streamed (speech
-     * audio is relayed as it arrives all the same); image generation streams partial images as SSE events.
+     * audio is relayed as it arrives all the same); image generation streams partial images as SSE events, and a
+     * transcription its text ({@code transcript.text.delta} events) when its {@code stream} form field is true.
      */
     public boolean stream() {
         return info.stream() && switch (endpoint) {
-            case EMBEDDINGS, MESSAGES_COUNT_TOKENS, AUDIO_SPEECH, MODERATIONS, RERANK, AUDIO_TRANSCRIPTIONS,
-                    AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS, PASS_THROUGH -> false;
-            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, IMAGE_GENERATIONS -> true;
+            case EMBEDDINGS, MESSAGES_COUNT_TOKENS, AUDIO_SPEECH, MODERATIONS, RERANK, AUDIO_TRANSLATIONS,
+                    IMAGES_EDITS, IMAGES_VARIATIONS, PASS_THROUGH,
+                    CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH -> false;
+            case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, IMAGE_GENERATIONS, AUDIO_TRANSCRIPTIONS -> true;
         };
     }
 }

@@ -105,6 +105,9 @@ final class MockAttempt extends Attempt {
             // A mock answer has no audio, image, verdict or ranking to give: the mock content, as a chat answer.
             case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK, PASS_THROUGH ->
                 OpenAiJson.chatCompletion(ctx.alloc(), id, created, model, content, MOCK_USAGE);
+            case CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH ->
+                throw new IllegalStateException(request.endpoint() + " is not a model call");
         };
         FullHttpResponse response =
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, request.callId());
@@ -230,7 +233,9 @@ final class MockAttempt extends Attempt {
             case COMPLETIONS -> "cmpl-";
             case EMBEDDINGS -> "embd-";
             case RESPONSES -> "resp_";
-            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS, PASS_THROUGH -> "";
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS, PASS_THROUGH,
+                    CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH -> "";
         };
     }
 

@@ -28,6 +28,8 @@ public enum ProxyError {
     END_USER_BLOCKED(HttpResponseStatus.BAD_REQUEST, "invalid_request_error"),
     /** The client's address is not in {@code allowed_ips}. */
     IP_NOT_ALLOWED(HttpResponseStatus.FORBIDDEN, "auth_error"),
+    /** A kept response of another key's user or team (LiteLLM's response-id check answers 403). */
+    RESPONSE_NOT_OWNED(HttpResponseStatus.FORBIDDEN, "auth_error"),
     INVALID_JSON(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),
     MISSING_FIELD(HttpResponseStatus.BAD_REQUEST, "validation_error"),
     UNKNOWN_MODEL(HttpResponseStatus.BAD_REQUEST, "bad_request_error"),

@@ -20,6 +20,11 @@ import org.jspecify.annotations.Nullable;
  * Once the body is larger than what may be held (holdBytes) while an attempt is taking it, the held bytes are let go
  * and the body can be sent only once: the call then relays the attempt's failure instead of retrying (isReplayable).
  *
+ * Memory: what is held counts against the server's budget of request bytes (HeldBytes), reserved as it is held and
+ * given back when it is let go. A part that does not fit is not held: with an attempt taking the body, the held bytes
+ * are let go as if the body had grown past holdBytes (the body goes on, sent once); with none, nobody could take the
+ * part, so the body fails (REQUEST_BUFFERS_FULL, a 503 to retry).
+ *
  * Backpressure: the client connection stops reading while the sink cannot take more (its upstream connection is not
  * writable), and while no sink takes the body and the held bytes have reached their limit (between attempts, or
  * while the call waits for capacity). The sink says when it can take more again (resumeClient).
@@ -34,6 +39,18 @@ public final class StreamedBody {
     /** What an attempt keeps to retry elsewhere: beyond this, a body is sent once (1 MiB). */
     public static final int REPLAY_BYTES = 1024 * 1024;
 
+    /**
+     * The server-wide count of request bytes in memory, which the held bytes are part of. Thread-safety: called from
+     * any event loop.
+     */
+    public interface HeldBytes {
+        /** Reserves {@code bytes} if they fit under the limit; returns whether they did. */
+        boolean tryReserve(long bytes);
+
+        /** Gives back {@code bytes} reserved earlier. */
+        void release(long bytes);
+    }
+
     /** The attempt (or pass-through relay) taking the body. Called on the event loop. */
     public interface Sink {
         /** The next bytes of the body, as the client sent them; {@code part} is taken. */
@@ -47,10 +64,13 @@ public final class StreamedBody {
     private final String contentType;
     private final @Nullable String boundary;
     private final long declaredLength;
+    private final HeldBytes budget;
     /** The most bytes held while no attempt takes them; lowered to {@link #REPLAY_BYTES} once the call starts. */
     private long holdBytes;
     /** The body from its first byte, while it can be replayed; owned here, released when let go or at release(). */
     private @Nullable CompositeByteBuf held;
+    /** Bytes of {@link #held} reserved in {@link #budget}; given back when it is let go. */
+    private long reservedBytes;
     private long receivedBytes;
     private boolean replayable = true;
     private boolean complete;
@@ -66,14 +86,16 @@ public final class StreamedBody {
      * @param boundary the multipart boundary, or null for a body passed on untouched
      * @param declaredLength the client's {@code Content-Length}, or -1 for a chunked body
      * @param holdBytes how many bytes may be held before an attempt takes them (the model must be found in them)
+     * @param budget where the held bytes are counted
      */
     public StreamedBody(ChannelHandlerContext client, String contentType, @Nullable String boundary,
-            long declaredLength, long holdBytes) {
+            long declaredLength, long holdBytes, HeldBytes budget) {
         this.client = requireNonNull(client, "client");
         this.contentType = requireNonNull(contentType, "contentType");
         this.boundary = boundary;
         this.declaredLength = declaredLength;
         this.holdBytes = holdBytes;
+        this.budget = requireNonNull(budget, "budget");
     }
 
     /** The client's {@code Content-Type}. */
@@ -134,7 +156,16 @@ public final class StreamedBody {
             long keptBytes = kept == null ? 0 : kept.readableBytes();
             if (taker != null && keptBytes + bytes.readableBytes() > holdBytes) {
                 letGoOfHeld();
+            } else if (!budget.tryReserve(bytes.readableBytes())) {
+                if (taker == null) {
+                    bytes.release();
+                    fail(ProxyError.REQUEST_BUFFERS_FULL,
+                            "The server is handling too many request bodies right now; retry shortly");
+                    return;
+                }
+                letGoOfHeld();
             } else {
+                reservedBytes += bytes.readableBytes();
                 if (kept == null) {
                     kept = client.alloc().compositeBuffer(Integer.MAX_VALUE);
                     held = kept;
@@ -213,6 +244,8 @@ public final class StreamedBody {
         if (kept != null) {
             kept.release();
         }
+        budget.release(reservedBytes);
+        reservedBytes = 0;
     }
 
     private void fail(ProxyError error, String message) {

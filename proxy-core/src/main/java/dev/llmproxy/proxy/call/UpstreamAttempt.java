@@ -580,7 +580,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         head.headers()
                 .set(HttpHeaderNames.HOST, deployment.hostHeader())
                 .set(HttpHeaderNames.CONTENT_TYPE, upload.contentType())
-                .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.ACCEPT, stream ? Responses.EVENT_STREAM : HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.USER_AGENT, USER_AGENT);
         return head;
     }

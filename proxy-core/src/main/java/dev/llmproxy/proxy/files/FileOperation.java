@@ -1,32 +1,33 @@
 package dev.llmproxy.proxy.files;
 
+import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The operations of OpenAI's Files and Batch APIs, with LiteLLM's call type for each, and how a request path maps to
- * them ({@code /v1/files}, {@code /files}, {@code /v1/batches}, {@code /batches} and their sub-paths).
+ * The operations of OpenAI's Files and Batch APIs, with the endpoint each is recorded as, and how a request path maps
+ * to them ({@code /v1/files}, {@code /files}, {@code /v1/batches}, {@code /batches} and their sub-paths).
  */
 public enum FileOperation {
-    CREATE_FILE(HttpMethod.POST, "acreate_file", false),
-    LIST_FILES(HttpMethod.GET, "afile_list", false),
-    RETRIEVE_FILE(HttpMethod.GET, "afile_retrieve", false),
-    FILE_CONTENT(HttpMethod.GET, "afile_content", false),
-    DELETE_FILE(HttpMethod.DELETE, "afile_delete", false),
-    CREATE_BATCH(HttpMethod.POST, "acreate_batch", true),
-    LIST_BATCHES(HttpMethod.GET, "alist_batches", true),
-    RETRIEVE_BATCH(HttpMethod.GET, "aretrieve_batch", true),
-    CANCEL_BATCH(HttpMethod.POST, "acancel_batch", true);
+    CREATE_FILE(HttpMethod.POST, Endpoint.CREATE_FILE, false),
+    LIST_FILES(HttpMethod.GET, Endpoint.LIST_FILES, false),
+    RETRIEVE_FILE(HttpMethod.GET, Endpoint.RETRIEVE_FILE, false),
+    FILE_CONTENT(HttpMethod.GET, Endpoint.FILE_CONTENT, false),
+    DELETE_FILE(HttpMethod.DELETE, Endpoint.DELETE_FILE, false),
+    CREATE_BATCH(HttpMethod.POST, Endpoint.CREATE_BATCH, true),
+    LIST_BATCHES(HttpMethod.GET, Endpoint.LIST_BATCHES, true),
+    RETRIEVE_BATCH(HttpMethod.GET, Endpoint.RETRIEVE_BATCH, true),
+    CANCEL_BATCH(HttpMethod.POST, Endpoint.CANCEL_BATCH, true);
 
     private final HttpMethod method;
-    private final String callType;
+    private final Endpoint endpoint;
     private final boolean batch;
 
-    FileOperation(HttpMethod method, String callType, boolean batch) {
+    FileOperation(HttpMethod method, Endpoint endpoint, boolean batch) {
         this.method = method;
-        this.callType = callType;
+        this.endpoint = endpoint;
         this.batch = batch;
     }
 
@@ -35,9 +36,9 @@ public enum FileOperation {
         return method;
     }
 
-    /** LiteLLM's {@code call_type} of the operation. */
-    public String callType() {
-        return callType;
+    /** The endpoint the operation's {@code CallRecord} names (which gives LiteLLM's {@code call_type}). */
+    public Endpoint endpoint() {
+        return endpoint;
     }
 
     /** Whether the operation is on batches (its ids are batch ids). */

@@ -308,7 +308,7 @@ final class FileRelay implements UpstreamExchange, FilesCall {
         Responses.setConnection(answer, request.keepAlive(), request.http10());
         cleanUp(upstreamKeepAlive);
         Responses.writeLast(ctx, answer, request.keepAlive());
-        finish(status, null, null, request.keepAlive());
+        finish(status, null, request.keepAlive());
     }
 
     private void finishStream() {
@@ -324,7 +324,8 @@ final class FileRelay implements UpstreamExchange, FilesCall {
                     deployment, request.principal(), usage, scanner.model(),
                     services.ticker().getAsLong() - request.startNanos()));
         }
-        finish(status, null, usage, request.keepAlive());
+        // The batch's usage is charged once through batchUsage (whichever download reads it), not on this call.
+        finish(status, null, request.keepAlive());
     }
 
     @Override
@@ -358,7 +359,7 @@ final class FileRelay implements UpstreamExchange, FilesCall {
             return;
         }
         cleanUp(false);
-        finish(ProxyError.CLIENT_CLOSED.status().code(), ProxyError.CLIENT_CLOSED, null, false);
+        finish(ProxyError.CLIENT_CLOSED.status().code(), ProxyError.CLIENT_CLOSED, false);
     }
 
     @Override
@@ -405,7 +406,7 @@ final class FileRelay implements UpstreamExchange, FilesCall {
         cleanUp(false);
         ctx.flush();
         ctx.close();
-        finish(status, error, null, false);
+        finish(status, error, false);
     }
 
     /** Answers with an OpenAI error; nothing of the provider's answer reached the client. */
@@ -414,7 +415,7 @@ final class FileRelay implements UpstreamExchange, FilesCall {
         FullHttpResponse response = Responses.error(ctx.alloc(), error, message, null, request.callId());
         Responses.setConnection(response, request.keepAlive(), request.http10());
         Responses.writeLast(ctx, response, request.keepAlive());
-        finish(error.status().code(), error, null, request.keepAlive());
+        finish(error.status().code(), error, request.keepAlive());
     }
 
     private void checkTimeout() {
@@ -451,12 +452,12 @@ final class FileRelay implements UpstreamExchange, FilesCall {
     }
 
     /** Ends the relay: one record to the listeners, and the connection handed back to its owner. */
-    private void finish(int clientStatus, @Nullable ProxyError error, @Nullable Usage usage, boolean keepAlive) {
+    private void finish(int clientStatus, @Nullable ProxyError error, boolean keepAlive) {
         long now = services.ticker().getAsLong();
         Principal principal = request.principal();
-        services.listener().onCallEnded(new CallRecord(request.callId(), null, request.model(),
-                deployment.modelGroup(), deployment.id(), principal, clientStatus, error, streaming, usage,
-                request.startNanos(), firstByteNanos, now, headersNanos == 0 ? 0 : headersNanos - sentNanos,
+        services.listener().onCallEnded(new CallRecord(request.callId(), request.operation().endpoint(),
+                request.model(), deployment.modelGroup(), deployment.id(), principal, clientStatus, error, streaming,
+                null, request.startNanos(), firstByteNanos, now, headersNanos == 0 ? 0 : headersNanos - sentNanos,
                 List.of()));
         owner.onCallEnded(keepAlive);
     }

@@ -11,6 +11,7 @@ import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.CallServices;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.RouteTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -88,12 +89,13 @@ public final class FilesApi {
             path = path.substring(0, path.length() - 1);
         }
         FileOperation.Parsed parsed = FileOperation.parse(request.method(), path);
-        Refused refused = new Refused(ctx, owner, callId, startNanos, keepAlive, http10, principal);
+        FileOperation operation = parsed == null ? null : parsed.operation();
+        Refused refused = new Refused(ctx, owner, callId, startNanos, keepAlive, http10, principal,
+                operation == null ? null : operation.endpoint());
         if (parsed == null) {
             request.release();
             return refused.answer(ProxyError.NOT_FOUND, "Not Found: " + path, null);
         }
-        FileOperation operation = parsed.operation();
         if (operation == null) {
             request.release();
             FilesCall call = refused.answer(ProxyError.METHOD_NOT_ALLOWED,
@@ -303,9 +305,11 @@ public final class FilesApi {
         private final boolean keepAlive;
         private final boolean http10;
         private final Principal principal;
+        /** The operation's endpoint, or null when the path or method names none. */
+        private final @Nullable Endpoint endpoint;
 
         Refused(ChannelHandlerContext ctx, CallOwner owner, String callId, long startNanos, boolean keepAlive,
-                boolean http10, Principal principal) {
+                boolean http10, Principal principal, @Nullable Endpoint endpoint) {
             this.ctx = ctx;
             this.owner = owner;
             this.callId = callId;
@@ -313,6 +317,7 @@ public final class FilesApi {
             this.keepAlive = keepAlive;
             this.http10 = http10;
             this.principal = principal;
+            this.endpoint = endpoint;
         }
 
         FilesCall answer(ProxyError error, String message, @Nullable String param) {
@@ -327,7 +332,7 @@ public final class FilesApi {
             }
             Responses.setConnection(response, keepAlive, http10);
             Responses.writeLast(ctx, response, keepAlive);
-            services.listener().onCallEnded(new CallRecord(callId, null, null, null, null, principal,
+            services.listener().onCallEnded(new CallRecord(callId, endpoint, null, null, null, principal,
                     error.status().code(), error, false, null, startNanos, 0, services.ticker().getAsLong(), 0,
                     List.of()));
             owner.onCallEnded(keepAlive);

@@ -36,12 +36,29 @@ public enum Endpoint {
      * A pass-through route ({@code general_settings.pass_through_endpoints}, {@code /openai/*}, {@code /anthropic/*},
      * ...): the request is forwarded as it is to a URL of its own, never to a deployment's endpoint path.
      */
-    PASS_THROUGH("/");
+    PASS_THROUGH("/"),
+    /** OpenAI's Files API, relayed by the {@code files} package like the Batch API: an upload. */
+    CREATE_FILE("/files", true),
+    LIST_FILES("/files", true),
+    RETRIEVE_FILE("/files/{file_id}", true),
+    FILE_CONTENT("/files/{file_id}/content", true),
+    DELETE_FILE("/files/{file_id}", true),
+    /** OpenAI's Batch API: a batch created from an uploaded file. */
+    CREATE_BATCH("/batches", true),
+    LIST_BATCHES("/batches", true),
+    RETRIEVE_BATCH("/batches/{batch_id}", true),
+    CANCEL_BATCH("/batches/{batch_id}/cancel", true);
 
     private final String path;
+    private final boolean fileApi;
 
     Endpoint(String path) {
+        this(path, false);
+    }
+
+    Endpoint(String path, boolean fileApi) {
         this.path = path;
+        this.fileApi = fileApi;
     }
 
     /** The endpoint whose path a deployment is called on for this one: chat completions for {@link #MESSAGES}. */
@@ -56,6 +73,14 @@ public enum Endpoint {
     public boolean isUpload() {
         return this == AUDIO_TRANSCRIPTIONS || this == AUDIO_TRANSLATIONS || this == IMAGES_EDITS
                 || this == IMAGES_VARIATIONS;
+    }
+
+    /**
+     * Whether this is an operation of the Files or Batch API: relayed to the deployment a file or batch lives on, never
+     * a model call, so it has no model path on a deployment ({@link #path()} is the route's template, for labels).
+     */
+    public boolean isFileApi() {
+        return fileApi;
     }
 
     /** The path appended to the base URL, starting with {@code /}. */

@@ -102,6 +102,10 @@ public final class GeminiAdapter implements ProviderAdapter {
             case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS,
                     IMAGES_EDITS, IMAGES_VARIATIONS ->
                 path + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+            // Files and batches have no model path (they are relayed to OpenAI-compatible deployments only).
+            case CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH ->
+                throw new IllegalArgumentException(endpoint + " has no model path");
         };
     }
 
@@ -138,7 +142,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             // The proxy estimates count_tokens itself for Gemini models (TokenCountAttempt): never sent.
             case MESSAGES_COUNT_TOKENS -> throw new InvalidRequestException(
                     "/v1/messages/count_tokens is answered by the proxy for " + provider + " models", null);
-            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS ->
+            case AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS, IMAGES_EDITS, IMAGES_VARIATIONS,
+                    CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH ->
                 throw new InvalidRequestException(endpoint.path() + " is not supported for " + provider + " models",
                         "model");
             case AUDIO_SPEECH -> GeminiSpeech.encode(alloc, body, options.model());

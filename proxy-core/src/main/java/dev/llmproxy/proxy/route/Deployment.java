@@ -189,6 +189,10 @@ public final class Deployment {
         String[] paths = new String[Endpoint.values().length * 2];
         if (adapter != null) {
             for (Endpoint endpoint : Endpoint.values()) {
+                if (endpoint.isFileApi()) {
+                    // Files and batches build their own paths (files.FilesApi): no model in them.
+                    continue;
+                }
                 paths[Target.pathIndex(endpoint, false)] = adapter.requestPath(model, endpoint.upstream(), false);
                 paths[Target.pathIndex(endpoint, true)] = adapter.requestPath(model, endpoint.upstream(), true);
             }

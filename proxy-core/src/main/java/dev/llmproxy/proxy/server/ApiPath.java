@@ -232,8 +232,9 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
                 continue;
             }
             for (Endpoint endpoint : Endpoint.values()) {
-                if (endpoint == Endpoint.MESSAGES || endpoint == Endpoint.MESSAGES_COUNT_TOKENS) {
-                    // Anthropic's API names its model in the body only; Azure-style paths are OpenAI's.
+                if (endpoint == Endpoint.MESSAGES || endpoint == Endpoint.MESSAGES_COUNT_TOKENS
+                        || endpoint.isFileApi()) {
+                    // Anthropic's API names its model in the body only; Azure-style paths are OpenAI's model calls.
                     continue;
                 }
                 String suffix = endpoint.path();

@@ -679,7 +679,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             principal = principal.admittedCall();
         }
         request.release();
-        storedResponses.callStarting(endpoint, route, body);
+        storedResponses.callStarting(endpoint, route, body, principal);
         CallRequest callRequest = new CallRequest(facts.callId(), endpoint, model, route, info, principal,
                 facts.startNanos(), facts.keepAlive(), facts.http10(), traceparent, options, anthropicBeta);
         server.activeCalls.incrementAndGet();
@@ -757,6 +757,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case IMAGE_GENERATIONS -> "prompt";
             case RERANK -> "query";
             case PASS_THROUGH -> throw new IllegalStateException("a pass-through request is not a model call");
+            case CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH -> "";
         };
     }
 
@@ -768,7 +770,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
             case EMBEDDINGS, RESPONSES, AUDIO_SPEECH, MODERATIONS -> info.hasInput();
             case IMAGE_GENERATIONS -> info.hasPrompt();
             // The request scan does not look for query and documents; the provider names what is missing.
-            case RERANK, PASS_THROUGH -> true;
+            case RERANK, PASS_THROUGH,
+                    CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE, CREATE_BATCH, LIST_BATCHES,
+                    RETRIEVE_BATCH, CANCEL_BATCH -> true;
         };
     }
 

@@ -73,7 +73,7 @@ final class PassThroughRequests {
         RequestFacts facts = RequestFacts.arriving(head, server);
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         StreamedBody body = new StreamedBody(ctx, contentType == null ? "" : contentType, null,
-                HttpUtil.getContentLength(head, -1L), StreamedBody.REPLAY_BYTES);
+                HttpUtil.getContentLength(head, -1L), StreamedBody.REPLAY_BYTES, server.requestBudget);
         Forwarding forwarding = new Forwarding(ctx, head, target, facts, body);
         current = forwarding;
         // A head the head handler checked leaves its result behind: taken either way, so it is never reused.

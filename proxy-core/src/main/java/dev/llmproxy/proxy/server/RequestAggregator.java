@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>An upload ({@link ApiPath#streamsBody}) is not collected: its head and then its body parts are passed on as they
  * arrive, for the call to stream them to the provider, bounded by {@code maxUploadBytes} (a declared length beyond
  * it is answered 413 at once; a body that grows beyond it ends with a failed last part, which fails the call with a
- * 413, and the connection lingers closed). A {@code 100 Continue} is sent for an upload that asks for it. Uploads do
- * not count against the {@link RequestBudget}: what the proxy holds of them is bounded per call.
+ * 413, and the connection lingers closed). A {@code 100 Continue} is sent for an upload that asks for it. Uploads are
+ * not reserved here: their {@code StreamedBody} reserves in the {@link RequestBudget} only the bytes it holds.
  *
  * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
  */

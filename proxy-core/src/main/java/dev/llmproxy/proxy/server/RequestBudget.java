@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.proxy.call.StreamedBody;
 import io.netty.util.internal.PlatformDependent;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,13 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Reserved by {@link RequestAggregator} as a body arrives (its declared length at once, or chunk by chunk), handed
  * with the aggregated request to {@link ClientHandler}, which gives it back when the request's answer is done or the
- * request is dropped.
+ * request is dropped. An upload's body counts only for the bytes its {@link StreamedBody} holds (those before its model
+ * field, then the first MiB kept for a retry), reserved and given back there.
  *
  * <p>Thread-safety: shared by every event loop. {@link #tryReserve} is a CAS loop on one {@link AtomicLong}: it
  * publishes nothing but the count, retries only when another loop changed the count in between (so it terminates
  * once contention stops), and never lets the count pass the limit.
  */
-final class RequestBudget {
+final class RequestBudget implements StreamedBody.HeldBytes {
     /** The share of Netty's direct memory limit that request bodies may fill by default: the rest is for responses. */
     static final int DEFAULT_SHARE_PERCENT = 50;
     private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -51,7 +53,8 @@ final class RequestBudget {
     }
 
     /** Reserves {@code bytes} if they fit; returns whether they did. */
-    boolean tryReserve(long bytes) {
+    @Override
+    public boolean tryReserve(long bytes) {
         if (bytes <= 0) {
             return true;
         }
@@ -74,7 +77,8 @@ final class RequestBudget {
     }
 
     /** Gives back {@code bytes} reserved earlier. */
-    void release(long bytes) {
+    @Override
+    public void release(long bytes) {
         if (bytes > 0) {
             used.addAndGet(-bytes);
         }

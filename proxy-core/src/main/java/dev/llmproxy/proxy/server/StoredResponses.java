@@ -95,10 +95,11 @@ final class StoredResponses {
      * Notes the input of a Responses call about to start, to keep with its answer when a bridged deployment
      * answers it (see {@link #onResponseRebuilt}); forgets the last call's otherwise.
      */
-    void callStarting(Endpoint endpoint, ModelRoute route, ByteBuf body) {
+    void callStarting(Endpoint endpoint, ModelRoute route, ByteBuf body, Principal principal) {
         String keptInput = endpoint == Endpoint.RESPONSES && server.bridgedResponses != null
                 && ResponsesContinuation.bridges(route) ? StoredTurns.inputToStore(body) : null;
-        pendingTurn = keptInput == null ? null : new PendingTurn(route.modelGroup(), keptInput);
+        pendingTurn = keptInput == null ? null
+                : new PendingTurn(route.modelGroup(), BridgedResponses.Owner.of(principal), keptInput);
     }
 
     /** The call ended: its input is no longer kept. */
@@ -116,7 +117,7 @@ final class StoredResponses {
         if (turn == null || kept == null || json == null || id == null) {
             return;
         }
-        kept.save(id, turn.modelGroup(), turn.inputItems(), json).whenComplete((ignored, failure) -> {
+        kept.save(id, turn.owner(), turn.modelGroup(), turn.inputItems(), json).whenComplete((ignored, failure) -> {
             if (failure != null) {
                 log.warn("could not keep bridged response {}: {}", id, failure.toString());
             }
@@ -220,6 +221,13 @@ final class StoredResponses {
             continuedCall.start(ctx, request, waiting.path, waiting.facts, waiting.principal);
             return;
         }
+        String denied = turn.owner().refusal(waiting.principal);
+        if (denied != null) {
+            request.release();
+            answers.reject(ctx, waiting.facts, ProxyError.RESPONSE_NOT_OWNED, denied, "previous_response_id",
+                    Endpoint.RESPONSES, waiting.principal);
+            return;
+        }
         ByteBuf body;
         try {
             body = StoredTurns.continuing(ctx.alloc(), request.content(), turn.inputItems(), turn.response());
@@ -252,6 +260,12 @@ final class StoredResponses {
         if (turn == null || key != null && key.checkModel(turn.modelGroup()) != null) {
             answers.reject(ctx, waiting.facts(), ProxyError.NOT_FOUND, "Response with id '" + waiting.id()
                     + "' not found.", null, Endpoint.RESPONSES, waiting.principal());
+            return;
+        }
+        String denied = turn.owner().refusal(waiting.principal());
+        if (denied != null) {
+            answers.reject(ctx, waiting.facts(), ProxyError.RESPONSE_NOT_OWNED, denied, null, Endpoint.RESPONSES,
+                    waiting.principal());
             return;
         }
         switch (waiting.action()) {
@@ -335,7 +349,7 @@ final class StoredResponses {
     }
 
     /** The input of a Responses call to keep with its bridged answer. */
-    private record PendingTurn(String modelGroup, String inputItems) {}
+    private record PendingTurn(String modelGroup, BridgedResponses.Owner owner, String inputItems) {}
 
     /** A kept response being read or deleted on a store thread. */
     private record AwaitingKept(RequestFacts facts, Principal principal, String id,

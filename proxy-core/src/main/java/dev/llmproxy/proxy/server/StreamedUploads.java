@@ -63,7 +63,8 @@ final class StreamedUploads {
         // A path that names the model (Azure's form) needs no model field: the body then goes as it is.
         boolean modelInPath = path.pathModel() != null;
         StreamedBody body = new StreamedBody(ctx, contentType == null ? "" : contentType,
-                modelInPath ? null : boundary, HttpUtil.getContentLength(head, -1L), server.settings.maxRequestBytes());
+                modelInPath ? null : boundary, HttpUtil.getContentLength(head, -1L), server.settings.maxRequestBytes(),
+                server.requestBudget);
         Upload reading = new Upload(ctx, head, path, facts, body,
                 boundary == null || modelInPath ? null : MultipartModelRewriter.scanner(boundary));
         upload = reading;
@@ -194,6 +195,10 @@ final class StreamedUploads {
                 }
                 return;
             }
+            if (!scanner.fieldsRead() && !reading.received
+                    && reading.body.receivedBytes() <= server.settings.maxRequestBytes()) {
+                return;
+            }
             model = scanner.model();
         }
         Principal principal = reading.principal;
@@ -255,15 +260,17 @@ final class StreamedUploads {
         }
         reading.started = true;
         RequestFacts facts = reading.facts;
-        CallRequest callRequest = new CallRequest(facts.callId(), endpoint, model, route, uploadInfo(model),
+        MultipartModelRewriter scanner = reading.scanner;
+        boolean stream = scanner != null && "true".equalsIgnoreCase(scanner.stream());
+        CallRequest callRequest = new CallRequest(facts.callId(), endpoint, model, route, uploadInfo(model, stream),
                 principal, facts.startNanos(), facts.keepAlive(), facts.http10(), headers.get(TRACEPARENT), options,
                 null);
         answers.startCall(ctx, callRequest, reading.body);
     }
 
-    /** What the call needs to know of an upload's fields: its model (it is never a stream). */
-    private static RequestInfo uploadInfo(String model) {
-        return RequestInfo.ofModel(model);
+    /** What the call needs to know of an upload's fields: its model, and whether it asks for a stream. */
+    private static RequestInfo uploadInfo(String model, boolean stream) {
+        return RequestInfo.ofModel(model, stream);
     }
 
     private void refuse(Upload reading, ProxyError error, String message, @Nullable String param,

@@ -178,6 +178,9 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
             case MODERATIONS -> "amoderation";
             case RERANK -> "arerank";
             case PASS_THROUGH -> "pass_through_endpoint";
+            case LIST_FILES -> "afile_list";
+            case RETRIEVE_FILE -> "afile_retrieve";
+            case DELETE_FILE -> "afile_delete";
             default -> "a" + endpoint.name().toLowerCase(Locale.ROOT);
         };
     }

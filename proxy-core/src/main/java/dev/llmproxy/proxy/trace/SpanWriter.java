@@ -394,6 +394,8 @@ final class SpanWriter {
             case MODERATIONS -> "moderation";
             case RERANK -> "rerank";
             case PASS_THROUGH -> "pass_through";
+            case CREATE_FILE, LIST_FILES, RETRIEVE_FILE, FILE_CONTENT, DELETE_FILE -> "files";
+            case CREATE_BATCH, LIST_BATCHES, RETRIEVE_BATCH, CANCEL_BATCH -> "batches";
         };
     }
 

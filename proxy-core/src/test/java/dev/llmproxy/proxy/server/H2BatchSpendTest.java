@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A batch's spend on a real store: a virtual key uploads its requests, runs a batch on {@code gpt-a} (0.001 USD per
  * prompt token, so 0.0005 at the batch price of half) and downloads the results twice; the spend log gets one
- * {@code aretrieve_batch} row with the batch's tokens, and the key is charged once.
+ * {@code aretrieve_batch} row with the batch's tokens, and the key is charged once. Every files and batches call gets
+ * its own row as well, with its call type and no tokens.
  */
 class H2BatchSpendTest extends StoreFlowTestBase {
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
@@ -56,12 +57,19 @@ class H2BatchSpendTest extends StoreFlowTestBase {
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             flushSpend();
-            assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\"")).isEqualTo(1);
+            assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\"")).isEqualTo(7);
         });
-        assertThat(database.queryLong("SELECT prompt_tokens FROM \"LiteLLM_SpendLogs\" WHERE call_type = "
-                + "'aretrieve_batch' AND model_group = 'gpt-a' AND api_key = ?", KeyHash.of(key))).isEqualTo(20);
-        assertThat(database.queryLong("SELECT completion_tokens FROM \"LiteLLM_SpendLogs\"")).isEqualTo(10);
-        assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_SpendLogs\""))
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\" WHERE call_type = 'acreate_file' "
+                + "AND model_group = 'gpt-a' AND api_key = ?", KeyHash.of(key))).isEqualTo(1);
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\" WHERE call_type = "
+                + "'acreate_batch'")).isEqualTo(1);
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\" WHERE call_type = "
+                + "'afile_content' AND spend = 0")).isEqualTo(2);
+        String batch = " FROM \"LiteLLM_SpendLogs\" WHERE request_id LIKE 'batch:%'";
+        assertThat(database.queryLong("SELECT prompt_tokens" + batch + " AND call_type = 'aretrieve_batch' AND "
+                + "model_group = 'gpt-a' AND api_key = ?", KeyHash.of(key))).isEqualTo(20);
+        assertThat(database.queryLong("SELECT completion_tokens" + batch)).isEqualTo(10);
+        assertThat(database.queryDouble("SELECT sum(spend) FROM \"LiteLLM_SpendLogs\""))
                 .isEqualTo(0.01, Offset.offset(1e-9));
         assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_VerificationToken\" WHERE token = ?",
                 KeyHash.of(key))).isEqualTo(0.01, Offset.offset(1e-9));

@@ -5,16 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.mock.RecordedRequest;
+import dev.llmproxy.proxy.auth.AuthResult;
+import dev.llmproxy.proxy.auth.Authenticator;
+import dev.llmproxy.proxy.auth.FixedKeyGrant;
+import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.keys.TestDatabases;
 import dev.llmproxy.store.ResponseStore;
 import dev.llmproxy.store.Store;
 import dev.llmproxy.store.StoredResponse;
 import dev.llmproxy.store.Stores;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Responses bridged to chat for providers without a Responses API, kept in the store (embedded H2 here; the store's
  * contract tests run on PostgreSQL too): {@code previous_response_id} puts the earlier turns in front of the chat,
- * and {@code GET}/{@code DELETE /v1/responses/{id}} and {@code /input_items} answer from what was kept.
+ * and {@code GET}/{@code DELETE /v1/responses/{id}} and {@code /input_items} answer from what was kept, to the key
+ * that made it, its user's other keys in its team, and the master key.
  */
 class ProxyServerBridgedResponsesTest {
     private static final Pattern ID = Pattern.compile("\"id\":\"(resp_[0-9a-f]+)\"");
@@ -64,7 +72,8 @@ class ProxyServerBridgedResponsesTest {
                       model: openai/gpt-4.1
                       api_base: %1$s/v1
                       api_key: sk-test
-                """.formatted(mock.origin())).components(c -> c.bridgedResponses(kept)).start();
+                """.formatted(mock.origin())).components(c -> c.bridgedResponses(kept)).authenticator(new Keys())
+                .start();
     }
 
     @AfterEach
@@ -147,6 +156,48 @@ class ProxyServerBridgedResponsesTest {
         assertThat(upstream.get(0).body()).contains("\"previous_response_id\":\"resp_mock01\"");
     }
 
+    @Test
+    void shouldLetOnlyItsKeyItsUsersOtherKeysAndTheMasterKeyUseAKeptResponse() {
+        String id = idOf(proxy.post("/v1/responses", "{\"model\":\"claude\",\"input\":\"Hi\"}", bearer("sk-ada")));
+        awaitKept(id);
+
+        assertThat(proxy.get("/v1/responses/" + id, bearer("sk-ada")).statusCode()).isEqualTo(200);
+        assertThat(proxy.get("/v1/responses/" + id + "/input_items", bearer("sk-ada-2")).statusCode())
+                .isEqualTo(200);
+        assertThat(proxy.get("/v1/responses/" + id, bearer("sk-master")).statusCode()).isEqualTo(200);
+        HttpResponse<String> other = proxy.get("/v1/responses/" + id, bearer("sk-bob"));
+        assertThat(other.statusCode()).isEqualTo(403);
+        assertThat(other.body()).contains("belongs to another user's key").contains("\"code\":\"403\"");
+        assertThat(proxy.get("/v1/responses/" + id, bearer("sk-eve")).body())
+                .contains("belongs to another team's key");
+        assertThat(proxy.delete("/v1/responses/" + id, bearer("sk-bob")).statusCode()).isEqualTo(403);
+        HttpResponse<String> continued = proxy.post("/v1/responses", "{\"model\":\"claude\",\"input\":\"More\","
+                + "\"previous_response_id\":\"" + id + "\"}", bearer("sk-bob"));
+        assertThat(continued.statusCode()).isEqualTo(403);
+        assertThat(continued.body()).contains("\"param\":\"previous_response_id\"");
+
+        assertThat(mock.requests()).hasSize(1);
+        assertThat(store.responses().find(id).orElseThrow().owner())
+                .isEqualTo(new StoredResponse.Owner("hash-ada", "ada", "team-1"));
+        assertThat(proxy.delete("/v1/responses/" + id, bearer("sk-ada-2")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldLetOnlyTheMasterKeyUseAResponseMadeWithoutAVirtualKey() {
+        String id = idOf(proxy.post("/v1/responses", "{\"model\":\"claude\",\"input\":\"Hi\"}",
+                bearer("sk-master")));
+        awaitKept(id);
+
+        HttpResponse<String> refused = proxy.get("/v1/responses/" + id, bearer("sk-ada"));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("made without a virtual key");
+        assertThat(proxy.get("/v1/responses/" + id, bearer("sk-master")).statusCode()).isEqualTo(200);
+    }
+
+    private static String[] bearer(String key) {
+        return new String[] {"Authorization", "Bearer " + key};
+    }
+
     private void awaitKept(String id) {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.responses().find(id).isPresent());
     }
@@ -158,18 +209,46 @@ class ProxyServerBridgedResponsesTest {
         return matcher.group(1);
     }
 
+    /**
+     * The keys of the tests: none is the open proxy's anonymous admin, {@code sk-master} the master key, Ada has two
+     * keys, Bob is Ada's teammate and Eve has Ada's user id in another team.
+     */
+    private static final class Keys implements Authenticator {
+        private final Map<String, Principal> keys = Map.of(
+                "Bearer sk-master", Principal.MASTER,
+                "Bearer sk-ada", Principal.of(new FixedKeyGrant("hash-ada", null, "ada", "team-1", 0)),
+                "Bearer sk-ada-2", Principal.of(new FixedKeyGrant("hash-ada-2", null, "ada", "team-1", 0)),
+                "Bearer sk-bob", Principal.of(new FixedKeyGrant("hash-bob", null, "bob", "team-1", 0)),
+                "Bearer sk-eve", Principal.of(new FixedKeyGrant("hash-eve", null, "ada", "team-2", 0)));
+
+        @Override
+        public AuthResult authenticate(HttpHeaders headers) {
+            String header = headers.get(HttpHeaderNames.AUTHORIZATION);
+            Principal principal = header == null ? Principal.ANONYMOUS : keys.get(header);
+            return principal == null ? AuthResult.UNKNOWN : AuthResult.accepted(principal);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return false;
+        }
+    }
+
     /** What the cli wires: the store's responses, on a thread of their own. */
     private record StoreBacked(ResponseStore responses, ExecutorService executor) implements BridgedResponses {
         @Override
-        public CompletionStage<Void> save(String responseId, String modelGroup, String inputItems, String response) {
-            return CompletableFuture.runAsync(() -> responses.save(
-                    new StoredResponse(responseId, modelGroup, inputItems, response, Instant.EPOCH)), executor);
+        public CompletionStage<Void> save(String responseId, Owner owner, String modelGroup, String inputItems,
+                String response) {
+            return CompletableFuture.runAsync(() -> responses.save(new StoredResponse(responseId, modelGroup,
+                    new StoredResponse.Owner(owner.keyHash(), owner.userId(), owner.teamId()), inputItems, response,
+                    Instant.EPOCH, Instant.now().plus(Duration.ofDays(30)))), executor);
         }
 
         @Override
         public CompletionStage<Optional<Turn>> find(String responseId) {
             return CompletableFuture.supplyAsync(() -> responses.find(responseId)
-                    .map(row -> new Turn(row.modelGroup(), row.inputItems(), row.response())), executor);
+                    .map(row -> new Turn(row.modelGroup(), new Owner(row.owner().keyHash(), row.owner().userId(),
+                            row.owner().teamId()), row.inputItems(), row.response())), executor);
         }
 
         @Override

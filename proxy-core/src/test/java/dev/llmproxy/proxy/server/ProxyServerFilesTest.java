@@ -11,6 +11,9 @@ import dev.llmproxy.proxy.call.CallListener;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.files.BatchUsage;
 import dev.llmproxy.proxy.files.FileIds;
+import dev.llmproxy.proxy.metrics.Exposition;
+import dev.llmproxy.proxy.metrics.MetricsSettings;
+import dev.llmproxy.proxy.provider.Endpoint;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,7 +89,7 @@ class ProxyServerFilesTest {
                       model: anthropic/claude-sonnet-4-5
                       api_base: %1$s
                       api_key: sk-ant-test
-                """.formatted(mock.origin())).components(c -> c.listener(new BatchRecorder())).start();
+                """.formatted(mock.origin())).components(c -> c.listener(new BatchRecorder()).metrics(MetricsSettings.DEFAULTS)).start();
     }
 
     @AfterEach
@@ -124,6 +128,36 @@ class ProxyServerFilesTest {
         assertThat(deleted.statusCode()).isEqualTo(200);
         assertThat(deleted.body()).contains("\"id\":\"" + id + "\"").contains("\"deleted\":true");
         assertThat(proxy.get("/v1/files/" + id).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldRecordEachFileAndBatchCallWithItsEndpointAndCountItInTheMetrics() {
+        String fileId = id(upload("batch", "gpt", JSONL).body());
+        proxy.get("/v1/files", "x-litellm-model", "gpt");
+        proxy.get("/v1/files/" + fileId);
+        proxy.get("/v1/files/" + fileId + "/content");
+        String batchId = id(proxy.post("/v1/batches", "{\"input_file_id\":\"" + fileId
+                + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}").body());
+        proxy.get("/v1/batches/" + batchId);
+        proxy.get("/v1/batches", "x-litellm-model", "gpt");
+        send("POST", "/v1/batches/" + batchId + "/cancel", null, null, null);
+        send("DELETE", "/v1/files/" + fileId, null, null, null);
+        send("PUT", "/v1/files", null, null, null);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.calls().size() == 10);
+        assertThat(proxy.calls()).extracting(CallRecord::endpoint).containsExactly(Endpoint.CREATE_FILE,
+                Endpoint.LIST_FILES, Endpoint.RETRIEVE_FILE, Endpoint.FILE_CONTENT, Endpoint.CREATE_BATCH,
+                Endpoint.RETRIEVE_BATCH, Endpoint.LIST_BATCHES, Endpoint.CANCEL_BATCH, Endpoint.DELETE_FILE, null);
+        assertThat(proxy.calls().get(0).modelGroup()).isEqualTo("gpt");
+        assertThat(proxy.calls().get(0).status()).isEqualTo(200);
+        Exposition e = Exposition.parse(proxy.get("/metrics").body());
+        assertThat(e.sum("litellm_proxy_total_requests_metric_total", Map.of("route", "/files",
+                "requested_model", "gpt", "status_code", "200"))).isEqualTo(2);
+        assertThat(e.sum("litellm_proxy_total_requests_metric_total", Map.of("route", "/files/{file_id}/content")))
+                .isEqualTo(1);
+        assertThat(e.sum("litellm_proxy_total_requests_metric_total", Map.of("route", "/batches/{batch_id}/cancel")))
+                .isEqualTo(1);
+        assertThat(e.sum("litellm_proxy_total_requests_metric_total", Map.of())).isEqualTo(9);
     }
 
     @Test

@@ -14,10 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The server-wide budget of request bodies held in memory ({@link RequestBudget}): a body that does not fit is
  * refused with 503 and {@code retry-after} before it is read (no {@code 100 Continue}), and every byte reserved comes
- * back once requests end, however they end.
+ * back once requests end, however they end. An upload counts for the bytes it holds.
  */
 class ProxyServerRequestBudgetTest {
     private static final int BUDGET_BYTES = 1000;
+    private static final String BOUNDARY = "b0undary";
+    private static final String FILE_PART = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; "
+            + "filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\nRIFF\r\n--" + BOUNDARY + "--\r\n";
 
     @TempDir
     Path dir;
@@ -94,6 +97,49 @@ class ProxyServerRequestBudgetTest {
             assertThat(refused.headers()).containsEntry("retry-after", "1");
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.server().bufferedRequestBytes() == 0);
+    }
+
+    @Test
+    void shouldCountTheBytesAnUploadHoldsUntilItsCallEnds() throws Exception {
+        String fields = field("prompt", "p".repeat(500));
+        String rest = field("model", "mock-gpt") + FILE_PART;
+        try (RawClient uploader = new RawClient(proxy.port()); RawClient second = new RawClient(proxy.port())) {
+            uploader.send(uploadHead(fields.length() + rest.length()) + fields);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> proxy.server().bufferedRequestBytes() == fields.length());
+
+            second.send(RawClient.post("/v1/chat/completions", chat(600), ""));
+            assertThat(second.readResponse().status()).isEqualTo(503);
+
+            uploader.send(rest);
+            RawClient.Response answered = uploader.readResponse();
+            assertThat(answered.status()).isEqualTo(200);
+            assertThat(answered.body()).contains("\"text\":\"Hello there\"");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.server().bufferedRequestBytes() == 0);
+    }
+
+    @Test
+    void shouldAnswer503WhenAnUploadMustHoldMoreThanTheBudgetBeforeItsModel() throws Exception {
+        String body = field("prompt", "p".repeat(1200)) + field("model", "mock-gpt") + FILE_PART;
+        try (RawClient uploader = new RawClient(proxy.port())) {
+            uploader.send(uploadHead(body.length()) + body);
+            RawClient.Response refused = uploader.readResponse();
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.body()).contains("\"type\":\"service_unavailable\"");
+        }
+        assertThat(proxy.awaitCalls(1).error()).isEqualTo(ProxyError.REQUEST_BUFFERS_FULL);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.server().bufferedRequestBytes() == 0);
+    }
+
+    private static String uploadHead(int length) {
+        return "POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary="
+                + BOUNDARY + "\r\nContent-Length: " + length + "\r\n\r\n";
+    }
+
+    private static String field(String name, String value) {
+        return "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value
+                + "\r\n";
     }
 
     /** A chat request body of exactly {@code bytes} bytes. */

@@ -139,6 +139,36 @@ class ProxyServerUploadTest {
     }
 
     @Test
+    void shouldRelayATranscriptionAskedAsAStreamEventByEventAndRecordItAsAStream() throws Exception {
+        String python = field("model", "whisper") + field("stream", "true") + pythonSdkBody("whisper", "json", "RIFF")
+                .substring(field("model", "whisper").length());
+        String node = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp3\"\r\n"
+                + "Content-Type: audio/mpeg\r\n\r\nID3\r\n" + field("model", "whisper") + field("stream", "true")
+                + "--" + BOUNDARY + "--\r\n";
+        for (String body : new String[] {python, node}) {
+            HttpResponse<String> response = upload("/v1/audio/transcriptions", body.getBytes(StandardCharsets.UTF_8));
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("text/event-stream"));
+            assertThat(response.headers().firstValue("transfer-encoding")).hasValue("chunked");
+            assertThat(response.body()).startsWith("data: {\"type\":\"transcript.text.delta\",\"delta\":\"Mock\"")
+                    .contains("data: {\"type\":\"transcript.text.done\",\"text\":\"Mock transcription of");
+        }
+        assertThat(mock.requests()).allSatisfy(upstream -> {
+            assertThat(upstream.header("Accept")).isEqualTo("text/event-stream");
+            assertThat(upstream.body()).contains("\r\nwhisper-1\r\n").contains("name=\"stream\"\r\n\r\ntrue");
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.calls().size() == 2);
+        assertThat(proxy.calls()).allSatisfy(call -> {
+            assertThat(call.stream()).isTrue();
+            assertThat(call.usage()).isNotNull();
+            assertThat(call.usage().promptTokens()).isEqualTo(10);
+            assertThat(call.usage().completionTokens()).isEqualTo(5);
+        });
+    }
+
+    @Test
     void shouldCallAzureTranslationsWithItsDeploymentPathAndApiVersion() throws Exception {
         String body = nodeSdkBody("azure-whisper", "text", "audio");
 

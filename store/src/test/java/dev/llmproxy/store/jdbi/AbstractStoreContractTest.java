@@ -315,19 +315,43 @@ abstract class AbstractStoreContractTest {
     void shouldSaveFindReplaceAndDeleteAResponse() {
         String id = "resp_" + UUID.randomUUID();
         String input = "[{\"type\":\"message\",\"role\":\"user\",\"content\":\"" + "é".repeat(40_000) + "\"}]";
-        store.responses().save(new StoredResponse(id, "claude", input, "{\"id\":\"" + id + "\"}", Instant.EPOCH));
+        StoredResponse.Owner owner = new StoredResponse.Owner("hash-1", "user-1", null);
+        store.responses().save(new StoredResponse(id, "claude", owner, input, "{\"id\":\"" + id + "\"}",
+                Instant.EPOCH, T0.plus(Duration.ofDays(30))));
 
         StoredResponse found = store.responses().find(id).orElseThrow();
         assertThat(found.modelGroup()).isEqualTo("claude");
         assertThat(found.inputItems().equals(input)).as("the 40,000 characters of input read back as written").isTrue();
         assertThat(found.response()).isEqualTo("{\"id\":\"" + id + "\"}");
         assertThat(found.createdAt()).isEqualTo(clock.instant());
+        assertThat(found.owner()).isEqualTo(owner);
+        assertThat(found.expiresAt()).isEqualTo(T0.plus(Duration.ofDays(30)));
 
-        store.responses().save(new StoredResponse(id, "claude", "[]", "{}", Instant.EPOCH));
+        store.responses().save(new StoredResponse(id, "claude", StoredResponse.Owner.NONE, "[]", "{}",
+                Instant.EPOCH, T0.plus(Duration.ofDays(30))));
+        assertThat(store.responses().find(id).orElseThrow().owner()).isEqualTo(StoredResponse.Owner.NONE);
         assertThat(store.responses().find(id).orElseThrow().inputItems()).isEqualTo("[]");
         assertThat(store.responses().delete(id)).isTrue();
         assertThat(store.responses().delete(id)).isFalse();
         assertThat(store.responses().find(id)).isEmpty();
+    }
+
+    @Test
+    void shouldNeitherFindNorKeepAResponseOnceItExpired() {
+        String early = "resp_" + UUID.randomUUID();
+        String late = "resp_" + UUID.randomUUID();
+        store.responses().save(new StoredResponse(early, "claude", StoredResponse.Owner.NONE, "[]", "{}",
+                Instant.EPOCH, clock.instant().plusSeconds(60)));
+        store.responses().save(new StoredResponse(late, "claude", StoredResponse.Owner.NONE, "[]", "{}",
+                Instant.EPOCH, clock.instant().plusSeconds(120)));
+
+        assertThat(store.responses().deleteExpired()).isZero();
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(store.responses().find(early)).isEmpty();
+        assertThat(store.responses().find(late)).isPresent();
+        assertThat(store.responses().deleteExpired()).isEqualTo(1);
+        assertThat(store.responses().delete(early)).as("already swept").isFalse();
+        assertThat(store.responses().delete(late)).isTrue();
     }
 
     // ---- users

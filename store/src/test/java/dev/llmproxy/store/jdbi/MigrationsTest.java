@@ -7,10 +7,15 @@ import dev.llmproxy.store.Store;
 import dev.llmproxy.store.Stores;
 import java.nio.file.Path;
 import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The migrations create the schema on an empty database and are a no-op the second time, on both databases. */
+/**
+ * The migrations create the schema on an empty database and are a no-op the second time, on both databases; a later
+ * version upgrades the rows an earlier one left.
+ */
 class MigrationsTest {
     private static final List<String> TABLES = List.of("LiteLLM_VerificationToken", "LiteLLM_UserTable",
             "LiteLLM_TeamTable", "LiteLLM_TeamMembership", "LiteLLM_SpendLogs", "llmproxy_spend_segments",
@@ -45,9 +50,38 @@ class MigrationsTest {
         }
     }
 
+    @Test
+    void shouldGiveResponsesKeptBeforeVersion6ThirtyDaysAndNoOwnerOnPostgres() {
+        try (TestDatabase db = TestDatabase.postgres()) {
+            assertKeptResponsesUpgrade(db);
+        }
+    }
+
+    @Test
+    void shouldGiveResponsesKeptBeforeVersion6ThirtyDaysAndNoOwnerOnH2() {
+        try (TestDatabase db = TestDatabase.h2(tempDir)) {
+            assertKeptResponsesUpgrade(db);
+        }
+    }
+
+    private static void assertKeptResponsesUpgrade(TestDatabase db) {
+        try (HikariDataSource ds = DataSources.create(db.config())) {
+            Flyway.configure().dataSource(ds).locations(Migrations.LOCATION).target("5").load().migrate();
+            Jdbi.create(ds).useHandle(h -> h.execute("INSERT INTO llmproxy_responses (response_id, model_group, "
+                    + "input_items, response, created_at) VALUES ('resp_old', 'claude', '[]', '{}', "
+                    + "TIMESTAMP '2026-01-02 03:04:05')"));
+
+            assertThat(Migrations.migrate(ds)).isEqualTo(1);
+        }
+        assertThat(db.queryString("SELECT CAST(expires_at AS VARCHAR(40)) FROM llmproxy_responses"))
+                .startsWith("2026-02-01 03:04:05");
+        assertThat(db.queryLong("SELECT count(*) FROM llmproxy_responses WHERE key_hash IS NULL AND user_id IS NULL "
+                + "AND team_id IS NULL")).isEqualTo(1);
+    }
+
     private static void assertMigratesOnceThenNoOp(TestDatabase db) {
         try (HikariDataSource ds = DataSources.create(db.config())) {
-            assertThat(Migrations.migrate(ds)).isEqualTo(5);
+            assertThat(Migrations.migrate(ds)).isEqualTo(6);
             assertThat(Migrations.migrate(ds)).isZero();
         }
         for (String table : TABLES) {
@@ -56,7 +90,7 @@ class MigrationsTest {
                     .as(table)
                     .isEqualTo(1);
         }
-        assertThat(db.queryString("SELECT max(version) FROM flyway_schema_history WHERE success")).isEqualTo("5");
+        assertThat(db.queryString("SELECT max(version) FROM flyway_schema_history WHERE success")).isEqualTo("6");
         try (Store store = Stores.open(db.config())) {
             assertThat(store.isReachable()).isTrue();
         }
