@@ -97,11 +97,11 @@ class PostgresSpendOutageTest {
 
         assertThat(submitted.get()).isEqualTo(5000);
         assertThat(writer.stats().accepted()).isEqualTo(5000);
-        // A batch whose commit reached the database just as the cut lost its answer is retried and finds its rows
-        // there: they count as duplicates, not inserts. So the counters only add up; the database check below is
-        // the exact one.
-        assertThat(writer.stats().inserted() + writer.stats().duplicates()).isEqualTo(5000);
+        // Rows of a segment committed before the cut are found again when the segment is retried, and so are the
+        // rows of a commit that reached the database just as the cut lost its answer: those count as duplicates, not
+        // inserts. So the counters only bound each other; the database check below is the exact one.
         assertThat(writer.stats().inserted()).isLessThanOrEqualTo(4500);
+        assertThat(writer.stats().inserted() + writer.stats().duplicates()).isGreaterThanOrEqualTo(5000);
         assertThat(writer.stats().duplicates()).isGreaterThanOrEqualTo(500);
         assertThat(writer.stats().pendingSegments()).isZero();
         SpendFixture.assertDatabaseHolds(db, accepted);
