@@ -162,7 +162,11 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         try {
             received = body.attach(this);
         } catch (IllegalStateException e) {
-            fail(ProxyError.CLIENT_CLOSED, "The client's request body was cut short");
+            // The body failed while the connection was being made: too large, over the request-bytes budget, or cut.
+            ProxyError failed = body.failure();
+            String message = body.failureMessage();
+            fail(failed != null ? failed : ProxyError.CLIENT_CLOSED,
+                    failed != null && message != null ? message : "The client's request body was cut short");
             return;
         }
         sentNanos = services.ticker().getAsLong();
