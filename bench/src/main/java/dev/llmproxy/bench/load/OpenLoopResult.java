@@ -22,4 +22,18 @@ public record OpenLoopResult(
         int maxBacklog,
         Histogram latencyMicros,
         Histogram serviceTimeMicros) {
+
+    /**
+     * This run and {@code other} (at the same rate, e.g. two slices of one window) as one: counts summed, histograms
+     * merged into new ones, the larger backlog.
+     */
+    public OpenLoopResult plus(OpenLoopResult other) {
+        Histogram latency = latencyMicros.copy();
+        latency.add(other.latencyMicros);
+        Histogram service = serviceTimeMicros.copy();
+        service.add(other.serviceTimeMicros);
+        return new OpenLoopResult(ratePerSecond, connections, scheduled + other.scheduled, completed + other.completed,
+                errors + other.errors, rateLimited + other.rateLimited, incomplete + other.incomplete,
+                Math.max(maxBacklog, other.maxBacklog), latency, service);
+    }
 }

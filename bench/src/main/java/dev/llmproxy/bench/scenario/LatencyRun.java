@@ -20,6 +20,12 @@ public record LatencyRun(OpenLoopResult result, @Nullable Double cpuSeconds) imp
         requireNonNull(result, "result");
     }
 
+    /** This run and {@code other} as one window: results merged, CPU summed (unknown if either is). */
+    LatencyRun plus(LatencyRun other) {
+        Double cpu = cpuSeconds == null || other.cpuSeconds == null ? null : cpuSeconds + other.cpuSeconds;
+        return new LatencyRun(result.plus(other.result), cpu);
+    }
+
     @Override
     public long completedRequests() {
         return result.completed();

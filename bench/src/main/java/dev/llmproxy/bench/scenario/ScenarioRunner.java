@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
 public final class ScenarioRunner {
 
     private static final int WARMUP_STREAMS = 32;
+    /** Slices per feature window in a repeat: 2 s each in the full run's 12 s window. */
+    static final int FEATURE_SLICES = 6;
 
     private final LoadGenerator generator;
     private final Lineup lineup;
@@ -99,7 +101,8 @@ public final class ScenarioRunner {
 
     /**
      * Measures every feature {@code repeat} times at the highest open-loop rate (streams: the most concurrent), after
-     * one warm-up each; the order is reversed on every other repeat, as for the targets.
+     * one warm-up each; the order is reversed on every other repeat, as for the targets. Request features are measured
+     * in interleaved slices ({@link #requestRepeat}), streams one whole window each.
      */
     private List<FeaturePoint> features() {
         int rate = options.rates().stream().mapToInt(Integer::intValue).max().orElse(Targets.LATENCY_RATE);
@@ -122,24 +125,21 @@ public final class ScenarioRunner {
             if (i % 2 == 1) {
                 Collections.reverse(order);
             }
+            List<Feature> requestFeatures = order.stream().filter(f -> f.kind() == Feature.Kind.REQUESTS).toList();
+            if (!requestFeatures.isEmpty()) {
+                requestRepeat(requestFeatures, rate, requestRuns, counters);
+            }
             for (Feature feature : order) {
+                if (feature.kind() != Feature.Kind.STREAMS) {
+                    continue;
+                }
                 Map<String, Double> before = read(feature);
                 long started = System.nanoTime();
-                if (feature.kind() == Feature.Kind.REQUESTS) {
-                    requestRuns.computeIfAbsent(feature, f -> new ArrayList<>()).add(featureRequests(feature, rate));
-                } else {
-                    streamRuns.computeIfAbsent(feature, f -> new ArrayList<>()).add(featureStreams(feature, streams));
-                }
-                double elapsed = (System.nanoTime() - started) / 1e9;
-                Map<String, Double> after = read(feature);
-                Map<String, Double> perSecond = new LinkedHashMap<>();
-                after.forEach((name, value) -> {
-                    Double was = before.get(name);
-                    if (was != null) {
-                        perSecond.put(name, (value - was) / elapsed);
-                    }
-                });
-                counters.computeIfAbsent(feature, f -> new ArrayList<>()).add(perSecond);
+                streamRuns.computeIfAbsent(feature, f -> new ArrayList<>()).add(featureStreams(feature, streams));
+                Map<String, Double> deltas = new LinkedHashMap<>();
+                addDeltas(deltas, before, read(feature));
+                counters.computeIfAbsent(feature, f -> new ArrayList<>())
+                        .add(perSecond(deltas, System.nanoTime() - started));
             }
         }
         List<FeaturePoint> points = new ArrayList<>();
@@ -156,16 +156,71 @@ public final class ScenarioRunner {
         return feature.counters() == null ? Map.of() : feature.counters().get();
     }
 
-    /** Like {@link #latency}, with the feature's own process charged. */
-    private LatencyRun featureRequests(Feature feature, int rate) {
-        LatencyRun run = openLoop(feature.request(), feature.process(), rate);
+    /**
+     * One repeat of the request features. Each one's window is cut into {@link #FEATURE_SLICES} slices taken in turn,
+     * the order reversed on every other round (A B C, C B A, A B C, ...), each slice after a short warm-up of its own,
+     * so that a machine whose speed drifts within the repeat (other tenants, frequency, a neighbour's cache) moves a
+     * feature and its baseline alike. Run back to back in whole windows, the same features on a quiet machine gave
+     * per-repeat ratios from 0.67× to 1.35×, which no goal of a few per cent can be judged by.
+     */
+    private void requestRepeat(List<Feature> order, int rate, Map<Feature, List<LatencyRun>> runs,
+            Map<Feature, List<Map<String, Double>>> counters) {
+        Duration slice = options.latencyDuration().dividedBy(FEATURE_SLICES);
+        Duration sliceWarmup = options.warmup().dividedBy(FEATURE_SLICES);
+        Map<Feature, LatencyRun> merged = new HashMap<>();
+        Map<Feature, Map<String, Double>> deltas = new HashMap<>();
+        Map<Feature, Long> elapsed = new HashMap<>();
+        for (int round = 0; round < FEATURE_SLICES; round++) {
+            List<Feature> turn = new ArrayList<>(order);
+            if (round % 2 == 1) {
+                Collections.reverse(turn);
+            }
+            for (Feature feature : turn) {
+                generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(), rate, Duration.ZERO,
+                        sliceWarmup));
+                Map<String, Double> before = read(feature);
+                Double cpuBefore = cpu(feature.process());
+                long started = System.nanoTime();
+                OpenLoopResult result = generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(),
+                        rate, Duration.ZERO, slice));
+                elapsed.merge(feature, System.nanoTime() - started, Long::sum);
+                Double cpuAfter = cpu(feature.process());
+                addDeltas(deltas.computeIfAbsent(feature, f -> new LinkedHashMap<>()), before, read(feature));
+                merged.merge(feature, new LatencyRun(result,
+                        cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore), LatencyRun::plus);
+            }
+        }
+        for (Feature feature : order) {
+            LatencyRun run = requireNonNull(merged.get(feature), "every feature ran");
+            printRequests(feature, rate, run);
+            runs.computeIfAbsent(feature, f -> new ArrayList<>()).add(run);
+            counters.computeIfAbsent(feature, f -> new ArrayList<>())
+                    .add(perSecond(deltas.getOrDefault(feature, Map.of()), elapsed.getOrDefault(feature, 1L)));
+        }
+    }
+
+    private static void addDeltas(Map<String, Double> sums, Map<String, Double> before, Map<String, Double> after) {
+        after.forEach((name, value) -> {
+            Double was = before.get(name);
+            if (was != null) {
+                sums.merge(name, value - was, Double::sum);
+            }
+        });
+    }
+
+    private static Map<String, Double> perSecond(Map<String, Double> deltas, long elapsedNanos) {
+        Map<String, Double> perSecond = new LinkedHashMap<>();
+        deltas.forEach((name, delta) -> perSecond.put(name, delta / (elapsedNanos / 1e9)));
+        return perSecond;
+    }
+
+    private void printRequests(Feature feature, int rate, LatencyRun run) {
         OpenLoopResult result = run.result();
         progress.printf(Locale.ROOT, "[feature] %s, %d req/s: p50 %.3f ms, %d ok, %d rate-limited, %d other errors, "
                         + "%d incomplete, %.3f CPU-s per 10k answered%n",
                 feature.name(), rate, Percentiles.millis(result.latencyMicros(), 50), result.completed(),
                 result.rateLimited(), result.errors() - result.rateLimited(), result.incomplete(),
                 FeaturePoint.cpuSecondsPer10kAnswered(run));
-        return run;
     }
 
     private StreamResult featureStreams(Feature feature, int streams) {
