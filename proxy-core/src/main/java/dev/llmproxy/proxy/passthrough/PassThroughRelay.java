@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * One upstream request, no retries (the body is sent as it arrives, and a pass-through call may not be idempotent).
  * start() leases a connection to the target; onConnected() sends the head, then attaches to the client's
  * StreamedBody: the bytes received so far go at once, the rest part by part as they arrive (onBodyPart). Reading
- * from the client pauses while the upstream connection is not writable and resumes on onWritable.
+ * from the client pauses while the upstream connection is not writable and resumes on onWritable. A target that
+ * signs the body's hash (Bedrock's SigV4) gets a relay started only once the whole body is held (PassThroughRequests
+ * waits for it): the head is signed over it and leaves with its exact length.
  *
  * The answer is relayed as it arrives, whatever its status (the target's errors reach the client as the target wrote
  * them): the head with the connection's own headers replaced, then each part, flushed per read cycle; reading from
@@ -144,18 +146,8 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         } else if (HttpUtil.isTransferEncodingChunked(request.head())) {
             HttpUtil.setTransferEncodingChunked(head, true);
         }
-        UpstreamAuth auth = target.auth();
-        if (!auth.apply(head, Unpooled.EMPTY_BUFFER)) {
-            auth.ready().whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
-                if (done || connection != upstreamConnection) {
-                    return;
-                }
-                if (failure != null) {
-                    fail(ProxyError.UPSTREAM_AUTH_FAILED, "Cannot authenticate with the provider (no credentials)");
-                    return;
-                }
-                send(upstreamConnection);
-            }));
+        boolean signsBody = target.signsBody();
+        if (!signsBody && !authorize(head, Unpooled.EMPTY_BUFFER, upstreamConnection)) {
             return;
         }
         ByteBuf received;
@@ -169,6 +161,16 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
                     failed != null && message != null ? message : "The client's request body was cut short");
             return;
         }
+        if (signsBody) {
+            // The whole body is here (the request waited for it): its length is known, and its hash is signed.
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            HttpUtil.setContentLength(head, received.readableBytes());
+            if (!authorize(head, received, upstreamConnection)) {
+                received.release();
+                body.detach(this);
+                return;
+            }
+        }
         sentNanos = services.ticker().getAsLong();
         requestSent = body.isComplete();
         upstreamConnection.send(head);
@@ -177,6 +179,30 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         if (!requestSent && !upstreamConnection.isWritable()) {
             body.pauseClient();
         }
+    }
+
+    /**
+     * Adds the target's credentials to {@code head}; when they are not at hand yet, waits for them and sends again.
+     *
+     * @param payload the body, for a signature over its hash; read only
+     * @return whether {@code head} carries its credentials and may leave now
+     */
+    private boolean authorize(HttpRequest head, ByteBuf payload, UpstreamConnection upstreamConnection) {
+        UpstreamAuth auth = target.auth();
+        if (auth.apply(head, payload)) {
+            return true;
+        }
+        auth.ready().whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
+            if (done || connection != upstreamConnection) {
+                return;
+            }
+            if (failure != null) {
+                fail(ProxyError.UPSTREAM_AUTH_FAILED, "Cannot authenticate with the provider (no credentials)");
+                return;
+            }
+            send(upstreamConnection);
+        }));
+        return false;
     }
 
     /**

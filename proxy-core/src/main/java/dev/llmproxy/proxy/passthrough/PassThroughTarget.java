@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param authRequired whether the route needs the master key or a virtual key
  * @param deployment the deployment whose credentials a provider route uses, or null for a configured route
  * @param auth the credentials added to the request (the deployment's, or none)
+ * @param signsBody whether {@code auth} signs the body's hash (AWS SigV4), so that the whole body is held before the
+ *     request leaves
  * @param timeoutNanos how long the target may stay silent
  * @param connectTimeoutMillis how long connecting may take
  */
@@ -32,6 +34,7 @@ public record PassThroughTarget(
         boolean authRequired,
         @Nullable Deployment deployment,
         UpstreamAuth auth,
+        boolean signsBody,
         long timeoutNanos,
         int connectTimeoutMillis) {
 
