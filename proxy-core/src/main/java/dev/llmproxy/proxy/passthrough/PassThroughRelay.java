@@ -442,8 +442,10 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         long now = services.ticker().getAsLong();
         Deployment deployment = target.deployment();
         Principal principal = request.principal();
-        services.listener().onCallEnded(new CallRecord(request.callId(), Endpoint.PASS_THROUGH, null,
-                deployment == null ? null : deployment.modelGroup(), deployment == null ? null : deployment.id(),
+        // The model group is also the model a virtual key was admitted for: the record gives that admission back.
+        String modelGroup = deployment == null ? null : deployment.modelGroup();
+        services.listener().onCallEnded(new CallRecord(request.callId(), Endpoint.PASS_THROUGH, modelGroup,
+                modelGroup, deployment == null ? null : deployment.id(),
                 principal, clientStatus, error, false, null, request.startNanos(), firstByteNanos, now,
                 headersNanos == 0 ? 0 : headersNanos - sentNanos, List.of(), request.traceparent()));
         owner.onCallEnded(keepAlive);

@@ -1,6 +1,8 @@
 package dev.llmproxy.proxy.server;
 
 import dev.llmproxy.proxy.auth.AuthResult;
+import dev.llmproxy.proxy.auth.KeyGrant;
+import dev.llmproxy.proxy.auth.KeyRefusal;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.CallOwner;
 import dev.llmproxy.proxy.call.ProxyError;
@@ -10,6 +12,7 @@ import dev.llmproxy.proxy.passthrough.PassThroughRelay;
 import dev.llmproxy.proxy.passthrough.PassThroughRequest;
 import dev.llmproxy.proxy.passthrough.PassThroughTarget;
 import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.route.Deployment;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -170,7 +173,7 @@ final class PassThroughRequests {
         forwarding.body.release();
         if (relay == null && !forwarding.ended) {
             forwarding.ended = true;
-            answers.record(forwarding.facts, Endpoint.PASS_THROUGH, null, forwarding.principal,
+            answers.record(forwarding.facts, Endpoint.PASS_THROUGH, forwarding.model(), forwarding.principal,
                     ProxyError.CLIENT_CLOSED);
         }
     }
@@ -194,7 +197,22 @@ final class PassThroughRequests {
         forward(forwarding, principal);
     }
 
-    private void forward(Forwarding forwarding, Principal principal) {
+    private void forward(Forwarding forwarding, Principal caller) {
+        Principal principal = caller;
+        KeyGrant key = caller.key();
+        String model = forwarding.model();
+        if (key != null && model != null) {
+            // A provider route calls the deployment's model group: the key's budget and limits hold for it as for a
+            // model call, and the record of the relay gives the admission back with its usage.
+            KeyRefusal refusal = key.admit(model, server.clock.millis());
+            if (refusal != null) {
+                forwarding.principal = caller;
+                refuse(forwarding, RequestAnswers.keyRefusalResponse(forwarding.ctx, refusal, Endpoint.PASS_THROUGH,
+                        forwarding.facts.callId()), RequestAnswers.keyRefusalError(refusal));
+                return;
+            }
+            principal = caller.admittedCall();
+        }
         forwarding.principal = principal;
         if (forwarding.target.signsBody()) {
             forwarding.awaitingBody = true;
@@ -240,10 +258,18 @@ final class PassThroughRequests {
 
     /** Answers a request refused before its relay started, at once, whether or not its body has arrived. */
     private void refuse(Forwarding forwarding, ProxyError error, String message) {
+        refuse(forwarding, Responses.error(forwarding.ctx.alloc(), error, message, null, forwarding.facts.callId()),
+                error);
+    }
+
+    /**
+     * Answers {@code response} to a request refused before its relay started; its record gives back the key's
+     * admission, if it was taken.
+     */
+    private void refuse(Forwarding forwarding, FullHttpResponse response, ProxyError error) {
         forwarding.ended = true;
         forwarding.body.release();
-        answers.record(forwarding.facts, Endpoint.PASS_THROUGH, null, null, error);
-        FullHttpResponse response = Responses.error(forwarding.ctx.alloc(), error, message, null, forwarding.facts.callId());
+        answers.record(forwarding.facts, Endpoint.PASS_THROUGH, forwarding.model(), forwarding.principal, error);
         if (forwarding.received) {
             current = null;
             answers.send(forwarding.ctx, response, forwarding.facts);
@@ -281,6 +307,12 @@ final class PassThroughRequests {
             this.target = target;
             this.facts = facts;
             this.body = body;
+        }
+
+        /** The model group a provider route calls (its deployment's), or null for a route without a deployment. */
+        @Nullable String model() {
+            Deployment deployment = target.deployment();
+            return deployment == null ? null : deployment.modelGroup();
         }
     }
 }
