@@ -85,6 +85,9 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
 
     private @Nullable UpstreamConnection connection;
     private @Nullable ScheduledFuture<?> timer;
+    /** Reads the answer's usage as it passes, or null when it is not read. */
+    private @Nullable AnswerUsage usage;
+    private boolean streamed;
     private long lastActivityNanos;
     private long sentNanos;
     private long headersNanos;
@@ -316,6 +319,9 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
             HttpUtil.setTransferEncodingChunked(out, true);
         }
         headers.set(Responses.CALL_ID, request.callId());
+        usage = AnswerUsage.of(target.provider(), response, ctx.alloc());
+        String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        streamed = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
         Deployment deployment = target.deployment();
         if (deployment != null) {
             headers.set(Responses.MODEL_ID, deployment.idHeader());
@@ -327,6 +333,10 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
     private void onContent(HttpContent content) {
         if (firstByteNanos == 0 && content.content().isReadable()) {
             firstByteNanos = services.ticker().getAsLong();
+        }
+        AnswerUsage reading = usage;
+        if (reading != null) {
+            reading.read(content.content());
         }
         if (content instanceof LastHttpContent) {
             Responses.writeLast(ctx, content, request.keepAlive());
@@ -442,11 +452,17 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         long now = services.ticker().getAsLong();
         Deployment deployment = target.deployment();
         Principal principal = request.principal();
+        AnswerUsage reading = usage;
+        usage = null;
+        if (reading != null) {
+            reading.release();
+        }
         // The model group is also the model a virtual key was admitted for: the record gives that admission back.
         String modelGroup = deployment == null ? null : deployment.modelGroup();
         services.listener().onCallEnded(new CallRecord(request.callId(), Endpoint.PASS_THROUGH, modelGroup,
                 modelGroup, deployment == null ? null : deployment.id(),
-                principal, clientStatus, error, false, null, request.startNanos(), firstByteNanos, now,
+                principal, clientStatus, error, streamed, reading == null ? null : reading.usage(),
+                request.startNanos(), firstByteNanos, now,
                 headersNanos == 0 ? 0 : headersNanos - sentNanos, List.of(), request.traceparent()));
         owner.onCallEnded(keepAlive);
     }

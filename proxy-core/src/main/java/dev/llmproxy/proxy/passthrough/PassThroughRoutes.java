@@ -189,7 +189,7 @@ public final class PassThroughRoutes {
             int pathEnd = queryAt < 0 ? uri.length() : queryAt;
             String subpath = uri.substring(route.path.length(), pathEnd);
             return new PassThroughTarget(route.origin, withQuery(route.basePath + subpath, route.query, query),
-                    route.headers, route.forwardHeaders, hasCredential(route.headers), route.auth, null,
+                    route.headers, route.forwardHeaders, hasCredential(route.headers), route.auth, null, null,
                     UpstreamAuth.NONE, false, DEFAULT_TIMEOUT_NANOS, DEFAULT_CONNECT_TIMEOUT_MILLIS);
         }
         String prefix = providerMatch(uri);
@@ -199,7 +199,7 @@ public final class PassThroughRoutes {
         }
         // The sub-path is the provider's own path from its root (/v1/messages), as with LiteLLM's provider routes.
         return new PassThroughTarget(provider.origin, uri.substring(prefix.length() + 1), Map.of(), true, true, true,
-                provider.deployment, provider.auth, provider.signsBody, provider.timeoutNanos,
+                provider.deployment, prefix, provider.auth, provider.signsBody, provider.timeoutNanos,
                 provider.connectTimeoutMillis);
     }
 
