@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.passthrough;
 
+import dev.llmproxy.codec.gemini.GeminiUsageScanner;
 import dev.llmproxy.codec.messages.MessagesUsage;
 import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
 import dev.llmproxy.codec.openai.StreamChunk;
@@ -19,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * changes: a JSON body is scanned chunk by chunk for its top-level {@code usage}; a {@code text/event-stream} is cut
  * into events on the side (only an event split across chunks is copied until it completes), each event's data read
  * by the provider's rule. OpenAI's format (OpenAI, Azure, Mistral): the {@code usage} of a body or of a stream's
- * chunk; Anthropic's: a message's {@code usage}, or a stream's {@code message_start} and {@code message_delta}.
+ * chunk; Anthropic's: a message's {@code usage}, or a stream's {@code message_start} and {@code message_delta};
+ * Gemini's (Gemini, Vertex AI): the {@code usageMetadata} of a body or of a stream's last event that has one.
  *
  * <p>Thread-safety: none; one instance per answer, confined to the relay's event loop.
  */
@@ -28,14 +30,16 @@ final class AnswerUsage {
     private static final int MAX_EVENT_BYTES = 1024 * 1024;
 
     private final boolean anthropic;
+    private final @Nullable GeminiUsageScanner gemini;
     private final @Nullable JsonBodyUsageScanner body;
     private final @Nullable SseEventFramer framer;
     private final @Nullable MessagesUsage messages;
     private @Nullable Usage streamed;
 
-    private AnswerUsage(boolean anthropic, boolean stream, ByteBufAllocator alloc) {
+    private AnswerUsage(boolean anthropic, boolean google, boolean stream, ByteBufAllocator alloc) {
         this.anthropic = anthropic;
-        this.body = stream ? null : new JsonBodyUsageScanner();
+        this.gemini = google ? new GeminiUsageScanner() : null;
+        this.body = stream || google ? null : new JsonBodyUsageScanner();
         this.messages = anthropic && stream ? new MessagesUsage() : null;
         this.framer = stream ? new SseEventFramer(alloc, MAX_EVENT_BYTES, this::onEvent) : null;
     }
@@ -49,15 +53,17 @@ final class AnswerUsage {
             return null;
         }
         boolean anthropic = provider.equals("anthropic");
-        if (!anthropic && !provider.equals("openai") && !provider.equals("azure") && !provider.equals("mistral")) {
+        boolean google = provider.equals("gemini") || provider.equals("vertex_ai");
+        if (!anthropic && !google && !provider.equals("openai") && !provider.equals("azure")
+                && !provider.equals("mistral")) {
             return null;
         }
         String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
         String mediaType = type == null ? "" : type.toLowerCase(Locale.ROOT);
         if (mediaType.startsWith("text/event-stream")) {
-            return new AnswerUsage(anthropic, true, alloc);
+            return new AnswerUsage(anthropic, google, true, alloc);
         }
-        return mediaType.startsWith("application/json") ? new AnswerUsage(anthropic, false, alloc) : null;
+        return mediaType.startsWith("application/json") ? new AnswerUsage(anthropic, google, false, alloc) : null;
     }
 
     /**
@@ -66,6 +72,11 @@ final class AnswerUsage {
      * @param chunk not taken, indexes unchanged
      */
     void read(ByteBuf chunk) {
+        GeminiUsageScanner google = gemini;
+        if (google != null && framer == null) {
+            google.feed(chunk);
+            return;
+        }
         JsonBodyUsageScanner scanner = body;
         if (scanner != null) {
             scanner.feed(chunk);
@@ -79,6 +90,10 @@ final class AnswerUsage {
 
     /** The usage read so far, or null. */
     @Nullable Usage usage() {
+        GeminiUsageScanner google = gemini;
+        if (google != null) {
+            return google.usage();
+        }
         JsonBodyUsageScanner scanner = body;
         if (scanner != null) {
             return scanner.usage();
@@ -97,8 +112,11 @@ final class AnswerUsage {
 
     private SseEventFramer.Decision onEvent(ByteBuf data, int index, int length) {
         MessagesUsage read = messages;
+        GeminiUsageScanner google = gemini;
         if (read != null) {
             read.read(data, index, length);
+        } else if (google != null) {
+            google.readEvent(data, index, length);
         } else if (!anthropic) {
             StreamChunk chunk = StreamChunkInspector.inspect(data, index, length);
             Usage usage = chunk.usage();

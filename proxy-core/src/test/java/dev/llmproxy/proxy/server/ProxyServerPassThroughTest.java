@@ -67,6 +67,11 @@ class ProxyServerPassThroughTest {
                       model: anthropic/claude-sonnet-4-5
                       api_base: %1$s
                       api_key: sk-ant-test
+                  - model_name: gem
+                    litellm_params:
+                      model: gemini/gemini-2.5-flash
+                      api_base: %1$s
+                      api_key: gem-key
                 general_settings:
                   master_key: sk-master
                   max_upload_size_mb: 150
@@ -177,6 +182,27 @@ class ProxyServerPassThroughTest {
         assertThat(openAi.statusCode()).isEqualTo(200);
         assertThat(openAiCall.usage()).isEqualTo(usageIn(openAi.body(), "prompt_tokens", "completion_tokens"));
         assertThat(openAiCall.usage().completionTokens()).isPositive();
+    }
+
+    @Test
+    void shouldReadTheUsageMetadataOfGeminiAnswersAsTheyPass() {
+        String body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}";
+        String[] key = {"Authorization", "Bearer " + MASTER_KEY};
+
+        HttpResponse<String> plain = proxy.post("/gemini/v1beta/models/gemini-2.5-flash:generateContent", body, key);
+        CallRecord plainCall = proxy.awaitCalls(1);
+        HttpResponse<String> streamed = proxy.post(
+                "/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body, key);
+        CallRecord streamedCall = proxy.awaitCalls(2);
+
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(mock.requests().get(0).header("x-goog-api-key")).isEqualTo("gem-key");
+        assertThat(plainCall.usage()).isEqualTo(usageIn(plain.body(), "promptTokenCount", "candidatesTokenCount"));
+        assertThat(plainCall.modelGroup()).isEqualTo("gem");
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamedCall.stream()).isTrue();
+        assertThat(streamedCall.usage())
+                .isEqualTo(usageIn(streamed.body(), "promptTokenCount", "candidatesTokenCount"));
     }
 
     /** The usage an answer reports under {@code prompt} and {@code completion} (its last report, for a stream). */
