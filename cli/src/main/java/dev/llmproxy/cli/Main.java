@@ -214,7 +214,7 @@ public final class Main implements Callable<Integer> {
                     .requestBufferBytes(loaded.generalSettings().maxBufferedRequestBytes())
                     .routerSettings(loaded.routerSettings())
                     .healthChecks(loaded.generalSettings().healthChecks())
-                    .passThroughEndpoints(loaded.generalSettings().passThroughEndpoints())
+                    .passThroughEndpoints(loaded.generalSettings().passThroughEndpoints(), loaded.environment())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
                             loaded.generalSettings().corsAllowCredentials()))
                     .clientIps(loaded.generalSettings().clientIps());

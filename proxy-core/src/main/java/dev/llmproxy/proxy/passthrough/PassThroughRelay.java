@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * One upstream request, no retries (the body is sent as it arrives, and a pass-through call may not be idempotent).
  * start() leases a connection to the target; onConnected() sends the head, then attaches to the client's
  * StreamedBody: the bytes received so far go at once, the rest part by part as they arrive (onBodyPart). Reading
- * from the client pauses while the upstream connection is not writable and resumes on onWritable.
+ * from the client pauses while the upstream connection is not writable and resumes on onWritable. A target that
+ * signs the body's hash (Bedrock's SigV4) gets a relay started only once the whole body is held (PassThroughRequests
+ * waits for it): the head is signed over it and leaves with its exact length.
  *
  * The answer is relayed as it arrives, whatever its status (the target's errors reach the client as the target wrote
  * them): the head with the connection's own headers replaced, then each part, flushed per read cycle; reading from
@@ -83,6 +85,9 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
 
     private @Nullable UpstreamConnection connection;
     private @Nullable ScheduledFuture<?> timer;
+    /** Reads the answer's usage as it passes, or null when it is not read. */
+    private @Nullable AnswerUsage usage;
+    private boolean streamed;
     private long lastActivityNanos;
     private long sentNanos;
     private long headersNanos;
@@ -144,18 +149,8 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         } else if (HttpUtil.isTransferEncodingChunked(request.head())) {
             HttpUtil.setTransferEncodingChunked(head, true);
         }
-        UpstreamAuth auth = target.auth();
-        if (!auth.apply(head, Unpooled.EMPTY_BUFFER)) {
-            auth.ready().whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
-                if (done || connection != upstreamConnection) {
-                    return;
-                }
-                if (failure != null) {
-                    fail(ProxyError.UPSTREAM_AUTH_FAILED, "Cannot authenticate with the provider (no credentials)");
-                    return;
-                }
-                send(upstreamConnection);
-            }));
+        boolean signsBody = target.signsBody();
+        if (!signsBody && !authorize(head, Unpooled.EMPTY_BUFFER, upstreamConnection)) {
             return;
         }
         ByteBuf received;
@@ -169,6 +164,16 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
                     failed != null && message != null ? message : "The client's request body was cut short");
             return;
         }
+        if (signsBody) {
+            // The whole body is here (the request waited for it): its length is known, and its hash is signed.
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            HttpUtil.setContentLength(head, received.readableBytes());
+            if (!authorize(head, received, upstreamConnection)) {
+                received.release();
+                body.detach(this);
+                return;
+            }
+        }
         sentNanos = services.ticker().getAsLong();
         requestSent = body.isComplete();
         upstreamConnection.send(head);
@@ -177,6 +182,30 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         if (!requestSent && !upstreamConnection.isWritable()) {
             body.pauseClient();
         }
+    }
+
+    /**
+     * Adds the target's credentials to {@code head}; when they are not at hand yet, waits for them and sends again.
+     *
+     * @param payload the body, for a signature over its hash; read only
+     * @return whether {@code head} carries its credentials and may leave now
+     */
+    private boolean authorize(HttpRequest head, ByteBuf payload, UpstreamConnection upstreamConnection) {
+        UpstreamAuth auth = target.auth();
+        if (auth.apply(head, payload)) {
+            return true;
+        }
+        auth.ready().whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
+            if (done || connection != upstreamConnection) {
+                return;
+            }
+            if (failure != null) {
+                fail(ProxyError.UPSTREAM_AUTH_FAILED, "Cannot authenticate with the provider (no credentials)");
+                return;
+            }
+            send(upstreamConnection);
+        }));
+        return false;
     }
 
     /**
@@ -290,6 +319,9 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
             HttpUtil.setTransferEncodingChunked(out, true);
         }
         headers.set(Responses.CALL_ID, request.callId());
+        usage = AnswerUsage.of(target.provider(), response, ctx.alloc());
+        String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        streamed = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
         Deployment deployment = target.deployment();
         if (deployment != null) {
             headers.set(Responses.MODEL_ID, deployment.idHeader());
@@ -301,6 +333,10 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
     private void onContent(HttpContent content) {
         if (firstByteNanos == 0 && content.content().isReadable()) {
             firstByteNanos = services.ticker().getAsLong();
+        }
+        AnswerUsage reading = usage;
+        if (reading != null) {
+            reading.read(content.content());
         }
         if (content instanceof LastHttpContent) {
             Responses.writeLast(ctx, content, request.keepAlive());
@@ -416,9 +452,17 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         long now = services.ticker().getAsLong();
         Deployment deployment = target.deployment();
         Principal principal = request.principal();
-        services.listener().onCallEnded(new CallRecord(request.callId(), Endpoint.PASS_THROUGH, null,
-                deployment == null ? null : deployment.modelGroup(), deployment == null ? null : deployment.id(),
-                principal, clientStatus, error, false, null, request.startNanos(), firstByteNanos, now,
+        AnswerUsage reading = usage;
+        usage = null;
+        if (reading != null) {
+            reading.release();
+        }
+        // The model group is also the model a virtual key was admitted for: the record gives that admission back.
+        String modelGroup = deployment == null ? null : deployment.modelGroup();
+        services.listener().onCallEnded(new CallRecord(request.callId(), Endpoint.PASS_THROUGH, modelGroup,
+                modelGroup, deployment == null ? null : deployment.id(),
+                principal, clientStatus, error, streamed, reading == null ? null : reading.usage(),
+                request.startNanos(), firstByteNanos, now,
                 headersNanos == 0 ? 0 : headersNanos - sentNanos, List.of(), request.traceparent()));
         owner.onCallEnded(keepAlive);
     }

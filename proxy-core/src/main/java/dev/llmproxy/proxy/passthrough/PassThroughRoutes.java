@@ -1,12 +1,16 @@
 package dev.llmproxy.proxy.passthrough;
 
 import dev.llmproxy.proxy.config.PassThroughEndpoint;
+import dev.llmproxy.proxy.provider.BedrockAuth;
 import dev.llmproxy.proxy.provider.ProviderAdapter;
+import dev.llmproxy.proxy.provider.ProviderSpec;
+import dev.llmproxy.proxy.provider.Providers;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.RouteTable;
 import dev.llmproxy.proxy.upstream.Origin;
 import dev.llmproxy.proxy.upstream.TlsPolicy;
+import io.netty.util.AsciiString;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -22,9 +26,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The pass-through routes of a server: the configured {@code pass_through_endpoints} and LiteLLM's provider prefixes.
  * A provider prefix ({@code /openai/...}) forwards its sub-path to the origin of the first deployment of that
- * provider in {@code model_list}, with that deployment's credentials; a prefix without such a deployment is not a
- * route. Bedrock's prefix is not served: SigV4 signs the payload's hash, which a body streamed as it arrives does not
- * have when the head is sent.
+ * provider in {@code model_list}, with that deployment's credentials; without such a deployment, the providers
+ * LiteLLM serves from the environment ({@link #ENVIRONMENT_PROVIDERS}) go to their {@code *_API_BASE} (else their
+ * default origin) with their {@code *_API_KEY}; a prefix with neither is not a route. Bedrock's SigV4 signs the
+ * payload's hash, so its requests are held whole before they leave ({@link PassThroughTarget#signsBody}).
  *
  * <p>The matching methods allocate nothing, as every request head is asked about.
  *
@@ -35,7 +40,9 @@ public final class PassThroughRoutes {
     public static final PassThroughRoutes NONE = new PassThroughRoutes(List.of(), Map.of());
     /** LiteLLM's provider prefixes, each served by the deployments of the provider of the same name. */
     static final List<String> PROVIDER_PREFIXES =
-            List.of("openai", "anthropic", "gemini", "vertex_ai", "cohere", "azure", "mistral");
+            List.of("openai", "anthropic", "gemini", "vertex_ai", "cohere", "azure", "mistral", "bedrock");
+    /** The prefixes LiteLLM also serves with only the provider's key in the environment and no deployment. */
+    static final List<String> ENVIRONMENT_PROVIDERS = List.of("openai", "anthropic", "gemini", "cohere", "mistral");
     /** Headers that carry a caller's credential: the proxy key on the way in, a provider key on the way out. */
     static final Set<String> CREDENTIAL_HEADERS =
             Set.of("authorization", "x-api-key", "api-key", "x-goog-api-key", "proxy-authorization");
@@ -45,9 +52,9 @@ public final class PassThroughRoutes {
 
     /** Longest path first, so that a nested route wins over the one it is nested in. */
     private final List<Configured> configured;
-    private final Map<String, Deployment> providers;
+    private final Map<String, Provider> providers;
 
-    private PassThroughRoutes(List<Configured> configured, Map<String, Deployment> providers) {
+    private PassThroughRoutes(List<Configured> configured, Map<String, Provider> providers) {
         this.configured = configured;
         this.providers = providers;
     }
@@ -58,21 +65,93 @@ public final class PassThroughRoutes {
      * @throws IllegalArgumentException when a target is not a URL
      */
     public static PassThroughRoutes of(List<PassThroughEndpoint> endpoints, RouteTable routes) {
+        return of(endpoints, routes, Map.of());
+    }
+
+    /**
+     * The routes of {@code endpoints}, of the providers that have a deployment in {@code routes}, and of those that
+     * have only a key in {@code environment}.
+     *
+     * @param environment the process environment, where the providers' {@code *_API_KEY} and {@code *_API_BASE} are
+     * @throws IllegalArgumentException when a target, or a provider's base URL, is not a URL
+     */
+    public static PassThroughRoutes of(List<PassThroughEndpoint> endpoints, RouteTable routes,
+            Map<String, String> environment) {
         List<Configured> configured = new ArrayList<>();
         for (PassThroughEndpoint endpoint : endpoints) {
             configured.add(Configured.of(endpoint));
         }
         configured.sort(Comparator.comparingInt((Configured c) -> c.path.length()).reversed());
-        Map<String, Deployment> providers = new LinkedHashMap<>();
+        Map<String, Provider> providers = new LinkedHashMap<>();
         for (Deployment deployment : routes.deployments()) {
             String name = deployment.provider().name();
             ProviderAdapter adapter = deployment.adapter();
-            if (PROVIDER_PREFIXES.contains(name) && adapter != null && deployment.origin() != null
-                    && !deployment.isMock()) {
-                providers.putIfAbsent(name, deployment);
+            Origin origin = deployment.origin();
+            if (PROVIDER_PREFIXES.contains(name) && adapter != null && origin != null && !deployment.isMock()
+                    && !providers.containsKey(name)) {
+                UpstreamAuth auth = adapter.auth();
+                providers.put(name, new Provider(origin, auth, deployment, auth instanceof BedrockAuth,
+                        deployment.timeoutNanos(), deployment.connectTimeoutMillis()));
+            }
+        }
+        for (String name : ENVIRONMENT_PROVIDERS) {
+            if (!providers.containsKey(name)) {
+                Provider provider = fromEnvironment(name, environment);
+                if (provider != null) {
+                    providers.put(name, provider);
+                }
             }
         }
         return new PassThroughRoutes(List.copyOf(configured), Map.copyOf(providers));
+    }
+
+    /** The provider's route with its environment key and base, as LiteLLM serves it; null without a key. */
+    private static @Nullable Provider fromEnvironment(String name, Map<String, String> environment) {
+        ProviderSpec spec = Providers.byName(name);
+        String key = spec == null ? null : first(environment, spec.apiKeyEnv());
+        if (spec == null || key == null) {
+            return null;
+        }
+        String base = first(environment, spec.apiBaseEnv());
+        String url = base != null ? base : spec.defaultApiBase();
+        if (url == null) {
+            return null;
+        }
+        URI parsed;
+        try {
+            parsed = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(spec.apiBaseEnv() + ": " + url + " (expected: a URL)", e);
+        }
+        Origin origin = originOf(parsed);
+        if (origin == null) {
+            throw new IllegalArgumentException(spec.apiBaseEnv() + ": " + url
+                    + " (expected: an http:// or https:// URL)");
+        }
+        UpstreamAuth auth = UpstreamAuth.header(AsciiString.of(spec.authHeaderName()),
+                AsciiString.of(spec.authValuePrefix() + key));
+        return new Provider(origin, auth, null, false, DEFAULT_TIMEOUT_NANOS, DEFAULT_CONNECT_TIMEOUT_MILLIS);
+    }
+
+    private static @Nullable String first(Map<String, String> environment, List<String> names) {
+        for (String name : names) {
+            String value = environment.get(name);
+            if (value != null && !value.isBlank()) {
+                return value.strip();
+            }
+        }
+        return null;
+    }
+
+    /** The origin of an {@code http(s)} URL, or null for another. */
+    private static @Nullable Origin originOf(URI url) {
+        String scheme = String.valueOf(url.getScheme()).toLowerCase(Locale.ROOT);
+        String host = url.getHost();
+        if (host == null || !scheme.equals("http") && !scheme.equals("https")) {
+            return null;
+        }
+        boolean secure = scheme.equals("https");
+        return new Origin(secure, host, url.getPort() > 0 ? url.getPort() : secure ? 443 : 80, TlsPolicy.VERIFY);
     }
 
     /** Whether the path of {@code uri} (origin form) is a configured route: these win over the built-in routes. */
@@ -80,8 +159,20 @@ public final class PassThroughRoutes {
         return configuredMatch(uri) != null;
     }
 
-    /** Whether the path of {@code uri} (origin form) starts with a provider prefix that has a deployment. */
+    /** Whether the path of {@code uri} (origin form) starts with a provider prefix that has a target. */
     public boolean isProviderRoute(String uri) {
+        return providerMatch(uri) != null;
+    }
+
+    /**
+     * Whether a request to {@code uri} (origin form) needs the master key or a virtual key: a configured route's
+     * {@code auth}, always for a provider prefix, never for a path that is no pass-through route.
+     */
+    public boolean requiresKey(String uri) {
+        Configured route = configuredMatch(uri);
+        if (route != null) {
+            return route.auth;
+        }
         return providerMatch(uri) != null;
     }
 
@@ -98,20 +189,18 @@ public final class PassThroughRoutes {
             int pathEnd = queryAt < 0 ? uri.length() : queryAt;
             String subpath = uri.substring(route.path.length(), pathEnd);
             return new PassThroughTarget(route.origin, withQuery(route.basePath + subpath, route.query, query),
-                    route.headers, route.forwardHeaders, hasCredential(route.headers), route.auth, null,
-                    UpstreamAuth.NONE, DEFAULT_TIMEOUT_NANOS,
-                    DEFAULT_CONNECT_TIMEOUT_MILLIS);
+                    route.headers, route.forwardHeaders, hasCredential(route.headers), route.auth, null, null,
+                    UpstreamAuth.NONE, false, DEFAULT_TIMEOUT_NANOS, DEFAULT_CONNECT_TIMEOUT_MILLIS);
         }
         String prefix = providerMatch(uri);
-        Deployment deployment = prefix == null ? null : providers.get(prefix);
-        ProviderAdapter adapter = deployment == null ? null : deployment.adapter();
-        Origin origin = deployment == null ? null : deployment.origin();
-        if (prefix == null || deployment == null || adapter == null || origin == null) {
+        Provider provider = prefix == null ? null : providers.get(prefix);
+        if (prefix == null || provider == null) {
             return null;
         }
         // The sub-path is the provider's own path from its root (/v1/messages), as with LiteLLM's provider routes.
-        return new PassThroughTarget(origin, uri.substring(prefix.length() + 1), Map.of(), true, true, true,
-                deployment, adapter.auth(), deployment.timeoutNanos(), deployment.connectTimeoutMillis());
+        return new PassThroughTarget(provider.origin, uri.substring(prefix.length() + 1), Map.of(), true, true, true,
+                provider.deployment, prefix, provider.auth, provider.signsBody, provider.timeoutNanos,
+                provider.connectTimeoutMillis);
     }
 
     private @Nullable Configured configuredMatch(String uri) {
@@ -157,6 +246,15 @@ public final class PassThroughRoutes {
         return base + '?' + targetQuery + '&' + clientQuery;
     }
 
+    /**
+     * A provider prefix's target: the first deployment of the provider, or its environment key (no deployment).
+     *
+     * @param signsBody whether {@code auth} hashes the body (SigV4)
+     */
+    private record Provider(Origin origin, UpstreamAuth auth, @Nullable Deployment deployment, boolean signsBody,
+            long timeoutNanos, int connectTimeoutMillis) {
+    }
+
     /** A configured route, its target parsed once. */
     private record Configured(String path, boolean includeSubpath, Origin origin, String basePath, String query,
             Map<String, String> headers, boolean forwardHeaders, boolean auth) {
@@ -169,14 +267,11 @@ public final class PassThroughRoutes {
                 throw new IllegalArgumentException("pass_through_endpoints target: " + endpoint.target()
                         + " (expected: a URL)", e);
             }
-            String scheme = String.valueOf(target.getScheme()).toLowerCase(Locale.ROOT);
-            String host = target.getHost();
-            if (host == null || !scheme.equals("http") && !scheme.equals("https")) {
+            Origin origin = originOf(target);
+            if (origin == null) {
                 throw new IllegalArgumentException("pass_through_endpoints target: " + endpoint.target()
                         + " (expected: an http:// or https:// URL)");
             }
-            boolean secure = scheme.equals("https");
-            int port = target.getPort() > 0 ? target.getPort() : secure ? 443 : 80;
             String basePath = target.getRawPath() == null ? "" : target.getRawPath();
             if (basePath.endsWith("/")) {
                 basePath = basePath.substring(0, basePath.length() - 1);
@@ -184,8 +279,8 @@ public final class PassThroughRoutes {
             String path = endpoint.path().length() > 1 && endpoint.path().endsWith("/")
                     ? endpoint.path().substring(0, endpoint.path().length() - 1) : endpoint.path();
             String query = target.getRawQuery() == null ? "" : target.getRawQuery();
-            return new Configured(path, endpoint.includeSubpath(), new Origin(secure, host, port, TlsPolicy.VERIFY),
-                    basePath, query, endpoint.headers(), endpoint.forwardHeaders(), endpoint.auth());
+            return new Configured(path, endpoint.includeSubpath(), origin, basePath, query, endpoint.headers(),
+                    endpoint.forwardHeaders(), endpoint.auth());
         }
 
         /** Whether {@code uri} is this route's path, or (with {@code include_subpath}) below it. */

@@ -19,7 +19,11 @@ import org.jspecify.annotations.Nullable;
  *     not the provider's, whenever the route adds a credential of its own
  * @param authRequired whether the route needs the master key or a virtual key
  * @param deployment the deployment whose credentials a provider route uses, or null for a configured route
+ * @param provider the provider a provider route goes to ({@code anthropic}, ...), whose answers' usage is read; null
+ *     for a configured route
  * @param auth the credentials added to the request (the deployment's, or none)
+ * @param signsBody whether {@code auth} signs the body's hash (AWS SigV4), so that the whole body is held before the
+ *     request leaves
  * @param timeoutNanos how long the target may stay silent
  * @param connectTimeoutMillis how long connecting may take
  */
@@ -31,7 +35,9 @@ public record PassThroughTarget(
         boolean dropClientCredentials,
         boolean authRequired,
         @Nullable Deployment deployment,
+        @Nullable String provider,
         UpstreamAuth auth,
+        boolean signsBody,
         long timeoutNanos,
         int connectTimeoutMillis) {
 

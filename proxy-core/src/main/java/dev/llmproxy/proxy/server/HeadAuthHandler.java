@@ -5,6 +5,8 @@ import dev.llmproxy.proxy.auth.Authenticator;
 import dev.llmproxy.proxy.call.CallIds;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.passthrough.PassThroughRoutes;
+import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -13,6 +15,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Authenticates each request on its head, before a byte of its body is read, so that a client without a valid key
@@ -33,7 +36,10 @@ import java.util.function.LongSupplier;
  *       on this connection (a 401 written now would overtake that response): the request goes on and
  *       {@link ClientHandler} answers the 401 in turn, after buffering the body as for any request.
  * </ul>
- * Requests the codec could not decode, and paths that need no key or do not exist, go on untouched.
+ * A pass-through route ({@link ApiPath#isPassThrough}, which wins over a built-in route of the same path) is checked
+ * by its own rule: {@code allowed_ips} always, the key only when the route asks for one ({@code auth: true}, and
+ * every provider prefix). Requests the codec could not decode, and paths that need no key or do not exist, go on
+ * untouched.
  *
  * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
  */
@@ -42,14 +48,21 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
     private final ClientIpPolicy clientIps;
     private final HeadAuthResults results;
     private final LongSupplier ticker;
+    private final PassThroughRoutes passThrough;
     private boolean refusing;
 
     HeadAuthHandler(Authenticator authenticator, ClientIpPolicy clientIps, HeadAuthResults results,
             LongSupplier ticker) {
+        this(authenticator, clientIps, results, ticker, PassThroughRoutes.NONE);
+    }
+
+    HeadAuthHandler(Authenticator authenticator, ClientIpPolicy clientIps, HeadAuthResults results,
+            LongSupplier ticker, PassThroughRoutes passThrough) {
         this.authenticator = authenticator;
         this.clientIps = clientIps;
         this.results = results;
         this.ticker = ticker;
+        this.passThrough = passThrough;
     }
 
     /** The message for {@code failure}, in LiteLLM's words. */
@@ -85,20 +98,40 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpRequest head && head.decoderResult().isSuccess()) {
-            ApiPath path = ApiPath.of(head.uri());
-            if (needsKey(path, head)) {
-                AuthResult result = clientIps.allows(ctx.channel().remoteAddress(), head.headers())
-                        ? authenticator.authenticate(head.headers())
-                        : AuthResult.IP_NOT_ALLOWED;
-                AuthResult.Failure failure = result.failure();
-                if (failure != null && hasBody(head) && !results.isClientBusy()) {
-                    refuse(ctx, head, path, failure);
+            String uri = head.uri();
+            if (ApiPath.isPassThrough(uri, passThrough)) {
+                boolean allowed = clientIps.allows(ctx.channel().remoteAddress(), head.headers());
+                if ((!allowed || passThrough.requiresKey(ApiPath.originForm(uri))) && refused(ctx, head,
+                        Endpoint.PASS_THROUGH, allowed ? authenticator.authenticate(head.headers())
+                                : AuthResult.IP_NOT_ALLOWED)) {
                     return;
                 }
-                results.add(head.headers(), result);
+            } else {
+                ApiPath path = ApiPath.of(uri);
+                if (needsKey(path, head) && refused(ctx, head, path.endpoint(),
+                        clientIps.allows(ctx.channel().remoteAddress(), head.headers())
+                                ? authenticator.authenticate(head.headers()) : AuthResult.IP_NOT_ALLOWED)) {
+                    return;
+                }
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Answers the refusal of a request with a body at once; any other result is left for {@link ClientHandler}.
+     *
+     * @return whether the request was refused here (nothing more of it goes on)
+     */
+    private boolean refused(ChannelHandlerContext ctx, HttpRequest head, @Nullable Endpoint endpoint,
+            AuthResult result) {
+        AuthResult.Failure failure = result.failure();
+        if (failure != null && hasBody(head) && !results.isClientBusy()) {
+            refuse(ctx, head, endpoint, failure);
+            return true;
+        }
+        results.add(head.headers(), result);
+        return false;
     }
 
     private static boolean needsKey(ApiPath path, HttpRequest head) {
@@ -110,13 +143,14 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
         return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
     }
 
-    private void refuse(ChannelHandlerContext ctx, HttpRequest head, ApiPath path, AuthResult.Failure failure) {
+    private void refuse(ChannelHandlerContext ctx, HttpRequest head, @Nullable Endpoint endpoint,
+            AuthResult.Failure failure) {
         refusing = true;
         ReferenceCountUtil.release(head);
         String callId = CallIds.next();
         ProxyError error = refusalError(failure);
         FullHttpResponse response = Responses.error(ctx.alloc(), error, refusalMessage(failure), null, callId);
-        ctx.fireUserEventTriggered(new RequestRefused(callId, error, ticker.getAsLong(), path.endpoint()));
+        ctx.fireUserEventTriggered(new RequestRefused(callId, error, ticker.getAsLong(), endpoint));
         LingeringCloseHandler.answerAndClose(ctx, response, ticker, HttpUtil.getContentLength(head, -1L));
     }
 }

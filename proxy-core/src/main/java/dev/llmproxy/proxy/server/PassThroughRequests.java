@@ -1,6 +1,8 @@
 package dev.llmproxy.proxy.server;
 
 import dev.llmproxy.proxy.auth.AuthResult;
+import dev.llmproxy.proxy.auth.KeyGrant;
+import dev.llmproxy.proxy.auth.KeyRefusal;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.CallOwner;
 import dev.llmproxy.proxy.call.ProxyError;
@@ -10,6 +12,7 @@ import dev.llmproxy.proxy.passthrough.PassThroughRelay;
 import dev.llmproxy.proxy.passthrough.PassThroughRequest;
 import dev.llmproxy.proxy.passthrough.PassThroughTarget;
 import dev.llmproxy.proxy.provider.Endpoint;
+import dev.llmproxy.proxy.route.Deployment;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -28,7 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The pass-through requests of one connection ({@link ApiPath#isPassThrough}): the key is checked when the route
  * asks for one, then a {@link PassThroughRelay} forwards the request, its body streamed to the target as it arrives
- * (held meanwhile up to {@link StreamedBody#REPLAY_BYTES}, then the client waits). The body is owned here until the
+ * (held meanwhile up to {@link StreamedBody#REPLAY_BYTES}, then the client waits). A target that signs the body's
+ * hash (Bedrock) gets its relay once the whole body is held, up to {@code max_request_size_mb} (413 beyond; the held
+ * bytes count in {@code max_buffered_requests_mb}, 503 beyond). The body is owned here until the
  * relay has ended; a request refused before its relay started drops its body, and when part of it is still to come
  * the connection closes lingering (the rest is read and dropped).
  *
@@ -73,11 +78,18 @@ final class PassThroughRequests {
         RequestFacts facts = RequestFacts.arriving(head, server);
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         StreamedBody body = new StreamedBody(ctx, contentType == null ? "" : contentType, null,
-                HttpUtil.getContentLength(head, -1L), StreamedBody.REPLAY_BYTES, server.requestBudget);
+                HttpUtil.getContentLength(head, -1L),
+                target.signsBody() ? server.settings.maxRequestBytes() : StreamedBody.REPLAY_BYTES,
+                server.requestBudget);
         Forwarding forwarding = new Forwarding(ctx, head, target, facts, body);
         current = forwarding;
         // A head the head handler checked leaves its result behind: taken either way, so it is never reused.
         AuthResult checked = headAuth.take(head.headers());
+        if (checked != null && checked.failure() == AuthResult.Failure.IP_NOT_ALLOWED) {
+            refuse(forwarding, ProxyError.IP_NOT_ALLOWED,
+                    HeadAuthHandler.refusalMessage(AuthResult.Failure.IP_NOT_ALLOWED));
+            return true;
+        }
         if (!target.authRequired()) {
             forward(forwarding, Principal.ANONYMOUS);
             return true;
@@ -109,6 +121,9 @@ final class PassThroughRequests {
         forwarding.body.add(part);
         if (forwarding.ended && last) {
             current = null;
+        }
+        if (forwarding.awaitingBody) {
+            startWhenHeld(forwarding);
         }
     }
 
@@ -158,7 +173,7 @@ final class PassThroughRequests {
         forwarding.body.release();
         if (relay == null && !forwarding.ended) {
             forwarding.ended = true;
-            answers.record(forwarding.facts, Endpoint.PASS_THROUGH, null, forwarding.principal,
+            answers.record(forwarding.facts, Endpoint.PASS_THROUGH, forwarding.model(), forwarding.principal,
                     ProxyError.CLIENT_CLOSED);
         }
     }
@@ -182,8 +197,55 @@ final class PassThroughRequests {
         forward(forwarding, principal);
     }
 
-    private void forward(Forwarding forwarding, Principal principal) {
+    private void forward(Forwarding forwarding, Principal caller) {
+        Principal principal = caller;
+        KeyGrant key = caller.key();
+        String model = forwarding.model();
+        if (key != null && model != null) {
+            // A provider route calls the deployment's model group: the key's budget and limits hold for it as for a
+            // model call, and the record of the relay gives the admission back with its usage.
+            KeyRefusal refusal = key.admit(model, server.clock.millis());
+            if (refusal != null) {
+                forwarding.principal = caller;
+                refuse(forwarding, RequestAnswers.keyRefusalResponse(forwarding.ctx, refusal, Endpoint.PASS_THROUGH,
+                        forwarding.facts.callId()), RequestAnswers.keyRefusalError(refusal));
+                return;
+            }
+            principal = caller.admittedCall();
+        }
         forwarding.principal = principal;
+        if (forwarding.target.signsBody()) {
+            forwarding.awaitingBody = true;
+            startWhenHeld(forwarding);
+            return;
+        }
+        startRelay(forwarding, principal);
+    }
+
+    /**
+     * Starts the relay of a request whose body must be whole before it leaves, once it is; refuses it when the body
+     * failed or grew past {@code max_request_size_mb}.
+     */
+    private void startWhenHeld(Forwarding forwarding) {
+        StreamedBody body = forwarding.body;
+        ProxyError failed = body.failure();
+        long limit = server.settings.maxRequestBytes();
+        if (failed != null) {
+            String message = body.failureMessage();
+            forwarding.awaitingBody = false;
+            refuse(forwarding, failed, message != null ? message : "The client's request body was cut short");
+        } else if (body.declaredLength() > limit || body.receivedBytes() > limit) {
+            forwarding.awaitingBody = false;
+            refuse(forwarding, ProxyError.BODY_TOO_LARGE, "Request body is larger than the limit of " + limit
+                    + " bytes (general_settings.max_request_size_mb)");
+        } else if (body.isComplete()) {
+            forwarding.awaitingBody = false;
+            Principal principal = forwarding.principal;
+            startRelay(forwarding, principal != null ? principal : Principal.ANONYMOUS);
+        }
+    }
+
+    private void startRelay(Forwarding forwarding, Principal principal) {
         RequestFacts facts = forwarding.facts;
         PassThroughRequest request = new PassThroughRequest(facts.callId(), forwarding.head, principal,
                 facts.startNanos(), facts.keepAlive(), facts.http10(), forwarding.head.headers().get(TRACEPARENT));
@@ -196,10 +258,18 @@ final class PassThroughRequests {
 
     /** Answers a request refused before its relay started, at once, whether or not its body has arrived. */
     private void refuse(Forwarding forwarding, ProxyError error, String message) {
+        refuse(forwarding, Responses.error(forwarding.ctx.alloc(), error, message, null, forwarding.facts.callId()),
+                error);
+    }
+
+    /**
+     * Answers {@code response} to a request refused before its relay started; its record gives back the key's
+     * admission, if it was taken.
+     */
+    private void refuse(Forwarding forwarding, FullHttpResponse response, ProxyError error) {
         forwarding.ended = true;
         forwarding.body.release();
-        answers.record(forwarding.facts, Endpoint.PASS_THROUGH, null, null, error);
-        FullHttpResponse response = Responses.error(forwarding.ctx.alloc(), error, message, null, forwarding.facts.callId());
+        answers.record(forwarding.facts, Endpoint.PASS_THROUGH, forwarding.model(), forwarding.principal, error);
         if (forwarding.received) {
             current = null;
             answers.send(forwarding.ctx, response, forwarding.facts);
@@ -227,6 +297,8 @@ final class PassThroughRequests {
         boolean received;
         /** Whether the request was refused before its relay started. */
         boolean ended;
+        /** Whether the key was checked and the relay waits for the whole body (its target signs the body). */
+        boolean awaitingBody;
 
         Forwarding(ChannelHandlerContext ctx, HttpRequest head, PassThroughTarget target, RequestFacts facts,
                 StreamedBody body) {
@@ -235,6 +307,12 @@ final class PassThroughRequests {
             this.target = target;
             this.facts = facts;
             this.body = body;
+        }
+
+        /** The model group a provider route calls (its deployment's), or null for a route without a deployment. */
+        @Nullable String model() {
+            Deployment deployment = target.deployment();
+            return deployment == null ? null : deployment.modelGroup();
         }
     }
 }

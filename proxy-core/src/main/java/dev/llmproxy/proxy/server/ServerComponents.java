@@ -36,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import dev.llmproxy.proxy.config.PassThroughEndpoint;
 import dev.llmproxy.proxy.passthrough.PassThroughRoutes;
 import java.util.concurrent.ThreadLocalRandom;
@@ -136,7 +137,8 @@ public final class ServerComponents {
         this.management = builder.management;
         this.endUsers = builder.endUsers;
         this.bridgedResponses = builder.bridgedResponses;
-        this.passThrough = PassThroughRoutes.of(builder.passThroughEndpoints, routes);
+        this.passThrough = PassThroughRoutes.of(builder.passThroughEndpoints, routes,
+                builder.passThroughEnvironment);
     }
 
     /** A builder for a server with {@code settings}, {@code routes} and {@code authenticator}. */
@@ -312,6 +314,7 @@ public final class ServerComponents {
         private RouterSettings routerSettings = RouterSettings.DEFAULTS;
         private HealthCheckSettings healthChecks = HealthCheckSettings.DEFAULTS;
         private List<PassThroughEndpoint> passThroughEndpoints = List.of();
+        private Map<String, String> passThroughEnvironment = Map.of();
 
         private Builder(ServerSettings settings, RouteTable routes, Authenticator authenticator) {
             this.settings = requireNonNull(settings, "settings");
@@ -474,7 +477,16 @@ public final class ServerComponents {
 
         /** {@code general_settings.pass_through_endpoints} (default none; the providers' prefixes are always on). */
         public Builder passThroughEndpoints(List<PassThroughEndpoint> endpoints) {
+            return passThroughEndpoints(endpoints, Map.of());
+        }
+
+        /**
+         * {@code general_settings.pass_through_endpoints}, and the environment whose provider keys serve a provider
+         * prefix that no deployment serves ({@code ANTHROPIC_API_KEY}, ...), as LiteLLM's do.
+         */
+        public Builder passThroughEndpoints(List<PassThroughEndpoint> endpoints, Map<String, String> environment) {
             this.passThroughEndpoints = List.copyOf(endpoints);
+            this.passThroughEnvironment = Map.copyOf(environment);
             return this;
         }
 

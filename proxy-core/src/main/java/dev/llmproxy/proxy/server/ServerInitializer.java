@@ -55,7 +55,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         addHttpHandlers(pipeline, server.settings, server.ticker, server.requestBudget, server.passThrough);
         pipeline.addBefore(AGGREGATOR, CORS, new CorsHandler(server.cors, authResults, server.ticker));
         pipeline.addBefore(AGGREGATOR, AUTH, new HeadAuthHandler(server.authenticator, server.clientIps, authResults,
-                server.ticker));
+                server.ticker, server.passThrough));
         pipeline.addLast(HANDLER, new ClientHandler(server, authResults));
     }
 

@@ -210,6 +210,23 @@ abstract class AbstractVirtualKeysTest {
     }
 
     @Test
+    void shouldChargeTheKeysLimitsOnAProviderRouteAndGiveItsParallelSlotBack() {
+        String key = keyOf(generate("{\"rpm_limit\":2,\"max_parallel_requests\":1}"));
+        String body = ProxyFixture.CHAT_BODY.formatted("gpt-4o-mini");
+
+        HttpResponse<String> first = proxy.post("/openai/v1/chat/completions", body, "Authorization", "Bearer " + key);
+        HttpResponse<String> second = proxy.post("/openai/v1/chat/completions", body, "Authorization", "Bearer " + key);
+        HttpResponse<String> limited = proxy.post("/openai/v1/chat/completions", body, "Authorization", "Bearer " + key);
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(second.statusCode()).as("the first call's parallel slot was given back").isEqualTo(200);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.body()).contains("\"type\":\"rate_limit_error\"");
+        assertThat(limited.headers().firstValue("retry-after")).hasValue("45");
+        assertThat(mock.requestsReceived()).isEqualTo(2);
+    }
+
+    @Test
     void shouldStopAKeyWhoseSpendReachedItsBudgetAndRecordEachCallOnce() throws Exception {
         String key = keyOf(generate("{\"max_budget\":0.005}"));
 

@@ -235,7 +235,7 @@ public final class ProxyFixture implements AutoCloseable {
                     .clientIps(config.generalSettings().clientIps())
                     .routerSettings(config.routerSettings())
                     .healthChecks(config.generalSettings().healthChecks())
-                    .passThroughEndpoints(config.generalSettings().passThroughEndpoints());
+                    .passThroughEndpoints(config.generalSettings().passThroughEndpoints(), config.environment());
             customizer.accept(components);
             ProxyServer server = ProxyServer.start(components.build());
             return new ProxyFixture(server, calls);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.mock.RecordedRequest;
+import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.metrics.Exposition;
@@ -66,6 +67,11 @@ class ProxyServerPassThroughTest {
                       model: anthropic/claude-sonnet-4-5
                       api_base: %1$s
                       api_key: sk-ant-test
+                  - model_name: gem
+                    litellm_params:
+                      model: gemini/gemini-2.5-flash
+                      api_base: %1$s
+                      api_key: gem-key
                 general_settings:
                   master_key: sk-master
                   max_upload_size_mb: 150
@@ -148,6 +154,70 @@ class ProxyServerPassThroughTest {
         assertThat(upstream.header("anthropic-version")).isEqualTo("2023-06-01");
         CallRecord call = proxy.awaitCalls(1);
         assertThat(call.modelGroup()).isEqualTo("claude");
+    }
+
+    @Test
+    void shouldReadTheUsageOfAProviderRoutesAnswersAsTheyPass() throws Exception {
+        String messages = """
+                {"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]%s}""";
+        String[] key = {"x-api-key", MASTER_KEY, "anthropic-version", "2023-06-01"};
+
+        HttpResponse<String> plain = proxy.post("/anthropic/v1/messages", messages.formatted(""), key);
+        CallRecord plainCall = proxy.awaitCalls(1);
+        HttpResponse<String> streamed = proxy.post("/anthropic/v1/messages", messages.formatted(",\"stream\":true"),
+                key);
+        CallRecord streamedCall = proxy.awaitCalls(2);
+        HttpResponse<String> openAi = proxy.post("/openai/v1/chat/completions", """
+                {"model":"gpt-4.1","stream":true,"stream_options":{"include_usage":true},"mock_chunks":5,
+                 "messages":[{"role":"user","content":"hi"}]}""", "Authorization", "Bearer " + MASTER_KEY);
+        CallRecord openAiCall = proxy.awaitCalls(3);
+
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(plainCall.usage()).isEqualTo(usageIn(plain.body(), "input_tokens", "output_tokens"));
+        assertThat(plainCall.stream()).isFalse();
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamedCall.stream()).isTrue();
+        assertThat(streamedCall.usage()).isNotNull();
+        assertThat(streamedCall.usage().completionTokens()).isPositive();
+        assertThat(openAi.statusCode()).isEqualTo(200);
+        assertThat(openAiCall.usage()).isEqualTo(usageIn(openAi.body(), "prompt_tokens", "completion_tokens"));
+        assertThat(openAiCall.usage().completionTokens()).isPositive();
+    }
+
+    @Test
+    void shouldReadTheUsageMetadataOfGeminiAnswersAsTheyPass() {
+        String body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}";
+        String[] key = {"Authorization", "Bearer " + MASTER_KEY};
+
+        HttpResponse<String> plain = proxy.post("/gemini/v1beta/models/gemini-2.5-flash:generateContent", body, key);
+        CallRecord plainCall = proxy.awaitCalls(1);
+        HttpResponse<String> streamed = proxy.post(
+                "/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body, key);
+        CallRecord streamedCall = proxy.awaitCalls(2);
+
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(mock.requests().get(0).header("x-goog-api-key")).isEqualTo("gem-key");
+        assertThat(plainCall.usage()).isEqualTo(usageIn(plain.body(), "promptTokenCount", "candidatesTokenCount"));
+        assertThat(plainCall.modelGroup()).isEqualTo("gem");
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamedCall.stream()).isTrue();
+        assertThat(streamedCall.usage())
+                .isEqualTo(usageIn(streamed.body(), "promptTokenCount", "candidatesTokenCount"));
+    }
+
+    /** The usage an answer reports under {@code prompt} and {@code completion} (its last report, for a stream). */
+    private static Usage usageIn(String body, String prompt, String completion) {
+        java.util.regex.Matcher p = java.util.regex.Pattern.compile("\"" + prompt + "\":(\\d+)").matcher(body);
+        java.util.regex.Matcher c = java.util.regex.Pattern.compile("\"" + completion + "\":(\\d+)").matcher(body);
+        long prompted = -1;
+        long completed = -1;
+        while (p.find()) {
+            prompted = Long.parseLong(p.group(1));
+        }
+        while (c.find()) {
+            completed = Long.parseLong(c.group(1));
+        }
+        return Usage.of(prompted, completed);
     }
 
     @Test
