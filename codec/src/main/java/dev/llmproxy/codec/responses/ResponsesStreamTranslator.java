@@ -32,7 +32,9 @@ import tools.jackson.core.ObjectWriteContext;
  * <p>Every event is written as {@code event: <type>\ndata: <json>\n\n} with its {@code sequence_number}, and the
  * events a chunk causes are emitted while that chunk is visited, so they leave in the read cycle their source arrived
  * in. The text and arguments seen so far are kept, because the {@code .done} events and the final response repeat
- * them. A chunk that is not a chat chunk ends the stream with an {@code error} event; later chunks are dropped.
+ * them. A chat error chunk, a chunk that is not a chat chunk, or a failure the caller reports ({@link #fail(int,
+ * String)}) ends the stream with an {@code error} event (the error's code and message) and {@code response.failed};
+ * later chunks are dropped.
  *
  * <p>Thread-safety: none; one instance per stream, confined to its event loop.
  */
@@ -40,6 +42,7 @@ public final class ResponsesStreamTranslator {
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
     private static final String TEXT_DELTA = "response.output_text.delta";
+    private static final String SERVER_ERROR = "server_error";
     /** The members of a chat chunk the translation reads; the others (id, object, created...) are not built. */
     private static final Set<String> CHUNK_MEMBERS = Set.of("error", "model", "usage", "choices");
 
@@ -92,7 +95,7 @@ public final class ResponsesStreamTranslator {
                     chunk(data, index, length);
                 }
             } catch (IllegalArgumentException | ClassCastException e) {
-                fail("The provider sent a stream event that is not a chat completion chunk");
+                fail(SERVER_ERROR, "The provider sent a stream event that is not a chat completion chunk");
             }
         }
         ByteBuf events = pending;
@@ -115,8 +118,24 @@ public final class ResponsesStreamTranslator {
             if (finishReason != null) {
                 complete();
             } else {
-                fail("The provider's stream ended before the answer was complete");
+                fail(SERVER_ERROR, "The provider's stream ended before the answer was complete");
             }
+        }
+        ByteBuf events = pending;
+        pending = null;
+        return events;
+    }
+
+    /**
+     * The events that end the stream on a failure seen outside it (the provider's connection lost, a timeout): an
+     * {@code error} event with {@code status} as its code, then {@code response.failed}; or {@code null} when the
+     * stream already ended.
+     *
+     * @return owned by the caller
+     */
+    public @Nullable ByteBuf fail(int status, String message) {
+        if (!ended) {
+            fail(Integer.toString(status), message);
         }
         ByteBuf events = pending;
         pending = null;
@@ -151,7 +170,11 @@ public final class ResponsesStreamTranslator {
             throw new IllegalArgumentException("not an object");
         }
         if (chunk.containsKey("error")) {
-            fail("The provider reported an error in its stream");
+            Map<String, Object> error = JsonTree.object(chunk.get("error"));
+            Object code = error == null ? null : error.get("code");
+            String message = error == null ? null : JsonTree.string(error.get("message"));
+            fail(code instanceof String || code instanceof Number ? code.toString() : SERVER_ERROR,
+                    message == null ? "The provider reported an error in its stream" : message);
             return;
         }
         Object chunkModel = chunk.get("model");
@@ -322,12 +345,18 @@ public final class ResponsesStreamTranslator {
         event(reason == null ? "response.completed" : "response.incomplete", "response", response);
     }
 
-    private void fail(String message) {
+    /**
+     * Ends the stream as the Responses API ends a failed one: the {@code error} event (its code is LiteLLM's, the HTTP
+     * status as a string), then {@code response.failed}, whose error code is one of the Responses API's.
+     */
+    private void fail(String code, String message) {
         start();
         ended = true;
+        event("error", "code", code, "message", message, "param", JsonTree.NULL);
         Map<String, Object> response = ResponseObject.response(ids.response(), createdAt, model, "failed", null,
                 List.of(), null);
-        response.put("error", obj("code", "server_error", "message", message));
+        response.put("error", obj("code", code.equals("429") ? "rate_limit_exceeded" : SERVER_ERROR,
+                "message", message));
         event("response.failed", "response", response);
     }
 
