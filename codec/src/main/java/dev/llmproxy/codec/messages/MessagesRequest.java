@@ -25,6 +25,9 @@ import tools.jackson.core.JacksonException;
  *       signatures kept, when the deployment reads them back (Bedrock's Converse takes them as reasoning content, so
  *       that Claude can go on with tool use after thinking), else left out: OpenAI refuses unknown message fields,
  *       and Gemini has its own signatures;
+ *   <li>{@code cache_control} marks (on system, text, image and tool result blocks, tool uses and tools) are kept
+ *       for Bedrock, whose Converse encoding makes them cache points, as LiteLLM keeps them for the providers that
+ *       cache; other providers would refuse the unknown member;
  *   <li>tool names longer than 64 characters, in the tools, the tool choice and earlier tool calls, are shortened
  *       as LiteLLM shortens them ({@link ToolNames}); the answer's translation puts the client's names back;
  *   <li>{@code tools} → functions ({@code input_schema} → {@code parameters}); a web search tool →
@@ -55,13 +58,14 @@ public final class MessagesRequest {
      * Translates {@code body}.
      *
      * @param body the client's Anthropic request; not taken, indexes unchanged
-     * @param keepThinking whether earlier assistant turns' thinking blocks are sent as {@code thinking_blocks}
+     * @param bedrock whether the chat request goes on to Bedrock's Converse, which reads what other providers refuse:
+     *     earlier assistant turns' thinking blocks (as {@code thinking_blocks}) and {@code cache_control} marks
      * @return the OpenAI chat request (its buffer owned by the caller; its {@code model} is the client's) and the tool
      *     names it shortened
      * @throws InvalidRequestException when the body is not an Anthropic request (not JSON, no {@code messages}
      *     array, a message that is not an object)
      */
-    public static Chat translate(ByteBufAllocator alloc, ByteBuf body, boolean keepThinking) {
+    public static Chat translate(ByteBufAllocator alloc, ByteBuf body, boolean bedrock) {
         Map<String, @Nullable Object> request;
         try {
             request = JsonTree.object(JsonTree.parse(body));
@@ -72,7 +76,7 @@ public final class MessagesRequest {
             throw new InvalidRequestException("The request body must be a JSON object", null);
         }
         ToolNames.Builder names = new ToolNames.Builder();
-        Map<String, @Nullable Object> chat = toChat(request, names, keepThinking);
+        Map<String, @Nullable Object> chat = toChat(request, names, bedrock);
         return new Chat(JsonTree.write(alloc, chat, body.readableBytes() + 128), names.build());
     }
 
@@ -101,19 +105,19 @@ public final class MessagesRequest {
     }
 
     static Map<String, @Nullable Object> toChat(Map<String, @Nullable Object> request, ToolNames.Builder names,
-            boolean keepThinking) {
+            boolean bedrock) {
         Map<String, @Nullable Object> chat = new LinkedHashMap<>();
         if (request.containsKey("model")) {
             chat.put("model", request.get("model"));
         }
         List<@Nullable Object> messages = new ArrayList<>();
-        addSystem(request.get("system"), messages);
+        addSystem(request.get("system"), messages, bedrock);
         List<@Nullable Object> turns = JsonTree.array(request.get("messages"));
         if (turns == null) {
             throw new InvalidRequestException("messages: an array of messages is required", "messages");
         }
         for (Object turn : turns) {
-            addTurn(turn, messages, keepThinking);
+            addTurn(turn, messages, bedrock);
         }
         chat.put("messages", messages);
         copy(request, "max_tokens", chat, "max_tokens");
@@ -125,7 +129,7 @@ public final class MessagesRequest {
         if (metadata != null && metadata.get("user_id") instanceof String user) {
             chat.put("user", user);
         }
-        addTools(request, chat, names);
+        addTools(request, chat, names, bedrock);
         addThinking(request.get("thinking"), chat);
         addOutputFormat(request, chat);
         if (Boolean.TRUE.equals(request.get("stream"))) {
@@ -144,7 +148,7 @@ public final class MessagesRequest {
         }
     }
 
-    private static void addSystem(@Nullable Object system, List<@Nullable Object> messages) {
+    private static void addSystem(@Nullable Object system, List<@Nullable Object> messages, boolean bedrock) {
         if (system instanceof String text) {
             messages.add(message("system", text));
             return;
@@ -157,13 +161,13 @@ public final class MessagesRequest {
         for (Object block : blocks) {
             Map<String, @Nullable Object> b = JsonTree.object(block);
             if (b != null && b.get("text") instanceof String text) {
-                parts.add(textPart(text));
+                parts.add(marked(textPart(text), b, bedrock));
             }
         }
         messages.add(message("system", parts));
     }
 
-    private static void addTurn(@Nullable Object turn, List<@Nullable Object> messages, boolean keepThinking) {
+    private static void addTurn(@Nullable Object turn, List<@Nullable Object> messages, boolean bedrock) {
         Map<String, @Nullable Object> t = JsonTree.object(turn);
         if (t == null || !(t.get("role") instanceof String role)) {
             throw new InvalidRequestException("messages: each message must be an object with a role", "messages");
@@ -179,13 +183,14 @@ public final class MessagesRequest {
                     "messages");
         }
         if ("assistant".equals(role)) {
-            addAssistant(blocks, messages, keepThinking);
+            addAssistant(blocks, messages, bedrock);
         } else {
-            addUser(role, blocks, messages);
+            addUser(role, blocks, messages, bedrock);
         }
     }
 
-    private static void addUser(String role, List<@Nullable Object> blocks, List<@Nullable Object> messages) {
+    private static void addUser(String role, List<@Nullable Object> blocks, List<@Nullable Object> messages,
+            boolean bedrock) {
         List<@Nullable Object> parts = new ArrayList<>();
         for (Object block : blocks) {
             Map<String, @Nullable Object> b = JsonTree.object(block);
@@ -195,13 +200,13 @@ public final class MessagesRequest {
             switch (String.valueOf(b.get("type"))) {
                 case "text" -> {
                     if (b.get("text") instanceof String text) {
-                        parts.add(textPart(text));
+                        parts.add(marked(textPart(text), b, bedrock));
                     }
                 }
                 case "image", "document" -> {
                     Map<String, @Nullable Object> image = imagePart(b.get("source"));
                     if (image != null) {
-                        parts.add(image);
+                        parts.add(marked(image, b, bedrock));
                     }
                 }
                 case "tool_result" -> {
@@ -211,7 +216,7 @@ public final class MessagesRequest {
                     tool.put("role", "tool");
                     tool.put("tool_call_id", b.get("tool_use_id"));
                     tool.put("content", toolResultContent(b.get("content")));
-                    messages.add(tool);
+                    messages.add(marked(tool, b, bedrock));
                 }
                 default -> {
                     // Other blocks (server tool results, search results) have no chat counterpart.
@@ -285,11 +290,12 @@ public final class MessagesRequest {
     }
 
     private static void addAssistant(List<@Nullable Object> blocks, List<@Nullable Object> messages,
-            boolean keepThinking) {
+            boolean bedrock) {
         StringBuilder text = new StringBuilder();
         boolean hasText = false;
         List<@Nullable Object> calls = new ArrayList<>();
         List<@Nullable Object> thinking = new ArrayList<>(0);
+        @Nullable Object textMark = null;
         for (Object block : blocks) {
             Map<String, @Nullable Object> b = JsonTree.object(block);
             if (b == null) {
@@ -299,6 +305,9 @@ public final class MessagesRequest {
             if ("text".equals(type) && b.get("text") instanceof String t) {
                 text.append(t);
                 hasText = true;
+                if (b.get("cache_control") != null) {
+                    textMark = b.get("cache_control");
+                }
             } else if ("tool_use".equals(type)) {
                 Map<String, @Nullable Object> function = new LinkedHashMap<>();
                 function.put("name", ToolNames.shorten(toolName(b.get("name"), UNNAMED_TOOL)));
@@ -308,8 +317,8 @@ public final class MessagesRequest {
                 call.put("id", b.get("id"));
                 call.put("type", "function");
                 call.put("function", function);
-                calls.add(call);
-            } else if (keepThinking && ("thinking".equals(type) || "redacted_thinking".equals(type))) {
+                calls.add(marked(call, b, bedrock));
+            } else if (bedrock && ("thinking".equals(type) || "redacted_thinking".equals(type))) {
                 thinking.add(thinkingBlock(b));
             }
         }
@@ -321,6 +330,10 @@ public final class MessagesRequest {
         }
         if (!thinking.isEmpty()) {
             message.put("thinking_blocks", thinking);
+        }
+        if (bedrock && textMark != null && hasText) {
+            // The text blocks are joined into one content string, so a mark on any of them marks the message.
+            message.put("cache_control", textMark);
         }
         messages.add(message);
     }
@@ -345,7 +358,7 @@ public final class MessagesRequest {
     }
 
     private static void addTools(Map<String, @Nullable Object> request, Map<String, @Nullable Object> chat,
-            ToolNames.Builder names) {
+            ToolNames.Builder names, boolean bedrock) {
         List<@Nullable Object> tools = JsonTree.array(request.get("tools"));
         if (tools != null) {
             List<@Nullable Object> functions = new ArrayList<>();
@@ -375,7 +388,7 @@ public final class MessagesRequest {
                 Map<String, @Nullable Object> wrapped = new LinkedHashMap<>();
                 wrapped.put("type", "function");
                 wrapped.put("function", function);
-                functions.add(wrapped);
+                functions.add(marked(wrapped, t, bedrock));
             }
             if (!functions.isEmpty()) {
                 chat.put("tools", functions);
@@ -451,6 +464,16 @@ public final class MessagesRequest {
         message.put("role", role);
         message.put("content", content);
         return message;
+    }
+
+    /** {@code out} with the {@code cache_control} of {@code block}, when it has one and the target reads it. */
+    private static Map<String, @Nullable Object> marked(Map<String, @Nullable Object> out,
+            Map<String, @Nullable Object> block, boolean keep) {
+        Object mark = block.get("cache_control");
+        if (keep && mark != null) {
+            out.put("cache_control", mark);
+        }
+        return out;
     }
 
     private static Map<String, @Nullable Object> textPart(String text) {
