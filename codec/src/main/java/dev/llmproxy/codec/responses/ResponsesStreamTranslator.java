@@ -1,9 +1,10 @@
 package dev.llmproxy.codec.responses;
 
-import static dev.llmproxy.codec.responses.JsonTree.obj;
+import static dev.llmproxy.codec.internal.JsonTree.map;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import io.netty.buffer.ByteBuf;
@@ -211,7 +212,7 @@ public final class ResponsesStreamTranslator {
                 item = open(Kind.REASONING, ids.reasoning());
                 reasoning = item;
                 event("response.reasoning_summary_part.added", "item_id", item.id, "output_index", item.index,
-                        "summary_index", 0, "part", obj("type", "summary_text", "text", ""));
+                        "summary_index", 0, "part", map("type", "summary_text", "text", ""));
             }
             item.text.append(thinking);
             event("response.reasoning_summary_text.delta", "item_id", item.id, "output_index", item.index,
@@ -293,7 +294,7 @@ public final class ResponsesStreamTranslator {
         event("response.reasoning_summary_text.done", "item_id", item.id, "output_index", item.index,
                 "summary_index", 0, "text", text);
         event("response.reasoning_summary_part.done", "item_id", item.id, "output_index", item.index,
-                "summary_index", 0, "part", obj("type", "summary_text", "text", text));
+                "summary_index", 0, "part", map("type", "summary_text", "text", text));
         event("response.output_item.done", "output_index", item.index, "item", item.snapshot("completed"));
     }
 
@@ -337,7 +338,7 @@ public final class ResponsesStreamTranslator {
         Map<String, Object> chat = chatUsage;
         Usage known = usage();
         Object responseUsage = chat != null ? ResponseObject.usage(chat) : known == null ? null
-                : ResponseObject.usage(obj("prompt_tokens", known.promptTokens(),
+                : ResponseObject.usage(map("prompt_tokens", known.promptTokens(),
                         "completion_tokens", known.completionTokens(), "total_tokens", known.totalTokens()));
         Map<String, Object> response = ResponseObject.response(ids.response(), createdAt, model,
                 reason == null ? "completed" : "incomplete", reason, output, responseUsage);
@@ -355,13 +356,13 @@ public final class ResponsesStreamTranslator {
         event("error", "code", code, "message", message, "param", JsonTree.NULL);
         Map<String, Object> response = ResponseObject.response(ids.response(), createdAt, model, "failed", null,
                 List.of(), null);
-        response.put("error", obj("code", code.equals("429") ? "rate_limit_exceeded" : SERVER_ERROR,
+        response.put("error", map("code", code.equals("429") ? "rate_limit_exceeded" : SERVER_ERROR,
                 "message", message));
         event("response.failed", "response", response);
     }
 
     private void event(String type, Object... fields) {
-        Map<String, Object> event = obj("type", type);
+        Map<String, Object> event = map("type", type);
         for (int i = 0; i < fields.length; i += 2) {
             event.put((String) fields[i], fields[i + 1]);
         }
@@ -443,7 +444,7 @@ public final class ResponsesStreamTranslator {
                 case FUNCTION_CALL -> ResponseObject.functionCall(id, callId, name, done ? text.toString() : "",
                         status);
                 case REASONING -> done ? ResponseObject.reasoning(id, text.toString())
-                        : obj("type", "reasoning", "id", id, "summary", List.of());
+                        : map("type", "reasoning", "id", id, "summary", List.of());
             };
         }
     }

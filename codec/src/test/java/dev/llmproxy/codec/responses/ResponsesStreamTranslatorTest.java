@@ -4,6 +4,7 @@ import static dev.llmproxy.codec.responses.ChatStreams.bridge;
 import static dev.llmproxy.codec.responses.ChatStreams.types;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.testing.TrackingAllocator;
 import io.netty.buffer.ByteBuf;
