@@ -3,6 +3,7 @@ package dev.llmproxy.codec.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -177,7 +178,15 @@ public final class JsonTree {
 
     /** Writes {@code value} as compact JSON into a new buffer from {@code alloc}, owned by the caller. */
     public static ByteBuf encode(ByteBufAllocator alloc, Object value) {
-        ByteBuf out = alloc.buffer(256);
+        return encode(alloc, value, 256);
+    }
+
+    /**
+     * Writes {@code value} as compact JSON into a new buffer from {@code alloc}, owned by the caller, sized first for
+     * {@code sizeHint} bytes (a translated request is about as long as the client's, images included).
+     */
+    public static ByteBuf encode(ByteBufAllocator alloc, Object value, int sizeHint) {
+        ByteBuf out = alloc.buffer(sizeHint);
         try {
             writeTo(out, value);
             return out;
@@ -185,6 +194,15 @@ public final class JsonTree {
             out.release();
             throw e;
         }
+    }
+
+    /** The compact JSON text of {@code value}. */
+    public static String text(@Nullable Object value) {
+        StringWriter writer = new StringWriter();
+        try (JsonGenerator g = JsonInput.JSON.createGenerator(ObjectWriteContext.empty(), writer)) {
+            write(g, value);
+        }
+        return writer.toString();
     }
 
     /** Appends {@code value} as compact JSON to {@code out}. */

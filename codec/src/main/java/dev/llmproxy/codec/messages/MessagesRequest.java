@@ -1,5 +1,7 @@
 package dev.llmproxy.codec.messages;
 
+import dev.llmproxy.codec.internal.JsonTree;
+import dev.llmproxy.codec.internal.RawJson;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -68,7 +70,7 @@ public final class MessagesRequest {
     public static Chat translate(ByteBufAllocator alloc, ByteBuf body, boolean bedrock) {
         Map<String, @Nullable Object> request;
         try {
-            request = JsonTree.object(JsonTree.parse(body));
+            request = JsonTree.object(JsonTree.read(body));
         } catch (JacksonException | IllegalArgumentException e) {
             throw new InvalidRequestException("Invalid JSON in the request body", null);
         }
@@ -77,7 +79,7 @@ public final class MessagesRequest {
         }
         ToolNames.Builder names = new ToolNames.Builder();
         Map<String, @Nullable Object> chat = toChat(request, names, bedrock);
-        return new Chat(JsonTree.write(alloc, chat, body.readableBytes() + 128), names.build());
+        return new Chat(JsonTree.encode(alloc, chat, body.readableBytes() + 128), names.build());
     }
 
     /**
@@ -92,7 +94,7 @@ public final class MessagesRequest {
     public static ByteBuf forVertex(ByteBufAllocator alloc, ByteBuf body, String version) {
         Map<String, @Nullable Object> request;
         try {
-            request = JsonTree.object(JsonTree.parse(body));
+            request = JsonTree.object(JsonTree.read(body));
         } catch (JacksonException | IllegalArgumentException e) {
             throw new InvalidRequestException("Invalid JSON in the request body", null);
         }
@@ -101,7 +103,7 @@ public final class MessagesRequest {
         }
         request.remove("model");
         request.putIfAbsent("anthropic_version", version);
-        return JsonTree.write(alloc, request, body.readableBytes() + 48);
+        return JsonTree.encode(alloc, request, body.readableBytes() + 48);
     }
 
     static Map<String, @Nullable Object> toChat(Map<String, @Nullable Object> request, ToolNames.Builder names,
@@ -143,7 +145,7 @@ public final class MessagesRequest {
 
     private static void copy(Map<String, @Nullable Object> from, String name, Map<String, @Nullable Object> to,
             String as) {
-        if (from.containsKey(name) && from.get(name) != null) {
+        if (present(from.get(name))) {
             to.put(as, from.get(name));
         }
     }
@@ -229,7 +231,7 @@ public final class MessagesRequest {
     }
 
     private static @Nullable Object toolResultContent(@Nullable Object content) {
-        if (content == null) {
+        if (!present(content)) {
             return "";
         }
         if (content instanceof String) {
@@ -305,14 +307,14 @@ public final class MessagesRequest {
             if ("text".equals(type) && b.get("text") instanceof String t) {
                 text.append(t);
                 hasText = true;
-                if (b.get("cache_control") != null) {
+                if (present(b.get("cache_control"))) {
                     textMark = b.get("cache_control");
                 }
             } else if ("tool_use".equals(type)) {
                 Map<String, @Nullable Object> function = new LinkedHashMap<>();
                 function.put("name", ToolNames.shorten(toolName(b.get("name"), UNNAMED_TOOL)));
                 Object input = b.get("input");
-                function.put("arguments", JsonTree.text(input == null ? new LinkedHashMap<>() : input));
+                function.put("arguments", JsonTree.text(present(input) ? input : new LinkedHashMap<>()));
                 Map<String, @Nullable Object> call = new LinkedHashMap<>();
                 call.put("id", b.get("id"));
                 call.put("type", "function");
@@ -374,17 +376,17 @@ public final class MessagesRequest {
                     chat.put("web_search_options", new LinkedHashMap<String, @Nullable Object>());
                     continue;
                 }
-                if (type != null && !"custom".equals(type) && !t.containsKey("input_schema")) {
+                if (present(type) && !"custom".equals(type) && !t.containsKey("input_schema")) {
                     // A hosted tool of Anthropic's (computer use, bash, text editor): no other provider runs it.
                     continue;
                 }
                 Map<String, @Nullable Object> function = new LinkedHashMap<>();
                 function.put("name", names.add(toolName(t.get("name"), UNNAMED_TOOL + "_" + position)));
-                if (t.get("description") != null) {
+                if (present(t.get("description"))) {
                     function.put("description", t.get("description"));
                 }
                 Object schema = t.get("input_schema");
-                function.put("parameters", schema != null ? schema : emptySchema());
+                function.put("parameters", present(schema) ? schema : emptySchema());
                 Map<String, @Nullable Object> wrapped = new LinkedHashMap<>();
                 wrapped.put("type", "function");
                 wrapped.put("function", function);
@@ -428,7 +430,7 @@ public final class MessagesRequest {
         if ("adaptive".equals(type)) {
             chat.put("reasoning_effort", "medium");
         } else if ("enabled".equals(type)) {
-            long budget = t.get("budget_tokens") instanceof JsonTree.Num n ? n.longValue() : 0;
+            long budget = t.get("budget_tokens") instanceof RawJson n ? JsonTree.number(n) : 0;
             chat.put("reasoning_effort", budget >= HIGH_EFFORT_BUDGET ? "high"
                     : budget >= MEDIUM_EFFORT_BUDGET ? "medium" : "low");
         }
@@ -440,7 +442,7 @@ public final class MessagesRequest {
             Map<String, @Nullable Object> config = JsonTree.object(request.get("output_config"));
             format = config == null ? null : JsonTree.object(config.get("format"));
         }
-        if (format == null || !"json_schema".equals(format.get("type")) || format.get("schema") == null) {
+        if (format == null || !"json_schema".equals(format.get("type")) || !present(format.get("schema"))) {
             return;
         }
         Map<String, @Nullable Object> schema = new LinkedHashMap<>();
@@ -470,10 +472,15 @@ public final class MessagesRequest {
     private static Map<String, @Nullable Object> marked(Map<String, @Nullable Object> out,
             Map<String, @Nullable Object> block, boolean keep) {
         Object mark = block.get("cache_control");
-        if (keep && mark != null) {
+        if (keep && present(mark)) {
             out.put("cache_control", mark);
         }
         return out;
+    }
+
+    /** Whether a member is there and not JSON {@code null}: Anthropic's clients send both for "none". */
+    private static boolean present(@Nullable Object value) {
+        return value != null && value != JsonTree.NULL;
     }
 
     private static Map<String, @Nullable Object> textPart(String text) {
