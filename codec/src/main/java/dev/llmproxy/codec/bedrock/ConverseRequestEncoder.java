@@ -351,7 +351,7 @@ public final class ConverseRequestEncoder {
         for (Object item : list(request.get("tools"))) {
             Map<String, Object> tool = object(item);
             Map<String, Object> function = tool == null ? null : object(tool.get("function"));
-            if (function == null || !(function.get("name") instanceof String name)) {
+            if (tool == null || function == null || !(function.get("name") instanceof String name)) {
                 continue;
             }
             Object description = function.get("description") instanceof String d && !d.isEmpty() ? d : name;

@@ -12,8 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -102,6 +104,32 @@ class ProxyServerBridgedResponsesProvidersTest {
     }
 
     /** Each mock fails with its provider's own error: throttling, Anthropic's 529 overloaded (a 500), quota. */
+    /**
+     * Bedrock's binary frames are decoded, translated to chat and then to Responses events in the read cycle they
+     * arrive in: the mock's pause after two chunks reaches the client as a pause between the second and third deltas.
+     */
+    @Test
+    void shouldWriteEachBedrockEventAsItsFrameArrives() throws Exception {
+        List<ProxyServerStreamTest.TimedEvent> events;
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send(RawClient.post("/v1/responses", request("bedrock",
+                    "{\"mock_chunks\":4,\"mock_hold_after_chunks\":2,\"mock_hold_ms\":1500}", ",\"stream\":true"),
+                    ""));
+            assertThat(client.readHead().status()).isEqualTo(200);
+            events = ProxyServerStreamTest.events(client.readTimedChunks());
+        }
+
+        List<ProxyServerStreamTest.TimedEvent> deltas = events.stream()
+                .filter(e -> e.data().startsWith("event: response.output_text.delta")).toList();
+        assertThat(deltas).hasSize(4);
+        long firstGapMillis = TimeUnit.NANOSECONDS.toMillis(deltas.get(1).arrivedNanos()
+                - events.get(0).arrivedNanos());
+        long pauseMillis = TimeUnit.NANOSECONDS.toMillis(deltas.get(2).arrivedNanos() - deltas.get(1).arrivedNanos());
+        assertThat(firstGapMillis).as("the second delta came with the first events, ms").isLessThan(1000);
+        assertThat(pauseMillis).as("pause between the second and third deltas, ms").isGreaterThan(1000);
+        assertThat(events.get(events.size() - 1).data()).startsWith("event: response.completed");
+    }
+
     @ParameterizedTest
     @CsvSource({"bedrock,429", "anthropic,500", "gemini,429"})
     void shouldEndAStreamTheProviderFailsWithTheErrorEvent(String model, String code) {
