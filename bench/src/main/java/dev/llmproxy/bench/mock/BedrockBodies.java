@@ -15,7 +15,7 @@ final class BedrockBodies {
 
     /** A Converse response: a text answer, or one {@code toolUse} when {@code toolName} is set. */
     static Consumer<JsonGenerator> response(String content, @org.jspecify.annotations.Nullable String toolName,
-            String toolArguments, int input, int output) {
+            String toolArguments, int input, int output, int cacheRead, int cacheWrite) {
         return g -> {
             g.writeStartObject();
             g.writeName("output");
@@ -42,7 +42,7 @@ final class BedrockBodies {
             g.writeEndObject();
             g.writeEndObject();
             g.writeStringProperty("stopReason", toolName != null ? "tool_use" : "end_turn");
-            writeUsage(g, input, output);
+            writeUsage(g, input, output, cacheRead, cacheWrite);
             g.writeName("metrics");
             g.writeStartObject();
             g.writeNumberProperty("latencyMs", 1);
@@ -52,10 +52,10 @@ final class BedrockBodies {
     }
 
     /** The {@code metadata} event's payload. */
-    static Consumer<JsonGenerator> metadata(int input, int output) {
+    static Consumer<JsonGenerator> metadata(int input, int output, int cacheRead, int cacheWrite) {
         return g -> {
             g.writeStartObject();
-            writeUsage(g, input, output);
+            writeUsage(g, input, output, cacheRead, cacheWrite);
             g.writeName("metrics");
             g.writeStartObject();
             g.writeNumberProperty("latencyMs", 1);
@@ -96,12 +96,17 @@ final class BedrockBodies {
         };
     }
 
-    private static void writeUsage(JsonGenerator g, int input, int output) {
+    /** Bedrock's usage: {@code inputTokens} leaves the cache reads and writes out, {@code totalTokens} counts them. */
+    private static void writeUsage(JsonGenerator g, int input, int output, int cacheRead, int cacheWrite) {
         g.writeName("usage");
         g.writeStartObject();
         g.writeNumberProperty("inputTokens", input);
         g.writeNumberProperty("outputTokens", output);
-        g.writeNumberProperty("totalTokens", input + output);
+        g.writeNumberProperty("totalTokens", input + output + cacheRead + cacheWrite);
+        if (cacheRead > 0 || cacheWrite > 0) {
+            g.writeNumberProperty("cacheReadInputTokens", cacheRead);
+            g.writeNumberProperty("cacheWriteInputTokens", cacheWrite);
+        }
         g.writeEndObject();
     }
 }

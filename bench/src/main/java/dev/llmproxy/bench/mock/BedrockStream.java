@@ -76,7 +76,8 @@ class BedrockStream extends PacedStream {
         EventStreamFrames.event(tail, "contentBlockStop", "{\"contentBlockIndex\":0}");
         EventStreamFrames.event(tail, "messageStop", "{\"stopReason\":\""
                 + (toolName != null ? "tool_use" : "end_turn") + "\"}");
-        EventStreamFrames.event(tail, "metadata", json(BedrockBodies.metadata(input, output)));
+        EventStreamFrames.event(tail, "metadata", json(BedrockBodies.metadata(input, output,
+                request.cacheReadTokens, request.cacheWriteTokens)));
         return tail;
     }
 

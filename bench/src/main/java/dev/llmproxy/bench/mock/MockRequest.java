@@ -41,6 +41,9 @@ final class MockRequest {
     int thoughtTokens;
     int promptTokens = UNSET;
     int completionTokens = UNSET;
+    /** Bedrock answers: the cache reads and writes the usage reports ({@code mock_usage}'s Anthropic names). */
+    int cacheReadTokens;
+    int cacheWriteTokens;
     /** A speech or image request's {@code response_format} (a string; chat's object form is not kept). */
     @Nullable String responseFormat;
     /** A speech request's {@code voice}, or Gemini's {@code prebuiltVoiceConfig.voiceName}. */
@@ -71,6 +74,8 @@ final class MockRequest {
         return content == null
                 && promptTokens == UNSET
                 && completionTokens == UNSET
+                && cacheReadTokens == 0
+                && cacheWriteTokens == 0
                 && chunks == config.streamChunks();
     }
 }

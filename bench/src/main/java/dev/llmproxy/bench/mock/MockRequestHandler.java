@@ -473,7 +473,8 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
                 exchange.route.isBedrockInvoke() ? AnthropicBodies.message(BedrockInvokeStream.CLAUDE, content,
                         request.toolName, request.toolArguments, input, output)
-                : BedrockBodies.response(content, request.toolName, request.toolArguments, input, output)), null);
+                : BedrockBodies.response(content, request.toolName, request.toolArguments, input, output,
+                        request.cacheReadTokens, request.cacheWriteTokens)), null);
     }
 
     private void sendAnthropicError(ChannelHandlerContext ctx, Exchange exchange, int status, String message) {

@@ -226,6 +226,10 @@ final class MockRequestParser {
                 into.promptTokens = Math.max(0, parser.getValueAsInt(0));
             } else if ("completion_tokens".equals(name)) {
                 into.completionTokens = Math.max(0, parser.getValueAsInt(0));
+            } else if ("cache_read_input_tokens".equals(name)) {
+                into.cacheReadTokens = Math.max(0, parser.getValueAsInt(0));
+            } else if ("cache_creation_input_tokens".equals(name)) {
+                into.cacheWriteTokens = Math.max(0, parser.getValueAsInt(0));
             } else {
                 parser.skipChildren();
             }

@@ -32,7 +32,7 @@ import tools.jackson.core.ObjectWriteContext;
  * spec, section 5.3). The same body serves {@code /converse} and {@code /converse-stream}.
  *
  * <ul>
- *   <li>{@code system} messages → {@code system: [{text}]} ({@code cache_control} → a following {@code cachePoint});
+ *   <li>{@code system} messages → {@code system: [{text}]};
  *   <li>{@code user}/{@code assistant} turns → {@code messages} with content blocks, consecutive turns of one role
  *       merged and empty text dropped; {@code image_url} data URLs → {@code image: {format, source: {bytes}}};
  *       assistant {@code tool_calls} → {@code toolUse}; {@code tool} messages → {@code toolResult} blocks in a user
@@ -41,6 +41,10 @@ import tools.jackson.core.ObjectWriteContext;
  *       {@code inferenceConfig};
  *   <li>{@code tools} → {@code toolConfig.tools[].toolSpec}; {@code tool_choice} {@code auto|required|{function}} →
  *       {@code auto|any|tool};
+ *   <li>{@code cache_control} (Anthropic's prompt caching mark) on a content part, a message, an assistant's tool
+ *       call or a tool → a {@code cachePoint} block right after what it marks, in {@code system}, the turn's
+ *       {@code content} or {@code toolConfig.tools}; its {@code ttl} ({@code 5m}, {@code 1h}) is kept for the Claude
+ *       models that take one (4.5 and later), as LiteLLM does;
  *   <li>{@code reasoning_effort} → {@code additionalModelRequestFields.thinking} with LiteLLM's budgets,
  *       {@code thinking}, {@code top_k} and any other parameter that is not OpenAI's →
  *       {@code additionalModelRequestFields} as they are (Converse refuses unknown top-level fields); Converse's own
@@ -143,7 +147,7 @@ public final class ConverseRequestEncoder {
             request.remove("tool_choice");
         }
         Media media = new Media(downloaded);
-        Map<String, Object> converse = converse(request, media);
+        Map<String, Object> converse = converse(request, media, new CachePoints(model));
         if (!media.missing.isEmpty()) {
             throw new MediaUrlsNeeded(List.copyOf(media.missing));
         }
@@ -158,13 +162,13 @@ public final class ConverseRequestEncoder {
         return out;
     }
 
-    private static Map<String, Object> converse(Map<String, Object> request, Media media) {
+    private static Map<String, Object> converse(Map<String, Object> request, Media media, CachePoints cache) {
         List<Object> system = new ArrayList<>();
         List<Object> messages = new ArrayList<>();
         for (Object item : list(request.get("messages"))) {
             Map<String, Object> message = object(item);
             if (message != null) {
-                addMessage(message, system, messages, media);
+                addMessage(message, system, messages, media, cache);
             }
         }
         Map<String, Object> converse = map("messages", messages);
@@ -175,7 +179,7 @@ public final class ConverseRequestEncoder {
         if (!inference.isEmpty()) {
             converse.put("inferenceConfig", inference);
         }
-        Map<String, Object> toolConfig = toolConfig(request);
+        Map<String, Object> toolConfig = toolConfig(request, cache);
         if (toolConfig != null) {
             converse.put("toolConfig", toolConfig);
         }
@@ -200,11 +204,13 @@ public final class ConverseRequestEncoder {
     }
 
     private static void addMessage(Map<String, Object> message, List<Object> system, List<Object> messages,
-            Media media) {
+            Media media, CachePoints cache) {
         String role = string(message.get("role"));
         Object content = message.get("content");
         if ("system".equals(role) || "developer".equals(role)) {
-            system.addAll(blocks(content, null));
+            List<Object> blocks = blocks(content, null, cache);
+            cache.mark(blocks, message);
+            system.addAll(blocks);
             return;
         }
         List<Object> blocks = new ArrayList<>();
@@ -221,19 +227,23 @@ public final class ConverseRequestEncoder {
                     blocks.add(map("reasoningContent", map("reasoningText", text)));
                 }
             }
-            blocks.addAll(blocks(content, null));
+            blocks.addAll(blocks(content, null, cache));
+            cache.mark(blocks, message);
             for (Object call : list(message.get("tool_calls"))) {
                 Map<String, Object> toolCall = object(call);
                 Map<String, Object> function = toolCall == null ? null : object(toolCall.get("function"));
                 if (toolCall != null && function != null) {
                     blocks.add(map("toolUse", map("toolUseId", toolCall.getOrDefault("id", ""),
                             "name", function.getOrDefault("name", ""), "input", arguments(function.get("arguments")))));
+                    cache.mark(blocks, toolCall);
                 }
             }
         } else if ("tool".equals(role) || "function".equals(role)) {
             List<Object> result = new ArrayList<>();
-            for (Object block : blocks(content, null)) {
+            boolean marked = false;
+            for (Object block : blocks(content, null, cache)) {
                 Map<String, Object> text = object(block);
+                marked |= text != null && text.containsKey("cachePoint");
                 if (text != null && text.containsKey("text")) {
                     result.add(text);
                 }
@@ -244,8 +254,14 @@ public final class ConverseRequestEncoder {
             }
             Object id = message.containsKey("tool_call_id") ? message.get("tool_call_id") : message.get("name");
             blocks.add(map("toolResult", map("toolUseId", id == null ? "" : id, "content", result)));
+            if (marked) {
+                // A cachePoint cannot sit inside a toolResult: a marked part of the result marks the whole result.
+                blocks.add(cache.point(null));
+            }
+            cache.mark(blocks, message);
         } else {
-            blocks.addAll(blocks(content, media));
+            blocks.addAll(blocks(content, media, cache));
+            cache.mark(blocks, message);
         }
         if (blocks.isEmpty()) {
             return;
@@ -259,7 +275,7 @@ public final class ConverseRequestEncoder {
     }
 
     /** Content blocks of an OpenAI {@code content} (a string or a list of parts); media only where it is given. */
-    private static List<Object> blocks(@Nullable Object content, @Nullable Media media) {
+    private static List<Object> blocks(@Nullable Object content, @Nullable Media media, CachePoints cache) {
         List<Object> blocks = new ArrayList<>();
         if (content instanceof String text) {
             if (!text.isEmpty()) {
@@ -282,9 +298,7 @@ public final class ConverseRequestEncoder {
                 Map<String, Object> file = object(part.get("file"));
                 media.add(blocks, file != null ? string(file.get("file_data")) : null);
             }
-            if (part.containsKey("cache_control") && !blocks.isEmpty()) {
-                blocks.add(map("cachePoint", map("type", "default")));
-            }
+            cache.mark(blocks, part);
         }
         return blocks;
     }
@@ -332,12 +346,12 @@ public final class ConverseRequestEncoder {
         return config;
     }
 
-    private static @Nullable Map<String, Object> toolConfig(Map<String, Object> request) {
+    private static @Nullable Map<String, Object> toolConfig(Map<String, Object> request, CachePoints cache) {
         List<Object> tools = new ArrayList<>();
         for (Object item : list(request.get("tools"))) {
             Map<String, Object> tool = object(item);
             Map<String, Object> function = tool == null ? null : object(tool.get("function"));
-            if (function == null || !(function.get("name") instanceof String name)) {
+            if (tool == null || function == null || !(function.get("name") instanceof String name)) {
                 continue;
             }
             Object description = function.get("description") instanceof String d && !d.isEmpty() ? d : name;
@@ -345,6 +359,7 @@ public final class ConverseRequestEncoder {
             Object schema = parameters != null ? parameters : map("type", "object", "properties", map());
             tools.add(map("toolSpec", map("name", name, "description", description,
                     "inputSchema", map("json", schema))));
+            cache.mark(tools, tool.containsKey("cache_control") ? tool : function);
         }
         if (tools.isEmpty()) {
             return null;
@@ -431,6 +446,59 @@ public final class ConverseRequestEncoder {
             // Converse wants each document of a request named, and the names distinct.
             blocks.add(map("document", map("format", document, "name",
                     "DocumentPDFmessages_" + documents++, "source", map("bytes", bytes))));
+        }
+    }
+
+    /**
+     * LiteLLM's {@code cache_control} → {@code cachePoint} rule for one request: a point after each marked block,
+     * never two in a row, and never one with nothing before it to cache.
+     */
+    private static final class CachePoints {
+        private static final Set<String> TTLS = Set.of("5m", "1h");
+        private final boolean takesTtl;
+
+        CachePoints(String model) {
+            this.takesTtl = takesTtl(model);
+        }
+
+        /** Adds a {@code cachePoint} to {@code blocks} when {@code marked} has a {@code cache_control}. */
+        void mark(List<Object> blocks, Map<String, Object> marked) {
+            Object control = marked.get("cache_control");
+            if (control == null || control == JsonTree.NULL || blocks.isEmpty()) {
+                return;
+            }
+            Map<String, Object> last = object(blocks.get(blocks.size() - 1));
+            if (last != null && last.containsKey("cachePoint")) {
+                return;
+            }
+            blocks.add(point(object(control)));
+        }
+
+        Map<String, Object> point(@Nullable Map<String, Object> control) {
+            Map<String, Object> point = map("type", "default");
+            if (takesTtl && control != null && control.get("ttl") instanceof String ttl && TTLS.contains(ttl)) {
+                point.put("ttl", ttl);
+            }
+            return map("cachePoint", point);
+        }
+
+        /** Claude 4.5 and later on Bedrock take a cache point's {@code ttl}; older models refuse it. */
+        private static boolean takesTtl(String model) {
+            String id = model.toLowerCase(Locale.ROOT);
+            if (!id.contains("claude")) {
+                return false;
+            }
+            for (String family : new String[] {"sonnet-4-", "opus-4-", "haiku-4-"}) {
+                int at = id.indexOf(family);
+                if (at >= 0 && at + family.length() < id.length()) {
+                    char minor = id.charAt(at + family.length());
+                    // "claude-sonnet-4-20250514" is 4.0: its next part is a date, not a minor version.
+                    boolean dated = at + family.length() + 1 < id.length()
+                            && Character.isDigit(id.charAt(at + family.length() + 1));
+                    return !dated && minor >= '5' && minor <= '9';
+                }
+            }
+            return false;
         }
     }
 

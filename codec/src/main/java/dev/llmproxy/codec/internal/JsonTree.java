@@ -1,20 +1,28 @@
 package dev.llmproxy.codec.internal;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonEncoding;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectWriteContext;
 
 /**
  * JSON values as plain Java objects, for translations whose shapes are nested deeply enough that a small tree is
- * clearer than a streaming walk (Bedrock's requests and whole responses), and for the reference translations of the
- * differential tests: objects are {@link LinkedHashMap}s (order kept), arrays {@link List}s, strings
+ * clearer than a streaming walk (Bedrock's requests and whole responses, the Responses bridge), and for the reference
+ * translations of the differential tests: objects are {@link LinkedHashMap}s (order kept), arrays {@link List}s, strings
  * {@link String}s, booleans {@link Boolean}s, numbers {@link RawJson} (their text kept exactly, unless the reader is
  * given another form) and {@code null} {@link #NULL}.
  *
@@ -30,6 +38,70 @@ public final class JsonTree {
     };
 
     private JsonTree() {
+    }
+
+    /**
+     * Reads {@code buf[index, index + length)}, numbers as {@link RawJson}.
+     *
+     * @param buf not taken, indexes unchanged
+     * @throws IllegalArgumentException if it is not exactly one valid JSON value
+     */
+    public static Object read(ByteBuf buf, int index, int length) {
+        try (JsonParser p = JsonInput.of(buf, index, length).parser()) {
+            if (p.nextToken() == null) {
+                throw new IllegalArgumentException("empty JSON");
+            }
+            Object value = read(p);
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("trailing data after the JSON value");
+            }
+            return value;
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("invalid JSON", e);
+        }
+    }
+
+    /** Reads the readable bytes of {@code buf} (not taken); see {@link #read(ByteBuf, int, int)}. */
+    public static Object read(ByteBuf buf) {
+        return read(buf, buf.readerIndex(), buf.readableBytes());
+    }
+
+    /**
+     * Reads the object at {@code buf[index, index + length)} keeping only the members named in {@code kept}; the others
+     * are skipped without being built (still checked to be well-formed JSON): a streamed event's few useful members.
+     *
+     * @param buf not taken, indexes unchanged
+     * @return the kept members, or {@code null} when the value is not an object
+     * @throws IllegalArgumentException if it is not exactly one valid JSON value
+     */
+    public static @Nullable Map<String, Object> readObject(ByteBuf buf, int index, int length, Set<String> kept) {
+        try (JsonParser p = JsonInput.of(buf, index, length).parser()) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new IllegalArgumentException("empty JSON");
+            }
+            @Nullable Map<String, Object> object = null;
+            if (first == JsonToken.START_OBJECT) {
+                object = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    if (kept.contains(name)) {
+                        object.put(name, read(p));
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("trailing data after the JSON value");
+            }
+            return object;
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("invalid JSON", e);
+        }
     }
 
     /** Reads the value {@code p} is at, numbers as {@link RawJson}. */
@@ -104,6 +176,43 @@ public final class JsonTree {
         }
     }
 
+    /** Writes {@code value} as compact JSON into a new buffer from {@code alloc}, owned by the caller. */
+    public static ByteBuf encode(ByteBufAllocator alloc, Object value) {
+        return encode(alloc, value, 256);
+    }
+
+    /**
+     * Writes {@code value} as compact JSON into a new buffer from {@code alloc}, owned by the caller, sized first for
+     * {@code sizeHint} bytes (a translated request is about as long as the client's, images included).
+     */
+    public static ByteBuf encode(ByteBufAllocator alloc, Object value, int sizeHint) {
+        ByteBuf out = alloc.buffer(sizeHint);
+        try {
+            writeTo(out, value);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    /** The compact JSON text of {@code value}. */
+    public static String text(@Nullable Object value) {
+        StringWriter writer = new StringWriter();
+        try (JsonGenerator g = JsonInput.JSON.createGenerator(ObjectWriteContext.empty(), writer)) {
+            write(g, value);
+        }
+        return writer.toString();
+    }
+
+    /** Appends {@code value} as compact JSON to {@code out}. */
+    public static void writeTo(ByteBuf out, Object value) {
+        try (JsonGenerator g = JsonInput.JSON.createGenerator(
+                ObjectWriteContext.empty(), new ByteBufOutputStream(out), JsonEncoding.UTF8)) {
+            write(g, value);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     public static @Nullable Map<String, Object> object(@Nullable Object value) {
         return value instanceof Map<?, ?> ? (Map<String, Object>) value : null;
@@ -112,6 +221,12 @@ public final class JsonTree {
     @SuppressWarnings("unchecked")
     public static List<Object> list(@Nullable Object value) {
         return value instanceof List<?> ? (List<Object>) value : List.of();
+    }
+
+    /** {@code value} as a list, or {@code null} when it is not one (where a missing list and an empty one differ). */
+    @SuppressWarnings("unchecked")
+    public static @Nullable List<Object> array(@Nullable Object value) {
+        return value instanceof List<?> ? (List<Object>) value : null;
     }
 
     public static @Nullable String string(@Nullable Object value) {
@@ -128,6 +243,24 @@ public final class JsonTree {
             }
         }
         return 0;
+    }
+
+    /**
+     * A whole number's value (a count), or {@code fallback} when {@code value} is not one: a fraction or an exponent
+     * where a count belongs is an unusable figure, not a fatal one.
+     */
+    public static long number(@Nullable Object value, long fallback) {
+        if (value instanceof RawJson raw) {
+            try {
+                return Long.parseLong(raw.json());
+            } catch (NumberFormatException e) {
+                return fallback;
+            }
+        }
+        if (value instanceof Long || value instanceof Integer) {
+            return ((Number) value).longValue();
+        }
+        return fallback;
     }
 
     /** A new object from alternating names and values. */

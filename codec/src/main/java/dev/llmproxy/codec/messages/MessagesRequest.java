@@ -1,5 +1,7 @@
 package dev.llmproxy.codec.messages;
 
+import dev.llmproxy.codec.internal.JsonTree;
+import dev.llmproxy.codec.internal.RawJson;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -25,6 +27,9 @@ import tools.jackson.core.JacksonException;
  *       signatures kept, when the deployment reads them back (Bedrock's Converse takes them as reasoning content, so
  *       that Claude can go on with tool use after thinking), else left out: OpenAI refuses unknown message fields,
  *       and Gemini has its own signatures;
+ *   <li>{@code cache_control} marks (on system, text, image and tool result blocks, tool uses and tools) are kept
+ *       for Bedrock, whose Converse encoding makes them cache points, as LiteLLM keeps them for the providers that
+ *       cache; other providers would refuse the unknown member;
  *   <li>tool names longer than 64 characters, in the tools, the tool choice and earlier tool calls, are shortened
  *       as LiteLLM shortens them ({@link ToolNames}); the answer's translation puts the client's names back;
  *   <li>{@code tools} → functions ({@code input_schema} → {@code parameters}); a web search tool →
@@ -55,16 +60,17 @@ public final class MessagesRequest {
      * Translates {@code body}.
      *
      * @param body the client's Anthropic request; not taken, indexes unchanged
-     * @param keepThinking whether earlier assistant turns' thinking blocks are sent as {@code thinking_blocks}
+     * @param bedrock whether the chat request goes on to Bedrock's Converse, which reads what other providers refuse:
+     *     earlier assistant turns' thinking blocks (as {@code thinking_blocks}) and {@code cache_control} marks
      * @return the OpenAI chat request (its buffer owned by the caller; its {@code model} is the client's) and the tool
      *     names it shortened
      * @throws InvalidRequestException when the body is not an Anthropic request (not JSON, no {@code messages}
      *     array, a message that is not an object)
      */
-    public static Chat translate(ByteBufAllocator alloc, ByteBuf body, boolean keepThinking) {
+    public static Chat translate(ByteBufAllocator alloc, ByteBuf body, boolean bedrock) {
         Map<String, @Nullable Object> request;
         try {
-            request = JsonTree.object(JsonTree.parse(body));
+            request = JsonTree.object(JsonTree.read(body));
         } catch (JacksonException | IllegalArgumentException e) {
             throw new InvalidRequestException("Invalid JSON in the request body", null);
         }
@@ -72,8 +78,8 @@ public final class MessagesRequest {
             throw new InvalidRequestException("The request body must be a JSON object", null);
         }
         ToolNames.Builder names = new ToolNames.Builder();
-        Map<String, @Nullable Object> chat = toChat(request, names, keepThinking);
-        return new Chat(JsonTree.write(alloc, chat, body.readableBytes() + 128), names.build());
+        Map<String, @Nullable Object> chat = toChat(request, names, bedrock);
+        return new Chat(JsonTree.encode(alloc, chat, body.readableBytes() + 128), names.build());
     }
 
     /**
@@ -88,7 +94,7 @@ public final class MessagesRequest {
     public static ByteBuf forVertex(ByteBufAllocator alloc, ByteBuf body, String version) {
         Map<String, @Nullable Object> request;
         try {
-            request = JsonTree.object(JsonTree.parse(body));
+            request = JsonTree.object(JsonTree.read(body));
         } catch (JacksonException | IllegalArgumentException e) {
             throw new InvalidRequestException("Invalid JSON in the request body", null);
         }
@@ -97,23 +103,23 @@ public final class MessagesRequest {
         }
         request.remove("model");
         request.putIfAbsent("anthropic_version", version);
-        return JsonTree.write(alloc, request, body.readableBytes() + 48);
+        return JsonTree.encode(alloc, request, body.readableBytes() + 48);
     }
 
     static Map<String, @Nullable Object> toChat(Map<String, @Nullable Object> request, ToolNames.Builder names,
-            boolean keepThinking) {
+            boolean bedrock) {
         Map<String, @Nullable Object> chat = new LinkedHashMap<>();
         if (request.containsKey("model")) {
             chat.put("model", request.get("model"));
         }
         List<@Nullable Object> messages = new ArrayList<>();
-        addSystem(request.get("system"), messages);
+        addSystem(request.get("system"), messages, bedrock);
         List<@Nullable Object> turns = JsonTree.array(request.get("messages"));
         if (turns == null) {
             throw new InvalidRequestException("messages: an array of messages is required", "messages");
         }
         for (Object turn : turns) {
-            addTurn(turn, messages, keepThinking);
+            addTurn(turn, messages, bedrock);
         }
         chat.put("messages", messages);
         copy(request, "max_tokens", chat, "max_tokens");
@@ -125,7 +131,7 @@ public final class MessagesRequest {
         if (metadata != null && metadata.get("user_id") instanceof String user) {
             chat.put("user", user);
         }
-        addTools(request, chat, names);
+        addTools(request, chat, names, bedrock);
         addThinking(request.get("thinking"), chat);
         addOutputFormat(request, chat);
         if (Boolean.TRUE.equals(request.get("stream"))) {
@@ -139,12 +145,12 @@ public final class MessagesRequest {
 
     private static void copy(Map<String, @Nullable Object> from, String name, Map<String, @Nullable Object> to,
             String as) {
-        if (from.containsKey(name) && from.get(name) != null) {
+        if (present(from.get(name))) {
             to.put(as, from.get(name));
         }
     }
 
-    private static void addSystem(@Nullable Object system, List<@Nullable Object> messages) {
+    private static void addSystem(@Nullable Object system, List<@Nullable Object> messages, boolean bedrock) {
         if (system instanceof String text) {
             messages.add(message("system", text));
             return;
@@ -157,13 +163,13 @@ public final class MessagesRequest {
         for (Object block : blocks) {
             Map<String, @Nullable Object> b = JsonTree.object(block);
             if (b != null && b.get("text") instanceof String text) {
-                parts.add(textPart(text));
+                parts.add(marked(textPart(text), b, bedrock));
             }
         }
         messages.add(message("system", parts));
     }
 
-    private static void addTurn(@Nullable Object turn, List<@Nullable Object> messages, boolean keepThinking) {
+    private static void addTurn(@Nullable Object turn, List<@Nullable Object> messages, boolean bedrock) {
         Map<String, @Nullable Object> t = JsonTree.object(turn);
         if (t == null || !(t.get("role") instanceof String role)) {
             throw new InvalidRequestException("messages: each message must be an object with a role", "messages");
@@ -179,13 +185,14 @@ public final class MessagesRequest {
                     "messages");
         }
         if ("assistant".equals(role)) {
-            addAssistant(blocks, messages, keepThinking);
+            addAssistant(blocks, messages, bedrock);
         } else {
-            addUser(role, blocks, messages);
+            addUser(role, blocks, messages, bedrock);
         }
     }
 
-    private static void addUser(String role, List<@Nullable Object> blocks, List<@Nullable Object> messages) {
+    private static void addUser(String role, List<@Nullable Object> blocks, List<@Nullable Object> messages,
+            boolean bedrock) {
         List<@Nullable Object> parts = new ArrayList<>();
         for (Object block : blocks) {
             Map<String, @Nullable Object> b = JsonTree.object(block);
@@ -195,13 +202,13 @@ public final class MessagesRequest {
             switch (String.valueOf(b.get("type"))) {
                 case "text" -> {
                     if (b.get("text") instanceof String text) {
-                        parts.add(textPart(text));
+                        parts.add(marked(textPart(text), b, bedrock));
                     }
                 }
                 case "image", "document" -> {
                     Map<String, @Nullable Object> image = imagePart(b.get("source"));
                     if (image != null) {
-                        parts.add(image);
+                        parts.add(marked(image, b, bedrock));
                     }
                 }
                 case "tool_result" -> {
@@ -211,7 +218,7 @@ public final class MessagesRequest {
                     tool.put("role", "tool");
                     tool.put("tool_call_id", b.get("tool_use_id"));
                     tool.put("content", toolResultContent(b.get("content")));
-                    messages.add(tool);
+                    messages.add(marked(tool, b, bedrock));
                 }
                 default -> {
                     // Other blocks (server tool results, search results) have no chat counterpart.
@@ -224,7 +231,7 @@ public final class MessagesRequest {
     }
 
     private static @Nullable Object toolResultContent(@Nullable Object content) {
-        if (content == null) {
+        if (!present(content)) {
             return "";
         }
         if (content instanceof String) {
@@ -285,11 +292,12 @@ public final class MessagesRequest {
     }
 
     private static void addAssistant(List<@Nullable Object> blocks, List<@Nullable Object> messages,
-            boolean keepThinking) {
+            boolean bedrock) {
         StringBuilder text = new StringBuilder();
         boolean hasText = false;
         List<@Nullable Object> calls = new ArrayList<>();
         List<@Nullable Object> thinking = new ArrayList<>(0);
+        @Nullable Object textMark = null;
         for (Object block : blocks) {
             Map<String, @Nullable Object> b = JsonTree.object(block);
             if (b == null) {
@@ -299,17 +307,20 @@ public final class MessagesRequest {
             if ("text".equals(type) && b.get("text") instanceof String t) {
                 text.append(t);
                 hasText = true;
+                if (present(b.get("cache_control"))) {
+                    textMark = b.get("cache_control");
+                }
             } else if ("tool_use".equals(type)) {
                 Map<String, @Nullable Object> function = new LinkedHashMap<>();
                 function.put("name", ToolNames.shorten(toolName(b.get("name"), UNNAMED_TOOL)));
                 Object input = b.get("input");
-                function.put("arguments", JsonTree.text(input == null ? new LinkedHashMap<>() : input));
+                function.put("arguments", JsonTree.text(present(input) ? input : new LinkedHashMap<>()));
                 Map<String, @Nullable Object> call = new LinkedHashMap<>();
                 call.put("id", b.get("id"));
                 call.put("type", "function");
                 call.put("function", function);
-                calls.add(call);
-            } else if (keepThinking && ("thinking".equals(type) || "redacted_thinking".equals(type))) {
+                calls.add(marked(call, b, bedrock));
+            } else if (bedrock && ("thinking".equals(type) || "redacted_thinking".equals(type))) {
                 thinking.add(thinkingBlock(b));
             }
         }
@@ -321,6 +332,10 @@ public final class MessagesRequest {
         }
         if (!thinking.isEmpty()) {
             message.put("thinking_blocks", thinking);
+        }
+        if (bedrock && textMark != null && hasText) {
+            // The text blocks are joined into one content string, so a mark on any of them marks the message.
+            message.put("cache_control", textMark);
         }
         messages.add(message);
     }
@@ -345,7 +360,7 @@ public final class MessagesRequest {
     }
 
     private static void addTools(Map<String, @Nullable Object> request, Map<String, @Nullable Object> chat,
-            ToolNames.Builder names) {
+            ToolNames.Builder names, boolean bedrock) {
         List<@Nullable Object> tools = JsonTree.array(request.get("tools"));
         if (tools != null) {
             List<@Nullable Object> functions = new ArrayList<>();
@@ -361,21 +376,21 @@ public final class MessagesRequest {
                     chat.put("web_search_options", new LinkedHashMap<String, @Nullable Object>());
                     continue;
                 }
-                if (type != null && !"custom".equals(type) && !t.containsKey("input_schema")) {
+                if (present(type) && !"custom".equals(type) && !t.containsKey("input_schema")) {
                     // A hosted tool of Anthropic's (computer use, bash, text editor): no other provider runs it.
                     continue;
                 }
                 Map<String, @Nullable Object> function = new LinkedHashMap<>();
                 function.put("name", names.add(toolName(t.get("name"), UNNAMED_TOOL + "_" + position)));
-                if (t.get("description") != null) {
+                if (present(t.get("description"))) {
                     function.put("description", t.get("description"));
                 }
                 Object schema = t.get("input_schema");
-                function.put("parameters", schema != null ? schema : emptySchema());
+                function.put("parameters", present(schema) ? schema : emptySchema());
                 Map<String, @Nullable Object> wrapped = new LinkedHashMap<>();
                 wrapped.put("type", "function");
                 wrapped.put("function", function);
-                functions.add(wrapped);
+                functions.add(marked(wrapped, t, bedrock));
             }
             if (!functions.isEmpty()) {
                 chat.put("tools", functions);
@@ -415,7 +430,7 @@ public final class MessagesRequest {
         if ("adaptive".equals(type)) {
             chat.put("reasoning_effort", "medium");
         } else if ("enabled".equals(type)) {
-            long budget = t.get("budget_tokens") instanceof JsonTree.Num n ? n.longValue() : 0;
+            long budget = t.get("budget_tokens") instanceof RawJson n ? JsonTree.number(n) : 0;
             chat.put("reasoning_effort", budget >= HIGH_EFFORT_BUDGET ? "high"
                     : budget >= MEDIUM_EFFORT_BUDGET ? "medium" : "low");
         }
@@ -427,7 +442,7 @@ public final class MessagesRequest {
             Map<String, @Nullable Object> config = JsonTree.object(request.get("output_config"));
             format = config == null ? null : JsonTree.object(config.get("format"));
         }
-        if (format == null || !"json_schema".equals(format.get("type")) || format.get("schema") == null) {
+        if (format == null || !"json_schema".equals(format.get("type")) || !present(format.get("schema"))) {
             return;
         }
         Map<String, @Nullable Object> schema = new LinkedHashMap<>();
@@ -451,6 +466,21 @@ public final class MessagesRequest {
         message.put("role", role);
         message.put("content", content);
         return message;
+    }
+
+    /** {@code out} with the {@code cache_control} of {@code block}, when it has one and the target reads it. */
+    private static Map<String, @Nullable Object> marked(Map<String, @Nullable Object> out,
+            Map<String, @Nullable Object> block, boolean keep) {
+        Object mark = block.get("cache_control");
+        if (keep && present(mark)) {
+            out.put("cache_control", mark);
+        }
+        return out;
+    }
+
+    /** Whether a member is there and not JSON {@code null}: Anthropic's clients send both for "none". */
+    private static boolean present(@Nullable Object value) {
+        return value != null && value != JsonTree.NULL;
     }
 
     private static Map<String, @Nullable Object> textPart(String text) {

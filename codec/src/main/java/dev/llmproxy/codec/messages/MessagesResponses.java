@@ -1,5 +1,7 @@
 package dev.llmproxy.codec.messages;
 
+import dev.llmproxy.codec.internal.JsonTree;
+import dev.llmproxy.codec.internal.RawJson;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
 import io.netty.buffer.ByteBuf;
@@ -45,7 +47,7 @@ public final class MessagesResponses {
     public static TranslatedBody fromChat(ByteBufAllocator alloc, ByteBuf body, int status, ToolNames toolNames) {
         Map<String, @Nullable Object> completion;
         try {
-            completion = JsonTree.object(JsonTree.parse(body));
+            completion = JsonTree.object(JsonTree.read(body));
         } catch (JacksonException | IllegalArgumentException e) {
             completion = null;
         }
@@ -71,7 +73,7 @@ public final class MessagesResponses {
         long prompt = count(usage, "prompt_tokens");
         long completionTokens = count(usage, "completion_tokens");
         out.put("usage", anthropicUsage(usage, prompt, completionTokens));
-        return new TranslatedBody(JsonTree.write(alloc, out, body.readableBytes() + 64), status,
+        return new TranslatedBody(JsonTree.encode(alloc, out, body.readableBytes() + 64), status,
                 usage == null ? null : Usage.of(prompt, completionTokens));
     }
 
@@ -85,7 +87,7 @@ public final class MessagesResponses {
             long prompt, long completionTokens) {
         Map<String, @Nullable Object> details = usage == null ? null
                 : JsonTree.object(usage.get("prompt_tokens_details"));
-        long read = usage != null && usage.get("cache_read_input_tokens") instanceof JsonTree.Num
+        long read = usage != null && usage.get("cache_read_input_tokens") instanceof RawJson
                 ? count(usage, "cache_read_input_tokens") : count(details, "cached_tokens");
         long creation = count(usage, "cache_creation_input_tokens");
         Map<String, @Nullable Object> anthropicUsage = new LinkedHashMap<>();
@@ -171,7 +173,7 @@ public final class MessagesResponses {
     private static Object arguments(@Nullable Object arguments) {
         if (arguments instanceof String text && !text.isBlank()) {
             try {
-                Object parsed = JsonTree.parse(Unpooled.wrappedBuffer(
+                Object parsed = JsonTree.read(Unpooled.wrappedBuffer(
                         text.getBytes(StandardCharsets.UTF_8)));
                 if (parsed instanceof Map<?, ?>) {
                     return parsed;
@@ -185,6 +187,6 @@ public final class MessagesResponses {
     }
 
     private static long count(@Nullable Map<String, @Nullable Object> object, String name) {
-        return object != null && object.get(name) instanceof JsonTree.Num n ? Math.max(0, n.longValue()) : 0;
+        return object != null && object.get(name) instanceof RawJson n ? Math.max(0, JsonTree.number(n)) : 0;
     }
 }

@@ -1,7 +1,8 @@
 package dev.llmproxy.codec.responses;
 
-import static dev.llmproxy.codec.responses.JsonTree.obj;
+import static dev.llmproxy.codec.internal.JsonTree.map;
 
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.Usage;
 import java.util.List;
 import java.util.Map;
@@ -25,33 +26,33 @@ final class ResponseObject {
      */
     static Map<String, Object> response(String id, long createdAt, Object model, String status,
             @Nullable String incompleteReason, List<Object> output, @Nullable Object usage) {
-        return obj("id", id, "object", "response", "created_at", createdAt, "status", status,
+        return map("id", id, "object", "response", "created_at", createdAt, "status", status,
                 "error", JsonTree.NULL,
-                "incomplete_details", incompleteReason == null ? JsonTree.NULL : obj("reason", incompleteReason),
+                "incomplete_details", incompleteReason == null ? JsonTree.NULL : map("reason", incompleteReason),
                 "instructions", JsonTree.NULL, "max_output_tokens", JsonTree.NULL, "model", model,
                 "output", output, "parallel_tool_calls", Boolean.TRUE, "previous_response_id", JsonTree.NULL,
-                "reasoning", obj("effort", JsonTree.NULL, "summary", JsonTree.NULL), "store", Boolean.FALSE,
-                "temperature", JsonTree.NULL, "text", obj("format", obj("type", "text")), "tool_choice", "auto",
+                "reasoning", map("effort", JsonTree.NULL, "summary", JsonTree.NULL), "store", Boolean.FALSE,
+                "temperature", JsonTree.NULL, "text", map("format", map("type", "text")), "tool_choice", "auto",
                 "tools", List.of(), "top_p", JsonTree.NULL, "truncation", "disabled",
-                "usage", usage == null ? JsonTree.NULL : usage, "user", JsonTree.NULL, "metadata", obj());
+                "usage", usage == null ? JsonTree.NULL : usage, "user", JsonTree.NULL, "metadata", map());
     }
 
     static Map<String, Object> message(String id, String status, @Nullable String text) {
         List<Object> content = text == null ? List.of() : List.of(outputText(text));
-        return obj("type", "message", "id", id, "status", status, "role", "assistant", "content", content);
+        return map("type", "message", "id", id, "status", status, "role", "assistant", "content", content);
     }
 
     static Map<String, Object> outputText(String text) {
-        return obj("type", "output_text", "text", text, "annotations", List.of());
+        return map("type", "output_text", "text", text, "annotations", List.of());
     }
 
     static Map<String, Object> functionCall(String id, String callId, String name, String arguments, String status) {
-        return obj("type", "function_call", "id", id, "call_id", callId, "name", name, "arguments", arguments,
+        return map("type", "function_call", "id", id, "call_id", callId, "name", name, "arguments", arguments,
                 "status", status);
     }
 
     static Map<String, Object> reasoning(String id, String text) {
-        return obj("type", "reasoning", "id", id, "summary", List.of(obj("type", "summary_text", "text", text)));
+        return map("type", "reasoning", "id", id, "summary", List.of(map("type", "summary_text", "text", text)));
     }
 
     /** The Responses usage object for a chat {@code usage} object (absent counts are 0). */
@@ -63,8 +64,8 @@ final class ResponseObject {
         Map<String, Object> completionDetails = JsonTree.object(chatUsage.get("completion_tokens_details"));
         long cached = promptDetails == null ? 0 : JsonTree.number(promptDetails.get("cached_tokens"), 0);
         long reasoning = completionDetails == null ? 0 : JsonTree.number(completionDetails.get("reasoning_tokens"), 0);
-        return obj("input_tokens", input, "input_tokens_details", obj("cached_tokens", cached),
-                "output_tokens", output, "output_tokens_details", obj("reasoning_tokens", reasoning),
+        return map("input_tokens", input, "input_tokens_details", map("cached_tokens", cached),
+                "output_tokens", output, "output_tokens_details", map("reasoning_tokens", reasoning),
                 "total_tokens", total);
     }
 

@@ -1,7 +1,8 @@
 package dev.llmproxy.codec.responses;
 
-import static dev.llmproxy.codec.responses.JsonTree.obj;
+import static dev.llmproxy.codec.internal.JsonTree.map;
 
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -105,7 +106,7 @@ public final class ResponsesRequests {
     static List<Object> inputItems(Map<String, Object> request) {
         Object input = request.get("input");
         if (input instanceof String text) {
-            return List.of(obj("type", "message", "role", "user", "content", text));
+            return List.of(map("type", "message", "role", "user", "content", text));
         }
         List<Object> items = JsonTree.array(input);
         if (items == null) {
@@ -123,7 +124,7 @@ public final class ResponsesRequests {
         List<Object> messages = new ArrayList<>();
         String instructions = JsonTree.string(request.get("instructions"));
         if (instructions != null) {
-            messages.add(obj("role", "system", "content", instructions));
+            messages.add(map("role", "system", "content", instructions));
         }
         Messages builder = new Messages(messages);
         for (Object item : earlier) {
@@ -160,7 +161,7 @@ public final class ResponsesRequests {
         }
         if (Boolean.TRUE.equals(request.get("stream"))) {
             chat.put("stream", Boolean.TRUE);
-            chat.put("stream_options", obj("include_usage", Boolean.TRUE));
+            chat.put("stream_options", map("include_usage", Boolean.TRUE));
         }
         for (Map.Entry<String, Object> field : request.entrySet()) {
             if (!RESPONSES_FIELDS.contains(field.getKey())) {
@@ -201,14 +202,14 @@ public final class ResponsesRequests {
                     if (name == null) {
                         throw new InvalidRequestException("a function tool needs a name", "tools");
                     }
-                    Map<String, Object> function = obj("name", name);
+                    Map<String, Object> function = map("name", name);
                     for (String field : new String[] {"description", "parameters", "strict"}) {
                         Object v = tool.get(field);
                         if (v != null && v != JsonTree.NULL) {
                             function.put(field, v);
                         }
                     }
-                    functions.add(obj("type", "function", "function", function));
+                    functions.add(map("type", "function", "function", function));
                 }
                 case "web_search", "web_search_preview" -> chat.put("web_search_options", new LinkedHashMap<>());
                 default -> throw new InvalidRequestException("The tool type '" + type
@@ -235,7 +236,7 @@ public final class ResponsesRequests {
             if (name == null) {
                 throw new InvalidRequestException("tool_choice of type function needs a name", "tool_choice");
             }
-            return obj("type", "function", "function", obj("name", name));
+            return map("type", "function", "function", map("name", name));
         }
         return "required";
     }
@@ -253,9 +254,9 @@ public final class ResponsesRequests {
                     schema.put(field, v);
                 }
             }
-            return obj("type", "json_schema", "json_schema", schema);
+            return map("type", "json_schema", "json_schema", schema);
         }
-        return obj("type", type);
+        return map("type", type);
     }
 
     /** Appends input items as chat messages; consecutive function calls become one assistant message. */
@@ -302,7 +303,7 @@ public final class ResponsesRequests {
             }
             Object content = item.get("content");
             if (content instanceof String) {
-                messages.add(obj("role", role, "content", content));
+                messages.add(map("role", role, "content", content));
                 return;
             }
             List<Object> parts = JsonTree.array(content);
@@ -310,7 +311,7 @@ public final class ResponsesRequests {
                 throw new InvalidRequestException("a message's content must be a string or an array of parts",
                         "input");
             }
-            messages.add(obj("role", role, "content", chatParts(parts, role)));
+            messages.add(map("role", role, "content", chatParts(parts, role)));
         }
 
         private static Object chatParts(List<Object> parts, String role) {
@@ -330,7 +331,7 @@ public final class ResponsesRequests {
                             throw new InvalidRequestException("a text part needs its text", "input");
                         }
                         text.append(value);
-                        chat.add(obj("type", "text", "text", value));
+                        chat.add(map("type", "text", "text", value));
                     }
                     case "input_image" -> {
                         textOnly = false;
@@ -339,17 +340,17 @@ public final class ResponsesRequests {
                             throw new InvalidRequestException("an input_image part needs an image_url (file_id is not"
                                     + " supported for this model)", "input");
                         }
-                        Map<String, Object> image = obj("url", url);
+                        Map<String, Object> image = map("url", url);
                         Object detail = part.get("detail");
                         if (detail instanceof String) {
                             image.put("detail", detail);
                         }
-                        chat.add(obj("type", "image_url", "image_url", image));
+                        chat.add(map("type", "image_url", "image_url", image));
                     }
                     case "refusal" -> {
                         String value = JsonTree.string(part.get("refusal"));
                         text.append(value == null ? "" : value);
-                        chat.add(obj("type", "text", "text", value == null ? "" : value));
+                        chat.add(map("type", "text", "text", value == null ? "" : value));
                     }
                     default -> throw new InvalidRequestException("The content part type '" + type
                             + "' is not supported for this model (bridged to chat completions)", "input");
@@ -366,13 +367,13 @@ public final class ResponsesRequests {
                 throw new InvalidRequestException("a function_call item needs call_id and name", "input");
             }
             Object arguments = item.get("arguments");
-            Map<String, Object> call = obj("id", callId, "type", "function", "function",
-                    obj("name", name, "arguments", arguments instanceof String ? arguments : "{}"));
+            Map<String, Object> call = map("id", callId, "type", "function", "function",
+                    map("name", name, "arguments", arguments instanceof String ? arguments : "{}"));
             List<Object> calls = openToolCalls;
             if (calls == null) {
                 calls = new ArrayList<>();
                 openToolCalls = calls;
-                messages.add(obj("role", "assistant", "content", JsonTree.NULL, "tool_calls", calls));
+                messages.add(map("role", "assistant", "content", JsonTree.NULL, "tool_calls", calls));
             }
             calls.add(call);
         }
@@ -401,7 +402,7 @@ public final class ResponsesRequests {
                 }
                 content = text.toString();
             }
-            messages.add(obj("role", "tool", "tool_call_id", callId, "content", content));
+            messages.add(map("role", "tool", "tool_call_id", callId, "content", content));
         }
     }
 }

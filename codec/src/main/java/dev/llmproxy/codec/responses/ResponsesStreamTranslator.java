@@ -1,9 +1,10 @@
 package dev.llmproxy.codec.responses;
 
-import static dev.llmproxy.codec.responses.JsonTree.obj;
+import static dev.llmproxy.codec.internal.JsonTree.map;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import io.netty.buffer.ByteBuf;
@@ -32,7 +33,9 @@ import tools.jackson.core.ObjectWriteContext;
  * <p>Every event is written as {@code event: <type>\ndata: <json>\n\n} with its {@code sequence_number}, and the
  * events a chunk causes are emitted while that chunk is visited, so they leave in the read cycle their source arrived
  * in. The text and arguments seen so far are kept, because the {@code .done} events and the final response repeat
- * them. A chunk that is not a chat chunk ends the stream with an {@code error} event; later chunks are dropped.
+ * them. A chat error chunk, a chunk that is not a chat chunk, or a failure the caller reports ({@link #fail(int,
+ * String)}) ends the stream with an {@code error} event (the error's code and message) and {@code response.failed};
+ * later chunks are dropped.
  *
  * <p>Thread-safety: none; one instance per stream, confined to its event loop.
  */
@@ -40,6 +43,7 @@ public final class ResponsesStreamTranslator {
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
     private static final String TEXT_DELTA = "response.output_text.delta";
+    private static final String SERVER_ERROR = "server_error";
     /** The members of a chat chunk the translation reads; the others (id, object, created...) are not built. */
     private static final Set<String> CHUNK_MEMBERS = Set.of("error", "model", "usage", "choices");
 
@@ -92,7 +96,7 @@ public final class ResponsesStreamTranslator {
                     chunk(data, index, length);
                 }
             } catch (IllegalArgumentException | ClassCastException e) {
-                fail("The provider sent a stream event that is not a chat completion chunk");
+                fail(SERVER_ERROR, "The provider sent a stream event that is not a chat completion chunk");
             }
         }
         ByteBuf events = pending;
@@ -115,8 +119,24 @@ public final class ResponsesStreamTranslator {
             if (finishReason != null) {
                 complete();
             } else {
-                fail("The provider's stream ended before the answer was complete");
+                fail(SERVER_ERROR, "The provider's stream ended before the answer was complete");
             }
+        }
+        ByteBuf events = pending;
+        pending = null;
+        return events;
+    }
+
+    /**
+     * The events that end the stream on a failure seen outside it (the provider's connection lost, a timeout): an
+     * {@code error} event with {@code status} as its code, then {@code response.failed}; or {@code null} when the
+     * stream already ended.
+     *
+     * @return owned by the caller
+     */
+    public @Nullable ByteBuf fail(int status, String message) {
+        if (!ended) {
+            fail(Integer.toString(status), message);
         }
         ByteBuf events = pending;
         pending = null;
@@ -151,7 +171,11 @@ public final class ResponsesStreamTranslator {
             throw new IllegalArgumentException("not an object");
         }
         if (chunk.containsKey("error")) {
-            fail("The provider reported an error in its stream");
+            Map<String, Object> error = JsonTree.object(chunk.get("error"));
+            Object code = error == null ? null : error.get("code");
+            String message = error == null ? null : JsonTree.string(error.get("message"));
+            fail(code instanceof String || code instanceof Number ? code.toString() : SERVER_ERROR,
+                    message == null ? "The provider reported an error in its stream" : message);
             return;
         }
         Object chunkModel = chunk.get("model");
@@ -188,7 +212,7 @@ public final class ResponsesStreamTranslator {
                 item = open(Kind.REASONING, ids.reasoning());
                 reasoning = item;
                 event("response.reasoning_summary_part.added", "item_id", item.id, "output_index", item.index,
-                        "summary_index", 0, "part", obj("type", "summary_text", "text", ""));
+                        "summary_index", 0, "part", map("type", "summary_text", "text", ""));
             }
             item.text.append(thinking);
             event("response.reasoning_summary_text.delta", "item_id", item.id, "output_index", item.index,
@@ -270,7 +294,7 @@ public final class ResponsesStreamTranslator {
         event("response.reasoning_summary_text.done", "item_id", item.id, "output_index", item.index,
                 "summary_index", 0, "text", text);
         event("response.reasoning_summary_part.done", "item_id", item.id, "output_index", item.index,
-                "summary_index", 0, "part", obj("type", "summary_text", "text", text));
+                "summary_index", 0, "part", map("type", "summary_text", "text", text));
         event("response.output_item.done", "output_index", item.index, "item", item.snapshot("completed"));
     }
 
@@ -314,7 +338,7 @@ public final class ResponsesStreamTranslator {
         Map<String, Object> chat = chatUsage;
         Usage known = usage();
         Object responseUsage = chat != null ? ResponseObject.usage(chat) : known == null ? null
-                : ResponseObject.usage(obj("prompt_tokens", known.promptTokens(),
+                : ResponseObject.usage(map("prompt_tokens", known.promptTokens(),
                         "completion_tokens", known.completionTokens(), "total_tokens", known.totalTokens()));
         Map<String, Object> response = ResponseObject.response(ids.response(), createdAt, model,
                 reason == null ? "completed" : "incomplete", reason, output, responseUsage);
@@ -322,17 +346,23 @@ public final class ResponsesStreamTranslator {
         event(reason == null ? "response.completed" : "response.incomplete", "response", response);
     }
 
-    private void fail(String message) {
+    /**
+     * Ends the stream as the Responses API ends a failed one: the {@code error} event (its code is LiteLLM's, the HTTP
+     * status as a string), then {@code response.failed}, whose error code is one of the Responses API's.
+     */
+    private void fail(String code, String message) {
         start();
         ended = true;
+        event("error", "code", code, "message", message, "param", JsonTree.NULL);
         Map<String, Object> response = ResponseObject.response(ids.response(), createdAt, model, "failed", null,
                 List.of(), null);
-        response.put("error", obj("code", "server_error", "message", message));
+        response.put("error", map("code", code.equals("429") ? "rate_limit_exceeded" : SERVER_ERROR,
+                "message", message));
         event("response.failed", "response", response);
     }
 
     private void event(String type, Object... fields) {
-        Map<String, Object> event = obj("type", type);
+        Map<String, Object> event = map("type", type);
         for (int i = 0; i < fields.length; i += 2) {
             event.put((String) fields[i], fields[i + 1]);
         }
@@ -414,7 +444,7 @@ public final class ResponsesStreamTranslator {
                 case FUNCTION_CALL -> ResponseObject.functionCall(id, callId, name, done ? text.toString() : "",
                         status);
                 case REASONING -> done ? ResponseObject.reasoning(id, text.toString())
-                        : obj("type", "reasoning", "id", id, "summary", List.of());
+                        : map("type", "reasoning", "id", id, "summary", List.of());
             };
         }
     }

@@ -1,5 +1,6 @@
 package dev.llmproxy.codec.responses;
 
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.Usage;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,8 @@
 package dev.llmproxy.codec.responses;
 
-import static dev.llmproxy.codec.responses.JsonTree.obj;
+import static dev.llmproxy.codec.internal.JsonTree.map;
 
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -119,7 +120,7 @@ public final class StoredTurns {
         List<Object> page = items.subList(start, end);
         Object firstId = page.isEmpty() ? JsonTree.NULL : idOf(page.get(0));
         Object lastId = page.isEmpty() ? JsonTree.NULL : idOf(page.get(page.size() - 1));
-        return json(obj("object", "list", "data", page, "first_id", firstId, "last_id", lastId,
+        return json(map("object", "list", "data", page, "first_id", firstId, "last_id", lastId,
                 "has_more", end < items.size()));
     }
 

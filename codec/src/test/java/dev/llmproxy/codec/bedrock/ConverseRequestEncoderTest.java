@@ -123,6 +123,63 @@ class ConverseRequestEncoderTest {
                         + "\"additionalModelRequestFields\":{\"anthropic_beta\":[\"x\"]}}");
     }
 
+    @Test
+    void shouldPutACachePointAfterEachBlockMessageToolCallAndToolMarkedWithCacheControl() {
+        String marked = "\"cache_control\":{\"type\":\"ephemeral\"}";
+        String converse = encode("{\"messages\":[{\"role\":\"system\",\"content\":[{\"type\":\"text\","
+                + "\"text\":\"Long rules\"," + marked + "},{\"type\":\"text\",\"text\":\"Today\"}]},"
+                + "{\"role\":\"system\",\"content\":\"More\"," + marked + "},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Doc\"," + marked + "},"
+                + "{\"type\":\"text\",\"text\":\"Q\"}]},"
+                + "{\"role\":\"assistant\",\"content\":\"A\"," + marked + ",\"tool_calls\":[{\"id\":\"t1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}," + marked + "}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"t1\",\"content\":[{\"type\":\"text\",\"text\":\"R\","
+                + marked + "}]},{\"role\":\"user\",\"content\":\"Go on\"," + marked + "}],"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}," + marked + "},"
+                + "{\"type\":\"function\",\"function\":{\"name\":\"g\"}}]}");
+
+        String point = "{\"cachePoint\":{\"type\":\"default\"}}";
+        assertThat(converse).isEqualTo("{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"Doc\"},"
+                + point + ",{\"text\":\"Q\"}]},{\"role\":\"assistant\",\"content\":[{\"text\":\"A\"}," + point
+                + ",{\"toolUse\":{\"toolUseId\":\"t1\",\"name\":\"f\",\"input\":{}}}," + point + "]},"
+                + "{\"role\":\"user\",\"content\":[{\"toolResult\":{\"toolUseId\":\"t1\",\"content\":"
+                + "[{\"text\":\"R\"}]}}," + point + ",{\"text\":\"Go on\"}," + point + "]}],"
+                + "\"system\":[{\"text\":\"Long rules\"}," + point + ",{\"text\":\"Today\"},{\"text\":\"More\"},"
+                + point + "],\"toolConfig\":{\"tools\":[{\"toolSpec\":{\"name\":\"f\",\"description\":\"f\","
+                + "\"inputSchema\":{\"json\":{\"type\":\"object\",\"properties\":{}}}}}," + point + ","
+                + "{\"toolSpec\":{\"name\":\"g\",\"description\":\"g\",\"inputSchema\":{\"json\":"
+                + "{\"type\":\"object\",\"properties\":{}}}}}]}}");
+    }
+
+    @Test
+    void shouldKeepACachePointsTtlOnlyForClaudeModelsThatTakeOne() {
+        String request = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Doc\","
+                + "\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}},{\"type\":\"text\",\"text\":\"Q\","
+                + "\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"2d\"}}]}]}";
+
+        assertThat(encodeFor(request, "us.anthropic.claude-sonnet-4-5-20250929-v1:0"))
+                .contains("{\"text\":\"Doc\"},{\"cachePoint\":{\"type\":\"default\",\"ttl\":\"1h\"}},"
+                        + "{\"text\":\"Q\"},{\"cachePoint\":{\"type\":\"default\"}}");
+        assertThat(encodeFor(request, "anthropic.claude-opus-4-6-v1")).contains("\"ttl\":\"1h\"");
+        for (String older : new String[] {"anthropic.claude-sonnet-4-20250514-v1:0",
+                "anthropic.claude-opus-4-1-20250805-v1:0", "anthropic.claude-3-7-sonnet-20250219-v1:0",
+                "amazon.nova-pro-v1:0"}) {
+            assertThat(encodeFor(request, older)).as(older).doesNotContain("ttl")
+                    .contains("{\"text\":\"Doc\"},{\"cachePoint\":{\"type\":\"default\"}}");
+        }
+    }
+
+    private static String encodeFor(String json, String model) {
+        ByteBuf body = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
+        ByteBuf out = ConverseRequestEncoder.encode(Unpooled.buffer().alloc(), body, model, false, Set.of());
+        try {
+            return out.toString(StandardCharsets.UTF_8);
+        } finally {
+            out.release();
+            body.release();
+        }
+    }
+
     private static String encode(String json) {
         return encodeDropping(json, Set.of());
     }

@@ -157,6 +157,34 @@ class MessagesRequestTest {
         assertThat(dropped).doesNotContain("thinking_blocks").doesNotContain("sig1");
     }
 
+    @Test
+    void shouldKeepCacheControlMarksOnlyForBedrock() {
+        String mark = "\"cache_control\":{\"type\":\"ephemeral\"}";
+        String anthropic = "{\"model\":\"m\",\"max_tokens\":10,"
+                + "\"system\":[{\"type\":\"text\",\"text\":\"Rules\"," + mark + "}],"
+                + "\"tools\":[{\"name\":\"f\",\"input_schema\":{\"type\":\"object\"}," + mark + "}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Doc\"," + mark + "},"
+                + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\","
+                + "\"data\":\"iVBO\"}," + mark + "}]},"
+                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"Calling\"," + mark + "},"
+                + "{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"f\",\"input\":{}," + mark + "}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t1\","
+                + "\"content\":\"ok\"," + mark + "}]}]}";
+
+        String kept = released(translate(anthropic, true).body());
+        String dropped = released(translate(anthropic, false).body());
+
+        String chatMark = "\"cache_control\":{\"type\":\"ephemeral\"}";
+        assertThat(kept).contains("{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"Rules\","
+                        + chatMark + "}]}")
+                .contains("{\"type\":\"text\",\"text\":\"Doc\"," + chatMark + "}")
+                .contains("\"url\":\"data:image/png;base64,iVBO\"}," + chatMark + "}")
+                .contains("\"arguments\":\"{}\"}," + chatMark + "}],\"cache_control\":{\"type\":\"ephemeral\"}}")
+                .contains("{\"role\":\"tool\",\"tool_call_id\":\"t1\",\"content\":\"ok\"," + chatMark + "}")
+                .contains("\"parameters\":{\"type\":\"object\"}}," + chatMark + "}]");
+        assertThat(dropped).doesNotContain("cache_control");
+    }
+
     private static String sha256Hex(String text) {
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")

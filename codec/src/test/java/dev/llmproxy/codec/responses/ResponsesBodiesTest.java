@@ -2,6 +2,7 @@ package dev.llmproxy.codec.responses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.testing.TrackingAllocator;

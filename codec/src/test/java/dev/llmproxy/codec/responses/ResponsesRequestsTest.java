@@ -3,6 +3,7 @@ package dev.llmproxy.codec.responses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.testing.TrackingAllocator;
 import io.netty.buffer.ByteBuf;
@@ -72,9 +73,9 @@ class ResponsesRequestsTest {
 
     @Test
     void shouldPutEarlierTurnsBeforeTheNewInput() {
-        List<Object> earlier = List.of(JsonTree.obj("type", "message", "role", "user", "content", "First"),
-                JsonTree.obj("type", "message", "role", "assistant", "content", List.of(
-                        JsonTree.obj("type", "output_text", "text", "Answer"))));
+        List<Object> earlier = List.of(JsonTree.map("type", "message", "role", "user", "content", "First"),
+                JsonTree.map("type", "message", "role", "assistant", "content", List.of(
+                        JsonTree.map("type", "output_text", "text", "Answer"))));
         ByteBuf body = alloc.heapBuffer().writeBytes(bytes("{\"model\":\"m\",\"input\":\"Second\"}"));
         ByteBuf out = ResponsesRequests.toChat(alloc, body, earlier);
         body.release();

@@ -4,8 +4,10 @@ import static dev.llmproxy.codec.responses.ChatStreams.bridge;
 import static dev.llmproxy.codec.responses.ChatStreams.types;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.testing.TrackingAllocator;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +73,7 @@ class ResponsesStreamTranslatorTest {
 
         assertThat(types(out)).containsExactly("response.created", "response.in_progress",
                 "response.output_item.added", "response.content_part.added", "response.output_text.delta",
-                "response.failed");
+                "error", "response.failed");
         alloc.assertAllReleased("unread members");
     }
 
@@ -146,8 +148,50 @@ class ResponsesStreamTranslatorTest {
         String stream = ChatStreams.chunk("{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}");
         String out = bridge(alloc, translator(alloc), bytes(stream), 0);
 
-        assertThat(types(out)).endsWith("response.output_text.delta", "response.failed");
+        assertThat(types(out)).endsWith("response.output_text.delta", "error", "response.failed");
         alloc.assertAllReleased("cut stream");
+    }
+
+    @Test
+    void shouldEndWithTheErrorEventCarryingTheProvidersErrorWhenAChunkIsAChatError() {
+        String stream = ChatStreams.chunk("{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}")
+                + "data: {\"error\":{\"message\":\"Too many requests\",\"type\":\"rate_limit_error\","
+                + "\"param\":null,\"code\":\"429\"}}\n\n";
+        String out = bridge(alloc, translator(alloc), bytes(stream), 0);
+
+        List<Map<String, Object>> events = events(out);
+        assertThat(types(out)).endsWith("response.output_text.delta", "error", "response.failed");
+        Map<String, Object> error = events.get(events.size() - 2);
+        assertThat(error).containsEntry("code", "429").containsEntry("message", "Too many requests");
+        assertThat(JsonTree.number(error.get("sequence_number"), -1)).isEqualTo(5);
+        Map<String, Object> failed = JsonTree.object(events.get(events.size() - 1).get("response"));
+        assertThat(failed).containsEntry("status", "failed");
+        assertThat(JsonTree.object(failed.get("error"))).containsEntry("code", "rate_limit_exceeded")
+                .containsEntry("message", "Too many requests");
+        alloc.assertAllReleased("error chunk");
+    }
+
+    @Test
+    void shouldEndWithTheErrorEventWhenTheCallerReportsAFailureOnlyOnce() {
+        ResponsesStreamTranslator translator = translator(alloc);
+        StringBuilder out = new StringBuilder();
+        ByteBuf chunk = alloc.heapBuffer().writeBytes(bytes(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}"));
+        translator.onChunk(chunk, 0, chunk.readableBytes(), events -> {
+            out.append(events.toString(StandardCharsets.UTF_8));
+            events.release();
+        });
+        chunk.release();
+        ByteBuf failed = translator.fail(503, "The provider closed the connection");
+        String end = failed.toString(StandardCharsets.UTF_8);
+        failed.release();
+
+        assertThat(types(out + end)).endsWith("response.output_text.delta", "error", "response.failed");
+        assertThat(end).startsWith("event: error\ndata: {\"type\":\"error\",\"code\":\"503\","
+                + "\"message\":\"The provider closed the connection\",\"param\":null,\"sequence_number\":");
+        assertThat(translator.fail(503, "again")).isNull();
+        assertThat(translator.finish()).isNull();
+        alloc.assertAllReleased("failed by the caller");
     }
 
     @Test

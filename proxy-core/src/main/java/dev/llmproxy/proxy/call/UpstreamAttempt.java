@@ -833,7 +833,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         boolean bodyStarted = heldHead == null;
         cleanUp(false);
         if (wasStream) {
-            ByteBuf event = Responses.errorEvent(ctx.alloc(), error, message, request.endpoint());
+            ResponseTranslator responseTranslator = translator;
+            ByteBuf translatedEnd = responseTranslator == null ? null
+                    : responseTranslator.failStream(ctx.alloc(), error.status().code(), message);
+            ByteBuf event = translatedEnd != null ? translatedEnd
+                    : Responses.errorEvent(ctx.alloc(), error, message, request.endpoint());
             ctx.write(new DefaultHttpContent(event), ctx.voidPromise());
             Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, request.keepAlive());
             call.attemptFinished(this, status, error, usage, true, firstByteNanos, headersNanos - sentNanos,

@@ -37,8 +37,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>Any other gets the request translated into an OpenAI chat request ({@link MessagesRequest}), which its own
  *       adapter then encodes as for {@code /v1/chat/completions} (Gemini, Azure and the OpenAI-compatible providers
  *       alike); answers come back through its translator, if it has one, and then into Anthropic's shape, with the
- *       tool names the translation shortened put back. Earlier turns' thinking blocks go along only to Bedrock,
- *       whose Converse API takes them back (see {@link MessagesRequest}).
+ *       tool names the translation shortened put back. Earlier turns' thinking blocks and {@code cache_control}
+ *       marks go along only to Bedrock, whose Converse API takes them back as reasoning content and cache points
+ *       (see {@link MessagesRequest}).
  *   <li>{@code /v1/messages/count_tokens} reaches only deployments that speak the Messages API (the proxy estimates
  *       it for the others, see {@link #speaksMessages}): the body with its {@code model} rewritten and its generation
  *       parameters left out, to Anthropic's {@code /v1/messages/count_tokens} or Vertex AI's
@@ -60,7 +61,7 @@ public final class MessagesAdapter implements ProviderAdapter {
     private final ProviderAdapter deployment;
     private final boolean nativeMessages;
     private final boolean vertex;
-    private final boolean keepsThinking;
+    private final boolean toBedrock;
     private @Nullable RequestInfo chatInfo;
     private ToolNames toolNames = ToolNames.NONE;
 
@@ -68,7 +69,7 @@ public final class MessagesAdapter implements ProviderAdapter {
         this.deployment = requireNonNull(deployment, "deployment");
         ProviderAdapter wire = ResponsesBridgeAdapter.unwrap(deployment);
         this.vertex = wire instanceof VertexAnthropicAdapter;
-        this.keepsThinking = wire instanceof BedrockAdapter;
+        this.toBedrock = wire instanceof BedrockAdapter;
         this.nativeMessages = speaksMessages(deployment);
     }
 
@@ -147,7 +148,7 @@ public final class MessagesAdapter implements ProviderAdapter {
         if (nativeMessages) {
             return RequestRewriter.rewrite(alloc, body, info, upstreamModelJson, false);
         }
-        MessagesRequest.Chat translated = MessagesRequest.translate(alloc, body, keepsThinking);
+        MessagesRequest.Chat translated = MessagesRequest.translate(alloc, body, toBedrock);
         ByteBuf chat = translated.body();
         toolNames = translated.toolNames();
         try {

@@ -59,6 +59,19 @@ public record AwsAssumeRole(URI endpoint, String region, String roleArn, String 
         }
     }
 
+    /**
+     * Asks {@code sts} for {@code roleArn}.
+     *
+     * @param sessionName the role session's name
+     * @param externalId {@code external_id}, or {@code null}
+     * @param signing the key AssumeRole is signed with, or {@code null} with a web identity token
+     * @param webIdentityToken the web identity token, or {@code null}
+     */
+    AwsAssumeRole(Target sts, String roleArn, String sessionName, @Nullable String externalId,
+            SigV4.@Nullable Credentials signing, @Nullable String webIdentityToken) {
+        this(sts.endpoint(), sts.region(), roleArn, sessionName, externalId, signing, webIdentityToken);
+    }
+
     /** The region of an STS host name ({@code sts.eu-west-1.amazonaws.com}), or {@code null}. */
     public static @Nullable String regionOf(URI endpoint) {
         String host = endpoint.getHost();
@@ -155,5 +168,20 @@ public record AwsAssumeRole(URI endpoint, String region, String roleArn, String 
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * Where roles are assumed.
+     *
+     * @param endpoint the STS endpoint
+     * @param region the region STS requests are signed for
+     * @param sessionName the role session's name where none is configured
+     */
+    public record Target(URI endpoint, String region, String sessionName) {
+        public Target {
+            requireNonNull(endpoint, "endpoint");
+            requireNonNull(region, "region");
+            requireNonNull(sessionName, "sessionName");
+        }
     }
 }

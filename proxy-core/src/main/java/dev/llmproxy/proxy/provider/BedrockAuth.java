@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * {@code x-amz-date} and, with temporary credentials, {@code x-amz-security-token} are signed; the canonical URI is
  * the path with every segment encoded once more.
  *
- * <p>The credentials are fixed, or come from STS ({@link #assumingRole}): then they are cached and refreshed before
+ * <p>The credentials are fixed, or come from STS ({@link #assumingRole}) or a profile of the AWS shared files
+ * ({@link #refreshing}): then they are cached and refreshed before
  * they expire by a {@link TokenRefresher}, on the HTTP client's threads, and a request waits only when there are
  * no usable credentials at all ({@link #apply} answers {@code false}, the attempt waits on {@link #ready}).
  *
@@ -74,6 +75,23 @@ public final class BedrockAuth implements UpstreamAuth {
         requireNonNull(region, "region");
         requireNonNull(client, "client");
         return new BedrockAuth(new TokenRefresher<>(clock, () -> role.fetch(client, clock).thenApply(credentials ->
+                new TokenRefresher.Expiring<>(Signing.of(credentials.value(), region),
+                        credentials.expiresInSeconds()))), clock);
+    }
+
+    /**
+     * Signs with credentials from {@code source} (a profile of the AWS shared files, a web identity token file),
+     * fetched when the first request needs them and again before they expire.
+     *
+     * @param region the region of the runtime endpoint
+     * @param client the HTTP client STS is called with
+     * @param clock wall time, for {@code x-amz-date} and the credentials' expiry
+     */
+    public static BedrockAuth refreshing(AwsProfiles.Source source, String region, HttpClient client, Clock clock) {
+        requireNonNull(source, "source");
+        requireNonNull(region, "region");
+        requireNonNull(client, "client");
+        return new BedrockAuth(new TokenRefresher<>(clock, () -> source.fetch(client, clock).thenApply(credentials ->
                 new TokenRefresher.Expiring<>(Signing.of(credentials.value(), region),
                         credentials.expiresInSeconds()))), clock);
     }

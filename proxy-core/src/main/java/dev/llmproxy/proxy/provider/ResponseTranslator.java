@@ -69,6 +69,18 @@ public interface ResponseTranslator extends SseEventFramer.RewritingVisitor {
     }
 
     /**
+     * The events that end a stream this translator was translating when the attempt fails past its start (the
+     * provider's connection lost, a timeout), in the shape of the endpoint's stream; {@code null} (the default) for
+     * the proxy's OpenAI error event.
+     *
+     * @param status the HTTP status of the failure
+     * @return owned by the caller
+     */
+    default @Nullable ByteBuf failStream(ByteBufAllocator alloc, int status, String message) {
+        return null;
+    }
+
+    /**
      * The content type of the body {@link #translateBody} just returned: JSON unless the translation is something
      * else (the audio of Gemini's speech answers).
      */

@@ -6,6 +6,7 @@ import dev.llmproxy.codec.responses.ResponseIds;
 import dev.llmproxy.codec.responses.ResponsesBodies;
 import dev.llmproxy.codec.responses.ResponsesStreamTranslator;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.codec.sse.StreamFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -125,6 +126,24 @@ final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResp
         return SseEventFramer.Decision.REPLACE;
     }
 
+    /** The chat translator's own framer (Bedrock's binary stream), its chat events translated as they come out. */
+    @Override
+    public @Nullable StreamFramer newStreamFramer(ByteBufAllocator alloc, @Nullable String contentType) {
+        ResponseTranslator inner = chat;
+        StreamFramer framer = inner == null ? null : inner.newStreamFramer(alloc, contentType);
+        return framer == null ? null : new ChatEventsFramer(framer, chatChunks -> {
+            CompositeByteBuf out = alloc.compositeBuffer();
+            relay(chatChunks.retain(), events -> out.addComponent(true, events));
+            return out;
+        });
+    }
+
+    @Override
+    public @Nullable ByteBuf failStream(ByteBufAllocator alloc, int status, String message) {
+        releaseChatEvents();
+        return stream(alloc).fail(status, message);
+    }
+
     @Override
     public @Nullable ByteBuf finishStream(ByteBufAllocator alloc) {
         ResponsesStreamTranslator events = stream(alloc);
@@ -140,11 +159,7 @@ final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResp
                 out.addComponent(true, end);
             }
         } finally {
-            SseEventFramer framer = chatEvents;
-            chatEvents = null;
-            if (framer != null) {
-                framer.release();
-            }
+            releaseChatEvents();
         }
         if (!out.isReadable()) {
             out.release();
@@ -180,6 +195,14 @@ final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResp
             stream = events;
         }
         return events;
+    }
+
+    private void releaseChatEvents() {
+        SseEventFramer framer = chatEvents;
+        chatEvents = null;
+        if (framer != null) {
+            framer.release();
+        }
     }
 
     private void capture(ByteBuf events) {

@@ -4,15 +4,18 @@ import dev.llmproxy.codec.bedrock.SigV4;
 import dev.llmproxy.proxy.config.ConfigException;
 import dev.llmproxy.proxy.config.DeploymentConfig;
 import dev.llmproxy.proxy.provider.AwsAssumeRole;
+import dev.llmproxy.proxy.provider.AwsProfiles;
 import dev.llmproxy.proxy.provider.BedrockAdapter;
 import dev.llmproxy.proxy.provider.BedrockAuth;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -35,8 +38,19 @@ import org.jspecify.annotations.Nullable;
  *       {@code AssumeRole} signed with the key above, or {@code AssumeRoleWithWebIdentity} when
  *       {@code aws_web_identity_token} ({@code AWS_WEB_IDENTITY_TOKEN}) is set; STS is {@code aws_sts_endpoint}
  *       ({@code AWS_STS_ENDPOINT}), else {@code https://sts.<region>.amazonaws.com}, signed for the endpoint's
- *       region, else {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} or the deployment's region, as LiteLLM does.
+ *       region, else {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} or the deployment's region, as LiteLLM does;
+ *       {@code aws_web_identity_token} may also be LiteLLM's {@code oidc/file/<path>} or {@code oidc/env_path/<VAR>}
+ *       (a token file, read again at each refresh) or {@code oidc/env/<VAR>};
+ *   <li>a profile of the AWS shared files ({@link AwsProfiles}: its keys, or its {@code role_arn} with its
+ *       {@code source_profile} or {@code web_identity_token_file}): {@code aws_profile_name}, which comes before the
+ *       environment's key (boto3's {@code Session(profile_name=...)}), or {@code AWS_PROFILE}, after it; with
+ *       {@code aws_role_name} the profile's credentials sign the AssumeRole;
+ *   <li>IRSA: {@code AWS_WEB_IDENTITY_TOKEN_FILE} with {@code AWS_ROLE_ARN} (and {@code AWS_ROLE_SESSION_NAME}),
+ *       when nothing above applies; the token file is read again at each refresh.
  * </ul>
+ *
+ * <p>Unlike boto3, the {@code default} profile is not looked for when nothing is configured: the deployment then has
+ * no credentials (AWS answers 403), as before, and the files are never read unless a profile is named.
  *
  * <p>Thread-safety: immutable.
  *
@@ -46,6 +60,9 @@ import org.jspecify.annotations.Nullable;
 record BedrockSettings(String region, String defaultEndpoint) {
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]+");
     private static final String DEFAULT_REGION = "us-west-2";
+    private static final String OIDC_FILE = "oidc/file/";
+    private static final String OIDC_ENV_PATH = "oidc/env_path/";
+    private static final String OIDC_ENV = "oidc/env/";
 
     static BedrockSettings of(DeploymentConfig entry, Map<String, String> env, String upstreamModel) {
         Map<String, Object> extra = entry.litellmParams().extraParams();
@@ -87,21 +104,85 @@ record BedrockSettings(String region, String defaultEndpoint) {
                 List.of("AWS_SESSION_TOKEN"));
         SigV4.Credentials key = keyId == null || secret == null ? null : new SigV4.Credentials(keyId, secret, token);
         String role = first(extra.get("aws_role_name"), env, List.of("AWS_ROLE_NAME"));
+        String profile = configuredKeyId == null ? first(extra.get("aws_profile_name"), Map.of(), List.of()) : null;
+        if (profile == null && key == null) {
+            profile = first(null, env, List.of("AWS_PROFILE"));
+        }
+        if (profile != null) {
+            AwsProfiles profiles = profiles(env, stsTarget(entry, env, clock));
+            AwsProfiles.Source source = profiles.profile(profile);
+            if (role != null) {
+                source = profiles.assumingRole(source, role,
+                        first(extra.get("aws_external_id"), env, List.of("AWS_EXTERNAL_ID")));
+            }
+            return BedrockAuth.refreshing(source, region, stsClient.get(), clock);
+        }
         if (role != null) {
+            String tokenFile = webIdentityTokenFile(extra.get("aws_web_identity_token"), env);
+            if (tokenFile != null) {
+                return BedrockAuth.refreshing(profiles(env, stsTarget(entry, env, clock))
+                        .webIdentity(Path.of(tokenFile), role), region, stsClient.get(), clock);
+            }
             return BedrockAuth.assumingRole(assumeRole(entry, env, role, key, clock), region, stsClient.get(), clock);
         }
-        return key == null ? UpstreamAuth.NONE : new BedrockAuth(key, region, clock);
+        if (key != null) {
+            return new BedrockAuth(key, region, clock);
+        }
+        String irsaToken = first(null, env, List.of("AWS_WEB_IDENTITY_TOKEN_FILE"));
+        String irsaRole = first(null, env, List.of("AWS_ROLE_ARN"));
+        if (irsaToken != null && irsaRole != null) {
+            return BedrockAuth.refreshing(profiles(env, stsTarget(entry, env, clock))
+                    .webIdentity(Path.of(irsaToken), irsaRole), region, stsClient.get(), clock);
+        }
+        return UpstreamAuth.NONE;
+    }
+
+    /** The shared files; read on the common pool, as they are small and read once an hour at most. */
+    private static AwsProfiles profiles(Map<String, String> env, AwsAssumeRole.Target sts) {
+        return AwsProfiles.of(env, sts, ForkJoinPool.commonPool());
+    }
+
+    /**
+     * The token file of LiteLLM's {@code oidc/file/<path>} or {@code oidc/env_path/<VAR>} form of
+     * {@code aws_web_identity_token}, or {@code null} for a token given as it is.
+     */
+    private static @Nullable String webIdentityTokenFile(@Nullable Object configured, Map<String, String> env) {
+        String value = configured == null ? null : configured.toString();
+        if (value == null) {
+            return null;
+        }
+        if (value.startsWith(OIDC_FILE)) {
+            return value.substring(OIDC_FILE.length());
+        }
+        return value.startsWith(OIDC_ENV_PATH) ? env.get(value.substring(OIDC_ENV_PATH.length())) : null;
+    }
+
+    /** The web identity token itself: as configured, LiteLLM's {@code oidc/env/<VAR>}, or the environment's. */
+    private static @Nullable String webIdentityToken(@Nullable Object configured, Map<String, String> env) {
+        String value = configured == null ? null : configured.toString();
+        if (value != null && value.startsWith(OIDC_ENV)) {
+            return env.get(value.substring(OIDC_ENV.length()));
+        }
+        return first(value, env, List.of("AWS_WEB_IDENTITY_TOKEN"));
     }
 
     private AwsAssumeRole assumeRole(DeploymentConfig entry, Map<String, String> env, String role,
             SigV4.@Nullable Credentials key, Clock clock) {
         Map<String, Object> extra = entry.litellmParams().extraParams();
-        String webIdentityToken = first(extra.get("aws_web_identity_token"), env, List.of("AWS_WEB_IDENTITY_TOKEN"));
+        String webIdentityToken = webIdentityToken(extra.get("aws_web_identity_token"), env);
         if (key == null && webIdentityToken == null) {
             throw new ConfigException(entry.location(), entry.keyPath() + ".litellm_params.aws_role_name",
                     "assuming a role needs aws_access_key_id and aws_secret_access_key (or AWS_ACCESS_KEY_ID and "
                             + "AWS_SECRET_ACCESS_KEY) to sign AssumeRole, or aws_web_identity_token");
         }
+        AwsAssumeRole.Target sts = stsTarget(entry, env, clock);
+        return new AwsAssumeRole(sts.endpoint(), sts.region(), role, sts.sessionName(),
+                first(extra.get("aws_external_id"), env, List.of("AWS_EXTERNAL_ID")), key, webIdentityToken);
+    }
+
+    /** STS's endpoint and signing region, and the role session's name, as configured or by LiteLLM's defaults. */
+    private AwsAssumeRole.Target stsTarget(DeploymentConfig entry, Map<String, String> env, Clock clock) {
+        Map<String, Object> extra = entry.litellmParams().extraParams();
         String endpoint = first(extra.get("aws_sts_endpoint"), env, List.of("AWS_STS_ENDPOINT"));
         URI sts;
         try {
@@ -118,10 +199,10 @@ record BedrockSettings(String region, String defaultEndpoint) {
         if (stsRegion == null) {
             stsRegion = first(null, env, List.of("AWS_REGION", "AWS_DEFAULT_REGION"));
         }
-        String session = first(extra.get("aws_session_name"), env, List.of("AWS_SESSION_NAME"));
-        return new AwsAssumeRole(sts, stsRegion != null ? stsRegion : region, role,
-                session != null ? session : "litellm-session-" + clock.millis() / 1000,
-                first(extra.get("aws_external_id"), env, List.of("AWS_EXTERNAL_ID")), key, webIdentityToken);
+        String session = first(extra.get("aws_session_name"), env,
+                List.of("AWS_SESSION_NAME", "AWS_ROLE_SESSION_NAME"));
+        return new AwsAssumeRole.Target(sts, stsRegion != null ? stsRegion : region,
+                session != null ? session : "litellm-session-" + clock.millis() / 1000);
     }
 
     /** {@code arn:aws:bedrock:<region>:...}'s region, or {@code null}. */
