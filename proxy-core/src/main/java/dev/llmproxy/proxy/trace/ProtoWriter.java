@@ -38,13 +38,7 @@ final class ProtoWriter {
         position = 0;
     }
 
-    /** Forgets what was written and lets go of the buffer (which someone else may still be reading). */
-    void detach(int initialCapacity) {
-        buffer = new byte[initialCapacity];
-        position = 0;
-    }
-
-    /** The bytes written so far are {@code array()[0, size())}; valid until the next write or {@link #detach}. */
+    /** The bytes written so far are {@code array()[0, size())}; valid until the next write. */
     byte[] array() {
         return buffer;
     }
