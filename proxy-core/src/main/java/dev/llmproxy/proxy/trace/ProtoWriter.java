@@ -100,6 +100,24 @@ final class ProtoWriter {
         }
     }
 
+    /**
+     * Writes {@code first + separator + second} as one string field without building that string (a span's name:
+     * operation and model); non-ASCII text goes through {@link #string(int, String)}.
+     */
+    void string(int field, String first, char separator, String second) {
+        if (separator >= 0x80 || !isAscii(first) || !isAscii(second)) {
+            string(field, first + separator + second);
+            return;
+        }
+        int length = first.length() + 1 + second.length();
+        tag(field, WIRE_LENGTH_DELIMITED);
+        varint(length);
+        ensure(length);
+        position = ascii(first, position);
+        buffer[position++] = (byte) separator;
+        position = ascii(second, position);
+    }
+
     /** Writes two longs, big-endian, as one 16-byte {@code bytes} field (a trace id). */
     void bytes16(int field, long high, long low) {
         tag(field, WIRE_LENGTH_DELIMITED);
@@ -140,6 +158,22 @@ final class ProtoWriter {
         for (int i = 0; i < 4; i++) {
             buffer[position++] = (byte) (value >>> (8 * i));
         }
+    }
+
+    private int ascii(String value, int at) {
+        for (int i = 0; i < value.length(); i++) {
+            buffer[at++] = (byte) value.charAt(i);
+        }
+        return at;
+    }
+
+    private static boolean isAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void tag(int field, int wireType) {
