@@ -796,7 +796,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
      * A translator's SSE visitor whose output events (OpenAI chunks) are read for the answer's model and finish
      * reasons on their way to the client; used only when those are captured.
      */
-    private static final class TranslatedEventReader implements SseEventFramer.RewritingVisitor, SseEventFramer.Emitter {
+    private static final class TranslatedEventReader
+            implements SseEventFramer.RewritingVisitor, SseEventFramer.Emitter {
         private static final int DATA_PREFIX = 5;
         private final SseEventFramer.RewritingVisitor translator;
         private final ResponseFacts facts;

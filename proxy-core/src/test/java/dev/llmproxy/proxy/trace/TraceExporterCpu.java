@@ -11,8 +11,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The export path's CPU time per traced request, end to end (queue, encode, post to a local receiver): the exporter
  * thread's, plus that of any thread an HTTP client runs for it (the JDK's HttpClient, which llmproxy used before, has
- * a selector thread and an executor of its own), read from the JVM's thread CPU clocks: {@code java -cp <test classpath> dev.llmproxy.proxy.trace.TraceExporterCpu
- * [records]}. It offers records at about 50,000 per second in steps of 50 (the exporter fills batches of 512 as in
+ * a selector thread and an executor of its own), read from the JVM's thread CPU clocks:
+ * {@code java -cp <test classpath> dev.llmproxy.proxy.trace.TraceExporterCpu [records]}. It offers records at about 50,000 per second in steps of 50 (the exporter fills batches of 512 as in
  * a busy proxy), waits for the last batch, then prints the exporter's CPU nanoseconds per record and the drops.
  */
 public final class TraceExporterCpu {
