@@ -18,7 +18,15 @@ public final class JsonBodyUsageScanner {
         }
     };
 
-    private final UsageFields fields = new UsageFields();
+    private static final FastThreadLocal<UsageFields> WHOLE_BODY_CAPTURING = new FastThreadLocal<>() {
+        @Override
+        protected UsageFields initialValue() {
+            return new UsageFields(true);
+        }
+    };
+
+    private final UsageFields fields;
+    private final @Nullable ResponseFacts facts;
 
     /**
      * Returns the top-level {@code usage} of a body that arrived whole (the common case for small responses), or
@@ -27,14 +35,32 @@ public final class JsonBodyUsageScanner {
      * @param body not retained, indexes unchanged; the caller keeps ownership
      */
     public static @Nullable Usage usageOf(ByteBuf body) {
-        UsageFields whole = WHOLE_BODY.get();
+        return usageOf(body, null);
+    }
+
+    /**
+     * {@link #usageOf(ByteBuf)} that also puts the body's {@code model} and finish reasons into {@code facts}; null
+     * captures nothing and costs nothing more.
+     */
+    public static @Nullable Usage usageOf(ByteBuf body, @Nullable ResponseFacts facts) {
+        UsageFields whole = facts == null ? WHOLE_BODY.get() : WHOLE_BODY_CAPTURING.get();
         whole.reset();
-        whole.feed(body, body.readerIndex(), body.readableBytes());
+        whole.scan(body, body.readerIndex(), body.readableBytes(), facts);
         return whole.usage();
     }
 
     /** Creates a scanner for one response body. */
     public JsonBodyUsageScanner() {
+        this(null);
+    }
+
+    /**
+     * Creates a scanner for one response body that also puts its {@code model} and finish reasons into {@code facts}
+     * (null: usage only).
+     */
+    public JsonBodyUsageScanner(@Nullable ResponseFacts facts) {
+        this.fields = new UsageFields(facts != null);
+        this.facts = facts;
     }
 
     /**
@@ -45,7 +71,7 @@ public final class JsonBodyUsageScanner {
      */
     public void feed(ByteBuf chunk) {
         if (!fields.isFailed()) {
-            fields.feed(chunk, chunk.readerIndex(), chunk.readableBytes());
+            fields.scan(chunk, chunk.readerIndex(), chunk.readableBytes(), facts);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.llmproxy.codec.openai;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Looks at one SSE {@code data:} payload of an OpenAI-style stream for the {@code [DONE]} sentinel and for token
@@ -19,6 +21,14 @@ public final class StreamChunkInspector {
             return new UsageFields();
         }
     };
+    private static final FastThreadLocal<UsageFields> CAPTURING = new FastThreadLocal<>() {
+        @Override
+        protected UsageFields initialValue() {
+            return new UsageFields(true);
+        }
+    };
+
+    private static final byte[] FINISH_REASON_KEY = "\"finish_reason\"".getBytes(StandardCharsets.US_ASCII);
 
     private StreamChunkInspector() {
     }
@@ -30,6 +40,15 @@ public final class StreamChunkInspector {
      * @param buf the payload's buffer; not retained, indexes unchanged, the caller keeps ownership
      */
     public static StreamChunk inspect(ByteBuf buf, int index, int length) {
+        return inspect(buf, index, length, null);
+    }
+
+    /**
+     * {@link #inspect(ByteBuf, int, int)} that also puts the {@code model} and the finish reasons of a chunk that ends
+     * a choice into {@code facts}. Chunks without a non-null {@code finish_reason} or usage are still answered by the
+     * byte scan alone; null captures nothing and costs nothing more.
+     */
+    public static StreamChunk inspect(ByteBuf buf, int index, int length, @Nullable ResponseFacts facts) {
         int from = index;
         int to = index + length;
         while (from < to && isWhitespace(buf.getByte(from))) {
@@ -41,12 +60,13 @@ public final class StreamChunkInspector {
         if (isDone(buf, from, to)) {
             return StreamChunk.DONE;
         }
-        if (!mayCarryUsage(buf, from, to)) {
+        boolean carriesUsage = mayCarryUsage(buf, from, to);
+        if (!carriesUsage && (facts == null || !mayEndChoice(buf, from, to))) {
             return StreamChunk.PLAIN;
         }
-        UsageFields fields = FIELDS.get();
+        UsageFields fields = facts == null ? FIELDS.get() : CAPTURING.get();
         fields.reset();
-        fields.feed(buf, from, to - from);
+        fields.scan(buf, from, to - from, facts);
         if (!fields.finish()) {
             return StreamChunk.PLAIN;
         }
@@ -85,6 +105,28 @@ public final class StreamChunkInspector {
             g = buf.indexOf(g + 1, to, (byte) 'g');
         }
         return false;
+    }
+
+    /** Whether the payload may hold {@code "finish_reason"} with a value other than null (found by its '_'). */
+    private static boolean mayEndChoice(ByteBuf buf, int from, int to) {
+        int underscore = buf.indexOf(from + 7, to, (byte) '_');
+        while (underscore >= 0) {
+            if (underscore + 8 < to && isFinishReasonKey(buf, underscore - 7)
+                    && !isNullValue(buf, underscore + 8, to)) {
+                return true;
+            }
+            underscore = buf.indexOf(underscore + 1, to, (byte) '_');
+        }
+        return false;
+    }
+
+    private static boolean isFinishReasonKey(ByteBuf buf, int quote) {
+        for (int i = 0; i < FINISH_REASON_KEY.length; i++) {
+            if (buf.getByte(quote + i) != FINISH_REASON_KEY[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isNullValue(ByteBuf buf, int i, int to) {

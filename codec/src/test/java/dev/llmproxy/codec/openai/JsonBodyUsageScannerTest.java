@@ -61,6 +61,53 @@ class JsonBodyUsageScannerTest {
         assertThat(scan(bytes, 10)).isEqualTo(new Usage(1, 2, 3));
     }
 
+    @Test
+    void shouldCaptureModelAndEachChoicesFinishReasonWhenAskedAndTheBodyArrivesWhole() {
+        String body = "{\"model\":\"gpt-4o-2024-08-06\",\"choices\":[{\"index\":0,\"message\":{\"content\":"
+                + "\"x\",\"finish_reason\":\"nested\"},\"finish_reason\":\"stop\"},{\"index\":1,"
+                + "\"finish_reason\":\"my_reason\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}";
+        for (TestBuffers.Kind kind : TestBuffers.Kind.values()) {
+            ResponseFacts facts = new ResponseFacts();
+            ByteBuf buf = TestBuffers.of(kind, body);
+            try {
+                assertThat(JsonBodyUsageScanner.usageOf(buf, facts)).as(kind.name()).isEqualTo(new Usage(1, 2, 3));
+            } finally {
+                buf.release();
+            }
+            assertThat(facts.model()).as(kind.name()).isEqualTo("gpt-4o-2024-08-06");
+            assertThat(facts.finishReasons()).as(kind.name()).containsExactly("stop", "my_reason");
+            assertThat(facts.finishReasons().get(0)).isSameAs("stop");
+        }
+    }
+
+    @Test
+    void shouldCaptureWhatLiesWhollyInOneChunkWhenTheBodyIsSplit() {
+        byte[] bytes = BODY.getBytes(StandardCharsets.UTF_8);
+        String latin1 = new String(bytes, StandardCharsets.ISO_8859_1);
+        int modelEnd = latin1.indexOf("\"gpt\"") + 5;
+        int reasonStart = latin1.indexOf("\"stop\"");
+        for (int at = 0; at <= bytes.length; at++) {
+            ResponseFacts facts = new ResponseFacts();
+            JsonBodyUsageScanner scanner = new JsonBodyUsageScanner(facts);
+            ByteBuf first = TestBuffers.of(TestBuffers.Kind.HEAP, java.util.Arrays.copyOfRange(bytes, 0, at));
+            ByteBuf second = TestBuffers.of(TestBuffers.Kind.DIRECT, java.util.Arrays.copyOfRange(bytes, at,
+                    bytes.length));
+            try {
+                scanner.feed(first);
+                scanner.feed(second);
+            } finally {
+                first.release();
+                second.release();
+            }
+            assertThat(scanner.usage()).as("split at %d", at).isEqualTo(new Usage(9, 12, 21));
+            boolean modelSplit = at > modelEnd - 5 && at < modelEnd;
+            assertThat(facts.model()).as("split at %d", at).isEqualTo(modelSplit ? null : "gpt");
+            boolean reasonSplit = at > reasonStart && at < reasonStart + 6;
+            assertThat(facts.finishReasons()).as("split at %d", at)
+                    .isEqualTo(reasonSplit ? java.util.List.of() : java.util.List.of("stop"));
+        }
+    }
+
     private static @Nullable Usage scan(byte[] bytes, int at) {
         JsonBodyUsageScanner scanner = new JsonBodyUsageScanner();
         ByteBuf first = TestBuffers.of(TestBuffers.Kind.DIRECT, java.util.Arrays.copyOfRange(bytes, 0, at));

@@ -73,6 +73,34 @@ class StreamChunkInspectorTest {
         }
     }
 
+    @Test
+    void shouldCaptureModelAndFinishReasonOnlyFromTheChunkThatEndsAChoiceWhenAsked() {
+        ResponseFacts facts = new ResponseFacts();
+        for (String chunk : java.util.List.of(
+                "{\"model\":\"m-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"finish_reason\"},"
+                        + "\"finish_reason\":null}]}",
+                "{\"model\":\"m-2\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}",
+                "{\"model\":\"m-3\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}")) {
+            ByteBuf buf = TestBuffers.of(TestBuffers.Kind.DIRECT, chunk);
+            try {
+                StreamChunkInspector.inspect(buf, buf.readerIndex(), buf.readableBytes(), facts);
+                if (chunk.contains("m-1")) {
+                    assertThat(facts.isEmpty()).as("a chunk whose finish_reason is null is not parsed").isTrue();
+                }
+            } finally {
+                buf.release();
+            }
+        }
+        assertThat(facts.model()).isEqualTo("m-3");
+        assertThat(facts.finishReasons()).containsExactly("length");
+    }
+
+    @Test
+    void shouldCaptureNothingWhenNoFactsAreAsked() {
+        String finish = "{\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}";
+        assertThat(inspect(TestBuffers.Kind.HEAP, finish)).isSameAs(StreamChunk.PLAIN);
+    }
+
     private static StreamChunk inspect(TestBuffers.Kind kind, String text) {
         ByteBuf buf = TestBuffers.of(kind, text);
         int readerIndex = buf.readerIndex();

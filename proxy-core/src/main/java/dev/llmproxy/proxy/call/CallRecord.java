@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.call;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.json.RequestInfo;
+import dev.llmproxy.codec.openai.ResponseFacts;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.provider.Endpoint;
@@ -32,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * @param traceparent the client's W3C {@code traceparent} header as sent (unvalidated), or null
  * @param request what the scan of the request body found (its sampling parameters, for the traces), or null when the
  *     body was not read as a model request
+ * @param response the answering attempt's {@code model} and finish reasons, or null when not read (tracing off, no
+ *     answer, or an answer the proxy does not parse)
  */
 public record CallRecord(
         String callId,
@@ -50,11 +53,22 @@ public record CallRecord(
         long upstreamNanos,
         List<AttemptRecord> attempts,
         @Nullable String traceparent,
-        @Nullable RequestInfo request) {
+        @Nullable RequestInfo request,
+        @Nullable ResponseFacts response) {
 
     public CallRecord {
         requireNonNull(callId, "callId");
         requireNonNull(attempts, "attempts");
+    }
+
+    /** The same without the answer's model and finish reasons. */
+    public CallRecord(String callId, @Nullable Endpoint endpoint, @Nullable String requestedModel,
+            @Nullable String modelGroup, @Nullable String deploymentId, @Nullable Principal principal, int status,
+            @Nullable ProxyError error, boolean stream, @Nullable Usage usage, long startNanos, long firstByteNanos,
+            long endNanos, long upstreamNanos, List<AttemptRecord> attempts, @Nullable String traceparent,
+            @Nullable RequestInfo request) {
+        this(callId, endpoint, requestedModel, modelGroup, deploymentId, principal, status, error, stream, usage,
+                startNanos, firstByteNanos, endNanos, upstreamNanos, attempts, traceparent, request, null);
     }
 
     /** The same without the scan of the request body. */
@@ -63,7 +77,7 @@ public record CallRecord(
             @Nullable ProxyError error, boolean stream, @Nullable Usage usage, long startNanos, long firstByteNanos,
             long endNanos, long upstreamNanos, List<AttemptRecord> attempts, @Nullable String traceparent) {
         this(callId, endpoint, requestedModel, modelGroup, deploymentId, principal, status, error, stream, usage,
-                startNanos, firstByteNanos, endNanos, upstreamNanos, attempts, traceparent, null);
+                startNanos, firstByteNanos, endNanos, upstreamNanos, attempts, traceparent, null, null);
     }
 
     /** The same without a {@code traceparent}. */
@@ -72,6 +86,6 @@ public record CallRecord(
             @Nullable ProxyError error, boolean stream, @Nullable Usage usage, long startNanos, long firstByteNanos,
             long endNanos, long upstreamNanos, List<AttemptRecord> attempts) {
         this(callId, endpoint, requestedModel, modelGroup, deploymentId, principal, status, error, stream, usage,
-                startNanos, firstByteNanos, endNanos, upstreamNanos, attempts, null, null);
+                startNanos, firstByteNanos, endNanos, upstreamNanos, attempts, null, null, null);
     }
 }

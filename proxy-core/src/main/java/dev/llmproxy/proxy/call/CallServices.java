@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  *     meanwhile) before its connection is closed; the provider's silence timer does not run during that time
  * @param retryRules how failed attempts are retried, fall back and cool deployments down
  * @param callsInFlight the proxy-wide limit of calls at once, or null for none
+ * @param captureResponses whether attempts read the answer's model and finish reasons for the records (only traces
+ *     use them, so without tracing nothing is parsed or allocated for them)
  */
 public record CallServices(
         LongSupplier ticker,
@@ -35,7 +37,8 @@ public record CallServices(
         CallListener listener,
         long clientWriteTimeoutNanos,
         RetryRules retryRules,
-        @Nullable CallsInFlight callsInFlight) {
+        @Nullable CallsInFlight callsInFlight,
+        boolean captureResponses) {
 
     public CallServices {
         requireNonNull(ticker, "ticker");
@@ -49,5 +52,13 @@ public record CallServices(
             throw new IllegalArgumentException(
                     "clientWriteTimeoutNanos: " + clientWriteTimeoutNanos + " (expected: > 0)");
         }
+    }
+
+    /** The same without reading the answers' model and finish reasons. */
+    public CallServices(LongSupplier ticker, Clock clock, Supplier<RandomGenerator> random, Router router,
+            Upstream upstream, CallListener listener, long clientWriteTimeoutNanos, RetryRules retryRules,
+            @Nullable CallsInFlight callsInFlight) {
+        this(ticker, clock, random, router, upstream, listener, clientWriteTimeoutNanos, retryRules, callsInFlight,
+                false);
     }
 }

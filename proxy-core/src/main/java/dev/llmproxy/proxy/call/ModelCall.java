@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.call;
 
 import dev.llmproxy.codec.json.RouterParams;
+import dev.llmproxy.codec.openai.ResponseFacts;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.messages.MessagesAdapter;
@@ -85,6 +86,8 @@ public final class ModelCall {
     private boolean inFlight;
     private boolean committed;
     private boolean ended;
+    /** The committed attempt's answer: its model and finish reasons, when tracing asked for them. */
+    private @Nullable ResponseFacts responseFacts;
 
     /**
      * @param body the client's request body; taken: released when the call ends
@@ -350,6 +353,11 @@ public final class ModelCall {
             boolean stream, long firstByteNanos, long upstreamNanos, boolean keepAlive) {
         attemptEnded(attempt, status, error, usage);
         end(status, error, stream, usage, firstByteNanos, upstreamNanos, keepAlive);
+    }
+
+    /** What the committed attempt read of its answer (model, finish reasons), for the call's record. */
+    void responseRead(ResponseFacts facts) {
+        responseFacts = facts;
     }
 
     /** Whether the call has ended (attempts check this before touching the client). */
@@ -620,7 +628,8 @@ public final class ModelCall {
                 upstreamNanos,
                 list,
                 request.traceparent(),
-                request.info()));
+                request.info(),
+                responseFacts));
         owner.onCallEnded(keepAlive);
     }
 

@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.call;
 import dev.llmproxy.codec.multipart.MultipartModelRewriter;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.openai.JsonBodyUsageScanner;
+import dev.llmproxy.codec.openai.ResponseFacts;
 import dev.llmproxy.codec.openai.StreamChunk;
 import dev.llmproxy.codec.openai.StreamChunkInspector;
 import dev.llmproxy.codec.openai.Usage;
@@ -138,6 +139,8 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
     private @Nullable ResponseTranslator translator;
     private @Nullable StreamFramer framer;
     private @Nullable JsonBodyUsageScanner bodyUsage;
+    /** The answer's model and finish reasons, read only when the call's records are traced; else null. */
+    private final @Nullable ResponseFacts facts;
     /** A translated plain body being collected; owned here until translated or the attempt ends. */
     private @Nullable CompositeByteBuf collected;
     private @Nullable HttpResponse heldHead;
@@ -180,6 +183,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         this.hideUsage = adapter.asksForStreamUsage(request.endpoint(), request.info());
         this.silenceNanos =
                 call.attemptTimeoutNanos(stream ? deployment.streamTimeoutNanos() : deployment.timeoutNanos());
+        this.facts = call.services.captureResponses() ? new ResponseFacts() : null;
     }
 
     @Override
@@ -639,8 +643,10 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
             headers.set(HttpHeaderNames.CONTENT_TYPE, TEXT_EVENT_STREAM);
             HttpUtil.setTransferEncodingChunked(response, true);
         } else if (eventStream && success) {
-            framer = new SseEventFramer(ctx.alloc(), MAX_SSE_EVENT_BYTES,
-                    responseTranslator != null ? responseTranslator : this::inspectEvent);
+            ResponseFacts read = facts;
+            framer = new SseEventFramer(ctx.alloc(), MAX_SSE_EVENT_BYTES, responseTranslator == null
+                    ? this::inspectEvent
+                    : read == null ? responseTranslator : new TranslatedEventReader(responseTranslator, read));
             HttpUtil.setTransferEncodingChunked(response, true);
         } else if (responseTranslator != null) {
             // Translated plain bodies are written whole, with their new length, once they are complete.
@@ -750,6 +756,10 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         }
         if (status < 300) {
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, responseTranslator.bodyContentType());
+            if (facts != null) {
+                // The translated answer is OpenAI's shape (or Anthropic's, whose top-level model is read alike).
+                JsonBodyUsageScanner.usageOf(translated, facts);
+            }
         }
         HttpUtil.setContentLength(head, translated.readableBytes());
         ctx.write(head, ctx.voidPromise());
@@ -760,11 +770,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
     private void scanBodyUsage(ByteBuf bytes, boolean last) {
         JsonBodyUsageScanner scanner = bodyUsage;
         if (scanner == null && last) {
-            usage = JsonBodyUsageScanner.usageOf(bytes);
+            usage = JsonBodyUsageScanner.usageOf(bytes, facts);
             return;
         }
         if (scanner == null) {
-            scanner = new JsonBodyUsageScanner();
+            scanner = new JsonBodyUsageScanner(facts);
             bodyUsage = scanner;
         }
         scanner.feed(bytes);
@@ -772,7 +782,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
 
     /** Looks at one complete SSE event's data, keeping its usage; drops the usage event the proxy asked for. */
     private SseEventFramer.Decision inspectEvent(ByteBuf data, int index, int length, SseEventFramer.Emitter out) {
-        StreamChunk chunk = StreamChunkInspector.inspect(data, index, length);
+        StreamChunk chunk = StreamChunkInspector.inspect(data, index, length, facts);
         if (chunk.usage() != null) {
             usage = chunk.usage();
             if (hideUsage && chunk.usageOnly()) {
@@ -780,6 +790,65 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
             }
         }
         return SseEventFramer.Decision.FORWARD;
+    }
+
+    /**
+     * A translator's SSE visitor whose output events (OpenAI chunks) are read for the answer's model and finish
+     * reasons on their way to the client; used only when those are captured.
+     */
+    private static final class TranslatedEventReader
+            implements SseEventFramer.RewritingVisitor, SseEventFramer.Emitter {
+        private static final int DATA_PREFIX = 5;
+        private final SseEventFramer.RewritingVisitor translator;
+        private final ResponseFacts facts;
+        /** The framer's emitter during {@link #onEvent}; null outside it. */
+        private SseEventFramer.@Nullable Emitter out;
+
+        TranslatedEventReader(SseEventFramer.RewritingVisitor translator, ResponseFacts facts) {
+            this.translator = translator;
+            this.facts = facts;
+        }
+
+        @Override
+        public SseEventFramer.Decision onEvent(ByteBuf data, int index, int length, SseEventFramer.Emitter emitter) {
+            out = emitter;
+            try {
+                SseEventFramer.Decision decision = translator.onEvent(data, index, length, this);
+                if (decision == SseEventFramer.Decision.FORWARD) {
+                    StreamChunkInspector.inspect(data, index, length, facts);
+                }
+                return decision;
+            } finally {
+                out = null;
+            }
+        }
+
+        @Override
+        public void emit(ByteBuf events) {
+            SseEventFramer.Emitter emitter = out;
+            if (emitter == null) {
+                events.release();
+                throw new IllegalStateException("emit outside onEvent");
+            }
+            readDataLines(events);
+            emitter.emit(events);
+        }
+
+        /** Inspects each {@code data: } line of framed events (the translators write one line per event). */
+        private void readDataLines(ByteBuf events) {
+            int at = events.readerIndex();
+            int end = events.writerIndex();
+            while (at < end) {
+                int lineEnd = events.indexOf(at, end, (byte) '\n');
+                if (lineEnd < 0) {
+                    lineEnd = end;
+                }
+                if (lineEnd - at > DATA_PREFIX && events.getByte(at) == 'd' && events.getByte(at + 4) == ':') {
+                    StreamChunkInspector.inspect(events, at + DATA_PREFIX, lineEnd - at - DATA_PREFIX, facts);
+                }
+                at = lineEnd + 1;
+            }
+        }
     }
 
     private void writeContent(@Nullable ByteBuf bytes) {
@@ -804,6 +873,10 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         }
         if (responseTranslator instanceof RebuiltResponse rebuilt && status == 200) {
             call.responseRebuilt(rebuilt);
+        }
+        ResponseFacts read = facts;
+        if (read != null && !read.isEmpty()) {
+            call.responseRead(read);
         }
         cleanUp(upstreamKeepAlive && !bodyEndsAtClose && requestSent);
         call.attemptEnded(this, status, null, usage);

@@ -77,11 +77,4 @@ final class OtlpTraceEncoder {
     int size() {
         return out.size();
     }
-
-    /**
-     * Gives the buffer up to whoever may still read it (an abandoned export) and starts the next batch in a new one.
-     */
-    void detach() {
-        out.detach(INITIAL_CAPACITY);
-    }
 }

@@ -38,13 +38,7 @@ final class ProtoWriter {
         position = 0;
     }
 
-    /** Forgets what was written and lets go of the buffer (which someone else may still be reading). */
-    void detach(int initialCapacity) {
-        buffer = new byte[initialCapacity];
-        position = 0;
-    }
-
-    /** The bytes written so far are {@code array()[0, size())}; valid until the next write or {@link #detach}. */
+    /** The bytes written so far are {@code array()[0, size())}; valid until the next write. */
     byte[] array() {
         return buffer;
     }
@@ -106,6 +100,24 @@ final class ProtoWriter {
         }
     }
 
+    /**
+     * Writes {@code first + separator + second} as one string field without building that string (a span's name:
+     * operation and model); non-ASCII text goes through {@link #string(int, String)}.
+     */
+    void string(int field, String first, char separator, String second) {
+        if (separator >= 0x80 || !isAscii(first) || !isAscii(second)) {
+            string(field, first + separator + second);
+            return;
+        }
+        int length = first.length() + 1 + second.length();
+        tag(field, WIRE_LENGTH_DELIMITED);
+        varint(length);
+        ensure(length);
+        position = ascii(first, position);
+        buffer[position++] = (byte) separator;
+        position = ascii(second, position);
+    }
+
     /** Writes two longs, big-endian, as one 16-byte {@code bytes} field (a trace id). */
     void bytes16(int field, long high, long low) {
         tag(field, WIRE_LENGTH_DELIMITED);
@@ -146,6 +158,22 @@ final class ProtoWriter {
         for (int i = 0; i < 4; i++) {
             buffer[position++] = (byte) (value >>> (8 * i));
         }
+    }
+
+    private int ascii(String value, int at) {
+        for (int i = 0; i < value.length(); i++) {
+            buffer[at++] = (byte) value.charAt(i);
+        }
+        return at;
+    }
+
+    private static boolean isAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void tag(int field, int wireType) {

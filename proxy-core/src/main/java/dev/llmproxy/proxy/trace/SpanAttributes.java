@@ -15,6 +15,8 @@ final class SpanAttributes {
     static final String TEMPERATURE = "gen_ai.request.temperature";
     static final String TOP_P = "gen_ai.request.top_p";
     static final String MAX_TOKENS = "gen_ai.request.max_tokens";
+    static final String RESPONSE_MODEL = "gen_ai.response.model";
+    static final String FINISH_REASONS = "gen_ai.response.finish_reasons";
     static final String INPUT_TOKENS = "gen_ai.usage.input_tokens";
     static final String OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
     /** Not in the conventions; LiteLLM sets it, and MLflow and Langfuse show it. */

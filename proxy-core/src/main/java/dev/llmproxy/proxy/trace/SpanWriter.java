@@ -4,6 +4,7 @@ import static dev.llmproxy.proxy.trace.SpanAttributes.ATTEMPT;
 import static dev.llmproxy.proxy.trace.SpanAttributes.ATTEMPTED_RETRIES;
 import static dev.llmproxy.proxy.trace.SpanAttributes.CALL_ID;
 import static dev.llmproxy.proxy.trace.SpanAttributes.ERROR_TYPE;
+import static dev.llmproxy.proxy.trace.SpanAttributes.FINISH_REASONS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.HTTP_STATUS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.INPUT_TOKENS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.KEY_ALIAS;
@@ -16,6 +17,7 @@ import static dev.llmproxy.proxy.trace.SpanAttributes.OUTPUT_TOKENS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.PROVIDER_MODEL;
 import static dev.llmproxy.proxy.trace.SpanAttributes.PROVIDER_NAME;
 import static dev.llmproxy.proxy.trace.SpanAttributes.REQUEST_MODEL;
+import static dev.llmproxy.proxy.trace.SpanAttributes.RESPONSE_MODEL;
 import static dev.llmproxy.proxy.trace.SpanAttributes.ROUTE;
 import static dev.llmproxy.proxy.trace.SpanAttributes.SERVER_ADDRESS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.SERVER_PORT;
@@ -27,6 +29,7 @@ import static dev.llmproxy.proxy.trace.SpanAttributes.TOTAL_TOKENS;
 import static dev.llmproxy.proxy.trace.SpanAttributes.USER_ID;
 
 import dev.llmproxy.codec.json.RequestInfo;
+import dev.llmproxy.codec.openai.ResponseFacts;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
@@ -84,6 +87,8 @@ final class SpanWriter {
     private static final int ANY_BOOL = 2;
     private static final int ANY_INT = 3;
     private static final int ANY_DOUBLE = 4;
+    private static final int ANY_ARRAY = 5;
+    private static final int ARRAY_VALUES = 1;
     /** W3C trace flags: sampled. */
     private static final int FLAG_SAMPLED = 0x01;
     /** OTLP {@code SpanFlags}: whether the parent is known to be remote, and whether it is. */
@@ -130,7 +135,11 @@ final class SpanWriter {
         long callSpanId = spanId();
         int span = out.startMessage(SCOPE_SPANS_SPAN);
         identity(out, callSpanId, parentSpanId, parentSpanId != 0);
-        out.string(SPAN_NAME, requested == null ? operation : operation + ' ' + requested);
+        if (requested == null) {
+            out.string(SPAN_NAME, operation);
+        } else {
+            out.string(SPAN_NAME, operation, ' ', requested);
+        }
         out.int64(SPAN_KIND, KIND_SERVER);
         out.fixed64(SPAN_START, epoch(record.startNanos(), anchorTicks, anchorEpochNanos));
         out.fixed64(SPAN_END, epoch(record.endNanos(), anchorTicks, anchorEpochNanos));
@@ -151,6 +160,7 @@ final class SpanWriter {
             attribute(out, SPAN_ATTRIBUTES, MODEL_ID, answering.id);
         }
         requestParameters(out, record.request());
+        response(out, record.response());
         caller(out, record.principal());
         Usage usage = record.usage();
         if (usage != null) {
@@ -177,7 +187,7 @@ final class SpanWriter {
         String model = deployment != null ? deployment.model(requested) : attempt.deploymentId();
         int span = out.startMessage(SCOPE_SPANS_SPAN);
         identity(out, spanId(), callSpanId, false);
-        out.string(SPAN_NAME, operation + ' ' + model);
+        out.string(SPAN_NAME, operation, ' ', model);
         out.int64(SPAN_KIND, KIND_CLIENT);
         out.fixed64(SPAN_START, epoch(attempt.startNanos(), anchorTicks, anchorEpochNanos));
         out.fixed64(SPAN_END, epoch(attempt.endNanos(), anchorTicks, anchorEpochNanos));
@@ -219,6 +229,32 @@ final class SpanWriter {
         }
         if (request.maxTokens() != RequestInfo.NO_MAX_TOKENS) {
             attribute(out, SPAN_ATTRIBUTES, MAX_TOKENS, request.maxTokens());
+        }
+    }
+
+    /** What the answer said of itself: the model that answered and why each choice ended. */
+    private static void response(ProtoWriter out, @Nullable ResponseFacts response) {
+        if (response == null) {
+            return;
+        }
+        String model = response.model();
+        if (model != null) {
+            attribute(out, SPAN_ATTRIBUTES, RESPONSE_MODEL, model);
+        }
+        List<String> reasons = response.finishReasons();
+        if (!reasons.isEmpty()) {
+            int keyValue = out.startMessage(SPAN_ATTRIBUTES);
+            out.string(KEY_VALUE_KEY, FINISH_REASONS);
+            int any = out.startMessage(KEY_VALUE_VALUE);
+            int array = out.startMessage(ANY_ARRAY);
+            for (int i = 0; i < reasons.size(); i++) {
+                int value = out.startMessage(ARRAY_VALUES);
+                out.string(ANY_STRING, reasons.get(i));
+                out.endMessage(value);
+            }
+            out.endMessage(array);
+            out.endMessage(any);
+            out.endMessage(keyValue);
         }
     }
 

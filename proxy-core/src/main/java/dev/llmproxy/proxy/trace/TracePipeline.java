@@ -32,8 +32,7 @@ import org.slf4j.LoggerFactory;
  * few allocations per record), and posts each batch, waiting at most exportTimeout. The thread sleeps with parkNanos,
  * not on the queue's condition, so that an offer finds no waiter to signal: at 2,000 requests a second waking the
  * exporter for every record (a futex wake on the event loop, a context switch on the exporter) cost more CPU than
- * encoding and posting the records. An abandoned post may still be reading the buffer, so after a failure the encoder
- * starts a new one. Retries are off: a failed batch is counted as lost and the thread moves on, so the queue drains at
+ * encoding and posting the records. Retries are off: a failed batch is counted as lost and the thread moves on, so the queue drains at
  * the collector's pace or is dropped at the door, never both waiting.
  *
  * Ticker times are turned into epoch times with an anchor (ticker, clock) read once per batch, so a long uptime does
@@ -135,6 +134,14 @@ final class TracePipeline {
     }
 
     private void run() {
+        try {
+            exportUntilClosed();
+        } finally {
+            sender.close();
+        }
+    }
+
+    private void exportUntilClosed() {
         long parkNanos = Math.max(MIN_PARK_NANOS, lingerNanos);
         while (true) {
             boolean last = closing.get();
@@ -221,7 +228,6 @@ final class TracePipeline {
         }
         boolean success = sender.send(encoder.array(), encoder.size());
         if (!success) {
-            encoder.detach();
             lost.lost(destination.backend().callbackName(), count);
         }
         report(success, count);

@@ -121,6 +121,34 @@ class ProxyServerTracingTest {
     }
 
     @Test
+    void shouldNameTheAnsweringModelAndFinishReasonsWhenStreamedOrNotAndWhenTranslated() {
+        proxy = start(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.baseUrl()));
+        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+        for (String body : List.of("{\"model\":\"gpt-a\"," + messages,
+                "{\"model\":\"gpt-a\",\"stream\":true," + messages,
+                "{\"model\":\"gpt-a\",\"stream\":true,\"stream_options\":{\"include_usage\":true}," + messages,
+                "{\"model\":\"claude\"," + messages,
+                "{\"model\":\"claude\",\"stream\":true," + messages)) {
+            assertThat(proxy.post("/v1/chat/completions", body, "Authorization", "Bearer " + MASTER_KEY)
+                    .statusCode()).as(body).isEqualTo(200);
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> callSpans().size() >= 5);
+        List<Span> calls = callSpans();
+        for (Span call : calls.subList(0, 3)) {
+            assertThat(call.attributes()).as(call.name())
+                    .containsEntry("gen_ai.response.model", "gpt-4o-mini")
+                    .containsEntry("gen_ai.response.finish_reasons", List.of("stop"));
+        }
+        for (Span call : calls.subList(3, 5)) {
+            assertThat(call.attributes()).as(call.name())
+                    .containsEntry("gen_ai.response.model", "claude-sonnet-4-5")
+                    .containsEntry("gen_ai.response.finish_reasons", List.of("stop"));
+        }
+    }
+
+    @Test
     void shouldAnswerPromptlyAndCountLostRecordsWhenTheCollectorIsDown() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

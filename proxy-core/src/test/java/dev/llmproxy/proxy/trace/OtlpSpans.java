@@ -123,10 +123,24 @@ public final class OtlpSpans {
                 case 2 -> value = reader.varint() != 0;
                 case 3 -> value = reader.varint();
                 case 4 -> value = Double.longBitsToDouble(reader.fixed64());
+                case 5 -> value = arrayValue(reader.message());
                 default -> reader.skip();
             }
         }
         return value;
+    }
+
+    /** An {@code ArrayValue} as a list of its values. */
+    private static List<Object> arrayValue(Reader reader) {
+        List<Object> values = new ArrayList<>();
+        while (reader.more()) {
+            if (reader.tag() == 1) {
+                values.add(anyValue(reader.message()));
+            } else {
+                reader.skip();
+            }
+        }
+        return values;
     }
 
     /**
