@@ -4,8 +4,12 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +60,63 @@ public final class ProcessStats {
         return (double) parseCpuTicks(read("stat")) / clockTicksPerSecond;
     }
 
+    /**
+     * The process's CPU time with its JIT compiler threads' apart, for {@link #servingCpuSecondsSince}. A compiler
+     * thread that exits between two readings (the JVM adds and retires C2 threads as its queue grows and shrinks)
+     * leaves what it used in between counted as serving: a small overstatement, never an understatement.
+     */
+    public CpuReading cpuReading() {
+        Map<Long, Long> compilers = new HashMap<>();
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+            for (Path thread : threads) {
+                String comm = readOrEmpty(thread.resolve("comm")).trim();
+                if (isCompilerThread(comm)) {
+                    String schedstat = readOrEmpty(thread.resolve("schedstat"));
+                    if (!schedstat.isEmpty()) {
+                        compilers.put(Long.parseLong(thread.getFileName().toString()), parseRuntimeNanos(schedstat));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + tasks, e);
+        }
+        return new CpuReading(cpuSeconds(), Map.copyOf(compilers));
+    }
+
+    /**
+     * CPU seconds the process used since {@code before}, less what its JIT compiler threads used: the cost of serving
+     * in a steady state. Two freshly started proxies compile for as long as they serve in their first minute, and
+     * that compiling lands in whichever window it happens to, moving per-request ratios by tens of per cent.
+     */
+    public double servingCpuSecondsSince(CpuReading before) {
+        CpuReading after = cpuReading();
+        long compilingNanos = 0;
+        for (Map.Entry<Long, Long> thread : after.compilerNanos().entrySet()) {
+            compilingNanos += thread.getValue() - before.compilerNanos().getOrDefault(thread.getKey(), 0L);
+        }
+        return after.cpuSeconds() - before.cpuSeconds() - compilingNanos / 1e9;
+    }
+
+    /** Whether a thread's {@code comm} names a HotSpot JIT compiler thread ("C2 CompilerThre", truncated to 15). */
+    static boolean isCompilerThread(String comm) {
+        return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
+    }
+
+    /** The first field of a {@code /proc/<pid>/task/<tid>/schedstat} line: time spent running, in nanoseconds. */
+    static long parseRuntimeNanos(String schedstat) {
+        String trimmed = schedstat.trim();
+        int space = trimmed.indexOf(' ');
+        return Long.parseLong(space < 0 ? trimmed : trimmed.substring(0, space));
+    }
+
+    /**
+     * One {@link #cpuReading()}: the process's CPU seconds, and the running nanoseconds of each live JIT compiler
+     * thread by thread id.
+     */
+    public record CpuReading(double cpuSeconds, Map<Long, Long> compilerNanos) {
+    }
+
     /** Peak resident set size ({@code VmHWM}) in bytes. */
     public long peakRssBytes() {
         return parseStatusKb(read("status"), "VmHWM:") * 1024;
@@ -98,6 +159,17 @@ public final class ProcessStats {
             }
         }
         return "";
+    }
+
+    /** A thread's file, or empty when the thread has exited since it was listed. */
+    private static String readOrEmpty(Path file) {
+        try {
+            return Files.readString(file, US_ASCII);
+        } catch (NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     private String read(String file) {

@@ -161,7 +161,9 @@ public final class ScenarioRunner {
      * the order reversed on every other round (A B C, C B A, A B C, ...), each slice after a short warm-up of its own,
      * so that a machine whose speed drifts within the repeat (other tenants, frequency, a neighbour's cache) moves a
      * feature and its baseline alike. Run back to back in whole windows, the same features on a quiet machine gave
-     * per-repeat ratios from 0.67× to 1.35×, which no goal of a few per cent can be judged by.
+     * per-repeat ratios from 0.67× to 1.35×, which no goal of a few per cent can be judged by. The CPU charged is the
+     * proxy's less its JIT compiler threads' ({@link ProcessStats#servingCpuSecondsSince}): the features compare
+     * steady-state cost, and proxies started for a feature are still compiling in their first minute.
      */
     private void requestRepeat(List<Feature> order, int rate, Map<Feature, List<LatencyRun>> runs,
             Map<Feature, List<Map<String, Double>>> counters) {
@@ -179,15 +181,16 @@ public final class ScenarioRunner {
                 generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(), rate, Duration.ZERO,
                         sliceWarmup));
                 Map<String, Double> before = read(feature);
-                Double cpuBefore = cpu(feature.process());
+                ProcessStats process = feature.process();
+                ProcessStats.CpuReading cpuBefore = process == null ? null : process.cpuReading();
                 long started = System.nanoTime();
                 OpenLoopResult result = generator.run(new OpenLoopPlan(feature.request(), options.latencyConnections(),
                         rate, Duration.ZERO, slice));
                 elapsed.merge(feature, System.nanoTime() - started, Long::sum);
-                Double cpuAfter = cpu(feature.process());
+                Double serving = process == null || cpuBefore == null ? null
+                        : process.servingCpuSecondsSince(cpuBefore);
                 addDeltas(deltas.computeIfAbsent(feature, f -> new LinkedHashMap<>()), before, read(feature));
-                merged.merge(feature, new LatencyRun(result,
-                        cpuBefore == null || cpuAfter == null ? null : cpuAfter - cpuBefore), LatencyRun::plus);
+                merged.merge(feature, new LatencyRun(result, serving), LatencyRun::plus);
             }
         }
         for (Feature feature : order) {

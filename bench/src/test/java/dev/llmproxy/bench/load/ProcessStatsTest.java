@@ -32,4 +32,34 @@ class ProcessStatsTest {
         assertThat(stats.peakRssBytes()).isGreaterThan(16L << 20).isGreaterThanOrEqualTo(rss);
         assertThat(stats.allowedCpus()).isNotEmpty();
     }
+
+    @Test
+    void shouldTellCompilerThreadsByTheirTruncatedNames() {
+        assertThat(ProcessStats.isCompilerThread("C2 CompilerThre")).isTrue();
+        assertThat(ProcessStats.isCompilerThread("C1 CompilerThre")).isTrue();
+        assertThat(ProcessStats.isCompilerThread("VM Thread")).isFalse();
+        assertThat(ProcessStats.isCompilerThread("epollEventLoopG")).isFalse();
+    }
+
+    @Test
+    void shouldReadRunningNanosWhenParsingSchedstat() {
+        assertThat(ProcessStats.parseRuntimeNanos("2371404710 7181612805 2014\n")).isEqualTo(2_371_404_710L);
+    }
+
+    @Test
+    void shouldFindThisJvmsCompilerThreadsAndChargeLessThanAllWhenReadingOwnPid() {
+        ProcessStats stats = ProcessStats.of(ProcessHandle.current().pid());
+
+        ProcessStats.CpuReading before = stats.cpuReading();
+        long sink = 0;
+        for (int i = 0; i < 20_000_000; i++) {
+            sink += Integer.toString(i).hashCode();
+        }
+        double serving = stats.servingCpuSecondsSince(before);
+        ProcessStats.CpuReading after = stats.cpuReading();
+
+        assertThat(sink).isNotZero();
+        assertThat(before.compilerNanos()).isNotEmpty();
+        assertThat(serving).isPositive().isLessThanOrEqualTo(after.cpuSeconds() - before.cpuSeconds() + 0.02);
+    }
 }
