@@ -110,6 +110,11 @@ record MockRoute(Endpoint endpoint, String name) {
         return endpoint == Endpoint.CONVERSE || endpoint == Endpoint.CONVERSE_STREAM || isBedrockInvoke();
     }
 
+    /** Whether this is Bedrock's InvokeModel on an embedding model (Titan or Cohere embed). */
+    boolean isBedrockEmbedding() {
+        return endpoint == Endpoint.INVOKE && name.contains("embed");
+    }
+
     /** Whether this is Bedrock's InvokeModel, streamed or not. */
     boolean isBedrockInvoke() {
         return endpoint == Endpoint.INVOKE || endpoint == Endpoint.INVOKE_STREAM;

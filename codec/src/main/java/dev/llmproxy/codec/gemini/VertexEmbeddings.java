@@ -1,8 +1,8 @@
 package dev.llmproxy.codec.gemini;
 
 import dev.llmproxy.codec.internal.JsonInput;
-import dev.llmproxy.codec.internal.JsonText;
 import dev.llmproxy.codec.internal.RawJson;
+import dev.llmproxy.codec.openai.EmbeddingList;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.openai.TranslatedBody;
 import dev.llmproxy.codec.openai.Usage;
@@ -136,23 +136,7 @@ public final class VertexEmbeddings {
             String text = body.toString(body.readerIndex(), body.readableBytes(), StandardCharsets.UTF_8);
             return GeminiErrors.of(alloc, 500, GeminiErrors.quote(exceptionName, text), exceptionName);
         }
-        ByteBuf out = alloc.buffer(body.readableBytes() + 64 * vectors.size() + 128);
-        out.writeCharSequence("{\"object\":\"list\",\"data\":[", StandardCharsets.US_ASCII);
-        for (int i = 0; i < vectors.size(); i++) {
-            out.writeCharSequence(i == 0 ? "{\"object\":\"embedding\",\"index\":"
-                    : ",{\"object\":\"embedding\",\"index\":", StandardCharsets.US_ASCII);
-            JsonText.writeLong(out, i);
-            out.writeCharSequence(",\"embedding\":", StandardCharsets.US_ASCII);
-            out.writeCharSequence(vectors.get(i), StandardCharsets.UTF_8);
-            out.writeByte('}');
-        }
-        out.writeCharSequence("],\"model\":", StandardCharsets.US_ASCII);
-        JsonText.writeString(out, model);
-        out.writeCharSequence(",\"usage\":{\"prompt_tokens\":", StandardCharsets.US_ASCII);
-        JsonText.writeLong(out, tokens[0]);
-        out.writeCharSequence(",\"total_tokens\":", StandardCharsets.US_ASCII);
-        JsonText.writeLong(out, tokens[0]);
-        out.writeCharSequence("}}", StandardCharsets.US_ASCII);
+        ByteBuf out = EmbeddingList.write(alloc, vectors, model, tokens[0]);
         return new TranslatedBody(out, 200, Usage.of(tokens[0], 0));
     }
 
