@@ -397,6 +397,11 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     GeminiBodies.embeddings(request.embeddingInputs, dimensions)));
             return;
         }
+        if (endpoint == MockRoute.Endpoint.PREDICT && model.contains("imagen")) {
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    GeminiBodies.imagenPredictions(request.images)));
+            return;
+        }
         if (endpoint == MockRoute.Endpoint.PREDICT) {
             int dimensions = request.dimensions == MockRequest.UNSET ? ModelAnswers.DEFAULT_DIMENSIONS
                     : Math.max(1, Math.min(request.dimensions, MAX_DIMENSIONS));
