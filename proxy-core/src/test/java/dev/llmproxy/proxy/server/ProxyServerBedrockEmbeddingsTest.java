@@ -9,6 +9,7 @@ import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.mock.RecordedRequest;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.ProxyError;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -112,6 +113,20 @@ class ProxyServerBedrockEmbeddingsTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> mock.requests().size() == 3);
         assertThat(answer).isNotDone();
         assertThat(answer.join().statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldCloseEveryCallWhenTheClientGoesAwayMidRequest() throws Exception {
+        String slow = quoted("{\"mock_delay_ms\":5000}");
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send(RawClient.post("/v1/embeddings", "{\"model\":\"titan-v2\",\"input\":[" + slow + ","
+                    + slow + "]}", ""));
+            await().atMost(Duration.ofSeconds(5)).until(() -> mock.requests().size() == 2);
+        }
+
+        CallRecord call = proxy.awaitCalls(1);
+        assertThat(call.error()).isEqualTo(ProxyError.CLIENT_CLOSED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> mock.openConnections() == 0);
     }
 
     @Test
