@@ -1,5 +1,7 @@
 package dev.llmproxy.bench.mock;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.Consumer;
 import tools.jackson.core.JsonGenerator;
@@ -139,6 +141,21 @@ final class BedrockBodies {
             g.writeStartArray();
             for (String text : texts) {
                 g.writeString(text);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        };
+    }
+
+    /** An image model's InvokeModel answer: {@code count} base64 images, each naming its index. */
+    static Consumer<JsonGenerator> images(int count) {
+        return g -> {
+            g.writeStartObject();
+            g.writeName("images");
+            g.writeStartArray();
+            for (int i = 0; i < count; i++) {
+                g.writeString(Base64.getEncoder().encodeToString(
+                        ("mock-image-" + i).getBytes(StandardCharsets.US_ASCII)));
             }
             g.writeEndArray();
             g.writeEndObject();

@@ -52,6 +52,11 @@ public final class BedrockExchanges {
     private static final Set<String> COHERE_EMBED_FIELDS = Set.of("texts", "input_type", "truncate",
             "embedding_types", "output_dimension", "images");
 
+    private static final Set<String> AMAZON_IMAGE_FIELDS = Set.of("taskType", "textToImageParams",
+            "imageGenerationConfig");
+    private static final Set<String> STABILITY_IMAGE_FIELDS = Set.of("prompt", "aspect_ratio", "mode",
+            "output_format", "seed", "negative_prompt");
+
     private BedrockExchanges() {
     }
 
@@ -63,6 +68,9 @@ public final class BedrockExchanges {
         }
         if (route.isBedrockEmbedding()) {
             return embed(request, route, parsed, keepAlive, label);
+        }
+        if (route.isBedrockImage()) {
+            return image(request, route, parsed, keepAlive, label);
         }
         if (route.isBedrockInvoke()) {
             return invoke(request, route, parsed, keepAlive, label);
@@ -150,6 +158,36 @@ public final class BedrockExchanges {
             return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, problem, 400);
         }
         parsed.model = model;
+        return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
+    }
+
+    /**
+     * InvokeModel for an image model: Amazon's {@code taskType: TEXT_IMAGE} with {@code textToImageParams.text}
+     * (and {@code imageGenerationConfig}), or Stability's {@code prompt}; another field, or a missing one, is a 400
+     * {@code ValidationException}. The controls ride in the prompt.
+     */
+    private static MockRequestHandler.Exchange image(FullHttpRequest request, MockRoute route, MockRequest parsed,
+            boolean keepAlive, String label) {
+        boolean stability = route.name().startsWith("stability.");
+        String problem;
+        try {
+            GeminiRequestParser.parse(request.content(), parsed);
+            problem = fieldProblem(request.content(), stability ? STABILITY_IMAGE_FIELDS : AMAZON_IMAGE_FIELDS);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "The provided request is not valid JSON", 400);
+        }
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        if (problem == null) {
+            problem = stability ? (body.contains("\"prompt\":") ? null : "prompt: field required")
+                    : !body.contains("\"taskType\":\"TEXT_IMAGE\"") ? "taskType: field required"
+                    : !body.contains("\"textToImageParams\":{\"text\":") ? "textToImageParams.text: field required"
+                    : null;
+        }
+        if (problem != null) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, problem, 400);
+        }
+        parsed.model = route.name();
         return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
     }
 

@@ -58,7 +58,8 @@ final class GeminiRequestParser {
                 }
             } else if ((name.equals("text") || name.equals("content")) && value == JsonToken.VALUE_STRING) {
                 readControls(p.getString(), into);
-            } else if (name.equals("sampleCount") && value == JsonToken.VALUE_NUMBER_INT) {
+            } else if ((name.equals("sampleCount") || name.equals("numberOfImages"))
+                    && value == JsonToken.VALUE_NUMBER_INT) {
                 into.images = p.getValueAsInt(1);
             } else if ((name.equals("inputText") || name.equals("prompt")) && value == JsonToken.VALUE_STRING) {
                 into.embedTexts.add(p.getString());

@@ -459,6 +459,11 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             respondBedrockEmbedding(ctx, exchange);
             return;
         }
+        if (exchange.route.isBedrockImage()) {
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    BedrockBodies.images(request.images)));
+            return;
+        }
         if (exchange.route.endpoint() == MockRoute.Endpoint.INVOKE_STREAM) {
             bedrockStream = new BedrockInvokeStream(ctx, state, request, exchange.keepAlive, done -> {
                 bedrockStream = null;

@@ -119,7 +119,7 @@ final class FanOutAttempt extends Attempt {
         FanOutAdapter fan = (FanOutAdapter) ResponsesBridgeAdapter.unwrap(adapter);
         FanOutRequest calls;
         try {
-            calls = fan.fanOut(call.body(), request.endpoint(), upstreamModel);
+            calls = fan.fanOut(call.body(), request.endpoint(), upstreamModel, call.services.clock());
         } catch (InvalidRequestException e) {
             failBeforeCommit(ProxyError.BAD_REQUEST, String.valueOf(e.getMessage()));
             return;

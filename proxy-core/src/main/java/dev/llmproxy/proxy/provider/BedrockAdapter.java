@@ -110,11 +110,12 @@ public final class BedrockAdapter implements ProviderAdapter, FanOutAdapter {
         String named = new String(upstreamModelJson, 1, Math.max(0, upstreamModelJson.length - 2),
                 StandardCharsets.UTF_8);
         String upstream = modelId(named);
-        if (fansOut(endpoint)) {
+        if (endpoint == Endpoint.EMBEDDINGS) {
             return oneCall(alloc, BedrockEmbeddings.read(body, upstream, dropParams));
         }
         if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw new InvalidRequestException("Only /chat/completions and /embeddings are supported on Bedrock", null);
+            throw new InvalidRequestException("Only /chat/completions, /embeddings and /images/generations are "
+                    + "supported on Bedrock", null);
         }
         if (isInvoke(named)) {
             return invokeBody(alloc, body, upstream);
@@ -157,18 +158,25 @@ public final class BedrockAdapter implements ProviderAdapter, FanOutAdapter {
         }
     }
 
-    /** Embeddings: InvokeModel once per input for Titan, once for Cohere ({@link BedrockEmbeddingRequest}). */
+    /**
+     * Embeddings: InvokeModel once per input for Titan, once for Cohere ({@link BedrockEmbeddingRequest}); image
+     * generation: once ({@link BedrockImageRequest}).
+     */
     @Override
     public boolean fansOut(Endpoint endpoint) {
-        return endpoint == Endpoint.EMBEDDINGS;
+        return endpoint == Endpoint.EMBEDDINGS || endpoint == Endpoint.IMAGE_GENERATIONS;
     }
 
     @Override
-    public FanOutRequest fanOut(ByteBuf body, Endpoint endpoint, String upstreamModel) {
+    public FanOutRequest fanOut(ByteBuf body, Endpoint endpoint, String upstreamModel, Clock clock) {
         if (!fansOut(endpoint)) {
-            throw new IllegalArgumentException("endpoint: " + endpoint + " (expected: EMBEDDINGS)");
+            throw new IllegalArgumentException("endpoint: " + endpoint + " (expected: EMBEDDINGS, IMAGE_GENERATIONS)");
         }
         String modelId = modelId(upstreamModel);
+        if (endpoint == Endpoint.IMAGE_GENERATIONS) {
+            return new BedrockImageRequest(body, modelId, requestPath(modelId, endpoint, false),
+                    clock.millis() / 1000);
+        }
         return new BedrockEmbeddingRequest(BedrockEmbeddings.read(body, modelId, dropParams), modelId,
                 requestPath(modelId, endpoint, false));
     }

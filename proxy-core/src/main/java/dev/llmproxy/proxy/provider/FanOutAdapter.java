@@ -1,10 +1,12 @@
 package dev.llmproxy.proxy.provider;
 
 import io.netty.buffer.ByteBuf;
+import java.time.Clock;
 
 /**
  * An adapter some of whose requests are several provider calls whose answers are put together into one: Bedrock's
- * Titan embedding models take one input per InvokeModel call. The call runs such a request as one attempt whose
+ * Titan embedding models take one input per InvokeModel call (Bedrock's image generation goes the same way as one
+ * call, which leaves its chat translation alone). The call runs such a request as one attempt whose
  * provider calls go out at once ({@code call.FanOutAttempt}); the adapter's {@link ProviderAdapter#encodeRequest} is
  * not used for them.
  *
@@ -20,7 +22,8 @@ public interface FanOutAdapter {
      *
      * @param body the client's body; not taken, indexes unchanged, not kept
      * @param upstreamModel the deployment's model for this request (for a wildcard deployment, the client's)
+     * @param clock wall time, for the {@code created} of answers
      * @throws dev.llmproxy.codec.openai.InvalidRequestException when the provider cannot take the request (a 400)
      */
-    FanOutRequest fanOut(ByteBuf body, Endpoint endpoint, String upstreamModel);
+    FanOutRequest fanOut(ByteBuf body, Endpoint endpoint, String upstreamModel, Clock clock);
 }
