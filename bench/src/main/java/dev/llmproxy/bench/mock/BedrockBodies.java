@@ -1,5 +1,8 @@
 package dev.llmproxy.bench.mock;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
 import java.util.function.Consumer;
 import tools.jackson.core.JsonGenerator;
 
@@ -108,5 +111,68 @@ final class BedrockBodies {
             g.writeNumberProperty("cacheWriteInputTokens", cacheWrite);
         }
         g.writeEndObject();
+    }
+
+    /** Titan's InvokeModel answer: {@code embedding}, {@code inputTextTokenCount}, for v2 {@code embeddingsByType}. */
+    static Consumer<JsonGenerator> titanEmbedding(String text, int dimensions, boolean v2, int tokens) {
+        return g -> {
+            g.writeStartObject();
+            g.writeName("embedding");
+            writeVector(g, text, dimensions);
+            g.writeNumberProperty("inputTextTokenCount", tokens);
+            if (v2) {
+                g.writeObjectPropertyStart("embeddingsByType");
+                g.writeName("float");
+                writeVector(g, text, dimensions);
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        };
+    }
+
+    /** Cohere embed's InvokeModel answer (floats): one vector per text, and the texts. */
+    static Consumer<JsonGenerator> cohereEmbeddings(List<String> texts, int dimensions) {
+        return g -> {
+            g.writeStartObject();
+            g.writeName("embeddings");
+            g.writeStartArray();
+            for (String text : texts) {
+                writeVector(g, text, dimensions);
+            }
+            g.writeEndArray();
+            g.writeStringProperty("id", "mock-embed-1");
+            g.writeStringProperty("response_type", "embeddings_floats");
+            g.writeName("texts");
+            g.writeStartArray();
+            for (String text : texts) {
+                g.writeString(text);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        };
+    }
+
+    /** An image model's InvokeModel answer: {@code count} base64 images, each naming its index. */
+    static Consumer<JsonGenerator> images(int count) {
+        return g -> {
+            g.writeStartObject();
+            g.writeName("images");
+            g.writeStartArray();
+            for (int i = 0; i < count; i++) {
+                g.writeString(Base64.getEncoder().encodeToString(
+                        ("mock-image-" + i).getBytes(StandardCharsets.US_ASCII)));
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        };
+    }
+
+    /** A vector whose first value is the text's length, then quarters. */
+    private static void writeVector(JsonGenerator g, String text, int dimensions) {
+        g.writeStartArray();
+        for (int i = 0; i < dimensions; i++) {
+            g.writeNumber(i == 0 ? text.length() : 0.25 * (i % 4));
+        }
+        g.writeEndArray();
     }
 }

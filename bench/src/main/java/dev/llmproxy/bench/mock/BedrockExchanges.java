@@ -46,6 +46,17 @@ public final class BedrockExchanges {
             "guardrailConfig", "additionalModelRequestFields", "promptVariables",
             "additionalModelResponseFieldPaths", "requestMetadata", "performanceConfig");
 
+    private static final Set<String> TITAN_V2_FIELDS = Set.of("inputText", "dimensions", "normalize",
+            "embeddingTypes");
+    private static final Set<String> TITAN_IMAGE_FIELDS = Set.of("inputText", "inputImage", "embeddingConfig");
+    private static final Set<String> COHERE_EMBED_FIELDS = Set.of("texts", "input_type", "truncate",
+            "embedding_types", "output_dimension", "images");
+
+    private static final Set<String> AMAZON_IMAGE_FIELDS = Set.of("taskType", "textToImageParams",
+            "imageGenerationConfig");
+    private static final Set<String> STABILITY_IMAGE_FIELDS = Set.of("prompt", "aspect_ratio", "mode",
+            "output_format", "seed", "negative_prompt");
+
     private BedrockExchanges() {
     }
 
@@ -54,6 +65,12 @@ public final class BedrockExchanges {
         String refusal = authProblem(request, "bedrock");
         if (refusal != null) {
             return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, refusal, 403);
+        }
+        if (route.isBedrockEmbedding()) {
+            return embed(request, route, parsed, keepAlive, label);
+        }
+        if (route.isBedrockImage()) {
+            return image(request, route, parsed, keepAlive, label);
         }
         if (route.isBedrockInvoke()) {
             return invoke(request, route, parsed, keepAlive, label);
@@ -104,6 +121,91 @@ public final class BedrockExchanges {
         parsed.model = route.name();
         parsed.stream = route.endpoint() == MockRoute.Endpoint.INVOKE_STREAM;
         return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
+    }
+
+    /**
+     * InvokeModel for an embedding model: Titan's one {@code inputText} (v2: {@code dimensions} of 256, 512 or 1024,
+     * {@code normalize}, {@code embeddingTypes}; the multimodal model: {@code inputImage}, {@code embeddingConfig})
+     * or Cohere's {@code texts} (at most 96) with {@code input_type}; another field, or a missing one, is a 400
+     * {@code ValidationException}. The controls ride in an input text.
+     */
+    private static MockRequestHandler.Exchange embed(FullHttpRequest request, MockRoute route, MockRequest parsed,
+            boolean keepAlive, String label) {
+        String model = route.name();
+        boolean cohere = model.contains("cohere.");
+        Set<String> allowed = cohere ? COHERE_EMBED_FIELDS : model.contains("titan-embed-image") ? TITAN_IMAGE_FIELDS
+                : model.contains("titan-embed-text-v2") ? TITAN_V2_FIELDS : Set.of("inputText");
+        String problem;
+        try {
+            GeminiRequestParser.parse(request.content(), parsed);
+            problem = fieldProblem(request.content(), allowed);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "The provided request is not valid JSON", 400);
+        }
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        if (problem == null && cohere) {
+            problem = !body.contains("\"texts\":[") ? "texts: field required"
+                    : !body.contains("\"input_type\":") ? "input_type: field required"
+                    : parsed.embedTexts.size() > 96 ? "texts: at most 96 items" : null;
+        } else if (problem == null) {
+            problem = !body.contains("\"inputText\":") && !body.contains("\"inputImage\":")
+                    ? "inputText: field required" : parsed.dimensions != MockRequest.UNSET
+                    && parsed.dimensions != 256 && parsed.dimensions != 512 && parsed.dimensions != 1024
+                    ? "dimensions: must be one of 256, 512, 1024" : null;
+        }
+        if (problem != null) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, problem, 400);
+        }
+        parsed.model = model;
+        return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
+    }
+
+    /**
+     * InvokeModel for an image model: Amazon's {@code taskType: TEXT_IMAGE} with {@code textToImageParams.text}
+     * (and {@code imageGenerationConfig}), or Stability's {@code prompt}; another field, or a missing one, is a 400
+     * {@code ValidationException}. The controls ride in the prompt.
+     */
+    private static MockRequestHandler.Exchange image(FullHttpRequest request, MockRoute route, MockRequest parsed,
+            boolean keepAlive, String label) {
+        boolean stability = route.name().startsWith("stability.");
+        String problem;
+        try {
+            GeminiRequestParser.parse(request.content(), parsed);
+            problem = fieldProblem(request.content(), stability ? STABILITY_IMAGE_FIELDS : AMAZON_IMAGE_FIELDS);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "The provided request is not valid JSON", 400);
+        }
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        if (problem == null) {
+            problem = stability ? (body.contains("\"prompt\":") ? null : "prompt: field required")
+                    : !body.contains("\"taskType\":\"TEXT_IMAGE\"") ? "taskType: field required"
+                    : !body.contains("\"textToImageParams\":{\"text\":") ? "textToImageParams.text: field required"
+                    : null;
+        }
+        if (problem != null) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, problem, 400);
+        }
+        parsed.model = route.name();
+        return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
+    }
+
+    /** The first top-level field the body has that is not {@code allowed}, as Bedrock words it, or {@code null}. */
+    private static @Nullable String fieldProblem(ByteBuf body, Set<String> allowed) {
+        InputStream in = new ByteBufInputStream(body.duplicate());
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), in)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                if (!allowed.contains(name)) {
+                    return "extraneous key [" + name + "] is not permitted";
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
+            return null;
+        }
     }
 
     /** The first top-level field Converse does not define, or {@code null}. */

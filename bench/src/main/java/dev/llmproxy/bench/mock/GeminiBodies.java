@@ -1,5 +1,6 @@
 package dev.llmproxy.bench.mock;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -210,6 +211,24 @@ final class GeminiBodies {
             case 429 -> "Resource has been exhausted (e.g. check quota).";
             case 503 -> "The model is overloaded. Please try again later.";
             default -> "Mock error " + code;
+        };
+    }
+
+    /** Imagen's {@code :predict} answer: {@code count} PNG images, each a tiny base64 payload naming its index. */
+    static Consumer<JsonGenerator> imagenPredictions(int count) {
+        return g -> {
+            g.writeStartObject();
+            g.writeName("predictions");
+            g.writeStartArray();
+            for (int i = 0; i < count; i++) {
+                g.writeStartObject();
+                g.writeStringProperty("mimeType", "image/png");
+                g.writeStringProperty("bytesBase64Encoded", Base64.getEncoder()
+                        .encodeToString(("mock-image-" + i).getBytes(StandardCharsets.US_ASCII)));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
         };
     }
 }

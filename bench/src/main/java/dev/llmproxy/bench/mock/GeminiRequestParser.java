@@ -58,9 +58,17 @@ final class GeminiRequestParser {
                 }
             } else if ((name.equals("text") || name.equals("content")) && value == JsonToken.VALUE_STRING) {
                 readControls(p.getString(), into);
+            } else if ((name.equals("sampleCount") || name.equals("numberOfImages"))
+                    && value == JsonToken.VALUE_NUMBER_INT) {
+                into.images = p.getValueAsInt(1);
+            } else if ((name.equals("inputText") || name.equals("prompt")) && value == JsonToken.VALUE_STRING) {
+                into.embedTexts.add(p.getString());
+                readControls(p.getString(), into);
             } else if (name.equals("voiceName") && value == JsonToken.VALUE_STRING) {
                 into.voice = p.getString();
-            } else if ((name.equals("outputDimensionality") || name.equals("output_dimensionality"))
+            } else if ((name.equals("outputDimensionality") || name.equals("output_dimensionality")
+                    || name.equals("dimensions") || name.equals("output_dimension")
+                    || name.equals("outputEmbeddingLength"))
                     && value == JsonToken.VALUE_NUMBER_INT) {
                 into.dimensions = p.getValueAsInt(MockRequest.UNSET);
             }
@@ -78,6 +86,9 @@ final class GeminiRequestParser {
                 walk(p, into, name);
             } else if (p.currentToken() == JsonToken.START_ARRAY) {
                 walkArray(p, into, name);
+            } else if (name.equals("texts") && p.currentToken() == JsonToken.VALUE_STRING) {
+                into.embedTexts.add(p.getString());
+                readControls(p.getString(), into);
             } else if ((name.equals("responseModalities") || name.equals("response_modalities"))
                     && "AUDIO".equals(p.getValueAsString())) {
                 into.audio = true;

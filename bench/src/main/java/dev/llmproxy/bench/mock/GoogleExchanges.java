@@ -58,6 +58,13 @@ final class GoogleExchanges {
             return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
                     "Invalid JSON payload received.", 400);
         }
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        if (route.endpoint() == MockRoute.Endpoint.PREDICT && route.name().contains("imagen")
+                && (!body.contains("\"instances\":[{\"prompt\":") || body.contains("\"n\":")
+                        || body.contains("\"size\":"))) {
+            return new MockRequestHandler.Exchange(route, parsed, keepAlive, label,
+                    "Invalid JSON payload received. instances[].prompt is required; unknown names are refused.", 400);
+        }
         parsed.model = route.name();
         return new MockRequestHandler.Exchange(route, parsed, keepAlive, label, null);
     }

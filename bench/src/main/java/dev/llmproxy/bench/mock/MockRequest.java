@@ -1,5 +1,7 @@
 package dev.llmproxy.bench.mock;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +18,8 @@ final class MockRequest {
     boolean includeUsage;
     int embeddingInputs = 1;
     int dimensions = UNSET;
+    /** A Bedrock embedding request's texts: Titan's {@code inputText}, Cohere's {@code texts}. */
+    final List<String> embedTexts = new ArrayList<>();
     boolean base64;
 
     int chunks;

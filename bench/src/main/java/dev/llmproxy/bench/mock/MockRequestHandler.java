@@ -397,6 +397,11 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     GeminiBodies.embeddings(request.embeddingInputs, dimensions)));
             return;
         }
+        if (endpoint == MockRoute.Endpoint.PREDICT && model.contains("imagen")) {
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    GeminiBodies.imagenPredictions(request.images)));
+            return;
+        }
         if (endpoint == MockRoute.Endpoint.PREDICT) {
             int dimensions = request.dimensions == MockRequest.UNSET ? ModelAnswers.DEFAULT_DIMENSIONS
                     : Math.max(1, Math.min(request.dimensions, MAX_DIMENSIONS));
@@ -450,6 +455,15 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     type + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
             return;
         }
+        if (exchange.route.isBedrockEmbedding()) {
+            respondBedrockEmbedding(ctx, exchange);
+            return;
+        }
+        if (exchange.route.isBedrockImage()) {
+            sendJson(ctx, exchange, HttpResponseStatus.OK, OpenAiBodies.toBuffer(ctx.alloc(),
+                    BedrockBodies.images(request.images)));
+            return;
+        }
         if (exchange.route.endpoint() == MockRoute.Endpoint.INVOKE_STREAM) {
             bedrockStream = new BedrockInvokeStream(ctx, state, request, exchange.keepAlive, done -> {
                 bedrockStream = null;
@@ -475,6 +489,30 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                         request.toolName, request.toolArguments, input, output)
                 : BedrockBodies.response(content, request.toolName, request.toolArguments, input, output,
                         request.cacheReadTokens, request.cacheWriteTokens)), null);
+    }
+
+    /**
+     * Titan's answer to its one input ({@code embeddingsByType} too for v2), or Cohere's to its texts; each vector
+     * starts with its text's length, so that tests can tell which input it belongs to. The tokens (the words of the
+     * texts, or {@code mock_usage}'s prompt tokens) are in Titan's body and, as Bedrock does, in the
+     * {@code X-Amzn-Bedrock-Input-Token-Count} header.
+     */
+    private void respondBedrockEmbedding(ChannelHandlerContext ctx, Exchange exchange) {
+        MockRequest request = exchange.request;
+        String model = exchange.route.name();
+        int dimensions = request.dimensions == MockRequest.UNSET ? 8 : request.dimensions;
+        int tokens = 0;
+        for (String text : request.embedTexts) {
+            tokens += text.isBlank() ? 0 : text.strip().split("\\s+").length;
+        }
+        if (request.promptTokens != MockRequest.UNSET) {
+            tokens = request.promptTokens;
+        }
+        ByteBuf body = OpenAiBodies.toBuffer(ctx.alloc(), model.contains("cohere.")
+                ? BedrockBodies.cohereEmbeddings(request.embedTexts, dimensions)
+                : BedrockBodies.titanEmbedding(request.embedTexts.isEmpty() ? "" : request.embedTexts.get(0),
+                        dimensions, model.contains("titan-embed-text-v2"), tokens));
+        sendJson(ctx, exchange, HttpResponseStatus.OK, body, null, tokens);
     }
 
     private void sendAnthropicError(ChannelHandlerContext ctx, Exchange exchange, int status, String message) {
@@ -574,6 +612,15 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** As {@link #sendJson(ChannelHandlerContext, Exchange, HttpResponseStatus, ByteBuf)}, with Bedrock's error type. */
     private void sendJson(ChannelHandlerContext ctx, Exchange exchange, HttpResponseStatus status, ByteBuf body,
             @Nullable String amznErrorType) {
+        sendJson(ctx, exchange, status, body, amznErrorType, MockRequest.UNSET);
+    }
+
+    /**
+     * As {@link #sendJson(ChannelHandlerContext, Exchange, HttpResponseStatus, ByteBuf, String)}, with Bedrock's
+     * {@code X-Amzn-Bedrock-Input-Token-Count} when {@code inputTokens} is set.
+     */
+    private void sendJson(ChannelHandlerContext ctx, Exchange exchange, HttpResponseStatus status, ByteBuf body,
+            @Nullable String amznErrorType, int inputTokens) {
         if (exchange.request.cutAfterChunks != MockRequest.UNSET) {
             sendTruncated(ctx, status, body);
             return;
@@ -584,6 +631,9 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         if (amznErrorType != null) {
             headers.set("x-amzn-ErrorType", amznErrorType);
+        }
+        if (inputTokens != MockRequest.UNSET) {
+            headers.setInt("X-Amzn-Bedrock-Input-Token-Count", inputTokens);
         }
         if (!exchange.keepAlive) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -110,6 +110,17 @@ record MockRoute(Endpoint endpoint, String name) {
         return endpoint == Endpoint.CONVERSE || endpoint == Endpoint.CONVERSE_STREAM || isBedrockInvoke();
     }
 
+    /** Whether this is Bedrock's InvokeModel on an embedding model (Titan or Cohere embed). */
+    boolean isBedrockEmbedding() {
+        return endpoint == Endpoint.INVOKE && name.contains("embed");
+    }
+
+    /** Whether this is Bedrock's InvokeModel on an image model (Titan Image Generator, Nova Canvas, Stability). */
+    boolean isBedrockImage() {
+        return endpoint == Endpoint.INVOKE && (name.contains("image-generator") || name.contains("nova-canvas")
+                || name.startsWith("stability."));
+    }
+
     /** Whether this is Bedrock's InvokeModel, streamed or not. */
     boolean isBedrockInvoke() {
         return endpoint == Endpoint.INVOKE || endpoint == Endpoint.INVOKE_STREAM;

@@ -7,7 +7,6 @@ import dev.llmproxy.codec.openai.Usage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -94,68 +93,24 @@ public final class GeminiResponses {
      */
     public static TranslatedBody translateEmbeddings(ByteBufAllocator alloc, ByteBuf body, String model,
             String exceptionName) {
-        JsonInput input = JsonInput.of(body);
-        List<String> vectors = new ArrayList<>();
-        GoogleError error = null;
-        boolean valid;
-        try (JsonParser p = input.parser()) {
-            valid = p.nextToken() == JsonToken.START_OBJECT;
-            while (valid && p.nextToken() == JsonToken.PROPERTY_NAME) {
-                String name = p.currentName();
-                JsonToken value = p.nextToken();
-                if (name.equals("embeddings") && value == JsonToken.START_ARRAY) {
-                    readVectors(input, p, vectors);
-                } else if (name.equals("error") && value == JsonToken.START_OBJECT) {
-                    error = GoogleError.read(p);
-                } else {
-                    p.skipChildren();
-                }
-            }
-            valid = valid && p.nextToken() == null;
-        } catch (JacksonException e) {
-            valid = false;
-        }
-        if (valid && error != null) {
-            return GeminiErrors.of(alloc, error.code(), error.message(), exceptionName);
-        }
-        if (!valid) {
-            String text = body.toString(body.readerIndex(), body.readableBytes(), StandardCharsets.UTF_8);
-            return GeminiErrors.of(alloc, 500, GeminiErrors.quote(exceptionName, text), exceptionName);
-        }
-        ByteBuf out = alloc.buffer(body.readableBytes() + 64 * vectors.size() + 128);
-        out.writeCharSequence("{\"object\":\"list\",\"data\":[", StandardCharsets.US_ASCII);
-        for (int i = 0; i < vectors.size(); i++) {
-            out.writeCharSequence(i == 0 ? "{\"object\":\"embedding\",\"index\":" : ",{\"object\":\"embedding\","
-                    + "\"index\":", StandardCharsets.US_ASCII);
-            JsonText.writeLong(out, i);
-            out.writeCharSequence(",\"embedding\":", StandardCharsets.US_ASCII);
-            out.writeCharSequence(vectors.get(i), StandardCharsets.UTF_8);
-            out.writeByte('}');
-        }
-        out.writeCharSequence("],\"model\":", StandardCharsets.US_ASCII);
-        JsonText.writeString(out, model);
-        out.writeCharSequence(",\"usage\":{\"prompt_tokens\":0,\"total_tokens\":0}}", StandardCharsets.US_ASCII);
-        return new TranslatedBody(out, 200, new Usage(0, 0, 0));
+        return GoogleEmbeddingAnswers.translate(alloc, body, model, exceptionName, "embeddings",
+                GeminiResponses::readEmbedding);
     }
 
-    private static void readVectors(JsonInput input, JsonParser p, List<String> into) {
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() != JsonToken.START_OBJECT) {
+    /** {@code {"values": [...]}}; no tokens. */
+    private static long readEmbedding(JsonInput input, JsonParser p, List<String> vectors) {
+        String values = "[]";
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (field.equals("values") && value == JsonToken.START_ARRAY) {
+                values = input.capture(p).json();
+            } else {
                 p.skipChildren();
-                continue;
             }
-            String values = "[]";
-            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (field.equals("values") && value == JsonToken.START_ARRAY) {
-                    values = input.capture(p).json();
-                } else {
-                    p.skipChildren();
-                }
-            }
-            into.add(values);
         }
+        vectors.add(values);
+        return 0;
     }
 
     private static void write(ByteBuf out, ResponseReader response, long created, String model) {

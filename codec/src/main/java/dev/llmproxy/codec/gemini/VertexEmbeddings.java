@@ -1,15 +1,12 @@
 package dev.llmproxy.codec.gemini;
 
 import dev.llmproxy.codec.internal.JsonInput;
-import dev.llmproxy.codec.internal.JsonText;
 import dev.llmproxy.codec.internal.RawJson;
 import dev.llmproxy.codec.openai.InvalidRequestException;
 import dev.llmproxy.codec.openai.TranslatedBody;
-import dev.llmproxy.codec.openai.Usage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
@@ -107,53 +104,8 @@ public final class VertexEmbeddings {
      */
     public static TranslatedBody translate(ByteBufAllocator alloc, ByteBuf body, String model,
             String exceptionName) {
-        JsonInput input = JsonInput.of(body);
-        List<String> vectors = new ArrayList<>();
-        long[] tokens = {0};
-        GoogleError error = null;
-        boolean valid;
-        try (JsonParser p = input.parser()) {
-            valid = p.nextToken() == JsonToken.START_OBJECT;
-            while (valid && p.nextToken() == JsonToken.PROPERTY_NAME) {
-                String name = p.currentName();
-                JsonToken value = p.nextToken();
-                if (name.equals("predictions") && value == JsonToken.START_ARRAY) {
-                    readPredictions(input, p, vectors, tokens);
-                } else if (name.equals("error") && value == JsonToken.START_OBJECT) {
-                    error = GoogleError.read(p);
-                } else {
-                    p.skipChildren();
-                }
-            }
-            valid = valid && p.nextToken() == null;
-        } catch (JacksonException e) {
-            valid = false;
-        }
-        if (valid && error != null) {
-            return GeminiErrors.of(alloc, error.code(), error.message(), exceptionName);
-        }
-        if (!valid) {
-            String text = body.toString(body.readerIndex(), body.readableBytes(), StandardCharsets.UTF_8);
-            return GeminiErrors.of(alloc, 500, GeminiErrors.quote(exceptionName, text), exceptionName);
-        }
-        ByteBuf out = alloc.buffer(body.readableBytes() + 64 * vectors.size() + 128);
-        out.writeCharSequence("{\"object\":\"list\",\"data\":[", StandardCharsets.US_ASCII);
-        for (int i = 0; i < vectors.size(); i++) {
-            out.writeCharSequence(i == 0 ? "{\"object\":\"embedding\",\"index\":"
-                    : ",{\"object\":\"embedding\",\"index\":", StandardCharsets.US_ASCII);
-            JsonText.writeLong(out, i);
-            out.writeCharSequence(",\"embedding\":", StandardCharsets.US_ASCII);
-            out.writeCharSequence(vectors.get(i), StandardCharsets.UTF_8);
-            out.writeByte('}');
-        }
-        out.writeCharSequence("],\"model\":", StandardCharsets.US_ASCII);
-        JsonText.writeString(out, model);
-        out.writeCharSequence(",\"usage\":{\"prompt_tokens\":", StandardCharsets.US_ASCII);
-        JsonText.writeLong(out, tokens[0]);
-        out.writeCharSequence(",\"total_tokens\":", StandardCharsets.US_ASCII);
-        JsonText.writeLong(out, tokens[0]);
-        out.writeCharSequence("}}", StandardCharsets.US_ASCII);
-        return new TranslatedBody(out, 200, Usage.of(tokens[0], 0));
+        return GoogleEmbeddingAnswers.translate(alloc, body, model, exceptionName, "predictions",
+                VertexEmbeddings::readPrediction);
     }
 
     private static void readInputs(JsonParser p, List<String> into) {
@@ -174,40 +126,30 @@ public final class VertexEmbeddings {
                 "input");
     }
 
-    /** {@code [{"embeddings": {"values": [...], "statistics": {"token_count": n}}}, ...]}. */
-    private static void readPredictions(JsonInput input, JsonParser p, List<String> vectors, long[] tokens) {
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-            if (p.currentToken() != JsonToken.START_OBJECT) {
+    /** {@code {"embeddings": {"values": [...], "statistics": {"token_count": n}}}}. */
+    private static long readPrediction(JsonInput input, JsonParser p, List<String> vectors) {
+        String values = "[]";
+        long tokens = 0;
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = p.currentName();
+            if (p.nextToken() != JsonToken.START_OBJECT || !name.equals("embeddings")) {
                 p.skipChildren();
                 continue;
             }
-            String values = "[]";
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-                String name = p.currentName();
-                if (p.nextToken() == JsonToken.START_OBJECT && name.equals("embeddings")) {
-                    values = readEmbedding(input, p, tokens, values);
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("values") && value == JsonToken.START_ARRAY) {
+                    values = input.capture(p).json();
+                } else if (field.equals("statistics") && value == JsonToken.START_OBJECT) {
+                    tokens += tokenCount(p);
                 } else {
                     p.skipChildren();
                 }
             }
-            vectors.add(values);
         }
-    }
-
-    private static String readEmbedding(JsonInput input, JsonParser p, long[] tokens, String values) {
-        String found = values;
-        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-            String name = p.currentName();
-            JsonToken value = p.nextToken();
-            if (name.equals("values") && value == JsonToken.START_ARRAY) {
-                found = input.capture(p).json();
-            } else if (name.equals("statistics") && value == JsonToken.START_OBJECT) {
-                tokens[0] += tokenCount(p);
-            } else {
-                p.skipChildren();
-            }
-        }
-        return found;
+        vectors.add(values);
+        return tokens;
     }
 
     private static long tokenCount(JsonParser p) {

@@ -141,6 +141,11 @@ final class MockAttempt extends Attempt {
             Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, request.keepAlive());
             return;
         }
+        if (request.endpoint() == Endpoint.AUDIO_TRANSCRIPTIONS || request.endpoint() == Endpoint.AUDIO_TRANSLATIONS) {
+            writeTranscriptStream(content);
+            Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, request.keepAlive());
+            return;
+        }
         String id = idPrefix() + request.callId();
         boolean chat = request.endpoint() != Endpoint.COMPLETIONS;
         if (request.endpoint() == Endpoint.MESSAGES) {
@@ -164,6 +169,22 @@ final class MockAttempt extends Attempt {
         }
         event(OpenAiJson.done(ctx.alloc()));
         Responses.writeLast(ctx, LastHttpContent.EMPTY_LAST_CONTENT, request.keepAlive());
+    }
+
+    /**
+     * The mock answer as OpenAI streams a transcription: a {@code transcript.text.delta} event per word, then
+     * {@code transcript.text.done} with the whole text and the mock usage in tokens; no {@code [DONE]}.
+     */
+    private void writeTranscriptStream(String content) {
+        for (String piece : pieces(content)) {
+            event(ByteBufUtil.writeUtf8(ctx.alloc(), "data: {\"type\":\"transcript.text.delta\",\"delta\":"
+                    + quoted(piece) + ",\"logprobs\":[]}\n\n"));
+        }
+        long input = MOCK_USAGE.promptTokens();
+        event(ByteBufUtil.writeUtf8(ctx.alloc(), "data: {\"type\":\"transcript.text.done\",\"text\":"
+                + quoted(content) + ",\"logprobs\":[],\"usage\":{\"type\":\"tokens\",\"input_tokens\":" + input
+                + ",\"input_token_details\":{\"text_tokens\":0,\"audio_tokens\":" + input + "},\"output_tokens\":"
+                + MOCK_USAGE.completionTokens() + ",\"total_tokens\":" + MOCK_USAGE.totalTokens() + "}}\n\n"));
     }
 
     /** The mock answer as a Responses event stream: its chat chunks rebuilt as the bridge rebuilds a provider's. */

@@ -392,6 +392,7 @@ public final class ModelCall {
         Attempt attempt = deployment.isMock()
                 ? new MockAttempt(this, lease, now)
                 : estimatesTokens(deployment) ? new TokenCountAttempt(this, lease, now)
+                : FanOutAttempt.fansOut(deployment.adapter(), request) ? new FanOutAttempt(this, lease, now)
                 : new UpstreamAttempt(this, lease, now);
         current = attempt;
         attempt.start();

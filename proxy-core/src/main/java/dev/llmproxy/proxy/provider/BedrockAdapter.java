@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.provider;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.anthropic.AnthropicRequestEncoder;
+import dev.llmproxy.codec.bedrock.BedrockEmbeddings;
 import dev.llmproxy.codec.bedrock.ConverseRequestEncoder;
 import dev.llmproxy.codec.bedrock.InvokeRequests;
 import dev.llmproxy.codec.bedrock.MediaUrlsNeeded;
@@ -28,14 +29,15 @@ import org.jspecify.annotations.Nullable;
  * ({@link ConverseRequestEncoder}), signed by a {@link BedrockAuth}, and the answers translated back by a
  * {@link BedrockTranslator}: whole bodies, error bodies, and ConverseStream's binary event stream into OpenAI SSE.
  * Images given by URL are downloaded first ({@link MediaDownloads}, off the event loop): the encoding is then
- * deferred ({@link DeferredEncoding}).
+ * deferred ({@link DeferredEncoding}). Embeddings go through InvokeModel, several calls for one request on Titan
+ * ({@link FanOutAdapter}).
  *
  * <p>The model id is URL-encoded with no safe characters, as LiteLLM does ({@code :} → {@code %3A}, {@code /} →
  * {@code %2F}), so cross-region inference profiles ({@code us.anthropic.claude-...}) and ARNs go through unchanged.
  *
  * <p>Thread-safety: immutable.
  */
-public final class BedrockAdapter implements ProviderAdapter {
+public final class BedrockAdapter implements ProviderAdapter, FanOutAdapter {
     private static final String CONVERSE_ROUTE = "converse/";
     private static final String INVOKE_ROUTE = "invoke/";
 
@@ -84,7 +86,8 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     @Override
     public String requestPath(String upstreamModel, Endpoint endpoint, boolean stream) {
-        String verb = isInvoke(upstreamModel) ? (stream ? "/invoke-with-response-stream" : "/invoke")
+        boolean invoke = isInvoke(upstreamModel) || fansOut(endpoint);
+        String verb = invoke ? (stream ? "/invoke-with-response-stream" : "/invoke")
                 : stream ? "/converse-stream" : "/converse";
         return basePath + "/model/" + SigV4.uriEncode(modelId(upstreamModel)) + verb;
     }
@@ -104,13 +107,16 @@ public final class BedrockAdapter implements ProviderAdapter {
     @Override
     public ByteBuf encodeRequest(ByteBufAllocator alloc, ByteBuf body, RequestInfo info, Endpoint endpoint,
             byte[] upstreamModelJson, boolean askForUsage) {
-        if (endpoint != Endpoint.CHAT_COMPLETIONS) {
-            throw new InvalidRequestException("Only /chat/completions is supported on Bedrock (through its Converse "
-                    + "API); embeddings and text completions are not", null);
-        }
         String named = new String(upstreamModelJson, 1, Math.max(0, upstreamModelJson.length - 2),
                 StandardCharsets.UTF_8);
         String upstream = modelId(named);
+        if (endpoint == Endpoint.EMBEDDINGS) {
+            return oneCall(alloc, BedrockEmbeddings.read(body, upstream, dropParams));
+        }
+        if (endpoint != Endpoint.CHAT_COMPLETIONS) {
+            throw new InvalidRequestException("Only /chat/completions, /embeddings and /images/generations are "
+                    + "supported on Bedrock", null);
+        }
         if (isInvoke(named)) {
             return invokeBody(alloc, body, upstream);
         }
@@ -123,6 +129,18 @@ public final class BedrockAdapter implements ProviderAdapter {
                     ConverseRequestEncoder.encode(alloc, Unpooled.wrappedBuffer(copy), upstream, dropParams,
                             additionalDropParams, downloaded)));
         }
+    }
+
+    /**
+     * An embeddings request that is a single InvokeModel call (one input, or Cohere's batch), as the health probe
+     * sends it; a request of several calls goes through {@link #fanOut} only.
+     */
+    private static ByteBuf oneCall(ByteBufAllocator alloc, BedrockEmbeddings embeddings) {
+        if (embeddings.calls() != 1) {
+            throw new InvalidRequestException("this embeddings request takes " + embeddings.calls()
+                    + " Bedrock calls", "input");
+        }
+        return embeddings.encode(alloc, 0);
     }
 
     /** InvokeModel's body: Claude's Messages request, the only native format llmproxy writes. */
@@ -138,6 +156,29 @@ public final class BedrockAdapter implements ProviderAdapter {
         } finally {
             anthropic.release();
         }
+    }
+
+    /**
+     * Embeddings: InvokeModel once per input for Titan, once for Cohere ({@link BedrockEmbeddingRequest}); image
+     * generation: once ({@link BedrockImageRequest}).
+     */
+    @Override
+    public boolean fansOut(Endpoint endpoint) {
+        return endpoint == Endpoint.EMBEDDINGS || endpoint == Endpoint.IMAGE_GENERATIONS;
+    }
+
+    @Override
+    public FanOutRequest fanOut(ByteBuf body, Endpoint endpoint, String upstreamModel, Clock clock) {
+        if (!fansOut(endpoint)) {
+            throw new IllegalArgumentException("endpoint: " + endpoint + " (expected: EMBEDDINGS, IMAGE_GENERATIONS)");
+        }
+        String modelId = modelId(upstreamModel);
+        if (endpoint == Endpoint.IMAGE_GENERATIONS) {
+            return new BedrockImageRequest(body, modelId, requestPath(modelId, endpoint, false),
+                    clock.millis() / 1000);
+        }
+        return new BedrockEmbeddingRequest(BedrockEmbeddings.read(body, modelId, dropParams), modelId,
+                requestPath(modelId, endpoint, false));
     }
 
     @Override

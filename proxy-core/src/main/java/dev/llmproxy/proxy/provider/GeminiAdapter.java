@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.llmproxy.codec.gemini.GeminiRequestEncoder;
 import dev.llmproxy.codec.gemini.GeminiRequestOptions;
 import dev.llmproxy.codec.gemini.GeminiSpeech;
+import dev.llmproxy.codec.gemini.ImagenImages;
 import dev.llmproxy.codec.gemini.VertexEmbeddings;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.openai.InvalidRequestException;
@@ -22,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * models) serve it: OpenAI chat requests are encoded as {@code generateContent} bodies, embeddings requests as
  * {@code batchEmbedContents} bodies ({@link GeminiRequestEncoder}) on AI Studio and {@code :predict} bodies
  * ({@link VertexEmbeddings}) on Vertex AI, speech requests as TTS {@code generateContent} bodies ({@link GeminiSpeech}),
- * and the answers, whole or streamed, translated back by a {@link GeminiTranslator} (a
- * {@link GeminiSpeechTranslator} for speech).
+ * image generation requests on Imagen models as {@code :predict} bodies ({@link ImagenImages}), and the answers,
+ * whole or streamed, translated back by a {@link GeminiTranslator} (a {@link GeminiSpeechTranslator} for speech, an
+ * {@link ImagenTranslator} for images).
  *
  * <p>URLs: AI Studio {@code <base>/v1beta/models/<model>:generateContent} ({@code :streamGenerateContent?alt=sse}
  * when streaming, {@code :batchEmbedContents} for embeddings) with the key in {@code x-goog-api-key}; Vertex AI
@@ -97,7 +99,8 @@ public final class GeminiAdapter implements ProviderAdapter {
             case EMBEDDINGS -> path + (provider.equals("vertex_ai") ? ":predict" : ":batchEmbedContents");
             case MESSAGES_COUNT_TOKENS -> path + ":countTokens";
             // Speech is one generateContent call; the endpoints Gemini has no form of are refused before sending.
-            case AUDIO_SPEECH, IMAGE_GENERATIONS, MODERATIONS, RERANK, PASS_THROUGH -> path + ":generateContent";
+            case IMAGE_GENERATIONS -> path + (ImagenImages.isImagen(upstreamModel) ? ":predict" : ":generateContent");
+            case AUDIO_SPEECH, MODERATIONS, RERANK, PASS_THROUGH -> path + ":generateContent";
             // Uploads never reach Gemini (UpstreamAttempt refuses them for every adapter but OpenAI's).
             case CHAT_COMPLETIONS, COMPLETIONS, MESSAGES, RESPONSES, AUDIO_TRANSCRIPTIONS, AUDIO_TRANSLATIONS,
                     IMAGES_EDITS, IMAGES_VARIATIONS ->
@@ -148,7 +151,14 @@ public final class GeminiAdapter implements ProviderAdapter {
                 throw new InvalidRequestException(endpoint.path() + " is not supported for " + provider + " models",
                         "model");
             case AUDIO_SPEECH -> GeminiSpeech.encode(alloc, body, options.model());
-            case IMAGE_GENERATIONS, MODERATIONS, RERANK, PASS_THROUGH -> throw new InvalidRequestException(
+            case IMAGE_GENERATIONS -> {
+                if (!ImagenImages.isImagen(options.model())) {
+                    throw new InvalidRequestException("/images/generations is supported for " + provider
+                            + " Imagen models (imagen-*) only", "model");
+                }
+                yield ImagenImages.encode(alloc, body);
+            }
+            case MODERATIONS, RERANK, PASS_THROUGH -> throw new InvalidRequestException(
                     endpoint.path() + " is not supported for " + provider + " models by this llmproxy version", null);
         };
     }
@@ -175,6 +185,9 @@ public final class GeminiAdapter implements ProviderAdapter {
             Clock clock) {
         if (endpoint == Endpoint.AUDIO_SPEECH) {
             return new GeminiSpeechTranslator(GeminiSpeech.wantsRawPcm(body), exceptionName);
+        }
+        if (endpoint == Endpoint.IMAGE_GENERATIONS) {
+            return new ImagenTranslator(clock.millis() / 1000, exceptionName);
         }
         return newTranslator(endpoint, stream, info, clock);
     }

@@ -134,11 +134,12 @@ class ProxyServerMediaTest {
     }
 
     @Test
-    void shouldRefuseWith400WhenGeminiIsAskedForImages() {
+    void shouldRefuseWith400WhenAGeminiChatModelIsAskedForImages() {
         HttpResponse<String> response = proxy.post("/v1/images/generations", IMAGE.formatted("gemini-flash"));
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.body()).contains("/images/generations is not supported for gemini models");
+        assertThat(response.body())
+                .contains("/images/generations is supported for gemini Imagen models (imagen-*) only");
         assertThat(mock.requests()).isEmpty();
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.provider.Endpoint;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -138,6 +140,36 @@ class ProxyServerMockResponseTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"embedding\":[");
+    }
+
+    @Test
+    void shouldStreamTranscriptEventsWhenATranscriptionAsksForAStream() throws Exception {
+        String boundary = "mockboundary";
+        String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nmock-gpt\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"stream\"\r\n\r\ntrue\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
+                + "Content-Type: audio/wav\r\n\r\nRIFF....WAVE\r\n--" + boundary + "--\r\n";
+        HttpRequest request = HttpRequest.newBuilder(proxy.uri("/v1/audio/transcriptions"))
+                .header("content-type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build();
+
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
+        assertThat(events(response.body())).containsExactly(
+                "data: {\"type\":\"transcript.text.delta\",\"delta\":\"Hello\",\"logprobs\":[]}",
+                "data: {\"type\":\"transcript.text.delta\",\"delta\":\" from\",\"logprobs\":[]}",
+                "data: {\"type\":\"transcript.text.delta\",\"delta\":\" the\",\"logprobs\":[]}",
+                "data: {\"type\":\"transcript.text.delta\",\"delta\":\" mock\",\"logprobs\":[]}",
+                "data: {\"type\":\"transcript.text.done\",\"text\":\"Hello from the mock\",\"logprobs\":[],"
+                        + "\"usage\":{\"type\":\"tokens\",\"input_tokens\":10,\"input_token_details\":"
+                        + "{\"text_tokens\":0,\"audio_tokens\":10},\"output_tokens\":20,\"total_tokens\":30}}");
+        CallRecord call = proxy.awaitCalls(1);
+        assertThat(call.endpoint()).isEqualTo(Endpoint.AUDIO_TRANSCRIPTIONS);
+        assertThat(call.usage().totalTokens()).isEqualTo(30);
     }
 
     private static List<String> events(String body) {
