@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  *     meanwhile) before its connection is closed; the provider's silence timer does not run during that time
  * @param retryRules how failed attempts are retried, fall back and cool deployments down
  * @param callsInFlight the proxy-wide limit of calls at once, or null for none
+ * @param costs what answers cost, for their {@code x-litellm-response-cost} (the spend records' computation)
  */
 public record CallServices(
         LongSupplier ticker,
@@ -35,7 +36,8 @@ public record CallServices(
         CallListener listener,
         long clientWriteTimeoutNanos,
         RetryRules retryRules,
-        @Nullable CallsInFlight callsInFlight) {
+        @Nullable CallsInFlight callsInFlight,
+        ResponseCosts costs) {
 
     public CallServices {
         requireNonNull(ticker, "ticker");
@@ -45,9 +47,18 @@ public record CallServices(
         requireNonNull(upstream, "upstream");
         requireNonNull(listener, "listener");
         requireNonNull(retryRules, "retryRules");
+        requireNonNull(costs, "costs");
         if (clientWriteTimeoutNanos <= 0) {
             throw new IllegalArgumentException(
                     "clientWriteTimeoutNanos: " + clientWriteTimeoutNanos + " (expected: > 0)");
         }
+    }
+
+    /** The same, with no model priced: no answer carries its cost. */
+    public CallServices(LongSupplier ticker, Clock clock, Supplier<RandomGenerator> random, Router router,
+            Upstream upstream, CallListener listener, long clientWriteTimeoutNanos, RetryRules retryRules,
+            @Nullable CallsInFlight callsInFlight) {
+        this(ticker, clock, random, router, upstream, listener, clientWriteTimeoutNanos, retryRules, callsInFlight,
+                ResponseCosts.NONE);
     }
 }
