@@ -791,9 +791,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
     }
 
     /**
-     * Adds a part of a priced answer to the held body. Complete, its usage is read and its head written with the cost,
-     * then the body in one piece; grown beyond {@link #MAX_COSTED_BODY_BYTES}, its head goes without the cost and the
-     * held part and the rest are relayed as any answer's, their usage read as they pass.
+     * Adds a part of a priced answer to the held body, its usage read as it passes. Complete, its head is written
+     * with the cost, then the body in one piece; grown beyond {@link #MAX_COSTED_BODY_BYTES}, its head goes without the
+     * cost and the held part and the rest are relayed as any answer's.
      */
     private void holdForCost(CompositeByteBuf held, HttpContent content, boolean last) {
         HttpResponse head = costedHead;
@@ -801,12 +801,17 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
             content.release();
             throw new IllegalStateException("no priced answer is held");
         }
+        // Read part by part as it arrives, as a relayed body is: scanning the composite at the end costs twice as much.
+        scanBodyUsage(content.content(), last);
         held.addComponent(true, content.content().retain());
         content.release();
         if (last) {
             costedBody = null;
             costedHead = null;
-            usage = JsonBodyUsageScanner.usageOf(held);
+            JsonBodyUsageScanner scanner = bodyUsage;
+            if (scanner != null) {
+                usage = scanner.usage();
+            }
             call.addCostHeaders(head.headers(), deployment, usage);
             if (HttpUtil.isTransferEncodingChunked(head)) {
                 HttpUtil.setTransferEncodingChunked(head, false);
@@ -818,7 +823,6 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
             costedBody = null;
             costedHead = null;
             ctx.write(head, ctx.voidPromise());
-            scanBodyUsage(held, false);
             ctx.write(new DefaultHttpContent(held), ctx.voidPromise());
         }
     }

@@ -26,9 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What {@code x-litellm-response-cost} adds to a priced non-streamed answer relayed as it is, on the event loop:
  * {@code held} is the new work (the provider's buffers gathered in a composite buffer without a copy, the usage read
- * from the whole, the cost computed, written as Python writes it and set on the head), {@code relayed} the work it
- * replaces (the usage read part by part as the parts pass). The answer is a chat completion of {@code bodyBytes}
- * arriving in parts of at most 8 KiB, in pooled direct buffers as the socket delivers them.
+ * part by part as they arrive, the cost computed, written as Python writes it and set on the head), {@code relayed}
+ * the work it replaces (the usage read part by part as the parts pass). The answer is a chat completion of
+ * {@code bodyBytes} arriving in parts of at most 8 KiB, in pooled direct buffers as the socket delivers them.
  *
  * <p>Run after {@code mvn -pl proxy-core -am test-compile} with the test class path:
  * {@code java -cp <test classpath> org.openjdk.jmh.Main ResponseCostBenchmark -prof gc}.
@@ -90,10 +90,18 @@ public class ResponseCostBenchmark {
     public HttpHeaders held() {
         CompositeByteBuf whole = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer(Integer.MAX_VALUE);
         try {
-            for (ByteBuf part : parts) {
-                whole.addComponent(true, part.retain());
+            Usage usage;
+            if (parts.length == 1) {
+                usage = JsonBodyUsageScanner.usageOf(parts[0]);
+                whole.addComponent(true, parts[0].retain());
+            } else {
+                JsonBodyUsageScanner scanner = new JsonBodyUsageScanner();
+                for (ByteBuf part : parts) {
+                    scanner.feed(part);
+                    whole.addComponent(true, part.retain());
+                }
+                usage = scanner.usage();
             }
-            Usage usage = JsonBodyUsageScanner.usageOf(whole);
             double cost = PRICE.cost(usage.promptTokens(), usage.completionTokens());
             return headers.set(Responses.RESPONSE_COST, PythonFloats.repr(cost));
         } finally {
