@@ -217,11 +217,11 @@ public final class Main implements Callable<Integer> {
                     .passThroughEndpoints(loaded.generalSettings().passThroughEndpoints(), loaded.environment())
                     .cors(CorsPolicy.of(loaded.generalSettings().corsAllowOrigins(),
                             loaded.generalSettings().corsAllowCredentials()))
-                    .clientIps(loaded.generalSettings().clientIps());
+                    .clientIps(loaded.generalSettings().clientIps())
+                    .prices(store != null ? store.prices() : StoreWiring.prices(loaded));
             // As in LiteLLM, Prometheus metrics are recorded and served only when "prometheus" is a callback.
             if (callbacks.prometheus()) {
-                components.metrics(metricsSettings(loaded.litellmSettings().prometheus()))
-                        .prices(StoreWiring.prices(loaded));
+                components.metrics(metricsSettings(loaded.litellmSettings().prometheus()));
             } else {
                 log.info("Prometheus metrics are off: add \"prometheus\" to litellm_settings.callbacks to serve "
                         + "/metrics");

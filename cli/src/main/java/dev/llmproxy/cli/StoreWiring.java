@@ -57,17 +57,20 @@ final class StoreWiring implements AutoCloseable {
     private final SpendListener spend;
     private final KeyManagement management;
     private final StoreResponses responses;
+    /** The spend listener's prices, which the answers' cost header must use too. */
+    private final PriceTable prices;
     /** Runs the sweep of expired kept responses, off the event loops; stopped before the store closes. */
     private final ScheduledExecutorService sweeper;
 
     private StoreWiring(Store store, SpendWriter spendWriter, KeyService keys, SpendListener spend,
-            KeyManagement management, StoreResponses responses) {
+            KeyManagement management, StoreResponses responses, PriceTable prices) {
         this.store = store;
         this.spendWriter = spendWriter;
         this.keys = keys;
         this.spend = spend;
         this.management = management;
         this.responses = responses;
+        this.prices = prices;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "llmproxy-responses-sweep");
             thread.setDaemon(true);
@@ -113,7 +116,7 @@ final class StoreWiring implements AutoCloseable {
                 prices.size());
         return new StoreWiring(store, writer, keys, new SpendListener(routes, prices, writer, clock, keys.endUsers()),
                 new KeyManagement(keys, clock), new StoreResponses(store.responses(), keys.storeExecutor(), retention,
-                        clock));
+                        clock), prices);
     }
 
     /**
@@ -162,6 +165,11 @@ final class StoreWiring implements AutoCloseable {
         }
         Integer poolSize = integer(general, "database_connection_pool_limit");
         return StoreConfig.of(url, poolSize, StoreConfig.DEFAULT_EMBEDDED_PATH);
+    }
+
+    /** The model prices the spend listener charges by. */
+    PriceTable prices() {
+        return prices;
     }
 
     /** The master key and the store's virtual keys. */

@@ -25,6 +25,11 @@ import org.jspecify.annotations.Nullable;
  * @param budgetDuration how often spend resets, or null
  * @param budgetResetAt when spend resets next, or null
  * @param blocked whether every key of the team is refused
+ * @param teamMemberBudget the {@code max_budget_in_team} each member added from now on gets when none is given
+ *     ({@code team_member_budget}), or null
+ * @param teamMemberBudgetDuration that budget's {@code budget_duration} ({@code team_member_budget_duration}), or null
+ * @param teamMemberKeyDuration the {@code duration} of a key generated for a member of the team without one
+ *     ({@code team_member_key_duration}), or null
  * @param metadata a JSON object the store does not interpret
  * @param createdAt when the team was created
  * @param updatedAt when the team was last changed
@@ -45,6 +50,9 @@ public record Team(
         @Nullable String budgetDuration,
         @Nullable Instant budgetResetAt,
         boolean blocked,
+        @Nullable Double teamMemberBudget,
+        @Nullable String teamMemberBudgetDuration,
+        @Nullable String teamMemberKeyDuration,
         String metadata,
         Instant createdAt,
         Instant updatedAt) {
@@ -82,6 +90,9 @@ public record Team(
         b.budgetDuration = budgetDuration;
         b.budgetResetAt = budgetResetAt;
         b.blocked = blocked;
+        b.teamMemberBudget = teamMemberBudget;
+        b.teamMemberBudgetDuration = teamMemberBudgetDuration;
+        b.teamMemberKeyDuration = teamMemberKeyDuration;
         b.metadata = metadata;
         b.createdAt = createdAt;
         b.updatedAt = updatedAt;
@@ -105,6 +116,9 @@ public record Team(
         private @Nullable String budgetDuration;
         private @Nullable Instant budgetResetAt;
         private boolean blocked;
+        private @Nullable Double teamMemberBudget;
+        private @Nullable String teamMemberBudgetDuration;
+        private @Nullable String teamMemberKeyDuration;
         private String metadata = "{}";
         private Instant createdAt = Instant.EPOCH;
         private Instant updatedAt = Instant.EPOCH;
@@ -197,6 +211,24 @@ public record Team(
             return this;
         }
 
+        /** Sets {@link Team#teamMemberBudget()}. */
+        public Builder teamMemberBudget(@Nullable Double value) {
+            teamMemberBudget = value;
+            return this;
+        }
+
+        /** Sets {@link Team#teamMemberBudgetDuration()}. */
+        public Builder teamMemberBudgetDuration(@Nullable String value) {
+            teamMemberBudgetDuration = value;
+            return this;
+        }
+
+        /** Sets {@link Team#teamMemberKeyDuration()}. */
+        public Builder teamMemberKeyDuration(@Nullable String value) {
+            teamMemberKeyDuration = value;
+            return this;
+        }
+
         /** Sets {@link Team#metadata()}. */
         public Builder metadata(String value) {
             metadata = value;
@@ -218,8 +250,8 @@ public record Team(
         /** Builds the row. */
         public Team build() {
             return new Team(teamId, teamAlias, organizationId, models, maxBudget, softBudget, spend, tpmLimit, rpmLimit,
-                    maxParallelRequests, modelRpmLimit, modelTpmLimit, budgetDuration, budgetResetAt, blocked, metadata,
-                    createdAt, updatedAt);
+                    maxParallelRequests, modelRpmLimit, modelTpmLimit, budgetDuration, budgetResetAt, blocked,
+                    teamMemberBudget, teamMemberBudgetDuration, teamMemberKeyDuration, metadata, createdAt, updatedAt);
         }
     }
 }

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param callsInFlight the proxy-wide limit of calls at once, or null for none
  * @param captureResponses whether attempts read the answer's model and finish reasons for the records (only traces
  *     use them, so without tracing nothing is parsed or allocated for them)
+ * @param costs what answers cost, for their {@code x-litellm-response-cost} (the spend records' computation)
  */
 public record CallServices(
         LongSupplier ticker,
@@ -38,7 +39,8 @@ public record CallServices(
         long clientWriteTimeoutNanos,
         RetryRules retryRules,
         @Nullable CallsInFlight callsInFlight,
-        boolean captureResponses) {
+        boolean captureResponses,
+        ResponseCosts costs) {
 
     public CallServices {
         requireNonNull(ticker, "ticker");
@@ -48,17 +50,18 @@ public record CallServices(
         requireNonNull(upstream, "upstream");
         requireNonNull(listener, "listener");
         requireNonNull(retryRules, "retryRules");
+        requireNonNull(costs, "costs");
         if (clientWriteTimeoutNanos <= 0) {
             throw new IllegalArgumentException(
                     "clientWriteTimeoutNanos: " + clientWriteTimeoutNanos + " (expected: > 0)");
         }
     }
 
-    /** The same without reading the answers' model and finish reasons. */
+    /** The same without reading the answers' model and finish reasons, and with no model priced. */
     public CallServices(LongSupplier ticker, Clock clock, Supplier<RandomGenerator> random, Router router,
             Upstream upstream, CallListener listener, long clientWriteTimeoutNanos, RetryRules retryRules,
             @Nullable CallsInFlight callsInFlight) {
         this(ticker, clock, random, router, upstream, listener, clientWriteTimeoutNanos, retryRules, callsInFlight,
-                false);
+                false, ResponseCosts.NONE);
     }
 }

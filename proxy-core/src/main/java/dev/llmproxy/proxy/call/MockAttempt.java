@@ -112,6 +112,9 @@ final class MockAttempt extends Attempt {
         FullHttpResponse response =
                 Responses.full(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, body, request.callId());
         addHeaders(response);
+        if (call.holdsForCost(deployment)) {
+            call.addCostHeaders(response.headers(), deployment, MOCK_USAGE);
+        }
         Responses.setConnection(response, request.keepAlive(), request.http10());
         Responses.writeLast(ctx, response, request.keepAlive());
     }

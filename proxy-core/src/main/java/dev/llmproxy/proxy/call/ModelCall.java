@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelCall {
     private static final Logger log = LoggerFactory.getLogger(ModelCall.class);
-    private static final AsciiString ZERO = AsciiString.cached("0");
+    /** A count of 0, and the cost of a failed call (LiteLLM's error answers say {@code x-litellm-response-cost: 0}). */
+    static final AsciiString ZERO = AsciiString.cached("0");
 
     final ChannelHandlerContext ctx;
     final CallServices services;
@@ -337,8 +338,37 @@ public final class ModelCall {
                 .set(Responses.OVERHEAD_DURATION_MS, Durations.millis(sentNanos - request.startNanos()));
         KeyGrant key = request.principal().key();
         if (key != null) {
-            // The key's spend before this call: its own cost is known only once its usage has been relayed.
-            headers.set(Responses.KEY_SPEND, Double.toString(key.spend()));
+            // The key's spend before this call; addCostHeaders adds the call's cost when the answer was held for it.
+            headers.set(Responses.KEY_SPEND, PythonFloats.repr(key.spend()));
+        }
+    }
+
+    /**
+     * Whether a successful answer from {@code deployment} is held until its usage is read, so that its head can carry
+     * {@code x-litellm-response-cost}: only when the call is not streamed (LiteLLM sends no cost on streams, whose
+     * head leaves before their usage) and the model has a price that is not zero (LiteLLM omits a cost of 0).
+     */
+    boolean holdsForCost(Deployment deployment) {
+        return !request.stream() && services.costs().isPriced(deployment, request.requestedModel());
+    }
+
+    /**
+     * Adds {@code x-litellm-response-cost} to the head of a complete answer whose {@code usage} costs more than 0 (the
+     * figure its spend record gets), and sets {@code x-litellm-key-spend} to the key's spend with that cost added, as
+     * LiteLLM's newer versions do.
+     */
+    void addCostHeaders(HttpHeaders headers, Deployment deployment, @Nullable Usage usage) {
+        if (usage == null) {
+            return;
+        }
+        double cost = services.costs().cost(deployment, request.requestedModel(), usage);
+        if (!(cost > 0)) {
+            return;
+        }
+        headers.set(Responses.RESPONSE_COST, PythonFloats.repr(cost));
+        KeyGrant key = request.principal().key();
+        if (key != null) {
+            headers.set(Responses.KEY_SPEND, PythonFloats.repr(key.spend() + cost));
         }
     }
 
@@ -574,6 +604,7 @@ public final class ModelCall {
         FullHttpResponse response =
                 Responses.error(ctx.alloc(), error, message, param, request.callId(), request.endpoint());
         addRetryHeaders(response.headers());
+        response.headers().set(Responses.RESPONSE_COST, ZERO);
         if (retryAfterSeconds > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }

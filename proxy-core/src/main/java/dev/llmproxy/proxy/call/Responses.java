@@ -38,8 +38,13 @@ public final class Responses {
     public static final AsciiString REMAINING_REQUESTS = AsciiString.cached("x-ratelimit-remaining-requests");
     public static final AsciiString LIMIT_TOKENS = AsciiString.cached("x-ratelimit-limit-tokens");
     public static final AsciiString REMAINING_TOKENS = AsciiString.cached("x-ratelimit-remaining-tokens");
-    /** A virtual key's spend in USD when the call was admitted. */
+    /**
+     * A virtual key's spend in USD: when the call was admitted, plus the call's own cost when the answer carries
+     * {@link #RESPONSE_COST}.
+     */
     public static final AsciiString KEY_SPEND = AsciiString.cached("x-litellm-key-spend");
+    /** The call's cost in USD, as Python writes a float; {@code 0} on an error answer (LiteLLM's). */
+    public static final AsciiString RESPONSE_COST = AsciiString.cached("x-litellm-response-cost");
     public static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
 
     /**

@@ -109,6 +109,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
      * blocked by a content filter is short, and a longer one is relayed as it is.
      */
     private static final int MAX_HELD_SUCCESS_BYTES = 256 * 1024;
+    /**
+     * The most a priced non-streamed answer is held to put its cost in its head ({@code x-litellm-response-cost}); a
+     * longer one is relayed as it arrives, without the header.
+     */
+    private static final int MAX_COSTED_BODY_BYTES = 1024 * 1024;
     /** The most a translated non-streamed body may weigh; translation needs it whole. */
     private static final int MAX_TRANSLATED_BODY_BYTES = 64 * 1024 * 1024;
     private static final String AWS_EVENT_STREAM = "application/vnd.amazon.eventstream";
@@ -144,6 +149,13 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
     /** A translated plain body being collected; owned here until translated or the attempt ends. */
     private @Nullable CompositeByteBuf collected;
     private @Nullable HttpResponse heldHead;
+    /**
+     * A priced answer relayed as it is, held until its usage gives its cost: the provider's buffers as they arrived,
+     * not copied; owned here until written (complete, or too large to hold) or the attempt ends.
+     */
+    private @Nullable CompositeByteBuf costedBody;
+    /** The head of {@link #costedBody}, written with the cost once the body is complete; not reference-counted. */
+    private @Nullable HttpResponse costedHead;
     /** A stream's head until its first content arrives (nothing is committed before); not reference-counted. */
     private @Nullable HttpResponse streamHead;
     /** An error response's head while its body is held back, before the call decides; not reference-counted. */
@@ -558,7 +570,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
             return;
         }
         if (responseStarted && bodyEndsAtClose) {
-            complete(LastHttpContent.EMPTY_LAST_CONTENT);
+            CompositeByteBuf costed = costedBody;
+            if (costed != null) {
+                holdForCost(costed, LastHttpContent.EMPTY_LAST_CONTENT, true);
+            } else {
+                complete(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
             return;
         }
         if (!responseStarted) {
@@ -632,6 +649,9 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         }
         translator = responseTranslator;
         call.addProxyHeaders(headers, deployment, sentNanos, headersNanos);
+        if (status >= 400) {
+            headers.set(Responses.RESPONSE_COST, ModelCall.ZERO);
+        }
         Responses.setConnection(response, request.keepAlive(), request.http10());
         responseStarted = true;
         StreamFramer ownFramer = success && responseTranslator != null
@@ -661,6 +681,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         }
         // Audio is relayed untouched: there is no usage in it to look for.
         scanBodyUsage = success && !eventStream && request.endpoint() != Endpoint.AUDIO_SPEECH;
+        if (scanBodyUsage && contentLength <= MAX_COSTED_BODY_BYTES && call.holdsForCost(deployment)) {
+            costedHead = response;
+            costedBody = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            return;
+        }
         ctx.write(response, ctx.voidPromise());
     }
 
@@ -684,6 +709,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
         CompositeByteBuf whole = collected;
         if (whole != null) {
             collect(whole, content, last);
+            return;
+        }
+        CompositeByteBuf costed = costedBody;
+        if (costed != null) {
+            holdForCost(costed, content, last);
             return;
         }
         StreamFramer sse = framer;
@@ -760,10 +790,51 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
                 // The translated answer is OpenAI's shape (or Anthropic's, whose top-level model is read alike).
                 JsonBodyUsageScanner.usageOf(translated, facts);
             }
+            Usage translatedUsage = responseTranslator.usage();
+            if (translatedUsage != null && call.holdsForCost(deployment)) {
+                call.addCostHeaders(head.headers(), deployment, translatedUsage);
+            }
         }
         HttpUtil.setContentLength(head, translated.readableBytes());
         ctx.write(head, ctx.voidPromise());
         complete(new DefaultLastHttpContent(translated));
+    }
+
+    /**
+     * Adds a part of a priced answer to the held body, its usage read as it passes. Complete, its head is written
+     * with the cost, then the body in one piece; grown beyond {@link #MAX_COSTED_BODY_BYTES}, its head goes without the
+     * cost and the held part and the rest are relayed as any answer's.
+     */
+    private void holdForCost(CompositeByteBuf held, HttpContent content, boolean last) {
+        HttpResponse head = costedHead;
+        if (head == null) {
+            content.release();
+            throw new IllegalStateException("no priced answer is held");
+        }
+        // Read part by part as it arrives, as a relayed body is: scanning the composite at the end costs twice as much.
+        scanBodyUsage(content.content(), last);
+        held.addComponent(true, content.content().retain());
+        content.release();
+        if (last) {
+            costedBody = null;
+            costedHead = null;
+            JsonBodyUsageScanner scanner = bodyUsage;
+            if (scanner != null) {
+                usage = scanner.usage();
+            }
+            call.addCostHeaders(head.headers(), deployment, usage);
+            if (HttpUtil.isTransferEncodingChunked(head)) {
+                HttpUtil.setTransferEncodingChunked(head, false);
+            }
+            HttpUtil.setContentLength(head, held.readableBytes());
+            ctx.write(head, ctx.voidPromise());
+            complete(new DefaultLastHttpContent(held));
+        } else if (held.readableBytes() > MAX_COSTED_BODY_BYTES) {
+            costedBody = null;
+            costedHead = null;
+            ctx.write(head, ctx.voidPromise());
+            ctx.write(new DefaultHttpContent(held), ctx.voidPromise());
+        }
     }
 
     /** Reads usage from a plain body: at once when it arrived whole, else incrementally part by part. */
@@ -903,7 +974,7 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
     /** {@link #abort} for a failure already logged. */
     private void cut(ProxyError error, String message) {
         boolean wasStream = framer != null;
-        boolean bodyStarted = heldHead == null;
+        boolean bodyStarted = heldHead == null && costedHead == null;
         cleanUp(false);
         if (wasStream) {
             ResponseTranslator responseTranslator = translator;
@@ -918,9 +989,11 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
             return;
         }
         if (!bodyStarted) {
-            // A translated body was being collected: nothing was written yet, so the client can get a clean error.
+            // A body was being held (to translate, or for its cost): nothing was written yet, so the client can get a
+            // clean error.
             FullHttpResponse response =
                     Responses.error(ctx.alloc(), error, message, null, request.callId(), request.endpoint());
+            response.headers().set(Responses.RESPONSE_COST, ModelCall.ZERO);
             Responses.setConnection(response, request.keepAlive(), request.http10());
             Responses.writeLast(ctx, response, request.keepAlive());
             call.attemptFinished(this, error.status().code(), error, usage, false, firstByteNanos,
@@ -1020,6 +1093,12 @@ final class UpstreamAttempt extends Attempt implements UpstreamExchange, Streame
             whole.release();
         }
         heldHead = null;
+        CompositeByteBuf costed = costedBody;
+        costedBody = null;
+        costedHead = null;
+        if (costed != null) {
+            costed.release();
+        }
         streamHead = null;
         CompositeByteBuf held = errorBody;
         errorBody = null;

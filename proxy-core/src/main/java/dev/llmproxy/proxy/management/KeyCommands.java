@@ -8,6 +8,7 @@ import dev.llmproxy.store.KeyHash;
 import dev.llmproxy.store.KeyQuery;
 import dev.llmproxy.store.KeyStore;
 import dev.llmproxy.store.Page;
+import dev.llmproxy.store.Team;
 import dev.llmproxy.store.VirtualKey;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -62,6 +63,10 @@ final class KeyCommands {
         VirtualKey.Builder b = VirtualKey.builder(KeyHash.of(key)).keyName(KeyHash.displayName(key));
         b.spend(nonNegative(f, "spend", 0.0));
         apply(f, b, now);
+        if (!f.has("duration")) {
+            memberKeyDuration(f.string("team_id"), f.string("user_id"))
+                    .ifPresent(d -> b.expires(d.after(now, ZoneOffset.UTC)));
+        }
         String by = callerId(caller);
         VirtualKey created = store.create(b.createdBy(by).updatedBy(by).build());
         keys.changed(created);
@@ -72,6 +77,18 @@ final class KeyCommands {
         out.put("budget_id", null);
         out.put("litellm_budget_table", null);
         return out;
+    }
+
+    /**
+     * The {@code team_member_key_duration} of {@code teamId} when {@code userId} is a member of it: LiteLLM's default
+     * expiry of a key generated for a team member without a {@code duration}.
+     */
+    private Optional<BudgetDuration> memberKeyDuration(@Nullable String teamId, @Nullable String userId) {
+        if (teamId == null || userId == null || keys.store().teams().findMember(teamId, userId).isEmpty()) {
+            return Optional.empty();
+        }
+        String duration = keys.store().teams().find(teamId).map(Team::teamMemberKeyDuration).orElse(null);
+        return duration == null ? Optional.empty() : BudgetDuration.parse(duration);
     }
 
     Map<String, @Nullable Object> update(Fields f, Principal caller) {

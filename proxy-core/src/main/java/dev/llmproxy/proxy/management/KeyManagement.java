@@ -95,6 +95,7 @@ public final class KeyManagement implements ManagementApi {
                 case TEAM_UNBLOCK -> teamCommands.setBlocked(new Fields(Json.readObject(body)), false);
                 case TEAM_MEMBER_ADD -> teamCommands.addMember(new Fields(Json.readObject(body)));
                 case TEAM_MEMBER_DELETE -> teamCommands.deleteMember(new Fields(Json.readObject(body)));
+                case TEAM_MEMBER_UPDATE -> teamCommands.updateMember(new Fields(Json.readObject(body)));
                 case TEAM_INFO -> teamCommands.info(first(query.parameters(), "team_id"));
                 case TEAM_LIST -> teamCommands.list(query.parameters());
                 case SPEND_LOGS -> spendCommands.logs(query.parameters(), principal);

@@ -27,6 +27,7 @@ enum Routes {
     TEAM_UNBLOCK("POST", "/team/unblock"),
     TEAM_MEMBER_ADD("POST", "/team/member_add"),
     TEAM_MEMBER_DELETE("POST", "/team/member_delete"),
+    TEAM_MEMBER_UPDATE("POST", "/team/member_update"),
     TEAM_INFO("GET", "/team/info"),
     TEAM_LIST("GET", "/team/list"),
     SPEND_LOGS("GET", "/spend/logs"),

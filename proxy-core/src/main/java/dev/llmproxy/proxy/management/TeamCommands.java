@@ -137,7 +137,7 @@ final class TeamCommands {
 
     Map<String, @Nullable Object> addMember(Fields f) {
         String teamId = requiredTeamId(f);
-        find(teamId);
+        Team target = find(teamId);
         Object member = f.raw("member");
         List<Object> members = member instanceof List<?> list ? new ArrayList<>(list) : new ArrayList<>();
         if (member instanceof Map<?, ?>) {
@@ -147,8 +147,10 @@ final class TeamCommands {
             throw new BadRequest(400, "bad_request_error", "member", "member: {\"role\": ..., \"user_id\": ...} "
                     + "or a list of them is required");
         }
-        Double budgetInTeam = budget(f, "max_budget_in_team");
-        Optional<BudgetDuration> period = KeyCommands.parseDuration("budget_duration", f.string("budget_duration"));
+        // What the request leaves out comes from the team's member defaults (team_member_budget, ..._budget_duration).
+        Double budgetInTeam = f.has("max_budget_in_team") ? budget(f, "max_budget_in_team") : target.teamMemberBudget();
+        Optional<BudgetDuration> period = KeyCommands.parseDuration("budget_duration",
+                f.has("budget_duration") ? f.string("budget_duration") : target.teamMemberBudgetDuration());
         Instant resetAt = period.map(d -> d.nextReset(clock.instant(), ZoneOffset.UTC)).orElse(null);
         List<Object> added = new ArrayList<>();
         for (Object item : members) {
@@ -174,6 +176,71 @@ final class TeamCommands {
         keys.teamChanged(team);
         Map<String, @Nullable Object> out = row(team);
         out.put("updated_team_memberships", added);
+        return out;
+    }
+
+    /**
+     * {@code /team/member_update}: a member's role, budget within the team ({@code max_budget_in_team}) and, as
+     * {@code /team/member_add} takes it, the budget's {@code budget_duration}; the member is named by
+     * {@code user_id} or {@code user_email}. Fields left out (or null) stay as they are, as in LiteLLM. A member's
+     * {@code tpm_limit} and {@code rpm_limit} are refused: they are not enforced yet, and accepting them would promise
+     * a limit that does not hold.
+     */
+    Map<String, @Nullable Object> updateMember(Fields f) {
+        String teamId = f.string("team_id");
+        if (teamId == null || teamId.isBlank()) {
+            throw new BadRequest(400, "bad_request_error", "team_id", "No team id passed in");
+        }
+        String userId = f.string("user_id");
+        String email = f.string("user_email");
+        if (userId == null && email == null) {
+            throw new BadRequest(400, "bad_request_error", "user_id",
+                    "Either user_id or user_email needs to be passed in");
+        }
+        if (teams.find(teamId).isEmpty()) {
+            throw new BadRequest(400, "bad_request_error", "team_id", "Team id=" + teamId + " does not exist in db");
+        }
+        for (String limit : List.of("tpm_limit", "rpm_limit")) {
+            if (f.integer(limit) != null) {
+                throw new BadRequest(400, "bad_request_error", limit, limit + " of a team member is not supported by "
+                        + "this llmproxy version (the team's and the key's are)");
+            }
+        }
+        String role = f.string("role");
+        if (role != null && !role.equals(TeamMembership.ADMIN) && !role.equals(TeamMembership.USER)) {
+            throw new BadRequest(400, "bad_request_error", "role", "member role must be admin or user, got " + role);
+        }
+        Double budgetInTeam = budget(f, "max_budget_in_team");
+        String resolved = userId;
+        if (resolved == null && email != null) {
+            resolved = keys.store().users().findByEmail(email).map(User::userId).orElse(null);
+        }
+        TeamMembership current = resolved == null ? null : teams.findMember(teamId, resolved).orElse(null);
+        if (current == null) {
+            throw new BadRequest(400, "bad_request_error", "user_id", "User id doesn't exist in team table. "
+                    + "Data=team_id='" + teamId + "' user_id=" + quoted(userId) + " user_email=" + quoted(email));
+        }
+        String duration = current.budgetDuration();
+        Instant resetAt = current.budgetResetAt();
+        if (f.has("budget_duration")) {
+            Optional<BudgetDuration> period =
+                    KeyCommands.parseDuration("budget_duration", f.string("budget_duration"));
+            duration = period.map(BudgetDuration::toString).orElse(null);
+            resetAt = period.map(d -> d.nextReset(clock.instant(), ZoneOffset.UTC)).orElse(null);
+        }
+        TeamMembership changed = new TeamMembership(teamId, current.userId(), role != null ? role : current.role(),
+                current.spend(), budgetInTeam != null ? budgetInTeam : current.maxBudget(), current.createdAt(),
+                duration, resetAt);
+        TeamMembership stored = teams.updateMember(changed).orElseThrow(() -> new BadRequest(400,
+                "bad_request_error", "user_id", "User id doesn't exist in team table"));
+        keys.teamChanged(find(teamId));
+        Map<String, @Nullable Object> out = new LinkedHashMap<>();
+        out.put("team_id", teamId);
+        out.put("user_id", stored.userId());
+        out.put("user_email", email);
+        out.put("max_budget_in_team", stored.maxBudget());
+        out.put("role", stored.role());
+        out.put("budget_duration", stored.budgetDuration());
         return out;
     }
 
@@ -251,6 +318,33 @@ final class TeamCommands {
             Map<String, @Nullable Object> metadata = f.object("metadata");
             b.metadata(Json.writeString(metadata == null ? Map.of() : metadata));
         }
+        applyMemberDefaults(f, b);
+    }
+
+    /**
+     * LiteLLM's defaults for the members added to the team from now on: {@code team_member_budget} and
+     * {@code team_member_budget_duration} (their budget in the team), {@code team_member_key_duration} (their keys'
+     * expiry). {@code team_member_rpm_limit} and {@code team_member_tpm_limit} are refused: a member's own limits are
+     * not enforced yet.
+     */
+    private static void applyMemberDefaults(Fields f, Team.Builder b) {
+        for (String limit : List.of("team_member_rpm_limit", "team_member_tpm_limit")) {
+            if (f.integer(limit) != null) {
+                throw new BadRequest(400, "bad_request_error", limit, limit + " is not supported by this llmproxy "
+                        + "version (a team member's own limits are not enforced; the team's and the key's are)");
+            }
+        }
+        if (f.has("team_member_budget")) {
+            b.teamMemberBudget(budget(f, "team_member_budget"));
+        }
+        if (f.has("team_member_budget_duration")) {
+            b.teamMemberBudgetDuration(KeyCommands.parseDuration("team_member_budget_duration",
+                    f.string("team_member_budget_duration")).map(BudgetDuration::toString).orElse(null));
+        }
+        if (f.has("team_member_key_duration")) {
+            b.teamMemberKeyDuration(KeyCommands.parseDuration("team_member_key_duration",
+                    f.string("team_member_key_duration")).map(BudgetDuration::toString).orElse(null));
+        }
     }
 
     private static @Nullable Double budget(Fields f, String name) {
@@ -275,6 +369,11 @@ final class TeamCommands {
 
     private static BadRequest notFound(String teamId) {
         return new BadRequest(404, "not_found_error", "team_id", "Team not found, passed team_id=" + teamId);
+    }
+
+    /** A Python repr of an optional string, as LiteLLM's messages print a request's fields. */
+    private static String quoted(@Nullable String value) {
+        return value == null ? "None" : "'" + value + "'";
     }
 
     private static Map<String, @Nullable Object> membership(TeamMembership m) {
@@ -306,6 +405,9 @@ final class TeamCommands {
         out.put("budget_duration", team.budgetDuration());
         out.put("budget_reset_at", team.budgetResetAt() == null ? null : String.valueOf(team.budgetResetAt()));
         out.put("blocked", team.blocked());
+        out.put("team_member_budget", team.teamMemberBudget());
+        out.put("team_member_budget_duration", team.teamMemberBudgetDuration());
+        out.put("team_member_key_duration", team.teamMemberKeyDuration());
         out.put("metadata", new Json.RawJson(team.metadata()));
         out.put("created_at", team.createdAt().toString());
         out.put("updated_at", team.updatedAt().toString());

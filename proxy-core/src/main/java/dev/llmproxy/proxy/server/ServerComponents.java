@@ -82,13 +82,15 @@ public final class ServerComponents {
     private final HealthCheckSettings healthChecks;
     private final RoutingStats routingStats;
     private final PassThroughRoutes passThrough;
+    private final CallCosts costs;
 
     private ServerComponents(Builder builder) {
         this.settings = requireNonNull(builder.settings, "settings");
         this.routes = requireNonNull(builder.routes, "routes");
         this.authenticator = requireNonNull(builder.authenticator, "authenticator");
-        this.metrics = builder.metrics == null ? null : new LitellmMetrics(routes, builder.metrics,
-                new CallCosts(routes, builder.prices != null ? builder.prices : PriceTable.bundled()), builder.clock);
+        this.costs = new CallCosts(routes, builder.prices != null ? builder.prices : PriceTable.bundled());
+        this.metrics = builder.metrics == null ? null : new LitellmMetrics(routes, builder.metrics, costs,
+                builder.clock);
         this.ticker = builder.ticker;
         this.clock = builder.clock;
         this.routerSettings = builder.routerSettings;
@@ -264,6 +266,11 @@ public final class ServerComponents {
         return endUsers;
     }
 
+    /** What calls cost: their answers' {@code x-litellm-response-cost} and the metrics' spend. */
+    public CallCosts costs() {
+        return costs;
+    }
+
     /** The pass-through routes: the configured ones and the providers' prefixes. */
     PassThroughRoutes passThrough() {
         return passThrough;
@@ -430,7 +437,10 @@ public final class ServerComponents {
             return this;
         }
 
-        /** The model prices the metrics' spend counter uses (default: the bundled table). */
+        /**
+         * The model prices of the answers' {@code x-litellm-response-cost} and the metrics' spend counter (default:
+         * the bundled table); the spend listener's table, so that the header and the spend records agree.
+         */
         public Builder prices(PriceTable table) {
             this.prices = requireNonNull(table, "table");
             return this;

@@ -69,7 +69,8 @@ final class ServerContext {
         this.ticker = components.ticker();
         this.calls = new CallServices(components.ticker(), components.clock(), components.random(),
                 components.router(), upstream, listener, components.clientWriteTimeout().toNanos(),
-                components.retryRules(), components.callsInFlight(), components.tracer() != null);
+                components.retryRules(), components.callsInFlight(), components.tracer() != null,
+                components.costs());
         this.channels = channels;
         // The spend listener, when there is one, also charges the batches whose output is downloaded.
         BatchUsage.Listener batchUsage = components.listeners().stream()

@@ -4,17 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.call.CallRecord;
+import dev.llmproxy.proxy.call.ResponseCosts;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.route.RouteTable;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The cost in USD of a call as its record tells it: the usage priced at the answering deployment's price (see
- * {@link DeploymentPrices}), the same figure {@link SpendListener} charges; for those who report spend without
- * recording it (the metrics' {@code litellm_spend_metric}).
+ * The cost in USD of a call: its usage priced at the answering deployment's price (see {@link DeploymentPrices}). The
+ * one computation of a call's cost: {@link SpendListener} charges it, the metrics' {@code litellm_spend_metric}
+ * counts it, and, as the calls' {@link ResponseCosts}, it is the {@code x-litellm-response-cost} of the answer; the
+ * same usage on the same price table gives all three the same number.
  *
  * <p>Thread-safety: immutable after construction.
  */
-public final class CallCosts {
+public final class CallCosts implements ResponseCosts {
     private final RouteTable routes;
     private final DeploymentPrices prices;
 
@@ -32,8 +35,21 @@ public final class CallCosts {
             return 0;
         }
         Deployment deployment = routes.deploymentFor(deploymentId);
-        return deployment == null
-                ? 0
-                : prices.cost(deployment, record.requestedModel(), usage.promptTokens(), usage.completionTokens());
+        return deployment == null ? 0 : cost(deployment, record.requestedModel(), usage);
+    }
+
+    @Override
+    public boolean isPriced(Deployment deployment, @Nullable String requestedModel) {
+        return prices.isPriced(deployment, requestedModel);
+    }
+
+    @Override
+    public double cost(Deployment deployment, @Nullable String requestedModel, Usage usage) {
+        return prices.cost(deployment, requestedModel, usage.promptTokens(), usage.completionTokens());
+    }
+
+    /** A batch's cost: half the deployment's price for its usage (LiteLLM's rule for a model without batch prices). */
+    double batchCost(Deployment deployment, @Nullable String model, Usage usage) {
+        return prices.cost(deployment, model, usage.promptTokens(), usage.completionTokens()) / 2;
     }
 }

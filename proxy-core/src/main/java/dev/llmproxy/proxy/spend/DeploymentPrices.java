@@ -31,11 +31,22 @@ final class DeploymentPrices {
 
     /** The cost of a call on {@code deployment} that used these tokens; 0 when the model has no price. */
     double cost(Deployment deployment, @Nullable String requestedModel, long promptTokens, long completionTokens) {
+        ModelPrice price = priceOf(deployment, requestedModel);
+        return price == null ? 0 : price.cost(promptTokens, completionTokens);
+    }
+
+    /** Whether a call on {@code deployment} can cost anything: it has a price, and not 0 for both kinds of token. */
+    boolean isPriced(Deployment deployment, @Nullable String requestedModel) {
+        ModelPrice price = priceOf(deployment, requestedModel);
+        return price != null && (price.inputCostPerToken() > 0 || price.outputCostPerToken() > 0);
+    }
+
+    private @Nullable ModelPrice priceOf(Deployment deployment, @Nullable String requestedModel) {
         ModelPrice price = byDeployment.get(deployment.id());
         if (price == null && deployment.isWildcard() && requestedModel != null) {
             price = lookUp(deployment.provider().name(), stripProvider(requestedModel, deployment.provider().name()));
         }
-        return price == null ? 0 : price.cost(promptTokens, completionTokens);
+        return price;
     }
 
     private @Nullable ModelPrice resolve(Deployment deployment) {

@@ -39,7 +39,7 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
     private static final Logger log = LoggerFactory.getLogger(SpendListener.class);
 
     private final RouteTable routes;
-    private final DeploymentPrices prices;
+    private final CallCosts costs;
     private final @Nullable SpendWriter writer;
     private final Clock clock;
     private final EndUsers endUsers;
@@ -59,7 +59,7 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
     public SpendListener(RouteTable routes, PriceTable prices, @Nullable SpendWriter writer, Clock clock,
             EndUsers endUsers) {
         this.routes = requireNonNull(routes, "routes");
-        this.prices = new DeploymentPrices(routes, requireNonNull(prices, "prices"));
+        this.costs = new CallCosts(routes, requireNonNull(prices, "prices"));
         this.writer = writer;
         this.clock = requireNonNull(clock, "clock");
         this.endUsers = requireNonNull(endUsers, "endUsers");
@@ -70,9 +70,8 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
         String deploymentId = record.deploymentId();
         Deployment deployment = deploymentId == null ? null : routes.deploymentFor(deploymentId);
         Usage usage = record.usage();
-        double cost = deployment == null || usage == null
-                ? 0
-                : prices.cost(deployment, record.requestedModel(), usage.promptTokens(), usage.completionTokens());
+        // The computation of the answer's x-litellm-response-cost: the header and the record agree.
+        double cost = deployment == null || usage == null ? 0 : costs.cost(deployment, record.requestedModel(), usage);
         Principal principal = record.principal();
         KeyGrant key = principal == null ? null : principal.key();
         long nowMillis = clock.millis();
@@ -135,7 +134,7 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
         }
         Deployment deployment = batch.deployment();
         Usage usage = batch.usage();
-        double cost = prices.cost(deployment, batch.model(), usage.promptTokens(), usage.completionTokens()) / 2;
+        double cost = costs.batchCost(deployment, batch.model(), usage);
         KeyGrant key = batch.principal().key();
         Instant end = clock.instant();
         SpendRecord record = SpendRecord.builder(batch.spendId())

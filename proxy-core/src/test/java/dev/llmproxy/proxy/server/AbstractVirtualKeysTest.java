@@ -239,15 +239,17 @@ abstract class AbstractVirtualKeysTest {
         assertThat(second.statusCode()).isEqualTo(429);
         assertThat(second.body()).contains("\"type\":\"budget_exceeded\"").contains("Budget has been exceeded!");
         assertThat(third.statusCode()).as("the budget covers every model").isEqualTo(429);
-        assertThat(first.headers().firstValue("x-litellm-key-spend")).hasValue("0.0");
+        // 10 prompt tokens at 0.001 USD each, from the deployment's own price; the key's spend includes it.
+        assertThat(first.headers().firstValue("x-litellm-response-cost")).hasValue("0.01");
+        assertThat(first.headers().firstValue("x-litellm-key-spend")).hasValue("0.01");
         assertThat(mock.requestsReceived()).isEqualTo(1);
         String callId = first.headers().firstValue("x-litellm-call-id").orElseThrow();
         writer.flush().get(10, TimeUnit.SECONDS);
         assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\" WHERE request_id = ?", callId))
                 .isEqualTo(1);
-        // 10 prompt tokens at 0.001 USD each, from the deployment's own price.
         assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_SpendLogs\" WHERE request_id = ?", callId))
-                .isEqualTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
+                .as("the header's cost is the spend recorded, to the last bit")
+                .isEqualTo(Double.parseDouble(first.headers().firstValue("x-litellm-response-cost").orElseThrow()));
         assertThat(database.queryDouble("SELECT spend FROM \"LiteLLM_VerificationToken\" WHERE token = ?",
                 KeyHash.of(key))).isEqualTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_SpendLogs\"")).isEqualTo(1);
@@ -436,6 +438,89 @@ abstract class AbstractVirtualKeysTest {
                         && r.body().contains("Budget has been exceeded! User=carol in Team=t3"));
         assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + other).statusCode())
                 .as("the team itself has no budget").isEqualTo(200);
+    }
+
+    @Test
+    void shouldEnforceTheBudgetInTeamThatMemberUpdateSetsAndKeepWhatItLeavesOut() {
+        assertThat(post("/team/new", "{\"team_id\":\"t6\"}").statusCode()).isEqualTo(200);
+        assertThat(post("/user/new", "{\"user_id\":\"gina\",\"user_email\":\"gina@example.com\","
+                + "\"auto_create_key\":false}").statusCode()).isEqualTo(200);
+        assertThat(post("/team/member_add", "{\"team_id\":\"t6\",\"member\":{\"user_id\":\"gina\","
+                + "\"role\":\"user\"}}").statusCode()).isEqualTo(200);
+        String gina = keyOf(generate("{\"team_id\":\"t6\",\"user_id\":\"gina\"}"));
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + gina).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> updated = post("/team/member_update", "{\"team_id\":\"t6\","
+                + "\"user_email\":\"gina@example.com\",\"max_budget_in_team\":0.005}");
+        HttpResponse<String> promoted = post("/team/member_update",
+                "{\"team_id\":\"t6\",\"user_id\":\"gina\",\"role\":\"admin\"}");
+
+        assertThat(updated.statusCode()).isEqualTo(200);
+        assertThat(updated.body()).contains("\"team_id\":\"t6\"").contains("\"user_id\":\"gina\"")
+                .contains("\"max_budget_in_team\":0.005");
+        assertThat(promoted.body()).contains("\"role\":\"admin\"").contains("\"max_budget_in_team\":0.005");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + gina), r -> r.statusCode() == 429
+                        && r.body().contains("Budget has been exceeded! User=gina in Team=t6"));
+        assertThat(database.queryLong("SELECT count(*) FROM \"LiteLLM_TeamMembership\" WHERE user_id = 'gina' "
+                + "AND max_budget = 0.005 AND role = 'admin'")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldGiveMembersAddedAfterwardsTheTeamsMemberBudgetAndTheirKeysItsKeyDuration() {
+        HttpResponse<String> team = post("/team/new", "{\"team_id\":\"t8\",\"team_member_budget\":0.005,"
+                + "\"team_member_budget_duration\":\"1d\",\"team_member_key_duration\":\"1h\"}");
+        assertThat(team.statusCode()).isEqualTo(200);
+        assertThat(team.body()).contains("\"team_member_budget\":0.005")
+                .contains("\"team_member_key_duration\":\"1h\"");
+
+        HttpResponse<String> added = post("/team/member_add",
+                "{\"team_id\":\"t8\",\"member\":{\"user_id\":\"hank\",\"role\":\"user\"}}");
+        String hank = keyOf(generate("{\"team_id\":\"t8\",\"user_id\":\"hank\"}"));
+        String own = keyOf(generate("{\"team_id\":\"t8\",\"user_id\":\"hank\",\"duration\":null}"));
+
+        assertThat(added.body()).contains("\"max_budget_in_team\":0.005").contains("\"budget_duration\":\"1d\"");
+        assertThat(get("/key/info?key=" + hank).body()).contains("\"expires\":\"2026-12-01T17:00:15");
+        assertThat(get("/key/info?key=" + own).body()).as("an explicit duration wins").contains("\"expires\":null");
+        assertThat(proxy.chat("gpt-a", "Authorization", "Bearer " + hank).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.chat("gpt-a", "Authorization", "Bearer " + hank), r -> r.statusCode() == 429
+                        && r.body().contains("Budget has been exceeded! User=hank in Team=t8"));
+
+        assertThat(post("/team/update", "{\"team_id\":\"t8\",\"team_member_budget\":2}").statusCode())
+                .isEqualTo(200);
+        assertThat(post("/team/member_add", "{\"team_id\":\"t8\",\"member\":{\"user_id\":\"ivy\"}}").body())
+                .contains("\"max_budget_in_team\":2.0");
+        HttpResponse<String> limits = post("/team/new", "{\"team_id\":\"t9\",\"team_member_rpm_limit\":5}");
+        assertThat(limits.statusCode()).isEqualTo(400);
+        assertThat(limits.body()).contains("team_member_rpm_limit is not supported");
+    }
+
+    @Test
+    void shouldRefuseAMemberUpdateAsLiteLlmDoes() {
+        assertThat(post("/team/new", "{\"team_id\":\"t7\"}").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> noTeam = post("/team/member_update", "{\"user_id\":\"x\"}");
+        HttpResponse<String> noUser = post("/team/member_update", "{\"team_id\":\"t7\"}");
+        HttpResponse<String> unknownTeam = post("/team/member_update", "{\"team_id\":\"nope\",\"user_id\":\"x\"}");
+        HttpResponse<String> notMember = post("/team/member_update", "{\"team_id\":\"t7\",\"user_id\":\"x\"}");
+        HttpResponse<String> limits = post("/team/member_update",
+                "{\"team_id\":\"t7\",\"user_id\":\"x\",\"rpm_limit\":5}");
+        HttpResponse<String> negative = post("/team/member_update",
+                "{\"team_id\":\"t7\",\"user_id\":\"x\",\"max_budget_in_team\":-1}");
+
+        assertThat(noTeam.statusCode()).isEqualTo(400);
+        assertThat(noTeam.body()).contains("No team id passed in");
+        assertThat(noUser.statusCode()).isEqualTo(400);
+        assertThat(noUser.body()).contains("Either user_id or user_email needs to be passed in");
+        assertThat(unknownTeam.statusCode()).isEqualTo(400);
+        assertThat(unknownTeam.body()).contains("Team id=nope does not exist in db");
+        assertThat(notMember.statusCode()).isEqualTo(400);
+        assertThat(notMember.body()).contains("User id doesn't exist in team table");
+        assertThat(limits.statusCode()).isEqualTo(400);
+        assertThat(limits.body()).contains("rpm_limit of a team member is not supported");
+        assertThat(negative.statusCode()).isEqualTo(400);
+        assertThat(negative.body()).contains("max_budget_in_team cannot be negative");
     }
 
     @Test

@@ -35,14 +35,21 @@ class ProxyServerUpstreamFaultTest {
                   - model_name: gpt-a
                     litellm_params:
                       model: openai/gpt-4o-mini
-                      api_base: %s
+                      api_base: %1$s
                       api_key: sk-upstream-1
                       timeout: 1
                       stream_timeout: 1
+                  - model_name: gpt-free
+                    litellm_params:
+                      model: openai/gpt-4o-mini
+                      api_base: %1$s
+                      api_key: sk-upstream-1
+                      input_cost_per_token: 0
+                      output_cost_per_token: 0
                   - model_name: dead
                     litellm_params:
                       model: openai/gpt-4o-mini
-                      api_base: http://127.0.0.1:%d/v1
+                      api_base: http://127.0.0.1:%2$d/v1
                       api_key: sk-upstream-1
                 """.formatted(mock.baseUrl(), closedPort));
     }
@@ -119,10 +126,23 @@ class ProxyServerUpstreamFaultTest {
     }
 
     @Test
-    void shouldCloseClientConnectionWhenProviderCutsNonStreamedBody() throws IOException {
+    void shouldAnswer503WhenProviderCutsANonStreamedBodyHeldForItsCost() throws IOException {
         try (RawClient client = new RawClient(proxy.port())) {
             client.send(RawClient.post("/v1/chat/completions",
                     "{\"model\":\"gpt-a\"," + MESSAGES + ",\"mock_cut_after_chunks\":1}", ""));
+            RawClient.Response response = client.readResponse();
+
+            assertThat(response.status()).isEqualTo(503);
+            assertThat(response.body()).contains("\"type\":\"api_connection_error\"");
+            assertThat(response.headers().get("x-litellm-response-cost")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void shouldCloseClientConnectionWhenProviderCutsNonStreamedBody() throws IOException {
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send(RawClient.post("/v1/chat/completions",
+                    "{\"model\":\"gpt-free\"," + MESSAGES + ",\"mock_cut_after_chunks\":1}", ""));
             RawClient.Head head = client.readHead();
             int announced = Integer.parseInt(head.headers().get("content-length"));
 

@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jspecify.annotations.Nullable;
@@ -33,22 +34,10 @@ final class JdbiEndUserStore implements EndUserStore {
 
     @Override
     public EndUser create(EndUser endUser, @Nullable Budget budget) {
-        requireNonNull(endUser, "endUser");
-        Instant now = now();
-        try {
-            return published(endUser.userId(), jdbi.inTransaction(h -> {
-                EndUserDao dao = h.attach(EndUserDao.class);
-                String budgetId = endUser.budgetId();
-                if (budget != null) {
-                    saveBudget(h, budget, now);
-                    budgetId = budget.budgetId();
-                }
-                dao.insert(withLink(endUser, budgetId, now));
-                return dao.find(endUser.userId()).orElseThrow();
-            }));
-        } catch (RuntimeException e) {
-            throw Failures.translate("create end user", e);
-        }
+        return write("create end user", endUser, budget, (dao, row) -> {
+            dao.insert(row);
+            return dao.find(row.userId()).orElseThrow();
+        });
     }
 
     @Override
@@ -63,22 +52,29 @@ final class JdbiEndUserStore implements EndUserStore {
 
     @Override
     public Optional<EndUser> update(EndUser endUser, @Nullable Budget budget) {
+        return write("update end user", endUser, budget,
+                (dao, row) -> dao.update(row) == 0 ? Optional.<EndUser>empty() : dao.find(row.userId()));
+    }
+
+    /**
+     * The shape {@link #create} and {@link #update} share: in one transaction, the budget saved (when there is one)
+     * and the end user written by {@code writer}, linked to it and stamped now; then other instances told.
+     */
+    private <T> T write(String action, EndUser endUser, @Nullable Budget budget,
+            BiFunction<EndUserDao, EndUser, T> writer) {
         requireNonNull(endUser, "endUser");
         Instant now = now();
         try {
             return published(endUser.userId(), jdbi.inTransaction(h -> {
-                EndUserDao dao = h.attach(EndUserDao.class);
                 String budgetId = endUser.budgetId();
                 if (budget != null) {
                     saveBudget(h, budget, now);
                     budgetId = budget.budgetId();
                 }
-                return dao.update(withLink(endUser, budgetId, now)) == 0
-                        ? Optional.<EndUser>empty()
-                        : dao.find(endUser.userId());
+                return writer.apply(h.attach(EndUserDao.class), withLink(endUser, budgetId, now));
             }));
         } catch (RuntimeException e) {
-            throw Failures.translate("update end user", e);
+            throw Failures.translate(action, e);
         }
     }
 

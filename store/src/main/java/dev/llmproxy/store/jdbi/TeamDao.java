@@ -22,15 +22,16 @@ interface TeamDao {
     String MEMBERS = "\"LiteLLM_TeamMembership\"";
     String COLUMNS = "team_id, team_alias, organization_id, models, max_budget, soft_budget, spend, tpm_limit, "
             + "rpm_limit, max_parallel_requests, model_rpm_limit, model_tpm_limit, budget_duration, budget_reset_at, "
-            + "blocked, metadata, created_at, updated_at";
+            + "blocked, team_member_budget, team_member_budget_duration, team_member_key_duration, metadata, "
+            + "created_at, updated_at";
     String MEMBER_COLUMNS =
             "team_id, user_id, role, spend, max_budget, created_at, budget_duration, budget_reset_at";
     String FILTER = "(CAST(:org AS TEXT) IS NULL OR organization_id = :org)";
 
     @SqlUpdate("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (:t.teamId, :t.teamAlias, :t.organizationId, "
             + ":models, :t.maxBudget, :t.softBudget, :t.spend, :t.tpmLimit, :t.rpmLimit, :t.maxParallelRequests, "
-            + ":modelRpmLimit, :modelTpmLimit, :t.budgetDuration, :t.budgetResetAt, :t.blocked, :t.metadata, "
-            + ":t.createdAt, :t.updatedAt)")
+            + ":modelRpmLimit, :modelTpmLimit, :t.budgetDuration, :t.budgetResetAt, :t.blocked, :t.teamMemberBudget, "
+            + ":t.teamMemberBudgetDuration, :t.teamMemberKeyDuration, :t.metadata, :t.createdAt, :t.updatedAt)")
     void insert(
             @BindMethods("t") Team team,
             @Bind("models") String models,
@@ -42,6 +43,8 @@ interface TeamDao {
             + "rpm_limit = :t.rpmLimit, max_parallel_requests = :t.maxParallelRequests, "
             + "model_rpm_limit = :modelRpmLimit, model_tpm_limit = :modelTpmLimit, "
             + "budget_duration = :t.budgetDuration, budget_reset_at = :t.budgetResetAt, blocked = :t.blocked, "
+            + "team_member_budget = :t.teamMemberBudget, team_member_budget_duration = :t.teamMemberBudgetDuration, "
+            + "team_member_key_duration = :t.teamMemberKeyDuration, "
             + "metadata = :t.metadata, updated_at = :t.updatedAt WHERE team_id = :t.teamId")
     int update(
             @BindMethods("t") Team team,
