@@ -48,8 +48,9 @@ import org.jspecify.annotations.Nullable;
  * A lock file held for the journal's lifetime keeps a second writer in another process out of the directory; a
  * process-wide set does the same within this process.
  *
- * The directory's id (journal.id, a random UUID written once) names its segments in the database's table of committed
- * segments, so that instances with journals of their own never share a segment name.
+ * The directory's id (journal.id, a random UUID) names its segments in the database's table of committed segments, so
+ * that instances with journals of their own never share a segment name. It is kept while segments are pending and
+ * replaced when the journal opens empty, since numbering then starts again at 1.
  */
 
 /** The spend writer's append-only journal. Thread-safe: every method holds one lock. */
@@ -118,8 +119,11 @@ final class SpendJournal implements Closeable {
             }
             List<Path> existing = segmentsIn(directory);
             long next = existing.isEmpty() ? 1 : sequenceOf(existing.get(existing.size() - 1)) + 1;
-            return new SpendJournal(directory, registered, readOrCreateId(directory), lockChannel, fileLock, existing,
-                    next);
+            // With no segment pending, numbering starts again at 1, and under the old id segment 1 is already marked
+            // committed in the database: its new records would be skipped as written. The id only has to outlive the
+            // segments it names, so an empty journal takes a new one.
+            String id = existing.isEmpty() ? newId(directory) : readOrCreateId(directory);
+            return new SpendJournal(directory, registered, id, lockChannel, fileLock, existing, next);
         } catch (IOException | OverlappingFileLockException e) {
             closeQuietly(lockChannel);
             OPEN_DIRECTORIES.remove(registered);
@@ -313,6 +317,11 @@ final class SpendJournal implements Closeable {
                 return id;
             }
         }
+        return newId(directory);
+    }
+
+    private static String newId(Path directory) throws IOException {
+        Path file = directory.resolve(ID_FILE);
         String id = UUID.randomUUID().toString();
         Path temporary = directory.resolve(ID_FILE + ".tmp");
         Files.writeString(temporary, id, StandardCharsets.US_ASCII);

@@ -90,6 +90,25 @@ abstract class AbstractSpendWriterTest {
     }
 
     @Test
+    void shouldWriteNewRecordsOfALaterRunOnTheSameJournal() throws Exception {
+        List<SpendRecord> expected = new ArrayList<>();
+        for (String run : List.of("first-run", "second-run", "third-run")) {
+            try (SpendWriter writer = store.openSpendWriter(config())) {
+                for (int i = 0; i < 150; i++) {
+                    SpendRecord r = SpendFixture.record(run, i);
+                    expected.add(r);
+                    assertThat(writer.submit(r)).isTrue();
+                }
+                writer.flush().get(30, TimeUnit.SECONDS);
+
+                assertThat(writer.stats().inserted()).isEqualTo(150);
+                assertThat(writer.stats().duplicates()).isZero();
+            }
+        }
+        SpendFixture.assertDatabaseHolds(db, expected);
+    }
+
+    @Test
     void shouldStoreEveryColumnOfTheRecord() throws Exception {
         SpendRecord r = SpendFixture.record("columns", 6);
         try (SpendWriter writer = store.openSpendWriter(config())) {

@@ -51,6 +51,38 @@ class SpendJournalTest {
     }
 
     @Test
+    void shouldTakeANewIdWhenOpenedWithNoSegmentPending() throws IOException {
+        String first;
+        try (SpendJournal journal = SpendJournal.open(dir)) {
+            journal.append(records("old", 0, 3));
+            List<Path> segments = journal.rollAndListClosed();
+            first = journal.segmentId(segments.get(0));
+            for (Path segment : segments) {
+                journal.delete(segment);
+            }
+        }
+        try (SpendJournal journal = SpendJournal.open(dir)) {
+            journal.append(records("new", 0, 2));
+            Path segment = journal.rollAndListClosed().get(0);
+
+            assertThat(segment.getFileName().toString()).isEqualTo("spend-00000000000000000001.journal");
+            assertThat(journal.segmentId(segment)).endsWith("/1").isNotEqualTo(first);
+        }
+    }
+
+    @Test
+    void shouldKeepItsIdWhileASegmentIsPending() throws IOException {
+        String first;
+        try (SpendJournal journal = SpendJournal.open(dir)) {
+            journal.append(records("old", 0, 3));
+            first = journal.segmentId(journal.rollAndListClosed().get(0));
+        }
+        try (SpendJournal journal = SpendJournal.open(dir)) {
+            assertThat(journal.segmentId(journal.rollAndListClosed().get(0))).isEqualTo(first);
+        }
+    }
+
+    @Test
     void shouldFindSegmentsOfAnEarlierRunAndNumberNewOnesAfterThem() throws IOException {
         try (SpendJournal journal = SpendJournal.open(dir)) {
             journal.append(records("old", 0, 3));
