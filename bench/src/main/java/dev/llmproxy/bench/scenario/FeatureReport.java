@@ -23,7 +23,8 @@ final class FeatureReport {
         md.append("\n## e) Features against their baselines, same run\n\n")
                 .append("Requests at the highest open-loop rate, streams at the highest stream count; \"vs baseline\" ")
                 .append("is the median of the per-repeat ratios of CPU per answered request (2xx, and 429 for a ")
-                .append("feature whose limits bite), each feature's own proxy process charged.\n\n")
+                .append("feature whose limits bite), each feature's own proxy process charged less its JIT compiler ")
+                .append("threads, each repeat's windows taken in six interleaved slices per feature.\n\n")
                 .append("| feature | what | baseline | CPU-s per 10k answered | vs baseline | p50 ms | p99 ms | 2xx ")
                 .append("| 429 | other errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (FeaturePoint p : points) {
