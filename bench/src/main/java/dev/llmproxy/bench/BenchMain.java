@@ -192,7 +192,7 @@ public final class BenchMain implements Callable<Integer> {
                 started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         MockProviderConfig mockConfig = MockProviderConfig.builder().port(mockPort).eventLoopThreads(mockThreads)
                 .streamChunks(options.streamChunks())
-                .streamChunkIntervalMillis(options.streamInterval().toMillis()).build();
+                .streamChunkIntervalMillis(options.streamInterval().toMillis()).stampChunks(true).build();
         Path nginxBinary = nginxBinary();
         List<AutoCloseable> children = new CopyOnWriteArrayList<>();
         Thread hook = new Thread(() -> closeAll(children), "bench-children-stopper");

@@ -111,8 +111,11 @@ abstract class Lane {
     /** A response completed on {@code connection}; it is idle again. */
     abstract void onResponse(LoadConnection connection, int status, long now);
 
-    /** {@code count} SSE content events arrived in one read on {@code connection}. */
-    void onEvents(LoadConnection connection, int count, long now) {
+    /**
+     * {@code count} SSE content events arrived in one read on {@code connection}; {@code events} has their send
+     * stamps.
+     */
+    void onEvents(LoadConnection connection, SseEventScanner events, int count, long now) {
     }
 
     /** {@code connection} closed before the lane finished; {@code lost}: whether a request was in flight on it. */

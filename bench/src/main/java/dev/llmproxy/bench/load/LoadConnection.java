@@ -131,7 +131,7 @@ final class LoadConnection extends ChannelInboundHandlerAdapter implements HttpR
     private void reportEvents(SseEventScanner scanner) {
         int n = scanner.drainEvents();
         if (n > 0) {
-            lane.onEvents(this, n, readNanos);
+            lane.onEvents(this, scanner, n, readNanos);
         }
     }
 }

@@ -124,7 +124,7 @@ public final class LoadGenerator implements AutoCloseable {
         Histogram first = Histograms.newMicros();
         Histogram gap = Histograms.newMicros();
         long completed = 0;
-        long unbuffered = 0;
+        long paced = 0;
         long shortStreams = 0;
         long errors = 0;
         long incomplete = 0;
@@ -133,14 +133,17 @@ public final class LoadGenerator implements AutoCloseable {
             first.add(lane.firstEventMicros);
             gap.add(lane.largestGapMicros);
             completed += lane.completed;
-            unbuffered += lane.unbuffered;
+            paced += lane.paced;
             shortStreams += lane.shortStreams;
             errors += lane.errors;
             incomplete += lane.incomplete;
             maxPerRead = Math.max(maxPerRead, lane.maxEventsPerRead);
         }
-        return new StreamResult(plan.streams(), completed, unbuffered, shortStreams, errors, incomplete, maxPerRead,
-                first, gap);
+        ChunkDelays delays = ChunkDelays.of(lanes.stream().map(lane -> lane.chunks).toList(),
+                plan.upstreamInterval().toNanos());
+        long unbuffered = delays.isStamped() ? delays.streams() - delays.heldStreams() : paced;
+        return new StreamResult(plan.streams(), completed, unbuffered, paced, shortStreams, errors, incomplete,
+                maxPerRead, first, gap, delays);
     }
 
     /** Stops the event loops and waits up to 5 s for them to terminate. */

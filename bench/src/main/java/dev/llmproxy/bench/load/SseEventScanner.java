@@ -2,13 +2,15 @@ package dev.llmproxy.bench.load;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
+import java.util.Arrays;
 
 /**
  * Counts the content events of a Server-Sent Events response body as they are dispatched, i.e. when the blank line
  * ending an event that has at least one {@code data:} line arrives (WHATWG HTML, "Server-sent events", event stream
  * interpretation). A content event is one whose data holds its {@link StreamShape}'s field with a non-empty string
  * value; other events are not counted. An event whose data is {@code [DONE]} (OpenAI's end marker) is reported
- * separately.
+ * separately. A content value that opens with a send stamp (a tilde and 16 hex digits, as a stamping mock writes its
+ * pieces) gives its event that send time ({@link #stamp(int)}).
  *
  * <p>Thread-safety: not thread-safe; confine an instance to the connection's event loop. ByteBuf ownership: {@link
  * #scan} only reads; the caller keeps ownership.
@@ -17,6 +19,9 @@ final class SseEventScanner implements ByteProcessor {
 
     private static final byte[] DATA = {'d', 'a', 't', 'a', ':'};
     private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
+    /** What {@link #stamp(int)} gives an event that carried no send stamp. */
+    static final long NO_STAMP = Long.MIN_VALUE;
+    private static final int STAMP_DIGITS = 16;
 
     private final byte[] key;
     /** For each prefix length of {@link #key}, the length of its longest proper prefix that is also its suffix. */
@@ -35,6 +40,11 @@ final class SseEventScanner implements ByteProcessor {
     private ValueState value = ValueState.NONE;
     private int events;
     private boolean done;
+    private long eventStamp = NO_STAMP;
+    private long stampValue;
+    private int stampDigits;
+    /** The send stamps of the events counted since the last drain, in order. */
+    private long[] stamps = new long[8];
 
     SseEventScanner(StreamShape shape) {
         this.key = shape.key();
@@ -62,6 +72,14 @@ final class SseEventScanner implements ByteProcessor {
         return n;
     }
 
+    /**
+     * The send stamp of event {@code index} (0-based) among those the last {@link #drainEvents()} returned, or
+     * {@link #NO_STAMP}.
+     */
+    long stamp(int index) {
+        return stamps[index];
+    }
+
     /** Whether a {@code data: [DONE]} event has been dispatched since {@link #reset()}. */
     boolean isDone() {
         return done;
@@ -81,6 +99,7 @@ final class SseEventScanner implements ByteProcessor {
         value = ValueState.NONE;
         events = 0;
         done = false;
+        eventStamp = NO_STAMP;
     }
 
     @Override
@@ -117,7 +136,26 @@ final class SseEventScanner implements ByteProcessor {
                 if (b != '"') {
                     eventHasContent = true;
                 }
-                value = ValueState.NONE;
+                if (b == '~' && eventStamp == NO_STAMP) {
+                    value = ValueState.STAMP;
+                    stampValue = 0;
+                    stampDigits = 0;
+                } else {
+                    value = ValueState.NONE;
+                }
+                return;
+            }
+            case STAMP -> {
+                int digit = Character.digit(b, 16);
+                if (digit < 0) {
+                    value = ValueState.NONE;
+                    return;
+                }
+                stampValue = stampValue << 4 | digit;
+                if (++stampDigits == STAMP_DIGITS) {
+                    eventStamp = stampValue;
+                    value = ValueState.NONE;
+                }
                 return;
             }
             case NONE -> {
@@ -153,12 +191,16 @@ final class SseEventScanner implements ByteProcessor {
                 if (eventIsDone) {
                     done = true;
                 } else if (eventHasContent) {
-                    events++;
+                    if (events == stamps.length) {
+                        stamps = Arrays.copyOf(stamps, events * 2);
+                    }
+                    stamps[events++] = eventStamp;
                 }
             }
             eventHasData = false;
             eventIsDone = false;
             eventHasContent = false;
+            eventStamp = NO_STAMP;
         } else if (dataLine && lineLength >= DATA.length) {
             eventHasData = true;
             eventIsDone = doneMatched == DONE.length;
@@ -171,6 +213,9 @@ final class SseEventScanner implements ByteProcessor {
         value = ValueState.NONE;
     }
 
-    /** Where the bytes after a matched key stand: a string value is content when its first character is not a quote. */
-    private enum ValueState { NONE, AFTER_KEY, OPENED }
+    /**
+     * Where the bytes after a matched key stand: a string value is content when its first character is not a quote,
+     * and a send stamp when that character is a tilde followed by 16 hex digits.
+     */
+    private enum ValueState { NONE, AFTER_KEY, OPENED, STAMP }
 }

@@ -13,8 +13,9 @@ final class StreamLane extends Lane {
 
     final Histogram firstEventMicros = Histograms.newMicros();
     final Histogram largestGapMicros = Histograms.newMicros();
+    final ChunkLog chunks = new ChunkLog();
     long completed;
-    long unbuffered;
+    long paced;
     long shortStreams;
     long errors;
     long incomplete;
@@ -61,10 +62,10 @@ final class StreamLane extends Lane {
     }
 
     @Override
-    void onEvents(LoadConnection connection, int count, long now) {
+    void onEvents(LoadConnection connection, SseEventScanner events, int count, long now) {
         StreamProbe probe = connection.probe;
         if (probe != null) {
-            probe.onEvents(count, now);
+            probe.onEvents(events, count, now);
         }
     }
 
@@ -118,10 +119,12 @@ final class StreamLane extends Lane {
             Histograms.recordNanos(firstEventMicros, probe.firstEventNanos());
             Histograms.recordNanos(largestGapMicros, probe.largestGapNanos());
         }
-        if (probe.isUnbuffered()) {
-            unbuffered++;
+        if (probe.isPaced()) {
+            paced++;
         }
-        if (!probe.isComplete()) {
+        if (probe.isComplete()) {
+            chunks.add(probe);
+        } else {
             shortStreams++;
         }
         maxEventsPerRead = Math.max(maxEventsPerRead, probe.maxEventsPerRead());

@@ -16,12 +16,16 @@ import java.time.Duration;
  * <ul>
  *   <li>first-event time: first content event minus request send time;</li>
  *   <li>largest gap: the largest time between two consecutive content events;</li>
- *   <li>unbuffered: all {@code expectedEvents} content events arrived, and no content event {@code k} (0-based)
+ *   <li>unbuffered: all {@code expectedEvents} content events arrived and, when the upstream stamped them with their
+ *       send times (the bench's mock does), none was held: {@link ChunkDelays} has the rule, which tells a chunk held
+ *       back from one late in a machine stall by whether the other streams' chunks were late with it. Without
+ *       stamps, the paced rule below decides;</li>
+ *   <li>paced: all {@code expectedEvents} content events arrived, and no content event {@code k} (0-based)
  *       arrived earlier than {@code t0 + (k - extra) * interval - interval / 2}, where {@code t0} is the first
  *       content event's arrival and {@code extra} the number of content events beyond {@code expectedEvents} (0 when
  *       the proxy keeps the upstream's chunking). Events held back and released together (buffering, at any
- *       granularity) arrive ahead of that pacing; events that are merely late (a slow client, server or proxy) do
- *       not, and show up in the largest gap instead. Read coalescing alone is therefore not counted as buffering.</li>
+ *       granularity) arrive ahead of that pacing; events that are merely late do not, and show up in the largest
+ *       gap instead, except at the first content event: a stall there makes the events after it look early.</li>
  * </ul>
  *
  * <p>Why the first content event: the mock paces content alone (its first content chunk one interval after the

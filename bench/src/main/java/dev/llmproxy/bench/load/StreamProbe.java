@@ -20,12 +20,15 @@ final class StreamProbe {
     private int events;
     private long largestGapNanos;
     private int maxEventsPerRead;
-    private long[] arrivals = new long[0];
+    private long[] arrivals;
+    /** Each event's send stamp, {@link SseEventScanner#NO_STAMP} where it had none. */
+    private long[] sends;
 
     StreamProbe(int expectedEvents, long intervalNanos) {
         this.expectedEvents = expectedEvents;
         this.intervalNanos = intervalNanos;
         this.arrivals = new long[expectedEvents + 4];
+        this.sends = new long[expectedEvents + 4];
     }
 
     void reset(long sentNanos) {
@@ -37,22 +40,52 @@ final class StreamProbe {
         maxEventsPerRead = 0;
     }
 
-    /** {@code count} content events arrived in one read at {@code now}. */
+    /** {@code count} content events without send stamps arrived in one read at {@code now}. */
     void onEvents(int count, long now) {
         maxEventsPerRead = Math.max(maxEventsPerRead, count);
         for (int i = 0; i < count; i++) {
-            int index = events++;
-            if (index == 0) {
-                firstNanos = now;
-            } else {
-                largestGapNanos = Math.max(largestGapNanos, now - previousNanos);
-            }
-            if (index == arrivals.length) {
-                arrivals = Arrays.copyOf(arrivals, arrivals.length * 2);
-            }
-            arrivals[index] = now;
-            previousNanos = now;
+            onEvent(SseEventScanner.NO_STAMP, now);
         }
+    }
+
+    /** {@code count} content events arrived in one read at {@code now}, their send stamps in {@code scanned}. */
+    void onEvents(SseEventScanner scanned, int count, long now) {
+        maxEventsPerRead = Math.max(maxEventsPerRead, count);
+        for (int i = 0; i < count; i++) {
+            onEvent(scanned.stamp(i), now);
+        }
+    }
+
+    /** One content event sent at {@code sent} ({@link SseEventScanner#NO_STAMP} if unknown) arrived at {@code now}. */
+    void onEvent(long sent, long now) {
+        int index = events++;
+        if (index == 0) {
+            firstNanos = now;
+        } else {
+            largestGapNanos = Math.max(largestGapNanos, now - previousNanos);
+        }
+        if (index == arrivals.length) {
+            arrivals = Arrays.copyOf(arrivals, arrivals.length * 2);
+            sends = Arrays.copyOf(sends, sends.length * 2);
+        }
+        arrivals[index] = now;
+        sends[index] = sent;
+        previousNanos = now;
+    }
+
+    /** How many content events arrived. */
+    int events() {
+        return events;
+    }
+
+    /** When content event {@code index} arrived. */
+    long arrival(int index) {
+        return arrivals[index];
+    }
+
+    /** Content event {@code index}'s send stamp, or {@link SseEventScanner#NO_STAMP}. */
+    long sent(int index) {
+        return sends[index];
     }
 
     long sentNanos() {
@@ -80,11 +113,11 @@ final class StreamProbe {
     }
 
     /**
-     * Complete, and no content event {@code k} arrived earlier than {@code t0 + (k - extra) * interval - interval / 2},
+     * Paced (the rule for streams without send stamps): complete, and no content event {@code k} arrived earlier than {@code t0 + (k - extra) * interval - interval / 2},
      * where {@code t0} is the first content event's arrival and {@code extra} how many content events beyond the
      * expected ones the stream had (a proxy that split one upstream event's content in two).
      */
-    boolean isUnbuffered() {
+    boolean isPaced() {
         if (!isComplete()) {
             return false;
         }

@@ -66,7 +66,7 @@ final class AnthropicStream extends PacedStream {
     @Override
     ByteBuf chunk(int index) {
         ByteBuf delta = ctx.alloc().buffer(192);
-        append(delta, "content_block_delta", AnthropicBodies.delta(pieces[index], request.toolName != null));
+        append(delta, "content_block_delta", AnthropicBodies.delta(piece(pieces, index), request.toolName != null));
         return delta;
     }
 

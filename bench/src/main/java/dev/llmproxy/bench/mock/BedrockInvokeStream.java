@@ -40,7 +40,7 @@ final class BedrockInvokeStream extends BedrockStream {
     @Override
     ByteBuf chunk(int index) {
         ByteBuf chunk = ctx.alloc().buffer(256);
-        chunk(chunk, AnthropicBodies.delta(pieces[index], toolName != null));
+        chunk(chunk, AnthropicBodies.delta(piece(pieces, index), toolName != null));
         return chunk;
     }
 

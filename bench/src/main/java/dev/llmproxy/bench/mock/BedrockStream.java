@@ -60,7 +60,7 @@ class BedrockStream extends PacedStream {
     @Override
     ByteBuf chunk(int index) {
         ByteBuf chunk = ctx.alloc().buffer(192);
-        String piece = json(g -> g.writeString(pieces[index]));
+        String piece = json(g -> g.writeString(piece(pieces, index)));
         EventStreamFrames.event(chunk, "contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":"
                 + (toolName != null ? "{\"toolUse\":{\"input\":" + piece + "}}" : "{\"text\":" + piece + "}")
                 + ",\"p\":\"abcdefgh\"}");

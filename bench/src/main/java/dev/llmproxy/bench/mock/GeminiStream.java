@@ -54,7 +54,7 @@ final class GeminiStream extends PacedStream {
     @Override
     ByteBuf chunk(int index) {
         ByteBuf chunk = ctx.alloc().buffer(256);
-        append(chunk, GeminiBodies.response(model, pieces[index], request.toolName, request.toolArguments, null,
+        append(chunk, GeminiBodies.response(model, piece(pieces, index), request.toolName, request.toolArguments, null,
                 promptTokens, index + 1, 0));
         return chunk;
     }

@@ -31,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * @param googleTokenKey the key whose RS256 signature the Google token endpoint checks on assertions, or {@code null}
  *     to accept any well-formed assertion
  * @param googleTokenLifetimeSeconds the {@code expires_in} of the access tokens that endpoint issues
+ * @param stampChunks send each paced content chunk of a default streamed answer as its send time ({@link SendStamp})
+ *     instead of the default text, so that the bench can time every chunk's way through a proxy
  */
 public record MockProviderConfig(
         String host,
@@ -46,7 +48,8 @@ public record MockProviderConfig(
         List<String> models,
         Clock clock,
         @Nullable PublicKey googleTokenKey,
-        long googleTokenLifetimeSeconds) {
+        long googleTokenLifetimeSeconds,
+        boolean stampChunks) {
 
     /** Validates every setting; throws {@link IllegalArgumentException} naming the first bad one. */
     public MockProviderConfig {
@@ -106,7 +109,8 @@ public record MockProviderConfig(
                 .models(models)
                 .clock(clock)
                 .googleTokenKey(googleTokenKey)
-                .googleTokenLifetimeSeconds(googleTokenLifetimeSeconds);
+                .googleTokenLifetimeSeconds(googleTokenLifetimeSeconds)
+                .stampChunks(stampChunks);
     }
 
     /** Builder for {@link MockProviderConfig}. Thread-safety: not thread-safe; use from one thread. */
@@ -125,6 +129,7 @@ public record MockProviderConfig(
         private Clock clock = Clock.systemUTC();
         private @Nullable PublicKey googleTokenKey;
         private long googleTokenLifetimeSeconds = 3599;
+        private boolean stampChunks;
 
         private Builder() {}
 
@@ -215,6 +220,12 @@ public record MockProviderConfig(
             return this;
         }
 
+        /** Send each paced content chunk of a default streamed answer as its send time (default off). */
+        public Builder stampChunks(boolean stampChunks) {
+            this.stampChunks = stampChunks;
+            return this;
+        }
+
         /** Returns the validated config; throws {@link IllegalArgumentException} on a bad value. */
         public MockProviderConfig build() {
             return new MockProviderConfig(
@@ -231,7 +242,8 @@ public record MockProviderConfig(
                     models,
                     clock,
                     googleTokenKey,
-                    googleTokenLifetimeSeconds);
+                    googleTokenLifetimeSeconds,
+                    stampChunks);
         }
     }
 }

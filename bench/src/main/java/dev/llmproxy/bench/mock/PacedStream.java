@@ -38,6 +38,7 @@ abstract class PacedStream {
     private final boolean keepAlive;
     private final Consumer<ChannelFuture> onDone;
     private final int pieces;
+    private final boolean stamped;
 
     private int sent;
     private boolean finished;
@@ -57,7 +58,18 @@ abstract class PacedStream {
         this.keepAlive = keepAlive;
         this.onDone = onDone;
         this.pieces = pieces;
+        this.stamped = isStamped(state, request);
         this.lastWrite = ctx.newSucceededFuture();
+    }
+
+    /** Whether a default text answer's pieces are sent as their send times ({@link SendStamp}). */
+    static boolean isStamped(MockState state, MockRequest request) {
+        return state.config.stampChunks() && request.content == null && request.toolName == null;
+    }
+
+    /** The text of piece {@code index}: its send time when stamped, else the planned piece. */
+    final String piece(String[] planned, int index) {
+        return stamped ? SendStamp.now() : planned[index];
     }
 
     /** Sets the content type and any provider headers of the response head. */

@@ -38,6 +38,9 @@ final class ResponsesStream {
     private final Consumer<ChannelFuture> onDone;
     private final String[] pieces;
     private final String text;
+    private final boolean stamped;
+    /** The stamps sent so far, which are the text the closing events repeat when the pieces are stamped. */
+    private final StringBuilder stampedText = new StringBuilder();
 
     private int sent;
     private int sequence;
@@ -56,6 +59,7 @@ final class ResponsesStream {
         this.text = request.toolName != null ? request.toolArguments
                 : request.content != null ? request.content : ModelAnswers.PIECE.repeat(request.chunks);
         this.pieces = SseStream.split(text, request.chunks);
+        this.stamped = PacedStream.isStamped(state, request);
         this.lastWrite = ctx.newSucceededFuture();
     }
 
@@ -133,7 +137,10 @@ final class ResponsesStream {
                 writeTail();
                 return;
             }
-            String piece = pieces[sent];
+            String piece = stamped ? SendStamp.now() : pieces[sent];
+            if (stamped) {
+                stampedText.append(piece);
+            }
             ByteBuf delta = ctx.alloc().buffer(192);
             if (request.toolName != null) {
                 append(delta, "response.function_call_arguments.delta", g -> {
@@ -162,6 +169,7 @@ final class ResponsesStream {
         int input = request.promptTokens == MockRequest.UNSET ? ModelAnswers.DEFAULT_PROMPT_TOKENS
                 : request.promptTokens;
         int output = request.completionTokens == MockRequest.UNSET ? sent : request.completionTokens;
+        String text = stamped ? stampedText.toString() : this.text;
         ByteBuf tail = ctx.alloc().buffer(1024);
         if (request.toolName != null) {
             append(tail, "response.function_call_arguments.done", g -> {

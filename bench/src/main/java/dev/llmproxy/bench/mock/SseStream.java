@@ -45,6 +45,7 @@ final class SseStream {
     private final String @Nullable [] pieces;
     private final int usageIndex;
     private final int cutAfter;
+    private final boolean stamped;
 
     private int sent;
     private boolean finished;
@@ -65,7 +66,9 @@ final class SseStream {
         this.model = model;
         this.keepAlive = keepAlive;
         this.onDone = onDone;
-        boolean isDefault = request.isDefaultAnswer(state.config);
+        this.stamped = PacedStream.isStamped(state, request);
+        // Stamped pieces differ per chunk, so they are written as generated answers are.
+        boolean isDefault = request.isDefaultAnswer(state.config) && !stamped;
         this.defaults = isDefault ? state.answers(model) : null;
         this.pieces = isDefault ? null : split(contentOf(request), request.chunks);
         this.usageIndex = request.includeUsage ? 1 : 0;
@@ -137,7 +140,7 @@ final class SseStream {
             return copy(event[usageIndex]);
         }
         // Exactly one of defaults and pieces is set (constructor).
-        String piece = requireNonNull(pieces, "pieces")[index];
+        String piece = stamped ? SendStamp.now() : requireNonNull(pieces, "pieces")[index];
         boolean usageNull = request.includeUsage;
         return OpenAiBodies.toSseBuffer(
                 ctx.alloc(),

@@ -53,7 +53,8 @@ final class FeatureReport {
             md.append("\nStreams: \"added over baseline\" is what the feature adds to the first chunk (p50) over its own ")
                     .append("upstream stream straight from the mock, minus what its baseline adds over its own.\n\n")
                     .append("| feature | what | baseline | first chunk p50 ms | added over baseline ms | largest gap max ms ")
-                    .append("| unbuffered | errors + short |\n|---|---|---|---|---|---|---|---|\n");
+                    .append("| chunk delay p50 / p99 ms | unbuffered | paced | held / late chunks | stalled ")
+                    .append("| errors + short |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (FeaturePoint p : points) {
                 Repeats<StreamResult> runs = p.streams();
                 if (runs == null) {
@@ -68,11 +69,21 @@ final class FeatureReport {
                                 : String.format(Locale.ROOT, "%+.3f", addedOverBaseline(points, p)))
                         .append(" | ").append(ReportWriter.cell(runs.stat(
                                 r -> Percentiles.maxMillis(r.largestGapMicros())), "%.2f"))
+                        .append(" | ").append(ReportWriter.cell(runs.stat(
+                                r -> Percentiles.millis(r.delays().delayMicros(), 50)), "%.3f")).append(" / ")
+                        .append(ReportWriter.cell(runs.stat(
+                                r -> Percentiles.millis(r.delays().delayMicros(), 99)), "%.3f"))
                         .append(" | ").append(ReportWriter.cell(runs.stat(r -> r.unbufferedShare() * 100),
-                                "%.1f %%"))
+                                "%.2f %%"))
+                        .append(" | ").append(ReportWriter.cell(runs.stat(r -> r.pacedShare() * 100), "%.2f %%"))
+                        .append(" | ").append(runs.sum(r -> r.delays().heldChunks())).append(" / ")
+                        .append(runs.sum(r -> r.delays().lateChunks()))
+                        .append(" | ").append(ReportWriter.cell(runs.stat(r -> r.delays().stalledShare() * 100),
+                                "%.2f %%"))
                         .append(" | ").append(runs.sum(r -> r.errors() + r.incomplete() + r.shortStreams()))
                         .append(" |\n");
             }
+            md.append("\n").append(ReportWriter.CHUNK_RULES);
         }
         for (FeaturePoint p : points) {
             if (p.countersPerSecond().isEmpty() || p.countersPerSecond().get(0).isEmpty()) {
@@ -128,6 +139,11 @@ final class FeatureReport {
                     number(g, addedOverBaseline(points, p));
                 }
                 spread(g, "unbufferedShare", streams.stat(StreamResult::unbufferedShare));
+                spread(g, "pacedShare", streams.stat(StreamResult::pacedShare));
+                spread(g, "stalledShare", streams.stat(r -> r.delays().stalledShare()));
+                spread(g, "chunkDelayP50Ms", streams.stat(r -> Percentiles.millis(r.delays().delayMicros(), 50)));
+                count(g, "heldChunks", streams.sum(r -> r.delays().heldChunks()));
+                count(g, "lateChunks", streams.sum(r -> r.delays().lateChunks()));
                 count(g, "errors", streams.sum(r -> r.errors() + r.incomplete() + r.shortStreams()));
             }
             for (String name : names(p)) {

@@ -1,5 +1,6 @@
 package dev.llmproxy.bench.scenario;
 
+import dev.llmproxy.bench.load.ChunkDelays;
 import dev.llmproxy.bench.load.ClosedLoopResult;
 import dev.llmproxy.bench.load.OpenLoopResult;
 import dev.llmproxy.bench.load.StreamResult;
@@ -134,8 +135,9 @@ public final class ReportWriter {
     private static void streaming(Table t, List<StreamingPoint> points) {
         t.md.append("\n## c) Streaming (ms)\n\n")
                 .append("| streams | | first chunk p50 | first chunk p99 | largest gap p99 | largest gap max | ")
-                .append("unbuffered | completed | short / errors / unfinished | max events per read |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("chunk delay p50 / p99 | unbuffered | paced | held / late chunks | stalled | completed | ")
+                .append("short / errors / unfinished | max events per read |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         ToDoubleFunction<StreamResult> gap99 = r -> Percentiles.millis(r.largestGapMicros(), 99);
         ToDoubleFunction<StreamResult> gapMax = r -> Percentiles.maxMillis(r.largestGapMicros());
         for (StreamingPoint p : points) {
@@ -145,7 +147,12 @@ public final class ReportWriter {
                 t.row(first, side.name(), cell(runs.stat(r -> StreamingPoint.firstChunkMillis(r, 50)), "%.3f"),
                         cell(runs.stat(r -> StreamingPoint.firstChunkMillis(r, 99)), "%.3f"),
                         cell(runs.stat(gap99), "%.3f"), cell(runs.stat(gapMax), "%.3f"),
-                        cell(runs.stat(r -> r.unbufferedShare() * 100), "%.1f %%"),
+                        cell(runs.stat(r -> Percentiles.millis(r.delays().delayMicros(), 50)), "%.3f") + " / "
+                                + cell(runs.stat(r -> Percentiles.millis(r.delays().delayMicros(), 99)), "%.3f"),
+                        cell(runs.stat(r -> r.unbufferedShare() * 100), "%.2f %%"),
+                        cell(runs.stat(r -> r.pacedShare() * 100), "%.2f %%"),
+                        runs.sum(r -> r.delays().heldChunks()) + " / " + runs.sum(r -> r.delays().lateChunks()),
+                        cell(runs.stat(r -> r.delays().stalledShare() * 100), "%.2f %%"),
                         Long.toString(runs.sum(StreamResult::completed)),
                         runs.sum(StreamResult::shortStreams) + " / " + runs.sum(StreamResult::errors) + " / "
                                 + runs.sum(StreamResult::incomplete),
@@ -156,13 +163,36 @@ public final class ReportWriter {
             for (Difference<StreamResult> d : t.differences(p.direct(), p.proxy(), p.nginx())) {
                 t.row("", "**" + d.name() + "**", cell(d.spread(r -> StreamingPoint.firstChunkMillis(r, 50)), "%.3f"),
                         cell(d.spread(r -> StreamingPoint.firstChunkMillis(r, 99)), "%.3f"),
-                        cell(d.spread(gap99), "%.3f"), cell(d.spread(gapMax), "%.3f"), "", "", "", "");
+                        cell(d.spread(gap99), "%.3f"), cell(d.spread(gapMax), "%.3f"),
+                        cell(d.spread(r -> Percentiles.millis(r.delays().delayMicros(), 50)), "%.3f"), "", "", "",
+                        "", "", "", "");
             }
         }
-        t.md.append("\nA stream is *unbuffered* when all its content chunks arrived and no chunk k arrived earlier ")
-                .append("than t0 + k·interval − interval/2 after the first chunk's arrival t0 (chunks held back and ")
-                .append("released together arrive early against that pacing; late chunks count in the gap instead). ")
-                .append("Times are those of the socket read that completed each event.\n");
+        t.md.append("\n").append(CHUNK_RULES);
+    }
+
+    /** How the streams' columns are judged, for every table that shows them. */
+    static final String CHUNK_RULES = "Every content chunk carries the mock's send time in its text, so each chunk's "
+            + "*delay* is its arrival at the client minus its send. A chunk is *late* when its delay passed half the "
+            + "upstream interval; *stalled* is the share of time (in quarter-interval bins by send time) in which a "
+            + "quarter or more of all streams' chunks were late together, which a machine stall does and a proxy "
+            + "holding one stream's chunk does not. A late chunk outside any stall is *held*, and a stream is "
+            + "*unbuffered* when it was complete with no chunk held. *Paced* is the earlier rule, on arrival times "
+            + "alone: no chunk k arrived earlier than t0 + k·interval − interval/2 after the first chunk's arrival "
+            + "t0, which a stall at the first chunk also breaks. Times are those of the socket read that completed "
+            + "each event.\n";
+
+    /** One line on a stream run's chunk delays, for the progress log. */
+    static String chunkSummary(StreamResult result) {
+        ChunkDelays d = result.delays();
+        if (!d.isStamped()) {
+            return String.format(Locale.ROOT, "%d/%d paced, chunks without send stamps", result.paced(),
+                    result.completed());
+        }
+        return String.format(Locale.ROOT, "chunk delay p50 %.3f ms p99 %.3f ms, %d/%d late, %d held, %d stalls "
+                        + "(%.0f ms, longest %.1f ms), %d paced", Percentiles.millis(d.delayMicros(), 50),
+                Percentiles.millis(d.delayMicros(), 99), d.lateChunks(), d.chunks(), d.heldChunks(), d.stalls(),
+                d.stalledNanos() / 1e6, d.longestStallNanos() / 1e6, result.paced());
     }
 
     /** The report as a JSON document; percentiles in milliseconds, NaN (nothing recorded) as null. */
@@ -322,6 +352,12 @@ public final class ReportWriter {
             number(g, "completed", r.completed());
             number(g, "unbuffered", r.unbuffered());
             number(g, "unbufferedShare", r.unbufferedShare());
+            number(g, "paced", r.paced());
+            number(g, "lateChunks", r.delays().lateChunks());
+            number(g, "heldChunks", r.delays().heldChunks());
+            number(g, "stalls", r.delays().stalls());
+            number(g, "stalledShare", r.delays().stalledShare());
+            percentiles(g, "chunkDelayMs", r.delays().delayMicros());
             number(g, "short", r.shortStreams());
             number(g, "errors", r.errors());
             number(g, "unfinished", r.incomplete());

@@ -230,9 +230,10 @@ public final class ScenarioRunner {
         StreamResult result = generator.run(streamPlan(feature.request(), streams, options.warmup(),
                 options.streamingDuration()));
         progress.printf(Locale.ROOT,
-                "[feature] %s, %d streams: first chunk p50 %.3f ms, %d/%d unbuffered, %d errors%n",
+                "[feature] %s, %d streams: first chunk p50 %.3f ms, %d/%d unbuffered, %d errors; %s%n",
                 feature.name(), streams, Percentiles.millis(result.firstEventMicros(), 50), result.unbuffered(),
-                result.completed() + result.errors() + result.incomplete(), result.errors());
+                result.completed() + result.errors() + result.incomplete(), result.errors(),
+                ReportWriter.chunkSummary(result));
         return result;
     }
 
@@ -333,10 +334,11 @@ public final class ScenarioRunner {
         StreamResult result = generator.run(streamPlan(target.streamRequest(), streams, options.warmup(),
                 options.streamingDuration()));
         progress.printf(Locale.ROOT,
-                "[streaming] %s, %d streams: first chunk p50 %.3f ms, largest gap max %.3f ms, %d/%d unbuffered%n",
+                "[streaming] %s, %d streams: first chunk p50 %.3f ms, largest gap max %.3f ms, %d/%d unbuffered; "
+                        + "%s%n",
                 target.name(), streams, Percentiles.millis(result.firstEventMicros(), 50),
                 Percentiles.maxMillis(result.largestGapMicros()), result.unbuffered(),
-                result.completed() + result.errors() + result.incomplete());
+                result.completed() + result.errors() + result.incomplete(), ReportWriter.chunkSummary(result));
         return result;
     }
 

@@ -97,9 +97,12 @@ class LoadGeneratorTest {
 
             assertThat(result.completed()).isGreaterThanOrEqualTo(3);
             assertThat(result.shortStreams() + result.errors() + result.incomplete()).isZero();
-            // A stall of the client or server of over half an interval before a stream's first event counts as
-            // buffering, and a busy machine has such stalls now and then; a buffering server scores 0 (below).
+            // Three streams are too few to tell a machine stall from a held chunk, and a busy machine has stalls of
+            // over half an interval now and then; a buffering server scores 0 (below).
             assertThat(result.unbufferedShare()).isGreaterThanOrEqualTo(0.6);
+            assertThat(result.delays().isStamped()).isTrue();
+            assertThat(result.delays().chunks()).isEqualTo(result.completed() * 5);
+            assertThat(result.delays().delayMicros().getValueAtPercentile(50)).isLessThan(10_000);
             assertThat(result.firstEventMicros().getTotalCount()).isEqualTo(result.completed());
             // The first event leaves at once: its median is far from the 80 ms a buffered stream's would take.
             assertThat(result.firstEventMicros().getValueAtPercentile(50)).isLessThan(40_000);
@@ -119,6 +122,10 @@ class LoadGeneratorTest {
 
             assertThat(result.completed()).isPositive();
             assertThat(result.unbuffered()).isZero();
+            assertThat(result.paced()).isZero();
+            // The server sends all five once the last one's time has passed: every chunk late, and held.
+            assertThat(result.delays().heldChunks()).isEqualTo(result.completed() * 5);
+            assertThat(result.delays().heldStreams()).isEqualTo(result.completed());
             assertThat(result.shortStreams()).isZero();
             assertThat(result.firstEventMicros().getValueAtPercentile(50)).isGreaterThanOrEqualTo(90_000);
             assertThat(result.maxEventsPerRead()).isEqualTo(5);

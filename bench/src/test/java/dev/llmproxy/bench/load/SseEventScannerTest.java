@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SseEventScannerTest {
@@ -78,6 +80,34 @@ class SseEventScannerTest {
         scanner.reset();
 
         assertThat(scan("\n", Integer.MAX_VALUE)).isZero();
+    }
+
+    @Test
+    void shouldReadEachEventsSendStampWhenSplitAtEachByte() {
+        // 123456789 and -123 as the mock writes them; a piece without a stamp, a cut stamp, a stamp after text.
+        String stream = "data: {\"delta\":{\"content\":\"~00000000075bcd15 \"}}\n\n"
+                + "event: response.output_text.delta\ndata: {\"content\":\"~ffffffffffffff85 \"}\n\n"
+                + "data: {\"delta\":{\"content\":\"tok \"}}\n\n"
+                + "data: {\"delta\":{\"content\":\"~00000000075bcd\"}}\n\n"
+                + "data: {\"delta\":{\"content\":\"a~00000000075bcd15 \"}}\n\n";
+
+        for (int pieceSize : new int[] {1, 7, Integer.MAX_VALUE}) {
+            scanner.reset();
+            List<Long> stamps = new ArrayList<>();
+            byte[] bytes = stream.getBytes(UTF_8);
+            for (int i = 0; i < bytes.length; i += pieceSize) {
+                ByteBuf piece = Unpooled.wrappedBuffer(bytes, i, Math.min(pieceSize, bytes.length - i));
+                scanner.scan(piece, piece.readerIndex(), piece.readableBytes());
+                int events = scanner.drainEvents();
+                for (int e = 0; e < events; e++) {
+                    stamps.add(scanner.stamp(e));
+                }
+                piece.release();
+            }
+
+            assertThat(stamps).as("pieces of %d", pieceSize).containsExactly(123456789L, -123L,
+                    SseEventScanner.NO_STAMP, SseEventScanner.NO_STAMP, SseEventScanner.NO_STAMP);
+        }
     }
 
     private int scan(String text, int pieceSize) {

@@ -69,7 +69,7 @@ class StreamProbeTest {
             feed(shape, probe, 20, 40, 60, 80);
 
             assertThat(probe.isComplete()).as(shape.name()).isTrue();
-            assertThat(probe.isUnbuffered()).as(shape.name()).isTrue();
+            assertThat(probe.isPaced()).as(shape.name()).isTrue();
             assertThat(probe.firstEventNanos()).as(shape.name()).isEqualTo(20 * MS);
             assertThat(probe.largestGapNanos()).as(shape.name()).isEqualTo(20 * MS);
             assertThat(probe.maxEventsPerRead()).as(shape.name()).isEqualTo(1);
@@ -90,7 +90,7 @@ class StreamProbeTest {
             feed(shape, probe, 60, 60, 60, 80);
 
             assertThat(probe.isComplete()).as(shape.name()).isTrue();
-            assertThat(probe.isUnbuffered()).as(shape.name()).isFalse();
+            assertThat(probe.isPaced()).as(shape.name()).isFalse();
         }
     }
 
@@ -101,7 +101,7 @@ class StreamProbeTest {
             // 9 ms late at the start (under half an interval), then on time.
             feed(shape, probe, 29, 40, 60, 80);
 
-            assertThat(probe.isUnbuffered()).as(shape.name()).isTrue();
+            assertThat(probe.isPaced()).as(shape.name()).isTrue();
             assertThat(probe.firstEventNanos()).as(shape.name()).isEqualTo(29 * MS);
         }
     }
@@ -112,7 +112,7 @@ class StreamProbeTest {
             StreamProbe probe = probe(4);
             feed(shape, probe, 80, 80, 80, 80);
 
-            assertThat(probe.isUnbuffered()).as(shape.name()).isFalse();
+            assertThat(probe.isPaced()).as(shape.name()).isFalse();
             assertThat(probe.maxEventsPerRead()).as(shape.name()).isEqualTo(4);
         }
     }
@@ -122,7 +122,7 @@ class StreamProbeTest {
         StreamProbe probe = probe(4);
         feed(RESPONSES_BRIDGED, probe, 20, 40, 100, 110);
 
-        assertThat(probe.isUnbuffered()).isTrue();
+        assertThat(probe.isPaced()).isTrue();
         assertThat(probe.largestGapNanos()).isEqualTo(60 * MS);
     }
 
@@ -133,7 +133,7 @@ class StreamProbeTest {
             probe.onEvents(1, (100 + 20 * k) * MS);
         }
         assertThat(probe.isComplete()).isFalse();
-        assertThat(probe.isUnbuffered()).isFalse();
+        assertThat(probe.isPaced()).isFalse();
     }
 
     @Test
@@ -143,7 +143,7 @@ class StreamProbeTest {
         for (int k = 1; k < 4; k++) {
             probe.onEvents(1, (20 + 20 * k) * MS);
         }
-        assertThat(probe.isUnbuffered()).isTrue();
+        assertThat(probe.isPaced()).isTrue();
     }
 
     @Test
@@ -152,7 +152,7 @@ class StreamProbeTest {
         for (int k = 0; k < 20; k++) {
             probe.onEvents(1, (100 + 20 * k) * MS);
         }
-        assertThat(probe.isUnbuffered()).isTrue();
+        assertThat(probe.isPaced()).isTrue();
     }
 
     @Test

@@ -112,8 +112,11 @@ final class TestHttpServer implements AutoCloseable {
                 case JSON -> ctx.writeAndFlush(json(HttpResponseStatus.OK));
                 case ERROR -> ctx.writeAndFlush(json(HttpResponseStatus.INTERNAL_SERVER_ERROR));
                 case PACED_SSE -> paced(ctx, 0);
-                case BUFFERED_SSE -> ctx.executor().schedule(() -> buffered(ctx),
-                        config.intervalMillis() * config.events(), TimeUnit.MILLISECONDS);
+                case BUFFERED_SSE -> {
+                    long arrived = System.nanoTime();
+                    ctx.executor().schedule(() -> buffered(ctx, arrived), config.intervalMillis() * config.events(),
+                            TimeUnit.MILLISECONDS);
+                }
             }
         }
 
@@ -126,14 +129,15 @@ final class TestHttpServer implements AutoCloseable {
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
                 return;
             }
-            ctx.writeAndFlush(new DefaultHttpContent(text(event(sent))));
+            ctx.writeAndFlush(new DefaultHttpContent(text(event(sent, System.nanoTime()))));
             ctx.executor().schedule(() -> paced(ctx, sent + 1), config.intervalMillis(), TimeUnit.MILLISECONDS);
         }
 
-        private void buffered(ChannelHandlerContext ctx) {
+        /** The events as a proxy that held them all would send them: stamped when its upstream sent each. */
+        private void buffered(ChannelHandlerContext ctx, long arrived) {
             StringBuilder all = new StringBuilder();
             for (int i = 0; i < config.events(); i++) {
-                all.append(event(i));
+                all.append(event(i, arrived + TimeUnit.MILLISECONDS.toNanos(config.intervalMillis()) * i));
             }
             all.append("data: [DONE]\n\n");
             ctx.write(sseHead());
@@ -142,8 +146,10 @@ final class TestHttpServer implements AutoCloseable {
         }
     }
 
-    private static String event(int i) {
-        return "data: {\"choices\":[{\"delta\":{\"content\":\"t" + i + "\"}}]}\n\n";
+    /** Event {@code i}, its content the send stamp of {@code sentNanos} as the bench's mock writes it. */
+    private static String event(int i, long sentNanos) {
+        return "data: {\"id\":" + i + ",\"choices\":[{\"delta\":{\"content\":\""
+                + String.format("~%016x ", sentNanos) + "\"}}]}\n\n";
     }
 
     private static HttpResponse sseHead() {

@@ -2,6 +2,7 @@ package dev.llmproxy.bench.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmproxy.bench.load.ChunkDelays;
 import dev.llmproxy.bench.load.ClosedLoopResult;
 import dev.llmproxy.bench.load.OpenLoopResult;
 import dev.llmproxy.bench.load.RequestTemplate;
@@ -47,8 +48,8 @@ class TargetsTest {
 
     @Test
     void shouldFailTargetsWhenProxyIsSlowBufferedOrLarge() {
-        StreamResult buffered = new StreamResult(300, 100, 90, 0, 0, 0, 20, micros(21_500, 100),
-                micros(30_000, 100));
+        StreamResult buffered = new StreamResult(300, 100, 90, 90, 0, 0, 0, 20, micros(21_500, 100),
+                micros(30_000, 100), delays(100, 0.0));
         ScenarioResults results = new ScenarioResults(
                 List.of(new ThroughputPoint(128, run(closed(50_000), null), run(closed(10_000), 5.0), null)),
                 List.of(new LatencyPoint(2_000, Repeats.of(open(200)), Repeats.of(open(600)), null)),
@@ -91,6 +92,19 @@ class TargetsTest {
         assertThat(checks.get("proxy CPU-s per 10k requests, 32 connections").verdict()).isEqualTo("n/a");
         assertThat(checks.get("proxy peak RSS (VmHWM)").verdict()).isEqualTo("n/a");
         assertThat(checks.get("proxy errors + unanswered requests, all scenarios").verdict()).isEqualTo("PASS");
+    }
+
+    @Test
+    void shouldFailUnbufferedStreamsWhenTheRunWasMostlyStalled() {
+        // A path that held every stream's chunks would make every bin look stalled and excuse every late chunk.
+        ScenarioResults results = new ScenarioResults(List.of(), List.of(),
+                List.of(new StreamingPoint(300, Repeats.of(stream(100, 20_100, 22_000)),
+                        Repeats.of(stream(100, 20_300, 22_000, 0.40)), null)));
+
+        TargetCheck check = byName(Targets.evaluate(results, null, null)).get("streams delivered unbuffered, 300 streams");
+
+        assertThat(check.measured()).isEqualTo("100.00 %, stalled 40.00 % (direct 100.00 %, stalled 0.00 %)");
+        assertThat(check.verdict()).isEqualTo("FAIL");
     }
 
     @Test
@@ -165,8 +179,19 @@ class TargetsTest {
     }
 
     static StreamResult stream(long count, long firstEventMicros, long gapMicros) {
-        return new StreamResult(300, count, count, 0, 0, 0, 1, micros(firstEventMicros, count),
-                micros(gapMicros, count));
+        return stream(count, firstEventMicros, gapMicros, 0.0);
+    }
+
+    static StreamResult stream(long count, long firstEventMicros, long gapMicros, double stalledShare) {
+        return new StreamResult(300, count, count, count, 0, 0, 0, 1, micros(firstEventMicros, count),
+                micros(gapMicros, count), delays(count, stalledShare));
+    }
+
+    /** Judged chunks of {@code streams} complete streams over 10 s, none held, stalled for {@code stalledShare}. */
+    static ChunkDelays delays(long streams, double stalledShare) {
+        long span = 10_000_000_000L;
+        return new ChunkDelays(streams, streams, 0, streams * 20, 0, 0, stalledShare > 0 ? 1 : 0,
+                (long) (span * stalledShare), (long) (span * stalledShare), span, micros(300, streams * 20));
     }
 
     static Histogram micros(long value, long count) {
