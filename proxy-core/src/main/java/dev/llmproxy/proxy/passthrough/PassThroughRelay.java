@@ -457,10 +457,12 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         if (reading != null) {
             reading.release();
         }
-        // The model group is also the model a virtual key was admitted for: the record gives that admission back.
-        String modelGroup = deployment == null ? null : deployment.modelGroup();
-        services.listener().onCallEnded(new CallRecord(request.callId(), Endpoint.PASS_THROUGH, modelGroup,
-                modelGroup, deployment == null ? null : deployment.id(),
+        // The model group is also the model a virtual key was admitted for: the record gives that admission back. A
+        // route of no model group is still a call the spend is written for (LiteLLM logs every pass-through call),
+        // so its record's group is empty rather than absent, which marks a request that never became a call.
+        String model = deployment == null ? null : deployment.modelGroup();
+        services.listener().onCallEnded(new CallRecord(request.callId(), Endpoint.PASS_THROUGH, model,
+                model == null ? "" : model, deployment == null ? null : deployment.id(),
                 principal, clientStatus, error, streamed, reading == null ? null : reading.usage(),
                 request.startNanos(), firstByteNanos, now,
                 headersNanos == 0 ? 0 : headersNanos - sentNanos, List.of(), request.traceparent()));

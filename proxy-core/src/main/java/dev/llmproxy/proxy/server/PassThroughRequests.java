@@ -200,11 +200,11 @@ final class PassThroughRequests {
     private void forward(Forwarding forwarding, Principal caller) {
         Principal principal = caller;
         KeyGrant key = caller.key();
-        String model = forwarding.model();
-        if (key != null && model != null) {
-            // A provider route calls the deployment's model group: the key's budget and limits hold for it as for a
-            // model call, and the record of the relay gives the admission back with its usage.
-            KeyRefusal refusal = key.admit(model, server.clock.millis());
+        if (key != null) {
+            // As LiteLLM's pre-call hooks for call type pass_through_endpoint: the key's budgets and limits hold for
+            // every route it calls, those of a model only on a provider route served by a model group's deployment;
+            // the record of the relay gives the admission back with its usage and cost.
+            KeyRefusal refusal = key.admit(forwarding.model(), server.clock.millis());
             if (refusal != null) {
                 forwarding.principal = caller;
                 refuse(forwarding, RequestAnswers.keyRefusalResponse(forwarding.ctx, refusal, Endpoint.PASS_THROUGH,
