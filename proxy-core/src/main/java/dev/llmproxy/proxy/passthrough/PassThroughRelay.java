@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.passthrough;
 
 import dev.llmproxy.proxy.auth.Principal;
+import dev.llmproxy.proxy.call.AttemptRecord;
 import dev.llmproxy.proxy.call.CallOwner;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.CallServices;
@@ -465,8 +466,22 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
                 model == null ? "" : model, deployment == null ? null : deployment.id(),
                 principal, clientStatus, error, streamed, reading == null ? null : reading.usage(),
                 request.startNanos(), firstByteNanos, now,
-                headersNanos == 0 ? 0 : headersNanos - sentNanos, List.of(), request.traceparent()));
+                headersNanos == 0 ? 0 : headersNanos - sentNanos, attempts(deployment, clientStatus, error, now),
+                request.traceparent()));
         owner.onCallEnded(keepAlive);
+    }
+
+    /**
+     * The one attempt of a provider route served by a deployment, so that the metrics count its tokens and cost as
+     * those of the deployment's calls; none for a route without a deployment.
+     */
+    private List<AttemptRecord> attempts(@Nullable Deployment deployment, int clientStatus,
+            @Nullable ProxyError error, long nowNanos) {
+        if (deployment == null) {
+            return List.of();
+        }
+        return List.of(new AttemptRecord(deployment.id(), clientStatus, error,
+                sentNanos != 0 ? sentNanos : request.startNanos(), headersNanos, nowNanos));
     }
 
     private void cleanUp(boolean reuseConnection) {
