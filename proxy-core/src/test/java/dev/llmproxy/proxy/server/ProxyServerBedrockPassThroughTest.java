@@ -6,6 +6,7 @@ import dev.llmproxy.bench.mock.BedrockExchanges;
 import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.mock.RecordedRequest;
+import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.provider.Endpoint;
@@ -155,6 +156,32 @@ class ProxyServerBedrockPassThroughTest {
         assertThat(response.body()).contains("\"type\":\"message\"");
         assertThat(mock.requests().get(0).uri())
                 .isEqualTo("/model/anthropic.claude-3-5-sonnet-20240620-v1:0/invoke");
+    }
+
+    @Test
+    void shouldReadTheUsageOfEachKindOfBedrockAnswerAsItPasses() {
+        String model = "/bedrock/model/anthropic.claude-3-5-sonnet-20240620-v1:0/";
+        String invoke = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":32,\"messages\":[{\"role\":"
+                + "\"user\",\"content\":[{\"type\":\"text\",\"text\":\"{\\\"mock_chunks\\\":3}\"}]}]}";
+        String[][] calls = {
+            {"converse", converse("{\"mock_chunks\":3}")},
+            {"converse-stream", converse("{\"mock_chunks\":3}")},
+            {"invoke", invoke},
+            {"invoke-with-response-stream", invoke},
+        };
+
+        for (String[] call : calls) {
+            HttpResponse<String> response = proxy.post(model + call[0], call[1], "Authorization",
+                    "Bearer " + MASTER_KEY);
+            assertThat(response.statusCode()).as(call[0]).isEqualTo(200);
+        }
+
+        for (int i = 0; i < calls.length; i++) {
+            Usage usage = proxy.awaitCalls(i + 1).usage();
+            assertThat(usage).as(calls[i][0]).isNotNull();
+            assertThat(usage.promptTokens()).as(calls[i][0]).isEqualTo(10);
+            assertThat(usage.completionTokens()).as(calls[i][0]).isEqualTo(3);
+        }
     }
 
     @Test
