@@ -11,6 +11,7 @@ import dev.llmproxy.proxy.call.StreamedBody;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.Lease;
 import dev.llmproxy.proxy.upstream.UpstreamConnection;
 import dev.llmproxy.proxy.upstream.UpstreamExchange;
 import io.netty.buffer.ByteBuf;
@@ -82,6 +83,8 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
     private final PassThroughRequest request;
     private final PassThroughTarget target;
     private final StreamedBody body;
+    /** The router's admission of the deployment a router model's call goes to, released when the relay ends. */
+    private final @Nullable Lease lease;
     private final Runnable timeoutCheck = this::checkTimeout;
 
     private @Nullable UpstreamConnection connection;
@@ -103,15 +106,18 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
 
     /**
      * @param body the client's body; not taken (the owner releases it once the relay has ended)
+     * @param lease the router's lease on the target's deployment (a router model's call), taken: released once, with
+     *     the answer's status and usage, when the relay ends; or null
      */
     public PassThroughRelay(ChannelHandlerContext ctx, CallOwner owner, CallServices services,
-            PassThroughRequest request, PassThroughTarget target, StreamedBody body) {
+            PassThroughRequest request, PassThroughTarget target, StreamedBody body, @Nullable Lease lease) {
         this.ctx = ctx;
         this.owner = owner;
         this.services = services;
         this.request = request;
         this.target = target;
         this.body = body;
+        this.lease = lease;
     }
 
     /** Connects to the target; the relay may end before this returns. */
@@ -457,6 +463,10 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         usage = null;
         if (reading != null) {
             reading.release();
+        }
+        Lease admitted = lease;
+        if (admitted != null) {
+            admitted.release(clientStatus, reading == null ? null : reading.usage());
         }
         // The model group is also the model a virtual key was admitted for: the record gives that admission back. A
         // route of no model group is still a call the spend is written for (LiteLLM logs every pass-through call),
