@@ -71,19 +71,22 @@ public interface KeyGrant {
      * Admits a call to {@code model}: checks {@link #checkModel}, the budgets of the key, its team, the user's
      * membership of the team and (for a key without a team) its user, then the rpm, tpm and parallel limits of the
      * key, the key for this model, the team, the team for this model and the user; when all pass takes one request
-     * of each limit, to be given back with {@link #release}.
+     * of each limit, to be given back with {@link #release}. A call with no model (a pass-through route that is not a
+     * deployment's) passes only the key's and its owners' budgets and limits: the model lists and the per-model
+     * limits have nothing to apply to, and a blocked team still refuses.
      *
+     * @param model the model group called, or null for a call tied to no model
      * @param nowMillis wall-clock time, epoch milliseconds
      * @return null when admitted, else why not (nothing was taken)
      */
-    @Nullable KeyRefusal admit(String model, long nowMillis);
+    @Nullable KeyRefusal admit(@Nullable String model, long nowMillis);
 
     /**
      * Gives back an admitted call: frees its parallel slots, charges {@code tokens} to the tokens-per-minute windows
      * and adds {@code costUsd} to the spend of the key, its team, the user's membership of the team and the user.
-     * Called exactly once per admitted call, with the {@code model} it was admitted for.
+     * Called exactly once per admitted call, with the {@code model} it was admitted for (null when it had none).
      */
-    void release(String model, long nowMillis, long tokens, double costUsd);
+    void release(@Nullable String model, long nowMillis, long tokens, double costUsd);
 
     /** Receives the quotas of {@link #modelQuotas}. */
     @FunctionalInterface

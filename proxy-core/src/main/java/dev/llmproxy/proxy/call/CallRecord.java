@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param callId the {@code x-litellm-call-id} of the request
  * @param endpoint which model API was called, or null for other paths (health, model list, 404, 405, malformed)
  * @param requestedModel the {@code model} the client asked for, or null when none was read
- * @param modelGroup the model group that served it, or null when routing did not happen
+ * @param modelGroup the model group that served it, or null when routing did not happen; empty for a pass-through
+ *     call to a route of no model group
  * @param deploymentId the deployment of the last attempt, or null when none was made
  * @param principal who made the request, or null when it was refused before authentication succeeded
  * @param status the HTTP status sent to the client (499 when the client went away first)

@@ -192,6 +192,16 @@ final class CachedKey implements KeyGrant {
         return null;
     }
 
+    /** A blocked team refuses its keys on every route, whether or not the route names a model. */
+    private @Nullable KeyRefusal checkTeamBlocked() {
+        TeamState team = team();
+        if (team == null || !team.blocked) {
+            return null;
+        }
+        return new KeyRefusal(KeyRefusal.Reason.TEAM_BLOCKED, "Team=" + team.teamId
+                + " is blocked. Update via `/team/unblock` if you're an admin.", 0);
+    }
+
     private @Nullable TeamState team() {
         String id = teamId;
         return id == null ? null : teams.get(id);
@@ -251,8 +261,8 @@ final class CachedKey implements KeyGrant {
     }
 
     @Override
-    public @Nullable KeyRefusal admit(String model, long nowMillis) {
-        KeyRefusal modelRefusal = checkModel(model);
+    public @Nullable KeyRefusal admit(@Nullable String model, long nowMillis) {
+        KeyRefusal modelRefusal = model != null ? checkModel(model) : checkTeamBlocked();
         if (modelRefusal != null) {
             return modelRefusal;
         }
@@ -308,7 +318,7 @@ final class CachedKey implements KeyGrant {
      * from, and its request stays counted in their current minute (at most one request per lost race, never an
      * admission beyond a limit).
      */
-    private @Nullable KeyRefusal takeLimits(String model, long nowMillis, @Nullable TeamState team,
+    private @Nullable KeyRefusal takeLimits(@Nullable String model, long nowMillis, @Nullable TeamState team,
             @Nullable UserState user) {
         for (int scope = 0; scope < SCOPES; scope++) {
             LimitSet set = limitSet(scope, model, team, user);
@@ -332,18 +342,19 @@ final class CachedKey implements KeyGrant {
         return null;
     }
 
-    private @Nullable LimitSet limitSet(int scope, String model, @Nullable TeamState team, @Nullable UserState user) {
+    private @Nullable LimitSet limitSet(int scope, @Nullable String model, @Nullable TeamState team,
+            @Nullable UserState user) {
         return switch (scope) {
             case SCOPE_KEY -> limits;
-            case SCOPE_KEY_MODEL -> modelLimits.get(model);
+            case SCOPE_KEY_MODEL -> model == null ? null : modelLimits.get(model);
             case SCOPE_TEAM -> team == null ? null : team.limits;
-            case SCOPE_TEAM_MODEL -> team == null ? null : team.modelLimits.get(model);
+            case SCOPE_TEAM_MODEL -> team == null || model == null ? null : team.modelLimits.get(model);
             default -> user == null ? null : user.limits;
         };
     }
 
-    private KeyRefusal rateLimited(int scope, LimitSet set, long waitMillis, String model, @Nullable TeamState team,
-            @Nullable UserState user) {
+    private KeyRefusal rateLimited(int scope, LimitSet set, long waitMillis, @Nullable String model,
+            @Nullable TeamState team, @Nullable UserState user) {
         LimitSpec spec = set.spec();
         String who = switch (scope) {
             case SCOPE_KEY -> "key " + displayName + ". Limits: rpm_limit=" + orNone(spec.requestsPerMinute())
@@ -366,7 +377,7 @@ final class CachedKey implements KeyGrant {
     }
 
     @Override
-    public void release(String model, long nowMillis, long tokens, double costUsd) {
+    public void release(@Nullable String model, long nowMillis, long tokens, double costUsd) {
         long charged = Math.max(0, tokens);
         TeamState team = team();
         UserState user = user();

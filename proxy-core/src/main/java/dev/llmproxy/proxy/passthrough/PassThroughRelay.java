@@ -1,6 +1,7 @@
 package dev.llmproxy.proxy.passthrough;
 
 import dev.llmproxy.proxy.auth.Principal;
+import dev.llmproxy.proxy.call.AttemptRecord;
 import dev.llmproxy.proxy.call.CallOwner;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.CallServices;
@@ -10,6 +11,7 @@ import dev.llmproxy.proxy.call.StreamedBody;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.Lease;
 import dev.llmproxy.proxy.upstream.UpstreamConnection;
 import dev.llmproxy.proxy.upstream.UpstreamExchange;
 import io.netty.buffer.ByteBuf;
@@ -81,6 +83,8 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
     private final PassThroughRequest request;
     private final PassThroughTarget target;
     private final StreamedBody body;
+    /** The router's admission of the deployment a router model's call goes to, released when the relay ends. */
+    private final @Nullable Lease lease;
     private final Runnable timeoutCheck = this::checkTimeout;
 
     private @Nullable UpstreamConnection connection;
@@ -102,15 +106,18 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
 
     /**
      * @param body the client's body; not taken (the owner releases it once the relay has ended)
+     * @param lease the router's lease on the target's deployment (a router model's call), taken: released once, with
+     *     the answer's status and usage, when the relay ends; or null
      */
     public PassThroughRelay(ChannelHandlerContext ctx, CallOwner owner, CallServices services,
-            PassThroughRequest request, PassThroughTarget target, StreamedBody body) {
+            PassThroughRequest request, PassThroughTarget target, StreamedBody body, @Nullable Lease lease) {
         this.ctx = ctx;
         this.owner = owner;
         this.services = services;
         this.request = request;
         this.target = target;
         this.body = body;
+        this.lease = lease;
     }
 
     /** Connects to the target; the relay may end before this returns. */
@@ -457,14 +464,34 @@ public final class PassThroughRelay implements UpstreamExchange, StreamedBody.Si
         if (reading != null) {
             reading.release();
         }
-        // The model group is also the model a virtual key was admitted for: the record gives that admission back.
-        String modelGroup = deployment == null ? null : deployment.modelGroup();
-        services.listener().onCallEnded(new CallRecord(request.callId(), Endpoint.PASS_THROUGH, modelGroup,
-                modelGroup, deployment == null ? null : deployment.id(),
+        Lease admitted = lease;
+        if (admitted != null) {
+            admitted.release(clientStatus, reading == null ? null : reading.usage());
+        }
+        // The model group is also the model a virtual key was admitted for: the record gives that admission back. A
+        // route of no model group is still a call the spend is written for (LiteLLM logs every pass-through call),
+        // so its record's group is empty rather than absent, which marks a request that never became a call.
+        String model = deployment == null ? null : deployment.modelGroup();
+        services.listener().onCallEnded(new CallRecord(request.callId(), Endpoint.PASS_THROUGH, model,
+                model == null ? "" : model, deployment == null ? null : deployment.id(),
                 principal, clientStatus, error, streamed, reading == null ? null : reading.usage(),
                 request.startNanos(), firstByteNanos, now,
-                headersNanos == 0 ? 0 : headersNanos - sentNanos, List.of(), request.traceparent()));
+                headersNanos == 0 ? 0 : headersNanos - sentNanos, attempts(deployment, clientStatus, error, now),
+                request.traceparent()));
         owner.onCallEnded(keepAlive);
+    }
+
+    /**
+     * The one attempt of a provider route served by a deployment, so that the metrics count its tokens and cost as
+     * those of the deployment's calls; none for a route without a deployment.
+     */
+    private List<AttemptRecord> attempts(@Nullable Deployment deployment, int clientStatus,
+            @Nullable ProxyError error, long nowNanos) {
+        if (deployment == null) {
+            return List.of();
+        }
+        return List.of(new AttemptRecord(deployment.id(), clientStatus, error,
+                sentNanos != 0 ? sentNanos : request.startNanos(), headersNanos, nowNanos));
     }
 
     private void cleanUp(boolean reuseConnection) {

@@ -7,12 +7,17 @@ import dev.llmproxy.proxy.provider.ProviderSpec;
 import dev.llmproxy.proxy.provider.Providers;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.ModelRoute;
 import dev.llmproxy.proxy.route.RouteTable;
+import dev.llmproxy.proxy.route.Target;
 import dev.llmproxy.proxy.upstream.Origin;
 import dev.llmproxy.proxy.upstream.TlsPolicy;
 import io.netty.util.AsciiString;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -29,7 +34,10 @@ import org.jspecify.annotations.Nullable;
  * provider in {@code model_list}, with that deployment's credentials; without such a deployment, the providers
  * LiteLLM serves from the environment ({@link #ENVIRONMENT_PROVIDERS}) go to their {@code *_API_BASE} (else their
  * default origin) with their {@code *_API_KEY}; a prefix with neither is not a route. Bedrock's SigV4 signs the
- * payload's hash, so its requests are held whole before they leave ({@link PassThroughTarget#signsBody}).
+ * payload's hash, so its requests are held whole before they leave ({@link PassThroughTarget#signsBody}). A
+ * {@code /bedrock/model/<name>/...} path whose name is a model group of Bedrock deployments is LiteLLM's router
+ * model: {@link #bedrockGroup} finds the group, and the request goes to the deployment the router picks
+ * ({@link #forDeployment}).
  *
  * <p>The matching methods allocate nothing, as every request head is asked about.
  *
@@ -37,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PassThroughRoutes {
     /** No routes: a server without a config (tests). */
-    public static final PassThroughRoutes NONE = new PassThroughRoutes(List.of(), Map.of());
+    public static final PassThroughRoutes NONE = new PassThroughRoutes(List.of(), Map.of(), null);
     /** LiteLLM's provider prefixes, each served by the deployments of the provider of the same name. */
     static final List<String> PROVIDER_PREFIXES =
             List.of("openai", "anthropic", "gemini", "vertex_ai", "cohere", "azure", "mistral", "bedrock");
@@ -49,14 +57,20 @@ public final class PassThroughRoutes {
     /** LiteLLM's default for a configured route, which has no deployment timeout: 10 minutes. */
     private static final long DEFAULT_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 10_000;
+    /** Bedrock's runtime path of a model's action: {@code /bedrock/model/<model id>/<action>}. */
+    private static final String BEDROCK_MODEL = "/bedrock/model/";
 
     /** Longest path first, so that a nested route wins over the one it is nested in. */
     private final List<Configured> configured;
     private final Map<String, Provider> providers;
+    /** The model groups, for LiteLLM's router models on {@code /bedrock/model/...}; null without a config. */
+    private final @Nullable RouteTable routes;
 
-    private PassThroughRoutes(List<Configured> configured, Map<String, Provider> providers) {
+    private PassThroughRoutes(List<Configured> configured, Map<String, Provider> providers,
+            @Nullable RouteTable routes) {
         this.configured = configured;
         this.providers = providers;
+        this.routes = routes;
     }
 
     /**
@@ -102,7 +116,7 @@ public final class PassThroughRoutes {
                 }
             }
         }
-        return new PassThroughRoutes(List.copyOf(configured), Map.copyOf(providers));
+        return new PassThroughRoutes(List.copyOf(configured), Map.copyOf(providers), routes);
     }
 
     /** The provider's route with its environment key and base, as LiteLLM serves it; null without a key. */
@@ -201,6 +215,75 @@ public final class PassThroughRoutes {
         return new PassThroughTarget(provider.origin, uri.substring(prefix.length() + 1), Map.of(), true, true, true,
                 provider.deployment, prefix, provider.auth, provider.signsBody, provider.timeoutNanos,
                 provider.connectTimeoutMillis);
+    }
+
+    /**
+     * The model group a {@code /bedrock/model/<name>/<action>} request names, when {@code <name>} (URL-decoded) is a
+     * configured model group whose deployments are all Bedrock's: LiteLLM's router models, whose call is load-balanced
+     * over the group's deployments (see {@link #forDeployment}). Null for a raw Bedrock model id, which keeps going to
+     * the first Bedrock deployment. Allocates, so is asked only once a request is known to be Bedrock's.
+     *
+     * @param uri the request target, origin form
+     */
+    public @Nullable ModelRoute bedrockGroup(String uri) {
+        RouteTable table = routes;
+        int actionAt = bedrockActionAt(uri);
+        if (table == null || actionAt < 0) {
+            return null;
+        }
+        String name;
+        try {
+            name = URLDecoder.decode(uri.substring(BEDROCK_MODEL.length(), actionAt), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        ModelRoute group = table.resolve(name);
+        // A wildcard group would take every raw id too: only a group named as such is a router model.
+        if (group == null || group.modelGroup().indexOf('*') >= 0) {
+            return null;
+        }
+        for (Target target : group.targets()) {
+            Deployment deployment = target.deployment();
+            ProviderAdapter adapter = deployment.adapter();
+            if (!deployment.provider().name().equals("bedrock") || adapter == null || deployment.origin() == null
+                    || deployment.isMock() || !(adapter.auth() instanceof BedrockAuth)) {
+                return null;
+            }
+        }
+        return group;
+    }
+
+    /**
+     * {@code target}, a {@code /bedrock/model/<group>/<action>} request's, sent to {@code deployment} instead: its
+     * runtime endpoint, its credentials, and its model id in the path in place of the group's name (encoded as boto3
+     * encodes it), the action and the query kept.
+     *
+     * @param deployment a Bedrock deployment of the group {@link #bedrockGroup} found for {@code uri}
+     * @throws IllegalArgumentException when {@code uri} is no Bedrock model path or the deployment has no origin
+     */
+    public PassThroughTarget forDeployment(PassThroughTarget target, Deployment deployment, String uri) {
+        int actionAt = bedrockActionAt(uri);
+        Origin origin = deployment.origin();
+        ProviderAdapter adapter = deployment.adapter();
+        if (actionAt < 0 || origin == null || adapter == null) {
+            throw new IllegalArgumentException("not a Bedrock model path of a Bedrock deployment: " + uri);
+        }
+        String path = "/model/" + URLEncoder.encode(deployment.upstreamModel(), StandardCharsets.UTF_8)
+                + uri.substring(actionAt);
+        return new PassThroughTarget(origin, path, target.headers(), target.forwardClientHeaders(),
+                target.dropClientCredentials(), target.authRequired(), deployment, target.provider(), adapter.auth(),
+                true, deployment.timeoutNanos(), deployment.connectTimeoutMillis());
+    }
+
+    /** Where the action of a {@code /bedrock/model/<model>/<action>} path starts (its slash), or -1. */
+    private static int bedrockActionAt(String uri) {
+        if (!uri.startsWith(BEDROCK_MODEL)) {
+            return -1;
+        }
+        int queryAt = uri.indexOf('?');
+        int pathEnd = queryAt < 0 ? uri.length() : queryAt;
+        int actionAt = uri.lastIndexOf('/', pathEnd - 1);
+        return actionAt > BEDROCK_MODEL.length() && actionAt < pathEnd - 1 ? actionAt : -1;
     }
 
     private @Nullable Configured configuredMatch(String uri) {

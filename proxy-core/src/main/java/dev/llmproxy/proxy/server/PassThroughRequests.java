@@ -13,6 +13,8 @@ import dev.llmproxy.proxy.passthrough.PassThroughRequest;
 import dev.llmproxy.proxy.passthrough.PassThroughTarget;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.Deployment;
+import dev.llmproxy.proxy.route.Lease;
+import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -71,17 +73,19 @@ final class PassThroughRequests {
         if (!ApiPath.isPassThrough(head.uri(), server.passThrough)) {
             return false;
         }
-        PassThroughTarget target = server.passThrough.resolve(ApiPath.originForm(head.uri()));
+        String uri = ApiPath.originForm(head.uri());
+        PassThroughTarget target = server.passThrough.resolve(uri);
         if (target == null) {
             return false;
         }
+        ModelRoute group = target.signsBody() ? server.passThrough.bedrockGroup(uri) : null;
         RequestFacts facts = RequestFacts.arriving(head, server);
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         StreamedBody body = new StreamedBody(ctx, contentType == null ? "" : contentType, null,
                 HttpUtil.getContentLength(head, -1L),
                 target.signsBody() ? server.settings.maxRequestBytes() : StreamedBody.REPLAY_BYTES,
                 server.requestBudget);
-        Forwarding forwarding = new Forwarding(ctx, head, target, facts, body);
+        Forwarding forwarding = new Forwarding(ctx, head, target, group, facts, body);
         current = forwarding;
         // A head the head handler checked leaves its result behind: taken either way, so it is never reused.
         AuthResult checked = headAuth.take(head.headers());
@@ -200,11 +204,11 @@ final class PassThroughRequests {
     private void forward(Forwarding forwarding, Principal caller) {
         Principal principal = caller;
         KeyGrant key = caller.key();
-        String model = forwarding.model();
-        if (key != null && model != null) {
-            // A provider route calls the deployment's model group: the key's budget and limits hold for it as for a
-            // model call, and the record of the relay gives the admission back with its usage.
-            KeyRefusal refusal = key.admit(model, server.clock.millis());
+        if (key != null) {
+            // As LiteLLM's pre-call hooks for call type pass_through_endpoint: the key's budgets and limits hold for
+            // every route it calls, those of a model only on a provider route served by a model group's deployment;
+            // the record of the relay gives the admission back with its usage and cost.
+            KeyRefusal refusal = key.admit(forwarding.model(), server.clock.millis());
             if (refusal != null) {
                 forwarding.principal = caller;
                 refuse(forwarding, RequestAnswers.keyRefusalResponse(forwarding.ctx, refusal, Endpoint.PASS_THROUGH,
@@ -247,13 +251,36 @@ final class PassThroughRequests {
 
     private void startRelay(Forwarding forwarding, Principal principal) {
         RequestFacts facts = forwarding.facts;
+        PassThroughTarget target = forwarding.target;
+        Lease lease = null;
+        ModelRoute group = forwarding.group;
+        if (group != null) {
+            // LiteLLM's router model: one of the group's deployments, picked and admitted as a chat call's would be.
+            lease = server.calls.router().acquire(group, null, server.calls.random().get());
+            if (lease == null) {
+                refuseNoDeployment(forwarding, group);
+                return;
+            }
+            target = server.passThrough.forDeployment(target, lease.target().deployment(),
+                    ApiPath.originForm(forwarding.head.uri()));
+        }
         PassThroughRequest request = new PassThroughRequest(facts.callId(), forwarding.head, principal,
                 facts.startNanos(), facts.keepAlive(), facts.http10(), forwarding.head.headers().get(TRACEPARENT));
         server.activeCalls.incrementAndGet();
-        PassThroughRelay relay = new PassThroughRelay(forwarding.ctx, owner, server.calls, request, forwarding.target,
-                forwarding.body);
+        PassThroughRelay relay = new PassThroughRelay(forwarding.ctx, owner, server.calls, request, target,
+                forwarding.body, lease);
         forwarding.relay = relay;
         relay.start();
+    }
+
+    /** Answers 429 with LiteLLM's words when no deployment of a router model's group can take the call now. */
+    private void refuseNoDeployment(Forwarding forwarding, ModelRoute group) {
+        long seconds = Math.max(1, (server.calls.router().retryAfterMillis(group) + 999) / 1000);
+        FullHttpResponse response = Responses.error(forwarding.ctx.alloc(), ProxyError.NO_DEPLOYMENT_AVAILABLE,
+                "No deployments available for selected model, Try again in " + seconds + " seconds. Passed model="
+                        + group.modelGroup(), null, forwarding.facts.callId());
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
+        refuse(forwarding, response, ProxyError.NO_DEPLOYMENT_AVAILABLE);
     }
 
     /** Answers a request refused before its relay started, at once, whether or not its body has arrived. */
@@ -287,6 +314,8 @@ final class PassThroughRequests {
         final ChannelHandlerContext ctx;
         final HttpRequest head;
         final PassThroughTarget target;
+        /** The model group a Bedrock path names (LiteLLM's router model), or null. */
+        final @Nullable ModelRoute group;
         final RequestFacts facts;
         final StreamedBody body;
         /** Who calls; null while the key is being checked. */
@@ -300,17 +329,25 @@ final class PassThroughRequests {
         /** Whether the key was checked and the relay waits for the whole body (its target signs the body). */
         boolean awaitingBody;
 
-        Forwarding(ChannelHandlerContext ctx, HttpRequest head, PassThroughTarget target, RequestFacts facts,
-                StreamedBody body) {
+        Forwarding(ChannelHandlerContext ctx, HttpRequest head, PassThroughTarget target, @Nullable ModelRoute group,
+                RequestFacts facts, StreamedBody body) {
             this.ctx = ctx;
             this.head = head;
             this.target = target;
+            this.group = group;
             this.facts = facts;
             this.body = body;
         }
 
-        /** The model group a provider route calls (its deployment's), or null for a route without a deployment. */
+        /**
+         * The model group a provider route calls (the router model's, else its deployment's), or null for a route
+         * without a deployment.
+         */
         @Nullable String model() {
+            ModelRoute named = group;
+            if (named != null) {
+                return named.modelGroup();
+            }
             Deployment deployment = target.deployment();
             return deployment == null ? null : deployment.modelGroup();
         }

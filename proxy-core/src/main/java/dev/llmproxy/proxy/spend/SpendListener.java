@@ -76,8 +76,7 @@ public final class SpendListener implements CallListener, BatchUsage.Listener {
         KeyGrant key = principal == null ? null : principal.key();
         long nowMillis = clock.millis();
         if (principal != null && principal.admitted() && key != null) {
-            String model = record.requestedModel();
-            key.release(model == null ? "" : model, nowMillis, usage == null ? 0 : usage.totalTokens(), cost);
+            key.release(record.requestedModel(), nowMillis, usage == null ? 0 : usage.totalTokens(), cost);
         }
         String endUser = principal == null ? null : principal.endUser();
         if (endUser != null) {

@@ -36,10 +36,10 @@ public record FixedKeyGrant(String tokenHash, @Nullable String keyAlias, @Nullab
     }
 
     @Override
-    public @Nullable KeyRefusal admit(String model, long nowMillis) {
+    public @Nullable KeyRefusal admit(@Nullable String model, long nowMillis) {
         return null;
     }
 
     @Override
-    public void release(String model, long nowMillis, long tokens, double costUsd) {}
+    public void release(@Nullable String model, long nowMillis, long tokens, double costUsd) {}
 }

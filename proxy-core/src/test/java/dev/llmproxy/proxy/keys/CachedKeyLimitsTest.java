@@ -110,6 +110,34 @@ class CachedKeyLimitsTest {
         assertThat(alone.userBudget()).isNull();
     }
 
+    @Test
+    void shouldAdmitACallOfNoModelAgainstTheLimitsOfTheKeyAndItsTeamOnly() {
+        directory.installTeam(Team.builder("t").models(List.of("gpt-a")).rpmLimit(2L)
+                .modelRpmLimit(Map.of("gpt-a", 1L)).build(), List.of(), Long.MAX_VALUE);
+        CachedKey key = install(VirtualKey.builder(KeyHash.of(KEY)).teamId("t").models(List.of("gpt-b"))
+                .modelRpmLimit(Map.of("gpt-b", 1L)));
+
+        assertThat(key.admit(null, NOW)).as("neither model list nor per-model limit applies").isNull();
+        key.release(null, NOW, 5, 0);
+        assertThat(key.admit(null, NOW)).isNull();
+        key.release(null, NOW, 5, 0);
+        KeyRefusal third = key.admit(null, NOW);
+
+        assertThat(third).isNotNull();
+        assertThat(third.message()).startsWith("Rate limit exceeded for team t.").contains("rpm_limit=2");
+    }
+
+    @Test
+    void shouldRefuseACallOfNoModelFromAKeyOfABlockedTeam() {
+        directory.installTeam(Team.builder("t").blocked(true).build(), List.of(), Long.MAX_VALUE);
+        CachedKey key = install(VirtualKey.builder(KeyHash.of(KEY)).teamId("t"));
+
+        KeyRefusal refused = key.admit(null, NOW);
+
+        assertThat(refused).isNotNull();
+        assertThat(refused.reason()).isEqualTo(KeyRefusal.Reason.TEAM_BLOCKED);
+    }
+
     private CachedKey install(VirtualKey.Builder key) {
         return directory.install(key.keyName("sk-...").build());
     }

@@ -93,10 +93,10 @@ final class BudgetedKeyGrant implements KeyGrant {
     }
 
     @Override
-    public @Nullable KeyRefusal admit(String model, long nowMillis) {
+    public @Nullable KeyRefusal admit(@Nullable String model, long nowMillis) {
         return null;
     }
 
     @Override
-    public void release(String model, long nowMillis, long tokens, double costUsd) {}
+    public void release(@Nullable String model, long nowMillis, long tokens, double costUsd) {}
 }

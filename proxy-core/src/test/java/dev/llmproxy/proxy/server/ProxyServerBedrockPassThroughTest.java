@@ -6,6 +6,7 @@ import dev.llmproxy.bench.mock.BedrockExchanges;
 import dev.llmproxy.bench.mock.MockProvider;
 import dev.llmproxy.bench.mock.MockProviderConfig;
 import dev.llmproxy.bench.mock.RecordedRequest;
+import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.provider.Endpoint;
@@ -13,7 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +59,25 @@ class ProxyServerBedrockPassThroughTest {
                       api_base: %1$s
                       aws_access_key_id: %2$s
                       aws_secret_access_key: not-the-secret
+                  - model_name: claude-lb
+                    litellm_params:
+                      model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0
+                      api_base: %1$s
+                      aws_access_key_id: %2$s
+                      aws_secret_access_key: %3$s
+                  - model_name: claude-lb
+                    litellm_params:
+                      model: bedrock/anthropic.claude-3-haiku-20240307-v1:0
+                      api_base: %1$s
+                      aws_access_key_id: %2$s
+                      aws_secret_access_key: %3$s
+                  - model_name: tiny
+                    litellm_params:
+                      model: bedrock/amazon.nova-micro-v1:0
+                      api_base: %1$s
+                      aws_access_key_id: %2$s
+                      aws_secret_access_key: %3$s
+                      rpm: 1
                 general_settings:
                   master_key: sk-master
                   max_request_size_mb: 0.01
@@ -155,6 +177,78 @@ class ProxyServerBedrockPassThroughTest {
         assertThat(response.body()).contains("\"type\":\"message\"");
         assertThat(mock.requests().get(0).uri())
                 .isEqualTo("/model/anthropic.claude-3-5-sonnet-20240620-v1:0/invoke");
+    }
+
+    @Test
+    void shouldReadTheUsageOfEachKindOfBedrockAnswerAsItPasses() {
+        String model = "/bedrock/model/anthropic.claude-3-5-sonnet-20240620-v1:0/";
+        String invoke = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":32,\"messages\":[{\"role\":"
+                + "\"user\",\"content\":[{\"type\":\"text\",\"text\":\"{\\\"mock_chunks\\\":3}\"}]}]}";
+        String[][] calls = {
+            {"converse", converse("{\"mock_chunks\":3}")},
+            {"converse-stream", converse("{\"mock_chunks\":3}")},
+            {"invoke", invoke},
+            {"invoke-with-response-stream", invoke},
+        };
+
+        for (String[] call : calls) {
+            HttpResponse<String> response = proxy.post(model + call[0], call[1], "Authorization",
+                    "Bearer " + MASTER_KEY);
+            assertThat(response.statusCode()).as(call[0]).isEqualTo(200);
+        }
+
+        for (int i = 0; i < calls.length; i++) {
+            Usage usage = proxy.awaitCalls(i + 1).usage();
+            assertThat(usage).as(calls[i][0]).isNotNull();
+            assertThat(usage.promptTokens()).as(calls[i][0]).isEqualTo(10);
+            assertThat(usage.completionTokens()).as(calls[i][0]).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void shouldSpreadARouterModelsCallsOverItsGroupsDeploymentsWithTheirOwnModelIds() {
+        Set<String> paths = new HashSet<>();
+        for (int i = 0; i < 24; i++) {
+            HttpResponse<String> response = proxy.post("/bedrock/model/claude-lb/converse?trace=1",
+                    converse("{}"), "Authorization", "Bearer " + MASTER_KEY);
+            assertThat(response.statusCode()).isEqualTo(200);
+            paths.add(mock.requests().get(i).uri());
+        }
+
+        assertThat(paths).containsExactlyInAnyOrder(
+                "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse?trace=1",
+                "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse?trace=1");
+        CallRecord call = proxy.awaitCalls(24);
+        assertThat(call.modelGroup()).isEqualTo("claude-lb");
+        assertThat(call.deploymentId()).isNotNull();
+    }
+
+    @Test
+    void shouldSignARouterModelsCallWithItsOwnDeploymentsCredentials() {
+        HttpResponse<String> routerModel = proxy.post("/bedrock/model/other/converse", converse("{}"),
+                "Authorization", "Bearer " + MASTER_KEY);
+        HttpResponse<String> rawId = proxy.post("/bedrock/model/amazon.nova-pro-v1:0/converse", converse("{}"),
+                "Authorization", "Bearer " + MASTER_KEY);
+
+        assertThat(routerModel.statusCode()).as("signed with other's wrong secret").isEqualTo(403);
+        assertThat(mock.requests().get(0).uri()).isEqualTo("/model/amazon.nova-pro-v1%3A0/converse");
+        assertThat(rawId.statusCode()).as("a raw id: the first Bedrock deployment's credentials").isEqualTo(200);
+        assertThat(mock.requests().get(1).uri()).isEqualTo("/model/amazon.nova-pro-v1:0/converse");
+    }
+
+    @Test
+    void shouldAnswer429WhenNoDeploymentOfARouterModelCanTakeTheCall() {
+        HttpResponse<String> first = proxy.post("/bedrock/model/tiny/converse", converse("{}"),
+                "Authorization", "Bearer " + MASTER_KEY);
+        HttpResponse<String> second = proxy.post("/bedrock/model/tiny/converse", converse("{}"),
+                "Authorization", "Bearer " + MASTER_KEY);
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(second.statusCode()).isEqualTo(429);
+        assertThat(second.body()).contains("No deployments available for selected model").contains("model=tiny");
+        assertThat(second.headers().firstValue("retry-after")).isPresent();
+        assertThat(mock.requests()).hasSize(1);
+        assertThat(proxy.awaitCalls(2).error()).isEqualTo(ProxyError.NO_DEPLOYMENT_AVAILABLE);
     }
 
     @Test
