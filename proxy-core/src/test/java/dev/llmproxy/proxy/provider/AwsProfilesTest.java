@@ -51,7 +51,7 @@ class AwsProfilesTest {
         Path token = Files.writeString(dir.resolve("token"), MockSts.WEB_IDENTITY_TOKEN);
         try (MockProvider mock = MockProvider.start(MockProviderConfig.builder().recordRequests(true).build())) {
             AwsProfiles profiles = new AwsProfiles(dir.resolve("none"), dir.resolve("none"),
-                    new AwsAssumeRole.Target(URI.create(mock.origin()), "us-east-1", "s"), Runnable::run);
+                    new AwsAssumeRole.Target(URI.create(mock.origin()), "us-east-1", "s"), Runnable::run, Map.of());
             AwsProfiles.Source source = profiles.webIdentity(token, "arn:aws:iam::1:role/r");
             HttpClient client = HttpClient.newHttpClient();
 
@@ -76,7 +76,7 @@ class AwsProfilesTest {
                 source_profile = loop
                 """);
         AwsProfiles profiles = new AwsProfiles(dir.resolve("none"), config,
-                new AwsAssumeRole.Target(URI.create("http://127.0.0.1:9"), "us-east-1", "s"), Runnable::run);
+                new AwsAssumeRole.Target(URI.create("http://127.0.0.1:9"), "us-east-1", "s"), Runnable::run, Map.of());
 
         HttpClient client = HttpClient.newHttpClient();
         assertThatThrownBy(() -> profiles.profile("lone").fetch(client, Clock.systemUTC()).toCompletableFuture()
