@@ -76,7 +76,8 @@ record AwsContainerCredentials(URI uri, @Nullable String token, @Nullable Path t
     CompletionStage<Expiring<SigV4.Credentials>> fetch(HttpClient client, Clock clock, Executor files) {
         Path file = tokenFile;
         CompletableFuture<@Nullable String> authorization = file != null
-                ? CompletableFuture.supplyAsync(() -> readToken(file), files) : CompletableFuture.completedFuture(token);
+                ? CompletableFuture.supplyAsync(() -> readToken(file), files)
+                : CompletableFuture.completedFuture(token);
         return authorization.thenCompose(value -> {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
             if (value != null) {

@@ -62,7 +62,10 @@ record AwsCredentialProcess(List<String> command, long timeoutMillis) {
         return new AwsCredentialProcess(split(commandLine), TIMEOUT_MILLIS);
     }
 
-    /** Runs the command; completes with its credentials, or exceptionally with a {@link UpstreamAuth.CredentialsException}. */
+    /**
+     * Runs the command; completes with its credentials, or exceptionally with a
+     * {@link UpstreamAuth.CredentialsException}.
+     */
     CompletionStage<Expiring<SigV4.Credentials>> fetch(Clock clock) {
         requireNonNull(clock, "clock");
         return CompletableFuture.supplyAsync(() -> parse(run(), clock.instant(), name()), RUNNER);

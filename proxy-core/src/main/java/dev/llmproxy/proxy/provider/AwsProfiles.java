@@ -245,7 +245,10 @@ public record AwsProfiles(Path credentialsFile, Path configFile, AwsAssumeRole.T
         return own;
     }
 
-    /** A role profile's {@code credential_source}: {@code Environment}, {@code Ec2InstanceMetadata}, {@code EcsContainer}. */
+    /**
+     * A role profile's {@code credential_source}: {@code Environment}, {@code Ec2InstanceMetadata} or
+     * {@code EcsContainer}.
+     */
     private Resolved credentialSource(String name, String credentialSource) {
         switch (credentialSource) {
             case "Environment" -> {

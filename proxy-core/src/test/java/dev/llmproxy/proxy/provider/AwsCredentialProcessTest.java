@@ -26,8 +26,10 @@ class AwsCredentialProcessTest {
 
     @Test
     void shouldSplitTheCommandLineAsAPosixShellWithoutRunningOne() {
-        assertThat(AwsCredentialProcess.split("  /opt/bin/creds --profile 'my team'  \"say \\\"hi\\\" \\n\" a\\ b $HOME"))
-                .containsExactly("/opt/bin/creds", "--profile", "my team", "say \"hi\" \\n", "a b", "$HOME");
+        String line = "  /opt/bin/creds --profile 'my team'  \"say \\\"hi\\\" \\n\" a\\ b $HOME";
+
+        assertThat(AwsCredentialProcess.split(line)).containsExactly("/opt/bin/creds", "--profile", "my team",
+                "say \"hi\" \\n", "a b", "$HOME");
         assertThat(AwsCredentialProcess.split("vault ''")).containsExactly("vault", "");
         assertThatThrownBy(() -> AwsCredentialProcess.split("creds 'unclosed"))
                 .hasMessage("credential_process has no closing quotation");
