@@ -160,6 +160,35 @@ class AwsProfilesTest {
     }
 
     @Test
+    void shouldChainRolesDownToASourceProfileWithACredentialProcess() throws Exception {
+        Path script = Files.writeString(dir.resolve("creds"), """
+                #!/bin/sh
+                echo '{"Version": 1, "AccessKeyId": "%s", "SecretAccessKey": "%s"}'
+                """.formatted(BedrockExchanges.ACCESS_KEY_ID, BedrockExchanges.SECRET_ACCESS_KEY));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(dir.resolve("config"), """
+                [profile top]
+                role_arn = arn:aws:iam::1:role/top
+                source_profile = middle
+                [profile middle]
+                role_arn = arn:aws:iam::1:role/middle
+                source_profile = base
+                [profile base]
+                credential_process = %s
+                """.formatted(script));
+        try (MockProvider mock = MockProvider.start(MockProviderConfig.builder().recordRequests(true).build())) {
+            AwsProfiles profiles = profiles(mock, Map.of());
+
+            assertThat(fetch(profiles.profile("top")).value().sessionToken()).isEqualTo(MockSts.SESSION_TOKEN);
+            assertThat(mock.requests()).extracting(RecordedRequest::body).hasSize(2).satisfiesExactly(
+                    first -> assertThat(first).contains("&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fmiddle&"),
+                    second -> assertThat(second).contains("&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Ftop&"));
+            assertThat(mock.requests().get(0).header("authorization")).contains(BedrockExchanges.ACCESS_KEY_ID + "/");
+            assertThat(mock.requests().get(1).header("authorization")).contains(MockSts.ACCESS_KEY_ID + "/");
+        }
+    }
+
+    @Test
     void shouldGoOnToTheContainerWhenThereIsNoDefaultProfile() throws Exception {
         try (MockProvider mock = MockProvider.start(MockProviderConfig.builder().recordRequests(true).build())) {
             AwsProfiles profiles = profiles(mock, Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI",
