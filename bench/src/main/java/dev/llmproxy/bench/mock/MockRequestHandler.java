@@ -105,11 +105,14 @@ final class MockRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     request.headers().copy(),
                     request.content().toString(StandardCharsets.UTF_8)));
         }
-        boolean sts = MockSts.handles(request, pathOf(request.uri()));
-        if (sts || MockFiles.handles(pathOf(request.uri()))) {
-            // Files, batches and STS are answered at once: the proxy sends one request at a time on a connection,
-            // so nothing is waiting ahead of them.
-            var response = sts ? MockSts.answer(request) : state.files.answer(request);
+        String path = pathOf(request.uri());
+        boolean sts = MockSts.handles(request, path);
+        boolean credentials = MockAwsCredentials.handles(request, path);
+        if (sts || credentials || MockFiles.handles(path)) {
+            // Files, batches and AWS credentials are answered at once: the proxy sends one request at a time on a
+            // connection, so nothing is waiting ahead of them.
+            var response = sts ? MockSts.answer(request) : credentials ? MockAwsCredentials.answer(request, path)
+                    : state.files.answer(request);
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             if (!keepAlive) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

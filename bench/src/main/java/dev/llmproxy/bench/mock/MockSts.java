@@ -28,7 +28,8 @@ import java.util.Map;
 public final class MockSts {
     /** The temporary access key STS hands out, which the Bedrock routes accept with {@link #SESSION_TOKEN}. */
     public static final String ACCESS_KEY_ID = "ASIAMOCKSTSTEMP";
-    static final String SECRET_ACCESS_KEY = "mock/sts/temporary+secret";
+    /** The secret of {@link #ACCESS_KEY_ID}. */
+    public static final String SECRET_ACCESS_KEY = "mock/sts/temporary+secret";
     public static final String SESSION_TOKEN = "FwoGZXIvYXdzEMockSessionToken==";
     /** The web identity token {@code AssumeRoleWithWebIdentity} accepts. */
     public static final String WEB_IDENTITY_TOKEN = "mock.web.identity-token";

@@ -41,16 +41,19 @@ import org.jspecify.annotations.Nullable;
  *       region, else {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} or the deployment's region, as LiteLLM does;
  *       {@code aws_web_identity_token} may also be LiteLLM's {@code oidc/file/<path>} or {@code oidc/env_path/<VAR>}
  *       (a token file, read again at each refresh) or {@code oidc/env/<VAR>};
- *   <li>a profile of the AWS shared files ({@link AwsProfiles}: its keys, or its {@code role_arn} with its
- *       {@code source_profile} or {@code web_identity_token_file}): {@code aws_profile_name}, which comes before the
- *       environment's key (boto3's {@code Session(profile_name=...)}), or {@code AWS_PROFILE}, after it; with
- *       {@code aws_role_name} the profile's credentials sign the AssumeRole;
- *   <li>IRSA: {@code AWS_WEB_IDENTITY_TOKEN_FILE} with {@code AWS_ROLE_ARN} (and {@code AWS_ROLE_SESSION_NAME}),
- *       when nothing above applies; the token file is read again at each refresh.
+ *   <li>a profile of the AWS shared files ({@link AwsProfiles}: its keys, its {@code role_arn} with its
+ *       {@code source_profile} or {@code credential_source}, its {@code web_identity_token_file}, SSO, its
+ *       {@code credential_process}): {@code aws_profile_name}, which comes before the environment's key (boto3's
+ *       {@code Session(profile_name=...)}); with {@code aws_role_name} the profile's credentials sign the AssumeRole;
+ *   <li>with none of the above, boto3's default chain ({@link AwsProfiles#defaultChain}): {@code AWS_PROFILE}, else
+ *       the {@code default} profile, with IRSA's {@code AWS_ROLE_ARN} and {@code AWS_WEB_IDENTITY_TOKEN_FILE} before
+ *       the profile's own sources, then the container credentials endpoint and the EC2 instance metadata service;
+ *       an {@code aws_role_name} without a key is assumed with the default chain's credentials, as LiteLLM's
+ *       {@code boto3.client("sts")} does.
  * </ul>
  *
- * <p>Unlike boto3, the {@code default} profile is not looked for when nothing is configured: the deployment then has
- * no credentials (AWS answers 403), as before, and the files are never read unless a profile is named.
+ * <p>Every source but fixed keys is fetched off the event loop when the first request needs it and again before its
+ * credentials expire; when the chain finds nothing, the call fails with an error that says where it looked.
  *
  * <p>Thread-safety: immutable.
  *
@@ -84,10 +87,11 @@ record BedrockSettings(String region, String defaultEndpoint) {
 
     /**
      * The deployment's auth: a bearer token when {@code apiKey} (the resolved {@code api_key} or
-     * {@code AWS_BEARER_TOKEN_BEDROCK}) is set, else SigV4 with the configured or environment credentials, else none
-     * (AWS then answers 403, which the client gets as an OpenAI error); with a role, temporary credentials from STS.
+     * {@code AWS_BEARER_TOKEN_BEDROCK}) is set, else SigV4 with the configured or environment credentials, else with
+     * those of a profile or of the default chain; with a role, temporary credentials from STS.
      *
-     * @param stsClient the HTTP client STS is called with, asked for only when a role is configured
+     * @param stsClient the HTTP client STS, SSO and the metadata endpoints are called with, asked for only when the
+     *     credentials are not fixed keys
      */
     UpstreamAuth auth(DeploymentConfig entry, Map<String, String> env, @Nullable String apiKey, Clock clock,
             Supplier<HttpClient> stsClient) {
@@ -105,9 +109,6 @@ record BedrockSettings(String region, String defaultEndpoint) {
         SigV4.Credentials key = keyId == null || secret == null ? null : new SigV4.Credentials(keyId, secret, token);
         String role = first(extra.get("aws_role_name"), env, List.of("AWS_ROLE_NAME"));
         String profile = configuredKeyId == null ? first(extra.get("aws_profile_name"), Map.of(), List.of()) : null;
-        if (profile == null && key == null) {
-            profile = first(null, env, List.of("AWS_PROFILE"));
-        }
         if (profile != null) {
             AwsProfiles profiles = profiles(env, stsTarget(entry, env, clock));
             AwsProfiles.Source source = profiles.profile(profile);
@@ -123,18 +124,21 @@ record BedrockSettings(String region, String defaultEndpoint) {
                 return BedrockAuth.refreshing(profiles(env, stsTarget(entry, env, clock))
                         .webIdentity(Path.of(tokenFile), role), region, stsClient.get(), clock);
             }
-            return BedrockAuth.assumingRole(assumeRole(entry, env, role, key, clock), region, stsClient.get(), clock);
+            String webIdentityToken = webIdentityToken(extra.get("aws_web_identity_token"), env);
+            if (key == null && webIdentityToken == null) {
+                AwsProfiles profiles = profiles(env, stsTarget(entry, env, clock));
+                return BedrockAuth.refreshing(profiles.assumingRole(profiles.defaultChain(), role,
+                        first(extra.get("aws_external_id"), env, List.of("AWS_EXTERNAL_ID"))), region,
+                        stsClient.get(), clock);
+            }
+            return BedrockAuth.assumingRole(assumeRole(entry, env, role, key, webIdentityToken, clock), region,
+                    stsClient.get(), clock);
         }
         if (key != null) {
             return new BedrockAuth(key, region, clock);
         }
-        String irsaToken = first(null, env, List.of("AWS_WEB_IDENTITY_TOKEN_FILE"));
-        String irsaRole = first(null, env, List.of("AWS_ROLE_ARN"));
-        if (irsaToken != null && irsaRole != null) {
-            return BedrockAuth.refreshing(profiles(env, stsTarget(entry, env, clock))
-                    .webIdentity(Path.of(irsaToken), irsaRole), region, stsClient.get(), clock);
-        }
-        return UpstreamAuth.NONE;
+        return BedrockAuth.refreshing(profiles(env, stsTarget(entry, env, clock)).defaultChain(), region,
+                stsClient.get(), clock);
     }
 
     /** The shared files; read on the common pool, as they are small and read once an hour at most. */
@@ -167,14 +171,8 @@ record BedrockSettings(String region, String defaultEndpoint) {
     }
 
     private AwsAssumeRole assumeRole(DeploymentConfig entry, Map<String, String> env, String role,
-            SigV4.@Nullable Credentials key, Clock clock) {
+            SigV4.@Nullable Credentials key, @Nullable String webIdentityToken, Clock clock) {
         Map<String, Object> extra = entry.litellmParams().extraParams();
-        String webIdentityToken = webIdentityToken(extra.get("aws_web_identity_token"), env);
-        if (key == null && webIdentityToken == null) {
-            throw new ConfigException(entry.location(), entry.keyPath() + ".litellm_params.aws_role_name",
-                    "assuming a role needs aws_access_key_id and aws_secret_access_key (or AWS_ACCESS_KEY_ID and "
-                            + "AWS_SECRET_ACCESS_KEY) to sign AssumeRole, or aws_web_identity_token");
-        }
         AwsAssumeRole.Target sts = stsTarget(entry, env, clock);
         return new AwsAssumeRole(sts.endpoint(), sts.region(), role, sts.sessionName(),
                 first(extra.get("aws_external_id"), env, List.of("AWS_EXTERNAL_ID")), key, webIdentityToken);
