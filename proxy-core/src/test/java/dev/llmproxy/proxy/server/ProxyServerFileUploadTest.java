@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -218,6 +219,38 @@ class ProxyServerFileUploadTest {
         assertThat(call.endpoint()).isEqualTo(Endpoint.CREATE_FILE);
         assertThat(mock.requests()).isEmpty();
         assertThat(mock.openConnections()).isZero();
+    }
+
+    @Test
+    void shouldCheckTheKeyBeforeRelayingTheUpload() throws Exception {
+        String body = field("purpose", "batch") + fileHead() + "x\r\n--" + BOUNDARY + "--\r\n";
+        String config = """
+                model_list:
+                  - model_name: gpt
+                    litellm_params:
+                      model: openai/gpt-4o-mini
+                      api_base: %1$s/v1
+                      api_key: sk-test
+                general_settings:
+                  master_key: sk-master
+                """.formatted(mock.origin());
+        try (ProxyFixture keyed = ProxyFixture.start(Files.createDirectories(dir.resolve("keyed")), config)) {
+            assertThat(upload(keyed, body, "Bearer sk-wrong").statusCode()).isEqualTo(401);
+            assertThat(upload(keyed, body, "Bearer sk-master").statusCode()).isEqualTo(200);
+            assertThat(keyed.awaitCalls(2).endpoint()).isEqualTo(Endpoint.CREATE_FILE);
+        }
+        assertThat(mock.requests()).hasSize(1);
+    }
+
+    private HttpResponse<String> upload(ProxyFixture target, String body, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(target.uri("/v1/files"))
+                .header("Content-Type", MULTIPART)
+                .header("Authorization", authorization)
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> upload(String body) throws IOException, InterruptedException {
