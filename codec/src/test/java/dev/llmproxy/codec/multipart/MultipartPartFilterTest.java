@@ -185,7 +185,8 @@ class MultipartPartFilterTest {
     void shouldFailWhenTooManyFieldsAreRead() {
         StringBuilder body = new StringBuilder();
         for (int i = 0; i <= MultipartPartFilter.MAX_FIELDS; i++) {
-            body.append("--").append(BOUNDARY).append("\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nm\r\n");
+            body.append("--").append(BOUNDARY)
+                    .append("\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nm\r\n");
         }
         MultipartPartFilter scanner = MultipartPartFilter.scanner(BOUNDARY, "file", READS);
         scanner.scan(ascii(body.append("--").append(BOUNDARY).append("--").toString()));

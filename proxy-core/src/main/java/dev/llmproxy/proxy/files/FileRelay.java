@@ -60,9 +60,11 @@ import org.slf4j.LoggerFactory;
  * far (the routing fields cut out by the rewriter, which has passed the file part's start in them, so the body's new
  * length is known when the client gave one; else it goes chunked), then each client part as it arrives. Reading
  * from the client pauses while the upstream connection is not writable (onWritable resumes it); the body holds at
- * most StreamedBody.REPLAY_BYTES meanwhile, for the one resend below. A file's content (a 2xx to GET .../content) is relayed as it arrives, flushed per read
- * cycle, with reading from the provider paused while the client is not writable; a batch output's usage is read
- * from it on the way (BatchOutputUsage) and reported when the download completes. Every other answer is a small
+ * most StreamedBody.REPLAY_BYTES meanwhile, for the one resend below.
+ *
+ * A file's content (a 2xx to GET .../content) is relayed as it arrives, flushed per read cycle, with reading from the
+ * provider paused while the client is not writable; a batch output's usage is read from it on the way
+ * (BatchOutputUsage) and reported when the download completes. Every other answer is a small
  * JSON object: collected (bounded), its ids rewritten when the deployment was chosen by model (FileIds), and
  * written whole. Errors are relayed as the provider wrote them (OpenAI and Azure write OpenAI's error shape).
  *

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * provider as it arrives. The key is checked and the parts read until the {@code model} field is found (the bytes
  * before it are held, up to {@code max_request_size_mb}); then the call starts with the body, which it owns from then
  * on. A file's upload ({@code POST /v1/files}) is read the same way until its {@code file} part starts, with a
- * {@code purpose} before it or after it (held up to {@code max_request_size_mb}), then relayed by the files API. An upload answered before its call started (refused) drops its body; when part of it is still to come, the
- * connection closes lingering (the rest is read and dropped).
+ * {@code purpose} before it or after it (held up to {@code max_request_size_mb}), then relayed by the files API. An
+ * upload answered before its call started (refused) drops its body; when part of it is still to come, the connection
+ * closes lingering (the rest is read and dropped).
  *
  * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
  */
