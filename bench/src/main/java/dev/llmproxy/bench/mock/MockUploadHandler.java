@@ -46,7 +46,8 @@ import org.jspecify.annotations.Nullable;
  * {@code response_format} {@code json} (the default; with a duration usage), {@code text}, {@code srt}, {@code vtt}
  * or {@code verbose_json} for audio, or an SSE stream for a transcription with {@code stream=true}; an image list
  * for images; a 400 in OpenAI's words without a {@code model} field
- * or a multipart content type. An upload whose {@code model} field is {@value #STALL_MODEL} is not read for
+ * or a multipart content type. An upload with a field whose value is {@value #STALL_MODEL} (the {@code model} of a
+ * transcription, the {@code purpose} of a file) is not read for
  * {@value #STALL_SECONDS} s after its first part (the socket stops being read), for backpressure tests; then it is
  * read again, so that the mock sees the connection close.
  *
@@ -111,8 +112,9 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
                 bytes.getBytes(bytes.readerIndex(), copy);
                 kept.writeBytes(copy);
             }
-            // A file upload keeps up to 16 MiB: searching it on every part would be quadratic, and it never stalls.
-            if (!stalled && keepLimit == KEPT_BYTES
+            // Only the first KEPT_BYTES are searched: a file upload keeps up to 16 MiB, searched on every part
+            // that would be quadratic.
+            if (!stalled && kept.size() - keep < KEPT_BYTES
                     && kept.toString(StandardCharsets.ISO_8859_1).contains("\r\n" + STALL_MODEL + "\r\n")) {
                 stalled = true;
                 ctx.channel().config().setAutoRead(false);

@@ -204,6 +204,42 @@ class ProxyServerFileUploadTest {
     }
 
     @Test
+    void shouldStopReadingTheClientWhileTheProviderDoesNotRead() throws Exception {
+        // The mock stops reading an upload with a field valued stall-upload for a few seconds.
+        byte[] head = (field("purpose", "stall-upload") + field("model", "gpt") + fileHead())
+                .getBytes(StandardCharsets.UTF_8);
+        long declared = 140L * 1024 * 1024;
+        AtomicLong written = new AtomicLong();
+        try (RawClient raw = new RawClient(proxy.port())) {
+            raw.send("POST /v1/files HTTP/1.1\r\nHost: x\r\nContent-Type: " + MULTIPART
+                    + "\r\nContent-Length: " + declared + "\r\n\r\n");
+            raw.sendRaw(head);
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    while (written.get() < declared - head.length) {
+                        raw.sendRaw(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    // The socket closed at the end of the test: the writer was blocked, as it should be.
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            AtomicLong seen = new AtomicLong(-1);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> seen.getAndSet(written.get()) == written.get());
+            // Socket buffers on both sides of the proxy hold a few MB; the proxy itself holds at most its replay MiB.
+            assertThat(written.get()).isLessThan(64L * 1024 * 1024);
+        }
+        CallRecord call = proxy.awaitCalls(1);
+        assertThat(call.error()).isEqualTo(ProxyError.CLIENT_CLOSED);
+        assertThat(call.endpoint()).isEqualTo(Endpoint.CREATE_FILE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> mock.openConnections() == 0);
+    }
+
+    @Test
     void shouldRefuseAnUnknownModelBeforeTheFileArrivesAndCloseTheConnection() throws Exception {
         String head = field("purpose", "batch") + field("model", "nope") + fileHead();
         try (RawClient raw = new RawClient(proxy.port())) {
