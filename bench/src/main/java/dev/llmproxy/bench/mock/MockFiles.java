@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -56,7 +57,8 @@ final class MockFiles {
         this.createdAt = createdAt;
     }
 
-    private record StoredFile(String id, String purpose, String filename, byte[] bytes) {}
+    /** A stored file; {@code bytes} is empty for one too large to keep, whose size is {@code size}. */
+    private record StoredFile(String id, String purpose, String filename, byte[] bytes, long size) {}
 
     private static final class Batch {
         final String id;
@@ -167,8 +169,8 @@ final class MockFiles {
                 return error(HttpResponseStatus.BAD_REQUEST, "Missing required parameter: '"
                         + (purpose == null ? "purpose" : "file") + "'.", purpose == null ? "purpose" : "file");
             }
-            StoredFile file = new StoredFile("file-" + Long.toString(36 * 36 * 36 + serial.incrementAndGet(), 36)
-                    + "mock", purpose, upload.getFilename(), upload.get());
+            byte[] bytes = upload.get();
+            StoredFile file = new StoredFile(newFileId(), purpose, upload.getFilename(), bytes, bytes.length);
             files.put(file.id(), file);
             return json(HttpResponseStatus.OK, fileObject(file));
         } catch (IOException | HttpPostRequestDecoder.ErrorDataDecoderException e) {
@@ -176,6 +178,39 @@ final class MockFiles {
         } finally {
             decoder.destroy();
         }
+    }
+
+    /**
+     * The answer to an upload too large to keep, read as it streamed in ({@link MockUploadHandler}): its text fields
+     * (from the body's first bytes) checked as OpenAI checks them, and a file stored with its size but no content.
+     */
+    FullHttpResponse uploadedUnkept(HttpHeaders headers, Map<String, String> fields, @Nullable String filename,
+            long size) {
+        if (headers.get(HttpHeaderNames.AUTHORIZATION) == null && headers.get("api-key") == null) {
+            return error(HttpResponseStatus.UNAUTHORIZED, "You didn't provide an API key.", null);
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String name : fields.keySet()) {
+            if (!name.equals("purpose") && !name.startsWith("expires_after[")) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            return error(HttpResponseStatus.BAD_REQUEST, "Unrecognized request argument supplied: "
+                    + String.join(", ", unknown), unknown.get(0));
+        }
+        String purpose = fields.get("purpose");
+        if (purpose == null || filename == null) {
+            return error(HttpResponseStatus.BAD_REQUEST, "Missing required parameter: '"
+                    + (purpose == null ? "purpose" : "file") + "'.", purpose == null ? "purpose" : "file");
+        }
+        StoredFile file = new StoredFile(newFileId(), purpose, filename, new byte[0], size);
+        files.put(file.id(), file);
+        return json(HttpResponseStatus.OK, fileObject(file));
+    }
+
+    private String newFileId() {
+        return "file-" + Long.toString(36 * 36 * 36 + serial.incrementAndGet(), 36) + "mock";
     }
 
     private FullHttpResponse listFiles() {
@@ -303,8 +338,9 @@ final class MockFiles {
                     .append(",\"completion_tokens\":").append(COMPLETION_TOKENS).append(",\"total_tokens\":")
                     .append(PROMPT_TOKENS + COMPLETION_TOKENS).append("}}},\"error\":null}\n");
         }
+        byte[] outputBytes = out.toString().getBytes(StandardCharsets.UTF_8);
         StoredFile output = new StoredFile("file-" + Long.toString(36 * 36 * 36 + serial.incrementAndGet(), 36)
-                + "out", "batch_output", batch.id + "_output.jsonl", out.toString().getBytes(StandardCharsets.UTF_8));
+                + "out", "batch_output", batch.id + "_output.jsonl", outputBytes, outputBytes.length);
         files.put(output.id(), output);
         batch.outputFileId = output.id();
         batch.total = line;
@@ -327,7 +363,7 @@ final class MockFiles {
     }
 
     private String fileObject(StoredFile file) {
-        return "{\"id\":" + quote(file.id()) + ",\"object\":\"file\",\"bytes\":" + file.bytes().length
+        return "{\"id\":" + quote(file.id()) + ",\"object\":\"file\",\"bytes\":" + file.size()
                 + ",\"created_at\":" + createdAt + ",\"filename\":" + quote(file.filename()) + ",\"purpose\":"
                 + quote(file.purpose()) + ",\"status\":\"processed\",\"expires_at\":null,\"status_details\":null}";
     }

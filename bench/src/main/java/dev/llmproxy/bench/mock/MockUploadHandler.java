@@ -5,10 +5,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -32,7 +35,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * OpenAI's upload endpoints, read as they stream in (never collected, so a 100 MB upload costs the mock nothing):
  * {@code .../audio/transcriptions}, {@code .../audio/translations}, {@code .../images/edits} and
- * {@code .../images/variations}, under any prefix ({@code /v1}, Azure's {@code /openai/deployments/{name}}). Sits
+ * {@code .../images/variations}, under any prefix ({@code /v1}, Azure's {@code /openai/deployments/{name}}), and
+ * {@code POST /v1/files} (also Azure's {@code /openai/files}), answered by {@link MockFiles}: whole when the body fits
+ * in {@value #FILE_KEPT_BYTES} bytes, else counted and stored without its content. Sits
  * before the aggregator; other requests pass by untouched. In: {@code HttpObject}s; out: full responses.
  *
  * <p>The body's first {@value #KEPT_BYTES} bytes are kept: the form fields are read from them (OpenAI's SDKs send
@@ -41,7 +46,8 @@ import org.jspecify.annotations.Nullable;
  * {@code response_format} {@code json} (the default; with a duration usage), {@code text}, {@code srt}, {@code vtt}
  * or {@code verbose_json} for audio, or an SSE stream for a transcription with {@code stream=true}; an image list
  * for images; a 400 in OpenAI's words without a {@code model} field
- * or a multipart content type. An upload whose {@code model} field is {@value #STALL_MODEL} is not read for
+ * or a multipart content type. An upload with a field whose value is {@value #STALL_MODEL} (the {@code model} of a
+ * transcription, the {@code purpose} of a file) is not read for
  * {@value #STALL_SECONDS} s after its first part (the socket stops being read), for backpressure tests; then it is
  * read again, so that the mock sees the connection close.
  *
@@ -51,6 +57,8 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
     /** The recorded request's header saying how many body bytes the mock received. */
     static final String RECEIVED_BYTES_HEADER = "x-mock-received-bytes";
     static final int KEPT_BYTES = 64 * 1024;
+    /** How much of a file upload is kept: a file up to this size can be downloaded again. */
+    static final int FILE_KEPT_BYTES = 16 * 1024 * 1024;
     /** The model whose uploads the mock stops reading. */
     static final String STALL_MODEL = "stall-upload";
     static final int STALL_SECONDS = 5;
@@ -62,6 +70,7 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
     private @Nullable HttpRequest head;
     private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
     private long received;
+    private int keepLimit = KEPT_BYTES;
 
     MockUploadHandler(MockState state) {
         this.state = state;
@@ -73,7 +82,11 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
         }
         String path = pathOf(request.uri());
         return path.endsWith("/audio/transcriptions") || path.endsWith("/audio/translations")
-                || path.endsWith("/images/edits") || path.endsWith("/images/variations");
+                || path.endsWith("/images/edits") || path.endsWith("/images/variations") || isFileUpload(path);
+    }
+
+    private static boolean isFileUpload(String path) {
+        return path.equals("/v1/files") || path.equals("/files") || path.equals("/openai/files");
     }
 
     @Override
@@ -83,6 +96,7 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
             stalled = false;
             kept.reset();
             received = 0;
+            keepLimit = isFileUpload(pathOf(request.uri())) ? FILE_KEPT_BYTES : KEPT_BYTES;
             state.counters.requestsReceived.incrementAndGet();
         }
         if (head == null) {
@@ -92,13 +106,16 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpContent part) {
             ByteBuf bytes = part.content();
             received += bytes.readableBytes();
-            int keep = Math.min(bytes.readableBytes(), KEPT_BYTES - kept.size());
+            int keep = Math.min(bytes.readableBytes(), keepLimit - kept.size());
             if (keep > 0) {
                 byte[] copy = new byte[keep];
                 bytes.getBytes(bytes.readerIndex(), copy);
                 kept.writeBytes(copy);
             }
-            if (!stalled && kept.toString(StandardCharsets.ISO_8859_1).contains("\r\n" + STALL_MODEL + "\r\n")) {
+            // Only the first KEPT_BYTES are searched: a file upload keeps up to 16 MiB, searched on every part
+            // that would be quadratic.
+            if (!stalled && kept.size() - keep < KEPT_BYTES
+                    && kept.toString(StandardCharsets.ISO_8859_1).contains("\r\n" + STALL_MODEL + "\r\n")) {
                 stalled = true;
                 ctx.channel().config().setAutoRead(false);
                 ctx.executor().schedule(() -> ctx.channel().config().setAutoRead(true), STALL_SECONDS,
@@ -131,6 +148,10 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Map<String, String> fields = fields(body, boundary);
+        if (isFileUpload(pathOf(request.uri()))) {
+            answerFile(ctx, keepAlive, request, fields);
+            return;
+        }
         String model = fields.get("model");
         if (model == null && !request.uri().contains("/openai/deployments/")) {
             write(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, HttpHeaderValues.APPLICATION_JSON,
@@ -164,6 +185,34 @@ final class MockUploadHandler extends ChannelInboundHandlerAdapter {
                             + "\",\"segments\":[]}");
             default -> write(ctx, keepAlive, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON,
                     "{\"text\":\"" + text + "\",\"usage\":{\"type\":\"duration\",\"seconds\":" + seconds + "}}");
+        }
+    }
+
+    private void answerFile(ChannelHandlerContext ctx, boolean keepAlive, HttpRequest request,
+            Map<String, String> fields) {
+        FullHttpResponse response;
+        if (received <= kept.size()) {
+            FullHttpRequest whole = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+                    request.uri(), Unpooled.wrappedBuffer(kept.toByteArray()), request.headers().copy(),
+                    EmptyHttpHeaders.INSTANCE);
+            HttpUtil.setTransferEncodingChunked(whole, false);
+            HttpUtil.setContentLength(whole, whole.content().readableBytes());
+            try {
+                response = state.files.answer(whole);
+            } finally {
+                whole.release();
+            }
+        } else {
+            String body = kept.toString(StandardCharsets.ISO_8859_1);
+            int at = body.indexOf("filename=\"");
+            String filename = at < 0 ? null : body.substring(at + 10, body.indexOf('"', at + 10));
+            response = state.files.uploadedUnkept(request.headers(), fields, filename, received);
+        }
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(response, ctx.voidPromise());
         }
     }
 

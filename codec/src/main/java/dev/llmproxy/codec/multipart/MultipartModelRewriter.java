@@ -426,7 +426,7 @@ public final class MultipartModelRewriter {
         return null;
     }
 
-    private static boolean isValidBoundary(String boundary) {
+    static boolean isValidBoundary(String boundary) {
         int length = boundary.length();
         if (length == 0 || length > MAX_BOUNDARY_CHARS || boundary.charAt(length - 1) == ' ') {
             return false;

@@ -183,8 +183,8 @@ public final class StreamedBody {
         }
     }
 
-    /** The call started: from now on the body holds only what a retry may need. */
-    void callStarted() {
+    /** The call (or the relay) taking the body started: from now on it holds only what a retry may need. */
+    public void callStarted() {
         holdBytes = REPLAY_BYTES;
     }
 

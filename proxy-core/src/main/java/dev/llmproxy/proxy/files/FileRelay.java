@@ -2,6 +2,8 @@ package dev.llmproxy.proxy.files;
 
 import dev.llmproxy.codec.files.BatchOutputUsage;
 import dev.llmproxy.codec.files.FileIdRewriter;
+import dev.llmproxy.codec.multipart.MultipartModelRewriter;
+import dev.llmproxy.codec.multipart.MultipartPartFilter;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.CallOwner;
@@ -9,6 +11,7 @@ import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.CallServices;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.call.StreamedBody;
 import dev.llmproxy.proxy.provider.UpstreamAuth;
 import dev.llmproxy.proxy.route.Deployment;
 import dev.llmproxy.proxy.upstream.Origin;
@@ -19,7 +22,10 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -29,6 +35,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
@@ -49,22 +56,30 @@ import org.slf4j.LoggerFactory;
  *
  * One upstream request, no retries: a file lives on one deployment, and an upload or a batch created twice is not
  * the same as once. start() leases a connection of the deployment's origin, onConnected() applies the deployment's
- * authentication and sends. A file's content (a 2xx to GET .../content) is relayed as it arrives, flushed per read
- * cycle, with reading from the provider paused while the client is not writable; a batch output's usage is read
- * from it on the way (BatchOutputUsage) and reported when the download completes. Every other answer is a small
+ * authentication and sends. An upload's body (a StreamedBody) is not collected: the head goes with the bytes read so
+ * far (the routing fields cut out by the rewriter, which has passed the file part's start in them, so the body's new
+ * length is known when the client gave one; else it goes chunked), then each client part as it arrives. Reading
+ * from the client pauses while the upstream connection is not writable (onWritable resumes it); the body holds at
+ * most StreamedBody.REPLAY_BYTES meanwhile, for the one resend below.
+ *
+ * A file's content (a 2xx to GET .../content) is relayed as it arrives, flushed per read cycle, with reading from the
+ * provider paused while the client is not writable; a batch output's usage is read from it on the way
+ * (BatchOutputUsage) and reported when the download completes. Every other answer is a small
  * JSON object: collected (bounded), its ids rewritten when the deployment was chosen by model (FileIds), and
  * written whole. Errors are relayed as the provider wrote them (OpenAI and Azure write OpenAI's error shape).
  *
  * End states (exactly one, guarded by `done`): answered, cut mid-content (the client connection is closed, as a
  * plain body cannot be marked), failed before the answer started (an OpenAI error), or abandoned by the client.
  * Each releases the request body, the timer, any collected body and the upstream connection, sends one CallRecord
- * and tells the owner.
+ * and tells the owner. An upload whose client stops mid-body (the StreamedBody fails) ends the same way: the
+ * upstream connection is closed, so the provider never takes a half file. A connection goes back to its pool only
+ * when the whole request was sent.
  */
 /**
  * Relays one files or batches request to its deployment. Thread-safety: confined to the client connection's event
  * loop, which is also the event loop of the upstream connection it leases.
  */
-final class FileRelay implements UpstreamExchange, FilesCall {
+final class FileRelay implements UpstreamExchange, FilesCall, StreamedBody.Sink {
     private static final Logger log = LoggerFactory.getLogger(FileRelay.class);
     /** The most a JSON answer (a file or batch object, or a page of them) may weigh; they are a few KB. */
     private static final int MAX_JSON_BYTES = 16 * 1024 * 1024;
@@ -87,6 +102,10 @@ final class FileRelay implements UpstreamExchange, FilesCall {
 
     /** The body to send; owned here until the relay ends. */
     private @Nullable ByteBuf body;
+    /** An upload's body, streamed as it arrives; owned here until the relay ends. */
+    private @Nullable StreamedBody upload;
+    /** Cuts the routing fields out of the upload's body; made for each send of it. */
+    private @Nullable MultipartPartFilter rewriter;
     private @Nullable UpstreamConnection connection;
     private @Nullable ScheduledFuture<?> timer;
     private @Nullable HttpResponse head;
@@ -104,6 +123,8 @@ final class FileRelay implements UpstreamExchange, FilesCall {
     private boolean receivedAny;
     private boolean retried;
     private boolean awaitingWritability;
+    /** Whether the whole request went to the provider (only then may its connection be reused). */
+    private boolean requestSent;
     private boolean done;
 
     /**
@@ -124,6 +145,17 @@ final class FileRelay implements UpstreamExchange, FilesCall {
         this.contentType = contentType;
         this.batchUsage = batchUsage;
         this.silenceNanos = deployment.timeoutNanos();
+    }
+
+    /**
+     * An upload's relay: {@code POST path} with {@code upload}'s body, streamed as it arrives.
+     *
+     * @param upload taken (released when the relay ends); its content type is a multipart one with a boundary
+     */
+    FileRelay(ChannelHandlerContext ctx, CallOwner owner, CallServices services, FileRequest request,
+            FileTargets.Choice choice, HttpMethod method, String path, StreamedBody upload) {
+        this(ctx, owner, services, request, choice, method, path, null, upload.contentType(), null);
+        this.upload = upload;
     }
 
     void start() {
@@ -152,6 +184,22 @@ final class FileRelay implements UpstreamExchange, FilesCall {
     }
 
     private void send(UpstreamConnection upstreamConnection) {
+        StreamedBody streamed = upload;
+        if (streamed != null) {
+            HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, path,
+                    Responses.HEADERS.newHeaders());
+            head.headers()
+                    .set(HttpHeaderNames.HOST, deployment.hostHeader())
+                    .set(HttpHeaderNames.USER_AGENT, USER_AGENT)
+                    .set(HttpHeaderNames.ACCEPT, "*/*")
+                    .set(HttpHeaderNames.CONTENT_TYPE, streamed.contentType());
+            if (choice.adapter().auth().apply(head, Unpooled.EMPTY_BUFFER)) {
+                sendUpload(upstreamConnection, head, streamed);
+            } else {
+                awaitAuth(upstreamConnection);
+            }
+            return;
+        }
         ByteBuf own = body;
         ByteBuf content = own == null ? Unpooled.EMPTY_BUFFER : own.retainedDuplicate();
         FullHttpRequest upstreamRequest = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path, content,
@@ -169,10 +217,17 @@ final class FileRelay implements UpstreamExchange, FilesCall {
         UpstreamAuth auth = choice.adapter().auth();
         if (auth.apply(upstreamRequest, content)) {
             sentNanos = services.ticker().getAsLong();
+            requestSent = true;
             upstreamConnection.send(upstreamRequest);
             return;
         }
         upstreamRequest.release();
+        awaitAuth(upstreamConnection);
+    }
+
+    /** Sends again once the deployment's credentials are ready. */
+    private void awaitAuth(UpstreamConnection upstreamConnection) {
+        UpstreamAuth auth = choice.adapter().auth();
         auth.ready().whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
             if (done || connection != upstreamConnection) {
                 return;
@@ -183,6 +238,78 @@ final class FileRelay implements UpstreamExchange, FilesCall {
             }
             send(upstreamConnection);
         }));
+    }
+
+    /**
+     * Sends an upload's head and the body received so far, the routing fields cut out; the rest follows part by part
+     * ({@link #onBodyPart}).
+     */
+    private void sendUpload(UpstreamConnection upstreamConnection, HttpRequest head, StreamedBody streamed) {
+        String boundary = MultipartModelRewriter.boundary(streamed.contentType());
+        if (boundary == null) {
+            throw new IllegalStateException("an upload without a multipart boundary");
+        }
+        MultipartPartFilter rewriting = FilesApi.uploadRewriter(boundary);
+        rewriter = rewriting;
+        ByteBuf received = streamed.attach(this);
+        ByteBuf first = rewriting.rewrite(ctx.alloc(), received);
+        long dropped = received.readableBytes() - first.readableBytes();
+        received.release();
+        if (!rewriting.fileStarted()) {
+            // The client's handler saw the file part start in these very bytes before the relay started.
+            first.release();
+            fail(ProxyError.BAD_REQUEST, "Malformed multipart body");
+            return;
+        }
+        if (streamed.declaredLength() >= 0) {
+            HttpUtil.setContentLength(head, streamed.declaredLength() - dropped);
+        } else {
+            HttpUtil.setTransferEncodingChunked(head, true);
+        }
+        requestSent = streamed.isComplete();
+        sentNanos = services.ticker().getAsLong();
+        upstreamConnection.send(head);
+        upstreamConnection.sendPart(requestSent ? new DefaultLastHttpContent(first) : new DefaultHttpContent(first));
+        if (!requestSent && !upstreamConnection.isWritable()) {
+            streamed.pauseClient();
+        }
+    }
+
+    @Override
+    public void onBodyPart(ByteBuf part, boolean last) {
+        UpstreamConnection upstreamConnection = connection;
+        StreamedBody streamed = upload;
+        MultipartPartFilter rewriting = rewriter;
+        if (done || upstreamConnection == null || streamed == null || rewriting == null) {
+            part.release();
+            return;
+        }
+        ByteBuf out = rewriting.rewrite(ctx.alloc(), part);
+        part.release();
+        // The provider is busy reading the body: its silence is measured from the last bytes it was sent.
+        lastActivityNanos = services.ticker().getAsLong();
+        requestSent = last;
+        upstreamConnection.sendPart(last ? new DefaultLastHttpContent(out) : new DefaultHttpContent(out));
+        if (!last && !upstreamConnection.isWritable()) {
+            streamed.pauseClient();
+        }
+    }
+
+    @Override
+    public void onBodyFailed(ProxyError error, String message) {
+        if (done) {
+            return;
+        }
+        log.info("[{}] upload failed: {}", request.callId(), message);
+        failOrCut(error, message);
+    }
+
+    @Override
+    public void onWritable() {
+        StreamedBody streamed = upload;
+        if (streamed != null && !done) {
+            streamed.resumeClient();
+        }
     }
 
     @Override
@@ -306,7 +433,7 @@ final class FileRelay implements UpstreamExchange, FilesCall {
                 type == null ? HttpHeaderValues.APPLICATION_JSON : AsciiString.of(type), out, request.callId());
         addProxyHeaders(answer.headers());
         Responses.setConnection(answer, request.keepAlive(), request.http10());
-        cleanUp(upstreamKeepAlive);
+        cleanUp(upstreamKeepAlive && requestSent);
         Responses.writeLast(ctx, answer, request.keepAlive());
         finish(status, null, request.keepAlive());
     }
@@ -317,7 +444,7 @@ final class FileRelay implements UpstreamExchange, FilesCall {
         if (scanner != null) {
             usage = scanner.usage();
         }
-        cleanUp(upstreamKeepAlive && !bodyEndsAtClose);
+        cleanUp(upstreamKeepAlive && !bodyEndsAtClose && requestSent);
         if (usage != null && scanner != null && batchUsage != null) {
             String fileId = request.providerId() == null ? "" : request.providerId();
             batchUsage.onBatchUsage(new BatchUsage("batch:" + deployment.id() + ":" + fileId, request.callId(),
@@ -379,9 +506,14 @@ final class FileRelay implements UpstreamExchange, FilesCall {
         }
         UpstreamConnection lost = connection;
         connection = null;
-        if (!receivedAny && !retried && lost != null && lost.isReused()) {
+        StreamedBody streamed = upload;
+        if (!receivedAny && !retried && lost != null && lost.isReused()
+                && (streamed == null || streamed.isReplayable())) {
             // A pooled connection the provider closed just as it was reused: nothing was processed, send once more.
             retried = true;
+            if (streamed != null) {
+                streamed.detach(this);
+            }
             Origin origin = deployment.origin();
             if (origin != null) {
                 services.upstream().acquire(ctx.channel().eventLoop(), origin, deployment.connectTimeoutMillis(),
@@ -468,6 +600,11 @@ final class FileRelay implements UpstreamExchange, FilesCall {
         body = null;
         if (own != null) {
             own.release();
+        }
+        StreamedBody streamed = upload;
+        upload = null;
+        if (streamed != null) {
+            streamed.release();
         }
         ScheduledFuture<?> pending = timer;
         timer = null;

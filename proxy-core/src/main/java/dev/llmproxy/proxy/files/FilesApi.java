@@ -3,7 +3,7 @@ package dev.llmproxy.proxy.files;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.files.FileIdRewriter;
-import dev.llmproxy.codec.files.MultipartForm;
+import dev.llmproxy.codec.multipart.MultipartPartFilter;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.CallOwner;
@@ -11,6 +11,7 @@ import dev.llmproxy.proxy.call.CallRecord;
 import dev.llmproxy.proxy.call.CallServices;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
+import dev.llmproxy.proxy.call.StreamedBody;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.RouteTable;
 import io.netty.buffer.ByteBuf;
@@ -20,6 +21,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.QueryStringEncoder;
 import java.net.URLEncoder;
@@ -35,9 +38,14 @@ import org.jspecify.annotations.Nullable;
  * deployment ({@link FileTargets}) and relays it ({@link FileRelay}).
  *
  * <ul>
- *   <li>An upload ({@code multipart/form-data} with {@code purpose} and {@code file}) may name its target with the
- *       form fields {@code model}, {@code target_model_names} (one name) or {@code custom_llm_provider}; those fields
- *       are routing, so they are cut from the body the provider gets (the other parts go as they are, not copied).
+ *   <li>An upload ({@code multipart/form-data} with {@code purpose} and {@code file}) is streamed: its body is read
+ *       only up to the start of the {@code file} part (and on to {@code purpose} when the file came first, held up to
+ *       {@code max_request_size_mb}), then relayed as it arrives ({@link #startUpload}). It may name its target with
+ *       the form fields {@code model}, {@code target_model_names} (one name) or {@code custom_llm_provider} before
+ *       the file; those fields are routing, so they are cut from the body the provider gets (the other parts go as
+ *       they are, not copied). A routing field after the file neither routes nor is cut: the target is chosen when
+ *       the file starts, and the body from there on passes untouched, so the provider sees the field (OpenAI
+ *       refuses unknown fields with a 400 it names).
  *   <li>A batch is created on the deployment its {@code input_file_id} names; {@code model} and
  *       {@code custom_llm_provider} members are taken out of the body.
  *   <li>Every other call finds its deployment in the id it names, else by {@code ?model=} / {@code x-litellm-model},
@@ -45,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  *       deployment.
  * </ul>
  *
- * <p>The upload is the aggregated request body, bounded by the server's body limit.
+ * <p>Every other request's body is collected first, bounded by the server's body limit.
  *
  * <p>Thread-safety: immutable; {@link #start} is called on the client connection's event loop.
  */
@@ -53,6 +61,7 @@ public final class FilesApi {
     private static final String MODEL_HEADER = "x-litellm-model";
     private static final String PROVIDER_HEADER = "custom-llm-provider";
     private static final String PROVIDER = "custom_llm_provider";
+    private static final String FILE_FIELD = "file";
     private static final Set<String> ROUTING_MEMBERS = Set.of("model", PROVIDER, "target_model_names");
     private static final Set<String> ROUTING_QUERY = Set.of("model", PROVIDER);
 
@@ -104,8 +113,7 @@ public final class FilesApi {
         }
         try {
             return switch (operation) {
-                case CREATE_FILE -> upload(ctx, owner, request, query, refused, principal, callId, startNanos,
-                        keepAlive, http10);
+                case CREATE_FILE -> throw new IllegalStateException("an upload's body is streamed: startUpload");
                 case CREATE_BATCH -> createBatch(ctx, owner, request, query, refused, principal, callId,
                         startNanos, keepAlive, http10);
                 default -> byPath(ctx, owner, request, query, operation, parsed.id(), refused, principal, callId,
@@ -116,58 +124,64 @@ public final class FilesApi {
         }
     }
 
-    private FilesCall upload(ChannelHandlerContext ctx, CallOwner owner, FullHttpRequest request,
-            QueryStringDecoder query, Refused refused, Principal principal, String callId, long startNanos,
+    /**
+     * Answers an upload whose form fields up to its file part were read ({@code form}, a scanner made by
+     * {@link #uploadScanner}): relayed, its body streamed as it arrives, or refused with an OpenAI error. The owner is
+     * told when the answer is done; one {@link CallRecord} goes to the listeners.
+     *
+     * @param head the request's head
+     * @param uri the request's origin-form URI
+     * @param body the upload's body, taken: released here or by the relay
+     */
+    public FilesCall startUpload(ChannelHandlerContext ctx, CallOwner owner, HttpRequest head, String uri,
+            MultipartPartFilter form, StreamedBody body, Principal principal, String callId, long startNanos,
             boolean keepAlive, boolean http10) {
-        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        String boundary = MultipartForm.boundary(contentType);
-        if (boundary == null) {
-            return refused.answer(ProxyError.BAD_REQUEST,
-                    "A file upload must be multipart/form-data with the fields purpose and file", null);
-        }
-        MultipartForm form;
-        try {
-            form = MultipartForm.read(request.content(), boundary);
-        } catch (MultipartForm.MalformedFormException e) {
-            return refused.answer(ProxyError.BAD_REQUEST, "Malformed multipart body: " + e.getMessage(), null);
-        }
-        if (form.field("purpose") == null) {
-            return refused.answer(ProxyError.MISSING_FIELD, "Missing required field: purpose", "purpose");
-        }
-        MultipartForm.Part file = form.part("file");
-        if (file == null || file.fileName() == null) {
-            return refused.answer(ProxyError.MISSING_FIELD, "Missing required field: file (a file part)", "file");
-        }
+        QueryStringDecoder query = new QueryStringDecoder(uri);
+        Refused refused = new Refused(ctx, owner, callId, startNanos, keepAlive, http10, principal,
+                Endpoint.CREATE_FILE);
         List<String> targetNames = new ArrayList<>();
-        for (MultipartForm.Part part : form.parts()) {
-            if (isTargetModelNames(part.name()) && part.fileName() == null) {
-                for (String name : form.text(part).split(",")) {
+        String formModel = null;
+        String formProvider = null;
+        for (MultipartPartFilter.Field field : form.fields()) {
+            if (!field.beforeFile()) {
+                continue;
+            }
+            if (isTargetModelNames(field.name())) {
+                for (String name : field.value().split(",")) {
                     if (!name.isBlank() && !targetNames.contains(name.trim())) {
                         targetNames.add(name.trim());
                     }
                 }
+            } else if (formModel == null && field.name().equals("model")) {
+                formModel = field.value();
+            } else if (formProvider == null && field.name().equals(PROVIDER)) {
+                formProvider = field.value();
             }
         }
         if (targetNames.size() > 1) {
+            body.release();
             return refused.answer(ProxyError.BAD_REQUEST, "llmproxy relays a file to one model: target_model_names"
                     + " names " + targetNames.size() + " (" + String.join(", ", targetNames) + ")",
                     "target_model_names");
         }
-        String model = firstNonBlank(form.field("model"), targetNames.isEmpty() ? null : targetNames.get(0),
-                param(query, "model"), request.headers().get(MODEL_HEADER));
-        String provider = firstNonBlank(request.headers().get(PROVIDER_HEADER), param(query, PROVIDER),
-                form.field(PROVIDER));
+        HttpHeaders headers = head.headers();
+        String model = firstNonBlank(formModel, targetNames.isEmpty() ? null : targetNames.get(0),
+                param(query, "model"), headers.get(MODEL_HEADER));
+        String provider = firstNonBlank(headers.get(PROVIDER_HEADER), param(query, PROVIDER), formProvider);
         FileTargets.Result target = model != null ? targets.byModel(model, principal.key(), services.random().get())
                 : targets.byProvider(provider != null ? provider : "openai", principal.key());
         if (target instanceof FileTargets.Refusal refusal) {
+            body.release();
             return refused.answer(refusal.error(), refusal.message(), refusal.param());
         }
         FileTargets.Choice choice = (FileTargets.Choice) target;
-        ByteBuf body = form.without(ctx.alloc(), FilesApi::isRoutingField);
         FileRequest facts = new FileRequest(callId, startNanos, keepAlive, http10, principal,
                 FileOperation.CREATE_FILE, model, null);
-        return relay(ctx, owner, facts, choice, choice.adapter().accountPath("/files", forwardedQuery(query)),
-                body, contentType);
+        body.callStarted();
+        FileRelay relay = new FileRelay(ctx, owner, services, facts, choice, HttpMethod.POST,
+                choice.adapter().accountPath("/files", forwardedQuery(query)), body);
+        relay.start();
+        return relay;
     }
 
     private FilesCall createBatch(ChannelHandlerContext ctx, CallOwner owner, FullHttpRequest request,
@@ -247,6 +261,35 @@ public final class FilesApi {
                 facts.operation() == FileOperation.FILE_CONTENT ? batchUsage : null);
         relay.start();
         return relay;
+    }
+
+    /**
+     * Whether {@code uri} (origin form) is an upload ({@code POST /v1/files} or {@code /files}), whose body is
+     * streamed ({@link #startUpload}) rather than collected.
+     */
+    public static boolean isUpload(String uri) {
+        String path = new QueryStringDecoder(uri).path();
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path.equals("/v1/files") || path.equals("/files");
+    }
+
+    /**
+     * A scanner for an upload's body: holds the fields that route it ({@code model}, {@code target_model_names},
+     * {@code custom_llm_provider}) and {@code purpose}, and notes where the {@code file} part starts.
+     */
+    public static MultipartPartFilter uploadScanner(String boundary) {
+        return MultipartPartFilter.scanner(boundary, FILE_FIELD, FilesApi::isReadField);
+    }
+
+    /** A rewriter that cuts the routing fields before the file part out of an upload's body. */
+    static MultipartPartFilter uploadRewriter(String boundary) {
+        return MultipartPartFilter.rewriter(boundary, FILE_FIELD, FilesApi::isRoutingField);
+    }
+
+    private static boolean isReadField(String name) {
+        return name.equals("purpose") || name.equals("model") || name.equals(PROVIDER) || isTargetModelNames(name);
     }
 
     private static boolean isRoutingField(String name) {

@@ -164,14 +164,17 @@ record ApiPath(Kind kind, @Nullable Endpoint endpoint, @Nullable String pathMode
 
     /**
      * Whether the body of the request {@code head} introduces is streamed to the provider as it arrives rather than
-     * collected first: an upload ({@link Endpoint#isUpload()}). Decided on the head; a JSON path pays two
-     * {@code indexOf} calls for it.
+     * collected first: an upload ({@link Endpoint#isUpload()}, or a file's, {@link FilesApi#isUpload}). Decided on
+     * the head; a JSON path pays three {@code indexOf} calls for it.
      */
     static boolean streamsBody(HttpRequest head) {
         if (!HttpMethod.POST.equals(head.method())) {
             return false;
         }
         String uri = head.uri();
+        if (uri.indexOf("/files") >= 0) {
+            return FilesApi.isUpload(originForm(uri));
+        }
         if (uri.indexOf("/audio/") < 0 && uri.indexOf("/images/") < 0) {
             return false;
         }

@@ -3,6 +3,7 @@ package dev.llmproxy.proxy.server;
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.json.RequestScanner;
 import dev.llmproxy.codec.json.RouterParams;
+import dev.llmproxy.codec.multipart.MultipartPartFilter;
 import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.KeyRefusal;
@@ -821,6 +822,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements CallOw
         ModelCall call = new ModelCall(ctx, this, server.calls, request, body);
         current = call;
         call.start();
+    }
+
+    @Override
+    public void startFileUpload(ChannelHandlerContext ctx, HttpRequest head, RequestFacts facts, Principal principal,
+            MultipartPartFilter form, StreamedBody body) {
+        server.activeCalls.incrementAndGet();
+        FilesCall call = server.files.startUpload(ctx, this, head, ApiPath.originForm(head.uri()), form, body,
+                principal, facts.callId(), facts.startNanos(), facts.keepAlive(), facts.http10());
+        if (!call.isDone()) {
+            currentFiles = call;
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.llmproxy.proxy.server;
 
+import dev.llmproxy.codec.multipart.MultipartPartFilter;
 import dev.llmproxy.proxy.auth.KeyRefusal;
 import dev.llmproxy.proxy.auth.Principal;
 import dev.llmproxy.proxy.call.CallRequest;
@@ -10,6 +11,7 @@ import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,6 +35,13 @@ interface RequestAnswers {
 
     /** Answers the request in flight with a model call whose body streams in as it arrives; takes {@code body}. */
     void startCall(ChannelHandlerContext ctx, CallRequest request, StreamedBody body);
+
+    /**
+     * Answers the upload in flight ({@code POST /v1/files}) with a relay of its body, which streams in as it arrives;
+     * takes {@code body}. {@code form} has read the fields up to the file part.
+     */
+    void startFileUpload(ChannelHandlerContext ctx, HttpRequest head, RequestFacts facts, Principal principal,
+            MultipartPartFilter form, StreamedBody body);
 
     default void record(RequestFacts facts, @Nullable Endpoint endpoint, @Nullable String model,
             @Nullable Principal principal, ProxyError error) {

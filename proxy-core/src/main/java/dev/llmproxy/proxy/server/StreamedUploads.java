@@ -2,6 +2,7 @@ package dev.llmproxy.proxy.server;
 
 import dev.llmproxy.codec.json.RequestInfo;
 import dev.llmproxy.codec.multipart.MultipartModelRewriter;
+import dev.llmproxy.codec.multipart.MultipartPartFilter;
 import dev.llmproxy.proxy.auth.AuthResult;
 import dev.llmproxy.proxy.auth.KeyGrant;
 import dev.llmproxy.proxy.auth.KeyRefusal;
@@ -11,6 +12,7 @@ import dev.llmproxy.proxy.call.CallRequest;
 import dev.llmproxy.proxy.call.ProxyError;
 import dev.llmproxy.proxy.call.Responses;
 import dev.llmproxy.proxy.call.StreamedBody;
+import dev.llmproxy.proxy.files.FilesApi;
 import dev.llmproxy.proxy.provider.Endpoint;
 import dev.llmproxy.proxy.route.ModelRoute;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * The uploads of one connection ({@link ApiPath#streamsBody}): a body that is not collected but streamed to the
  * provider as it arrives. The key is checked and the parts read until the {@code model} field is found (the bytes
  * before it are held, up to {@code max_request_size_mb}); then the call starts with the body, which it owns from then
- * on. An upload answered before its call started (refused) drops its body; when part of it is still to come, the
- * connection closes lingering (the rest is read and dropped).
+ * on. A file's upload ({@code POST /v1/files}) is read the same way until its {@code file} part starts, with a
+ * {@code purpose} before it or after it (held up to {@code max_request_size_mb}), then relayed by the files API. An
+ * upload answered before its call started (refused) drops its body; when part of it is still to come, the connection
+ * closes lingering (the rest is read and dropped).
  *
  * <p>Thread-safety: one instance per connection, confined to the connection's event loop.
  */
@@ -60,17 +64,20 @@ final class StreamedUploads {
         ApiPath path = ApiPath.of(head.uri());
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         String boundary = MultipartModelRewriter.boundary(contentType);
+        boolean file = path.kind() == ApiPath.Kind.FILES;
         // A path that names the model (Azure's form) needs no model field: the body then goes as it is.
         boolean modelInPath = path.pathModel() != null;
         StreamedBody body = new StreamedBody(ctx, contentType == null ? "" : contentType,
-                modelInPath ? null : boundary, HttpUtil.getContentLength(head, -1L), server.settings.maxRequestBytes(),
-                server.requestBudget);
-        Upload reading = new Upload(ctx, head, path, facts, body,
-                boundary == null || modelInPath ? null : MultipartModelRewriter.scanner(boundary));
+                modelInPath || file ? null : boundary, HttpUtil.getContentLength(head, -1L),
+                server.settings.maxRequestBytes(), server.requestBudget);
+        Upload reading = new Upload(ctx, head, path, file ? Endpoint.CREATE_FILE : path.endpoint(), facts, body,
+                boundary == null || modelInPath || file ? null : MultipartModelRewriter.scanner(boundary),
+                boundary == null || !file ? null : FilesApi.uploadScanner(boundary));
         upload = reading;
         if (boundary == null) {
-            refuse(reading, ProxyError.BAD_REQUEST, "Invalid Content-Type: expected multipart/form-data with "
-                    + "a boundary", null, null);
+            refuse(reading, ProxyError.BAD_REQUEST, file
+                    ? "A file upload must be multipart/form-data with the fields purpose and file"
+                    : "Invalid Content-Type: expected multipart/form-data with a boundary", null, null);
             return;
         }
         AuthResult checked = headAuth.take(head.headers());
@@ -102,6 +109,13 @@ final class StreamedUploads {
             scanner.scan(part.content());
             if (last) {
                 scanner.finish();
+            }
+        }
+        MultipartPartFilter form = reading.form;
+        if (!reading.started && !reading.ended && !failed && form != null) {
+            form.scan(part.content());
+            if (last) {
+                form.finish();
             }
         }
         reading.received = last;
@@ -136,8 +150,7 @@ final class StreamedUploads {
             reading.body.release();
             if (!reading.ended) {
                 reading.ended = true;
-                answers.record(reading.facts, reading.path.endpoint(), null, reading.principal,
-                        ProxyError.CLIENT_CLOSED);
+                answers.record(reading.facts, reading.endpoint, null, reading.principal, ProxyError.CLIENT_CLOSED);
             }
         }
     }
@@ -173,6 +186,11 @@ final class StreamedUploads {
         if (bodyFailure != null) {
             String message = reading.body.failureMessage();
             refuse(reading, bodyFailure, message != null ? message : "Invalid request body", null, null);
+            return;
+        }
+        MultipartPartFilter form = reading.form;
+        if (form != null) {
+            startFileWhenReady(reading, form);
             return;
         }
         String model = reading.path.pathModel();
@@ -212,9 +230,36 @@ final class StreamedUploads {
         startCall(reading, principal, model);
     }
 
+    /** Starts a file's relay once its key is checked, its file part started and its purpose read. */
+    private void startFileWhenReady(Upload reading, MultipartPartFilter form) {
+        String error = form.error();
+        if (error != null) {
+            refuse(reading, ProxyError.BAD_REQUEST, error, null, null);
+            return;
+        }
+        boolean purpose = form.field("purpose") != null;
+        if (!form.fileStarted() || !purpose) {
+            if (reading.received) {
+                refuse(reading, ProxyError.MISSING_FIELD, purpose ? "Missing required field: file (a file part)"
+                        : "Missing required field: purpose", purpose ? "file" : "purpose", null);
+            } else if (reading.body.receivedBytes() > server.settings.maxRequestBytes()) {
+                refuse(reading, ProxyError.BODY_TOO_LARGE, "The field purpose and the file part must start within "
+                        + "the first " + server.settings.maxRequestBytes() + " bytes of an upload "
+                        + "(general_settings.max_request_size_mb)", purpose ? "file" : "purpose", null);
+            }
+            return;
+        }
+        Principal principal = reading.principal;
+        if (principal == null) {
+            return;
+        }
+        reading.started = true;
+        answers.startFileUpload(reading.ctx, reading.head, reading.facts, principal, form, reading.body);
+    }
+
     private void startCall(Upload reading, Principal principal, String model) {
         ChannelHandlerContext ctx = reading.ctx;
-        Endpoint endpoint = reading.path.endpoint();
+        Endpoint endpoint = reading.endpoint;
         if (endpoint == null) {
             throw new IllegalStateException("an upload without an endpoint");
         }
@@ -276,7 +321,7 @@ final class StreamedUploads {
     private void refuse(Upload reading, ProxyError error, String message, @Nullable String param,
             @Nullable String model) {
         answer(reading, Responses.error(reading.ctx.alloc(), error, message, param, reading.facts.callId(),
-                reading.path.endpoint()), error, model);
+                reading.endpoint), error, model);
     }
 
     /**
@@ -286,7 +331,7 @@ final class StreamedUploads {
     private void answer(Upload reading, FullHttpResponse response, ProxyError error, @Nullable String model) {
         reading.ended = true;
         reading.body.release();
-        answers.record(reading.facts, reading.path.endpoint(), model, reading.principal, error);
+        answers.record(reading.facts, reading.endpoint, model, reading.principal, error);
         upload = null;
         if (reading.received) {
             answers.send(reading.ctx, response, reading.facts);
@@ -306,10 +351,14 @@ final class StreamedUploads {
         final ChannelHandlerContext ctx;
         final HttpRequest head;
         final ApiPath path;
+        /** What the upload is recorded as; null only for a path that names no endpoint (never an upload). */
+        final @Nullable Endpoint endpoint;
         final RequestFacts facts;
         final StreamedBody body;
-        /** Finds the model field; null when the path names the model or the body is not multipart. */
+        /** Finds the model field; null when the path names the model, the body is not multipart, or it is a file's. */
         final @Nullable MultipartModelRewriter scanner;
+        /** Reads a file upload's fields up to its file part; null for every other upload. */
+        final @Nullable MultipartPartFilter form;
         /** Who calls; null while the key is being checked. */
         @Nullable Principal principal;
         /** Whether the body's last part arrived. */
@@ -319,14 +368,17 @@ final class StreamedUploads {
         /** Whether the upload was answered before its call started. */
         boolean ended;
 
-        Upload(ChannelHandlerContext ctx, HttpRequest head, ApiPath path, RequestFacts facts, StreamedBody body,
-                @Nullable MultipartModelRewriter scanner) {
+        Upload(ChannelHandlerContext ctx, HttpRequest head, ApiPath path, @Nullable Endpoint endpoint,
+                RequestFacts facts, StreamedBody body, @Nullable MultipartModelRewriter scanner,
+                @Nullable MultipartPartFilter form) {
             this.ctx = ctx;
             this.head = head;
             this.path = path;
+            this.endpoint = endpoint;
             this.facts = facts;
             this.body = body;
             this.scanner = scanner;
+            this.form = form;
         }
     }
 }

@@ -116,6 +116,17 @@ class ApiPathTest {
         assertThat(ApiPath.streamsBody(head(HttpMethod.GET, "/v1/audio/transcriptions"))).isFalse();
     }
 
+    @Test
+    void shouldStreamTheBodiesOfFileUploadsOnly() {
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/v1/files"))).isTrue();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/files/?purpose=batch"))).isTrue();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "http://proxy:4000/v1/files"))).isTrue();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.GET, "/v1/files"))).isFalse();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/v1/files/file-abc/content"))).isFalse();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/v1/batches"))).isFalse();
+        assertThat(ApiPath.streamsBody(head(HttpMethod.POST, "/v1/chat/completions?files=1"))).isFalse();
+    }
+
     private static io.netty.handler.codec.http.HttpRequest head(HttpMethod method, String uri) {
         return new io.netty.handler.codec.http.DefaultHttpRequest(
                 io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method, uri);
