@@ -1,5 +1,6 @@
 package dev.llmproxy.bench.jmh;
 
+import dev.llmproxy.codec.anthropic.AnthropicStreamTranslator;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.responses.ResponseIds;
 import dev.llmproxy.codec.responses.ResponsesRequests;
@@ -8,6 +9,7 @@ import dev.llmproxy.codec.responses.ResponsesUsage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -25,8 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Cost of the Responses bridge per event: one OpenAI chat content chunk (as a chat provider, or a translating
  * adapter, hands it over) rebuilt as one {@code response.output_text.delta} event, on a stream already started (one
- * op = one event); a Responses request translated to chat; and the usage scan a relayed Responses stream pays on every
- * event that is not its last.
+ * op = one event); the same delta from an Anthropic {@code text_delta} event, through the Anthropic translator and
+ * the Responses translator chained as the bridge chains them (one op = one provider event); a Responses request
+ * translated to chat; and the usage scan a relayed Responses stream pays on every event that is not its last.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +41,15 @@ public class ResponsesBridgeBenchmark {
     private static final String DELTA_EVENT = "{\"type\":\"response.output_text.delta\",\"sequence_number\":7,"
             + "\"item_id\":\"msg_67c9fdcecf488190bdd9a0409de3a1ec07b8b0ad4e5eb654\",\"output_index\":0,"
             + "\"content_index\":0,\"delta\":\" romantique\",\"logprobs\":[]}";
+    private static final String ANTHROPIC_START = "{\"type\":\"message_start\",\"message\":{\"id\":"
+            + "\"msg_013Zva2CMHLNnXjNJJKqJ2EF\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],"
+            + "\"model\":\"claude-sonnet-4-5-20250929\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":"
+            + "{\"input_tokens\":41,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,"
+            + "\"output_tokens\":1}}}";
+    private static final String ANTHROPIC_BLOCK = "{\"type\":\"content_block_start\",\"index\":0,"
+            + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}";
+    private static final String ANTHROPIC_DELTA = "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+            + "{\"type\":\"text_delta\",\"text\":\" romantique\"}}";
     private static final String REQUEST = "{\"model\":\"claude\",\"instructions\":\"You are a concise Paris guide.\","
             + "\"input\":[{\"role\":\"user\",\"content\":\"Three small museums in Paris, one line each.\"}],"
             + "\"max_output_tokens\":256,\"temperature\":0.3,\"stream\":true}";
@@ -47,13 +59,18 @@ public class ResponsesBridgeBenchmark {
     private ByteBuf chunk;
     private ByteBuf deltaEvent;
     private ByteBuf request;
+    private ByteBuf anthropicDelta;
     private ResponsesStreamTranslator translator;
+    private AnthropicStreamTranslator anthropic;
+    private ResponsesStreamTranslator bridged;
+    private SseEventFramer chatEvents;
 
     @Setup(Level.Trial)
     public void setUp() {
         chunk = copy(CHUNK);
         deltaEvent = copy(DELTA_EVENT);
         request = copy(REQUEST);
+        anthropicDelta = copy(ANTHROPIC_DELTA);
     }
 
     /** A fresh stream per iteration, started, so that each op measures one content delta. */
@@ -61,6 +78,19 @@ public class ResponsesBridgeBenchmark {
     public void startStream() {
         translator = new ResponsesStreamTranslator(alloc, new ResponseIds("bench"), 1_700_000_000L, () -> null);
         translator.onChunk(chunk, chunk.readerIndex(), chunk.readableBytes(), sink);
+        anthropic = new AnthropicStreamTranslator(alloc, 1_700_000_000L, false);
+        bridged = new ResponsesStreamTranslator(alloc, new ResponseIds("bench"), 1_700_000_000L, anthropic::usage);
+        chatEvents = new SseEventFramer(alloc, 1 << 20, bridged::onChunk);
+        for (String event : new String[] {ANTHROPIC_START, ANTHROPIC_BLOCK}) {
+            ByteBuf data = copy(event);
+            anthropicEvent(data);
+            data.release();
+        }
+    }
+
+    @TearDown(Level.Iteration)
+    public void endStream() {
+        chatEvents.release();
     }
 
     @TearDown(Level.Trial)
@@ -68,12 +98,19 @@ public class ResponsesBridgeBenchmark {
         chunk.release();
         deltaEvent.release();
         request.release();
+        anthropicDelta.release();
     }
 
     /** One chat content chunk to one {@code response.output_text.delta} event, released as writing it would. */
     @Benchmark
     public SseEventFramer.Decision bridgeDeltaEvent() {
         return translator.onChunk(chunk, chunk.readerIndex(), chunk.readableBytes(), sink);
+    }
+
+    /** One Anthropic text delta to one {@code response.output_text.delta} event, through the chat chunk. */
+    @Benchmark
+    public SseEventFramer.Decision bridgeAnthropicDelta() {
+        return anthropicEvent(anthropicDelta);
     }
 
     /** A typical SDK Responses request to its chat request. */
@@ -90,6 +127,16 @@ public class ResponsesBridgeBenchmark {
     public long scanRelayedEvent() {
         Usage usage = ResponsesUsage.of(deltaEvent, deltaEvent.readerIndex(), deltaEvent.readableBytes());
         return usage == null ? -1 : usage.totalTokens();
+    }
+
+    /** The bridge's hand-over: the chat events captured, framed again and read by the Responses translator. */
+    private SseEventFramer.Decision anthropicEvent(ByteBuf data) {
+        CompositeByteBuf captured = alloc.compositeBuffer();
+        anthropic.onEvent(data, data.readerIndex(), data.readableBytes(), events -> captured.addComponent(true, events));
+        ByteBuf translated = chatEvents.frame(captured);
+        captured.release();
+        translated.release();
+        return SseEventFramer.Decision.REPLACE;
     }
 
     private ByteBuf copy(String text) {
