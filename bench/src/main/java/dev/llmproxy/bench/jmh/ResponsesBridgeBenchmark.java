@@ -9,7 +9,6 @@ import dev.llmproxy.codec.responses.ResponsesUsage;
 import dev.llmproxy.codec.sse.SseEventFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -56,6 +55,7 @@ public class ResponsesBridgeBenchmark {
 
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final SseEventFramer.Emitter sink = ByteBuf::release;
+    private final SseEventFramer.Emitter chatEvents = this::bridgeChatEvents;
     private ByteBuf chunk;
     private ByteBuf deltaEvent;
     private ByteBuf request;
@@ -63,7 +63,6 @@ public class ResponsesBridgeBenchmark {
     private ResponsesStreamTranslator translator;
     private AnthropicStreamTranslator anthropic;
     private ResponsesStreamTranslator bridged;
-    private SseEventFramer chatEvents;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -80,17 +79,11 @@ public class ResponsesBridgeBenchmark {
         translator.onChunk(chunk, chunk.readerIndex(), chunk.readableBytes(), sink);
         anthropic = new AnthropicStreamTranslator(alloc, 1_700_000_000L, false);
         bridged = new ResponsesStreamTranslator(alloc, new ResponseIds("bench"), 1_700_000_000L, anthropic::usage);
-        chatEvents = new SseEventFramer(alloc, 1 << 20, bridged::onChunk);
         for (String event : new String[] {ANTHROPIC_START, ANTHROPIC_BLOCK}) {
             ByteBuf data = copy(event);
             anthropicEvent(data);
             data.release();
         }
-    }
-
-    @TearDown(Level.Iteration)
-    public void endStream() {
-        chatEvents.release();
     }
 
     @TearDown(Level.Trial)
@@ -129,14 +122,17 @@ public class ResponsesBridgeBenchmark {
         return usage == null ? -1 : usage.totalTokens();
     }
 
-    /** The bridge's hand-over: the chat events captured, framed again and read by the Responses translator. */
     private SseEventFramer.Decision anthropicEvent(ByteBuf data) {
-        CompositeByteBuf captured = alloc.compositeBuffer();
-        anthropic.onEvent(data, data.readerIndex(), data.readableBytes(), events -> captured.addComponent(true, events));
-        ByteBuf translated = chatEvents.frame(captured);
-        captured.release();
-        translated.release();
-        return SseEventFramer.Decision.REPLACE;
+        return anthropic.onEvent(data, data.readerIndex(), data.readableBytes(), chatEvents);
+    }
+
+    /** The bridge's hand-over: each emission of whole chat events read by the Responses translator as it comes. */
+    private void bridgeChatEvents(ByteBuf events) {
+        ByteBuf translated = bridged.translate(events);
+        events.release();
+        if (translated != null) {
+            translated.release();
+        }
     }
 
     private ByteBuf copy(String text) {
