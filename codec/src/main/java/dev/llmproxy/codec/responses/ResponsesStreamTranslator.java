@@ -399,19 +399,18 @@ public final class ResponsesStreamTranslator {
         event(reason == null ? "response.completed" : "response.incomplete", "response", response);
     }
 
-    /**
-     * Ends the stream as the Responses API ends a failed one: the {@code error} event (its code is LiteLLM's, the HTTP
-     * status as a string), then {@code response.failed}, whose error code is one of the Responses API's.
-     */
+    /** Ends the stream as the Responses API ends a failed one ({@link ResponsesFailure}). */
     private void fail(String code, String message) {
         start();
         ended = true;
-        event("error", "code", code, "message", message, "param", JsonTree.NULL);
-        Map<String, Object> response = ResponseObject.response(ids.response(), createdAt, model, "failed", null,
-                List.of(), null);
-        response.put("error", map("code", code.equals("429") ? "rate_limit_exceeded" : SERVER_ERROR,
-                "message", message));
-        event("response.failed", "response", response);
+        ByteBuf out = pending;
+        if (out == null) {
+            out = alloc.buffer(512);
+            pending = out;
+        }
+        ResponsesFailure.write(out, sequence, code, message, ResponseObject.response(ids.response(), createdAt,
+                model, "failed", null, List.of(), null));
+        sequence += 2;
     }
 
     private void event(String type, Object... fields) {
