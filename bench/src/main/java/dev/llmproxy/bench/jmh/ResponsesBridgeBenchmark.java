@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Cost of the Responses bridge per event: one OpenAI chat content chunk (as a chat provider, or a translating
  * adapter, hands it over) rebuilt as one {@code response.output_text.delta} event, on a stream already started (one
- * op = one event); the same delta from an Anthropic {@code text_delta} event, through the Anthropic translator and
+ * op = one event; a new stream every {@value #STREAM_DELTAS} deltas, so that the text a stream keeps stays the size
+ * of an answer's); the same delta from an Anthropic {@code text_delta} event, through the Anthropic translator and
  * the Responses translator chained as the bridge chains them (one op = one provider event); a Responses request
  * translated to chat; and the usage scan a relayed Responses stream pays on every event that is not its last.
  */
@@ -53,6 +54,8 @@ public class ResponsesBridgeBenchmark {
             + "\"input\":[{\"role\":\"user\",\"content\":\"Three small museums in Paris, one line each.\"}],"
             + "\"max_output_tokens\":256,\"temperature\":0.3,\"stream\":true}";
 
+    private static final int STREAM_DELTAS = 1024;
+
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final SseEventFramer.Emitter sink = ByteBuf::release;
     private final SseEventFramer.Emitter chatEvents = this::bridgeChatEvents;
@@ -63,6 +66,8 @@ public class ResponsesBridgeBenchmark {
     private ResponsesStreamTranslator translator;
     private AnthropicStreamTranslator anthropic;
     private ResponsesStreamTranslator bridged;
+    private int deltas;
+    private int anthropicDeltas;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -72,11 +77,20 @@ public class ResponsesBridgeBenchmark {
         anthropicDelta = copy(ANTHROPIC_DELTA);
     }
 
-    /** A fresh stream per iteration, started, so that each op measures one content delta. */
+    /** Fresh streams, started, so that each op measures one content delta. */
     @Setup(Level.Iteration)
-    public void startStream() {
+    public void startStreams() {
+        startStream();
+        startAnthropicStream();
+    }
+
+    private void startStream() {
         translator = new ResponsesStreamTranslator(alloc, new ResponseIds("bench"), 1_700_000_000L, () -> null);
         translator.onChunk(chunk, chunk.readerIndex(), chunk.readableBytes(), sink);
+        deltas = 0;
+    }
+
+    private void startAnthropicStream() {
         anthropic = new AnthropicStreamTranslator(alloc, 1_700_000_000L, false);
         bridged = new ResponsesStreamTranslator(alloc, new ResponseIds("bench"), 1_700_000_000L, anthropic::usage);
         for (String event : new String[] {ANTHROPIC_START, ANTHROPIC_BLOCK}) {
@@ -84,6 +98,7 @@ public class ResponsesBridgeBenchmark {
             anthropicEvent(data);
             data.release();
         }
+        anthropicDeltas = 0;
     }
 
     @TearDown(Level.Trial)
@@ -97,12 +112,18 @@ public class ResponsesBridgeBenchmark {
     /** One chat content chunk to one {@code response.output_text.delta} event, released as writing it would. */
     @Benchmark
     public SseEventFramer.Decision bridgeDeltaEvent() {
+        if (++deltas == STREAM_DELTAS) {
+            startStream();
+        }
         return translator.onChunk(chunk, chunk.readerIndex(), chunk.readableBytes(), sink);
     }
 
     /** One Anthropic text delta to one {@code response.output_text.delta} event, through the chat chunk. */
     @Benchmark
     public SseEventFramer.Decision bridgeAnthropicDelta() {
+        if (++anthropicDeltas == STREAM_DELTAS) {
+            startAnthropicStream();
+        }
         return anthropicEvent(anthropicDelta);
     }
 
