@@ -1,6 +1,7 @@
 package dev.llmproxy.codec.responses;
 
 import static dev.llmproxy.codec.internal.JsonTree.map;
+import static dev.llmproxy.codec.translate.ChunkWriter.ascii;
 import static java.util.Objects.requireNonNull;
 
 import dev.llmproxy.codec.internal.JsonLiteral;
@@ -33,10 +34,10 @@ import org.jspecify.annotations.Nullable;
  * in. Chunks come one at a time ({@link #onChunk}, an SSE visitor's call) or as the whole events a chat translator
  * wrote ({@link #translate(ByteBuf)}), which need no framing. The common chunks (a text or reasoning delta, a finish
  * reason) are read by a {@link ChatChunkReader} and their text delta copied as the chunk escaped it; the others are
- * read as a tree. The text and arguments seen so far are kept, because the {@code .done} events and the final response repeat
- * them. A chat error chunk, a chunk that is not a chat chunk, or a failure the caller reports ({@link #fail(int,
- * String)}) ends the stream with an {@code error} event (the error's code and message) and {@code response.failed};
- * later chunks are dropped.
+ * read as a tree. The text and arguments seen so far are kept, because the {@code .done} events and the final
+ * response repeat them. A chat error chunk, a chunk that is not a chat chunk, or a failure the caller reports
+ * ({@link #fail(int, String)}) ends the stream with an {@code error} event (the error's code and message) and
+ * {@code response.failed}; later chunks are dropped.
  *
  * <p>Thread-safety: none; one instance per stream, confined to its event loop.
  */
@@ -455,10 +456,6 @@ public final class ResponsesStreamTranslator {
         out.writeBytes(EVENT).writeCharSequence(type, StandardCharsets.US_ASCII);
         out.writeBytes(DATA);
         return out;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static boolean isDone(ByteBuf buf, int index, int length) {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * which means nothing to the tree but makes the reader decline every chunk.
  */
 class ChatChunkReaderTest {
-    private static final String[] TEXT = {"a", " ", "caf\u00e9", "\\\"", "\\\\", "\\n", "\\u00e9", "\\/", "\ud83d\ude00",
-        "\\ud83d\\ude00", "\\t", "<b>"};
+    private static final String[] TEXT = {"a", " ", "caf\u00e9", "\\\"", "\\\\", "\\n", "\\u00e9", "\\/",
+        "\ud83d\ude00", "\\ud83d\\ude00", "\\t", "<b>"};
 
     private final TrackingAllocator alloc = new TrackingAllocator();
 
@@ -50,8 +50,8 @@ class ChatChunkReaderTest {
 
     @Test
     void shouldCopyTheTextDeltaAsTheChunkEscapedIt() {
-        String chunk = "{\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf\\u00e9 \\/ \\\"x\\\"\"},"
-                + "\"finish_reason\":\"stop\"}]}";
+        String chunk = "{\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+                + "\"caf\\u00e9 \\/ \\\"x\\\"\"},\"finish_reason\":\"stop\"}]}";
 
         String out = translate(List.of(chunk, "[DONE]"), false, false);
 

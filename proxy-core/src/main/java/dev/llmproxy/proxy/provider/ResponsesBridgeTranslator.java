@@ -186,7 +186,7 @@ final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResp
         return events;
     }
 
-    /** Translates whole chat events the chat translator emitted (taken) and emits the Responses events to the client. */
+    /** Translates whole chat events the chat translator emitted (taken), emitting the Responses events they cause. */
     private void relay(ByteBuf chatEvents) {
         SseEventFramer.Emitter out = client;
         if (out == null) {
