@@ -1,15 +1,17 @@
 package dev.llmproxy.codec.responses;
 
 import static dev.llmproxy.codec.internal.JsonTree.map;
+import static dev.llmproxy.codec.translate.ChunkWriter.ascii;
 import static java.util.Objects.requireNonNull;
 
-import dev.llmproxy.codec.internal.JsonInput;
+import dev.llmproxy.codec.internal.JsonLiteral;
+import dev.llmproxy.codec.internal.JsonText;
 import dev.llmproxy.codec.internal.JsonTree;
 import dev.llmproxy.codec.openai.Usage;
 import dev.llmproxy.codec.sse.SseEventFramer;
+import dev.llmproxy.codec.sse.SseEvents;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JsonEncoding;
-import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.ObjectWriteContext;
 
 /**
  * Rebuilds a streamed chat completion (OpenAI chunks, one SSE event's data at a time) as the Responses API's event
@@ -32,10 +31,13 @@ import tools.jackson.core.ObjectWriteContext;
  *
  * <p>Every event is written as {@code event: <type>\ndata: <json>\n\n} with its {@code sequence_number}, and the
  * events a chunk causes are emitted while that chunk is visited, so they leave in the read cycle their source arrived
- * in. The text and arguments seen so far are kept, because the {@code .done} events and the final response repeat
- * them. A chat error chunk, a chunk that is not a chat chunk, or a failure the caller reports ({@link #fail(int,
- * String)}) ends the stream with an {@code error} event (the error's code and message) and {@code response.failed};
- * later chunks are dropped.
+ * in. Chunks come one at a time ({@link #onChunk}, an SSE visitor's call) or as the whole events a chat translator
+ * wrote ({@link #translate(ByteBuf)}), which need no framing. The common chunks (a text or reasoning delta, a finish
+ * reason) are read by a {@link ChatChunkReader} and their text delta copied as the chunk escaped it; the others are
+ * read as a tree. The text and arguments seen so far are kept, because the {@code .done} events and the final
+ * response repeat them. A chat error chunk, a chunk that is not a chat chunk, or a failure the caller reports
+ * ({@link #fail(int, String)}) ends the stream with an {@code error} event (the error's code and message) and
+ * {@code response.failed}; later chunks are dropped.
  *
  * <p>Thread-safety: none; one instance per stream, confined to its event loop.
  */
@@ -43,6 +45,10 @@ public final class ResponsesStreamTranslator {
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
     private static final String TEXT_DELTA = "response.output_text.delta";
+    private static final byte[] TEXT_DELTA_START = ascii("{\"type\":\"response.output_text.delta\",\"item_id\":");
+    private static final byte[] OUTPUT_INDEX = ascii(",\"output_index\":");
+    private static final byte[] CONTENT_INDEX_DELTA = ascii(",\"content_index\":0,\"delta\":");
+    private static final byte[] LOGPROBS_SEQUENCE = ascii(",\"logprobs\":[],\"sequence_number\":");
     private static final String SERVER_ERROR = "server_error";
     /** The members of a chat chunk the translation reads; the others (id, object, created...) are not built. */
     private static final Set<String> CHUNK_MEMBERS = Set.of("error", "model", "usage", "choices");
@@ -51,11 +57,13 @@ public final class ResponsesStreamTranslator {
     private final ResponseIds ids;
     private final long createdAt;
     private final Supplier<@Nullable Usage> usageFallback;
+    private final ChatChunkReader reader = new ChatChunkReader();
+    private final SseEvents.DataLineVisitor chunkVisitor = this::translate;
     private final List<Item> items = new ArrayList<>();
     private @Nullable Item reasoning;
     private @Nullable Item message;
     private final List<Item> calls = new ArrayList<>();
-    private Object model = "";
+    private String model = "";
     private int sequence;
     private boolean started;
     private boolean ended;
@@ -88,23 +96,27 @@ public final class ResponsesStreamTranslator {
      * @param data holds the chunk at {@code [index, index + length)}; not taken, indexes unchanged
      */
     public SseEventFramer.Decision onChunk(ByteBuf data, int index, int length, SseEventFramer.Emitter out) {
-        if (!ended) {
-            try {
-                if (isDone(data, index, length)) {
-                    complete();
-                } else {
-                    chunk(data, index, length);
-                }
-            } catch (IllegalArgumentException | ClassCastException e) {
-                fail(SERVER_ERROR, "The provider sent a stream event that is not a chat completion chunk");
-            }
-        }
+        translate(data, index, length);
         ByteBuf events = pending;
         pending = null;
         if (events != null) {
             out.emit(events);
         }
         return SseEventFramer.Decision.REPLACE;
+    }
+
+    /**
+     * Translates the chunks of whole SSE events as a chat translator writes them (one {@code data} line each, ending
+     * with a blank line), without framing them again.
+     *
+     * @param chatEvents not taken, indexes unchanged
+     * @return the Responses events they cause, owned by the caller, or {@code null} when none
+     */
+    public @Nullable ByteBuf translate(ByteBuf chatEvents) {
+        SseEvents.forEachDataLine(chatEvents, chunkVisitor);
+        ByteBuf events = pending;
+        pending = null;
+        return events;
     }
 
     /**
@@ -165,6 +177,42 @@ public final class ResponsesStreamTranslator {
         return usage != null ? usage : usageFallback.get();
     }
 
+    private void translate(ByteBuf data, int index, int length) {
+        if (ended) {
+            return;
+        }
+        try {
+            if (isDone(data, index, length)) {
+                complete();
+            } else if (reader.read(data, index, length, model)) {
+                commonChunk();
+            } else {
+                chunk(data, index, length);
+            }
+        } catch (IllegalArgumentException | ClassCastException e) {
+            fail(SERVER_ERROR, "The provider sent a stream event that is not a chat completion chunk");
+        }
+    }
+
+    /** The chunk {@link #reader} read, with the effects {@link #chunk} would give it. */
+    private void commonChunk() {
+        String chunkModel = reader.model();
+        if (chunkModel != null) {
+            model = chunkModel;
+        }
+        start();
+        if (!reader.hasChoice()) {
+            return;
+        }
+        reasoningDelta(reader.reasoning());
+        contentDelta(reader.content(), reader.contentLiteral());
+        String reason = reader.finishReason();
+        if (reason != null) {
+            finishReason = reason;
+            closeAll();
+        }
+    }
+
     private void chunk(ByteBuf data, int index, int length) {
         Map<String, Object> chunk = JsonTree.readObject(data, index, length, CHUNK_MEMBERS);
         if (chunk == null) {
@@ -178,8 +226,7 @@ public final class ResponsesStreamTranslator {
                     message == null ? "The provider reported an error in its stream" : message);
             return;
         }
-        Object chunkModel = chunk.get("model");
-        if (chunkModel instanceof String) {
+        if (chunk.get("model") instanceof String chunkModel) {
             model = chunkModel;
         }
         start();
@@ -205,7 +252,20 @@ public final class ResponsesStreamTranslator {
     }
 
     private void delta(Map<String, Object> delta) {
-        String thinking = JsonTree.string(delta.get("reasoning_content"));
+        reasoningDelta(JsonTree.string(delta.get("reasoning_content")));
+        contentDelta(JsonTree.string(delta.get("content")), null);
+        List<Object> toolCalls = JsonTree.array(delta.get("tool_calls"));
+        if (toolCalls != null) {
+            for (Object element : toolCalls) {
+                Map<String, Object> call = JsonTree.object(element);
+                if (call != null) {
+                    toolCall(call);
+                }
+            }
+        }
+    }
+
+    private void reasoningDelta(@Nullable String thinking) {
         if (thinking != null && !thinking.isEmpty() && message == null) {
             Item item = reasoning;
             if (item == null) {
@@ -218,7 +278,10 @@ public final class ResponsesStreamTranslator {
             event("response.reasoning_summary_text.delta", "item_id", item.id, "output_index", item.index,
                     "summary_index", 0, "delta", thinking);
         }
-        String text = JsonTree.string(delta.get("content"));
+    }
+
+    /** @param literal {@code text} as a JSON string literal to copy, or {@code null} to escape {@code text} */
+    private void contentDelta(@Nullable String text, @Nullable JsonLiteral literal) {
         if (text != null && !text.isEmpty()) {
             closeReasoning();
             Item item = message;
@@ -229,16 +292,7 @@ public final class ResponsesStreamTranslator {
                         "content_index", 0, "part", ResponseObject.outputText(""));
             }
             item.text.append(text);
-            textDelta(item, text);
-        }
-        List<Object> toolCalls = JsonTree.array(delta.get("tool_calls"));
-        if (toolCalls != null) {
-            for (Object element : toolCalls) {
-                Map<String, Object> call = JsonTree.object(element);
-                if (call != null) {
-                    toolCall(call);
-                }
-            }
+            textDelta(item, text, literal);
         }
     }
 
@@ -346,19 +400,18 @@ public final class ResponsesStreamTranslator {
         event(reason == null ? "response.completed" : "response.incomplete", "response", response);
     }
 
-    /**
-     * Ends the stream as the Responses API ends a failed one: the {@code error} event (its code is LiteLLM's, the HTTP
-     * status as a string), then {@code response.failed}, whose error code is one of the Responses API's.
-     */
+    /** Ends the stream as the Responses API ends a failed one ({@link ResponsesFailure}). */
     private void fail(String code, String message) {
         start();
         ended = true;
-        event("error", "code", code, "message", message, "param", JsonTree.NULL);
-        Map<String, Object> response = ResponseObject.response(ids.response(), createdAt, model, "failed", null,
-                List.of(), null);
-        response.put("error", map("code", code.equals("429") ? "rate_limit_exceeded" : SERVER_ERROR,
-                "message", message));
-        event("response.failed", "response", response);
+        ByteBuf out = pending;
+        if (out == null) {
+            out = alloc.buffer(512);
+            pending = out;
+        }
+        ResponsesFailure.write(out, sequence, code, message, ResponseObject.response(ids.response(), createdAt,
+                model, "failed", null, List.of(), null));
+        sequence += 2;
     }
 
     private void event(String type, Object... fields) {
@@ -376,23 +429,21 @@ public final class ResponsesStreamTranslator {
      * {@code response.output_text.delta}, as {@link #event} would write it, without building its tree: it is the event
      * of every content chunk, so what it costs is paid on nearly every event of a stream.
      */
-    private void textDelta(Item item, String text) {
+    private void textDelta(Item item, String text, @Nullable JsonLiteral literal) {
         ByteBuf out = startEvent(TEXT_DELTA);
-        try (JsonGenerator g = JsonInput.JSON.createGenerator(
-                ObjectWriteContext.empty(), new ByteBufOutputStream(out), JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeStringProperty("type", TEXT_DELTA);
-            g.writeStringProperty("item_id", item.id);
-            g.writeNumberProperty("output_index", item.index);
-            g.writeNumberProperty("content_index", 0);
-            g.writeStringProperty("delta", text);
-            g.writeName("logprobs");
-            g.writeStartArray();
-            g.writeEndArray();
-            g.writeNumberProperty("sequence_number", sequence++);
-            g.writeEndObject();
+        out.writeBytes(TEXT_DELTA_START);
+        JsonText.writeString(out, item.id);
+        out.writeBytes(OUTPUT_INDEX);
+        JsonText.writeLong(out, item.index);
+        out.writeBytes(CONTENT_INDEX_DELTA);
+        if (literal != null) {
+            literal.writeTo(out);
+        } else {
+            JsonText.writeString(out, text);
         }
-        out.writeByte('\n').writeByte('\n');
+        out.writeBytes(LOGPROBS_SEQUENCE);
+        JsonText.writeLong(out, sequence++);
+        out.writeByte('}').writeByte('\n').writeByte('\n');
     }
 
     /** The buffer of the pending events, with {@code event: <type>\ndata: } written. */

@@ -10,6 +10,7 @@ import dev.llmproxy.codec.sse.StreamFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -20,22 +21,21 @@ import org.jspecify.annotations.Nullable;
  * {@link ResponsesBodies} or, event by event, a {@link ResponsesStreamTranslator}. Error bodies keep the chat
  * translator's OpenAI error (the Responses API uses the same error object).
  *
- * <p>A chat translator emits whole chat events; they are framed again (a second {@link SseEventFramer}, which never
- * holds a partial event because emitted events are complete) and handed to the stream translator while the provider's
- * event is being visited, so the Responses events leave in the read cycle their source arrived in.
+ * <p>A chat translator emits whole chat events, one {@code data} line each; each emission is handed straight to the
+ * stream translator ({@link ResponsesStreamTranslator#translate(ByteBuf)}, no second framing) while the provider's
+ * event is being visited, and the Responses events it gives are emitted at once, so they leave in the read cycle their
+ * source arrived in.
  *
  * <p>Thread-safety: confined to the attempt's event loop.
  */
 final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResponse {
-    private static final int MAX_CHAT_EVENT_BYTES = 1 << 20;
-
     private final @Nullable ResponseTranslator chat;
     private final long createdAt;
     private final ResponseIds ids;
     private @Nullable ResponsesStreamTranslator stream;
-    private @Nullable SseEventFramer chatEvents;
-    // Events the chat translator emitted during the current visit; owned until framed, released on failure.
-    private @Nullable CompositeByteBuf captured;
+    // The chat translator's emitter: set to the framer's emitter for the duration of one onEvent call only.
+    private SseEventFramer.@Nullable Emitter client;
+    private final SseEventFramer.Emitter chatEmitter = this::relay;
     private int translatedStatus = -1;
     private @Nullable Usage bodyUsage;
     private @Nullable String rebuiltBody;
@@ -100,28 +100,15 @@ final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResp
             return events.onChunk(data, index, length, out);
         }
         SseEventFramer.Decision decision;
+        client = out;
         try {
-            decision = inner.onEvent(data, index, length, this::capture);
-        } catch (RuntimeException e) {
-            CompositeByteBuf chunks = captured;
-            captured = null;
-            if (chunks != null) {
-                chunks.release();
-            }
-            throw e;
+            decision = inner.onEvent(data, index, length, chatEmitter);
+        } finally {
+            client = null;
         }
-        CompositeByteBuf chunks = captured;
-        captured = null;
         if (decision == SseEventFramer.Decision.FORWARD) {
             // The provider's event is already a chat chunk.
             events.onChunk(data, index, length, out);
-        }
-        if (chunks != null) {
-            if (decision == SseEventFramer.Decision.REPLACE) {
-                relay(chunks, out);
-            } else {
-                chunks.release();
-            }
         }
         return SseEventFramer.Decision.REPLACE;
     }
@@ -132,15 +119,13 @@ final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResp
         ResponseTranslator inner = chat;
         StreamFramer framer = inner == null ? null : inner.newStreamFramer(alloc, contentType);
         return framer == null ? null : new ChatEventsFramer(framer, chatChunks -> {
-            CompositeByteBuf out = alloc.compositeBuffer();
-            relay(chatChunks.retain(), events -> out.addComponent(true, events));
-            return out;
+            ByteBuf events = stream(alloc).translate(chatChunks);
+            return events == null ? Unpooled.EMPTY_BUFFER : events;
         });
     }
 
     @Override
     public @Nullable ByteBuf failStream(ByteBufAllocator alloc, int status, String message) {
-        releaseChatEvents();
         return stream(alloc).fail(status, message);
     }
 
@@ -149,17 +134,21 @@ final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResp
         ResponsesStreamTranslator events = stream(alloc);
         ResponseTranslator inner = chat;
         CompositeByteBuf out = alloc.compositeBuffer();
-        try {
-            ByteBuf chatEnd = inner == null ? null : inner.finishStream(alloc);
-            if (chatEnd != null) {
-                relay(chatEnd, chunk -> out.addComponent(true, chunk));
+        ByteBuf chatEnd = inner == null ? null : inner.finishStream(alloc);
+        if (chatEnd != null) {
+            ByteBuf translated;
+            try {
+                translated = events.translate(chatEnd);
+            } finally {
+                chatEnd.release();
             }
-            ByteBuf end = events.finish();
-            if (end != null) {
-                out.addComponent(true, end);
+            if (translated != null) {
+                out.addComponent(true, translated);
             }
-        } finally {
-            releaseChatEvents();
+        }
+        ByteBuf end = events.finish();
+        if (end != null) {
+            out.addComponent(true, end);
         }
         if (!out.isReadable()) {
             out.release();
@@ -197,41 +186,21 @@ final class ResponsesBridgeTranslator implements ResponseTranslator, RebuiltResp
         return events;
     }
 
-    private void releaseChatEvents() {
-        SseEventFramer framer = chatEvents;
-        chatEvents = null;
-        if (framer != null) {
-            framer.release();
-        }
-    }
-
-    private void capture(ByteBuf events) {
-        CompositeByteBuf chunks = captured;
-        if (chunks == null) {
-            chunks = events.alloc().compositeBuffer();
-            captured = chunks;
-        }
-        chunks.addComponent(true, events);
-    }
-
-    /** Frames whole chat events (taken) and hands the Responses events they become to {@code out}. */
-    private void relay(ByteBuf chatChunks, SseEventFramer.Emitter out) {
-        SseEventFramer framer = chatEvents;
-        if (framer == null) {
-            ResponsesStreamTranslator events = stream(chatChunks.alloc());
-            framer = new SseEventFramer(chatChunks.alloc(), MAX_CHAT_EVENT_BYTES, events::onChunk);
-            chatEvents = framer;
+    /** Translates whole chat events the chat translator emitted (taken), emitting the Responses events they cause. */
+    private void relay(ByteBuf chatEvents) {
+        SseEventFramer.Emitter out = client;
+        if (out == null) {
+            chatEvents.release();
+            throw new IllegalStateException("chat events emitted outside the visit of a provider event");
         }
         ByteBuf translated;
         try {
-            translated = framer.frame(chatChunks);
+            translated = stream(chatEvents.alloc()).translate(chatEvents);
         } finally {
-            chatChunks.release();
+            chatEvents.release();
         }
-        if (translated.isReadable()) {
+        if (translated != null) {
             out.emit(translated);
-        } else {
-            translated.release();
         }
     }
 }

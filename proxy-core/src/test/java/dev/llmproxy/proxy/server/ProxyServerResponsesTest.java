@@ -159,6 +159,35 @@ class ProxyServerResponsesTest {
     }
 
     @Test
+    void shouldEndACutOpenAiStreamWithTheResponsesErrorEventAndResponseFailed() throws Exception {
+        List<ProxyServerStreamTest.TimedEvent> events = stream("{\"model\":\"gpt\",\"input\":\"Say hi\","
+                + "\"stream\":true,\"mock_chunks\":4,\"mock_cut_after_chunks\":2}");
+
+        assertThat(types(events)).containsExactly("response.created", "response.in_progress",
+                "response.output_item.added", "response.content_part.added", "response.output_text.delta",
+                "response.output_text.delta", "error", "response.failed");
+        assertThat(events.get(6).data()).isEqualTo("event: error\ndata: {\"type\":\"error\",\"code\":\"503\","
+                + "\"message\":\"The provider closed the connection before the response was complete\","
+                + "\"param\":null,\"sequence_number\":6}");
+        String failed = events.get(7).data();
+        assertThat(failed).startsWith("event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{"
+                + "\"id\":\"" + GPT_ID + "\"").endsWith(",\"sequence_number\":7}");
+        assertThat(failed).contains("\"status\":\"failed\"").contains("\"error\":{\"code\":\"server_error\","
+                + "\"message\":\"The provider closed the connection before the response was complete\"}");
+        assertThat(events).noneMatch(event -> event.data().startsWith("data: "));
+    }
+
+    @Test
+    void shouldRelayTheProvidersErrorEventWithNothingAfterIt() throws Exception {
+        List<ProxyServerStreamTest.TimedEvent> events = stream("{\"model\":\"gpt\",\"input\":\"Say hi\","
+                + "\"stream\":true,\"mock_chunks\":4,\"mock_error_after_chunks\":1}");
+
+        assertThat(types(events)).containsExactly("response.created", "response.in_progress",
+                "response.output_item.added", "response.content_part.added", "response.output_text.delta", "error");
+        assertThat(events.get(5).data()).contains("\"code\":\"server_error\"");
+    }
+
+    @Test
     void shouldBridgeToAnthropicAndRebuildTheResponse() {
         HttpResponse<String> response = proxy.post("/v1/responses", "{\"model\":\"claude\",\"input\":\"Say hi\","
                 + "\"instructions\":\"Be brief.\",\"max_output_tokens\":64,\"mock_chunks\":3}");
