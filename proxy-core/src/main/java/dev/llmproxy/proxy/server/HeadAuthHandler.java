@@ -10,7 +10,6 @@ import dev.llmproxy.proxy.provider.Endpoint;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
@@ -134,9 +133,13 @@ final class HeadAuthHandler extends ChannelInboundHandlerAdapter {
         return false;
     }
 
+    /**
+     * Whether the request is one its route serves with a key: every method of the files and batches routes (their
+     * kind names no one method), GET and DELETE of a kept response, the one method of any other route.
+     */
     private static boolean needsKey(ApiPath path, HttpRequest head) {
-        HttpMethod method = path.kind().method();
-        return path.kind().isAuthenticated() && method != null && method.equals(head.method());
+        ApiPath.Kind kind = path.kind();
+        return kind.isAuthenticated() && (kind.method() == null || kind.allows(head.method()));
     }
 
     private static boolean hasBody(HttpRequest head) {

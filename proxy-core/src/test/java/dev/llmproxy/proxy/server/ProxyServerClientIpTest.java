@@ -38,6 +38,29 @@ class ProxyServerClientIpTest {
     }
 
     @Test
+    void shouldRefuseFilesBatchesAndKeptResponsesToAClientNotInAllowedIps() {
+        try (ProxyFixture proxy = ProxyFixture.start(dir, MODELS + """
+                general_settings:
+                  allowed_ips: ["10.1.2.3"]
+                """)) {
+            String boundary = "b0undary";
+            HttpResponse<String> upload = proxy.post("/v1/files", "--" + boundary + "\r\n"
+                    + "Content-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--" + boundary + "\r\n"
+                    + "Content-Disposition: form-data; name=\"file\"; filename=\"a.jsonl\"\r\n\r\n{}\r\n--"
+                    + boundary + "--\r\n", "Content-Type", "multipart/form-data; boundary=" + boundary);
+
+            assertThat(upload.statusCode()).isEqualTo(403);
+            assertThat(upload.body()).contains("Access forbidden: IP address not allowed.");
+            assertThat(proxy.get("/v1/files").statusCode()).isEqualTo(403);
+            assertThat(proxy.get("/v1/batches").statusCode()).isEqualTo(403);
+            assertThat(proxy.post("/v1/batches", "{\"input_file_id\":\"file-1\",\"endpoint\":\"/v1/chat/completions\","
+                    + "\"completion_window\":\"24h\"}").statusCode()).isEqualTo(403);
+            assertThat(proxy.delete("/v1/responses/resp_1").statusCode()).isEqualTo(403);
+            assertThat(proxy.get("/v1/responses/resp_1").statusCode()).isEqualTo(403);
+        }
+    }
+
+    @Test
     void shouldBelieveForwardedForFromLoopbackProxyWhenUseXForwardedForIsOn() {
         try (ProxyFixture proxy = ProxyFixture.start(dir, MODELS + """
                 general_settings:
