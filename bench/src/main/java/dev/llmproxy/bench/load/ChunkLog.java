@@ -14,6 +14,7 @@ final class ChunkLog {
     private long[] sends = new long[1024];
     private long[] arrivals = new long[1024];
     private int[] streamOf = new int[1024];
+    private int[] indexOf = new int[1024];
     private int size;
     private int streams;
     private int stampedStreams;
@@ -31,10 +32,12 @@ final class ChunkLog {
                 sends = Arrays.copyOf(sends, size * 2);
                 arrivals = Arrays.copyOf(arrivals, size * 2);
                 streamOf = Arrays.copyOf(streamOf, size * 2);
+                indexOf = Arrays.copyOf(indexOf, size * 2);
             }
             sends[size] = sent;
             arrivals[size] = probe.arrival(k);
             streamOf[size] = stream;
+            indexOf[size] = k;
             size++;
             stamped = true;
         }
@@ -65,5 +68,10 @@ final class ChunkLog {
 
     int streamOf(int chunk) {
         return streamOf[chunk];
+    }
+
+    /** The chunk's place in its stream, 0 for the first content chunk. */
+    int indexOf(int chunk) {
+        return indexOf[chunk];
     }
 }

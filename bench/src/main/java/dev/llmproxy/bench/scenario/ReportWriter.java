@@ -189,9 +189,10 @@ public final class ReportWriter {
             return String.format(Locale.ROOT, "%d/%d paced, chunks without send stamps", result.paced(),
                     result.completed());
         }
-        return String.format(Locale.ROOT, "chunk delay p50 %.3f ms p99 %.3f ms, %d/%d late, %d held, %d stalls "
-                        + "(%.0f ms, longest %.1f ms), %d paced", Percentiles.millis(d.delayMicros(), 50),
-                Percentiles.millis(d.delayMicros(), 99), d.lateChunks(), d.chunks(), d.heldChunks(), d.stalls(),
+        return String.format(Locale.ROOT, "chunk delay p50 %.3f ms p99 %.3f ms, %d/%d late, %d held (first %d, last "
+                        + "%d, between %d), %d stalls (%.0f ms, longest %.1f ms), %d paced",
+                Percentiles.millis(d.delayMicros(), 50), Percentiles.millis(d.delayMicros(), 99), d.lateChunks(),
+                d.chunks(), d.heldChunks(), d.heldAt().first(), d.heldAt().last(), d.heldAt().between(), d.stalls(),
                 d.stalledNanos() / 1e6, d.longestStallNanos() / 1e6, result.paced());
     }
 

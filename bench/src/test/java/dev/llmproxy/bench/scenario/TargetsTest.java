@@ -191,7 +191,8 @@ class TargetsTest {
     static ChunkDelays delays(long streams, double stalledShare) {
         long span = 10_000_000_000L;
         return new ChunkDelays(streams, streams, 0, streams * 20, 0, 0, stalledShare > 0 ? 1 : 0,
-                (long) (span * stalledShare), (long) (span * stalledShare), span, micros(300, streams * 20));
+                (long) (span * stalledShare), (long) (span * stalledShare), span, micros(300, streams * 20),
+                ChunkDelays.HeldAt.NONE);
     }
 
     static Histogram micros(long value, long count) {
