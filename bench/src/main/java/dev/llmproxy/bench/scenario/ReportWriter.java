@@ -176,11 +176,12 @@ public final class ReportWriter {
             + "*delay* is its arrival at the client minus its send. A chunk is *late* when its delay passed half the "
             + "upstream interval; *stalled* is the share of time (in quarter-interval bins by send time) in which a "
             + "quarter or more of all streams' chunks were late together, which a machine stall does and a proxy "
-            + "holding one stream's chunk does not. A late chunk outside any stall is *held*, and a stream is "
-            + "*unbuffered* when it was complete with no chunk held. *Paced* is the earlier rule, on arrival times "
-            + "alone: no chunk k arrived earlier than t0 + k·interval − interval/2 after the first chunk's arrival "
-            + "t0, which a stall at the first chunk also breaks. Times are those of the socket read that completed "
-            + "each event.\n";
+            + "holding one stream's chunk does not. A late chunk sent in a stall, in the two intervals after one or "
+            + "while it waited is the stall's; any other is *held* when three quarters of the other streams' chunks "
+            + "sent while it waited got through, and a stream is *unbuffered* when it was complete with no chunk held. "
+            + "*Paced* is the earlier rule, on arrival times alone: no chunk k arrived earlier than t0 + k·interval − "
+            + "interval/2 after the first chunk's arrival t0, which a stall at the first chunk also breaks. Times are "
+            + "those of the socket read that completed each event.\n";
 
     /** One line on a stream run's chunk delays, for the progress log. */
     static String chunkSummary(StreamResult result) {
