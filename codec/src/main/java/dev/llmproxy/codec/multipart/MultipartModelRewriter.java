@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
@@ -140,7 +138,7 @@ public final class MultipartModelRewriter {
      * {@code in} and the replacement; the caller releases the result. After a failure, returns an empty buffer.
      */
     public ByteBuf rewrite(ByteBufAllocator alloc, ByteBuf in) {
-        Output out = new Output(alloc, in, state == MODEL);
+        SlicedOutput out = new SlicedOutput(alloc, in, state == MODEL);
         parse(in, out);
         return out.result();
     }
@@ -209,7 +207,7 @@ public final class MultipartModelRewriter {
         return error == null && model == null && state == EPILOGUE;
     }
 
-    private void parse(ByteBuf in, @Nullable Output out) {
+    private void parse(ByteBuf in, @Nullable SlicedOutput out) {
         int index = in.readerIndex();
         int end = in.writerIndex();
         while (index < end) {
@@ -251,7 +249,7 @@ public final class MultipartModelRewriter {
     }
 
     /** Holds the model (or the stream field's) value, up to the delimiter that ends it. */
-    private int fieldValue(ByteBuf in, int index, int end, @Nullable Output out) {
+    private int fieldValue(ByteBuf in, int index, int end, @Nullable SlicedOutput out) {
         while (index < end) {
             byte b = in.getByte(index++);
             if (b == delimiter[matched]) {
@@ -270,7 +268,8 @@ public final class MultipartModelRewriter {
                 state = out != null ? PASS : BOUNDARY_END;
                 if (out != null) {
                     byte[] newValue = replacement;
-                    out.resume(index, newValue != null ? newValue : Arrays.copyOf(value, valueLength), delimiter);
+                    out.literal(newValue != null ? newValue : Arrays.copyOf(value, valueLength), delimiter);
+                    out.resume(index);
                 }
                 return index;
             }
@@ -327,7 +326,7 @@ public final class MultipartModelRewriter {
     }
 
     /** Reads a part's header lines; its content starts after the empty line. */
-    private int headers(ByteBuf in, int index, int end, @Nullable Output out) {
+    private int headers(ByteBuf in, int index, int end, @Nullable SlicedOutput out) {
         while (index < end) {
             byte b = in.getByte(index++);
             if (++headerBytes > MAX_HEADER_BYTES) {
@@ -464,86 +463,5 @@ public final class MultipartModelRewriter {
             error = message;
         }
         state = FAILED;
-    }
-
-    /**
-     * The output of one {@link #rewrite} call: slices of the input around a suspended stretch (the model value),
-     * with literal bytes where it ended. Usually a single slice, returned as it is.
-     */
-    private static final class Output {
-        private final ByteBufAllocator alloc;
-        private final ByteBuf in;
-        private int emitFrom;
-        private boolean suspended;
-        private @Nullable ByteBuf single;
-        private @Nullable CompositeByteBuf composite;
-
-        Output(ByteBufAllocator alloc, ByteBuf in, boolean suspended) {
-            this.alloc = alloc;
-            this.in = in;
-            this.emitFrom = in.readerIndex();
-            this.suspended = suspended;
-        }
-
-        /** Emits the input up to {@code index} (exclusive); what follows is held back. */
-        void suspend(int index) {
-            add(in.retainedSlice(emitFrom, index - emitFrom));
-            suspended = true;
-        }
-
-        /** Emits {@code value} and {@code delimiter}; the input from {@code index} goes out again. */
-        void resume(int index, byte[] value, byte[] delimiter) {
-            add(Unpooled.wrappedBuffer(value, delimiter));
-            suspended = false;
-            emitFrom = index;
-        }
-
-        void clear() {
-            suspended = true;
-            ByteBuf one = single;
-            single = null;
-            if (one != null) {
-                one.release();
-            }
-            CompositeByteBuf many = composite;
-            composite = null;
-            if (many != null) {
-                many.release();
-            }
-        }
-
-        ByteBuf result() {
-            if (!suspended) {
-                add(in.retainedSlice(emitFrom, in.writerIndex() - emitFrom));
-            }
-            ByteBuf one = single;
-            if (one != null) {
-                return one;
-            }
-            CompositeByteBuf many = composite;
-            return many != null ? many : Unpooled.EMPTY_BUFFER;
-        }
-
-        private void add(ByteBuf piece) {
-            if (!piece.isReadable()) {
-                piece.release();
-                return;
-            }
-            CompositeByteBuf many = composite;
-            if (many != null) {
-                many.addComponent(true, piece);
-                return;
-            }
-            ByteBuf one = single;
-            if (one == null) {
-                single = piece;
-                return;
-            }
-            many = alloc.compositeBuffer(16);
-            many.addComponent(true, one);
-            many.addComponent(true, piece);
-            single = null;
-            composite = many;
-        }
     }
 }

@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -143,9 +141,9 @@ public final class MultipartPartFilter {
         if (state == PASS || state == EPILOGUE) {
             return in.retainedSlice();
         }
-        Output out = new Output(alloc, in, holding);
+        SlicedOutput out = new SlicedOutput(alloc, in, holding);
         parse(in, out);
-        holding = out.suspended;
+        holding = out.isSuspended();
         return out.result();
     }
 
@@ -202,7 +200,7 @@ public final class MultipartPartFilter {
         return error;
     }
 
-    private void parse(ByteBuf in, @Nullable Output out) {
+    private void parse(ByteBuf in, @Nullable SlicedOutput out) {
         pendingStart = -1;
         int index = in.readerIndex();
         int end = in.writerIndex();
@@ -221,7 +219,7 @@ public final class MultipartPartFilter {
     }
 
     /** Skips content (a file, a field not read, the preamble) up to the end of the next delimiter. */
-    private int content(ByteBuf in, int index, int end, @Nullable Output out) {
+    private int content(ByteBuf in, int index, int end, @Nullable SlicedOutput out) {
         while (index < end) {
             if (matched == 0) {
                 int cr = in.indexOf(index, end, CR);
@@ -244,7 +242,7 @@ public final class MultipartPartFilter {
     }
 
     /** Holds a read field's value, up to the delimiter that ends it. */
-    private int fieldValue(ByteBuf in, int index, int end, @Nullable Output out) {
+    private int fieldValue(ByteBuf in, int index, int end, @Nullable SlicedOutput out) {
         while (index < end) {
             byte b = in.getByte(index++);
             if (b == delimiter[matched]) {
@@ -283,12 +281,12 @@ public final class MultipartPartFilter {
     }
 
     /** A delimiter ended at {@code index}: before the file, what follows is held until its part is known. */
-    private void delimiterEnded(int index, @Nullable Output out) {
+    private void delimiterEnded(int index, @Nullable SlicedOutput out) {
         matched = 0;
         state = BOUNDARY_END;
         headerBytes = 0;
         if (out != null && !fileStarted) {
-            if (!out.suspended) {
+            if (!out.isSuspended()) {
                 out.suspend(index);
             }
             pendingStart = index;
@@ -296,7 +294,7 @@ public final class MultipartPartFilter {
         }
     }
 
-    private int afterBoundary(byte b, int index, @Nullable Output out) {
+    private int afterBoundary(byte b, int index, @Nullable SlicedOutput out) {
         hold(b, out);
         if (++headerBytes > MAX_HEADER_BYTES) {
             fail("Malformed multipart body: a part's headers are longer than " + MAX_HEADER_BYTES + " bytes");
@@ -339,7 +337,7 @@ public final class MultipartPartFilter {
     }
 
     /** Reads a part's header lines; at the empty line that ends them, decides what becomes of the part. */
-    private int headers(ByteBuf in, int index, int end, @Nullable Output out) {
+    private int headers(ByteBuf in, int index, int end, @Nullable SlicedOutput out) {
         while (index < end) {
             byte b = in.getByte(index++);
             hold(b, out);
@@ -363,7 +361,7 @@ public final class MultipartPartFilter {
         return index;
     }
 
-    private void partStarts(int index, @Nullable Output out) {
+    private void partStarts(int index, @Nullable SlicedOutput out) {
         String name = partName;
         matched = 0;
         valueLength = 0;
@@ -381,8 +379,8 @@ public final class MultipartPartFilter {
     }
 
     /** The part after the pending bytes is kept: the output resumes with them. */
-    private void keep(Output out, int index) {
-        if (!out.suspended) {
+    private void keep(SlicedOutput out, int index) {
+        if (!out.isSuspended()) {
             return;
         }
         if (pendingStart >= 0) {
@@ -394,7 +392,7 @@ public final class MultipartPartFilter {
         pendingLength = 0;
     }
 
-    private void hold(byte b, @Nullable Output out) {
+    private void hold(byte b, @Nullable SlicedOutput out) {
         if (out == null || fileStarted) {
             return;
         }
@@ -436,89 +434,5 @@ public final class MultipartPartFilter {
             error = message;
         }
         state = FAILED;
-    }
-
-    /**
-     * The output of one {@link #rewrite} call: slices of the input around suspended stretches, with literal bytes
-     * where a kept part's headers began in an earlier buffer. Usually a single slice, returned as it is.
-     */
-    private static final class Output {
-        private final ByteBufAllocator alloc;
-        private final ByteBuf in;
-        private int emitFrom;
-        boolean suspended;
-        private @Nullable ByteBuf single;
-        private @Nullable CompositeByteBuf composite;
-
-        Output(ByteBufAllocator alloc, ByteBuf in, boolean suspended) {
-            this.alloc = alloc;
-            this.in = in;
-            this.emitFrom = in.readerIndex();
-            this.suspended = suspended;
-        }
-
-        /** Emits the input up to {@code index} (exclusive); what follows is held back. */
-        void suspend(int index) {
-            add(in.retainedSlice(emitFrom, index - emitFrom));
-            suspended = true;
-        }
-
-        /** The input from {@code index} goes out again. */
-        void resume(int index) {
-            suspended = false;
-            emitFrom = index;
-        }
-
-        void literal(byte[] bytes) {
-            add(Unpooled.wrappedBuffer(bytes));
-        }
-
-        void clear() {
-            suspended = true;
-            ByteBuf one = single;
-            single = null;
-            if (one != null) {
-                one.release();
-            }
-            CompositeByteBuf many = composite;
-            composite = null;
-            if (many != null) {
-                many.release();
-            }
-        }
-
-        ByteBuf result() {
-            if (!suspended) {
-                add(in.retainedSlice(emitFrom, in.writerIndex() - emitFrom));
-            }
-            ByteBuf one = single;
-            if (one != null) {
-                return one;
-            }
-            CompositeByteBuf many = composite;
-            return many != null ? many : Unpooled.EMPTY_BUFFER;
-        }
-
-        private void add(ByteBuf piece) {
-            if (!piece.isReadable()) {
-                piece.release();
-                return;
-            }
-            CompositeByteBuf many = composite;
-            if (many != null) {
-                many.addComponent(true, piece);
-                return;
-            }
-            ByteBuf one = single;
-            if (one == null) {
-                single = piece;
-                return;
-            }
-            many = alloc.compositeBuffer(16);
-            many.addComponent(true, one);
-            many.addComponent(true, piece);
-            single = null;
-            composite = many;
-        }
     }
 }
