@@ -94,7 +94,6 @@ public record ChunkDelays(
         long[] arrived = new long[chunks];
         int[] owner = new int[chunks];
         int[] index = new int[chunks];
-        int[] length = new int[chunks];
         Integer[] order = new Integer[chunks];
         int n = 0;
         int ownerBase = 0;
@@ -111,9 +110,6 @@ public record ChunkDelays(
         int[] lengths = new int[ownerBase];
         for (int i = 0; i < chunks; i++) {
             lengths[owner[i]] = Math.max(lengths[owner[i]], index[i] + 1);
-        }
-        for (int i = 0; i < chunks; i++) {
-            length[i] = lengths[owner[i]];
         }
         Arrays.sort(order, Comparator.comparingLong(i -> sent[i]));
         long first = sent[order[0]];
@@ -160,7 +156,7 @@ public record ChunkDelays(
                 heldChunks++;
                 if (index[c] == 0) {
                     heldFirst++;
-                } else if (index[c] == length[c] - 1) {
+                } else if (index[c] == lengths[owner[c]] - 1) {
                     heldLast++;
                 }
                 if (!held[owner[c]]) {
