@@ -39,6 +39,7 @@ class ChunkDelaysTest {
         assertThat(delays.lateChunks()).isEqualTo(1);
         assertThat(delays.heldChunks()).isEqualTo(1);
         assertThat(delays.heldStreams()).isEqualTo(1);
+        assertThat(delays.heldAt()).isEqualTo(new ChunkDelays.HeldAt(0, 0, 1));
         assertThat(delays.stalls()).isZero();
     }
 

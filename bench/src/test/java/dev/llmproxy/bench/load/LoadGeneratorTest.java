@@ -126,6 +126,8 @@ class LoadGeneratorTest {
             // The server sends all five once the last one's time has passed: every chunk late, and held.
             assertThat(result.delays().heldChunks()).isEqualTo(result.completed() * 5);
             assertThat(result.delays().heldStreams()).isEqualTo(result.completed());
+            assertThat(result.delays().heldAt()).isEqualTo(new ChunkDelays.HeldAt(result.completed(),
+                    result.completed(), result.completed() * 3));
             assertThat(result.shortStreams()).isZero();
             assertThat(result.firstEventMicros().getValueAtPercentile(50)).isGreaterThanOrEqualTo(90_000);
             assertThat(result.maxEventsPerRead()).isEqualTo(5);
